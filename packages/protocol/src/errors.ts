@@ -1,0 +1,69 @@
+/**
+ * Application error codes carried by JSON-RPC error responses. They sit outside
+ * the range JSON-RPC 2.0 reserves (-32768..-32000): 1xxx daemon, 2xxx task,
+ * 3xxx process, 4xxx store (DESIGN.md, "Protocol"). The stable string a client
+ * should switch on is `data.reason`; codes group reasons by layer.
+ */
+export const ErrorCode = {
+  /** The connection has not sent `daemon/initialize` yet. */
+  NotInitialized: 1001,
+  /** The client speaks a protocol the daemon does not. */
+  ProtocolMismatch: 1002,
+  /** The daemon is shutting down and takes no new work. */
+  ShuttingDown: 1003,
+  /** No task matches the given id, prefix or name. */
+  TaskNotFound: 2001,
+  /** An id prefix matches several tasks. */
+  AmbiguousId: 2002,
+  /** The task is not running (kill of an ended task). */
+  NotRunning: 2003,
+  /** The task is still live (remove without force). */
+  TaskLive: 2004,
+  /** A live task already has that name. */
+  NameInUse: 2005,
+  /** The working directory does not exist or is not a directory. */
+  InvalidCwd: 2006,
+  /** A configured limit was reached (for example the number of live tasks). */
+  LimitExceeded: 2007,
+  /** The process could not be started. */
+  SpawnFailed: 3001,
+  /** The task's process could not be signalled. */
+  SignalFailed: 3002,
+  /** The database or a task file could not be read or written. */
+  StoreFailed: 4001,
+  /** JSON-RPC 2.0 standard codes, used as the spec defines them. */
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+} as const;
+
+/** Stable machine-readable reasons, sent in an error's `data.reason`. */
+export const ErrorReason = {
+  not_initialized: ErrorCode.NotInitialized,
+  protocol_mismatch: ErrorCode.ProtocolMismatch,
+  shutting_down: ErrorCode.ShuttingDown,
+  task_not_found: ErrorCode.TaskNotFound,
+  ambiguous_id: ErrorCode.AmbiguousId,
+  not_running: ErrorCode.NotRunning,
+  task_live: ErrorCode.TaskLive,
+  name_in_use: ErrorCode.NameInUse,
+  invalid_cwd: ErrorCode.InvalidCwd,
+  limit_exceeded: ErrorCode.LimitExceeded,
+  spawn_failed: ErrorCode.SpawnFailed,
+  signal_failed: ErrorCode.SignalFailed,
+  store_failed: ErrorCode.StoreFailed,
+  invalid_params: ErrorCode.InvalidParams,
+  internal_error: ErrorCode.InternalError,
+} as const;
+
+/** One of the stable reason strings of {@link ErrorReason}. */
+export type ErrorReasonName = keyof typeof ErrorReason;
+
+/** Shape of `error.data` on every error response the daemon sends. */
+export interface ErrorData {
+  reason: ErrorReasonName;
+  /** Extra facts for the reason, e.g. `candidates` for `ambiguous_id`. */
+  [key: string]: unknown;
+}

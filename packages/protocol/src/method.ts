@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import type { ErrorReasonName } from './errors.js';
+
+/** A JSON-RPC request method: its name, param and result schemas, and docs. */
+export interface RequestMethod<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  kind: 'request';
+  /** `namespace/verb`, e.g. `task/run`. */
+  method: string;
+  params: P;
+  result: R;
+  /** One-paragraph description, used in docs/protocol.md and `--help`. */
+  summary: string;
+  /** Domain errors (by `data.reason`) the method may answer with, besides invalid_params. */
+  errors: readonly ErrorReasonName[];
+}
+
+/** A JSON-RPC notification (no reply): past-tense name, e.g. `task/didChange`. */
+export interface NotificationMethod<P extends z.ZodType = z.ZodType> {
+  kind: 'notification';
+  method: string;
+  params: P;
+  summary: string;
+}
+
+/** Declares a request method object; the single source for types, validation and docs. */
+export function defineRequest<P extends z.ZodType, R extends z.ZodType>(
+  def: Omit<RequestMethod<P, R>, 'kind'>,
+): RequestMethod<P, R> {
+  return { kind: 'request', ...def };
+}
+
+/** Declares a notification method object. */
+export function defineNotification<P extends z.ZodType>(def: Omit<NotificationMethod<P>, 'kind'>): NotificationMethod<P> {
+  return { kind: 'notification', ...def };
+}
+
+/** Params type of a method object. */
+export type ParamsOf<M extends { params: z.ZodType }> = z.input<M['params']>;
+/** Params type after validation and defaults. */
+export type ParsedParamsOf<M extends { params: z.ZodType }> = z.output<M['params']>;
+/** Result type of a request method object. */
+export type ResultOf<M extends { result: z.ZodType }> = z.output<M['result']>;
+
+/** Raised by {@link parseParams}; the daemon answers it with -32602. */
+export class InvalidParamsError extends Error {
+  override name = 'InvalidParamsError';
+  constructor(
+    readonly method: string,
+    readonly issues: string[],
+  ) {
+    super(`invalid params for ${method}: ${issues.join('; ')}`);
+  }
+}
+
+/**
+ * Validates `raw` against a method's param schema and applies defaults.
+ * @throws InvalidParamsError naming each bad field, what was wrong and the value received.
+ */
+export function parseParams<M extends { method: string; params: z.ZodType }>(def: M, raw: unknown): ParsedParamsOf<M> {
+  const result = def.params.safeParse(raw ?? {}, { reportInput: true });
+  if (result.success) return result.data as ParsedParamsOf<M>;
+  throw new InvalidParamsError(def.method, result.error.issues.map(formatIssue));
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.length > 0 ? issue.path.join('.') : 'params';
+  const input = (issue as { input?: unknown }).input;
+  const got = input === undefined ? '' : ` (got ${truncate(JSON.stringify(input))})`;
+  if (issue.code === 'unrecognized_keys') return `${where}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  return `${where}: ${issue.message}${got}`;
+}
+
+function truncate(text: string | undefined): string {
+  if (text === undefined) return 'undefined';
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

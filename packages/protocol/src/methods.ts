@@ -1,0 +1,28 @@
+import { DaemonInitialize } from './methods/daemon-initialize.js';
+import { DaemonShutdown } from './methods/daemon-shutdown.js';
+import { DaemonStatus } from './methods/daemon-status.js';
+import { TaskDidChange } from './methods/task-did-change.js';
+import { TaskGet } from './methods/task-get.js';
+import { TaskKill } from './methods/task-kill.js';
+import { TaskList } from './methods/task-list.js';
+import { TaskOutput } from './methods/task-output.js';
+import { TaskRemove } from './methods/task-remove.js';
+import { TaskRun } from './methods/task-run.js';
+import { TaskWait } from './methods/task-wait.js';
+
+/** Every request method, in documentation order. */
+export const REQUESTS = [
+  DaemonInitialize,
+  DaemonStatus,
+  DaemonShutdown,
+  TaskRun,
+  TaskList,
+  TaskGet,
+  TaskOutput,
+  TaskWait,
+  TaskKill,
+  TaskRemove,
+] as const;
+
+/** Every notification method. */
+export const NOTIFICATIONS = [TaskDidChange] as const;

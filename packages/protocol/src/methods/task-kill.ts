@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { defineRequest } from '../method.js';
+import { SignalNameSchema, TaskSchema } from '../task.js';
+import { TaskRefSchema } from './task-get.js';
+
+/** Default grace between SIGTERM and SIGKILL, in ms (docker stop waits 10 s). */
+export const DEFAULT_KILL_GRACE_MS = 10_000;
+
+/** Signals that mean "end the task": they move it to `stopping` and escalate to SIGKILL. */
+export const TERMINATING_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGKILL'] as const;
+
+export const TaskKill = defineRequest({
+  method: 'task/kill',
+  summary:
+    "Signals the task's whole process group. With a terminating signal (SIGTERM, the default, SIGINT, SIGHUP, " +
+    'SIGQUIT, SIGKILL) the intent is recorded first (state stopping, reason "killed by user"), and SIGKILL follows ' +
+    'after graceMs if the task is still alive; the task ends `killed`. Any other signal is only delivered.',
+  params: z
+    .object({
+      id: TaskRefSchema,
+      signal: SignalNameSchema.default('SIGTERM'),
+      graceMs: z.number().int().min(0).max(300_000).default(DEFAULT_KILL_GRACE_MS),
+    })
+    .strict(),
+  result: TaskSchema,
+  errors: ['task_not_found', 'ambiguous_id', 'not_running', 'signal_failed'],
+});

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { defineRequest } from '../method.js';
+import { TaskSchema, TaskStateSchema } from '../task.js';
+
+/** Largest page `task/list` returns. */
+export const MAX_LIST_LIMIT = 1000;
+
+export const TaskList = defineRequest({
+  method: 'task/list',
+  summary:
+    'Tasks, newest first, optionally filtered by state(s), exact name and exact cwd. Without `state` every task is ' +
+    'listed, ended ones included.',
+  params: z
+    .object({
+      state: z.array(TaskStateSchema).min(1).optional().describe('keep tasks in any of these states'),
+      name: z.string().optional(),
+      cwd: z.string().optional(),
+      limit: z.number().int().min(1).max(MAX_LIST_LIMIT).default(100),
+    })
+    .strict(),
+  result: z.object({ tasks: z.array(TaskSchema) }),
+  errors: [],
+});

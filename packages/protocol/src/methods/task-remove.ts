@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { defineRequest } from '../method.js';
+import { TaskSchema } from '../task.js';
+import { TaskRefSchema } from './task-get.js';
+
+export const TaskRemove = defineRequest({
+  method: 'task/remove',
+  summary:
+    'Deletes an ended task: its row, output log and exit record. A live task is refused with task_live unless ' +
+    'force is true, which kills it first (SIGKILL to the group) and waits for its end.',
+  params: z.object({ id: TaskRefSchema, force: z.boolean().default(false) }).strict(),
+  result: z.object({ task: TaskSchema.describe('the task as it was when removed') }),
+  errors: ['task_not_found', 'ambiguous_id', 'task_live'],
+});

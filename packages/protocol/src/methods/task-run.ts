@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { defineRequest } from '../method.js';
+import { TaskSchema } from '../task.js';
+
+/** Task names: start with a letter or digit, then letters, digits, `.`, `_`, `-`; at most 64 chars. */
+export const TASK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Longest timeout accepted: 30 days, in ms. */
+export const MAX_TIMEOUT_MS = 30 * 24 * 3600 * 1000;
+
+export const TaskNameSchema = z
+  .string()
+  .regex(TASK_NAME_PATTERN, 'must start with a letter or digit and hold only letters, digits, ".", "_" or "-" (at most 64)');
+
+export const TaskRun = defineRequest({
+  method: 'task/run',
+  summary:
+    "Starts `command` in the background through `$SHELL -c` (fallback /bin/sh) in `cwd`, with the daemon's " +
+    'environment plus `env` (or only `env` when inheritEnv is false). stdout and stderr go to the task\'s output.log; ' +
+    'stdin is /dev/null. Returns the task once its process is running. A command that does not exist still ' +
+    "starts: the task fails with exit code 127 and the shell's message in its output.",
+  params: z
+    .object({
+      command: z.string().refine((s) => s.trim().length > 0, 'must be a non-empty shell command'),
+      cwd: z.string().refine((s) => s.startsWith('/'), 'must be an absolute path'),
+      env: z.record(z.string(), z.string({ error: 'env values must be strings' })).default({}),
+      inheritEnv: z.boolean().default(true),
+      name: TaskNameSchema.optional(),
+      timeoutMs: z
+        .number()
+        .int('must be an integer number of ms')
+        .positive('must be a positive number of ms')
+        .max(MAX_TIMEOUT_MS, 'must be at most 30 days')
+        .optional()
+        .describe('kill the task (SIGTERM, then SIGKILL) and end it timed_out after this many ms'),
+    })
+    .strict(),
+  result: TaskSchema,
+  errors: ['invalid_cwd', 'name_in_use', 'spawn_failed', 'limit_exceeded', 'shutting_down'],
+});

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { SIGNAL_NAMES } from './signals.js';
+
+/**
+ * Task lifecycle (DESIGN.md, "Task states"):
+ * `starting → running → stopping → succeeded | failed | killed | timed_out | lost`.
+ */
+export const TASK_STATES = ['starting', 'running', 'stopping', 'succeeded', 'failed', 'killed', 'timed_out', 'lost'] as const;
+export const TaskStateSchema = z.enum(TASK_STATES);
+export type TaskState = z.infer<typeof TaskStateSchema>;
+
+/** States of a task whose process may still be alive. */
+export const LIVE_STATES: readonly TaskState[] = ['starting', 'running', 'stopping'];
+/** States of a task that has ended; they never change again. */
+export const TERMINAL_STATES: readonly TaskState[] = ['succeeded', 'failed', 'killed', 'timed_out', 'lost'];
+
+/** True when a task in `state` has ended. */
+export function isTerminal(state: TaskState): boolean {
+  return TERMINAL_STATES.includes(state);
+}
+
+export const SignalNameSchema = z.enum(SIGNAL_NAMES as [string, ...string[]]);
+
+/**
+ * A task as every method, `--json` and the client return it. Times are ISO 8601
+ * UTC strings, durations and sizes integers (ms, bytes); absent fields are omitted.
+ */
+export const TaskSchema = z.object({
+  id: z.string().describe('short random lowercase id; any unique prefix resolves it'),
+  name: z.string().optional().describe('user-given name, unique among live tasks'),
+  command: z.string().describe('shell command line, run with $SHELL -c'),
+  cwd: z.string().describe('absolute working directory'),
+  env: z.record(z.string(), z.string()).describe('environment overrides given at run'),
+  inheritEnv: z.boolean().describe("false when the task got only `env`, not the daemon's environment"),
+  session: z.string().optional().describe('session of the client that started it'),
+  state: TaskStateSchema,
+  reason: z.string().optional().describe('why tend ended it: user kill, timeout, spawn error…'),
+  pid: z.number().int().optional().describe('pid of the task wrapper (also its process group id)'),
+  pgid: z.number().int().optional(),
+  exitCode: z.number().int().optional().describe('exit status when the command exited'),
+  signal: SignalNameSchema.optional().describe('signal that ended the command'),
+  createdAt: z.string(),
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+  durationMs: z.number().int().optional().describe('run time so far, or total once ended'),
+  timeoutMs: z.number().int().optional(),
+  outputBytes: z.number().int().describe('bytes written to output.log so far'),
+  logPath: z.string().describe('absolute path of output.log'),
+});
+export type Task = z.infer<typeof TaskSchema>;
