@@ -1,0 +1,130 @@
+import { rmSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { checkSocketPath, PROTOCOL_VERSION, resolvePaths, TEND_VERSION, type TendPaths } from '@tend/protocol';
+import { createLogger } from './logging.js';
+import { writeFileAtomic } from './runtime/atomic-write.js';
+import { ensurePrivateDir } from './runtime/dirs.js';
+import { acquireDaemonLock } from './runtime/lock.js';
+import { RpcServer } from './server/server.js';
+import { openDatabase } from './store/db.js';
+import { TaskStore } from './store/task-store.js';
+import { pickShell } from './tasks/spawn.js';
+import { TaskSupervisor } from './tasks/supervisor.js';
+import { classifyLiveRows, Watchdog } from './tasks/watchdog.js';
+import { installWrapper } from './tasks/wrapper.js';
+
+/** Options of {@link startDaemon}; defaults come from the process environment. */
+export interface DaemonOptions {
+  env?: Record<string, string | undefined>;
+  /** Grace between SIGTERM and SIGKILL for timeouts, in ms. Default 5000. */
+  graceMs?: number;
+}
+
+/** A daemon that serves; `closed` settles once it has shut down. */
+export interface RunningDaemon {
+  paths: TendPaths;
+  pid: number;
+  startedAt: number;
+  logger: Logger;
+  supervisor: TaskSupervisor;
+  closed: Promise<void>;
+  /** Stops serving; tasks keep running unless `killTasks`. Idempotent. */
+  shutdown(options?: { killTasks?: boolean; graceMs?: number }): Promise<void>;
+}
+
+/**
+ * Starts the daemon: private dirs, the single-instance lock (before the socket
+ * is touched), the database, the task wrapper, then classifies every task left
+ * live by a previous daemon (adopt, ended while away, lost) BEFORE it listens,
+ * and finally writes daemon.json.
+ * @throws DaemonLockedError when another daemon runs; SocketInUseError when
+ *   something else answers on the socket; SocketPathTooLongError; UnsafeDirectoryError.
+ */
+export async function startDaemon(options: DaemonOptions = {}): Promise<RunningDaemon> {
+  const env = options.env ?? process.env;
+  const paths = resolvePaths({ env });
+  checkSocketPath(paths.socketPath);
+  ensurePrivateDir(paths.runtimeDir);
+  ensurePrivateDir(paths.stateDir);
+  ensurePrivateDir(paths.tasksDir);
+  const lock = acquireDaemonLock(paths.lockPath);
+  const logger = createLogger(paths.logPath);
+  const startedAt = Date.now();
+  const db = openDatabase(paths.dbPath);
+  const store = new TaskStore(db);
+  const supervisor = new TaskSupervisor({
+    store,
+    tasksDir: paths.tasksDir,
+    wrapperPath: installWrapper(paths.stateDir),
+    shell: pickShell(env.SHELL),
+    logger,
+    graceMs: options.graceMs ?? 5_000,
+  });
+  const watchdog = new Watchdog(supervisor);
+  const recovery = classifyLiveRows(supervisor, watchdog);
+
+  let resolveClosed: () => void = () => undefined;
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  let shuttingDown: Promise<void> | undefined;
+
+  const shutdown = (request: { killTasks?: boolean; graceMs?: number } = {}): Promise<void> => {
+    shuttingDown ??= (async () => {
+      logger.info({ killTasks: request.killTasks ?? false }, 'shutting down');
+      if (request.killTasks) await stopAll(supervisor, request.graceMs ?? 5_000);
+      await server.close(paths.socketPath);
+      watchdog.stop();
+      supervisor.timers.clearAll();
+      rmSync(paths.daemonJsonPath, { force: true });
+      db.close();
+      lock.release();
+      logger.info('stopped');
+      resolveClosed();
+    })();
+    return shuttingDown;
+  };
+
+  const server = new RpcServer(
+    supervisor,
+    {
+      pid: process.pid,
+      startedAt,
+      socketPath: paths.socketPath,
+      stateDir: paths.stateDir,
+      logPath: paths.logPath,
+      requestShutdown: (request) => {
+        const live = store.live().length;
+        // Let the reply go out first.
+        setTimeout(() => void shutdown(request), 10);
+        return request.killTasks ? live : 0;
+      },
+    },
+    logger,
+  );
+  try {
+    await server.listen(paths.socketPath);
+  } catch (error) {
+    db.close();
+    lock.release();
+    throw error;
+  }
+  writeFileAtomic(
+    paths.daemonJsonPath,
+    `${JSON.stringify({
+      pid: process.pid,
+      version: TEND_VERSION,
+      protocolVersion: PROTOCOL_VERSION,
+      socket: paths.socketPath,
+      startedAt: new Date(startedAt).toISOString(),
+    })}\n`,
+  );
+  logger.info({ socket: paths.socketPath, ...recovery, readyMs: Date.now() - startedAt }, 'serving');
+  return { paths, pid: process.pid, startedAt, logger, supervisor, closed, shutdown };
+}
+
+/** Stops every live task (SIGTERM, SIGKILL after `graceMs`) and waits for their ends. */
+async function stopAll(supervisor: TaskSupervisor, graceMs: number): Promise<void> {
+  const live = supervisor.store.live();
+  const ends = live.map((row) => supervisor.wait(row.id, graceMs + 5_000));
+  for (const row of live) supervisor.stop(row, 'SIGTERM', graceMs, 'shutdown');
+  await Promise.all(ends);
+}

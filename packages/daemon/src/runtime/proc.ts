@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+
+/** Identity of a process that survives PID reuse: its start time since boot and the boot it belongs to. */
+export interface ProcessIdentity {
+  /** `/proc/<pid>/stat` field 22: start time after boot, in clock ticks (proc(5)). */
+  startTicks: number;
+  /** `/proc/sys/kernel/random/boot_id`. */
+  bootId: string;
+}
+
+/** Facts read from `/proc/<pid>/stat` (proc(5)). */
+export interface ProcStat {
+  pid: number;
+  /** One-letter state: R, S, D, Z (zombie), T, t, X, I… */
+  state: string;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  /** Field 22, clock ticks after boot. */
+  startTicks: number;
+}
+
+let cachedBootId: string | undefined;
+
+/** The current boot id (read once and cached). */
+export function bootId(): string {
+  cachedBootId ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  return cachedBootId;
+}
+
+/**
+ * Reads `/proc/<pid>/stat`. The command name (field 2) may hold spaces and
+ * parentheses, so fields are split after its last `)`.
+ * @returns undefined when the process does not exist (or /proc is unreadable).
+ */
+export function readProcStat(pid: number): ProcStat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const close = text.lastIndexOf(')');
+  // Fields after the command name start at field 3 (state).
+  const rest = text.slice(close + 2).split(' ');
+  return {
+    pid,
+    state: rest[0] ?? '?',
+    ppid: Number(rest[1]),
+    pgid: Number(rest[2]),
+    sid: Number(rest[3]),
+    startTicks: Number(rest[19]),
+  };
+}
+
+/**
+ * True when `pid` runs now (not a zombie) and is the process described by
+ * `identity` — same boot, same start time. A false answer means: never signal it.
+ */
+export function isSameProcess(pid: number, identity: ProcessIdentity): boolean {
+  if (pid <= 1 || identity.bootId !== bootId()) return false;
+  const stat = readProcStat(pid);
+  return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X' && stat.startTicks === identity.startTicks;
+}
+
+/** True when any process is in process group `pgid` (kill(-pgid, 0) succeeds). */
+export function groupExists(pgid: number): boolean {
+  if (pgid <= 1) return false;
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** True when `pid` exists (possibly as a zombie): kill(pid, 0). */
+export function pidExists(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,39 @@
+import type { ParsedParamsOf, RequestMethod, ResultOf } from '@tend/protocol';
+import type { TaskSupervisor } from '../tasks/supervisor.js';
+import type { ClientConnection } from './client-connection.js';
+
+/** Facts and controls of the running daemon that handlers need. */
+export interface DaemonControl {
+  pid: number;
+  startedAt: number;
+  socketPath: string;
+  stateDir: string;
+  logPath: string;
+  /** Connections open now. */
+  clientCount(): number;
+  /** Stops the daemon after the current reply is written. */
+  requestShutdown(options: { killTasks: boolean; graceMs: number }): number;
+}
+
+/** What a handler is given besides its validated params. */
+export interface HandlerContext {
+  supervisor: TaskSupervisor;
+  daemon: DaemonControl;
+  connection: ClientConnection;
+  /** Aborts when the client goes away (or cancels the request). */
+  signal: AbortSignal;
+}
+
+/** One row of the dispatch table: a protocol method object and a thin function that serves it. */
+export interface Handler<M extends RequestMethod = RequestMethod> {
+  def: M;
+  handle(params: ParsedParamsOf<M>, context: HandlerContext): ResultOf<M> | Promise<ResultOf<M>>;
+}
+
+/** Declares a handler with its types tied to the method object. */
+export function defineHandler<M extends RequestMethod>(
+  def: M,
+  handle: (params: ParsedParamsOf<M>, context: HandlerContext) => ResultOf<M> | Promise<ResultOf<M>>,
+): Handler<M> {
+  return { def, handle };
+}

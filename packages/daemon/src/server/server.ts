@@ -1,0 +1,149 @@
+import { chmodSync, unlinkSync } from 'node:fs';
+import { createConnection, createServer, type Server } from 'node:net';
+import type { Logger } from 'pino';
+import { InvalidParamsError, parseParams } from '@tend/protocol';
+import { ResponseError } from 'vscode-jsonrpc/node.js';
+import { TendDaemonError } from '../errors.js';
+import type { TaskSupervisor } from '../tasks/supervisor.js';
+import { ClientConnection } from './client-connection.js';
+import type { DaemonControl } from './handler.js';
+import { HANDLERS } from './handlers/index.js';
+
+/** Raised when a live daemon already answers on the socket. */
+export class SocketInUseError extends Error {
+  override name = 'SocketInUseError';
+}
+
+/**
+ * The JSON-RPC server on the Unix socket: many clients at once, each one's
+ * requests validated with the protocol's zod schemas and dispatched through
+ * the handler table; domain errors become application-coded ResponseErrors,
+ * anything else a generic internal error (details in the daemon log).
+ */
+export class RpcServer {
+  readonly connections = new Set<ClientConnection>();
+  private server: Server | undefined;
+  private nextId = 1;
+
+  constructor(
+    private readonly supervisor: TaskSupervisor,
+    private readonly daemon: Omit<DaemonControl, 'clientCount'>,
+    private readonly logger: Logger,
+  ) {
+    supervisor.on('change', (task, removed) => {
+      const params = removed ? { task, removed } : { task };
+      for (const connection of this.connections) if (connection.initialized) connection.notify('task/didChange', params);
+    });
+  }
+
+  /**
+   * Listens on `socketPath` (mode 0600). A stale socket file (connect refused)
+   * is removed first; the caller holds the daemon lock, so no other daemon can
+   * be binding it now.
+   * @throws SocketInUseError when something answers on the socket.
+   */
+  async listen(socketPath: string): Promise<void> {
+    if (await socketAnswers(socketPath)) {
+      throw new SocketInUseError(`something already answers on ${socketPath}; is another tend daemon running?`);
+    }
+    try {
+      unlinkSync(socketPath);
+    } catch {
+      // no stale socket
+    }
+    const server = createServer((socket) => this.accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    chmodSync(socketPath, 0o600);
+    this.server = server;
+  }
+
+  /** Stops accepting, closes every connection, removes the socket file. */
+  async close(socketPath: string): Promise<void> {
+    for (const connection of this.connections) connection.dispose();
+    this.connections.clear();
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    try {
+      unlinkSync(socketPath);
+    } catch {
+      // already gone
+    }
+  }
+
+  private accept(socket: import('node:net').Socket): void {
+    const connection = new ClientConnection(this.nextId++, socket, this.logger);
+    this.connections.add(connection);
+    socket.on('close', () => {
+      this.connections.delete(connection);
+      connection.rpc.dispose();
+    });
+    connection.rpc.onRequest((method, params, token) => this.dispatch(connection, method, params, token));
+    connection.rpc.onNotification(() => undefined);
+    connection.rpc.onError(([error]) => this.logger.debug({ connection: connection.id, err: error }, 'connection error'));
+    connection.rpc.listen();
+  }
+
+  private async dispatch(
+    connection: ClientConnection,
+    method: string,
+    rawParams: unknown,
+    token: { isCancellationRequested: boolean; onCancellationRequested(listener: () => void): unknown },
+  ): Promise<unknown> {
+    const handler = HANDLERS.get(method);
+    if (!handler) {
+      return new ResponseError(-32601, `unknown method ${JSON.stringify(method)}; see docs/protocol.md`, {
+        reason: 'method_not_found',
+      });
+    }
+    if (!connection.initialized && method !== 'daemon/initialize') {
+      return new ResponseError(1001, `send daemon/initialize before ${method}`, { reason: 'not_initialized' });
+    }
+    const abort = new AbortController();
+    const onClosed = () => abort.abort();
+    connection.closed.signal.addEventListener('abort', onClosed, { once: true });
+    token.onCancellationRequested(() => abort.abort());
+    try {
+      const params = parseParams(handler.def, Array.isArray(rawParams) ? rawParams[0] : rawParams);
+      return await handler.handle(params as never, {
+        supervisor: this.supervisor,
+        daemon: { ...this.daemon, clientCount: () => this.connections.size },
+        connection,
+        signal: abort.signal,
+      });
+    } catch (error) {
+      return this.toResponseError(method, error);
+    } finally {
+      connection.closed.signal.removeEventListener('abort', onClosed);
+    }
+  }
+
+  private toResponseError(method: string, error: unknown): ResponseError<unknown> {
+    if (error instanceof TendDaemonError) {
+      return new ResponseError(error.code, error.message, { reason: error.reason, ...error.data });
+    }
+    if (error instanceof InvalidParamsError) {
+      return new ResponseError(-32602, error.message, { reason: 'invalid_params', issues: error.issues });
+    }
+    this.logger.error({ err: error, method }, 'internal error');
+    return new ResponseError(-32603, `internal error in ${method}; details in the daemon log`, { reason: 'internal_error' });
+  }
+}
+
+/** True when a process accepts connections on `socketPath` (a stale file refuses them). */
+function socketAnswers(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection(socketPath);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

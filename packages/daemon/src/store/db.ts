@@ -1,0 +1,46 @@
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './migrations.js';
+
+/** Busy timeout for the database, in ms: how long a statement waits for a lock held by another connection. */
+export const BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * Opens the task database at `path` in WAL mode (a committed transaction
+ * survives `kill -9`; sqlite.org/wal.html) and brings its schema up to date.
+ * `synchronous=NORMAL` is durable across process crashes in WAL mode; only a
+ * power loss may roll back the last transactions (sqlite.org/pragma.html#pragma_synchronous).
+ * @throws Error when the file is not a database or its schema is newer than this daemon's.
+ */
+export function openDatabase(path: string): Database.Database {
+  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+/**
+ * Applies the migrations that `PRAGMA user_version` says are missing, each in
+ * its own transaction together with the version bump.
+ * @throws Error when the database's version is newer than the migrations known here.
+ */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `database schema version ${current} is newer than this tend (knows ${MIGRATIONS.length}); upgrade tend`,
+    );
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version] as string);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

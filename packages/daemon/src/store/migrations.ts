@@ -1,0 +1,39 @@
+/**
+ * Schema migrations, applied in order; migration i brings `PRAGMA user_version`
+ * from i to i+1 inside one transaction. Never edit a released entry: append.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE tasks (
+    id            TEXT PRIMARY KEY,
+    name          TEXT,
+    command       TEXT NOT NULL,
+    cwd           TEXT NOT NULL,
+    env           TEXT NOT NULL DEFAULT '{}',  -- JSON object of overrides
+    inherit_env   INTEGER NOT NULL DEFAULT 1,
+    session       TEXT,
+    state         TEXT NOT NULL,
+    reason        TEXT,
+    pid           INTEGER,
+    pgid          INTEGER,
+    start_ticks   INTEGER,                     -- /proc/<pid>/stat field 22
+    boot_id       TEXT,
+    exit_code     INTEGER,
+    signal        TEXT,
+    created_at    INTEGER NOT NULL,            -- ms since epoch
+    started_at    INTEGER,
+    ended_at      INTEGER,
+    timeout_ms    INTEGER,
+    deadline_at   INTEGER,                     -- started_at + timeout_ms
+    kill_at       INTEGER,                     -- when a stop escalates to SIGKILL
+    stop_cause    TEXT,                        -- why tend is stopping it: user, timeout, shutdown, remove
+    log_path      TEXT NOT NULL,
+    output_bytes  INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX tasks_by_created ON tasks (created_at DESC);
+  CREATE INDEX tasks_by_state ON tasks (state);
+  -- A name is unique among live tasks; ended tasks keep theirs for history.
+  CREATE UNIQUE INDEX tasks_live_name ON tasks (name)
+    WHERE name IS NOT NULL AND state IN ('starting', 'running', 'stopping');
+  `,
+];

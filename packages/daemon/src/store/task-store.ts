@@ -1,0 +1,193 @@
+import type Database from 'better-sqlite3';
+import type { TaskState } from '@tend/protocol';
+
+/** A task row as stored (times in ms since epoch; absent values undefined). */
+export interface TaskRow {
+  id: string;
+  name?: string;
+  command: string;
+  cwd: string;
+  env: Record<string, string>;
+  inheritEnv: boolean;
+  session?: string;
+  state: TaskState;
+  reason?: string;
+  pid?: number;
+  pgid?: number;
+  /** `/proc/<pid>/stat` field 22 of the wrapper, clock ticks after boot. */
+  startTicks?: number;
+  bootId?: string;
+  exitCode?: number;
+  signal?: string;
+  createdAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  timeoutMs?: number;
+  /** ms since epoch after which the task is killed as timed out. */
+  deadlineAt?: number;
+  /** ms since epoch at which a stop in progress escalates to SIGKILL. */
+  killAt?: number;
+  /** Why tend is stopping (or stopped) the task; decides its end state. */
+  stopCause?: StopCause;
+  logPath: string;
+  outputBytes: number;
+}
+
+/** Why tend stops a task: a user's kill, its timeout, a daemon shutdown with killTasks, a forced remove. */
+export type StopCause = 'user' | 'timeout' | 'shutdown' | 'remove';
+
+/** Filter of {@link TaskStore.list}. */
+export interface TaskFilter {
+  states?: readonly TaskState[];
+  name?: string;
+  cwd?: string;
+  limit: number;
+}
+
+const COLUMNS: Record<keyof TaskRow, string> = {
+  id: 'id', name: 'name', command: 'command', cwd: 'cwd', env: 'env', inheritEnv: 'inherit_env',
+  session: 'session', state: 'state', reason: 'reason', pid: 'pid', pgid: 'pgid', startTicks: 'start_ticks',
+  bootId: 'boot_id', exitCode: 'exit_code', signal: 'signal', createdAt: 'created_at', startedAt: 'started_at',
+  endedAt: 'ended_at', timeoutMs: 'timeout_ms', deadlineAt: 'deadline_at', killAt: 'kill_at', stopCause: 'stop_cause', logPath: 'log_path',
+  outputBytes: 'output_bytes',
+};
+const FIELDS = Object.keys(COLUMNS) as (keyof TaskRow)[];
+const LIVE = `('starting', 'running', 'stopping')`;
+
+/** Raised when an insert or update breaks the live-name uniqueness. */
+export class NameTakenError extends Error {
+  override name = 'NameTakenError';
+}
+
+/**
+ * Task rows in SQLite. Every method is one statement (or one transaction), so a
+ * row is never seen half-written, even after `kill -9`.
+ */
+export class TaskStore {
+  private readonly updates = new Map<string, Database.Statement>();
+  private readonly statements;
+
+  constructor(private readonly db: Database.Database) {
+    const cols = FIELDS.map((f) => COLUMNS[f]).join(', ');
+    const params = FIELDS.map((f) => `@${f}`).join(', ');
+    this.statements = {
+      insert: db.prepare(`INSERT INTO tasks (${cols}) VALUES (${params})`),
+      get: db.prepare('SELECT * FROM tasks WHERE id = ?'),
+      byPrefix: db.prepare(`SELECT * FROM tasks WHERE id >= ? AND id < ? ORDER BY id LIMIT 10`),
+      byName: db.prepare(
+        `SELECT * FROM tasks WHERE name = ? ORDER BY (state IN ${LIVE}) DESC, created_at DESC, rowid DESC LIMIT 1`,
+      ),
+      live: db.prepare(`SELECT * FROM tasks WHERE state IN ${LIVE} ORDER BY created_at`),
+      counts: db.prepare('SELECT state, COUNT(*) AS n FROM tasks GROUP BY state'),
+      delete: db.prepare('DELETE FROM tasks WHERE id = ?'),
+    };
+  }
+
+  /** @throws NameTakenError when a live task already has `row.name`. */
+  insert(row: TaskRow): void {
+    this.guardName(() => this.statements.insert.run(toParams(row)), row.name);
+  }
+
+  /** Sets the given fields of task `id`; `undefined` values clear a column. Returns false when no row has that id. */
+  update(id: string, patch: Partial<Omit<TaskRow, 'id'>>): boolean {
+    const keys = (Object.keys(patch) as (keyof TaskRow)[]).filter((k) => k !== 'id').sort();
+    if (keys.length === 0) return this.get(id) !== undefined;
+    const signature = keys.join(',');
+    let statement = this.updates.get(signature);
+    if (!statement) {
+      statement = this.db.prepare(`UPDATE tasks SET ${keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ')} WHERE id = @id`);
+      this.updates.set(signature, statement);
+    }
+    const params: Record<string, unknown> = { id };
+    for (const key of keys) params[key] = toColumn(key, patch[key]);
+    return this.guardName(() => statement.run(params), patch.name).changes > 0;
+  }
+
+  get(id: string): TaskRow | undefined {
+    return fromRow(this.statements.get.get(id));
+  }
+
+  /** Rows whose id starts with `prefix` (at most 10, by id). */
+  byPrefix(prefix: string): TaskRow[] {
+    // Range scan on the primary key; U+FFFF sorts after every id character.
+    return this.statements.byPrefix.all(prefix, `${prefix}\uffff`).map((r) => fromRow(r) as TaskRow);
+  }
+
+  /** The live task named `name`, else the newest task that had that name. */
+  byName(name: string): TaskRow | undefined {
+    return fromRow(this.statements.byName.get(name));
+  }
+
+  /** Tasks in starting, running or stopping, oldest first. */
+  live(): TaskRow[] {
+    return this.statements.live.all().map((r) => fromRow(r) as TaskRow);
+  }
+
+  /** Tasks matching `filter`, newest first. */
+  list(filter: TaskFilter): TaskRow[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.states && filter.states.length > 0) {
+      where.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
+      params.push(...filter.states);
+    }
+    if (filter.name !== undefined) (where.push('name = ?'), params.push(filter.name));
+    if (filter.cwd !== undefined) (where.push('cwd = ?'), params.push(filter.cwd));
+    const sql =
+      `SELECT * FROM tasks ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ` +
+      'ORDER BY created_at DESC, rowid DESC LIMIT ?';
+    return this.db
+      .prepare(sql)
+      .all(...params, filter.limit)
+      .map((r) => fromRow(r) as TaskRow);
+  }
+
+  /** Number of tasks in each state (states with none omitted). */
+  countByState(): Partial<Record<TaskState, number>> {
+    const counts: Partial<Record<TaskState, number>> = {};
+    for (const row of this.statements.counts.all() as { state: TaskState; n: number }[]) counts[row.state] = row.n;
+    return counts;
+  }
+
+  delete(id: string): boolean {
+    return this.statements.delete.run(id).changes > 0;
+  }
+
+  private guardName<T>(run: () => T, name: string | undefined): T {
+    try {
+      return run();
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && name !== undefined) {
+        throw new NameTakenError(`a live task is already named "${name}"`, { cause: error });
+      }
+      throw error;
+    }
+  }
+}
+
+function toParams(row: TaskRow): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const field of FIELDS) params[field] = toColumn(field, row[field]);
+  return params;
+}
+
+function toColumn(field: keyof TaskRow, value: unknown): unknown {
+  if (value === undefined) return null;
+  if (field === 'env') return JSON.stringify(value);
+  if (field === 'inheritEnv') return value ? 1 : 0;
+  return value;
+}
+
+function fromRow(raw: unknown): TaskRow | undefined {
+  if (raw === undefined) return undefined;
+  const record = raw as Record<string, unknown>;
+  const row: Record<string, unknown> = {};
+  for (const field of FIELDS) {
+    const value = record[COLUMNS[field]];
+    if (value === null || value === undefined) continue;
+    if (field === 'env') row[field] = JSON.parse(value as string);
+    else if (field === 'inheritEnv') row[field] = value === 1;
+    else row[field] = value;
+  }
+  return row as unknown as TaskRow;
+}

@@ -1,0 +1,178 @@
+import { open, type FileHandle } from 'node:fs/promises';
+
+/** Which part of the log to read; at most one of offset, head, tail. */
+export interface OutputSelection {
+  offset?: number;
+  head?: { bytes?: number; lines?: number };
+  tail?: { bytes?: number; lines?: number };
+  /** Most bytes returned. */
+  limit: number;
+  /** The log will not grow (task ended): a partial character at its very end is returned (as U+FFFD). */
+  final?: boolean;
+}
+
+/** One bounded read of a log: `data` is bytes [offset, nextOffset) decoded as UTF-8. */
+export interface OutputChunk {
+  data: string;
+  offset: number;
+  nextOffset: number;
+  totalBytes: number;
+  /** The selection held more than `limit` bytes (for tail: its start was dropped). */
+  truncated: boolean;
+}
+
+/** Bytes scanned backwards per step when looking for line starts. */
+const SCAN_CHUNK = 64 * 1024;
+
+/**
+ * Reads a selection of the log at `path`. Cuts never split a UTF-8 character:
+ * a start inside a character moves forward to the next character, an end inside
+ * one moves back to its first byte. A missing log reads as empty.
+ */
+export async function readOutput(path: string, selection: OutputSelection): Promise<OutputChunk> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyChunk(0);
+    throw error;
+  }
+  try {
+    const total = (await handle.stat()).size;
+    const { limit, final = false } = selection;
+    if (selection.tail) {
+      const start =
+        selection.tail.lines !== undefined
+          ? await startOfLastLines(handle, total, selection.tail.lines, limit)
+          : Math.max(0, total - (selection.tail.bytes ?? 0));
+      const cut = Math.max(start, total - limit);
+      return await readRange(handle, cut, total, total, { truncated: cut > start, alignStart: true, final });
+    }
+    if (selection.head) {
+      if (selection.head.lines !== undefined) {
+        return await readHeadLines(handle, total, selection.head.lines, limit, final);
+      }
+      const end = Math.min(total, selection.head.bytes ?? 0);
+      return await readRange(handle, 0, Math.min(end, limit), total, { truncated: end > limit, alignStart: false, final });
+    }
+    const start = Math.min(selection.offset ?? 0, total);
+    const end = Math.min(total, start + limit);
+    return await readRange(handle, start, end, total, { truncated: end < total, alignStart: true, final });
+  } finally {
+    await handle.close();
+  }
+}
+
+function emptyChunk(total: number, at = total): OutputChunk {
+  return { data: '', offset: at, nextOffset: at, totalBytes: total, truncated: false };
+}
+
+async function readRange(
+  handle: FileHandle,
+  start: number,
+  end: number,
+  total: number,
+  options: { truncated: boolean; alignStart: boolean; final?: boolean },
+): Promise<OutputChunk> {
+  if (end <= start) return { ...emptyChunk(total, start), truncated: options.truncated };
+  const buffer = Buffer.allocUnsafe(end - start);
+  const { bytesRead } = await handle.read(buffer, 0, end - start, start);
+  let bytes = buffer.subarray(0, bytesRead);
+  let from = start;
+  if (options.alignStart && from > 0) {
+    const skip = leadingContinuationBytes(bytes);
+    bytes = bytes.subarray(skip);
+    from += skip;
+  }
+  // Drop a trailing partial character unless nothing can ever complete it.
+  const atFinalEnd = options.final && from + bytes.length === total;
+  if (!atFinalEnd) bytes = bytes.subarray(0, completeUtf8Length(bytes));
+  return {
+    data: bytes.toString('utf8'),
+    offset: from,
+    nextOffset: from + bytes.length,
+    totalBytes: total,
+    truncated: options.truncated || from + bytes.length < end,
+  };
+}
+
+async function readHeadLines(
+  handle: FileHandle,
+  total: number,
+  lines: number,
+  limit: number,
+  final: boolean,
+): Promise<OutputChunk> {
+  if (lines === 0) return emptyChunk(total, 0);
+  const window = Math.min(total, limit);
+  const buffer = Buffer.allocUnsafe(window);
+  const { bytesRead } = await handle.read(buffer, 0, window, 0);
+  let end = -1;
+  let seen = 0;
+  for (let i = buffer.indexOf(10); i !== -1 && i < bytesRead; i = buffer.indexOf(10, i + 1)) {
+    if (++seen === lines) {
+      end = i + 1;
+      break;
+    }
+  }
+  if (end === -1) {
+    // Fewer lines than asked within the window: all of it, cut by limit if the file goes on.
+    return readRange(handle, 0, bytesRead, total, {
+      truncated: bytesRead < total && seen < lines,
+      alignStart: false,
+      final,
+    });
+  }
+  return readRange(handle, 0, end, total, { truncated: false, alignStart: false, final });
+}
+
+/**
+ * Offset where the last `lines` lines of the log start. A newline that ends the
+ * file does not count as the start of an empty last line. Scans back at most
+ * `limit` bytes; past that the answer is `total - limit`.
+ */
+async function startOfLastLines(handle: FileHandle, total: number, lines: number, limit: number): Promise<number> {
+  if (lines === 0) return total;
+  const floor = Math.max(0, total - limit);
+  let remaining = lines;
+  let position = total;
+  // Skip the newline that terminates the last line.
+  let skipTrailing = true;
+  const buffer = Buffer.allocUnsafe(SCAN_CHUNK);
+  while (position > floor) {
+    const from = Math.max(floor, position - SCAN_CHUNK);
+    const size = position - from;
+    await handle.read(buffer, 0, size, from);
+    for (let i = size - 1; i >= 0; i--) {
+      if (buffer[i] !== 10) continue;
+      if (skipTrailing && from + i === total - 1) continue;
+      if (--remaining === 0) return from + i + 1;
+    }
+    skipTrailing = false;
+    position = from;
+  }
+  return floor;
+}
+
+/** Number of UTF-8 continuation bytes (10xxxxxx) at the start of `bytes`, at most 3. */
+export function leadingContinuationBytes(bytes: Uint8Array): number {
+  let n = 0;
+  while (n < 3 && n < bytes.length && ((bytes[n] as number) & 0xc0) === 0x80) n++;
+  return n;
+}
+
+/**
+ * Length of the longest prefix of `bytes` that does not end inside a UTF-8
+ * character: when the last lead byte starts a sequence longer than what
+ * follows it, the prefix stops before that lead byte.
+ */
+export function completeUtf8Length(bytes: Uint8Array): number {
+  const length = bytes.length;
+  for (let back = 1; back <= Math.min(4, length); back++) {
+    const byte = bytes[length - back] as number;
+    if ((byte & 0xc0) === 0x80) continue; // continuation: keep looking for the lead byte
+    const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return needed > back ? length - back : length;
+  }
+  return length;
+}

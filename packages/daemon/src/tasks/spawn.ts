@@ -1,0 +1,74 @@
+import { accessSync, closeSync, constants, openSync } from 'node:fs';
+import { execa, type Options, type ResultPromise } from 'execa';
+
+/** What {@link spawnTask} needs. Paths absolute. */
+export interface SpawnRequest {
+  wrapperPath: string;
+  exitPath: string;
+  logPath: string;
+  shell: string;
+  command: string;
+  cwd: string;
+  env: Record<string, string>;
+  /** true: the daemon's environment plus `env`; false: only `env`. */
+  inheritEnv: boolean;
+}
+
+/** A started task process: the wrapper, leader of its own session and process group. */
+export interface SpawnedTask {
+  pid: number;
+  subprocess: ResultPromise;
+}
+
+/**
+ * Starts the wrapper for one task (DESIGN.md, "Process model", steps 2–3):
+ * output.log opened O_APPEND and passed as a bare fd for stdout and stderr (no
+ * pipe through the daemon, so a dead daemon neither blocks nor SIGPIPEs the
+ * task), stdin /dev/null, detached (setsid: own session, pgid = pid), with
+ * execa's `cleanup: false`, `reject: false`, `buffer: false`.
+ * @throws Error when the process could not be started (the message is execa's, naming the OS error).
+ */
+export async function spawnTask(request: SpawnRequest): Promise<SpawnedTask> {
+  const fd = openSync(request.logPath, 'a', 0o600);
+  try {
+    const options = {
+      cwd: request.cwd,
+      env: request.env,
+      extendEnv: request.inheritEnv,
+      detached: true,
+      cleanup: false,
+      reject: false,
+      buffer: false,
+      stdin: 'ignore',
+      // execa's types list only fds 3..9, but any open fd works at run time (execa docs, "stdout").
+      stdout: fd as 3,
+      stderr: fd as 3,
+    } satisfies Options;
+    const args = [request.wrapperPath, request.exitPath, request.shell, request.command];
+    const subprocess: ResultPromise = execa('/bin/sh', args, options);
+    if (subprocess.pid === undefined) {
+      // The spawn failed; execa reports why through its (non-rejecting) promise.
+      const result = await subprocess;
+      throw new Error(result.shortMessage ?? result.message ?? `could not start /bin/sh in ${request.cwd}`);
+    }
+    return { pid: subprocess.pid, subprocess };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The shell that runs task commands: `$SHELL` when it is an absolute path to an
+ * executable, else /bin/sh.
+ */
+export function pickShell(envShell: string | undefined): string {
+  if (envShell?.startsWith('/')) {
+    try {
+      accessSync(envShell, constants.X_OK);
+      return envShell;
+    } catch {
+      // fall through to /bin/sh
+    }
+  }
+  return '/bin/sh';
+}

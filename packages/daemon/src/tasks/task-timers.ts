@@ -1,0 +1,56 @@
+import { isTerminal } from '@tend/protocol';
+import type { TaskRow } from '../store/task-store.js';
+
+/** Longest delay Node's setTimeout honours, in ms (2^31 - 1; longer ones fire at once). */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * Per-task timers driven by deadlines stored in the row, so that they can be
+ * re-armed after a daemon restart: `deadlineAt` (timeout) and `killAt` (SIGKILL
+ * escalation of a stop in progress). A deadline already past fires at once.
+ */
+export class TaskTimers {
+  private readonly deadlines = new Map<string, NodeJS.Timeout>();
+  private readonly escalations = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly handlers: { onDeadline(id: string): void; onEscalate(id: string): void }) {}
+
+  /** (Re)arms the timers `row` calls for; clears them when it has ended. */
+  schedule(row: TaskRow): void {
+    if (isTerminal(row.state)) return this.clear(row.id);
+    if (row.deadlineAt !== undefined && row.state !== 'stopping') {
+      this.arm(this.deadlines, row.id, row.deadlineAt, this.handlers.onDeadline);
+    }
+    if (row.killAt !== undefined && row.state === 'stopping') {
+      this.arm(this.escalations, row.id, row.killAt, this.handlers.onEscalate);
+    }
+  }
+
+  /** Cancels every timer of task `id`. */
+  clear(id: string): void {
+    for (const map of [this.deadlines, this.escalations]) {
+      const timer = map.get(id);
+      if (timer) clearTimeout(timer);
+      map.delete(id);
+    }
+  }
+
+  /** Cancels every timer. */
+  clearAll(): void {
+    for (const id of [...this.deadlines.keys(), ...this.escalations.keys()]) this.clear(id);
+  }
+
+  private arm(map: Map<string, NodeJS.Timeout>, id: string, at: number, fire: (id: string) => void): void {
+    const existing = map.get(id);
+    if (existing) clearTimeout(existing);
+    const delay = Math.max(0, at - Date.now());
+    const timer = setTimeout(() => {
+      map.delete(id);
+      // Deadlines beyond setTimeout's range are reached in steps.
+      if (Date.now() < at) this.arm(map, id, at, fire);
+      else fire(id);
+    }, Math.min(delay, MAX_DELAY_MS));
+    timer.unref();
+    map.set(id, timer);
+  }
+}

@@ -1,0 +1,114 @@
+import { existsSync } from 'node:fs';
+import { isTerminal } from '@tend/protocol';
+import { bootId, isSameProcess, pidExists } from '../runtime/proc.js';
+import type { TaskRow } from '../store/task-store.js';
+import type { TaskSupervisor } from './supervisor.js';
+
+/** How often the watchdog looks at adopted tasks, in ms (end detected within about this). */
+export const WATCH_INTERVAL_MS = 100;
+/** Every this many ticks it also checks identity (start time), which catches zombies and PID reuse. */
+const IDENTITY_EVERY = 5;
+
+/** What {@link classifyLiveRows} found. */
+export interface RecoveryReport {
+  adopted: number;
+  ended: number;
+  lost: number;
+}
+
+/**
+ * Classifies every non-terminal row before the daemon serves requests
+ * (DESIGN.md, "Process model"): ended while away (the exit record gives the
+ * real status), adopted (wrapper alive, same start time and boot id: watched
+ * from now on), or `lost` (reboot, or wrapper gone without a record). A stop
+ * that was in progress ends as the stop asked (killed or timed_out).
+ */
+export function classifyLiveRows(supervisor: TaskSupervisor, watchdog: Watchdog): RecoveryReport {
+  const report: RecoveryReport = { adopted: 0, ended: 0, lost: 0 };
+  const now = Date.now();
+  for (const row of supervisor.store.live()) {
+    if (supervisor.finishFromRecord(row.id)) {
+      report.ended++;
+      continue;
+    }
+    const verdict = judge(row);
+    if (verdict === 'alive') {
+      watchdog.adopt(row);
+      supervisor.timers.schedule(row);
+      // A stop the previous daemon recorded may not have been signalled yet: finish the job.
+      if (row.state === 'stopping') supervisor.signalGroup(row, row.killAt !== undefined ? 'SIGTERM' : 'SIGKILL');
+      report.adopted++;
+    } else {
+      supervisor.finish(row.id, { endedAt: now, lostReason: verdict });
+      report.lost++;
+    }
+  }
+  return report;
+}
+
+/** 'alive' when the row's wrapper runs now; otherwise why its end is unknown. */
+function judge(row: TaskRow): 'alive' | string {
+  if (row.pid === undefined || row.startTicks === undefined || row.bootId === undefined) {
+    return 'the daemon stopped before the task was started';
+  }
+  if (row.bootId !== bootId()) return 'reboot';
+  if (isSameProcess(row.pid, { startTicks: row.startTicks, bootId: row.bootId })) return 'alive';
+  return pidExists(row.pid)
+    ? 'its pid now belongs to another process (PID reuse) and it left no exit record'
+    : 'its wrapper ended without an exit record';
+}
+
+/**
+ * Watches adopted tasks — no longer the daemon's children, so no exit event —
+ * by polling: kill(pid, 0) and the exit record every tick, the full identity
+ * (start time, zombie state) every few ticks.
+ */
+export class Watchdog {
+  private readonly watched = new Map<string, TaskRow>();
+  private timer: NodeJS.Timeout | undefined;
+  private tick = 0;
+
+  constructor(
+    private readonly supervisor: TaskSupervisor,
+    private readonly intervalMs = WATCH_INTERVAL_MS,
+  ) {}
+
+  adopt(row: TaskRow): void {
+    this.watched.set(row.id, row);
+    this.timer ??= setInterval(() => this.poll(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Number of tasks watched now. */
+  get size(): number {
+    return this.watched.size;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private poll(): void {
+    const checkIdentity = ++this.tick % IDENTITY_EVERY === 0;
+    for (const [id, row] of this.watched) {
+      const current = this.supervisor.store.get(id);
+      if (!current || isTerminal(current.state)) {
+        this.watched.delete(id);
+        continue;
+      }
+      const exitPath = this.supervisor.taskFiles(id).exitPath;
+      const pid = row.pid as number;
+      const gone =
+        existsSync(exitPath) ||
+        !pidExists(pid) ||
+        (checkIdentity && !isSameProcess(pid, { startTicks: row.startTicks as number, bootId: row.bootId as string }));
+      if (!gone) continue;
+      this.watched.delete(id);
+      if (!this.supervisor.finishFromRecord(id)) {
+        this.supervisor.finish(id, { endedAt: Date.now(), lostReason: 'its wrapper ended without an exit record' });
+      }
+    }
+    if (this.watched.size === 0) this.stop();
+  }
+}
