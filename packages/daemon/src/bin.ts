@@ -1,8 +1,16 @@
 #!/usr/bin/env node
 // The daemon's foreground entry: `node dist/bin.js` (clients spawn it detached).
+import { resolve } from 'node:path';
 import { DaemonLockedError } from './runtime/lock.js';
 import { startDaemon } from './daemon.js';
 
+// Hold no user directory open (a daemon started from a project folder would pin it),
+// after making the path variables absolute, as they were meant from the old cwd.
+for (const name of ['TEND_HOME', 'TEND_SOCKET', 'XDG_RUNTIME_DIR', 'XDG_STATE_HOME', 'XDG_CONFIG_HOME']) {
+  const value = process.env[name];
+  if (value) process.env[name] = resolve(value);
+}
+process.chdir('/');
 try {
   const daemon = await startDaemon();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void daemon.shutdown());

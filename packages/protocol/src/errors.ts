@@ -61,7 +61,10 @@ export const ErrorReason = {
 /** One of the stable reason strings of {@link ErrorReason}. */
 export type ErrorReasonName = keyof typeof ErrorReason;
 
-/** Shape of `error.data` on every error response the daemon sends. */
+/**
+ * Shape of `error.data` on the daemon's error responses. Errors made by the JSON-RPC layer itself
+ * (-32700 parse error, -32600 invalid request, -32601 method not found) may come without `data`.
+ */
 export interface ErrorData {
   reason: ErrorReasonName;
   /** Extra facts for the reason, e.g. `candidates` for `ambiguous_id`. */

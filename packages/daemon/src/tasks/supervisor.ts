@@ -21,6 +21,11 @@ import { spawnTask } from './spawn.js';
 import { TaskTimers } from './task-timers.js';
 import { fileSize, toTask } from './task-view.js';
 
+/** A task younger than this (ms since start) may not have exec'd its command yet. */
+const YOUNG_TASK_MS = 1_000;
+/** When a stop signal is sent again to a young task, in ms after the first. */
+const REDELIVERY_DELAYS_MS = [50, 200, 600];
+
 /** Settings of a {@link TaskSupervisor}. */
 export interface SupervisorOptions {
   store: TaskStore;
@@ -277,6 +282,21 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
       this.timers.schedule(row);
     }
     this.signalGroup(row, signal);
+    if (row.startedAt !== undefined && Date.now() - row.startedAt < YOUNG_TASK_MS) this.redeliver(row.id, signal);
+  }
+
+  /**
+   * Re-sends a stop signal to a task that just started. Until the wrapper's
+   * child has exec'd the command, it still runs the wrapper's trap handler, and
+   * a signal it receives then is consumed there instead of reaching the command.
+   */
+  private redeliver(id: string, signal: SignalName): void {
+    for (const delay of REDELIVERY_DELAYS_MS) {
+      setTimeout(() => {
+        const row = this.store.get(id);
+        if (row?.state === 'stopping') this.signalGroup(row, signal);
+      }, delay).unref();
+    }
   }
 
   private stopForTimeout(id: string): void {

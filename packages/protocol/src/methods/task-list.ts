@@ -13,9 +13,9 @@ export const TaskList = defineRequest({
   params: z
     .object({
       state: z.array(TaskStateSchema).min(1).optional().describe('keep tasks in any of these states'),
-      name: z.string().optional(),
-      cwd: z.string().optional(),
-      limit: z.number().int().min(1).max(MAX_LIST_LIMIT).default(100),
+      name: z.string().optional().describe('exact task name'),
+      cwd: z.string().optional().describe('exact working directory'),
+      limit: z.number().int().min(1).max(MAX_LIST_LIMIT).default(100).describe('most tasks returned'),
     })
     .strict(),
   result: z.object({ tasks: z.array(TaskSchema) }),

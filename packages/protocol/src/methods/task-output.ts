@@ -11,7 +11,9 @@ const Count = z.number().int().min(0);
 const Window = z
   .object({ bytes: Count.optional(), lines: Count.optional() })
   .strict()
-  .refine((w) => (w.bytes === undefined) !== (w.lines === undefined), 'give exactly one of bytes or lines');
+  .refine((w) => (w.bytes === undefined) !== (w.lines === undefined), 'give exactly one of bytes or lines')
+  // The refinement, restated as JSON Schema for docs/protocol.schema.json (zod cannot export refinements).
+  .meta({ description: 'exactly one of bytes or lines', oneOf: [{ required: ['bytes'] }, { required: ['lines'] }] });
 
 export const TaskOutput = defineRequest({
   method: 'task/output',
@@ -24,15 +26,20 @@ export const TaskOutput = defineRequest({
     .object({
       id: TaskRefSchema,
       offset: Count.optional().describe('byte offset to read from'),
-      head: Window.optional(),
-      tail: Window.optional(),
+      head: Window.optional().describe('read the first N bytes or lines'),
+      tail: Window.optional().describe('read the last N bytes or lines'),
       limit: z.number().int().min(1).max(MAX_OUTPUT_LIMIT).default(DEFAULT_OUTPUT_LIMIT).describe('bytes'),
     })
     .strict()
     .refine(
       (p) => [p.offset, p.head, p.tail].filter((x) => x !== undefined).length <= 1,
       'give at most one of offset, head or tail',
-    ),
+    )
+    .meta({
+      not: {
+        anyOf: [{ required: ['offset', 'head'] }, { required: ['offset', 'tail'] }, { required: ['head', 'tail'] }],
+      },
+    }),
   result: z.object({
     data: z.string().describe('the bytes read, decoded as UTF-8'),
     offset: z.number().int().describe('byte offset of the first byte of data'),

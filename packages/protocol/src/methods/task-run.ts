@@ -20,11 +20,15 @@ export const TaskRun = defineRequest({
     "starts: the task fails with exit code 127 and the shell's message in its output.",
   params: z
     .object({
-      command: z.string().refine((s) => s.trim().length > 0, 'must be a non-empty shell command'),
-      cwd: z.string().refine((s) => s.startsWith('/'), 'must be an absolute path'),
-      env: z.record(z.string(), z.string({ error: 'env values must be strings' })).default({}),
-      inheritEnv: z.boolean().default(true),
-      name: TaskNameSchema.optional(),
+      // Regexes rather than refinements so that the JSON Schema carries the rule too (docs/protocol.schema.json).
+      command: z.string().regex(/\S/, 'must be a non-empty shell command').describe('shell command line, not blank'),
+      cwd: z.string().regex(/^\//, 'must be an absolute path').describe('absolute working directory; must exist'),
+      env: z
+        .record(z.string(), z.string({ error: 'env values must be strings' }))
+        .default({})
+        .describe('variables to set (or override) for the task'),
+      inheritEnv: z.boolean().default(true).describe("start from the daemon's environment; false: only `env`"),
+      name: TaskNameSchema.optional().describe('unique among live tasks'),
       timeoutMs: z
         .number()
         .int('must be an integer number of ms')

@@ -11,7 +11,7 @@ export const TaskWait = defineRequest({
   params: z
     .object({
       id: TaskRefSchema,
-      timeoutMs: z.number().int().min(0, 'must be 0 or more ms').optional(),
+      timeoutMs: z.number().int().min(0, 'must be 0 or more ms').optional().describe('longest wait, in ms; 0 only looks'),
     })
     .strict(),
   result: z.object({

@@ -1,0 +1,167 @@
+import {
+  DaemonInitialize,
+  DaemonShutdown,
+  PROTOCOL_VERSION,
+  resolvePaths,
+  TEND_VERSION,
+  type ParamsOf,
+  type ResultOf,
+} from '@tend/protocol';
+import { openDaemonSocket, unreachable, type DaemonSocketOptions, type SpawnState } from './daemon-socket.js';
+import { Backoff, waitForPidGone, withDeadline } from './deadline.js';
+import { ConnectionClosedError, ProtocolMismatchError, ShuttingDownError } from './errors.js';
+import { RpcChannel } from './rpc-channel.js';
+
+/** Default connect budget, auto-start included, in ms. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** How {@link TendClient.connect} finds, starts and greets the daemon. */
+export interface ConnectOptions {
+  /** Start the daemon when none answers on the socket. Default true. */
+  autoStart?: boolean;
+  /**
+   * argv that runs the daemon in the foreground, e.g.
+   * `[process.execPath, '/abs/packages/daemon/dist/bin.js']`. Required to auto-start
+   * (and to replace an older daemon); without it connect fails with DaemonUnreachableError.
+   */
+  daemonCommand?: string[];
+  /** Environment used to resolve paths (TEND_HOME, TEND_SOCKET, XDG_*) and given to a spawned daemon. Default process.env. */
+  env?: Record<string, string | undefined>;
+  /** Socket to use instead of `resolvePaths(env).socketPath`; a spawned daemon gets it as TEND_SOCKET. */
+  socketPath?: string;
+  /** Sent in daemon/initialize. Default 'tend-client'. */
+  clientName?: string;
+  /** Sent in daemon/initialize. Default the tend version of this package. */
+  clientVersion?: string;
+  /** Session sent in daemon/initialize (e.g. an agent's conversation id); recorded on tasks it starts. */
+  session?: string;
+  /** Deadline for the whole connect, auto-start and initialize included, in ms. Default 10 000. */
+  timeoutMs?: number;
+}
+
+/** What daemon/initialize answered: `{version, protocolVersion, pid, startedAt, socket}`. */
+export type DaemonInfo = ResultOf<typeof DaemonInitialize>;
+
+/** An initialized connection. */
+export interface Connected {
+  channel: RpcChannel;
+  daemon: DaemonInfo;
+}
+
+/**
+ * Connects to the daemon (starting it if allowed), sends daemon/initialize and
+ * replaces a daemon that speaks an older protocol once: daemon/shutdown, wait
+ * for its pid to go, connect again with auto-start.
+ * @throws DaemonUnreachableError no daemon answered within `timeoutMs` (message ends with the daemon log's tail).
+ * @throws ProtocolMismatchError the daemon refused this client as too old, or is still older after a restart.
+ * @throws SocketPathTooLongError the socket path does not fit in sockaddr_un.
+ */
+export async function connectDaemon(options: ConnectOptions = {}): Promise<Connected> {
+  const env = options.env ?? process.env;
+  const paths = resolvePaths({ env });
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
+  let socketOptions: DaemonSocketOptions = {
+    socketPath: options.socketPath ?? paths.socketPath,
+    autoStart: options.autoStart ?? true,
+    daemonCommand: options.daemonCommand,
+    env: options.socketPath ? { ...env, TEND_SOCKET: options.socketPath } : env,
+    stateDir: paths.stateDir,
+    logPath: paths.logPath,
+    timeoutMs,
+  };
+  const hello: ParamsOf<typeof DaemonInitialize> = {
+    protocolVersion: PROTOCOL_VERSION,
+    client: { name: options.clientName ?? 'tend-client', version: options.clientVersion ?? TEND_VERSION },
+    ...(options.session === undefined ? {} : { session: options.session }),
+  };
+  let replaced: DaemonInfo | undefined;
+  for (;;) {
+    const connected = await initialize(socketOptions, hello, deadline);
+    const { channel, daemon } = connected;
+    if (daemon.protocolVersion >= PROTOCOL_VERSION) return connected;
+    const where = `the tend daemon at ${socketOptions.socketPath} (pid ${daemon.pid}, tend ${daemon.version})`;
+    if (replaced) {
+      await channel.close();
+      throw new ProtocolMismatchError(
+        `${where} still speaks protocol ${daemon.protocolVersion} after replacing the older daemon (pid ${replaced.pid}), ` +
+          `but this client needs protocol ${PROTOCOL_VERSION}: daemonCommand starts an old daemon; upgrade it to tend ${TEND_VERSION}`,
+      );
+    }
+    if (!socketOptions.daemonCommand?.length) {
+      await channel.close();
+      throw new ProtocolMismatchError(
+        `${where} speaks protocol ${daemon.protocolVersion}, older than this client's ${PROTOCOL_VERSION}, and cannot be ` +
+          'replaced because ConnectOptions.daemonCommand is not set: restart the daemon with the newer tend',
+      );
+    }
+    await shutDownOlder(socketOptions, channel, daemon, deadline);
+    replaced = daemon;
+    socketOptions = { ...socketOptions, autoStart: true };
+  }
+}
+
+/**
+ * Opens the socket and sends daemon/initialize; retries while the daemon is
+ * going away (connection closed, shutting_down) until the deadline.
+ */
+async function initialize(
+  options: DaemonSocketOptions,
+  hello: ParamsOf<typeof DaemonInitialize>,
+  deadline: number,
+): Promise<Connected> {
+  const backoff = new Backoff(deadline);
+  const spawnState: SpawnState = {};
+  for (;;) {
+    const channel = new RpcChannel(await openDaemonSocket(options, deadline, spawnState));
+    try {
+      const daemon = await withDeadline(channel.request(DaemonInitialize, hello), deadline, () =>
+        unreachable(options, `the tend daemon on ${options.socketPath} did not answer daemon/initialize within ${options.timeoutMs} ms`),
+      );
+      return { channel, daemon };
+    } catch (error) {
+      await channel.close();
+      if (error instanceof ProtocolMismatchError) {
+        throw new ProtocolMismatchError(
+          `the tend daemon on ${options.socketPath} refused this client (protocol ${PROTOCOL_VERSION}, tend ${TEND_VERSION}) ` +
+            `as too old: ${error.message}. Upgrade the client (the tend CLI or @tend/client) to the daemon's version`,
+          { cause: error, data: error.data },
+        );
+      }
+      const goingAway = error instanceof ConnectionClosedError || error instanceof ShuttingDownError;
+      if (!goingAway) throw error;
+      if (!(await backoff.wait())) {
+        throw unreachable(options, `the tend daemon on ${options.socketPath} kept closing connections for ${options.timeoutMs} ms`, error);
+      }
+    }
+  }
+}
+
+/**
+ * Asks an older daemon, over the initialized `channel`, to exit (its tasks keep
+ * running and the next daemon adopts them), closes the channel and waits until
+ * the daemon's pid is gone.
+ */
+async function shutDownOlder(
+  options: DaemonSocketOptions,
+  channel: RpcChannel,
+  daemon: DaemonInfo,
+  deadline: number,
+): Promise<void> {
+  try {
+    await withDeadline(channel.request(DaemonShutdown, {}), deadline, () =>
+      unreachable(options, `the older tend daemon (pid ${daemon.pid}) did not answer daemon/shutdown within ${options.timeoutMs} ms`),
+    );
+  } catch (error) {
+    // Closing the connection while exiting is what a daemon that shuts down may do.
+    if (!(error instanceof ConnectionClosedError)) throw error;
+  } finally {
+    await channel.close();
+  }
+  if (!(await waitForPidGone(daemon.pid, deadline))) {
+    throw unreachable(
+      options,
+      `the older tend daemon (pid ${daemon.pid}, protocol ${daemon.protocolVersion}) did not exit within ${options.timeoutMs} ms after daemon/shutdown`,
+    );
+  }
+}

@@ -1,0 +1,123 @@
+import { createConnection, type Socket } from 'node:net';
+import { checkSocketPath } from '@tend/protocol';
+import { Backoff } from './deadline.js';
+import { describeSpawned, spawnDaemon, type SpawnedDaemon } from './daemon-spawn.js';
+import { DaemonUnreachableError } from './errors.js';
+import { readLogTail } from './log-tail.js';
+
+/** Where the daemon is and how to start it; the resolved form of ConnectOptions. */
+export interface DaemonSocketOptions {
+  socketPath: string;
+  autoStart: boolean;
+  daemonCommand?: readonly string[];
+  /** Environment given to a spawned daemon. */
+  env: Record<string, string | undefined>;
+  /** Directory of the daemon log, created before spawning. */
+  stateDir: string;
+  /** Daemon log: receives a spawned daemon's stdout/stderr; its tail is quoted in errors. */
+  logPath: string;
+  /** Connect budget in ms, quoted in the deadline message. */
+  timeoutMs: number;
+}
+
+/** The daemon spawned so far by one connect call, if any. */
+export interface SpawnState {
+  spawned?: SpawnedDaemon;
+}
+
+// No daemon: the socket file is missing, or left behind by a dead daemon.
+const ABSENT = new Set(['ENOENT', 'ECONNREFUSED']);
+// A daemon is there but its accept backlog is full (Linux answers EAGAIN): try again.
+const BUSY = new Set(['EAGAIN']);
+
+/**
+ * Opens a connected socket to the daemon, starting it when none answers.
+ * When the socket is absent (ENOENT / ECONNREFUSED) and `autoStart` is on, the
+ * daemon is spawned once per call, then the socket is retried on the
+ * {@link Backoff} schedule until `deadline` (epoch ms). Racing clients may each
+ * spawn one: the daemon's own lock lets one win and the others exit, so an
+ * early exit of our child is no reason to stop retrying.
+ * @param spawnState shared by the attempts of one connect call, so that it spawns at most once.
+ * @throws SocketPathTooLongError when the socket path does not fit in sockaddr_un.
+ * @throws DaemonUnreachableError when no daemon answers (at once with autoStart off, when
+ *   `daemonCommand` is missing, when the daemon cannot be spawned, or for an unexpected
+ *   errno such as EACCES; else at the deadline), quoting the daemon log's last lines.
+ */
+export async function openDaemonSocket(
+  options: DaemonSocketOptions,
+  deadline: number,
+  spawnState: SpawnState = {},
+): Promise<Socket> {
+  checkSocketPath(options.socketPath);
+  const backoff = new Backoff(deadline);
+  for (;;) {
+    let spawned = spawnState.spawned;
+    let lastError: NodeJS.ErrnoException;
+    try {
+      return await connectOnce(options.socketPath);
+    } catch (error) {
+      lastError = error as NodeJS.ErrnoException;
+    }
+    const code = lastError.code ?? 'unknown error';
+    const absent = ABSENT.has(code);
+    if (!absent && !BUSY.has(code)) {
+      throw unreachable(options, `cannot connect to the tend daemon socket ${options.socketPath}: ${lastError.message}`, lastError);
+    }
+    if (absent && !spawned) {
+      if (!options.autoStart) {
+        throw unreachable(
+          options,
+          `no tend daemon is listening on ${options.socketPath} (${code}), and autoStart is off: start the daemon first`,
+          lastError,
+        );
+      }
+      if (!options.daemonCommand || options.daemonCommand.length === 0) {
+        throw unreachable(
+          options,
+          `no tend daemon is listening on ${options.socketPath} (${code}), and none can be started: ` +
+            'ConnectOptions.daemonCommand (the argv that runs the daemon) is not set',
+          lastError,
+        );
+      }
+      spawned = spawnState.spawned = spawnDaemon({ command: options.daemonCommand, env: options.env, stateDir: options.stateDir, logPath: options.logPath });
+    }
+    if (spawned?.error) {
+      throw unreachable(options, describeSpawned(spawned, options.daemonCommand ?? []), spawned.error);
+    }
+    if (!(await backoff.wait())) {
+      const fate = spawned ? describeSpawned(spawned, options.daemonCommand ?? []) : '';
+      throw unreachable(
+        options,
+        `no tend daemon answered on ${options.socketPath} within ${options.timeoutMs} ms (last error: ${code})` +
+          (fate ? `; ${fate}` : ''),
+        lastError,
+      );
+    }
+  }
+}
+
+/** A DaemonUnreachableError for `message`, with the daemon log's tail appended. */
+export function unreachable(options: DaemonSocketOptions, message: string, cause?: unknown): DaemonUnreachableError {
+  return new DaemonUnreachableError(message, {
+    socketPath: options.socketPath,
+    logPath: options.logPath,
+    logTail: readLogTail(options.logPath),
+    cause,
+  });
+}
+
+/** One connection attempt; rejects with the errno error (ENOENT, ECONNREFUSED…). */
+function connectOnce(socketPath: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(socketPath);
+    const onError = (error: Error): void => {
+      socket.destroy();
+      reject(error);
+    };
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      socket.off('error', onError);
+      resolve(socket);
+    });
+  });
+}

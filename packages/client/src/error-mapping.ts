@@ -1,0 +1,79 @@
+import { ErrorCode, ErrorReason } from '@tend/protocol';
+import { ConnectionError, ErrorCodes, ResponseError } from 'vscode-jsonrpc/node.js';
+import {
+  AmbiguousIdError,
+  ConnectionClosedError,
+  InvalidCwdError,
+  InvalidParamsError,
+  LimitExceededError,
+  NameInUseError,
+  NotRunningError,
+  ProtocolMismatchError,
+  ShuttingDownError,
+  SignalFailedError,
+  SpawnFailedError,
+  StoreFailedError,
+  TaskLiveError,
+  TaskNotFoundError,
+  TendError,
+  type TendErrorInit,
+} from './errors.js';
+
+type ReasonErrorClass = new (message: string, init?: TendErrorInit) => TendError;
+
+// The dispatch table: one class per stable reason; reasons without a class become a plain TendError.
+const BY_REASON: Record<string, ReasonErrorClass> = {
+  task_not_found: TaskNotFoundError,
+  ambiguous_id: AmbiguousIdError,
+  not_running: NotRunningError,
+  task_live: TaskLiveError,
+  name_in_use: NameInUseError,
+  invalid_cwd: InvalidCwdError,
+  limit_exceeded: LimitExceededError,
+  spawn_failed: SpawnFailedError,
+  signal_failed: SignalFailedError,
+  store_failed: StoreFailedError,
+  protocol_mismatch: ProtocolMismatchError,
+  shutting_down: ShuttingDownError,
+  invalid_params: InvalidParamsError,
+};
+
+// Reason of a code, for replies whose data carries none (e.g. vscode-jsonrpc's own -32601).
+const REASON_BY_CODE = new Map<number, string>([
+  ...Object.entries(ErrorReason).map(([reason, code]) => [code, reason] as [number, string]),
+  [ErrorCode.ParseError, 'parse_error'],
+  [ErrorCode.InvalidRequest, 'invalid_request'],
+  [ErrorCode.MethodNotFound, 'method_not_found'],
+]);
+
+// vscode-jsonrpc's codes for a request that died with its connection (see lib/common/messages.js).
+const CONNECTION_CODES = new Set<number>([
+  ErrorCodes.PendingResponseRejected,
+  ErrorCodes.MessageWriteError,
+  ErrorCodes.ConnectionInactive,
+]);
+
+/**
+ * Converts what a vscode-jsonrpc request rejected with into a {@link TendError}:
+ * a `ResponseError` becomes the class of its `data.reason` (else of its code),
+ * keeping the daemon's message, code and data and the original as `cause`; a
+ * request that died with the connection becomes a {@link ConnectionClosedError}.
+ * Anything else is returned unchanged.
+ * @param method the method name, quoted in connection-closed messages.
+ */
+export function toTendError(error: unknown, method: string): unknown {
+  if (error instanceof TendError) return error;
+  if (error instanceof ConnectionError || (error instanceof ResponseError && CONNECTION_CODES.has(error.code))) {
+    return new ConnectionClosedError(`connection to the tend daemon closed before ${method} was answered`, {
+      cause: error,
+    });
+  }
+  if (!(error instanceof ResponseError)) return error;
+  const data: unknown = error.data;
+  const sentReason = (data as { reason?: unknown } | null | undefined)?.reason;
+  const reason = typeof sentReason === 'string' ? sentReason : (REASON_BY_CODE.get(error.code) ?? 'unknown');
+  const init: TendErrorInit = { cause: error, data };
+  const ErrorClass = BY_REASON[reason];
+  if (ErrorClass) return new ErrorClass(error.message, init);
+  return new TendError(error.message, error.code, reason, init);
+}

@@ -1,0 +1,192 @@
+import { ErrorCode } from '@tend/protocol';
+
+/** What every {@link TendError} constructor accepts besides the message. */
+export interface TendErrorInit {
+  /** The error that caused this one (a vscode-jsonrpc `ResponseError`, an errno error…). */
+  cause?: unknown;
+  /** `error.data` of the daemon's response, when there was one. */
+  data?: unknown;
+}
+
+/**
+ * Codes of errors the client raises itself (no daemon reply). They reuse
+ * vscode-jsonrpc's own codes in the JSON-RPC implementation-defined range
+ * (`ErrorCodes.ConnectionInactive` = -32096, `PendingResponseRejected` = -32097),
+ * so they never collide with the daemon's application codes (1xxx–4xxx).
+ */
+export const ClientErrorCode = {
+  DaemonUnreachable: -32096,
+  ConnectionClosed: -32097,
+} as const;
+
+/**
+ * Base of every error the client throws for a daemon answer or a connection
+ * problem. Switch on `reason` (stable strings, the daemon's `data.reason`) or on
+ * the subclass; `code` is the JSON-RPC error code, `data` the response's `error.data`.
+ */
+export class TendError extends Error {
+  override name = 'TendError';
+  /** JSON-RPC error code: the daemon's application code (1xxx–4xxx), -326xx, or a {@link ClientErrorCode}. */
+  readonly code: number;
+  /** Stable machine-readable reason, e.g. `task_not_found`; `unknown` when the daemon sent none. */
+  readonly reason: string;
+  /** `error.data` as the daemon sent it (includes `reason`), if any. */
+  readonly data?: unknown;
+
+  constructor(message: string, code: number, reason: string, init: TendErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.code = code;
+    this.reason = reason;
+    if (init.data !== undefined) this.data = init.data;
+  }
+}
+
+/** No task matches the id, id prefix or name (`task_not_found`, 2001). */
+export class TaskNotFoundError extends TendError {
+  override name = 'TaskNotFoundError';
+  constructor(message: string, init?: TendErrorInit) {
+    super(message, ErrorCode.TaskNotFound, 'task_not_found', init);
+  }
+}
+
+/** An id prefix matches several tasks (`ambiguous_id`, 2002); give more characters. */
+export class AmbiguousIdError extends TendError {
+  override name = 'AmbiguousIdError';
+  /** Ids of the matching tasks, from `data.candidates` (empty when the daemon sent none). */
+  readonly candidates: string[];
+  constructor(message: string, init?: TendErrorInit) {
+    super(message, ErrorCode.AmbiguousId, 'ambiguous_id', init);
+    const candidates = (init?.data as { candidates?: unknown } | undefined)?.candidates;
+    this.candidates = Array.isArray(candidates) ? candidates.filter((c): c is string => typeof c === 'string') : [];
+  }
+}
+
+/** The task has already ended, so it cannot be signalled (`not_running`, 2003). */
+export class NotRunningError extends TendError {
+  override name = 'NotRunningError';
+  constructor(message: string, init?: TendErrorInit) {
+    super(message, ErrorCode.NotRunning, 'not_running', init);
+  }
+}
+
+/** The task is still live; kill it first or remove with `force` (`task_live`, 2004). */
+export class TaskLiveError extends TendError {
+  override name = 'TaskLiveError';
+  constructor(message: string, init?: TendErrorInit) {
+    super(message, ErrorCode.TaskLive, 'task_live', init);
+  }
+}
+
+/** A live task already has that name (`name_in_use`, 2005). */
+export class NameInUseError extends TendError {
+  override name = 'NameInUseError';
+  constructor(message: string, init?: TendErrorInit) {
+    super(message, ErrorCode.NameInUse, 'name_in_use', init);
+  }
+}
+
+/** The working directory does not exist or is not a directory (`invalid_cwd`, 2006). */
+export class InvalidCwdError extends TendError {
+  override name = 'InvalidCwdError';
+  constructor(message: string, init?: TendErrorInit) {
+    super(message, ErrorCode.InvalidCwd, 'invalid_cwd', init);
+  }
+}
+
+/** A configured limit was reached, e.g. the number of live tasks (`limit_exceeded`, 2007). */
+export class LimitExceededError extends TendError {
+  override name = 'LimitExceededError';
+  constructor(message: string, init?: TendErrorInit) {
+    super(message, ErrorCode.LimitExceeded, 'limit_exceeded', init);
+  }
+}
+
+/** The daemon could not start the task's process (`spawn_failed`, 3001). */
+export class SpawnFailedError extends TendError {
+  override name = 'SpawnFailedError';
+  constructor(message: string, init?: TendErrorInit) {
+    super(message, ErrorCode.SpawnFailed, 'spawn_failed', init);
+  }
+}
+
+/** The task's process group could not be signalled (`signal_failed`, 3002). */
+export class SignalFailedError extends TendError {
+  override name = 'SignalFailedError';
+  constructor(message: string, init?: TendErrorInit) {
+    super(message, ErrorCode.SignalFailed, 'signal_failed', init);
+  }
+}
+
+/** The daemon could not read or write its database or a task file (`store_failed`, 4001). */
+export class StoreFailedError extends TendError {
+  override name = 'StoreFailedError';
+  constructor(message: string, init?: TendErrorInit) {
+    super(message, ErrorCode.StoreFailed, 'store_failed', init);
+  }
+}
+
+/**
+ * Client and daemon speak incompatible protocol versions (`protocol_mismatch`,
+ * 1002): the daemon refused an older client (upgrade the client), or a daemon
+ * restarted for being older still speaks an older protocol (upgrade the daemon).
+ */
+export class ProtocolMismatchError extends TendError {
+  override name = 'ProtocolMismatchError';
+  constructor(message: string, init?: TendErrorInit) {
+    super(message, ErrorCode.ProtocolMismatch, 'protocol_mismatch', init);
+  }
+}
+
+/** The daemon is shutting down and takes no new work (`shutting_down`, 1003); retry shortly. */
+export class ShuttingDownError extends TendError {
+  override name = 'ShuttingDownError';
+  constructor(message: string, init?: TendErrorInit) {
+    super(message, ErrorCode.ShuttingDown, 'shutting_down', init);
+  }
+}
+
+/** The daemon rejected the params (-32602, `invalid_params`); the message quotes the field and what was wrong. */
+export class InvalidParamsError extends TendError {
+  override name = 'InvalidParamsError';
+  constructor(message: string, init?: TendErrorInit) {
+    super(message, ErrorCode.InvalidParams, 'invalid_params', init);
+  }
+}
+
+/** Facts carried by a {@link DaemonUnreachableError}. */
+export interface DaemonUnreachableInit extends TendErrorInit {
+  /** Socket the client tried. */
+  socketPath: string;
+  /** The daemon log whose tail is quoted, if it exists. */
+  logPath?: string;
+  /** Last lines of the daemon log (oldest first), appended to the message. */
+  logTail?: string[];
+}
+
+/**
+ * No daemon answered on the socket before the connect deadline (or none could
+ * be started). The message says why and ends with the last lines of the daemon
+ * log (`<state>/daemon.log`) when that file exists and is not empty.
+ */
+export class DaemonUnreachableError extends TendError {
+  override name = 'DaemonUnreachableError';
+  readonly socketPath: string;
+  readonly logPath?: string;
+  readonly logTail: string[];
+  constructor(message: string, init: DaemonUnreachableInit) {
+    const tail = init.logTail ?? [];
+    const quoted = tail.length > 0 && init.logPath ? `\nLast lines of ${init.logPath}:\n${tail.join('\n')}` : '';
+    super(message + quoted, ClientErrorCode.DaemonUnreachable, 'daemon_unreachable', init);
+    this.socketPath = init.socketPath;
+    if (init.logPath !== undefined) this.logPath = init.logPath;
+    this.logTail = tail;
+  }
+}
+
+/** The connection to the daemon was closed (by `close()` or lost) before the reply came. */
+export class ConnectionClosedError extends TendError {
+  override name = 'ConnectionClosedError';
+  constructor(message: string, init?: TendErrorInit) {
+    super(message, ClientErrorCode.ConnectionClosed, 'connection_closed', init);
+  }
+}

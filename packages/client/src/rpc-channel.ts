@@ -1,0 +1,108 @@
+import type { Socket } from 'node:net';
+import type { NotificationMethod, ParamsOf, RequestMethod, ResultOf } from '@tend/protocol';
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node.js';
+import { toTendError } from './error-mapping.js';
+import { ConnectionClosedError } from './errors.js';
+
+/** Handle returned by listener registrations; `dispose()` removes the listener. */
+export interface Disposable {
+  dispose(): void;
+}
+
+/**
+ * One JSON-RPC connection to the daemon over a connected socket, with
+ * vscode-jsonrpc's Content-Length framing. Requests reject with mapped
+ * {@link TendError}s; when the socket closes, pending and later requests reject
+ * with {@link ConnectionClosedError} and the close listeners run once.
+ */
+export class RpcChannel {
+  private readonly connection: MessageConnection;
+  private readonly notificationListeners = new Map<string, Set<(params: unknown) => void>>();
+  private readonly closeListeners = new Set<() => void>();
+  private closed = false;
+
+  constructor(private readonly socket: Socket) {
+    // Socket errors are always followed by 'close', which is what we act on.
+    socket.on('error', () => {});
+    socket.once('close', () => this.handleClosed(false));
+    this.connection = createMessageConnection(new StreamMessageReader(socket), new StreamMessageWriter(socket));
+    this.connection.onClose(() => this.handleClosed(false));
+    this.connection.listen();
+  }
+
+  /** True once the connection was closed by {@link close} or lost. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Sends `method` with `params` and resolves with the daemon's result (not
+   * re-validated: the daemon is the source of truth for result shapes).
+   * @throws TendError subclasses for error replies (see toTendError);
+   *   ConnectionClosedError when the connection is or becomes closed.
+   */
+  async request<M extends RequestMethod>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+    // Checked before sending: vscode-jsonrpc turns a write to a dead socket into an unhandled rejection.
+    if (this.closed || this.socket.destroyed || !this.socket.writable) {
+      throw new ConnectionClosedError(`cannot send ${method.method}: the connection to the tend daemon is closed`);
+    }
+    try {
+      return (await this.connection.sendRequest(method.method, params)) as ResultOf<M>;
+    } catch (error) {
+      throw toTendError(error, method.method);
+    }
+  }
+
+  /** Calls `listener` with the params of every `method` notification; returns its remover. */
+  onNotification<N extends NotificationMethod>(method: N, listener: (params: ParamsOf<N>) => void): Disposable {
+    let listeners = this.notificationListeners.get(method.method);
+    if (!listeners) {
+      const set = new Set<(params: unknown) => void>();
+      listeners = set;
+      this.notificationListeners.set(method.method, set);
+      if (!this.closed) {
+        this.connection.onNotification(method.method, (params: unknown) => {
+          for (const each of [...set]) each(params);
+        });
+      }
+    }
+    const set = listeners;
+    const wrapped = listener as (params: unknown) => void;
+    set.add(wrapped);
+    return { dispose: () => set.delete(wrapped) };
+  }
+
+  /** Calls `listener` once when the connection is lost (not after {@link close}). */
+  onClose(listener: () => void): Disposable {
+    this.closeListeners.add(listener);
+    return { dispose: () => this.closeListeners.delete(listener) };
+  }
+
+  /**
+   * Closes the connection: pending requests reject with ConnectionClosedError,
+   * buffered writes are flushed, then the socket is destroyed. Idempotent.
+   */
+  async close(): Promise<void> {
+    const socket = this.socket;
+    this.handleClosed(true);
+    if (socket.destroyed) return;
+    await new Promise<void>((resolve) => {
+      socket.once('close', () => resolve());
+      socket.end(() => socket.destroy());
+    });
+  }
+
+  private handleClosed(byUs: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    // dispose() rejects pending requests (vscode-jsonrpc does not on a mere close).
+    this.connection.dispose();
+    if (byUs) return;
+    for (const listener of [...this.closeListeners]) listener();
+  }
+}
