@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Identity of a process that survives PID reuse: its start time since boot and the boot it belongs to. */
 export interface ProcessIdentity {
@@ -83,4 +83,42 @@ export function pidExists(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Pids whose command line (`/proc/<pid>/cmdline`, NUL-separated) holds `arg`
+ * as one whole argument. Scans every process: use at start-up only.
+ */
+export function findProcessesWithArg(arg: string): number[] {
+  const found: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(arg)) found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
+let cachedBootTimeMs: number | undefined;
+
+/**
+ * Wall-clock time (ms since epoch) at which a process with start time
+ * `startTicks` started: `btime` of /proc/stat plus ticks / CLK_TCK (100 on
+ * Linux for user space, see proc(5) and sysconf(_SC_CLK_TCK)).
+ */
+export function processStartMs(startTicks: number): number {
+  if (cachedBootTimeMs === undefined) {
+    const match = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
+    cachedBootTimeMs = match ? Number(match[1]) * 1000 : 0;
+  }
+  return cachedBootTimeMs + startTicks * 10;
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isTerminal } from '@tend/protocol';
-import { bootId, isSameProcess, pidExists } from '../runtime/proc.js';
+import { bootId, findProcessesWithArg, isSameProcess, pidExists, processStartMs, readProcStat } from '../runtime/proc.js';
 import type { TaskRow } from '../store/task-store.js';
 import type { TaskSupervisor } from './supervisor.js';
 
@@ -26,11 +26,12 @@ export interface RecoveryReport {
 export function classifyLiveRows(supervisor: TaskSupervisor, watchdog: Watchdog): RecoveryReport {
   const report: RecoveryReport = { adopted: 0, ended: 0, lost: 0 };
   const now = Date.now();
-  for (const row of supervisor.store.live()) {
+  for (let row of supervisor.store.live()) {
     if (supervisor.finishFromRecord(row.id)) {
       report.ended++;
       continue;
     }
+    if (row.pid === undefined) row = findUnrecordedWrapper(supervisor, row);
     const verdict = judge(row);
     if (verdict === 'alive') {
       watchdog.adopt(row);
@@ -44,6 +45,32 @@ export function classifyLiveRows(supervisor: TaskSupervisor, watchdog: Watchdog)
     }
   }
   return report;
+}
+
+/**
+ * A daemon killed between spawning a wrapper and recording its pid leaves a
+ * `starting` row without one while the task runs. The wrapper's argv names the
+ * task's exit record, so it is found by that and its identity recorded now.
+ */
+function findUnrecordedWrapper(supervisor: TaskSupervisor, row: TaskRow): TaskRow {
+  const exitPath = supervisor.taskFiles(row.id).exitPath;
+  for (const pid of findProcessesWithArg(exitPath)) {
+    const stat = readProcStat(pid);
+    // The wrapper leads its own session and group; its children carry no such argv.
+    if (!stat || stat.pgid !== pid || stat.sid !== pid) continue;
+    const startedAt = processStartMs(stat.startTicks);
+    supervisor.store.update(row.id, {
+      state: row.state === 'starting' ? 'running' : row.state,
+      pid,
+      pgid: pid,
+      startTicks: stat.startTicks,
+      bootId: bootId(),
+      startedAt,
+      deadlineAt: row.timeoutMs !== undefined ? startedAt + row.timeoutMs : undefined,
+    });
+    return supervisor.store.get(row.id) ?? row;
+  }
+  return row;
 }
 
 /** 'alive' when the row's wrapper runs now; otherwise why its end is unknown. */

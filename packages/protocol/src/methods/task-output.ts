@@ -20,7 +20,8 @@ export const TaskOutput = defineRequest({
   summary:
     "A bounded read of the task's output log, addressed by byte offset. Give at most one of `offset` (read from " +
     'there; default 0), `head` (the first N bytes or lines) or `tail` (the last N bytes or lines). At most `limit` ' +
-    'bytes come back; `truncated` says the selection was cut by it, and `nextOffset` is where to resume. Reads ' +
+    'bytes come back; `truncated` says the selection was cut by it: an offset or head read stops early (resume at ' +
+    '`nextOffset`), a tail read keeps the newest `limit` bytes. `nextOffset` is where the next read starts. Reads ' +
     'never split a UTF-8 character; bytes that are not UTF-8 come back as U+FFFD.',
   params: z
     .object({
@@ -45,7 +46,9 @@ export const TaskOutput = defineRequest({
     offset: z.number().int().describe('byte offset of the first byte of data'),
     nextOffset: z.number().int().describe('byte offset just after data: pass it as offset to continue'),
     totalBytes: z.number().int().describe('size of the log when read'),
-    truncated: z.boolean().describe('the selection held more than limit bytes; the rest starts at nextOffset'),
+    truncated: z
+      .boolean()
+      .describe('the selection held more than limit bytes: offset/head reads continue at nextOffset; tail reads lost their start'),
     ended: z.boolean().describe('the task has ended: the log will not grow'),
   }),
   errors: ['task_not_found', 'ambiguous_id'],

@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { acquireDaemonLock, DaemonLockedError, type DaemonLock } from './lock.js';
+
+// SQLite's fcntl locks belong to the process, so the competing acquirer must be another process.
+// It runs the built module (build with `npx tsc -b packages/daemon`).
+const BUILT_LOCK = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/runtime/lock.js');
+
+/** What a child's attempt to take the lock printed. */
+interface Attempt {
+  ok: boolean;
+  name?: string;
+  message?: string;
+}
+
+/** Source of a child that tries the lock once, prints an {@link Attempt} as JSON and exits. */
+const tryOnce = (lockPath: string) => `
+  const { acquireDaemonLock } = await import(${JSON.stringify(pathToFileURL(BUILT_LOCK).href)});
+  try {
+    acquireDaemonLock(${JSON.stringify(lockPath)}).release();
+    console.log(JSON.stringify({ ok: true }));
+  } catch (error) {
+    console.log(JSON.stringify({ ok: false, name: error.name, message: error.message }));
+  }
+`;
+
+/** Source of a child that takes the lock, prints "held" and keeps it until killed. */
+const holdForever = (lockPath: string) => `
+  const { acquireDaemonLock } = await import(${JSON.stringify(pathToFileURL(BUILT_LOCK).href)});
+  globalThis.lock = acquireDaemonLock(${JSON.stringify(lockPath)});
+  console.log('held');
+  setInterval(() => {}, 60_000);
+`;
+
+function runNode(source: string): ChildProcess & { output: () => string } {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', source], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (data: Buffer) => (stdout += data.toString()));
+  child.stderr?.on('data', (data: Buffer) => (stderr += data.toString()));
+  return Object.assign(child, { output: () => stdout + (stderr ? `\n[stderr] ${stderr}` : '') });
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  }
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+/** Runs a child that tries the lock once and returns what it found. */
+async function attemptInChild(lockPath: string): Promise<Attempt> {
+  const child = runNode(tryOnce(lockPath));
+  const { code } = await exited(child);
+  expect(code, child.output()).toBe(0);
+  return JSON.parse(child.output().trim()) as Attempt;
+}
+
+async function waitFor(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('acquireDaemonLock', () => {
+  let dir: string;
+  let lockPath: string;
+  const locks: DaemonLock[] = [];
+  const children: ChildProcess[] = [];
+
+  beforeAll(() => {
+    if (!existsSync(BUILT_LOCK)) throw new Error(`${BUILT_LOCK} is missing; run \`npx tsc -b packages/daemon\` first`);
+  });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tend-lock-'));
+    lockPath = join(dir, 'daemon.lock');
+  });
+
+  afterEach(async () => {
+    for (const lock of locks.splice(0)) lock.release();
+    for (const child of children.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited(child);
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates the lock file with mode 0600', () => {
+    locks.push(acquireDaemonLock(lockPath));
+    expect(statSync(lockPath).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses another process with DaemonLockedError while held, and lets it in after release', async () => {
+    const lock = acquireDaemonLock(lockPath);
+    locks.push(lock);
+    const blocked = await attemptInChild(lockPath);
+    expect(blocked).toStrictEqual({ ok: false, name: 'DaemonLockedError', message: `another tend daemon holds ${lockPath}` });
+
+    lock.release();
+    expect(await attemptInChild(lockPath)).toStrictEqual({ ok: true });
+  });
+
+  it('can be released twice without error', () => {
+    const lock = acquireDaemonLock(lockPath);
+    lock.release();
+    expect(() => lock.release()).not.toThrow();
+  });
+
+  it('is free at once after the process holding it is killed with SIGKILL', async () => {
+    const holder = runNode(holdForever(lockPath));
+    children.push(holder);
+    await waitFor(() => holder.output().includes('held'), `the child to take the lock (output: ${holder.output()})`);
+
+    // While the child holds it, this process is refused.
+    let refused: unknown;
+    try {
+      locks.push(acquireDaemonLock(lockPath));
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(DaemonLockedError);
+
+    expect(process.kill(holder.pid as number, 'SIGKILL')).toBe(true);
+    expect(await exited(holder)).toStrictEqual({ code: null, signal: 'SIGKILL' });
+    const lock = acquireDaemonLock(lockPath);
+    locks.push(lock);
+    // And now this process holds it: another process is refused.
+    expect((await attemptInChild(lockPath)).name).toBe('DaemonLockedError');
+  });
+});

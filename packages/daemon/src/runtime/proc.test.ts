@@ -1,0 +1,137 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bootId, groupExists, isSameProcess, pidExists, readProcStat } from './proc.js';
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+async function waitFor(check: () => boolean, what: string, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('process identity from /proc', () => {
+  let dir: string;
+  const children: ChildProcess[] = [];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tend-proc-'));
+  });
+
+  afterEach(async () => {
+    for (const child of children.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited(child);
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const start = (file: string, args: string[], options: { detached?: boolean } = {}) => {
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'ignore'], ...options });
+    children.push(child);
+    return child;
+  };
+
+  it('reads our own pid, parent, group and a numeric start time', () => {
+    const stat = readProcStat(process.pid);
+    expect(stat).toBeDefined();
+    expect(stat?.pid).toBe(process.pid);
+    expect(stat?.ppid).toBe(process.ppid);
+    expect(['R', 'S']).toContain(stat?.state);
+    expect(Number.isInteger(stat?.startTicks)).toBe(true);
+    expect(stat?.startTicks).toBeGreaterThan(0);
+    expect(Number.isInteger(stat?.pgid)).toBe(true);
+    expect(Number.isInteger(stat?.sid)).toBe(true);
+    // Field 22 read by hand: the 20th field after the command name.
+    const text = readFileSync(`/proc/${process.pid}/stat`, 'utf8');
+    expect(stat?.startTicks).toBe(Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[19]));
+  });
+
+  it('parses a process whose command name holds spaces and parentheses', async () => {
+    const odd = join(dir, 'a) b (c');
+    copyFileSync('/bin/sleep', odd);
+    const child = start('/bin/sh', ['-c', `exec '${odd}' 30`], { detached: true });
+    const pid = child.pid as number;
+    await waitFor(() => readFileSync(`/proc/${pid}/stat`, 'utf8').includes('(a) b (c)'), 'the exec of the oddly named program');
+    const stat = readProcStat(pid);
+    expect(stat).toMatchObject({ pid, state: 'S', ppid: process.pid, pgid: pid, sid: pid });
+    expect(stat?.startTicks).toBeGreaterThanOrEqual(readProcStat(process.pid)?.startTicks as number);
+  });
+
+  it('reads a boot id shaped like a UUID, the same each time', () => {
+    expect(bootId()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(bootId()).toBe(readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim());
+  });
+
+  it('recognises our own process by its start time and boot id', () => {
+    const startTicks = readProcStat(process.pid)?.startTicks as number;
+    expect(isSameProcess(process.pid, { startTicks, bootId: bootId() })).toBe(true);
+  });
+
+  it('is not the same process when the start time differs (a reused pid)', () => {
+    const startTicks = readProcStat(process.pid)?.startTicks as number;
+    expect(isSameProcess(process.pid, { startTicks: startTicks + 1, bootId: bootId() })).toBe(false);
+  });
+
+  it('is not the same process when the boot id differs (the machine rebooted)', () => {
+    const startTicks = readProcStat(process.pid)?.startTicks as number;
+    expect(isSameProcess(process.pid, { startTicks, bootId: '00000000-0000-4000-8000-000000000000' })).toBe(false);
+  });
+
+  it('never treats pid 1, 0 or a negative pid as the same process, even with matching identity', () => {
+    const init = readProcStat(1);
+    if (init) expect(isSameProcess(1, { startTicks: init.startTicks, bootId: bootId() })).toBe(false);
+    expect(isSameProcess(0, { startTicks: 0, bootId: bootId() })).toBe(false);
+    expect(isSameProcess(-1, { startTicks: 0, bootId: bootId() })).toBe(false);
+  });
+
+  it('reads a process that has exited and been reaped as undefined', async () => {
+    const child = start('true', []);
+    const pid = child.pid as number;
+    await exited(child);
+    expect(readProcStat(pid)).toBeUndefined();
+    expect(isSameProcess(pid, { startTicks: 0, bootId: bootId() })).toBe(false);
+    expect(pidExists(pid)).toBe(false);
+  });
+
+  it('does not treat a zombie as the same process, though its pid still exists', async () => {
+    // sh starts `true` in the background and execs sleep, which never reaps it: `true` stays a zombie.
+    const parent = start('/bin/sh', ['-c', 'true & echo $!; exec sleep 30']);
+    let out = '';
+    parent.stdout?.on('data', (data: Buffer) => (out += data.toString()));
+    await waitFor(() => out.includes('\n'), 'the zombie pid');
+    const zombie = Number(out.trim());
+    await waitFor(() => readProcStat(zombie)?.state === 'Z', `pid ${zombie} to become a zombie`);
+    const startTicks = readProcStat(zombie)?.startTicks as number;
+    expect(pidExists(zombie)).toBe(true);
+    expect(isSameProcess(zombie, { startTicks, bootId: bootId() })).toBe(false);
+  });
+
+  it('tells whether a pid exists, never for pid 0 or below', () => {
+    expect(pidExists(process.pid)).toBe(true);
+    expect(pidExists(0)).toBe(false);
+    expect(pidExists(-1)).toBe(false);
+  });
+
+  it('tells whether a process group has members, never for group 1 or below', async () => {
+    const child = start('sleep', ['30'], { detached: true });
+    const pgid = child.pid as number;
+    await waitFor(() => readProcStat(pgid)?.pgid === pgid, 'the child to lead its own group');
+    expect(groupExists(pgid)).toBe(true);
+    expect(groupExists(1)).toBe(false);
+    expect(groupExists(0)).toBe(false);
+    child.kill('SIGKILL');
+    await exited(child);
+    expect(groupExists(pgid)).toBe(false);
+  });
+});
