@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { checkSocketPath, PROTOCOL_VERSION, resolvePaths, TEND_VERSION, type TendPaths } from '@tend/protocol';
+import { loadConfig } from './config.js';
 import { createLogger } from './logging.js';
 import { writeFileAtomic } from './runtime/atomic-write.js';
 import { ensurePrivateDir } from './runtime/dirs.js';
@@ -10,14 +11,13 @@ import { openDatabase } from './store/db.js';
 import { TaskStore } from './store/task-store.js';
 import { pickShell } from './tasks/spawn.js';
 import { TaskSupervisor } from './tasks/supervisor.js';
+import { OutputCapEnforcer } from './tasks/output-cap.js';
 import { classifyLiveRows, Watchdog } from './tasks/watchdog.js';
 import { installWrapper } from './tasks/wrapper.js';
 
 /** Options of {@link startDaemon}; defaults come from the process environment. */
 export interface DaemonOptions {
   env?: Record<string, string | undefined>;
-  /** Grace between SIGTERM and SIGKILL for timeouts, in ms. Default 5000. */
-  graceMs?: number;
 }
 
 /** A daemon that serves; `closed` settles once it has shut down. */
@@ -38,7 +38,8 @@ export interface RunningDaemon {
  * live by a previous daemon (adopt, ended while away, lost) BEFORE it listens,
  * and finally writes daemon.json.
  * @throws DaemonLockedError when another daemon runs; SocketInUseError when
- *   something else answers on the socket; SocketPathTooLongError; UnsafeDirectoryError.
+ *   something else answers on the socket; SocketPathTooLongError; UnsafeDirectoryError;
+ *   ConfigError when config.json is invalid.
  */
 export async function startDaemon(options: DaemonOptions = {}): Promise<RunningDaemon> {
   const env = options.env ?? process.env;
@@ -50,6 +51,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   const lock = acquireDaemonLock(paths.lockPath);
   const logger = createLogger(paths.logPath);
   const startedAt = Date.now();
+  const config = loadConfig(paths.configPath);
   const db = openDatabase(paths.dbPath);
   const store = new TaskStore(db);
   const supervisor = new TaskSupervisor({
@@ -58,10 +60,13 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
     wrapperPath: installWrapper(paths.stateDir),
     shell: pickShell(env.SHELL),
     logger,
-    graceMs: options.graceMs ?? 5_000,
+    graceMs: config.killGraceMs,
+    outputCapBytes: config.outputCapBytes,
   });
   const watchdog = new Watchdog(supervisor);
   const recovery = classifyLiveRows(supervisor, watchdog);
+  const outputCap = new OutputCapEnforcer(supervisor, logger);
+  outputCap.start();
 
   let resolveClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
@@ -73,6 +78,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
       if (request.killTasks) await stopAll(supervisor, request.graceMs ?? 5_000);
       await server.close(paths.socketPath);
       watchdog.stop();
+      outputCap.stop();
       supervisor.timers.clearAll();
       rmSync(paths.daemonJsonPath, { force: true });
       db.close();

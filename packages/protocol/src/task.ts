@@ -44,7 +44,13 @@ export const TaskSchema = z.object({
   endedAt: z.string().optional().describe('ISO 8601 UTC time it ended'),
   durationMs: z.number().int().optional().describe('run time so far, or total once ended'),
   timeoutMs: z.number().int().optional().describe('timeout given at run, in ms'),
-  outputBytes: z.number().int().describe('bytes written to output.log so far'),
+  outputBytes: z.number().int().describe('bytes written to output.log so far (offsets run up to this)'),
+  droppedBytes: z
+    .number()
+    .int()
+    .optional()
+    .describe('bytes at the head of the log dropped to keep it under its output cap (offsets below are gone)'),
+  outputCapBytes: z.number().int().optional().describe('most disk output.log may use, in bytes'),
   logPath: z.string().describe('absolute path of output.log'),
 });
 export type Task = z.infer<typeof TaskSchema>;

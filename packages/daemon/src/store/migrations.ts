@@ -28,7 +28,9 @@ export const MIGRATIONS: readonly string[] = [
     kill_at       INTEGER,                     -- when a stop escalates to SIGKILL
     stop_cause    TEXT,                        -- why tend is stopping it: user, timeout, shutdown, remove
     log_path      TEXT NOT NULL,
-    output_bytes  INTEGER NOT NULL DEFAULT 0
+    output_bytes  INTEGER NOT NULL DEFAULT 0,
+    output_cap    INTEGER,                     -- bytes of disk output.log may use
+    output_start  INTEGER NOT NULL DEFAULT 0   -- offset of the oldest byte kept (head dropped by the cap)
   );
   CREATE INDEX tasks_by_created ON tasks (created_at DESC);
   CREATE INDEX tasks_by_state ON tasks (state);

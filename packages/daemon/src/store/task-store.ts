@@ -31,6 +31,10 @@ export interface TaskRow {
   stopCause?: StopCause;
   logPath: string;
   outputBytes: number;
+  /** Most disk output.log may use, in bytes. */
+  outputCap?: number;
+  /** Offset of the oldest byte kept in output.log; bytes before it were dropped by the cap. */
+  outputStart: number;
 }
 
 /** Why tend stops a task: a user's kill, its timeout, a daemon shutdown with killTasks, a forced remove. */
@@ -49,7 +53,7 @@ const COLUMNS: Record<keyof TaskRow, string> = {
   session: 'session', state: 'state', reason: 'reason', pid: 'pid', pgid: 'pgid', startTicks: 'start_ticks',
   bootId: 'boot_id', exitCode: 'exit_code', signal: 'signal', createdAt: 'created_at', startedAt: 'started_at',
   endedAt: 'ended_at', timeoutMs: 'timeout_ms', deadlineAt: 'deadline_at', killAt: 'kill_at', stopCause: 'stop_cause', logPath: 'log_path',
-  outputBytes: 'output_bytes',
+  outputBytes: 'output_bytes', outputCap: 'output_cap', outputStart: 'output_start',
 };
 const FIELDS = Object.keys(COLUMNS) as (keyof TaskRow)[];
 const LIVE = `('starting', 'running', 'stopping')`;

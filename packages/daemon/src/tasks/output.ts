@@ -9,6 +9,8 @@ export interface OutputSelection {
   limit: number;
   /** The log will not grow (task ended): a partial character at its very end is returned (as U+FFFD). */
   final?: boolean;
+  /** Offset of the oldest byte kept: the output cap dropped everything before it. Default 0. */
+  floor?: number;
 }
 
 /** One bounded read of a log: `data` is bytes [offset, nextOffset) decoded as UTF-8. */
@@ -19,6 +21,8 @@ export interface OutputChunk {
   totalBytes: number;
   /** The selection held more than `limit` bytes (for tail: its start was dropped). */
   truncated: boolean;
+  /** Bytes of the selection that the output cap had dropped before this read. */
+  skippedBytes: number;
 }
 
 /** Bytes scanned backwards per step when looking for line starts. */
@@ -40,31 +44,50 @@ export async function readOutput(path: string, selection: OutputSelection): Prom
   try {
     const total = (await handle.stat()).size;
     const { limit, final = false } = selection;
+    const floor = Math.min(selection.floor ?? 0, total);
+    const skipped = (from: number) => Math.max(0, floor - from);
     if (selection.tail) {
-      const start =
+      const wanted =
         selection.tail.lines !== undefined
-          ? await startOfLastLines(handle, total, selection.tail.lines, limit)
+          ? await startOfLastLines(handle, total, selection.tail.lines, limit, floor)
           : Math.max(0, total - (selection.tail.bytes ?? 0));
+      const start = Math.max(wanted, floor);
       const cut = Math.max(start, total - limit);
-      return await readRange(handle, cut, total, total, { truncated: cut > start, alignStart: true, final });
+      const chunk = await readRange(handle, cut, total, total, { truncated: cut > start, alignStart: true, final });
+      return { ...chunk, skippedBytes: skipped(wanted) };
     }
     if (selection.head) {
-      if (selection.head.lines !== undefined) {
-        return await readHeadLines(handle, total, selection.head.lines, limit, final);
-      }
-      const end = Math.min(total, selection.head.bytes ?? 0);
-      return await readRange(handle, 0, Math.min(end, limit), total, { truncated: end > limit, alignStart: false, final });
+      const chunk =
+        selection.head.lines !== undefined
+          ? await readHeadLines(handle, floor, total, selection.head.lines, limit, final)
+          : await readHeadBytes(handle, floor, total, selection.head.bytes ?? 0, limit, final);
+      return { ...chunk, skippedBytes: floor };
     }
-    const start = Math.min(selection.offset ?? 0, total);
+    const wanted = selection.offset ?? 0;
+    const start = Math.min(Math.max(wanted, floor), total);
     const end = Math.min(total, start + limit);
-    return await readRange(handle, start, end, total, { truncated: end < total, alignStart: true, final });
+    const chunk = await readRange(handle, start, end, total, { truncated: end < total, alignStart: true, final });
+    return { ...chunk, skippedBytes: skipped(wanted) };
   } finally {
     await handle.close();
   }
 }
 
 function emptyChunk(total: number, at = total): OutputChunk {
-  return { data: '', offset: at, nextOffset: at, totalBytes: total, truncated: false };
+  return { data: '', offset: at, nextOffset: at, totalBytes: total, truncated: false, skippedBytes: 0 };
+}
+
+async function readHeadBytes(
+  handle: FileHandle,
+  floor: number,
+  total: number,
+  bytes: number,
+  limit: number,
+  final: boolean,
+): Promise<OutputChunk> {
+  const end = Math.min(total, floor + bytes);
+  const cut = Math.min(end, floor + limit);
+  return readRange(handle, floor, cut, total, { truncated: end > cut, alignStart: true, final });
 }
 
 async function readRange(
@@ -93,20 +116,22 @@ async function readRange(
     nextOffset: from + bytes.length,
     totalBytes: total,
     truncated: options.truncated || from + bytes.length < end,
+    skippedBytes: 0,
   };
 }
 
 async function readHeadLines(
   handle: FileHandle,
+  floor: number,
   total: number,
   lines: number,
   limit: number,
   final: boolean,
 ): Promise<OutputChunk> {
-  if (lines === 0) return emptyChunk(total, 0);
-  const window = Math.min(total, limit);
+  if (lines === 0) return emptyChunk(total, floor);
+  const window = Math.min(total - floor, limit);
   const buffer = Buffer.allocUnsafe(window);
-  const { bytesRead } = await handle.read(buffer, 0, window, 0);
+  const { bytesRead } = await handle.read(buffer, 0, window, floor);
   let end = -1;
   let seen = 0;
   for (let i = buffer.indexOf(10); i !== -1 && i < bytesRead; i = buffer.indexOf(10, i + 1)) {
@@ -117,23 +142,29 @@ async function readHeadLines(
   }
   if (end === -1) {
     // Fewer lines than asked within the window: all of it, cut by limit if the file goes on.
-    return readRange(handle, 0, bytesRead, total, {
-      truncated: bytesRead < total && seen < lines,
-      alignStart: false,
+    return readRange(handle, floor, floor + bytesRead, total, {
+      truncated: floor + bytesRead < total && seen < lines,
+      alignStart: true,
       final,
     });
   }
-  return readRange(handle, 0, end, total, { truncated: false, alignStart: false, final });
+  return readRange(handle, floor, floor + end, total, { truncated: false, alignStart: true, final });
 }
 
 /**
  * Offset where the last `lines` lines of the log start. A newline that ends the
  * file does not count as the start of an empty last line. Scans back at most
- * `limit` bytes; past that the answer is `total - limit`.
+ * `limit` bytes and never below `keptFrom`; past that the answer is that bound.
  */
-async function startOfLastLines(handle: FileHandle, total: number, lines: number, limit: number): Promise<number> {
+async function startOfLastLines(
+  handle: FileHandle,
+  total: number,
+  lines: number,
+  limit: number,
+  keptFrom: number,
+): Promise<number> {
   if (lines === 0) return total;
-  const floor = Math.max(0, total - limit);
+  const floor = Math.max(keptFrom, total - limit);
   let remaining = lines;
   let position = total;
   // Skip the newline that terminates the last line.

@@ -37,6 +37,8 @@ export interface SupervisorOptions {
   logger: Logger;
   /** Grace between SIGTERM and SIGKILL for timeouts and shutdowns, in ms. */
   graceMs: number;
+  /** Default output cap of a task, in bytes. */
+  outputCapBytes: number;
 }
 
 /** Events: `change` after every state change of a task (and its removal). */
@@ -96,6 +98,8 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
         createdAt: now,
         logPath: this.taskFiles(id).logPath,
         outputBytes: 0,
+        outputStart: 0,
+        outputCap: request.outputCapBytes ?? this.options.outputCapBytes,
         ...(request.name !== undefined ? { name: request.name } : {}),
         ...(request.session !== undefined ? { session: request.session } : {}),
         ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),

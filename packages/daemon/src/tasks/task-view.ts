@@ -33,6 +33,8 @@ export function toTask(row: TaskRow, now = Date.now()): Task {
   }
   if (row.endedAt !== undefined) task.endedAt = iso(row.endedAt);
   if (row.timeoutMs !== undefined) task.timeoutMs = row.timeoutMs;
+  if (row.outputStart > 0) task.droppedBytes = row.outputStart;
+  if (row.outputCap !== undefined) task.outputCapBytes = row.outputCap;
   return task;
 }
 

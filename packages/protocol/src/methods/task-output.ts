@@ -22,7 +22,9 @@ export const TaskOutput = defineRequest({
     'there; default 0), `head` (the first N bytes or lines) or `tail` (the last N bytes or lines). At most `limit` ' +
     'bytes come back; `truncated` says the selection was cut by it: an offset or head read stops early (resume at ' +
     '`nextOffset`), a tail read keeps the newest `limit` bytes. `nextOffset` is where the next read starts. Reads ' +
-    'never split a UTF-8 character; bytes that are not UTF-8 come back as U+FFFD.',
+    'never split a UTF-8 character; bytes that are not UTF-8 come back as U+FFFD. When the output cap has dropped ' +
+    'the head of the log, a read that starts there begins at the oldest byte kept and `skippedBytes` says how ' +
+    'many it missed.',
   params: z
     .object({
       id: TaskRefSchema,
@@ -46,6 +48,10 @@ export const TaskOutput = defineRequest({
     offset: z.number().int().describe('byte offset of the first byte of data'),
     nextOffset: z.number().int().describe('byte offset just after data: pass it as offset to continue'),
     totalBytes: z.number().int().describe('size of the log when read'),
+    skippedBytes: z
+      .number()
+      .int()
+      .describe('bytes of the selection that were dropped by the output cap before they could be read (0 mostly)'),
     truncated: z
       .boolean()
       .describe('the selection held more than limit bytes: offset/head reads continue at nextOffset; tail reads lost their start'),

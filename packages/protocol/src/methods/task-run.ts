@@ -4,6 +4,8 @@ import { TaskSchema } from '../task.js';
 
 /** Task names: start with a letter or digit, then letters, digits, `.`, `_`, `-`; at most 64 chars. */
 export const TASK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Smallest output cap accepted, in bytes (64 KiB). */
+export const MIN_OUTPUT_CAP_BYTES = 64 * 1024;
 /** Longest timeout accepted: 30 days, in ms. */
 export const MAX_TIMEOUT_MS = 30 * 24 * 3600 * 1000;
 
@@ -36,6 +38,12 @@ export const TaskRun = defineRequest({
         .max(MAX_TIMEOUT_MS, 'must be at most 30 days')
         .optional()
         .describe('kill the task (SIGTERM, then SIGKILL) and end it timed_out after this many ms'),
+      outputCapBytes: z
+        .number()
+        .int('must be an integer number of bytes')
+        .min(MIN_OUTPUT_CAP_BYTES, 'must be at least 65536 bytes (64 KiB)')
+        .optional()
+        .describe("most disk its output.log may use; past it the oldest output is dropped (default: the daemon's config)"),
     })
     .strict(),
   result: TaskSchema,

@@ -6,6 +6,6 @@ import { defineHandler } from '../handler.js';
 export const taskOutput = defineHandler(TaskOutput, async (params, { supervisor }) => {
   const row = resolveTask(supervisor.store, params.id);
   const ended = isTerminal(row.state);
-  const chunk = await readOutput(row.logPath, { ...params, final: ended });
+  const chunk = await readOutput(row.logPath, { ...params, final: ended, floor: row.outputStart });
   return { ...chunk, ended };
 });
