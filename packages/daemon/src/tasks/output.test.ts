@@ -53,7 +53,7 @@ describe('readOutput', () => {
     it('reads the whole log in one chunk when the limit is large enough, not truncated', async () => {
       write(MIXED);
       const chunk = await readOutput(log, { offset: 0, limit: 1_000 });
-      expect(chunk).toStrictEqual({ data: MIXED, offset: 0, nextOffset: bytes(MIXED), totalBytes: bytes(MIXED), truncated: false });
+      expect(chunk).toStrictEqual({ data: MIXED, offset: 0, nextOffset: bytes(MIXED), totalBytes: bytes(MIXED), truncated: false, skippedBytes: 0 });
     });
 
     it('says truncated when the limit cut the read short', async () => {
@@ -64,6 +64,7 @@ describe('readOutput', () => {
         nextOffset: 5,
         totalBytes: 10,
         truncated: true,
+        skippedBytes: 0,
       });
     });
 
@@ -83,6 +84,7 @@ describe('readOutput', () => {
         nextOffset: 2,
         totalBytes: 8,
         truncated: true,
+        skippedBytes: 0,
       });
     });
 
@@ -94,6 +96,7 @@ describe('readOutput', () => {
         nextOffset: 3,
         totalBytes: 3,
         truncated: false,
+        skippedBytes: 0,
       });
       expect(await readOutput(log, { offset: 50, limit: 10 })).toMatchObject({ data: '', offset: 3, nextOffset: 3 });
     });
@@ -113,6 +116,7 @@ describe('readOutput', () => {
         nextOffset: 8,
         totalBytes: 19,
         truncated: false,
+        skippedBytes: 0,
       });
     });
 
@@ -153,6 +157,7 @@ describe('readOutput', () => {
         nextOffset: 2,
         totalBytes: 7,
         truncated: false,
+        skippedBytes: 0,
       });
       expect(await readOutput(log, { head: { bytes: 4 }, limit: 100 })).toMatchObject({ data: 'ab', nextOffset: 2 });
       expect(await readOutput(log, { head: { bytes: 5 }, limit: 100 })).toMatchObject({ data: 'ab日', nextOffset: 5 });
@@ -182,6 +187,7 @@ describe('readOutput', () => {
         nextOffset: 19,
         totalBytes: 19,
         truncated: false,
+        skippedBytes: 0,
       });
       expect(await readOutput(log, { tail: { lines: 1 }, limit: 100 })).toMatchObject({ data: 'four\n', offset: 14 });
     });
@@ -215,6 +221,7 @@ describe('readOutput', () => {
         nextOffset: 8,
         totalBytes: 8,
         truncated: false,
+        skippedBytes: 0,
       });
     });
 
@@ -240,6 +247,7 @@ describe('readOutput', () => {
         nextOffset: 7,
         totalBytes: 7,
         truncated: false,
+        skippedBytes: 0,
       });
       expect(await readOutput(log, { tail: { bytes: 4 }, limit: 100 })).toMatchObject({ data: 'cd', offset: 5 });
       expect(await readOutput(log, { tail: { bytes: 5 }, limit: 100 })).toMatchObject({ data: '日cd', offset: 2 });
@@ -254,6 +262,7 @@ describe('readOutput', () => {
         nextOffset: 10,
         totalBytes: 10,
         truncated: true,
+        skippedBytes: 0,
       });
     });
 
@@ -265,6 +274,7 @@ describe('readOutput', () => {
         nextOffset: 23,
         totalBytes: 23,
         truncated: true,
+        skippedBytes: 0,
       });
     });
 
@@ -285,6 +295,7 @@ describe('readOutput', () => {
       nextOffset: 0,
       totalBytes: 0,
       truncated: false,
+      skippedBytes: 0,
     });
     expect(await readOutput(join(dir, 'nope.log'), { tail: { lines: 5 }, limit: 10 })).toMatchObject({ data: '', totalBytes: 0 });
   });
@@ -298,8 +309,73 @@ describe('readOutput', () => {
         nextOffset: 0,
         totalBytes: 0,
         truncated: false,
+        skippedBytes: 0,
       });
     }
+  });
+
+  describe('after the output cap dropped the head of the log (floor)', () => {
+    // The dropped head reads as NUL bytes (a punched hole); the kept part starts at byte 8.
+    const HOLE = 8;
+    const kept = 'one\ntwo\nthree\n';
+    beforeEach(() => write(Buffer.concat([Buffer.alloc(HOLE), Buffer.from(kept)])));
+    const total = HOLE + kept.length;
+
+    it('starts an offset read below the floor at the floor and reports the bytes it missed', async () => {
+      expect(await readOutput(log, { offset: 0, limit: 100, floor: HOLE })).toStrictEqual({
+        data: kept,
+        offset: HOLE,
+        nextOffset: total,
+        totalBytes: total,
+        truncated: false,
+        skippedBytes: HOLE,
+      });
+      expect(await readOutput(log, { offset: 3, limit: 100, floor: HOLE })).toMatchObject({ offset: HOLE, skippedBytes: HOLE - 3 });
+    });
+
+    it('reports nothing skipped for an offset read at or above the floor', async () => {
+      expect(await readOutput(log, { offset: HOLE + 4, limit: 100, floor: HOLE })).toMatchObject({
+        data: 'two\nthree\n',
+        offset: HOLE + 4,
+        skippedBytes: 0,
+      });
+    });
+
+    it('counts head lines and head bytes from the floor', async () => {
+      expect(await readOutput(log, { head: { lines: 1 }, limit: 100, floor: HOLE })).toMatchObject({
+        data: 'one\n',
+        offset: HOLE,
+        nextOffset: HOLE + 4,
+        skippedBytes: HOLE,
+      });
+      expect(await readOutput(log, { head: { bytes: 6 }, limit: 100, floor: HOLE })).toMatchObject({
+        data: 'one\ntw',
+        offset: HOLE,
+        nextOffset: HOLE + 6,
+        truncated: false,
+      });
+    });
+
+    it('stops a tail read at the floor, never serving dropped bytes', async () => {
+      const bytesTail = await readOutput(log, { tail: { bytes: total }, limit: 100, floor: HOLE });
+      expect(bytesTail).toMatchObject({ data: kept, offset: HOLE, skippedBytes: HOLE });
+      const linesTail = await readOutput(log, { tail: { lines: 10 }, limit: 100, floor: HOLE });
+      expect(linesTail.data).toBe(kept);
+      expect(linesTail.offset).toBe(HOLE);
+    });
+
+    it('moves a floor inside a character forward to the next character', async () => {
+      write(Buffer.concat([Buffer.alloc(2), Buffer.from('日x')])); // 日 = bytes 2..4
+      expect(await readOutput(log, { offset: 0, limit: 100, floor: 3 })).toMatchObject({ data: 'x', offset: 5, skippedBytes: 3 });
+    });
+
+    it('reads as empty at the end when the floor is past the end of the log', async () => {
+      expect(await readOutput(log, { offset: 0, limit: 100, floor: total + 50 })).toMatchObject({
+        data: '',
+        offset: total,
+        nextOffset: total,
+      });
+    });
   });
 
   describe('a partial character at the very end of the log', () => {

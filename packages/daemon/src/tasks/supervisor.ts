@@ -58,6 +58,8 @@ export type RunRequest = ParsedParamsOf<typeof TaskRun> & { session?: string };
 export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
   readonly store: TaskStore;
   private readonly endWaiters = new Map<string, Set<(task: Task) => void>>();
+  /** Tasks whose group this daemon has sent SIGKILL. */
+  private readonly sigkilled = new Set<string>();
   readonly timers: TaskTimers;
 
   constructor(readonly options: SupervisorOptions) {
@@ -233,14 +235,24 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     return task;
   }
 
-  /** Ends task `id` with `end` (no-op when it has already ended); resolves its waiters. */
-  finish(id: string, end: TaskEnd): void {
+  /**
+   * Ends task `id` with `end` (no-op when it has already ended); resolves its
+   * waiters. A stopped task's leftovers (grandchildren that outlived the
+   * wrapper) are SIGKILLed with it, but only when `leftovers` is true: when the
+   * wrapper's end was just seen, so the process group id cannot have been
+   * reused by an unrelated process.
+   */
+  finish(id: string, end: TaskEnd, options: { leftovers: boolean } = { leftovers: true }): void {
     const row = this.store.get(id);
     if (!row || isTerminal(row.state)) return;
+    // Wrapper gone without a record right after tend SIGKILLed its group: that was the end.
+    if (end.lostReason !== undefined && row.state === 'stopping' && this.sigkilled.has(id)) {
+      end = { signal: 'SIGKILL', endedAt: end.endedAt };
+    }
+    this.sigkilled.delete(id);
     const state = endState(row, end);
     this.timers.clear(id);
-    // A stopped task's leftovers (grandchildren that outlived the wrapper) go with it.
-    if (row.state === 'stopping' && row.pgid !== undefined && groupExists(row.pgid)) {
+    if (options.leftovers && row.state === 'stopping' && row.pgid !== undefined && groupExists(row.pgid)) {
       safeKill(-row.pgid, 'SIGKILL');
     }
     this.store.update(id, {
@@ -325,6 +337,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     if (row.startTicks === undefined || row.bootId === undefined) return false;
     if (!isSameProcess(row.pid, { startTicks: row.startTicks, bootId: row.bootId })) return false;
     const sent = safeKill(-row.pgid, signal);
+    if (sent && signal === 'SIGKILL') this.sigkilled.add(row.id);
     this.options.logger.info({ task: row.id, pgid: row.pgid, signal, sent }, 'signalled task group');
     return sent;
   }

@@ -40,7 +40,7 @@ export function classifyLiveRows(supervisor: TaskSupervisor, watchdog: Watchdog)
       if (row.state === 'stopping') supervisor.signalGroup(row, row.killAt !== undefined ? 'SIGTERM' : 'SIGKILL');
       report.adopted++;
     } else {
-      supervisor.finish(row.id, { endedAt: now, lostReason: verdict });
+      supervisor.finish(row.id, { endedAt: now, lostReason: verdict }, { leftovers: false });
       report.lost++;
     }
   }
@@ -80,7 +80,9 @@ function judge(row: TaskRow): 'alive' | string {
   }
   if (row.bootId !== bootId()) return 'reboot';
   if (isSameProcess(row.pid, { startTicks: row.startTicks, bootId: row.bootId })) return 'alive';
-  return pidExists(row.pid)
+  const stat = readProcStat(row.pid);
+  // A zombie is a wrapper that ended and was not reaped (e.g. under a PID 1 that does not reap).
+  return stat && stat.state !== 'Z' && stat.startTicks !== row.startTicks
     ? 'its pid now belongs to another process (PID reuse) and it left no exit record'
     : 'its wrapper ended without an exit record';
 }

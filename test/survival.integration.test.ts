@@ -1,0 +1,207 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../packages/daemon/dist/store/db.js';
+import { TaskStore, type TaskRow } from '../packages/daemon/dist/store/task-store.js';
+import { alive, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+
+let harness: DaemonHarness;
+let client: RawClient;
+
+beforeEach(async () => {
+  harness = new DaemonHarness();
+  await harness.start();
+  client = await harness.connect();
+});
+afterEach(async () => {
+  await harness.cleanup();
+});
+
+/** Bytes printed by `seq 1 n`. */
+function seqBytes(n: number): number {
+  let total = 0;
+  for (let i = 1; i <= n; i++) total += String(i).length + 1;
+  return total;
+}
+
+function bootId(): string {
+  return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+}
+
+function startTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+}
+
+/** Opens the daemon's database (only while no daemon runs) and hands its store to `use`. */
+function withStore<T>(use: (store: TaskStore) => T): T {
+  const db = openDatabase(join(harness.home, 'state', 'tend.db'));
+  try {
+    return use(new TaskStore(db));
+  } finally {
+    db.close();
+  }
+}
+
+async function restart(): Promise<void> {
+  await harness.start();
+  client = await harness.connect();
+}
+
+describe('tasks outlive the daemon', () => {
+  it('keeps 20 mixed tasks through a daemon SIGKILL and reports every real end and every output byte', async () => {
+    const run = (command: string) => client.request('task/run', { command, cwd: harness.home });
+    const endedBefore = await Promise.all([run('exit 0'), run('exit 1'), run('exit 42')]);
+    for (const task of endedBefore) await client.request('task/wait', { id: task.id });
+    const endWhileDown = await Promise.all([run('sleep 0.3; exit 0'), run('sleep 0.3; exit 1'), run('sleep 0.3; exit 42')]);
+    const termedWhileDown = await Promise.all([run('sleep 60'), run('sleep 60')]);
+    const commandKilledWhileDown = await run('echo $$; exec sleep 60');
+    const groupKilledWhileDown = await run('sleep 60');
+    const sleepers = await Promise.all(Array.from({ length: 8 }, () => run('sleep 60')));
+    const printer = await run('for i in $(seq 1 40); do seq 1 2000; sleep 0.05; done');
+    const endAfterRestart = await run('sleep 1.5; exit 7');
+    const all = [...endedBefore, ...endWhileDown, ...termedWhileDown, commandKilledWhileDown, groupKilledWhileDown, ...sleepers, printer, endAfterRestart];
+    expect(all).toHaveLength(20);
+    const commandPid = Number(
+      (await pollUntil('the command pid', async () => (await client.request('task/output', { id: commandKilledWhileDown.id })).data.trim())),
+    );
+
+    await harness.kill9();
+    for (const task of termedWhileDown) process.kill(-task.pgid, 'SIGTERM');
+    process.kill(commandPid, 'SIGKILL');
+    process.kill(-groupKilledWhileDown.pgid, 'SIGKILL');
+    await pollUntil('tasks to end while the daemon is down', () =>
+      [...endWhileDown, ...termedWhileDown, commandKilledWhileDown, groupKilledWhileDown].every((t) => !alive(t.pid)),
+    );
+    expect(sleepers.every((t) => alive(t.pid))).toBe(true);
+    await restart();
+
+    const get = (id: string) => client.request('task/get', { id });
+    expect(await Promise.all(endedBefore.map((t) => get(t.id)))).toMatchObject([
+      { state: 'succeeded', exitCode: 0 },
+      { state: 'failed', exitCode: 1 },
+      { state: 'failed', exitCode: 42 },
+    ]);
+    expect(await Promise.all(endWhileDown.map((t) => get(t.id)))).toMatchObject([
+      { state: 'succeeded', exitCode: 0 },
+      { state: 'failed', exitCode: 1 },
+      { state: 'failed', exitCode: 42 },
+    ]);
+    for (const task of termedWhileDown) expect(await get(task.id)).toMatchObject({ state: 'killed', signal: 'SIGTERM' });
+    expect(await get(commandKilledWhileDown.id)).toMatchObject({ state: 'killed', signal: 'SIGKILL' });
+    const groupKilled = await get(groupKilledWhileDown.id);
+    expect(groupKilled).toMatchObject({ state: 'lost', reason: 'its wrapper ended without an exit record' });
+    expect(groupKilled.exitCode).toBeUndefined();
+    for (const task of sleepers) expect((await get(task.id)).state).toBe('running');
+
+    const printed = (await client.request('task/wait', { id: printer.id, timeoutMs: 20_000 })).task;
+    expect(printed).toMatchObject({ state: 'succeeded', exitCode: 0, outputBytes: 40 * seqBytes(2000) });
+    let text = '';
+    for (let offset = 0; offset < printed.outputBytes; ) {
+      const chunk = await client.request('task/output', { id: printer.id, offset, limit: 1024 * 1024 });
+      text += chunk.data;
+      offset = chunk.nextOffset;
+    }
+    const expected = Array.from({ length: 2000 }, (_, i) => `${i + 1}\n`).join('').repeat(40);
+    expect(text === expected).toBe(true);
+    expect((await client.request('task/wait', { id: endAfterRestart.id, timeoutMs: 10_000 })).task).toMatchObject({
+      state: 'failed',
+      exitCode: 7,
+    });
+    for (const task of sleepers) await client.request('task/kill', { id: task.id, signal: 'SIGKILL' });
+  });
+
+  it('ends a task timed_out when its deadline passed while the daemon was down', async () => {
+    const task = await client.request('task/run', { command: 'sleep 60', cwd: harness.home, timeoutMs: 1_000 });
+    await harness.kill9();
+    const deadline = Date.parse(task.startedAt) + 1_000;
+    await pollUntil('the deadline to pass', () => Date.now() > deadline + 100);
+    expect(alive(task.pid)).toBe(true);
+    await restart();
+    const ended = (await client.request('task/wait', { id: task.id, timeoutMs: 10_000 })).task;
+    expect(ended).toMatchObject({ state: 'timed_out', reason: 'timed out after 1000 ms', signal: 'SIGTERM' });
+    expect(alive(task.pid)).toBe(false);
+  });
+
+  it('finishes a kill that a daemon crash interrupted, and reports killed', async () => {
+    const task = await client.request('task/run', {
+      command: "trap '' TERM; echo ready; while :; do sleep 0.05; done",
+      cwd: harness.home,
+    });
+    await pollUntil('ready', async () => (await client.request('task/output', { id: task.id })).data.includes('ready'));
+    expect((await client.request('task/kill', { id: task.id, graceMs: 1_500 })).state).toBe('stopping');
+    await harness.kill9();
+    expect(alive(task.pid)).toBe(true);
+    await restart();
+    const ended = (await client.request('task/wait', { id: task.id, timeoutMs: 10_000 })).task;
+    expect(ended).toMatchObject({ state: 'killed', signal: 'SIGKILL', reason: 'killed by user (SIGTERM)' });
+  });
+
+  it('adopts a task whose pid the daemon died before recording, found by its wrapper', async () => {
+    const probe = await client.request('task/run', { command: 'true', cwd: harness.home });
+    await client.request('task/wait', { id: probe.id });
+    await harness.kill9();
+    const id = 'zzorphan';
+    const dir = join(harness.home, 'state', 'tasks', id);
+    const row: TaskRow = {
+      id, command: 'sleep 0.5; exit 9', cwd: harness.home, env: {}, inheritEnv: true, state: 'starting',
+      createdAt: Date.now(), logPath: join(dir, 'output.log'), outputBytes: 0, outputStart: 0,
+    };
+    withStore((store) => store.insert(row));
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dir, { recursive: true });
+    const wrapper = spawn('/bin/sh', [join(harness.home, 'state', 'task-wrapper.sh'), join(dir, 'exit'), '/bin/sh', row.command], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    harness.taskGroups.add(wrapper.pid as number);
+    await restart();
+    const adopted = await client.request('task/get', { id });
+    expect(adopted).toMatchObject({ state: 'running', pid: wrapper.pid });
+    expect((await client.request('task/wait', { id, timeoutMs: 10_000 })).task).toMatchObject({ state: 'failed', exitCode: 9 });
+  });
+});
+
+describe('identity checks', () => {
+  it('marks lost, and never signals, a row whose pid now belongs to another process', async () => {
+    await harness.kill9();
+    const stranger = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
+    const pid = stranger.pid as number;
+    harness.taskGroups.add(pid);
+    const row: TaskRow = {
+      id: 'zzreused', command: 'sleep 60', cwd: harness.home, env: {}, inheritEnv: true, state: 'stopping',
+      stopCause: 'user', killAt: Date.now(), pid, pgid: pid, startTicks: startTicks(pid) - 1, bootId: bootId(),
+      createdAt: Date.now(), startedAt: Date.now(), logPath: join(harness.home, 'x.log'), outputBytes: 0, outputStart: 0,
+    };
+    const running = { ...row, id: 'zzreuse2', state: 'running' as const, stopCause: undefined, killAt: undefined };
+    withStore((store) => {
+      store.insert(row);
+      store.insert(running);
+    });
+    await restart();
+    const lost = await client.request('task/get', { id: 'zzreuse2' });
+    expect(lost.state).toBe('lost');
+    expect(lost.reason).toMatch(/PID reuse/);
+    expect(lost.exitCode).toBeUndefined();
+    expect((await client.request('task/get', { id: 'zzreused' })).state).toBe('killed');
+    expect(alive(pid)).toBe(true);
+  });
+
+  it('marks lost with reason reboot a row from another boot', async () => {
+    await harness.kill9();
+    const sleeper = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
+    const pid = sleeper.pid as number;
+    harness.taskGroups.add(pid);
+    withStore((store) =>
+      store.insert({
+        id: 'zzreboot', command: 'sleep 60', cwd: harness.home, env: {}, inheritEnv: true, state: 'running',
+        pid, pgid: pid, startTicks: startTicks(pid), bootId: '00000000-0000-0000-0000-000000000000',
+        createdAt: Date.now(), startedAt: Date.now(), logPath: join(harness.home, 'y.log'), outputBytes: 0, outputStart: 0,
+      }),
+    );
+    await restart();
+    expect(await client.request('task/get', { id: 'zzreboot' })).toMatchObject({ state: 'lost', reason: 'reboot' });
+    expect(alive(pid)).toBe(true);
+  });
+});
