@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node.js';
+import { createMessageConnection, StreamMessageReader, type MessageConnection } from 'vscode-jsonrpc/node.js';
+import { SafeMessageWriter } from '../packages/client/dist/safe-writer.js';
 
 /** Absolute path of the built daemon entry. */
 export const DAEMON_BIN = resolve(import.meta.dirname, '../packages/daemon/dist/bin.js');
@@ -91,7 +92,13 @@ export class DaemonHarness {
   async connect(name = 'it', session?: string): Promise<RawClient> {
     const socket = connect(this.socketPath);
     await new Promise<void>((ok, fail) => socket.once('connect', ok).once('error', fail));
-    const rpc = createMessageConnection(new StreamMessageReader(socket), new StreamMessageWriter(socket));
+    socket.on('error', () => undefined);
+    const rpc = createMessageConnection(new StreamMessageReader(socket), new SafeMessageWriter(socket));
+    let closed = false;
+    socket.once('close', () => {
+      closed = true;
+      rpc.dispose();
+    });
     const notifications: RawClient['notifications'] = [];
     rpc.onNotification((method, params) => void notifications.push({ method, params }));
     rpc.onError(() => undefined);
@@ -101,11 +108,14 @@ export class DaemonHarness {
       socket,
       notifications,
       request: async (method, params = {}) => {
+        // vscode-jsonrpc's sendRequest on a disposed connection rejects unhandled: refuse first.
+        if (closed) throw Object.assign(new Error(`connection closed before ${method}`), { code: -32097 });
         const result: any = await rpc.sendRequest(method, params);
         if (method === 'task/run' && result?.pgid) this.taskGroups.add(result.pgid);
         return result;
       },
       close: () => {
+        closed = true;
         rpc.dispose();
         socket.destroy();
       },

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Retry schedule for reaching the socket: first wait 10 ms, then ×1.5 each time, capped at 200 ms. */
@@ -45,7 +46,8 @@ function pidExists(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 1) return false;
   try {
     process.kill(pid, 0);
-    return true;
+    // A zombie has exited; a PID 1 that reaps late keeps it listed (proc(5): state Z).
+    return !isZombie(pid);
   } catch (error) {
     // EPERM: it exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
@@ -65,5 +67,14 @@ export async function withDeadline<T>(promise: Promise<T>, deadline: number, onT
     return await Promise.race([promise, expired]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.charAt(stat.lastIndexOf(')') + 2) === 'Z';
+  } catch {
+    return false;
   }
 }

@@ -3,11 +3,11 @@ import type { NotificationMethod, ParamsOf, RequestMethod, ResultOf } from '@ten
 import {
   createMessageConnection,
   StreamMessageReader,
-  StreamMessageWriter,
   type MessageConnection,
 } from 'vscode-jsonrpc/node.js';
 import { toTendError } from './error-mapping.js';
 import { ConnectionClosedError } from './errors.js';
+import { SafeMessageWriter } from './safe-writer.js';
 
 /** Handle returned by listener registrations; `dispose()` removes the listener. */
 export interface Disposable {
@@ -30,7 +30,7 @@ export class RpcChannel {
     // Socket errors are always followed by 'close', which is what we act on.
     socket.on('error', () => {});
     socket.once('close', () => this.handleClosed(false));
-    this.connection = createMessageConnection(new StreamMessageReader(socket), new StreamMessageWriter(socket));
+    this.connection = createMessageConnection(new StreamMessageReader(socket), new SafeMessageWriter(socket));
     this.connection.onClose(() => this.handleClosed(false));
     this.connection.listen();
   }
@@ -47,7 +47,7 @@ export class RpcChannel {
    *   ConnectionClosedError when the connection is or becomes closed.
    */
   async request<M extends RequestMethod>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-    // Checked before sending: vscode-jsonrpc turns a write to a dead socket into an unhandled rejection.
+    // Fail fast on a closed connection (SafeMessageWriter covers the race after this check).
     if (this.closed || this.socket.destroyed || !this.socket.writable) {
       throw new ConnectionClosedError(`cannot send ${method.method}: the connection to the tend daemon is closed`);
     }

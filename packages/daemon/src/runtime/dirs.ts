@@ -12,7 +12,12 @@ export class UnsafeDirectoryError extends Error {
  * @throws UnsafeDirectoryError when it is not a directory or belongs to another user.
  */
 export function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    // A file in the way: the lstat below says so clearly.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
   const stat = lstatSync(dir);
   if (!stat.isDirectory()) {
     throw new UnsafeDirectoryError(`${dir} is not a directory (a symlink or a file?); remove it and start again`);

@@ -106,17 +106,21 @@ describe('process identity from /proc', () => {
   });
 
   it('does not treat a zombie as the same process, though its pid still exists', async () => {
-    // sh starts a short sleep in the background and execs a long one, which never reaps it: the short one
-    // becomes a zombie. (It must outlive the exec: dash reaps a finished background job before exec.)
-    const parent = start('/bin/sh', ['-c', 'sleep 0.5 & echo $!; exec sleep 30']);
+    // sh starts a short sleep in the background, then blocks in `read` without reaping it: the sleep becomes a
+    // zombie. Closing stdin lets sh `wait` (reaping it) and exit.
+    const parent = spawn('/bin/sh', ['-c', 'sleep 0.3 & echo $!; read _; wait'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    children.push(parent);
     let out = '';
     parent.stdout?.on('data', (data: Buffer) => (out += data.toString()));
-    await waitFor(() => out.includes('\n'), 'the zombie pid');
+    await waitFor(() => out.includes('\n'), 'the background pid');
     const zombie = Number(out.trim());
     await waitFor(() => readProcStat(zombie)?.state === 'Z', `pid ${zombie} to become a zombie`);
     const startTicks = readProcStat(zombie)?.startTicks as number;
     expect(pidExists(zombie)).toBe(true);
     expect(isSameProcess(zombie, { startTicks, bootId: bootId() })).toBe(false);
+    parent.stdin?.end();
+    await exited(parent);
+    expect(readProcStat(zombie)).toBeUndefined();
   });
 
   it('tells whether a pid exists, never for pid 0 or below', () => {

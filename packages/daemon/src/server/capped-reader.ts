@@ -114,11 +114,13 @@ export class CappedMessageReader extends AbstractMessageReader {
       return;
     }
     const record = parsed as Record<string, unknown> | null;
-    if (record === null || typeof record !== 'object' || Array.isArray(record) || record.jsonrpc !== '2.0') {
+    if (record === null || typeof record !== 'object' || Array.isArray(record) || !isJsonRpcMessage(record)) {
       const id = record && typeof record === 'object' && !Array.isArray(record) ? record.id : null;
       this.options.onBadMessage({
         code: -32600,
-        message: 'Invalid Request: expected a JSON-RPC 2.0 object (batches are not supported)',
+        message:
+          'Invalid Request: expected a JSON-RPC 2.0 request {"jsonrpc":"2.0","id","method","params"}, ' +
+          'notification or response (batches are not supported)',
         id: typeof id === 'string' || typeof id === 'number' ? id : null,
       });
       return;
@@ -147,4 +149,18 @@ export class CappedMessageReader extends AbstractMessageReader {
     this.buffered = rest.length;
     return out;
   }
+}
+
+/**
+ * True for a JSON-RPC 2.0 request or notification (string `method`, id a
+ * string, number or null when present) or response (id plus `result` or
+ * `error`); vscode-jsonrpc drops anything else without a reply.
+ */
+function isJsonRpcMessage(record: Record<string, unknown>): boolean {
+  if (record.jsonrpc !== '2.0') return false;
+  const id = record.id;
+  const validId = id === undefined || id === null || typeof id === 'string' || typeof id === 'number';
+  if (!validId) return false;
+  if ('method' in record) return typeof record.method === 'string';
+  return id !== undefined && ('result' in record || 'error' in record);
 }

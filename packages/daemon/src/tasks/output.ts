@@ -47,13 +47,20 @@ export async function readOutput(path: string, selection: OutputSelection): Prom
     const floor = Math.min(selection.floor ?? 0, total);
     const skipped = (from: number) => Math.max(0, floor - from);
     if (selection.tail) {
-      const wanted =
-        selection.tail.lines !== undefined
-          ? await startOfLastLines(handle, total, selection.tail.lines, limit, floor)
-          : Math.max(0, total - (selection.tail.bytes ?? 0));
+      let wanted: number;
+      let cutShort = false;
+      if (selection.tail.lines !== undefined) {
+        const found = await startOfLastLines(handle, total, selection.tail.lines, limit, floor);
+        wanted = found.start;
+        // Not enough lines within the window: cut by the limit, or by the dropped head (all of it may be missed).
+        cutShort = !found.complete && found.start > floor;
+        if (!found.complete && found.start === floor) wanted = 0;
+      } else {
+        wanted = Math.max(0, total - (selection.tail.bytes ?? 0));
+      }
       const start = Math.max(wanted, floor);
       const cut = Math.max(start, total - limit);
-      const chunk = await readRange(handle, cut, total, total, { truncated: cut > start, alignStart: true, final });
+      const chunk = await readRange(handle, cut, total, total, { truncated: cutShort || cut > start, alignStart: true, final });
       return { ...chunk, skippedBytes: skipped(wanted) };
     }
     if (selection.head) {
@@ -100,7 +107,7 @@ async function readRange(
   if (end <= start) return { ...emptyChunk(total, start), truncated: options.truncated };
   const buffer = Buffer.allocUnsafe(end - start);
   const { bytesRead } = await handle.read(buffer, 0, end - start, start);
-  let bytes = buffer.subarray(0, bytesRead);
+  let bytes: Buffer = buffer.subarray(0, bytesRead);
   let from = start;
   if (options.alignStart && from > 0) {
     const skip = leadingContinuationBytes(bytes);
@@ -109,7 +116,15 @@ async function readRange(
   }
   // Drop a trailing partial character unless nothing can ever complete it.
   const atFinalEnd = options.final && from + bytes.length === total;
-  if (!atFinalEnd) bytes = bytes.subarray(0, completeUtf8Length(bytes));
+  if (!atFinalEnd) {
+    const complete = completeUtf8Length(bytes);
+    if (complete === 0 && bytes.length > 0) {
+      // A limit smaller than the character at `from` would never advance: return that one character whole.
+      bytes = await wholeCharacterAt(handle, from, total, options.final ?? false);
+    } else {
+      bytes = bytes.subarray(0, complete);
+    }
+  }
   return {
     data: bytes.toString('utf8'),
     offset: from,
@@ -118,6 +133,16 @@ async function readRange(
     truncated: options.truncated || from + bytes.length < end,
     skippedBytes: 0,
   };
+}
+
+/** The UTF-8 character starting at `from` (1–4 bytes), or nothing while it is still being written. */
+async function wholeCharacterAt(handle: FileHandle, from: number, total: number, final: boolean): Promise<Buffer> {
+  const buffer = Buffer.alloc(4);
+  const { bytesRead } = await handle.read(buffer, 0, Math.min(4, total - from), from);
+  const lead = buffer[0] as number;
+  const length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  if (bytesRead >= length) return buffer.subarray(0, length);
+  return final ? buffer.subarray(0, bytesRead) : buffer.subarray(0, 0);
 }
 
 async function readHeadLines(
@@ -152,7 +177,8 @@ async function readHeadLines(
 }
 
 /**
- * Offset where the last `lines` lines of the log start. A newline that ends the
+ * Offset where the last `lines` lines of the log start, and whether all of
+ * them were found (`complete: false` when the scan hit its bound first). A newline that ends the
  * file does not count as the start of an empty last line. Scans back at most
  * `limit` bytes and never below `keptFrom`; past that the answer is that bound.
  */
@@ -162,8 +188,8 @@ async function startOfLastLines(
   lines: number,
   limit: number,
   keptFrom: number,
-): Promise<number> {
-  if (lines === 0) return total;
+): Promise<{ start: number; complete: boolean }> {
+  if (lines === 0) return { start: total, complete: true };
   const floor = Math.max(keptFrom, total - limit);
   let remaining = lines;
   let position = total;
@@ -177,12 +203,13 @@ async function startOfLastLines(
     for (let i = size - 1; i >= 0; i--) {
       if (buffer[i] !== 10) continue;
       if (skipTrailing && from + i === total - 1) continue;
-      if (--remaining === 0) return from + i + 1;
+      if (--remaining === 0) return { start: from + i + 1, complete: true };
     }
     skipTrailing = false;
     position = from;
   }
-  return floor;
+  // The start of the file begins a line too.
+  return { start: floor, complete: floor === 0 };
 }
 
 /** Number of UTF-8 continuation bytes (10xxxxxx) at the start of `bytes`, at most 3. */

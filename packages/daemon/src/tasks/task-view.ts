@@ -9,33 +9,33 @@ import type { TaskRow } from '../store/task-store.js';
  */
 export function toTask(row: TaskRow, now = Date.now()): Task {
   const ended = isTerminal(row.state);
-  const task: Task = {
+  // Field order as DESIGN.md lists it; undefined fields are dropped below.
+  const task: Record<string, unknown> = {
     id: row.id,
+    name: row.name,
     command: row.command,
     cwd: row.cwd,
     env: row.env,
     inheritEnv: row.inheritEnv,
+    session: row.session,
     state: row.state,
+    reason: row.reason,
+    pid: row.pid,
+    pgid: row.pgid,
+    exitCode: row.exitCode,
+    signal: row.signal as SignalName | undefined,
     createdAt: iso(row.createdAt),
+    startedAt: row.startedAt !== undefined ? iso(row.startedAt) : undefined,
+    endedAt: row.endedAt !== undefined ? iso(row.endedAt) : undefined,
+    durationMs: row.startedAt !== undefined ? Math.max(0, (row.endedAt ?? now) - row.startedAt) : undefined,
+    timeoutMs: row.timeoutMs,
     outputBytes: ended ? row.outputBytes : fileSize(row.logPath),
+    droppedBytes: row.outputStart > 0 ? row.outputStart : undefined,
+    outputCapBytes: row.outputCap,
     logPath: row.logPath,
   };
-  if (row.name !== undefined) task.name = row.name;
-  if (row.session !== undefined) task.session = row.session;
-  if (row.reason !== undefined) task.reason = row.reason;
-  if (row.pid !== undefined) task.pid = row.pid;
-  if (row.pgid !== undefined) task.pgid = row.pgid;
-  if (row.exitCode !== undefined) task.exitCode = row.exitCode;
-  if (row.signal !== undefined) task.signal = row.signal as SignalName;
-  if (row.startedAt !== undefined) {
-    task.startedAt = iso(row.startedAt);
-    task.durationMs = Math.max(0, (row.endedAt ?? now) - row.startedAt);
-  }
-  if (row.endedAt !== undefined) task.endedAt = iso(row.endedAt);
-  if (row.timeoutMs !== undefined) task.timeoutMs = row.timeoutMs;
-  if (row.outputStart > 0) task.droppedBytes = row.outputStart;
-  if (row.outputCap !== undefined) task.outputCapBytes = row.outputCap;
-  return task;
+  for (const key of Object.keys(task)) if (task[key] === undefined) delete task[key];
+  return task as Task;
 }
 
 /** Size of the file at `path` in bytes; 0 when it does not exist. */

@@ -1,0 +1,61 @@
+import { fileURLToPath } from 'node:url';
+import type { TendClient } from '@tend/client';
+import { CLI_VERSION } from './version.js';
+
+/** Options every command accepts (globally or after the command name). */
+export interface GlobalOptions {
+  /** Print JSON instead of text. */
+  json?: boolean;
+  /** Session recorded on the tasks this invocation starts (default: $TEND_SESSION). */
+  session?: string;
+}
+
+/**
+ * argv that runs the daemon in the foreground: this Node binary and the
+ * `@tend/daemon/bin` entry. Resolved only when a connect may start a daemon.
+ */
+export function daemonCommand(): string[] {
+  return [process.execPath, fileURLToPath(import.meta.resolve('@tend/daemon/bin'))];
+}
+
+/**
+ * Connects to the daemon of the current user (paths from TEND_HOME / XDG env),
+ * starting it when `autoStart` is true (the default). `@tend/client` is loaded
+ * here, lazily, so that `--help` and usage errors stay fast.
+ * @throws the client's DaemonUnreachableError (reason `daemon_unreachable`) when
+ *   no daemon answers within the connect deadline, ProtocolMismatchError…
+ */
+export async function connect(options: GlobalOptions, { autoStart = true } = {}): Promise<TendClient> {
+  const { TendClient } = await import('@tend/client');
+  const session = options.session || process.env.TEND_SESSION || undefined;
+  return TendClient.connect({
+    autoStart,
+    // Also without autoStart: the client needs it to replace a daemon of an older protocol.
+    daemonCommand: daemonCommand(),
+    clientName: 'tend-cli',
+    clientVersion: CLI_VERSION,
+    ...(session ? { session } : {}),
+  });
+}
+
+/**
+ * Runs `fn` with a connected client and closes the connection afterwards,
+ * whether `fn` succeeded or threw.
+ */
+export async function withClient<T>(
+  options: GlobalOptions,
+  fn: (client: TendClient) => Promise<T>,
+  connectOptions: { autoStart?: boolean } = {},
+): Promise<T> {
+  const client = await connect(options, connectOptions);
+  try {
+    return await fn(client);
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+/** True when `err` is the client's "no daemon answered" error. */
+export function isDaemonUnreachable(err: unknown): boolean {
+  return (err as { reason?: unknown } | null)?.reason === 'daemon_unreachable';
+}

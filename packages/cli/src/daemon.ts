@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connect, isDaemonUnreachable, withClient, type GlobalOptions } from './connect.js';
+import { CliError } from './errors.js';
+import { formatSpan, printJson, printLine, warn } from './output.js';
+
+/** Options of `tend daemon stop` and `restart`. */
+export interface DaemonStopOptions extends GlobalOptions {
+  /** Stop every live task too (SIGTERM, SIGKILL after the grace period). */
+  killTasks?: boolean;
+}
+
+/** How long `daemon stop` waits for the daemon process to be gone, in ms (beyond the tasks' grace). */
+const EXIT_DEADLINE_MS = 10_000;
+/** Grace between SIGTERM and SIGKILL for `--kill-tasks`, in ms (daemon/shutdown's default). */
+const SHUTDOWN_GRACE_MS = 5_000;
+const POLL_MS = 50;
+
+/**
+ * `tend daemon start`: connects, starting the daemon if none runs, and prints
+ * its pid (or `{pid, version, protocolVersion, socket, startedAt}` as JSON).
+ * @returns 0.
+ * @throws the client's DaemonUnreachableError when it could not be started.
+ */
+export async function startDaemon(options: GlobalOptions): Promise<number> {
+  const info = await withClient(options, async (client) => client.daemon);
+  await (options.json ? printJson(info) : printLine(String(info.pid)));
+  return 0;
+}
+
+/**
+ * `tend daemon stop`: asks the daemon to shut down (`daemon/shutdown`; tasks
+ * keep running unless `--kill-tasks`) and waits until its process is gone.
+ * Prints the pid (or `{pid, killedTasks}` as JSON). A daemon that is not
+ * running is not an error: a note goes to stderr.
+ * @returns 0.
+ * @throws CliError when the process is still there after the deadline.
+ */
+export async function stopDaemon(options: DaemonStopOptions): Promise<number> {
+  const result = await shutdown(options);
+  if (result === undefined) {
+    warn('daemon is not running');
+    if (options.json) await printJson(null);
+    return 0;
+  }
+  await (options.json ? printJson(result) : printLine(String(result.pid)));
+  return 0;
+}
+
+/**
+ * `tend daemon restart`: stops the running daemon, if any (tasks survive unless
+ * `--kill-tasks`), then starts a new one and prints its pid (or its info as JSON).
+ * @returns 0.
+ */
+export async function restartDaemon(options: DaemonStopOptions): Promise<number> {
+  await shutdown(options);
+  return startDaemon(options);
+}
+
+/**
+ * `tend daemon status`: facts about the running daemon (`daemon/status`) as
+ * human lines, or the status result itself as JSON. Never starts a daemon.
+ * @returns 0.
+ * @throws CliError (125) when no daemon is running.
+ */
+export async function showDaemonStatus(options: GlobalOptions): Promise<number> {
+  let status;
+  try {
+    status = await withClient(options, (client) => client.status(), { autoStart: false });
+  } catch (err) {
+    if (isDaemonUnreachable(err)) throw new CliError('daemon is not running (start it with: tend daemon start)', { cause: err });
+    throw err;
+  }
+  if (options.json) {
+    await printJson(status);
+    return 0;
+  }
+  const counts = Object.entries(status.tasks).map(([state, n]) => `${n} ${state}`);
+  await printLine(
+    [
+      `tend daemon ${status.version} (protocol ${status.protocolVersion}), pid ${status.pid}, up ${formatSpan(status.uptimeMs)}`,
+      `started:  ${status.startedAt}`,
+      `socket:   ${status.socket}`,
+      `state:    ${status.stateDir}`,
+      `log:      ${status.logPath}`,
+      `clients:  ${status.clients}`,
+      `tasks:    ${counts.length > 0 ? counts.join(', ') : 'none'}`,
+    ].join('\n'),
+  );
+  return 0;
+}
+
+/**
+ * Shuts the daemon down and waits for its pid to disappear.
+ * @returns the shutdown result, or undefined when no daemon was running.
+ */
+async function shutdown(options: DaemonStopOptions): Promise<{ pid: number; killedTasks: number } | undefined> {
+  let client;
+  try {
+    client = await connect(options, { autoStart: false });
+  } catch (err) {
+    if (isDaemonUnreachable(err)) return undefined;
+    throw err;
+  }
+  let result;
+  try {
+    result = await client.shutdown({ killTasks: options.killTasks ?? false, graceMs: SHUTDOWN_GRACE_MS });
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+  const budgetMs = EXIT_DEADLINE_MS + (options.killTasks ? SHUTDOWN_GRACE_MS : 0);
+  const deadline = Date.now() + budgetMs;
+  while (isAlive(result.pid)) {
+    if (Date.now() > deadline) throw new CliError(`daemon (pid ${result.pid}) did not exit within ${formatSpan(budgetMs)}`);
+    await sleep(POLL_MS);
+  }
+  return result;
+}
+
+/**
+ * True while process `pid` exists and has not exited. Signal 0 probes without
+ * signalling; a zombie (exited, not yet reaped: state Z in /proc/<pid>/stat,
+ * proc(5)) counts as gone, since a slow init may reap the detached daemon late.
+ */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 3, after the parenthesized command name (which may itself hold spaces or parentheses).
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false; // no procfs (macOS): trust kill(pid, 0)
+  }
+}

@@ -1,0 +1,60 @@
+import prettyMs from 'pretty-ms';
+
+/**
+ * Writes `text` to stdout as-is (no newline added). Returns once it was handed
+ * to the OS, so that large outputs are paced by a slow reader.
+ */
+export function writeOut(text: string): Promise<void> {
+  if (text === '') return Promise.resolve();
+  return new Promise((resolve) => {
+    if (process.stdout.write(text)) resolve();
+    else process.stdout.once('drain', resolve);
+  });
+}
+
+/** Writes one line (newline added) to stdout. */
+export function printLine(line: string): Promise<void> {
+  return writeOut(`${line}\n`);
+}
+
+/** Prints `value` as one pretty JSON document (2-space indent) on stdout. */
+export function printJson(value: unknown): Promise<void> {
+  return writeOut(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Prints `value` as one compact JSON line (JSON Lines) on stdout. */
+export function printJsonLine(value: unknown): Promise<void> {
+  return writeOut(`${JSON.stringify(value)}\n`);
+}
+
+/** Writes `tend: <message>` to stderr. */
+export function warn(message: string): void {
+  process.stderr.write(`tend: ${message}\n`);
+}
+
+/**
+ * Formats a span for people: `12ms`, `3s`, `1m 35s`, `2h 5m` (two units at
+ * most, whole seconds). Negative spans (clock skew) read as `0ms`.
+ * @param ms milliseconds
+ */
+export function formatSpan(ms: number): string {
+  return prettyMs(Math.max(0, Math.round(ms)), { unitCount: 2, secondsDecimalDigits: 0 });
+}
+
+/**
+ * How long ago an ISO 8601 time was, for people: `3s ago`, `1h 2m ago`.
+ * @param now milliseconds since the epoch; defaults to Date.now().
+ */
+export function formatAgo(iso: string, now = Date.now()): string {
+  return `${formatSpan(now - Date.parse(iso))} ago`;
+}
+
+/**
+ * Shortens `text` to at most `width` characters, replacing line breaks and tabs
+ * with spaces and ending a cut text with `…`.
+ */
+export function truncate(text: string, width: number): string {
+  const flat = text.replace(/[\r\n\t]+/g, ' ');
+  if (flat.length <= width) return flat;
+  return width <= 1 ? flat.slice(0, width) : `${flat.slice(0, width - 1)}…`;
+}

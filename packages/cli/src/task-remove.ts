@@ -1,0 +1,20 @@
+import { withClient, type GlobalOptions } from './connect.js';
+import { forEachTask } from './for-each-task.js';
+
+/** Options of `tend rm`. */
+export interface RemoveOptions extends GlobalOptions {
+  /** Kill live tasks first (SIGKILL) instead of refusing them. */
+  force?: boolean;
+}
+
+/**
+ * `tend rm ID…`: deletes ended tasks with their logs (`task/remove`); a live
+ * task is refused unless `-f`, which kills it first. Prints each removed id, or
+ * the removed task(s) as JSON.
+ * @returns 0, or 125 when any task could not be removed (each error on stderr).
+ */
+export async function removeTasks(ids: string[], options: RemoveOptions): Promise<number> {
+  return withClient(options, (client) =>
+    forEachTask(ids, options, (id) => client.remove(id, { force: options.force ?? false })),
+  );
+}

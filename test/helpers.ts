@@ -1,0 +1,164 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Absolute path of the built CLI entry (`pnpm build` first). */
+export const CLI_BIN = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
+
+/** What a finished CLI process left behind. */
+export interface CliResult {
+  /** Exit code; null when a signal ended it. */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Longest a single CLI invocation may take before the test fails, in ms. */
+const CLI_TIMEOUT_MS = 20_000;
+/** How long stdout may stay open after the CLI exited, in ms: longer means another process holds it. */
+const PIPE_GRACE_MS = 2_000;
+
+/**
+ * A fresh, short TEND_HOME under /tmp (`/tmp/tend-XXXXXX`), so the socket path
+ * stays far below the 104-byte limit of Unix sockets.
+ */
+export function makeTendHome(): string {
+  return mkdtempSync('/tmp/tend-');
+}
+
+/** Environment for a CLI process: this one's, with TEND_HOME set and tend's other variables cleared. */
+export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, TEND_HOME: home, ...extra };
+  for (const key of ['TEND_SESSION', 'TEND_SOCKET', 'TEND_DEBUG']) if (!(key in extra)) delete env[key];
+  return env;
+}
+
+/**
+ * Runs the built `tend` CLI as a real child process in TEND_HOME=`home` and
+ * resolves when it has exited and closed its output.
+ * @throws Error when it runs longer than 20 s, or when its stdout stays open
+ *   after it exited (a process it started inherited the pipe).
+ */
+export function tend(home: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_BIN, ...args], {
+      cwd: options.cwd ?? process.cwd(),
+      env: cliEnv(home, options.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const what = `tend ${args.join(' ')}`;
+    const killer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${what} did not exit within ${CLI_TIMEOUT_MS} ms; stderr: ${stderr}`));
+    }, CLI_TIMEOUT_MS);
+    let graceTimer: NodeJS.Timeout | undefined;
+    child.on('exit', () => {
+      graceTimer = setTimeout(
+        () => reject(new Error(`${what} exited but its stdout/stderr stayed open for ${PIPE_GRACE_MS} ms: another process inherited them`)),
+        PIPE_GRACE_MS,
+      );
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      clearTimeout(graceTimer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * Runs `tend --json <args>` (the global option first, so that it cannot end up
+ * in a `run` command line), expects exit code 0 and parses stdout as one JSON document.
+ * @throws Error quoting stderr when the exit code is not 0 or stdout is not JSON.
+ */
+export async function tendJson<T = unknown>(home: string, args: readonly string[]): Promise<T> {
+  const result = await tend(home, ['--json', ...args]);
+  if (result.code !== 0) throw new Error(`tend --json ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+  try {
+    return JSON.parse(result.stdout) as T;
+  } catch (err) {
+    throw new Error(`tend --json ${args.join(' ')} printed no JSON document: ${JSON.stringify(result.stdout)}`, { cause: err });
+  }
+}
+
+/**
+ * Calls `probe` until it returns a value other than undefined, every `intervalMs`,
+ * and returns that value.
+ * @throws Error naming `what` when `timeoutMs` passes first.
+ */
+export async function pollUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  { timeoutMs = 10_000, intervalMs = 50 } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/**
+ * True while process `pid` exists and has not exited. A zombie (state Z in
+ * /proc/<pid>/stat) counts as gone: the detached daemon is reaped by init, late.
+ */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return !existsSync('/proc/self/stat'); // with procfs: reaped in between; without (macOS): trust kill
+  }
+}
+
+/** Pid of the daemon recorded in `<home>/run/daemon.json`, if the file is there. */
+export function daemonPid(home: string): number | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(home, 'run', 'daemon.json'), 'utf8')) as { pid: number }).pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Ends what a test left in `home`: SIGKILL to the process group of every live
+ * task the daemon knows (pgids it reported), SIGTERM to the daemon by the pid in
+ * daemon.json (SIGKILL when it is still there after 5 s), then deletes `home`.
+ */
+export async function cleanUpTendHome(home: string): Promise<void> {
+  const pid = daemonPid(home);
+  if (pid !== undefined && isAlive(pid)) {
+    const listed = await tend(home, ['ps', '--json']).catch(() => undefined);
+    const tasks = listed?.code === 0 ? (JSON.parse(listed.stdout) as { pgid?: number }[]) : [];
+    for (const task of tasks) {
+      if (task.pgid !== undefined && task.pgid > 1) signal(-task.pgid, 'SIGKILL');
+    }
+    signal(pid, 'SIGTERM');
+    const gone = await pollUntil('the daemon to exit', () => (isAlive(pid) ? undefined : true), { timeoutMs: 5_000 }).catch(
+      () => false,
+    );
+    if (!gone) signal(pid, 'SIGKILL');
+  }
+  rmSync(home, { recursive: true, force: true });
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
+}
