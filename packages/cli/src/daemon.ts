@@ -85,6 +85,8 @@ export async function showDaemonStatus(options: GlobalOptions): Promise<number> 
       `log:      ${status.logPath}`,
       `clients:  ${status.clients}`,
       `tasks:    ${counts.length > 0 ? counts.join(', ') : 'none'}`,
+      `systemd:  ${status.systemd ? `yes${status.unit ? ` (${status.unit})` : ''}` : 'no'}, linger ${status.linger ? 'on' : 'off'}`,
+      ...status.warnings.map((warning) => `warning:  ${warning}`),
     ].join('\n'),
   );
   return 0;

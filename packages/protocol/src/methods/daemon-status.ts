@@ -4,7 +4,9 @@ import { TaskStateSchema } from '../task.js';
 
 export const DaemonStatus = defineRequest({
   method: 'daemon/status',
-  summary: 'Facts about the running daemon: identity, uptime, tasks by state, connected clients, file locations.',
+  summary:
+    'Facts about the running daemon: identity, uptime, tasks by state, connected clients, file locations, and ' +
+    'whether its tasks would die at logout (systemd user unit or KillUserProcesses without linger).',
   params: z.object({}).strict(),
   result: z.object({
     pid: z.number().int(),
@@ -17,6 +19,10 @@ export const DaemonStatus = defineRequest({
     clients: z.number().int().describe('connections open now, this one included'),
     stateDir: z.string(),
     logPath: z.string().describe("the daemon's own log"),
+    systemd: z.boolean().describe('systemd started the daemon ($INVOCATION_ID set)'),
+    unit: z.string().optional().describe('the systemd unit or scope the daemon runs in, from its cgroup'),
+    linger: z.boolean().describe("logind keeps the user's processes after logout (loginctl enable-linger)"),
+    warnings: z.array(z.string()).describe('what would end the tasks (e.g. logout without linger) and how to prevent it'),
   }),
   errors: [],
 });
