@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { isTerminal } from '@tend/protocol';
 import { bootId, findProcessesWithArg, isSameProcess, pidExists, processStartMs, readProcStat } from '../runtime/proc.js';
 import type { TaskRow } from '../store/task-store.js';
@@ -7,7 +7,7 @@ import type { TaskSupervisor } from './supervisor.js';
 /** How often the watchdog looks at adopted tasks, in ms (end detected within about this). */
 export const WATCH_INTERVAL_MS = 100;
 /** Every this many ticks it also checks identity (start time), which catches zombies and PID reuse. */
-const IDENTITY_EVERY = 5;
+const IDENTITY_EVERY = 3;
 
 /** What {@link classifyLiveRows} found. */
 export interface RecoveryReport {
@@ -88,22 +88,38 @@ function judge(row: TaskRow): 'alive' | string {
 }
 
 /**
- * Watches adopted tasks — no longer the daemon's children, so no exit event —
- * by polling: kill(pid, 0) and the exit record every tick, the full identity
- * (start time, zombie state) every few ticks.
+ * Watches adopted tasks — no longer the daemon's children, so no exit event.
+ * The exit record's appearance is seen at once through inotify (fs.watch on
+ * the task's directory); a poll every {@link WATCH_INTERVAL_MS} catches what
+ * inotify cannot: a wrapper gone without a record (SIGKILL), a directory that
+ * cannot be watched, and every few ticks the full identity (zombie, PID reuse).
  */
 export class Watchdog {
-  private readonly watched = new Map<string, TaskRow>();
+  private readonly watched = new Map<string, { row: TaskRow; exitPath: string; watcher?: FSWatcher }>();
   private timer: NodeJS.Timeout | undefined;
   private tick = 0;
 
   constructor(
     private readonly supervisor: TaskSupervisor,
     private readonly intervalMs = WATCH_INTERVAL_MS,
-  ) {}
+  ) {
+    supervisor.on('change', (task) => {
+      if (isTerminal(task.state)) this.forget(task.id);
+    });
+  }
 
   adopt(row: TaskRow): void {
-    this.watched.set(row.id, row);
+    const { dir, exitPath } = this.supervisor.taskFiles(row.id);
+    let watcher: FSWatcher | undefined;
+    try {
+      watcher = watch(dir, { persistent: false }, (_event, file) => {
+        if (file === 'exit') this.check(row.id, false);
+      });
+      watcher.on('error', () => watcher?.close());
+    } catch {
+      // No inotify watch (limit reached, no directory): the poll still sees the end.
+    }
+    this.watched.set(row.id, { row, exitPath, ...(watcher ? { watcher } : {}) });
     this.timer ??= setInterval(() => this.poll(), this.intervalMs);
     this.timer.unref();
   }
@@ -116,28 +132,37 @@ export class Watchdog {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    for (const id of [...this.watched.keys()]) this.forget(id);
+  }
+
+  private forget(id: string): void {
+    this.watched.get(id)?.watcher?.close();
+    this.watched.delete(id);
   }
 
   private poll(): void {
     const checkIdentity = ++this.tick % IDENTITY_EVERY === 0;
-    for (const [id, row] of this.watched) {
-      const current = this.supervisor.store.get(id);
-      if (!current || isTerminal(current.state)) {
-        this.watched.delete(id);
-        continue;
-      }
-      const exitPath = this.supervisor.taskFiles(id).exitPath;
-      const pid = row.pid as number;
-      const gone =
-        existsSync(exitPath) ||
-        !pidExists(pid) ||
-        (checkIdentity && !isSameProcess(pid, { startTicks: row.startTicks as number, bootId: row.bootId as string }));
-      if (!gone) continue;
-      this.watched.delete(id);
-      if (!this.supervisor.finishFromRecord(id)) {
-        this.supervisor.finish(id, { endedAt: Date.now(), lostReason: 'its wrapper ended without an exit record' });
-      }
+    for (const id of [...this.watched.keys()]) this.check(id, checkIdentity);
+    if (this.watched.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
     }
-    if (this.watched.size === 0) this.stop();
+  }
+
+  /** Ends task `id` if its wrapper is gone (record written, pid gone, or — with `identity` — not the same process). */
+  private check(id: string, identity: boolean): void {
+    const entry = this.watched.get(id);
+    if (!entry) return;
+    const { row, exitPath } = entry;
+    const pid = row.pid as number;
+    const gone =
+      existsSync(exitPath) ||
+      !pidExists(pid) ||
+      (identity && !isSameProcess(pid, { startTicks: row.startTicks as number, bootId: row.bootId as string }));
+    if (!gone) return;
+    this.forget(id);
+    if (!this.supervisor.finishFromRecord(id)) {
+      this.supervisor.finish(id, { endedAt: Date.now(), lostReason: 'its wrapper ended without an exit record' });
+    }
   }
 }

@@ -1,0 +1,50 @@
+// Issue 3 figures: daemon start → serving with N live tasks to adopt, and the
+// delay from an adopted task's end to the client's task/didChange.
+// Usage: node bench/adoption.mjs [N...]   (default 100 1000)
+import { BenchDaemon, now, pollUntil, stats } from './lib.mjs';
+
+/** Starts `n` sleepers, SIGKILLs the daemon, and times the next daemon's start → serving (ms). */
+export async function measureAdoption(n, { endSamples = 20 } = {}) {
+  const bench = new BenchDaemon();
+  try {
+    await bench.start();
+    const client = await bench.client();
+    const tasks = [];
+    for (let i = 0; i < n; i += 50) {
+      const batch = Array.from({ length: Math.min(50, n - i) }, () => client.run({ command: 'exec sleep 600', cwd: bench.home }));
+      for (const task of await Promise.all(batch)) tasks.push(bench.track(task));
+    }
+    await client.close();
+    await bench.kill9();
+    const startToServing = await bench.start();
+    const watcher = await bench.client('watcher');
+    const status = await watcher.status();
+    if ((status.tasks.running ?? 0) !== n) throw new Error(`expected ${n} adopted, daemon reports ${JSON.stringify(status.tasks)}`);
+    const ended = new Map();
+    watcher.onTaskDidChange(({ task }) => {
+      if (['killed', 'succeeded', 'failed', 'lost'].includes(task.state) && !ended.has(task.id)) ended.set(task.id, now());
+    });
+    const delays = [];
+    for (const task of tasks.slice(0, Math.min(endSamples, n))) {
+      const t0 = now();
+      process.kill(-task.pgid, 'SIGTERM');
+      await pollUntil(`end of ${task.id}`, () => ended.has(task.id), 10_000, 1);
+      delays.push(ended.get(task.id) - t0);
+    }
+    return { n, startToServingMs: startToServing, endDetection: stats(delays) };
+  } finally {
+    await bench.cleanup();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const sizes = process.argv.slice(2).map(Number);
+  for (const n of sizes.length > 0 ? sizes : [100, 1000]) {
+    const r = await measureAdoption(n);
+    const d = r.endDetection;
+    console.log(
+      `N=${n}: start → serving ${r.startToServingMs.toFixed(0)} ms; adopted end → didChange p50 ${d.p50.toFixed(1)} ms, ` +
+        `p99 ${d.p99.toFixed(1)} ms (min ${d.min.toFixed(1)}, max ${d.max.toFixed(1)}, n=${d.n})`,
+    );
+  }
+}
