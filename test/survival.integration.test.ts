@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../packages/daemon/dist/store/db.js';
@@ -203,5 +203,41 @@ describe('identity checks', () => {
     await restart();
     expect(await client.request('task/get', { id: 'zzreboot' })).toMatchObject({ state: 'lost', reason: 'reboot' });
     expect(alive(pid)).toBe(true);
+  });
+});
+
+describe('the output cap', () => {
+  it('keeps disk use bounded and the newest output intact, with monotonic offsets and a count of skipped bytes', async () => {
+    const cap = 256 * 1024;
+    // 40 bursts of `seq 1 5000` (23,894 bytes each): ~0.95 MB in all, far past the cap.
+    const task = await client.request('task/run', {
+      command: 'for i in $(seq 1 40); do seq 1 5000; sleep 0.02; done',
+      cwd: harness.home,
+      outputCapBytes: cap,
+    });
+    let peakDisk = 0;
+    let lastTotal = 0;
+    while ((await client.request('task/get', { id: task.id })).state === 'running') {
+      peakDisk = Math.max(peakDisk, statSync(task.logPath).blocks * 512);
+      const { totalBytes } = await client.request('task/output', { id: task.id, tail: { bytes: 16 } });
+      expect(totalBytes).toBeGreaterThanOrEqual(lastTotal);
+      lastTotal = totalBytes;
+    }
+    const ended = (await client.request('task/wait', { id: task.id })).task;
+    const written = 40 * seqBytes(5000);
+    expect(ended).toMatchObject({ state: 'succeeded', outputBytes: written, outputCapBytes: cap });
+    expect(ended.droppedBytes).toBeGreaterThan(written - cap - 4096);
+    expect(statSync(task.logPath).size).toBe(written);
+    expect(statSync(task.logPath).blocks * 512).toBeLessThanOrEqual(cap + 4096);
+    expect(peakDisk).toBeLessThan(written);
+
+    const fromStart = await client.request('task/output', { id: task.id, offset: 0, limit: 1024 * 1024 });
+    expect(fromStart.offset).toBe(ended.droppedBytes);
+    expect(fromStart.skippedBytes).toBe(ended.droppedBytes);
+    expect(fromStart.nextOffset).toBe(written);
+    const expected = Array.from({ length: 5000 }, (_, i) => `${i + 1}\n`).join('').repeat(40);
+    expect(fromStart.data === expected.slice(ended.droppedBytes)).toBe(true);
+    const tail = await client.request('task/output', { id: task.id, tail: { lines: 2 } });
+    expect(tail).toMatchObject({ data: '4999\n5000\n', skippedBytes: 0 });
   });
 });

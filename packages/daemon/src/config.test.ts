@@ -1,0 +1,33 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_OUTPUT_CAP_BYTES, loadConfig } from './config.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tend-config-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('loadConfig', () => {
+  it('gives the defaults when there is no config.json', () => {
+    expect(loadConfig(join(dir, 'config.json'))).toEqual({ outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES, killGraceMs: 5_000 });
+  });
+
+  it('reads the values given and keeps the defaults of the others', () => {
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ outputCapBytes: 1_048_576 }));
+    expect(loadConfig(join(dir, 'config.json'))).toEqual({ outputCapBytes: 1_048_576, killGraceMs: 5_000 });
+  });
+
+  it('refuses bad JSON, a value out of range and an unknown field, naming the file and the field', () => {
+    const path = join(dir, 'config.json');
+    writeFileSync(path, '{ outputCapBytes: 1 }');
+    expect(() => loadConfig(path)).toThrow(ConfigError);
+    expect(() => loadConfig(path)).toThrow(/config\.json is not valid JSON/);
+    writeFileSync(path, JSON.stringify({ outputCapBytes: 10 }));
+    expect(() => loadConfig(path)).toThrow(/outputCapBytes: must be at least 65536 bytes/);
+    writeFileSync(path, JSON.stringify({ outputCap: 1_000_000 }));
+    expect(() => loadConfig(path)).toThrow(/outputCap/);
+  });
+});
