@@ -1,7 +1,10 @@
 import {
   DaemonShutdown,
   DaemonStatus,
+  TaskCompletions,
   TaskDidChange,
+  TaskDidExit,
+  TaskStats,
   TaskGet,
   TaskKill,
   TaskList,
@@ -16,6 +19,7 @@ import {
   type Task,
 } from '@tend/protocol';
 import { connectDaemon, type ConnectOptions, type DaemonInfo } from './connect.js';
+import { followOutput, type FollowChunk, type FollowOptions } from './follow.js';
 import type { Disposable, RpcChannel } from './rpc-channel.js';
 
 /** Params of {@link TendClient.run}: those of task/run, with `cwd` optional (default `process.cwd()`). */
@@ -64,14 +68,17 @@ export class TendClient {
   /**
    * Starts `command` in the background (task/run) and resolves with the task once
    * its process runs. `cwd` defaults to this process's cwd; `timeoutMs` is in ms.
+   * With `name` and `reuse: true`, a live task of that name with the same command
+   * and cwd is returned instead (`reused: true`).
    * @throws InvalidCwdError, NameInUseError, SpawnFailedError, LimitExceededError, ShuttingDownError, InvalidParamsError.
    */
-  run(params: RunParams): Promise<Task> {
+  run(params: RunParams): Promise<ResultOf<typeof TaskRun>> {
     return this.request(TaskRun, { ...params, cwd: params.cwd ?? process.cwd() });
   }
 
   /**
-   * Tasks, newest first (task/list), filtered by `state`, `name`, `cwd`; at most `limit` (default 100, max 1000).
+   * Tasks, newest first (task/list), filtered by `state`, `name`, `session`, and `cwd` (that directory and
+   * below); at most `limit` (default 100, max 1000).
    * @throws InvalidParamsError.
    */
   async list(params: ParamsOf<typeof TaskList> = {}): Promise<Task[]> {
@@ -96,12 +103,46 @@ export class TendClient {
   }
 
   /**
-   * Waits until the task ends or `timeoutMs` (ms) passes (task/wait): `{outcome: 'exited' | 'timeout', task}`.
-   * Without `timeoutMs` it waits as long as the task runs.
-   * @throws TaskNotFoundError, AmbiguousIdError, ConnectionClosedError if the daemon goes away meanwhile.
+   * Waits until the task ends — or `until` holds: `{output: regex}`, `{port: n}`, `{http: url}` — or
+   * `timeoutMs` (ms) passes (task/wait): `{outcome: 'exited' | 'timeout' | 'output' | 'port' | 'http', match?, task}`.
+   * The daemon does the watching; nothing polls on this side. Without `timeoutMs` it waits as long as the task runs.
+   * @throws TaskNotFoundError, AmbiguousIdError, InvalidParamsError, ConnectionClosedError if the daemon goes away meanwhile.
    */
-  wait(id: string, options: { timeoutMs?: number } = {}): Promise<ResultOf<typeof TaskWait>> {
-    return this.request(TaskWait, { id, timeoutMs: options.timeoutMs });
+  wait(
+    id: string,
+    options: { timeoutMs?: number; until?: ParamsOf<typeof TaskWait>['until'] } = {},
+  ): Promise<ResultOf<typeof TaskWait>> {
+    return this.request(TaskWait, { id, timeoutMs: options.timeoutMs, until: options.until });
+  }
+
+  /**
+   * Follows the task's output as it is written: yields `{data, offset, nextOffset}` chunks from
+   * `offset` (default 0; or where `reader`'s cursor stands with `since: 'last'`) until the task has
+   * ended and everything is read. Each step is one long-polling task/output (`waitMs`), so new bytes
+   * arrive as soon as the daemon sees them, and a consumer that stops pulling stops the reads
+   * (backpressure: nothing is buffered for it). Breaking out of the loop ends it.
+   * @throws TaskNotFoundError, AmbiguousIdError, ConnectionClosedError.
+   */
+  follow(id: string, options: FollowOptions = {}): AsyncGenerator<FollowChunk> {
+    return followOutput((params) => this.request(TaskOutput, params), id, options);
+  }
+
+  /**
+   * The completion inbox (task/completions): ends of tasks of `session` (default: this connection's)
+   * not acknowledged yet, oldest first; `ack: true` acknowledges them; `after: seq` lists every end
+   * after that sequence number instead (to resume after a reconnect).
+   */
+  completions(params: ParamsOf<typeof TaskCompletions> = {}): Promise<ResultOf<typeof TaskCompletions>> {
+    return this.request(TaskCompletions, params);
+  }
+
+  /**
+   * CPU %, RSS (bytes) and listening TCP ports of live tasks, summed over each process group
+   * (task/stats); without ids, every live task.
+   * @throws TaskNotFoundError, AmbiguousIdError.
+   */
+  async stats(ids?: string[]): Promise<ResultOf<typeof TaskStats>['stats']> {
+    return (await this.request(TaskStats, ids ? { ids } : {})).stats;
   }
 
   /**
@@ -138,6 +179,11 @@ export class TendClient {
   /** Calls `listener` with `{task, removed?}` on every task/didChange notification; `dispose()` stops it. */
   onTaskDidChange(listener: (params: ParamsOf<typeof TaskDidChange>) => void): Disposable {
     return this.channel.onNotification(TaskDidChange, listener);
+  }
+
+  /** Calls `listener` with `{completion}` (with its `seq`) on every task/didExit notification. */
+  onTaskDidExit(listener: (params: ParamsOf<typeof TaskDidExit>) => void): Disposable {
+    return this.channel.onNotification(TaskDidExit, listener);
   }
 
   /** Calls `listener` once if the connection to the daemon is lost (not after {@link close}). */

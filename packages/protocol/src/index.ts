@@ -16,3 +16,6 @@ export * from './methods/task-wait.js';
 export * from './methods/task-kill.js';
 export * from './methods/task-remove.js';
 export * from './methods/task-did-change.js';
+export * from './methods/task-completions.js';
+export * from './methods/task-did-exit.js';
+export * from './methods/task-stats.js';

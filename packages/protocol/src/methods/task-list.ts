@@ -8,13 +8,14 @@ export const MAX_LIST_LIMIT = 1000;
 export const TaskList = defineRequest({
   method: 'task/list',
   summary:
-    'Tasks, newest first, optionally filtered by state(s), exact name and exact cwd. Without `state` every task is ' +
-    'listed, ended ones included.',
+    'Tasks, newest first, optionally filtered by state(s), exact name, session, and workspace (cwd at or below a ' +
+    'directory). Without `state` every task is listed, ended ones included.',
   params: z
     .object({
       state: z.array(TaskStateSchema).min(1).optional().describe('keep tasks in any of these states'),
       name: z.string().optional().describe('exact task name'),
-      cwd: z.string().optional().describe('exact working directory'),
+      cwd: z.string().optional().describe('workspace root: tasks whose cwd is this directory or below it'),
+      session: z.string().optional().describe('tasks started by connections of this session'),
       limit: z.number().int().min(1).max(MAX_LIST_LIMIT).default(100).describe('most tasks returned'),
     })
     .strict(),

@@ -15,6 +15,36 @@ const Window = z
   // The refinement, restated as JSON Schema for docs/protocol.schema.json (zod cannot export refinements).
   .meta({ description: 'exactly one of bytes or lines', oneOf: [{ required: ['bytes'] }, { required: ['lines'] }] });
 
+/** Largest `waitMs` of a long-polling read, in ms (60 s). */
+export const MAX_OUTPUT_WAIT_MS = 60_000;
+/** Smallest `maxBytes` of a model-sized read, in bytes. */
+export const MIN_MAX_BYTES = 256;
+/** Most bytes of new output that `grep` or `clean` process in one read (16 MiB); older bytes count as omitted. */
+export const MAX_FILTERED_BYTES = 16 * 1024 * 1024;
+
+/** A reader's name for `since: "last"`: whose cursor moves. */
+export const ReaderSchema = z.string().min(1).max(100).describe('name of the reader whose cursor `since: "last"` uses');
+
+export const GrepSchema = z
+  .object({
+    pattern: z
+      .string()
+      .min(1)
+      .max(1000)
+      .refine((p) => {
+        try {
+          new RegExp(p);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be a valid JavaScript regular expression')
+      .describe('regular expression matched against each line'),
+    context: z.number().int().min(0).max(50).default(0).describe('lines of context kept before and after each match'),
+    ignoreCase: z.boolean().default(false),
+  })
+  .strict();
+
 export const TaskOutput = defineRequest({
   method: 'task/output',
   summary:
@@ -24,23 +54,53 @@ export const TaskOutput = defineRequest({
     '`nextOffset`), a tail read keeps the newest `limit` bytes. `nextOffset` is where the next read starts. Reads ' +
     'never split a UTF-8 character; bytes that are not UTF-8 come back as U+FFFD. When the output cap has dropped ' +
     'the head of the log, a read that starts there begins at the oldest byte kept and `skippedBytes` says how ' +
-    'many it missed.',
+    'many it missed. For agents: `since: "last"` reads only what `reader` has not read yet (a cursor kept in the ' +
+    "daemon's database, surviving restarts of both sides); `maxBytes` keeps the head and the tail of what was " +
+    'selected and replaces the middle with one marker line (`omittedBytes` counts it); `clean` removes ANSI escape ' +
+    'sequences and keeps only the last state of lines redrawn with `\\r` (progress bars); `grep` keeps matching ' +
+    'lines with context. `waitMs` turns a read that finds nothing new into a long poll: it answers as soon as ' +
+    'output arrives or the task ends.',
   params: z
     .object({
       id: TaskRefSchema,
       offset: Count.optional().describe('byte offset to read from'),
       head: Window.optional().describe('read the first N bytes or lines'),
       tail: Window.optional().describe('read the last N bytes or lines'),
+      since: z.literal('last').optional().describe('read from where `reader` stopped last time (0 the first time)'),
+      reader: ReaderSchema.optional().describe("whose cursor: default the connection's session, else its client name"),
       limit: z.number().int().min(1).max(MAX_OUTPUT_LIMIT).default(DEFAULT_OUTPUT_LIMIT).describe('bytes'),
+      maxBytes: z
+        .number()
+        .int()
+        .min(MIN_MAX_BYTES)
+        .max(MAX_OUTPUT_LIMIT)
+        .optional()
+        .describe('model-sized read: at most this many bytes of data, head and tail kept, the middle omitted'),
+      clean: z.boolean().default(false).describe('strip ANSI escapes and collapse \\r-redrawn lines'),
+      grep: GrepSchema.optional(),
+      waitMs: z
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_OUTPUT_WAIT_MS)
+        .optional()
+        .describe('when nothing new is there yet and the task runs, wait up to this many ms for output'),
     })
     .strict()
     .refine(
-      (p) => [p.offset, p.head, p.tail].filter((x) => x !== undefined).length <= 1,
-      'give at most one of offset, head or tail',
+      (p) => [p.offset, p.head, p.tail, p.since].filter((x) => x !== undefined).length <= 1,
+      'give at most one of offset, head, tail or since',
     )
     .meta({
       not: {
-        anyOf: [{ required: ['offset', 'head'] }, { required: ['offset', 'tail'] }, { required: ['head', 'tail'] }],
+        anyOf: [
+          { required: ['offset', 'head'] },
+          { required: ['offset', 'tail'] },
+          { required: ['head', 'tail'] },
+          { required: ['since', 'offset'] },
+          { required: ['since', 'head'] },
+          { required: ['since', 'tail'] },
+        ],
       },
     }),
   result: z.object({
@@ -56,6 +116,11 @@ export const TaskOutput = defineRequest({
       .boolean()
       .describe('the selection held more than limit bytes: offset/head reads continue at nextOffset; tail reads lost their start'),
     ended: z.boolean().describe('the task has ended: the log will not grow'),
+    omittedBytes: z
+      .number()
+      .int()
+      .describe('bytes of the selection left out of data by maxBytes (or before the last 16 MiB filtered); 0 mostly'),
+    matches: z.number().int().optional().describe('with grep: number of matching lines in the selection'),
   }),
   errors: ['task_not_found', 'ambiguous_id'],
 });

@@ -19,7 +19,9 @@ export const TaskRun = defineRequest({
     "Starts `command` in the background through `$SHELL -c` (fallback /bin/sh) in `cwd`, with the daemon's " +
     'environment plus `env` (or only `env` when inheritEnv is false). stdout and stderr go to the task\'s output.log; ' +
     'stdin is /dev/null. Returns the task once its process is running. A command that does not exist still ' +
-    "starts: the task fails with exit code 127 and the shell's message in its output.",
+    "starts: the task fails with exit code 127 and the shell's message in its output. With `name` and `reuse`, a " +
+    'live task of that name running the same command in the same cwd is returned (`reused: true`) instead of a ' +
+    'second one (no duplicate dev servers); a different command or cwd is refused with name_in_use.',
   params: z
     .object({
       // Regexes rather than refinements so that the JSON Schema carries the rule too (docs/protocol.schema.json).
@@ -44,8 +46,15 @@ export const TaskRun = defineRequest({
         .min(MIN_OUTPUT_CAP_BYTES, 'must be at least 65536 bytes (64 KiB)')
         .optional()
         .describe("most disk its output.log may use; past it the oldest output is dropped (default: the daemon's config)"),
+      reuse: z
+        .boolean()
+        .default(false)
+        .describe('with name: if a live task has that name, the same command and cwd, return it instead of starting another'),
     })
-    .strict(),
-  result: TaskSchema,
+    .strict()
+    .refine((p) => !p.reuse || p.name !== undefined, { message: 'reuse needs a name', path: ['reuse'] }),
+  result: TaskSchema.extend({
+    reused: z.boolean().optional().describe('true when reuse returned an existing live task'),
+  }),
   errors: ['invalid_cwd', 'name_in_use', 'spawn_failed', 'limit_exceeded', 'shutting_down'],
 });
