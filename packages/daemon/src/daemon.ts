@@ -8,6 +8,8 @@ import { ensurePrivateDir } from './runtime/dirs.js';
 import { acquireDaemonLock } from './runtime/lock.js';
 import { RpcServer } from './server/server.js';
 import { openDatabase } from './store/db.js';
+import { CompletionStore } from './store/completion-store.js';
+import { CursorStore } from './store/cursor-store.js';
 import { TaskStore } from './store/task-store.js';
 import { pickShell } from './tasks/spawn.js';
 import { TaskSupervisor } from './tasks/supervisor.js';
@@ -54,6 +56,8 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   const config = loadConfig(paths.configPath);
   const db = openDatabase(paths.dbPath);
   const store = new TaskStore(db);
+  const cursors = new CursorStore(db);
+  const completions = new CompletionStore(db);
   const supervisor = new TaskSupervisor({
     store,
     tasksDir: paths.tasksDir,
@@ -62,6 +66,8 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
     logger,
     graceMs: config.killGraceMs,
     outputCapBytes: config.outputCapBytes,
+    cursors,
+    completions,
   });
   const watchdog = new Watchdog(supervisor);
   const recovery = classifyLiveRows(supervisor, watchdog);

@@ -39,6 +39,11 @@ export class ClientConnection {
     socket.on('error', () => this.closed.abort());
   }
 
+  /** Default reader of `since: "last"` reads: the session, else the client's name. */
+  get readerName(): string {
+    return this.session ?? this.client?.name ?? 'anonymous';
+  }
+
   /** True after a successful `daemon/initialize`. */
   get initialized(): boolean {
     return this.client !== undefined;

@@ -34,6 +34,9 @@ export class RpcServer {
       const params = removed ? { task, removed } : { task };
       for (const connection of this.connections) if (connection.initialized) connection.notify('task/didChange', params);
     });
+    supervisor.on('exit', (completion) => {
+      for (const connection of this.connections) if (connection.initialized) connection.notify('task/didExit', { completion });
+    });
   }
 
   /**

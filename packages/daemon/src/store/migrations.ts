@@ -38,4 +38,28 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX tasks_live_name ON tasks (name)
     WHERE name IS NOT NULL AND state IN ('starting', 'running', 'stopping');
   `,
+  `
+  -- Durable per-(task, reader) read cursors for task/output {since: "last"}.
+  CREATE TABLE read_cursors (
+    task_id     TEXT NOT NULL,
+    reader      TEXT NOT NULL,
+    byte_offset INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    PRIMARY KEY (task_id, reader)
+  );
+  -- The completion inbox: one row per task end, in the transaction that ends the task.
+  CREATE TABLE completions (
+    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+    task_id  TEXT NOT NULL,
+    session  TEXT,
+    payload  TEXT NOT NULL  -- JSON of the Completion without seq
+  );
+  CREATE INDEX completions_by_session ON completions (session, seq);
+  CREATE TABLE completion_acks (
+    session TEXT NOT NULL,  -- '' for clients without a session
+    seq     INTEGER NOT NULL,
+    PRIMARY KEY (session, seq)
+  );
+  CREATE INDEX tasks_by_session ON tasks (session, created_at);
+  `,
 ];

@@ -44,7 +44,9 @@ export type StopCause = 'user' | 'timeout' | 'shutdown' | 'remove';
 export interface TaskFilter {
   states?: readonly TaskState[];
   name?: string;
+  /** Workspace root: tasks whose cwd is this directory or below it. */
   cwd?: string;
+  session?: string;
   limit: number;
 }
 
@@ -136,7 +138,13 @@ export class TaskStore {
       params.push(...filter.states);
     }
     if (filter.name !== undefined) (where.push('name = ?'), params.push(filter.name));
-    if (filter.cwd !== undefined) (where.push('cwd = ?'), params.push(filter.cwd));
+    if (filter.session !== undefined) (where.push('session = ?'), params.push(filter.session));
+    if (filter.cwd !== undefined) {
+      const root = filter.cwd.length > 1 ? filter.cwd.replace(/\/+$/, '') : filter.cwd;
+      const below = `${root === '/' ? '' : root}/`.replace(/[\\%_]/g, (c) => `\\${c}`);
+      where.push("(cwd = ? OR cwd LIKE ? ESCAPE '\\')");
+      params.push(root, `${below}%`);
+    }
     const sql =
       `SELECT * FROM tasks ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ` +
       'ORDER BY created_at DESC, rowid DESC LIMIT ?';
@@ -151,6 +159,11 @@ export class TaskStore {
     const counts: Partial<Record<TaskState, number>> = {};
     for (const row of this.statements.counts.all() as { state: TaskState; n: number }[]) counts[row.state] = row.n;
     return counts;
+  }
+
+  /** Runs `fn` in one transaction (all of its statements commit together or not at all). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
   }
 
   delete(id: string): boolean {

@@ -5,7 +5,9 @@ import type { Logger } from 'pino';
 import {
   isTerminal,
   TERMINATING_SIGNALS,
+  type Completion,
   type ParsedParamsOf,
+  type ResultOf,
   type SignalName,
   type Task,
   type TaskList,
@@ -13,10 +15,13 @@ import {
 } from '@tend/protocol';
 import { TendDaemonError } from '../errors.js';
 import { bootId, groupExists, isSameProcess, readProcStat } from '../runtime/proc.js';
+import type { CompletionStore } from '../store/completion-store.js';
+import type { CursorStore } from '../store/cursor-store.js';
 import { NameTakenError, type StopCause, type TaskRow, type TaskStore } from '../store/task-store.js';
 import { endState, type TaskEnd } from './end-state.js';
 import { readExitRecord } from './exit-record.js';
 import { newTaskId, resolveTask } from './ids.js';
+import { lastLines } from './output-tail.js';
 import { spawnTask } from './spawn.js';
 import { TaskTimers } from './task-timers.js';
 import { fileSize, toTask } from './task-view.js';
@@ -39,11 +44,17 @@ export interface SupervisorOptions {
   graceMs: number;
   /** Default output cap of a task, in bytes. */
   outputCapBytes: number;
+  /** Durable read cursors (task/output since last). */
+  cursors: CursorStore;
+  /** The completion inbox. */
+  completions: CompletionStore;
 }
 
 /** Events: `change` after every state change of a task (and its removal). */
 export interface SupervisorEvents {
   change: [task: Task, removed: boolean];
+  /** After a task's end is committed, with its completion (and seq). */
+  exit: [completion: Completion];
 }
 
 /** Params of {@link TaskSupervisor.run}: task/run's, plus the session of the client that asked. */
@@ -57,6 +68,8 @@ export type RunRequest = ParsedParamsOf<typeof TaskRun> & { session?: string };
  */
 export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
   readonly store: TaskStore;
+  readonly cursors: CursorStore;
+  readonly completions: CompletionStore;
   private readonly endWaiters = new Map<string, Set<(task: Task) => void>>();
   /** Tasks whose group this daemon has sent SIGKILL. */
   private readonly sigkilled = new Set<string>();
@@ -65,6 +78,8 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
   constructor(readonly options: SupervisorOptions) {
     super();
     this.store = options.store;
+    this.cursors = options.cursors;
+    this.completions = options.completions;
     this.timers = new TaskTimers({
       onDeadline: (id) => this.stopForTimeout(id),
       onEscalate: (id) => this.escalate(id),
@@ -83,8 +98,12 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
    * @throws TendDaemonError invalid_cwd when cwd is missing or not a directory,
    *   name_in_use when a live task has the name.
    */
-  async run(request: RunRequest): Promise<Task> {
+  async run(request: RunRequest): Promise<ResultOf<typeof TaskRun>> {
     checkCwd(request.cwd);
+    if (request.reuse && request.name !== undefined) {
+      const existing = this.reusable(request);
+      if (existing) return existing;
+    }
     const now = Date.now();
     let row: TaskRow | undefined;
     for (let attempt = 0; row === undefined; attempt++) {
@@ -111,6 +130,9 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
       this.store.insert(row);
     } catch (error) {
       if (error instanceof NameTakenError) {
+        // Two reusing clients raced: the one that lost gets the winner's task.
+        const existing = request.reuse ? this.reusable(request) : undefined;
+        if (existing) return existing;
         throw new TendDaemonError('name_in_use', `${error.message}; stop it, or pick another name`, { name: request.name });
       }
       throw error;
@@ -153,6 +175,25 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     return this.changed(row.id) as Task;
   }
 
+  /**
+   * The live task named `request.name` when it runs the same command in the
+   * same cwd (reuse), or undefined when there is none.
+   * @throws TendDaemonError name_in_use when it runs another command or elsewhere.
+   */
+  private reusable(request: RunRequest): ResultOf<typeof TaskRun> | undefined {
+    const live = this.store.byName(request.name as string);
+    if (!live || isTerminal(live.state)) return undefined;
+    if (live.command !== request.command || live.cwd !== request.cwd) {
+      throw new TendDaemonError(
+        'name_in_use',
+        `a live task named "${live.name}" (${live.id}) runs \`${live.command}\` in ${live.cwd}, not \`${request.command}\` ` +
+          `in ${request.cwd}; stop it first, or pick another name`,
+        { name: live.name, id: live.id, command: live.command, cwd: live.cwd },
+      );
+    }
+    return { ...toTask(live), reused: true };
+  }
+
   /** @throws TendDaemonError task_not_found, ambiguous_id */
   get(ref: string): Task {
     return toTask(resolveTask(this.store, ref));
@@ -162,7 +203,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
   list(filter: ParsedParamsOf<typeof TaskList>): Task[] {
     const now = Date.now();
     return this.store
-      .list({ states: filter.state, name: filter.name, cwd: filter.cwd, limit: filter.limit })
+      .list({ states: filter.state, name: filter.name, cwd: filter.cwd, session: filter.session, limit: filter.limit })
       .map((row) => toTask(row, now));
   }
 
@@ -229,6 +270,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
       row = this.store.get(row.id) ?? row;
     }
     this.store.delete(row.id);
+    this.cursors.deleteTask(row.id);
     rmSync(this.taskFiles(row.id).dir, { recursive: true, force: true });
     const task = toTask(row);
     this.emit('change', task, true);
@@ -255,17 +297,36 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     if (options.leftovers && row.state === 'stopping' && row.pgid !== undefined && groupExists(row.pgid)) {
       safeKill(-row.pgid, 'SIGKILL');
     }
-    this.store.update(id, {
-      state,
-      exitCode: end.exitCode,
-      signal: end.signal,
-      endedAt: end.endedAt,
-      killAt: undefined,
-      outputBytes: fileSize(row.logPath),
-      ...(end.lostReason !== undefined && row.reason === undefined ? { reason: end.lostReason } : {}),
+    const completion = this.store.transaction(() => {
+      this.store.update(id, {
+        state,
+        exitCode: end.exitCode,
+        signal: end.signal,
+        endedAt: end.endedAt,
+        killAt: undefined,
+        outputBytes: fileSize(row.logPath),
+        ...(end.lostReason !== undefined && row.reason === undefined ? { reason: end.lostReason } : {}),
+      });
+      const ended = toTask(this.store.get(id) as TaskRow);
+      const record: Omit<Completion, 'seq'> = {
+        taskId: id,
+        ...(ended.name !== undefined ? { name: ended.name } : {}),
+        command: ended.command,
+        cwd: ended.cwd,
+        ...(ended.session !== undefined ? { session: ended.session } : {}),
+        state,
+        ...(ended.exitCode !== undefined ? { exitCode: ended.exitCode } : {}),
+        ...(ended.signal !== undefined ? { signal: ended.signal } : {}),
+        ...(ended.reason !== undefined ? { reason: ended.reason } : {}),
+        ...(ended.durationMs !== undefined ? { durationMs: ended.durationMs } : {}),
+        endedAt: ended.endedAt as string,
+        tail: lastLines(row.logPath, row.outputStart),
+      };
+      return { seq: this.completions.record(record), ...record };
     });
-    this.options.logger.info({ task: id, state, exitCode: end.exitCode, signal: end.signal }, 'task ended');
+    this.options.logger.info({ task: id, state, exitCode: end.exitCode, signal: end.signal, seq: completion.seq }, 'task ended');
     const task = this.changed(id) as Task;
+    this.emit('exit', completion);
     for (const waiter of this.endWaiters.get(id) ?? []) waiter(task);
     this.endWaiters.delete(id);
   }

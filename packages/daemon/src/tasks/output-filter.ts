@@ -1,0 +1,89 @@
+import stripAnsi from 'strip-ansi';
+import { completeUtf8Length, leadingContinuationBytes } from './output.js';
+
+/**
+ * Text for a model: ANSI escape sequences removed (strip-ansi) and each line
+ * reduced to what a terminal would finally show after `\r` redraws (progress
+ * bars): the text after the last carriage return. CRLF line ends become LF.
+ */
+export function cleanText(text: string): string {
+  return stripAnsi(text)
+    .split('\n')
+    .map((line) => {
+      const trimmed = line.endsWith('\r') ? line.slice(0, -1) : line;
+      const last = trimmed.lastIndexOf('\r');
+      return last === -1 ? trimmed : trimmed.slice(last + 1);
+    })
+    .join('\n');
+}
+
+/** Options of {@link grepLines}. */
+export interface GrepOptions {
+  pattern: string;
+  /** Lines kept before and after each match. */
+  context: number;
+  ignoreCase: boolean;
+}
+
+/**
+ * The lines of `text` that match `pattern`, each with `context` lines around
+ * it; separate groups are joined by a `--` line, as grep(1) -C does.
+ * @returns the kept text and the number of matching lines.
+ */
+export function grepLines(text: string, options: GrepOptions): { text: string; matches: number } {
+  const regex = new RegExp(options.pattern, options.ignoreCase ? 'i' : '');
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const keep = new Array<boolean>(lines.length).fill(false);
+  let matches = 0;
+  lines.forEach((line, i) => {
+    if (!regex.test(line)) return;
+    matches++;
+    for (let j = Math.max(0, i - options.context); j <= Math.min(lines.length - 1, i + options.context); j++) keep[j] = true;
+  });
+  const out: string[] = [];
+  let previous = -2;
+  keep.forEach((kept, i) => {
+    if (!kept) return;
+    if (out.length > 0 && i !== previous + 1) out.push('--');
+    out.push(lines[i] as string);
+    previous = i;
+  });
+  return { text: out.length > 0 ? `${out.join('\n')}\n` : '', matches };
+}
+
+/** The line that stands for what {@link headAndTail} left out, to put after `head`. */
+export function omissionMarker(bytes: number, head: string): string {
+  return `${head === '' || head.endsWith('\n') ? '' : '\n'}[… ${bytes} bytes omitted by tend …]\n`;
+}
+
+/**
+ * Cuts `text` to at most about `maxBytes` UTF-8 bytes by keeping its head and
+ * its tail (half each, never splitting a character) and putting a marker line
+ * between them.
+ * @returns the text and how many bytes were left out (0 when it fit).
+ */
+export function headAndTail(text: string, maxBytes: number): { text: string; omittedBytes: number } {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return { text, omittedBytes: 0 };
+  const half = Math.floor(maxBytes / 2);
+  const head = bytes.subarray(0, completeUtf8Length(bytes.subarray(0, half)));
+  const tailStart = bytes.length - half;
+  const tail = bytes.subarray(tailStart + leadingContinuationBytes(bytes.subarray(tailStart)));
+  const [headText, tailText] = onLineBoundaries(head.toString('utf8'), tail.toString('utf8'));
+  const omittedBytes = bytes.length - Buffer.byteLength(headText) - Buffer.byteLength(tailText);
+  return { text: headText + omissionMarker(omittedBytes, headText) + tailText, omittedBytes };
+}
+
+/**
+ * Trims a kept head back to its last line end and a kept tail forward past its
+ * first, so that no cut line is shown — unless that would leave nothing.
+ */
+export function onLineBoundaries(head: string, tail: string): [string, string] {
+  const headEnd = head.lastIndexOf('\n');
+  const tailStart = tail.indexOf('\n');
+  return [
+    headEnd === -1 ? head : head.slice(0, headEnd + 1),
+    tailStart === -1 || tailStart === tail.length - 1 ? tail : tail.slice(tailStart + 1),
+  ];
+}

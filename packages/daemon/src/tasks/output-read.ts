@@ -1,0 +1,127 @@
+import { isTerminal, MAX_FILTERED_BYTES, MAX_OUTPUT_LIMIT, type ParsedParamsOf, type ResultOf, type TaskOutput } from '@tend/protocol';
+import type { CursorStore } from '../store/cursor-store.js';
+import type { TaskRow, TaskStore } from '../store/task-store.js';
+import { resolveTask } from './ids.js';
+import { waitForGrowth } from './log-watcher.js';
+import { cleanText, grepLines, headAndTail, omissionMarker, onLineBoundaries } from './output-filter.js';
+import { readOutput, type OutputChunk } from './output.js';
+import { fileSize } from './task-view.js';
+
+type Params = ParsedParamsOf<typeof TaskOutput>;
+type Result = ResultOf<typeof TaskOutput>;
+
+/**
+ * task/output: resolves the task, starts from `reader`'s durable cursor for
+ * `since: "last"` (and moves it to where this read stopped), long-polls for
+ * `waitMs` when nothing new is there yet, and either reads raw bytes or — with
+ * maxBytes, clean or grep — a model-sized view of everything selected.
+ * @throws TendDaemonError task_not_found, ambiguous_id.
+ */
+export async function readTaskOutput(
+  deps: { store: TaskStore; cursors: CursorStore },
+  params: Params,
+  reader: string,
+  signal?: AbortSignal,
+): Promise<Result> {
+  let row = resolveTask(deps.store, params.id);
+  const since = params.since === 'last';
+  const offset = since ? deps.cursors.get(row.id, reader) : params.offset;
+  const positional = params.head === undefined && params.tail === undefined;
+  if (params.waitMs && positional && !isTerminal(row.state) && fileSize(row.logPath) <= (offset ?? 0)) {
+    const id = row.id;
+    await waitForGrowth(row.logPath, offset ?? 0, params.waitMs, {
+      stop: () => isTerminal(deps.store.get(id)?.state ?? 'lost'),
+      ...(signal ? { signal } : {}),
+    });
+    row = deps.store.get(id) ?? row;
+  }
+  // Decided before reading: once the task has ended, the log holds all it will ever hold.
+  const ended = isTerminal(row.state);
+  const modelSized = params.maxBytes !== undefined || params.clean || params.grep !== undefined;
+  const result = modelSized
+    ? await readModelSized(row, params, offset, ended)
+    : toResult(
+        await readOutput(row.logPath, { ...params, offset, final: ended, floor: row.outputStart }),
+        ended,
+      );
+  if (since) deps.cursors.set(row.id, reader, result.nextOffset);
+  return result;
+}
+
+function toResult(chunk: OutputChunk, ended: boolean, extra: Partial<Result> = {}): Result {
+  return { ...chunk, ended, omittedBytes: 0, ...extra };
+}
+
+/**
+ * A view for a model: the whole selection (from `offset` to the end, or the
+ * head/tail window), cleaned and grepped if asked, cut to `maxBytes` (default
+ * `limit`) by keeping head and tail. Without clean or grep only the kept head
+ * and tail are read from disk, however large the selection.
+ */
+async function readModelSized(row: TaskRow, params: Params, offset: number | undefined, ended: boolean): Promise<Result> {
+  const maxBytes = params.maxBytes ?? params.limit;
+  const base = { final: ended, floor: row.outputStart };
+  if (params.head !== undefined || params.tail !== undefined) {
+    const chunk = await readOutput(row.logPath, { ...params, offset: undefined, limit: params.limit, ...base });
+    return toResult(chunk, ended, transform(chunk.data, params, maxBytes));
+  }
+  const total = fileSize(row.logPath);
+  const start = Math.min(Math.max(offset ?? 0, row.outputStart), total);
+  if (!params.clean && params.grep === undefined) {
+    if (total - start <= maxBytes) {
+      const chunk = await readOutput(row.logPath, { offset: start, limit: Math.max(1, Math.min(MAX_OUTPUT_LIMIT, total - start)), ...base });
+      return toResult(chunk, ended, { skippedBytes: Math.max(0, row.outputStart - (offset ?? 0)) });
+    }
+    const half = Math.floor(maxBytes / 2);
+    const head = await readOutput(row.logPath, { offset: start, limit: half, ...base });
+    const tail = await readOutput(row.logPath, { tail: { bytes: total - head.nextOffset }, limit: half, ...base });
+    const [headText, tailText] = onLineBoundaries(head.data, tail.data);
+    const omittedBytes =
+      tail.offset + Buffer.byteLength(tail.data) - Buffer.byteLength(tailText) - (head.offset + Buffer.byteLength(headText));
+    return {
+      data: headText + omissionMarker(omittedBytes, headText) + tailText,
+      offset: head.offset,
+      nextOffset: tail.nextOffset,
+      totalBytes: tail.totalBytes,
+      skippedBytes: Math.max(0, row.outputStart - (offset ?? 0)),
+      truncated: false,
+      ended,
+      omittedBytes,
+    };
+  }
+  const filteredFrom = Math.max(start, total - MAX_FILTERED_BYTES);
+  let text = '';
+  let next = filteredFrom;
+  while (next < total) {
+    const chunk = await readOutput(row.logPath, { offset: next, limit: MAX_OUTPUT_LIMIT, ...base });
+    if (chunk.nextOffset === next) break;
+    text += chunk.data;
+    next = chunk.nextOffset;
+  }
+  if (params.grep !== undefined && !ended) {
+    // A live task's last line may still grow: leave it for the next read.
+    const lastNewline = text.lastIndexOf('\n');
+    next -= Buffer.byteLength(text.slice(lastNewline + 1));
+    text = text.slice(0, lastNewline + 1);
+  }
+  const view = transform(text, params, maxBytes);
+  return {
+    data: view.data,
+    offset: filteredFrom,
+    nextOffset: next,
+    totalBytes: total,
+    skippedBytes: Math.max(0, row.outputStart - (offset ?? 0)),
+    truncated: false,
+    ended,
+    omittedBytes: filteredFrom - start + view.omittedBytes,
+    ...(view.matches !== undefined ? { matches: view.matches } : {}),
+  };
+}
+
+function transform(text: string, params: Params, maxBytes: number): { data: string; omittedBytes: number; matches?: number } {
+  let data = params.clean ? cleanText(text) : text;
+  let matches: number | undefined;
+  if (params.grep !== undefined) ({ text: data, matches } = grepLines(data, params.grep));
+  const cut = headAndTail(data, maxBytes);
+  return { data: cut.text, omittedBytes: cut.omittedBytes, ...(matches !== undefined ? { matches } : {}) };
+}

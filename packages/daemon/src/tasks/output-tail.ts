@@ -1,0 +1,38 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { cleanText } from './output-filter.js';
+import { completeUtf8Length, leadingContinuationBytes } from './output.js';
+
+/** Most lines and bytes of output kept with a completion. */
+export const TAIL_LINES = 10;
+export const TAIL_BYTES = 2048;
+
+/**
+ * The last {@link TAIL_LINES} lines (within the last {@link TAIL_BYTES} bytes,
+ * never before `floor`) of the log at `path`, cleaned for reading (no ANSI,
+ * progress redraws collapsed). Synchronous: it is taken in the transaction that
+ * ends the task. A missing log gives ''.
+ */
+export function lastLines(path: string, floor = 0): string {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const start = Math.max(floor, size - TAIL_BYTES);
+    const buffer = Buffer.alloc(size - start);
+    const read = readSync(fd, buffer, 0, buffer.length, start);
+    let bytes = buffer.subarray(0, read);
+    if (start > 0) bytes = bytes.subarray(leadingContinuationBytes(bytes));
+    bytes = bytes.subarray(0, completeUtf8Length(bytes));
+    const lines = cleanText(bytes.toString('utf8')).split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    // The first line may be cut by the byte window unless the window began at the start of the log.
+    if (start > floor && lines.length > 1) lines.shift();
+    return lines.slice(-TAIL_LINES).join('\n');
+  } finally {
+    closeSync(fd);
+  }
+}
