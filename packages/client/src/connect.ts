@@ -1,12 +1,5 @@
-import {
-  DaemonInitialize,
-  DaemonShutdown,
-  PROTOCOL_VERSION,
-  resolvePaths,
-  TEND_VERSION,
-  type ParamsOf,
-  type ResultOf,
-} from '@tend/protocol';
+import type { DaemonInitialize } from '@tend/protocol';
+import { Methods, PROTOCOL_VERSION, resolvePaths, TEND_VERSION, type ParamsOf, type ResultOf } from '@tend/protocol/wire';
 import { openDaemonSocket, unreachable, type DaemonSocketOptions, type SpawnState } from './daemon-socket.js';
 import { Backoff, waitForPidGone, withDeadline } from './deadline.js';
 import { ConnectionClosedError, ProtocolMismatchError, ShuttingDownError } from './errors.js';
@@ -115,7 +108,7 @@ async function initialize(
   for (;;) {
     const channel = new RpcChannel(await openDaemonSocket(options, deadline, spawnState));
     try {
-      const daemon = await withDeadline(channel.request(DaemonInitialize, hello), deadline, () =>
+      const daemon = await withDeadline(channel.request(Methods.DaemonInitialize, hello), deadline, () =>
         unreachable(options, `the tend daemon on ${options.socketPath} did not answer daemon/initialize within ${options.timeoutMs} ms`),
       );
       return { channel, daemon };
@@ -149,7 +142,7 @@ async function shutDownOlder(
   deadline: number,
 ): Promise<void> {
   try {
-    await withDeadline(channel.request(DaemonShutdown, {}), deadline, () =>
+    await withDeadline(channel.request(Methods.DaemonShutdown, {}), deadline, () =>
       unreachable(options, `the older tend daemon (pid ${daemon.pid}) did not answer daemon/shutdown within ${options.timeoutMs} ms`),
     );
   } catch (error) {

@@ -1,5 +1,5 @@
 import { createConnection, type Socket } from 'node:net';
-import { checkSocketPath } from '@tend/protocol';
+import { checkSocketPath } from '@tend/protocol/wire';
 import { Backoff } from './deadline.js';
 import { describeSpawned, spawnDaemon, type SpawnedDaemon } from './daemon-spawn.js';
 import { DaemonUnreachableError } from './errors.js';

@@ -1,4 +1,4 @@
-import { ErrorCode, ErrorReason } from '@tend/protocol';
+import { ErrorCode, ErrorReason } from '@tend/protocol/wire';
 import { ConnectionError, ErrorCodes, ResponseError } from 'vscode-jsonrpc/node.js';
 import {
   AmbiguousIdError,

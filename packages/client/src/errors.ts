@@ -1,4 +1,4 @@
-import { ErrorCode } from '@tend/protocol';
+import { ErrorCode } from '@tend/protocol/wire';
 
 /** What every {@link TendError} constructor accepts besides the message. */
 export interface TendErrorInit {

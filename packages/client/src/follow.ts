@@ -1,4 +1,5 @@
-import type { ParamsOf, ResultOf, TaskOutput } from '@tend/protocol';
+import type { TaskOutput } from '@tend/protocol';
+import type { ParamsOf, ResultOf } from '@tend/protocol/wire';
 
 /** Options of {@link TendClient.follow}. */
 export interface FollowOptions {

@@ -5,4 +5,4 @@ export type { Disposable } from './rpc-channel.js';
 export { LOG_TAIL_LINES } from './log-tail.js';
 export * from './errors.js';
 export { toTendError } from './error-mapping.js';
-export { SocketPathTooLongError, type SignalName, type Task, type TaskState } from '@tend/protocol';
+export { SocketPathTooLongError, type SignalName, type Task, type TaskState } from '@tend/protocol/wire';

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { NotificationMethod, ParamsOf, RequestMethod, ResultOf } from '@tend/protocol';
+import type { MethodRef, NotificationMethod, ParamsOf, RequestMethod, ResultOf } from '@tend/protocol/wire';
 import {
   createMessageConnection,
   StreamMessageReader,
@@ -46,7 +46,7 @@ export class RpcChannel {
    * @throws TendError subclasses for error replies (see toTendError);
    *   ConnectionClosedError when the connection is or becomes closed.
    */
-  async request<M extends RequestMethod>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+  async request<M extends RequestMethod>(method: MethodRef<M>, params: ParamsOf<M>): Promise<ResultOf<M>> {
     // Fail fast on a closed connection (SafeMessageWriter covers the race after this check).
     if (this.closed || this.socket.destroyed || !this.socket.writable) {
       throw new ConnectionClosedError(`cannot send ${method.method}: the connection to the tend daemon is closed`);
@@ -59,7 +59,7 @@ export class RpcChannel {
   }
 
   /** Calls `listener` with the params of every `method` notification; returns its remover. */
-  onNotification<N extends NotificationMethod>(method: N, listener: (params: ParamsOf<N>) => void): Disposable {
+  onNotification<N extends NotificationMethod>(method: MethodRef<N>, listener: (params: ParamsOf<N>) => void): Disposable {
     let listeners = this.notificationListeners.get(method.method);
     if (!listeners) {
       const set = new Set<(params: unknown) => void>();

@@ -1,4 +1,4 @@
-import {
+import type {
   DaemonShutdown,
   DaemonStatus,
   TaskCompletions,
@@ -12,12 +12,8 @@ import {
   TaskRemove,
   TaskRun,
   TaskWait,
-  type ParamsOf,
-  type RequestMethod,
-  type ResultOf,
-  type SignalName,
-  type Task,
 } from '@tend/protocol';
+import { Methods, type MethodRef, type ParamsOf, type RequestMethod, type ResultOf, type SignalName, type Task } from '@tend/protocol/wire';
 import { connectDaemon, type ConnectOptions, type DaemonInfo } from './connect.js';
 import { followOutput, type FollowChunk, type FollowOptions } from './follow.js';
 import type { Disposable, RpcChannel } from './rpc-channel.js';
@@ -61,7 +57,7 @@ export class TendClient {
    * Sends any request method object with its params and resolves with its result.
    * @throws TendError subclass of the daemon's error reason; ConnectionClosedError.
    */
-  request<M extends RequestMethod>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+  request<M extends RequestMethod>(method: MethodRef<M>, params: ParamsOf<M>): Promise<ResultOf<M>> {
     return this.channel.request(method, params);
   }
 
@@ -73,7 +69,7 @@ export class TendClient {
    * @throws InvalidCwdError, NameInUseError, SpawnFailedError, LimitExceededError, ShuttingDownError, InvalidParamsError.
    */
   run(params: RunParams): Promise<ResultOf<typeof TaskRun>> {
-    return this.request(TaskRun, { ...params, cwd: params.cwd ?? process.cwd() });
+    return this.request(Methods.TaskRun, { ...params, cwd: params.cwd ?? process.cwd() });
   }
 
   /**
@@ -82,7 +78,7 @@ export class TendClient {
    * @throws InvalidParamsError.
    */
   async list(params: ParamsOf<typeof TaskList> = {}): Promise<Task[]> {
-    return (await this.request(TaskList, params)).tasks;
+    return (await this.request(Methods.TaskList, params)).tasks;
   }
 
   /**
@@ -90,7 +86,7 @@ export class TendClient {
    * @throws TaskNotFoundError, AmbiguousIdError (see `candidates`).
    */
   get(id: string): Promise<Task> {
-    return this.request(TaskGet, { id });
+    return this.request(Methods.TaskGet, { id });
   }
 
   /**
@@ -99,7 +95,7 @@ export class TendClient {
    * @throws TaskNotFoundError, AmbiguousIdError, InvalidParamsError.
    */
   output(params: ParamsOf<typeof TaskOutput>): Promise<ResultOf<typeof TaskOutput>> {
-    return this.request(TaskOutput, params);
+    return this.request(Methods.TaskOutput, params);
   }
 
   /**
@@ -112,7 +108,7 @@ export class TendClient {
     id: string,
     options: { timeoutMs?: number; until?: ParamsOf<typeof TaskWait>['until'] } = {},
   ): Promise<ResultOf<typeof TaskWait>> {
-    return this.request(TaskWait, { id, timeoutMs: options.timeoutMs, until: options.until });
+    return this.request(Methods.TaskWait, { id, timeoutMs: options.timeoutMs, until: options.until });
   }
 
   /**
@@ -124,7 +120,7 @@ export class TendClient {
    * @throws TaskNotFoundError, AmbiguousIdError, ConnectionClosedError.
    */
   follow(id: string, options: FollowOptions = {}): AsyncGenerator<FollowChunk> {
-    return followOutput((params) => this.request(TaskOutput, params), id, options);
+    return followOutput((params) => this.request(Methods.TaskOutput, params), id, options);
   }
 
   /**
@@ -133,7 +129,7 @@ export class TendClient {
    * after that sequence number instead (to resume after a reconnect).
    */
   completions(params: ParamsOf<typeof TaskCompletions> = {}): Promise<ResultOf<typeof TaskCompletions>> {
-    return this.request(TaskCompletions, params);
+    return this.request(Methods.TaskCompletions, params);
   }
 
   /**
@@ -142,7 +138,7 @@ export class TendClient {
    * @throws TaskNotFoundError, AmbiguousIdError.
    */
   async stats(ids?: string[]): Promise<ResultOf<typeof TaskStats>['stats']> {
-    return (await this.request(TaskStats, ids ? { ids } : {})).stats;
+    return (await this.request(Methods.TaskStats, ids ? { ids } : {})).stats;
   }
 
   /**
@@ -151,7 +147,7 @@ export class TendClient {
    * @throws TaskNotFoundError, AmbiguousIdError, NotRunningError, SignalFailedError.
    */
   kill(id: string, options: { signal?: SignalName; graceMs?: number } = {}): Promise<Task> {
-    return this.request(TaskKill, { id, signal: options.signal, graceMs: options.graceMs });
+    return this.request(Methods.TaskKill, { id, signal: options.signal, graceMs: options.graceMs });
   }
 
   /**
@@ -160,12 +156,12 @@ export class TendClient {
    * @throws TaskNotFoundError, AmbiguousIdError, TaskLiveError (live task without force).
    */
   async remove(id: string, options: { force?: boolean } = {}): Promise<Task> {
-    return (await this.request(TaskRemove, { id, force: options.force })).task;
+    return (await this.request(Methods.TaskRemove, { id, force: options.force })).task;
   }
 
   /** Facts about the daemon (daemon/status): pid, version, uptime, task counts by state, paths. */
   status(): Promise<ResultOf<typeof DaemonStatus>> {
-    return this.request(DaemonStatus, {});
+    return this.request(Methods.DaemonStatus, {});
   }
 
   /**
@@ -173,17 +169,17 @@ export class TendClient {
    * running unless `killTasks`, which stops them (SIGTERM, SIGKILL after `graceMs` ms, default 5 000).
    */
   shutdown(options: { killTasks?: boolean; graceMs?: number } = {}): Promise<ResultOf<typeof DaemonShutdown>> {
-    return this.request(DaemonShutdown, { killTasks: options.killTasks, graceMs: options.graceMs });
+    return this.request(Methods.DaemonShutdown, { killTasks: options.killTasks, graceMs: options.graceMs });
   }
 
   /** Calls `listener` with `{task, removed?}` on every task/didChange notification; `dispose()` stops it. */
   onTaskDidChange(listener: (params: ParamsOf<typeof TaskDidChange>) => void): Disposable {
-    return this.channel.onNotification(TaskDidChange, listener);
+    return this.channel.onNotification(Methods.TaskDidChange, listener);
   }
 
   /** Calls `listener` with `{completion}` (with its `seq`) on every task/didExit notification. */
   onTaskDidExit(listener: (params: ParamsOf<typeof TaskDidExit>) => void): Disposable {
-    return this.channel.onNotification(TaskDidExit, listener);
+    return this.channel.onNotification(Methods.TaskDidExit, listener);
   }
 
   /** Calls `listener` once if the connection to the daemon is lost (not after {@link close}). */

@@ -25,12 +25,12 @@ function refusal(def: { method: string; params: import('zod').ZodType }, raw: un
 const run = { command: 'make test', cwd: '/home/ada/src' };
 
 describe('task/run params', () => {
-  it('applies the defaults: env is {} and inheritEnv is true, and adds nothing else', () => {
-    expect(parseParams(TaskRun, run)).toEqual({ command: 'make test', cwd: '/home/ada/src', env: {}, inheritEnv: true });
+  it('applies the defaults: env is {}, inheritEnv is true, reuse is false, and adds nothing else', () => {
+    expect(parseParams(TaskRun, run)).toEqual({ command: 'make test', cwd: '/home/ada/src', env: {}, inheritEnv: true, reuse: false });
   });
 
   it('keeps every value the client gave', () => {
-    const full = { ...run, env: { CI: '1', EMPTY: '' }, inheritEnv: false, name: 'unit-tests_2.x', timeoutMs: 60_000 };
+    const full = { ...run, env: { CI: '1', EMPTY: '' }, inheritEnv: false, name: 'unit-tests_2.x', timeoutMs: 60_000, reuse: true };
     expect(parseParams(TaskRun, full)).toEqual(full);
   });
 
@@ -151,21 +151,21 @@ describe('task/list params', () => {
 });
 
 describe('task/output params', () => {
-  it('defaults limit to 65536 bytes and leaves offset, head and tail unset', () => {
-    expect(parseParams(TaskOutput, { id: 'q7x' })).toEqual({ id: 'q7x', limit: 65536 });
+  it('defaults limit to 65536 bytes and clean to false, and leaves offset, head, tail and since unset', () => {
+    expect(parseParams(TaskOutput, { id: 'q7x' })).toEqual({ id: 'q7x', limit: 65536, clean: false });
   });
 
   it('refuses offset together with tail', () => {
     const error = refusal(TaskOutput, { id: 'q7x', offset: 0, tail: { lines: 5 } });
     expect(error.message).toBe(
-      'invalid params for task/output: params: give at most one of offset, head or tail ' +
-        '(got {"id":"q7x","offset":0,"tail":{"lines":5},"limit":65536})',
+      'invalid params for task/output: params: give at most one of offset, head, tail or since ' +
+        '(got {"id":"q7x","offset":0,"tail":{"lines":5},"limit":65536,"clean":false})',
     );
   });
 
   it('refuses head together with tail', () => {
     expect(refusal(TaskOutput, { id: 'q7x', head: { bytes: 10 }, tail: { bytes: 10 } }).issues[0]).toMatch(
-      /^params: give at most one of offset, head or tail/,
+      /^params: give at most one of offset, head, tail or since/,
     );
   });
 
@@ -185,9 +185,42 @@ describe('task/output params', () => {
   });
 
   it('accepts a tail of lines, a head of bytes and an offset, each alone', () => {
-    expect(parseParams(TaskOutput, { id: 'q7x', tail: { lines: 20 } })).toEqual({ id: 'q7x', tail: { lines: 20 }, limit: 65536 });
-    expect(parseParams(TaskOutput, { id: 'q7x', head: { bytes: 0 }, limit: 10 })).toEqual({ id: 'q7x', head: { bytes: 0 }, limit: 10 });
-    expect(parseParams(TaskOutput, { id: 'q7x', offset: 4096 })).toEqual({ id: 'q7x', offset: 4096, limit: 65536 });
+    const defaults = { limit: 65536, clean: false };
+    expect(parseParams(TaskOutput, { id: 'q7x', tail: { lines: 20 } })).toEqual({ id: 'q7x', tail: { lines: 20 }, ...defaults });
+    expect(parseParams(TaskOutput, { id: 'q7x', head: { bytes: 0 }, limit: 10 })).toEqual({ id: 'q7x', head: { bytes: 0 }, limit: 10, clean: false });
+    expect(parseParams(TaskOutput, { id: 'q7x', offset: 4096 })).toEqual({ id: 'q7x', offset: 4096, ...defaults });
+    expect(parseParams(TaskOutput, { id: 'q7x', since: 'last' })).toEqual({ id: 'q7x', since: 'last', ...defaults });
+  });
+});
+
+describe('task/output params for agents', () => {
+  it('refuses since together with an offset, and an invalid grep pattern, naming the field', () => {
+    expect(refusal(TaskOutput, { id: 'q7x', since: 'last', offset: 3 }).issues[0]).toMatch(/^params: give at most one of offset, head, tail or since/);
+    expect(refusal(TaskOutput, { id: 'q7x', grep: { pattern: '(' } }).issues).toEqual([
+      'grep.pattern: must be a valid JavaScript regular expression (got "(")',
+    ]);
+  });
+
+  it('refuses maxBytes below 256 and a waitMs over 60 s', () => {
+    expect(refusal(TaskOutput, { id: 'q7x', maxBytes: 10 }).issues[0]).toMatch(/^maxBytes: .*\(got 10\)$/);
+    expect(refusal(TaskOutput, { id: 'q7x', waitMs: 60_001 }).issues[0]).toMatch(/^waitMs: .*\(got 60001\)$/);
+  });
+});
+
+describe('task/wait until', () => {
+  it('accepts exactly one condition and refuses two, or a URL that is not http', () => {
+    expect(parseParams(TaskWait, { id: 'x', until: { port: 3000 } })).toEqual({ id: 'x', until: { port: 3000 } });
+    expect(refusal(TaskWait, { id: 'x', until: { port: 3000, output: 'ready' } }).issues[0]).toMatch(
+      /^until: give exactly one of exit, output, port or http/,
+    );
+    expect(refusal(TaskWait, { id: 'x', until: { http: 'ftp://example.org/' } }).issues[0]).toMatch(/^until\.http: must be an http/);
+    expect(refusal(TaskWait, { id: 'x', until: { port: 70000 } }).issues[0]).toMatch(/^until\.port: /);
+  });
+});
+
+describe('task/run reuse', () => {
+  it('needs a name', () => {
+    expect(refusal(TaskRun, { ...run, reuse: true }).issues[0]).toMatch(/^reuse: reuse needs a name/);
   });
 });
 

@@ -1,23 +1,10 @@
 import { z } from 'zod';
 import { SIGNAL_NAMES } from './signals.js';
+import { TASK_STATES } from './states.js';
 
-/**
- * Task lifecycle (DESIGN.md, "Task states"):
- * `starting → running → stopping → succeeded | failed | killed | timed_out | lost`.
- */
-export const TASK_STATES = ['starting', 'running', 'stopping', 'succeeded', 'failed', 'killed', 'timed_out', 'lost'] as const;
+export { isTerminal, LIVE_STATES, TASK_STATES, TERMINAL_STATES, type TaskState } from './states.js';
+
 export const TaskStateSchema = z.enum(TASK_STATES);
-export type TaskState = z.infer<typeof TaskStateSchema>;
-
-/** States of a task whose process may still be alive. */
-export const LIVE_STATES: readonly TaskState[] = ['starting', 'running', 'stopping'];
-/** States of a task that has ended; they never change again. */
-export const TERMINAL_STATES: readonly TaskState[] = ['succeeded', 'failed', 'killed', 'timed_out', 'lost'];
-
-/** True when a task in `state` has ended. */
-export function isTerminal(state: TaskState): boolean {
-  return TERMINAL_STATES.includes(state);
-}
 
 export const SignalNameSchema = z.enum(SIGNAL_NAMES as [string, ...string[]]);
 

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { MAX_COMPLETIONS_LIMIT } from '../limits.js';
 import { SignalNameSchema, TaskStateSchema } from '../task.js';
-
-/** Most completions one `task/completions` call returns. */
-export const MAX_COMPLETIONS_LIMIT = 500;
 
 /** One task end, as the completion inbox keeps it. `seq` grows by one per end, daemon-wide. */
 export const CompletionSchema = z.object({

@@ -1,13 +1,8 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { DEFAULT_KILL_GRACE_MS } from '../limits.js';
 import { SignalNameSchema, TaskSchema } from '../task.js';
 import { TaskRefSchema } from './task-get.js';
-
-/** Default grace between SIGTERM and SIGKILL, in ms (docker stop waits 10 s). */
-export const DEFAULT_KILL_GRACE_MS = 10_000;
-
-/** Signals that mean "end the task": they move it to `stopping` and escalate to SIGKILL. */
-export const TERMINATING_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGKILL'] as const;
 
 export const TaskKill = defineRequest({
   method: 'task/kill',

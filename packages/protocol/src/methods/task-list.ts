@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { MAX_LIST_LIMIT } from '../limits.js';
 import { TaskSchema, TaskStateSchema } from '../task.js';
-
-/** Largest page `task/list` returns. */
-export const MAX_LIST_LIMIT = 1000;
 
 export const TaskList = defineRequest({
   method: 'task/list',

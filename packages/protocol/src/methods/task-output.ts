@@ -1,11 +1,7 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { MAX_OUTPUT_LIMIT, DEFAULT_OUTPUT_LIMIT, MAX_OUTPUT_WAIT_MS, MIN_MAX_BYTES } from '../limits.js';
 import { TaskRefSchema } from './task-get.js';
-
-/** Largest `limit` of one `task/output` read, in bytes (1 MiB). */
-export const MAX_OUTPUT_LIMIT = 1024 * 1024;
-/** Default `limit` of one read, in bytes (64 KiB). */
-export const DEFAULT_OUTPUT_LIMIT = 64 * 1024;
 
 const Count = z.number().int().min(0);
 const Window = z
@@ -14,13 +10,6 @@ const Window = z
   .refine((w) => (w.bytes === undefined) !== (w.lines === undefined), 'give exactly one of bytes or lines')
   // The refinement, restated as JSON Schema for docs/protocol.schema.json (zod cannot export refinements).
   .meta({ description: 'exactly one of bytes or lines', oneOf: [{ required: ['bytes'] }, { required: ['lines'] }] });
-
-/** Largest `waitMs` of a long-polling read, in ms (60 s). */
-export const MAX_OUTPUT_WAIT_MS = 60_000;
-/** Smallest `maxBytes` of a model-sized read, in bytes. */
-export const MIN_MAX_BYTES = 256;
-/** Most bytes of new output that `grep` or `clean` process in one read (16 MiB); older bytes count as omitted. */
-export const MAX_FILTERED_BYTES = 16 * 1024 * 1024;
 
 /** A reader's name for `since: "last"`: whose cursor moves. */
 export const ReaderSchema = z.string().min(1).max(100).describe('name of the reader whose cursor `since: "last"` uses');

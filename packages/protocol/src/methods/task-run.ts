@@ -1,13 +1,7 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { TASK_NAME_PATTERN, MIN_OUTPUT_CAP_BYTES, MAX_TIMEOUT_MS } from '../limits.js';
 import { TaskSchema } from '../task.js';
-
-/** Task names: start with a letter or digit, then letters, digits, `.`, `_`, `-`; at most 64 chars. */
-export const TASK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-/** Smallest output cap accepted, in bytes (64 KiB). */
-export const MIN_OUTPUT_CAP_BYTES = 64 * 1024;
-/** Longest timeout accepted: 30 days, in ms. */
-export const MAX_TIMEOUT_MS = 30 * 24 * 3600 * 1000;
 
 export const TaskNameSchema = z
   .string()
