@@ -41,7 +41,9 @@ describe('a task run through the daemon', () => {
     const ended = (await client.request('task/wait', { id: task.id })).task;
     expect(ended).toMatchObject({ state: 'succeeded', exitCode: 0, outputBytes: 6 });
     expect(ended.signal).toBeUndefined();
-    const states = client.notifications.filter((n) => n.params.task.id === task.id).map((n) => n.params.task.state);
+    const states = client.notifications
+      .filter((n) => n.method === 'task/didChange' && n.params.task.id === task.id)
+      .map((n) => n.params.task.state);
     expect(states).toEqual(['starting', 'running', 'succeeded']);
     const output = await client.request('task/output', { id: task.id });
     expect(output).toMatchObject({ data: 'hello\n', offset: 0, nextOffset: 6, totalBytes: 6, truncated: false, ended: true });
@@ -189,6 +191,9 @@ describe('several clients', () => {
       await pollUntil('failed notification', () =>
         c.notifications.some((n) => n.method === 'task/didChange' && n.params.task.id === task.id && n.params.task.state === 'failed'),
       );
+      await pollUntil('didExit notification', () =>
+        c.notifications.some((n) => n.method === 'task/didExit' && n.params.completion.taskId === task.id),
+      );
     }
   });
 
@@ -241,7 +246,8 @@ describe('the daemon itself', () => {
   });
 
   it('keeps tasks running through shutdown and a kill -9, and the next daemon reports their real ends', async () => {
-    const longer = await client.request('task/run', { command: 'sleep 1; exit 7', cwd: harness.home });
+    // Long enough to outlast a daemon restart on a loaded machine; the wait below ends it early.
+    const longer = await client.request('task/run', { command: 'sleep 4; exit 7', cwd: harness.home });
     const short = await client.request('task/run', { command: 'sleep 0.2; exit 5', cwd: harness.home });
     await harness.kill9();
     expect(alive(longer.pid)).toBe(true);

@@ -38,8 +38,12 @@ export async function waitUntilReady(
   const done = new AbortController();
   const stop = () => done.abort();
   signal?.addEventListener('abort', stop, { once: true });
-  const timer = timeoutMs !== undefined ? setTimeout(stop, Math.min(timeoutMs, 2 ** 31 - 1)) : undefined;
+  let timer: NodeJS.Timeout | undefined;
   try {
+    // Look once before the clock runs, so that timeoutMs 0 means "check now".
+    if (until.port !== undefined && (await listensOn(row, until.port))) return { outcome: 'port' };
+    if (until.http !== undefined && (await answers(until.http, done.signal))) return { outcome: 'http' };
+    if (timeoutMs !== undefined) timer = setTimeout(stop, Math.min(timeoutMs, 2 ** 31 - 1));
     if (until.output !== undefined) {
       const match = await watchOutput(supervisor, row, new RegExp(until.output), done.signal);
       if (match !== undefined) return { outcome: 'output', match };

@@ -167,8 +167,10 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.options.logger.warn({ task: row.id, err: error }, 'task could not be started');
-      this.store.update(row.id, { state: 'failed', reason: `spawn error: ${message}`, endedAt: Date.now() });
-      return this.changed(row.id) as Task;
+      // Ended like any task (completion and didExit included): failed, with no exit status, and why.
+      this.store.update(row.id, { reason: `spawn error: ${message}` });
+      this.finish(row.id, { endedAt: Date.now() });
+      return toTask(this.store.get(row.id) as TaskRow);
     }
     const started = this.store.get(row.id) as TaskRow;
     this.timers.schedule(started);

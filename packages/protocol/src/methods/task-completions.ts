@@ -6,18 +6,18 @@ import { SignalNameSchema, TaskStateSchema } from '../task.js';
 /** One task end, as the completion inbox keeps it. `seq` grows by one per end, daemon-wide. */
 export const CompletionSchema = z.object({
   seq: z.number().int().describe('sequence number of this end event; resume after it with `after`'),
-  taskId: z.string(),
-  name: z.string().optional(),
-  command: z.string(),
-  cwd: z.string(),
+  taskId: z.string().describe('id of the task that ended'),
+  name: z.string().optional().describe('its name, if it had one'),
+  command: z.string().describe('its shell command line'),
+  cwd: z.string().describe('its absolute working directory'),
   session: z.string().optional().describe('session that started the task'),
   state: TaskStateSchema.describe('the terminal state'),
-  exitCode: z.number().int().optional(),
-  signal: SignalNameSchema.optional(),
-  reason: z.string().optional(),
-  durationMs: z.number().int().optional(),
+  exitCode: z.number().int().optional().describe('exit status, when the command exited by itself'),
+  signal: SignalNameSchema.optional().describe('signal that ended the command'),
+  reason: z.string().optional().describe('why tend ended it, or why its end is unknown'),
+  durationMs: z.number().int().optional().describe('total run time, in ms'),
   endedAt: z.string().describe('ISO 8601 UTC'),
-  tail: z.string().describe('the last lines of its output (at most 10 lines, 2 KiB), ANSI removed'),
+  tail: z.string().describe('the last lines of its output (at most 10 lines, 2 KiB), ANSI removed and \\r redraws collapsed'),
 });
 export type Completion = z.infer<typeof CompletionSchema>;
 
@@ -31,10 +31,15 @@ export const TaskCompletions = defineRequest({
     'acknowledged or not (to resume after a reconnect).',
   params: z
     .object({
-      session: z.string().min(1).max(200).optional(),
+      session: z
+        .string()
+        .min(1)
+        .max(200)
+        .optional()
+        .describe("whose inbox: ends of tasks this session started, and its acknowledgements (default: the connection's session)"),
       after: z.number().int().min(0).optional().describe('only ends with seq greater than this; includes acknowledged ones'),
       ack: z.boolean().default(false).describe('acknowledge the ends returned, for this session'),
-      limit: z.number().int().min(1).max(MAX_COMPLETIONS_LIMIT).default(50),
+      limit: z.number().int().min(1).max(MAX_COMPLETIONS_LIMIT).default(50).describe('most completions returned'),
     })
     .strict(),
   result: z.object({

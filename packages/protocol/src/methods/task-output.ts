@@ -30,9 +30,10 @@ export const GrepSchema = z
       }, 'must be a valid JavaScript regular expression')
       .describe('regular expression matched against each line'),
     context: z.number().int().min(0).max(50).default(0).describe('lines of context kept before and after each match'),
-    ignoreCase: z.boolean().default(false),
+    ignoreCase: z.boolean().default(false).describe('match without regard to case'),
   })
-  .strict();
+  .strict()
+  .describe('keep only the lines matching pattern, with context lines around them');
 
 export const TaskOutput = defineRequest({
   method: 'task/output',
@@ -57,7 +58,7 @@ export const TaskOutput = defineRequest({
       tail: Window.optional().describe('read the last N bytes or lines'),
       since: z.literal('last').optional().describe('read from where `reader` stopped last time (0 the first time)'),
       reader: ReaderSchema.optional().describe("whose cursor: default the connection's session, else its client name"),
-      limit: z.number().int().min(1).max(MAX_OUTPUT_LIMIT).default(DEFAULT_OUTPUT_LIMIT).describe('bytes'),
+      limit: z.number().int().min(1).max(MAX_OUTPUT_LIMIT).default(DEFAULT_OUTPUT_LIMIT).describe('most bytes returned'),
       maxBytes: z
         .number()
         .int()

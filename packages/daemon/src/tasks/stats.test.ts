@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TaskRow } from '../store/task-store.js';
+import { processGroups, taskStats } from './stats.js';
+
+/** A task row for process group `pgid` (the other fields do not matter to stats). */
+function row(id: string, pgid: number | undefined): TaskRow {
+  return {
+    id,
+    command: 'test',
+    cwd: '/tmp',
+    env: {},
+    inheritEnv: true,
+    state: 'running',
+    createdAt: Date.now(),
+    logPath: '/nonexistent/output.log',
+    outputBytes: 0,
+    outputStart: 0,
+    ...(pgid !== undefined ? { pid: pgid, pgid } : {}),
+  };
+}
+
+/** Polls `check` until it returns a value other than undefined, or throws after `ms`. */
+async function until<T>(check: () => T | undefined, ms = 5_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('taskStats', () => {
+  const children: ChildProcess[] = [];
+
+  afterEach(async () => {
+    for (const child of children.splice(0)) {
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = once(child, 'exit');
+      try {
+        // The group this test created (setsid made the child its leader): its own pid, negated.
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await exited;
+    }
+  });
+
+  /** Starts `command` in a new session (its own process group), as tend starts tasks. */
+  async function startGroup(command: string, args: string[]): Promise<ChildProcess & { pid: number }> {
+    const child = spawn(command, args, { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(child);
+    await once(child, 'spawn');
+    return child as ChildProcess & { pid: number };
+  }
+
+  it('finds the process of a detached sleep with its memory', async () => {
+    const child = await startGroup('sleep', ['60']);
+    await until(() => processGroups().get(child.pid), 5_000, 'the sleep to lead its group');
+    const [stats] = await taskStats([row('sleep001', child.pid)]);
+    expect(stats?.id).toBe('sleep001');
+    expect(stats?.pids).toEqual([child.pid]);
+    expect(stats?.rssBytes).toBeGreaterThan(0);
+    expect(stats?.cpuPercent).toBeGreaterThanOrEqual(0);
+    expect(stats?.ports).toEqual([]);
+  });
+
+  it('lists every process of the group, sums their memory and names the port the group listens on with its pid', async () => {
+    const server =
+      "const s = require('node:http').createServer(); s.listen(0, '127.0.0.1', () => console.log(s.address().port));";
+    // sh forks a sleep into the group, then becomes the node server (same pid as the group leader).
+    const child = await startGroup('sh', ['-c', `sleep 60 & exec "${process.execPath}" -e "${server}"`]);
+    let printed = '';
+    child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    const port = Number(await until(() => /^(\d+)\n/.exec(printed)?.[1], 10_000, 'the server to print its port'));
+    expect(port).toBeGreaterThan(0);
+    await until(() => ((processGroups().get(child.pid)?.length ?? 0) >= 2 ? true : undefined), 5_000, 'two processes in the group');
+
+    const [stats] = await taskStats([row('http0001', child.pid)]);
+    expect(stats?.pids).toHaveLength(2);
+    expect(stats?.pids).toContain(child.pid);
+    expect(stats?.ports).toStrictEqual([{ port, address: '127.0.0.1', family: 'tcp', pid: child.pid }]);
+    // A node process alone takes megabytes; the sum covers both processes.
+    expect(stats?.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
+  });
+
+  it('reports nothing for a row without a process group or whose group is gone, keeping row order', async () => {
+    const child = await startGroup('sleep', ['60']);
+    const gone = spawn('true', [], { detached: true });
+    await once(gone, 'exit');
+    const stats = await taskStats([row('nopgid01', undefined), row('gone0001', gone.pid as number), row('live0001', child.pid)]);
+    expect(stats.map((s) => s.id)).toEqual(['nopgid01', 'gone0001', 'live0001']);
+    expect(stats[0]).toStrictEqual({ id: 'nopgid01', pids: [], cpuPercent: 0, rssBytes: 0, ports: [] });
+    expect(stats[1]).toStrictEqual({ id: 'gone0001', pids: [], cpuPercent: 0, rssBytes: 0, ports: [] });
+    expect(stats[2]?.pids).toEqual([child.pid]);
+  });
+});
