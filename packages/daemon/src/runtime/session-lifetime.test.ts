@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sessionLifetime } from './session-lifetime.js';
+import { currentSessionLifetime, SESSION_LIFETIME_TTL_MS, sessionLifetime } from './session-lifetime.js';
 
 const USER_UNIT = '0::/user.slice/user-1000.slice/user@1000.service/app.slice/tend.service\n';
 let dir: string;
@@ -43,5 +43,15 @@ describe('sessionLifetime', () => {
     const undo = join(dir, '20-keep.conf');
     writeFileSync(undo, 'KillUserProcesses=no\n');
     expect(sessionLifetime({ ...base, logindConfigs: [logind, dropIn, undo] }).warnings).toEqual([]);
+  });
+});
+
+describe('currentSessionLifetime', () => {
+  it('reuses its answer within the TTL and computes a new one once the TTL has passed', () => {
+    const first = currentSessionLifetime(1_000_000);
+    expect(currentSessionLifetime(1_000_000 + SESSION_LIFETIME_TTL_MS - 1)).toBe(first);
+    const later = currentSessionLifetime(1_000_000 + SESSION_LIFETIME_TTL_MS);
+    expect(later).not.toBe(first);
+    expect(later).toEqual(sessionLifetime());
   });
 });

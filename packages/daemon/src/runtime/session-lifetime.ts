@@ -50,6 +50,23 @@ export function sessionLifetime(inputs: LifetimeInputs = {}): SessionLifetime {
   return { systemd, ...(unit ? { unit } : {}), linger, warnings };
 }
 
+/** How long {@link currentSessionLifetime} reuses its answer, in ms. */
+export const SESSION_LIFETIME_TTL_MS = 2_000;
+let cachedLifetime: { at: number; value: SessionLifetime } | undefined;
+
+/**
+ * {@link sessionLifetime} of this machine, recomputed at most every
+ * {@link SESSION_LIFETIME_TTL_MS}: it reads /proc/self/cgroup, the passwd entry
+ * and logind's config files, which made up ~70 % of daemon/status's time
+ * (bench/BENCHMARKS.md), and UIs poll daemon/status.
+ */
+export function currentSessionLifetime(now = Date.now()): SessionLifetime {
+  if (!cachedLifetime || now - cachedLifetime.at >= SESSION_LIFETIME_TTL_MS || now < cachedLifetime.at) {
+    cachedLifetime = { at: now, value: sessionLifetime() };
+  }
+  return cachedLifetime.value;
+}
+
 function unitOf(cgroup: string): string | undefined {
   const path = cgroup.split('\n').find((line) => line.startsWith('0::'))?.slice(3) ?? '';
   return path.split('/').reverse().find((part) => /\.(service|scope)$/.test(part));

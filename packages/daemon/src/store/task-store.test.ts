@@ -169,6 +169,66 @@ describe('TaskStore', () => {
     });
   });
 
+  describe('list by session and workspace root', () => {
+    const ids = (rows: TaskRow[]) => rows.map((r) => r.id).sort();
+
+    it('keeps only the tasks started by the given session', () => {
+      store.insert(row({ id: 's0000001', session: 'alpha', createdAt: 1 }));
+      store.insert(row({ id: 's0000002', session: 'beta', createdAt: 2 }));
+      store.insert(row({ id: 's0000003', createdAt: 3 }));
+      store.insert(row({ id: 's0000004', session: 'alpha', createdAt: 4 }));
+      expect(store.list({ session: 'alpha', limit: 100 }).map((r) => r.id)).toEqual(['s0000004', 's0000001']);
+      expect(ids(store.list({ session: 'beta', limit: 100 }))).toEqual(['s0000002']);
+      expect(store.list({ session: 'gamma', limit: 100 })).toEqual([]);
+    });
+
+    it('matches the root directory and every directory below it, but not a sibling that shares its prefix', () => {
+      store.insert(row({ id: 'w0000001', cwd: '/a/b' }));
+      store.insert(row({ id: 'w0000002', cwd: '/a/b/c' }));
+      store.insert(row({ id: 'w0000003', cwd: '/a/b/c/d e' }));
+      store.insert(row({ id: 'w0000004', cwd: '/a/bc' }));
+      store.insert(row({ id: 'w0000005', cwd: '/a' }));
+      store.insert(row({ id: 'w0000006', cwd: '/x/a/b' }));
+      expect(ids(store.list({ cwd: '/a/b', limit: 100 }))).toEqual(['w0000001', 'w0000002', 'w0000003']);
+      expect(ids(store.list({ cwd: '/a/b/', limit: 100 }))).toEqual(['w0000001', 'w0000002', 'w0000003']);
+      expect(ids(store.list({ cwd: '/a', limit: 100 }))).toEqual(['w0000001', 'w0000002', 'w0000003', 'w0000004', 'w0000005']);
+      expect(ids(store.list({ cwd: '/a/b/c', limit: 100 }))).toEqual(['w0000002', 'w0000003']);
+    });
+
+    it('matches every task for the root /', () => {
+      store.insert(row({ id: 'w0000001', cwd: '/' }));
+      store.insert(row({ id: 'w0000002', cwd: '/a/b' }));
+      expect(ids(store.list({ cwd: '/', limit: 100 }))).toEqual(['w0000001', 'w0000002']);
+    });
+
+    it('treats % and _ in the root as literal characters, not LIKE wildcards', () => {
+      store.insert(row({ id: 'e0000001', cwd: '/p/100%/x' }));
+      store.insert(row({ id: 'e0000002', cwd: '/p/100abc/x' }));
+      store.insert(row({ id: 'e0000003', cwd: '/p/my_app/src' }));
+      store.insert(row({ id: 'e0000004', cwd: '/p/myXapp/src' }));
+      store.insert(row({ id: 'e0000005', cwd: '/p/back\\slash/src' }));
+      store.insert(row({ id: 'e0000006', cwd: '/p/backXslash/src' }));
+      expect(ids(store.list({ cwd: '/p/100%', limit: 100 }))).toEqual(['e0000001']);
+      expect(ids(store.list({ cwd: '/p/my_app', limit: 100 }))).toEqual(['e0000003']);
+      expect(ids(store.list({ cwd: '/p/back\\slash', limit: 100 }))).toEqual(['e0000005']);
+    });
+
+    it('compares paths case-sensitively, as Linux does, for directories below the root too', () => {
+      store.insert(row({ id: 'c0000001', cwd: '/work/app' }));
+      store.insert(row({ id: 'c0000002', cwd: '/work/app/src' }));
+      store.insert(row({ id: 'c0000003', cwd: '/work/App/src' }));
+      expect(ids(store.list({ cwd: '/work/App', limit: 100 }))).toEqual(['c0000003']);
+      expect(ids(store.list({ cwd: '/work/app', limit: 100 }))).toEqual(['c0000001', 'c0000002']);
+    });
+
+    it('combines the session and workspace filters', () => {
+      store.insert(row({ id: 'm0000001', cwd: '/a/b', session: 's1' }));
+      store.insert(row({ id: 'm0000002', cwd: '/a/b/c', session: 's2' }));
+      store.insert(row({ id: 'm0000003', cwd: '/a/bc', session: 's1' }));
+      expect(ids(store.list({ cwd: '/a/b', session: 's1', limit: 100 }))).toEqual(['m0000001']);
+    });
+  });
+
   it('finds rows by id prefix, sorted by id, and none for a prefix no id has', () => {
     store.insert(row({ id: 'abc00002' }));
     store.insert(row({ id: 'abc00001' }));

@@ -140,10 +140,12 @@ export class TaskStore {
     if (filter.name !== undefined) (where.push('name = ?'), params.push(filter.name));
     if (filter.session !== undefined) (where.push('session = ?'), params.push(filter.session));
     if (filter.cwd !== undefined) {
+      // The directory itself, or any path below it: a byte-wise range ('0' follows '/' in ASCII), so
+      // case-sensitive like Linux paths and with no LIKE wildcards to escape.
       const root = filter.cwd.length > 1 ? filter.cwd.replace(/\/+$/, '') : filter.cwd;
-      const below = `${root === '/' ? '' : root}/`.replace(/[\\%_]/g, (c) => `\\${c}`);
-      where.push("(cwd = ? OR cwd LIKE ? ESCAPE '\\')");
-      params.push(root, `${below}%`);
+      const below = root === '/' ? '' : root;
+      where.push('(cwd = ? OR (cwd >= ? AND cwd < ?))');
+      params.push(root, `${below}/`, `${below}0`);
     }
     const sql =
       `SELECT * FROM tasks ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ` +

@@ -65,14 +65,14 @@ describe('grepLines', () => {
 
   it('matches regardless of case with ignoreCase', () => {
     expect(grepLines(LOG, { pattern: 'error', context: 0, ignoreCase: true })).toStrictEqual({
-      text: 'two ERROR a\n--\nseven error b\n',
+      text: 'two ERROR a\nseven error b\n',
       matches: 2,
     });
   });
 
   it('treats the pattern as a regular expression', () => {
     expect(grepLines(LOG, { pattern: '^(one|nine)$', context: 0, ignoreCase: false })).toStrictEqual({
-      text: 'one\n--\nnine\n',
+      text: 'one\nnine\n',
       matches: 2,
     });
   });
@@ -97,9 +97,9 @@ describe('grepLines', () => {
     expect(grepLines(text, { pattern: 'MATCH', context: 1, ignoreCase: false }).text).toBe('a\nMATCH\nb\nc\nMATCH\nd\n');
   });
 
-  it('counts consecutive matching lines each and does not separate them', () => {
+  it('counts each matching line and, without context, separates nothing (as grep(1) does)', () => {
     expect(grepLines('x1\nx2\ny\nx3\n', { pattern: '^x', context: 0, ignoreCase: false })).toStrictEqual({
-      text: 'x1\nx2\n--\nx3\n',
+      text: 'x1\nx2\nx3\n',
       matches: 3,
     });
   });
@@ -227,6 +227,13 @@ describe('headAndTail', () => {
       const tailStart = total - bytes(tail);
       expect(Buffer.from(text).subarray(tailStart - 1, tailStart).toString(), `tail start at maxBytes ${maxBytes}`).toBe('\n');
     }
+  });
+
+  it('keeps the first line of the tail when the tail window starts exactly at a line start (nothing was cut)', () => {
+    // 30 bytes, maxBytes 20: the head is bytes 0-9 ("aaaa\nbbbb\n"), the tail bytes 20-29 ("eeee\nffff\n"), both whole lines.
+    const { text, omittedBytes } = headAndTail('aaaa\nbbbb\ncccc\ndddd\neeee\nffff\n', 20);
+    expect(text).toBe('aaaa\nbbbb\n[… 10 bytes omitted by tend …]\neeee\nffff\n');
+    expect(omittedBytes).toBe(10);
   });
 
   it('keeps a cut line whole rather than leave the head empty when the head holds no newline', () => {

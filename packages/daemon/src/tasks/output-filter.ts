@@ -27,7 +27,7 @@ export interface GrepOptions {
 
 /**
  * The lines of `text` that match `pattern`, each with `context` lines around
- * it; separate groups are joined by a `--` line, as grep(1) -C does.
+ * it; with context, separate groups are joined by a `--` line, as grep(1) -C does.
  * @returns the kept text and the number of matching lines.
  */
 export function grepLines(text: string, options: GrepOptions): { text: string; matches: number } {
@@ -45,7 +45,8 @@ export function grepLines(text: string, options: GrepOptions): { text: string; m
   let previous = -2;
   keep.forEach((kept, i) => {
     if (!kept) return;
-    if (out.length > 0 && i !== previous + 1) out.push('--');
+    // grep(1) separates groups only when it prints context.
+    if (options.context > 0 && out.length > 0 && i !== previous + 1) out.push('--');
     out.push(lines[i] as string);
     previous = i;
   });
@@ -70,20 +71,22 @@ export function headAndTail(text: string, maxBytes: number): { text: string; omi
   const head = bytes.subarray(0, completeUtf8Length(bytes.subarray(0, half)));
   const tailStart = bytes.length - half;
   const tail = bytes.subarray(tailStart + leadingContinuationBytes(bytes.subarray(tailStart)));
-  const [headText, tailText] = onLineBoundaries(head.toString('utf8'), tail.toString('utf8'));
+  const tailIndex = bytes.length - tail.length;
+  const [headText, tailText] = onLineBoundaries(head.toString('utf8'), tail.toString('utf8'), bytes[tailIndex - 1] === 0x0a);
   const omittedBytes = bytes.length - Buffer.byteLength(headText) - Buffer.byteLength(tailText);
   return { text: headText + omissionMarker(omittedBytes, headText) + tailText, omittedBytes };
 }
 
 /**
  * Trims a kept head back to its last line end and a kept tail forward past its
- * first, so that no cut line is shown — unless that would leave nothing.
+ * first, so that no cut line is shown — unless that would leave nothing, or
+ * the tail already starts a line (`tailStartsLine`: the byte before it is a newline).
  */
-export function onLineBoundaries(head: string, tail: string): [string, string] {
+export function onLineBoundaries(head: string, tail: string, tailStartsLine = false): [string, string] {
   const headEnd = head.lastIndexOf('\n');
   const tailStart = tail.indexOf('\n');
   return [
     headEnd === -1 ? head : head.slice(0, headEnd + 1),
-    tailStart === -1 || tailStart === tail.length - 1 ? tail : tail.slice(tailStart + 1),
+    tailStartsLine || tailStart === -1 || tailStart === tail.length - 1 ? tail : tail.slice(tailStart + 1),
   ];
 }

@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { isTerminal, MAX_FILTERED_BYTES, MAX_OUTPUT_LIMIT, type ParsedParamsOf, type ResultOf, type TaskOutput } from '@tend/protocol';
 import type { CursorStore } from '../store/cursor-store.js';
 import type { TaskRow, TaskStore } from '../store/task-store.js';
@@ -24,28 +25,48 @@ export async function readTaskOutput(
   signal?: AbortSignal,
 ): Promise<Result> {
   let row = resolveTask(deps.store, params.id);
+  const id = row.id;
   const since = params.since === 'last';
-  const offset = since ? deps.cursors.get(row.id, reader) : params.offset;
+  const offset = since ? deps.cursors.get(id, reader) : params.offset;
   const positional = params.head === undefined && params.tail === undefined;
-  if (params.waitMs && positional && !isTerminal(row.state) && fileSize(row.logPath) <= (offset ?? 0)) {
-    const id = row.id;
-    await waitForGrowth(row.logPath, offset ?? 0, params.waitMs, {
-      stop: () => isTerminal(deps.store.get(id)?.state ?? 'lost'),
-      ...(signal ? { signal } : {}),
-    });
-    row = deps.store.get(id) ?? row;
+  const deadline = Date.now() + (params.waitMs ?? 0);
+  const ended = () => isTerminal(deps.store.get(id)?.state ?? 'lost');
+  // Long poll: wait for bytes past what is there (at first, past the offset).
+  let waitPast = offset ?? 0;
+  for (;;) {
+    if (params.waitMs && positional && !isTerminal(row.state) && fileSize(row.logPath) <= waitPast && Date.now() < deadline) {
+      await waitForGrowth(row.logPath, waitPast, deadline - Date.now(), { stop: ended, ...(signal ? { signal } : {}) });
+      row = deps.store.get(id) ?? row;
+    }
+    // Decided before reading: once the task has ended, the log holds all it will ever hold.
+    const final = isTerminal(row.state);
+    const modelSized = params.maxBytes !== undefined || params.clean || params.grep !== undefined;
+    const result = modelSized
+      ? await readModelSized(row, params, offset, final)
+      : toResult(await readOutput(row.logPath, { ...params, offset, final, floor: row.outputStart }), final);
+    // Nothing readable yet (only part of a character, or part of a line for grep): keep waiting, not spinning.
+    const empty = result.data === '' && result.nextOffset === (offset ?? 0) && result.skippedBytes === 0;
+    if (empty && params.waitMs && positional && !final && Date.now() < deadline && !signal?.aborted) {
+      waitPast = result.totalBytes;
+      continue;
+    }
+    if (since) deps.cursors.set(id, reader, result.nextOffset);
+    return result;
   }
-  // Decided before reading: once the task has ended, the log holds all it will ever hold.
-  const ended = isTerminal(row.state);
-  const modelSized = params.maxBytes !== undefined || params.clean || params.grep !== undefined;
-  const result = modelSized
-    ? await readModelSized(row, params, offset, ended)
-    : toResult(
-        await readOutput(row.logPath, { ...params, offset, final: ended, floor: row.outputStart }),
-        ended,
-      );
-  if (since) deps.cursors.set(row.id, reader, result.nextOffset);
-  return result;
+}
+
+/** The byte just before `offset` in the file at `path` (undefined at 0 or on error). */
+async function byteBefore(path: string, offset: number): Promise<number | undefined> {
+  if (offset <= 0) return undefined;
+  const handle = await open(path, 'r').catch(() => undefined);
+  if (!handle) return undefined;
+  try {
+    const buffer = Buffer.alloc(1);
+    const { bytesRead } = await handle.read(buffer, 0, 1, offset - 1);
+    return bytesRead === 1 ? buffer[0] : undefined;
+  } finally {
+    await handle.close();
+  }
 }
 
 function toResult(chunk: OutputChunk, ended: boolean, extra: Partial<Result> = {}): Result {
@@ -75,7 +96,7 @@ async function readModelSized(row: TaskRow, params: Params, offset: number | und
     const half = Math.floor(maxBytes / 2);
     const head = await readOutput(row.logPath, { offset: start, limit: half, ...base });
     const tail = await readOutput(row.logPath, { tail: { bytes: total - head.nextOffset }, limit: half, ...base });
-    const [headText, tailText] = onLineBoundaries(head.data, tail.data);
+    const [headText, tailText] = onLineBoundaries(head.data, tail.data, await byteBefore(row.logPath, tail.offset) === 0x0a);
     const omittedBytes =
       tail.offset + Buffer.byteLength(tail.data) - Buffer.byteLength(tailText) - (head.offset + Buffer.byteLength(headText));
     return {

@@ -46,6 +46,13 @@ describe('lastLines', () => {
     expect(lastLines(log).split('\n')).toStrictEqual(long.slice(4));
   });
 
+  it('keeps the first line of the window when the window starts exactly at a line start (nothing was cut)', () => {
+    // Three lines of 1024 bytes: the 2048-byte window starts exactly at the start of line 1.
+    const lines = ['0', '1', '2'].map((c) => c.repeat(1023));
+    writeFileSync(log, `${lines.join('\n')}\n`);
+    expect(lastLines(log)).toBe(`${lines[1]}\n${lines[2]}`);
+  });
+
   it('keeps a single cut line rather than return nothing when the window holds no line start', () => {
     writeFileSync(log, 'x'.repeat(5_000));
     expect(lastLines(log)).toBe('x'.repeat(TAIL_BYTES));

@@ -22,15 +22,18 @@ export function lastLines(path: string, floor = 0): string {
   try {
     const size = fstatSync(fd).size;
     const start = Math.max(floor, size - TAIL_BYTES);
-    const buffer = Buffer.alloc(size - start);
-    const read = readSync(fd, buffer, 0, buffer.length, start);
-    let bytes = buffer.subarray(0, read);
+    // One byte more, before the window: it tells whether the window starts a line.
+    const from = Math.max(floor, start - 1);
+    const buffer = Buffer.alloc(size - from);
+    const read = readSync(fd, buffer, 0, buffer.length, from);
+    const startsLine = from === start || buffer[0] === 0x0a;
+    let bytes = buffer.subarray(start - from, read);
     if (start > 0) bytes = bytes.subarray(leadingContinuationBytes(bytes));
     bytes = bytes.subarray(0, completeUtf8Length(bytes));
     const lines = cleanText(bytes.toString('utf8')).split('\n');
     if (lines.at(-1) === '') lines.pop();
     // The first line may be cut by the byte window unless the window began at the start of the log.
-    if (start > floor && lines.length > 1) lines.shift();
+    if (start > floor && !startsLine && lines.length > 1) lines.shift();
     return lines.slice(-TAIL_LINES).join('\n');
   } finally {
     closeSync(fd);

@@ -1,5 +1,5 @@
 import { DaemonStatus, PROTOCOL_VERSION, TEND_VERSION } from '@tend/protocol';
-import { sessionLifetime } from '../../runtime/session-lifetime.js';
+import { currentSessionLifetime } from '../../runtime/session-lifetime.js';
 import { defineHandler } from '../handler.js';
 
 export const daemonStatus = defineHandler(DaemonStatus, (_params, { daemon, supervisor }) => ({
@@ -13,5 +13,5 @@ export const daemonStatus = defineHandler(DaemonStatus, (_params, { daemon, supe
   clients: daemon.clientCount(),
   stateDir: daemon.stateDir,
   logPath: daemon.logPath,
-  ...sessionLifetime(),
+  ...currentSessionLifetime(),
 }));
