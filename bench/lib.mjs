@@ -1,7 +1,13 @@
 // Shared pieces of the benchmarks: a real daemon in a temp TEND_HOME, a client,
 // timing helpers, and cleanup of exactly the processes a run started (by pid).
+//
+// Every process a bench run starts carries TEND_BENCH_RUN=<run id> in its
+// environment (the bench sets it in process.env, so children inherit it; the
+// daemon passes it on to its tasks). Cleanup kills recorded pids only after
+// checking that /proc/<pid>/environ carries that marker, so a pid reused by an
+// unrelated process after one of ours ended is never signalled.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TendClient } from '../packages/client/dist/index.js';
 
@@ -9,8 +15,22 @@ export const ROOT = resolve(import.meta.dirname, '..');
 export const DAEMON_BIN = join(ROOT, 'packages/daemon/dist/bin.js');
 export const CLI_BIN = join(ROOT, 'packages/cli/dist/bin.js');
 
+// Process start-up timings are taken without NODE_EXTRA_CA_CERTS: on some machines
+// it adds ~40 ms to every Node start (it makes Node read a CA bundle at boot).
+export const EXTRA_CA_CERTS_WAS_SET = process.env.NODE_EXTRA_CA_CERTS !== undefined;
+delete process.env.NODE_EXTRA_CA_CERTS;
+
+/** Marker of this bench run, inherited by every process it starts. */
+export const RUN_MARK = `${process.pid}-${Date.now()}`;
+process.env.TEND_BENCH_RUN = RUN_MARK;
+
 /** Monotonic now, in ms (fractional). */
 export const now = () => performance.now();
+
+/** Wall clock now, in ms since the epoch with sub-ms resolution (comparable with `date +%s%N`). */
+export const wallNow = () => performance.timeOrigin + performance.now();
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `probe` every `everyMs` until truthy or `timeoutMs` passes (then throws naming `what`). */
 export async function pollUntil(what, probe, timeoutMs = 30_000, everyMs = 2) {
@@ -33,10 +53,57 @@ export function alive(pid) {
   }
 }
 
+/** True when process `pid` runs with this bench run's marker in its environment. */
+export function ours(pid) {
+  if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) return false;
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`TEND_BENCH_RUN=${RUN_MARK}`);
+  } catch {
+    return false;
+  }
+}
+
+/** SIGKILLs `pid` (or its group with `group`) if it is one of this run's processes. */
+export function killOurs(pid, { group = false } = {}) {
+  if (!ours(pid)) return false;
+  try {
+    process.kill(group ? -pid : pid, 'SIGKILL');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Pids of every live process carrying this run's marker (the bench process itself excluded). */
+export function findOurs() {
+  const pids = [];
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (Number.isInteger(pid) && ours(pid) && alive(pid)) pids.push(pid);
+  }
+  return pids;
+}
+
 /** RSS of `pid` in bytes (VmRSS of /proc/<pid>/status). */
 export function rssBytes(pid) {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) * 1024 : NaN;
+}
+
+export const MiB = 1024 * 1024;
+
+/** user + system CPU ticks of `pid` (/proc/<pid>/stat fields 14 and 15). */
+function cpuTicks(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** CPU used by `pid` over the next `ms`, in % of one core (clock ticks of 10 ms: USER_HZ 100). */
+export async function cpuPercent(pid, ms) {
+  const before = cpuTicks(pid);
+  await sleep(ms);
+  return ((cpuTicks(pid) - before) * 10 * 100) / ms;
 }
 
 /** Median, p99, min and max of a list of numbers. */
@@ -46,12 +113,47 @@ export function stats(values) {
   return { n: sorted.length, p50: at(0.5), p99: at(0.99), min: sorted[0], max: sorted[sorted.length - 1] };
 }
 
+/** Median of a list (mean of the middle two for an even count). */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** `{median, min, max, n, values}` of the per-repeat values of one figure. */
+export function summary(values) {
+  const finite = values.filter((v) => Number.isFinite(v));
+  if (finite.length === 0) return { median: NaN, min: NaN, max: NaN, n: 0, values };
+  return { median: median(finite), min: Math.min(...finite), max: Math.max(...finite), n: finite.length, values };
+}
+
+/** Runs `fn` `n` times at most `concurrency` at a time; resolves with the results in order. */
+export async function pool(n, concurrency, fn) {
+  const results = new Array(n);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(n, concurrency) }, async () => {
+    for (let i = next++; i < n; i = next++) results[i] = await fn(i);
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+const TERMINAL = new Set(['succeeded', 'failed', 'killed', 'timed_out', 'lost']);
+export const isTerminalState = (state) => TERMINAL.has(state);
+
 /**
  * A tend daemon of the benchmark's own, in a fresh TEND_HOME. Every daemon pid
- * and every task process group it sees are recorded and killed by `cleanup()`.
+ * and every task process group it sees are recorded; `cleanup()` kills those of
+ * them that still carry the run's marker, then any other process that does.
  */
 export class BenchDaemon {
-  constructor() {
+  /** Every BenchDaemon not cleaned up yet (run.mjs cleans them on SIGINT). */
+  static live = new Set();
+
+  /** @param nodeArgs extra node flags for the daemon (default: $TEND_BENCH_DAEMON_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). */
+  constructor({ nodeArgs = (process.env.TEND_BENCH_DAEMON_ARGS ?? '').split(' ').filter(Boolean) } = {}) {
+    BenchDaemon.live.add(this);
+    this.nodeArgs = nodeArgs;
     this.home = mkdtempSync('/tmp/tend-bench-');
     this.env = { ...process.env, TEND_HOME: this.home, SHELL: '/bin/sh' };
     delete this.env.NODE_EXTRA_CA_CERTS;
@@ -60,12 +162,20 @@ export class BenchDaemon {
     this.clients = [];
   }
 
+  get wrapperPath() {
+    return join(this.home, 'state', 'task-wrapper.sh');
+  }
+
+  get tasksDir() {
+    return join(this.home, 'state', 'tasks');
+  }
+
   /** Spawns a daemon; resolves once daemon.json exists, with the ms it took from spawn. */
   async start() {
     const json = join(this.home, 'run', 'daemon.json');
     rmSync(json, { force: true });
     const t0 = now();
-    const child = spawn(process.execPath, [DAEMON_BIN], { env: this.env, stdio: 'ignore', detached: true });
+    const child = spawn(process.execPath, [...this.nodeArgs, DAEMON_BIN], { env: this.env, stdio: 'ignore', detached: true });
     child.unref();
     this.pid = child.pid;
     this.daemonPids.push(child.pid);
@@ -74,8 +184,8 @@ export class BenchDaemon {
   }
 
   async kill9() {
-    process.kill(this.pid, 'SIGKILL');
-    await pollUntil('daemon to die', () => !alive(this.pid));
+    killOurs(this.pid);
+    await pollUntil('daemon to die', () => !(ours(this.pid) && alive(this.pid)));
   }
 
   /** A connected TendClient (no auto-start: the bench starts daemons itself). */
@@ -91,23 +201,33 @@ export class BenchDaemon {
     return task;
   }
 
+  /** Forgets a task's group (it ended: its pgid may be reused by anyone from now on). */
+  untrack(task) {
+    if (task.pgid) this.groups.delete(task.pgid);
+  }
+
   async cleanup() {
+    BenchDaemon.live.delete(this);
     for (const client of this.clients) await client.close().catch(() => undefined);
-    for (const pgid of this.groups) {
+    this.clients = [];
+    for (const pgid of this.groups) killOurs(pgid, { group: true });
+    // SIGTERM first: the daemon shuts down cleanly (and writes a --cpu-prof profile if asked to).
+    if (ours(this.pid) && alive(this.pid)) {
+      process.kill(this.pid, 'SIGTERM');
+      await pollUntil('daemon to stop', () => !(ours(this.pid) && alive(this.pid)), 5_000).catch(() => undefined);
+    }
+    for (const pid of this.daemonPids) killOurs(pid);
+    // Tasks carry TEND_HOME=<this home> (the daemon's environment): catch any the bench did not record.
+    for (const name of readdirSync('/proc')) {
+      const pid = Number(name);
+      if (!Number.isInteger(pid) || !ours(pid)) continue;
       try {
-        process.kill(-pgid, 'SIGKILL');
+        if (readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`TEND_HOME=${this.home}`)) killOurs(pid);
       } catch {
-        // already gone
+        // gone
       }
     }
-    for (const pid of this.daemonPids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    await pollUntil('bench daemons to exit', () => this.daemonPids.every((pid) => !alive(pid)));
+    await pollUntil('bench daemons to exit', () => this.daemonPids.every((pid) => !(ours(pid) && alive(pid))));
     rmSync(this.home, { recursive: true, force: true });
   }
 }

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { alive, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import { alive, DAEMON_BIN, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
 
 let harness: DaemonHarness;
 let client: RawClient;
@@ -243,6 +243,31 @@ describe('the daemon itself', () => {
     const second = await harness.runAnother();
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/another daemon is already running/);
+  });
+
+  it('refuses a second daemon on the same database even when its runtime directory (socket, lock) differs', async () => {
+    const { spawn } = await import('node:child_process');
+    const { mkdtempSync, existsSync, rmSync } = await import('node:fs');
+    const base = mkdtempSync('/tmp/tend-xdg-');
+    const envFor = (runtime: string) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, XDG_RUNTIME_DIR: `${base}/${runtime}`, XDG_STATE_HOME: `${base}/state` };
+      delete env.TEND_HOME;
+      delete env.TEND_SOCKET;
+      return env;
+    };
+    const first = spawn(process.execPath, [DAEMON_BIN], { env: envFor('r1'), stdio: 'ignore' });
+    harness.daemonPids.push(first.pid as number);
+    await pollUntil('first daemon to serve', () => existsSync(`${base}/r1/tend/daemon.json`));
+    const second = spawn(process.execPath, [DAEMON_BIN], { env: envFor('r2'), stdio: ['ignore', 'ignore', 'pipe'] });
+    harness.daemonPids.push(second.pid as number);
+    let stderr = '';
+    second.stderr?.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => second.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toContain(`another tend daemon uses the state directory ${base}/state/tend`);
+    process.kill(first.pid as number, 'SIGTERM');
+    await pollUntil('first daemon to exit', () => !alive(first.pid as number));
+    rmSync(base, { recursive: true, force: true });
   });
 
   it('keeps tasks running through shutdown and a kill -9, and the next daemon reports their real ends', async () => {

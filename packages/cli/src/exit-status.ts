@@ -1,4 +1,4 @@
-import { SIGNALS, type Task } from '@tend/protocol';
+import { SIGNALS, type Task } from '@tend/protocol/wire';
 import { CliError } from './errors.js';
 import { SIGNAL_EXIT_BASE } from './exit-codes.js';
 

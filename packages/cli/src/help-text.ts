@@ -2,20 +2,48 @@
 export const HELP_AFTER = `
 Exit codes:
   0     success
-  N     wait, run --wait: the task's own exit code (128+N when signal N ended it)
-  124   wait: --timeout passed before the task ended
+  N     wait, run --wait: the task's own exit code (128+N when signal N ended it);
+        wait --until-…: the condition held (0), or the task ended first (its code)
+  124   wait: --timeout passed before the task ended (or before the --until-…
+        condition held)
   125   tend itself failed: daemon unreachable, bad arguments, unknown task id,
         task lost (its exit status is unknown)
 
 Environment:
   TEND_HOME     keep the socket, database, logs and config under this directory
-  TEND_SESSION  session recorded on the tasks you start (as --session)
+  TEND_SESSION  session recorded on the tasks you start, and whose inbox
+                \`tend inbox\` shows (as --session)
   TEND_SOCKET   socket path of the daemon
 
 Examples:
   id=$(tend run -- 'npm test')   start a task, keep its id
   tend logs -f "$id"             follow its output until it ends
   tend wait "$id"; echo $?       wait, then get its exit code
+  tend logs --new "$id"          only what you have not read yet
+  tend inbox --ack               tasks that ended since you last looked
+`;
+
+/** Help of the --session option every command takes. */
+export const SESSION_HELP = 'session: recorded on the tasks started, whose inbox `tend inbox` shows (default: $TEND_SESSION)';
+
+/** Shown after `tend logs --help`. */
+export const LOGS_EXAMPLES = `
+Examples:
+  tend logs web -n 50                   the last 50 lines
+  tend logs -f web                      follow until the task ends
+  tend logs --new web                   only what you have not read yet (again: only newer)
+  tend logs --new --reader ci -f web    follow from the "ci" reader's cursor, moving it
+  tend logs web --grep 'error|warn' -C 2 -i --clean
+  tend logs web --max-bytes 4096        the first and last lines of a long log
+`;
+
+/** Shown after `tend wait --help`. */
+export const WAIT_EXAMPLES = `
+Examples:
+  tend wait "$id"                              until it ends; exit with its code
+  tend wait web --until-output 'listening on'  until a line matches; print it
+  tend wait web --until-port 3000 --timeout 30s
+  tend wait web --until-http http://127.0.0.1:3000/health --timeout 1m
 `;
 
 /** Shown after `tend run --help`. */
@@ -25,4 +53,6 @@ Examples:
   tend run --name web -- npm run dev    a named task: tend logs web
   tend run -e PORT=8080 -- node srv.js  with an environment variable
   tend run --wait -- cargo build        wait; exit with its exit code
+  tend run --name web --reuse -- npm run dev
+                                        the live "web" task if it runs the same command
 `;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countLines, indexAfterLine, readSelection, type OutputRead, type ReadFn, type ReadParams, type Selection } from './log-reader.js';
+import { countLines, indexAfterLine, readSelection, readSince, type OutputRead, type ReadFn, type ReadParams, type Selection } from './log-reader.js';
 
 /**
  * An in-memory ASCII log that answers reads as the daemon's task/output is
@@ -85,6 +85,42 @@ describe('readSelection', () => {
     expect((await select(LOG, { kind: 'tail-bytes', bytes: 20 }, 6)).data).toBe(LOG.slice(-20));
     expect((await select(LOG, { kind: 'tail-bytes', bytes: 20 }, 100)).data).toBe(LOG.slice(-20));
     expect((await select(LOG, { kind: 'tail-bytes', bytes: 1000 }, 7)).data).toBe(LOG);
+  });
+});
+
+describe('readSince', () => {
+  /** A log whose reader cursors move as task/output with since "last" moves them. */
+  function cursorLog(text: string) {
+    const cursors = new Map<string, number>();
+    const calls: ReadParams[] = [];
+    const read: ReadFn = async (params) => {
+      calls.push(params);
+      const from = cursors.get(params.reader!) ?? 0;
+      const to = Math.min(text.length, from + params.limit);
+      cursors.set(params.reader!, to);
+      return { data: text.slice(from, to), offset: from, nextOffset: to, totalBytes: text.length, skippedBytes: 0, truncated: to < text.length, ended: true, omittedBytes: 0 };
+    };
+    return { read, calls, cursors };
+  }
+
+  it('reads in pages from the cursor to the end, and a second call finds nothing new', async () => {
+    const log = cursorLog('0123456789abc');
+    const seen: string[] = [];
+    const last = await readSince(log.read, 'me', async (r) => void seen.push(r.data), 5);
+    expect(seen.join('')).toBe('0123456789abc');
+    expect(last.nextOffset).toBe(13);
+    expect(log.calls.every((c) => c.since === 'last' && c.reader === 'me')).toBe(true);
+    const again: string[] = [];
+    await readSince(log.read, 'me', async (r) => void again.push(r.data), 5);
+    expect(again.join('')).toBe('');
+  });
+
+  it('keeps one cursor per reader', async () => {
+    const log = cursorLog('hello\n');
+    await readSince(log.read, 'a', async () => undefined, 100);
+    const seen: string[] = [];
+    await readSince(log.read, 'b', async (r) => void seen.push(r.data), 100);
+    expect(seen.join('')).toBe('hello\n');
   });
 });
 

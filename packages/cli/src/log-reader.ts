@@ -8,6 +8,9 @@ export interface ReadParams {
   offset?: number;
   head?: { lines: number };
   tail?: { lines: number } | { bytes: number };
+  /** Read from where `reader` stopped last time, and move its cursor to `nextOffset`. */
+  since?: 'last';
+  reader?: string;
   /** bytes */
   limit: number;
 }
@@ -52,6 +55,20 @@ export async function readSelection(read: ReadFn, selection: Selection, sink: Si
     }
     case 'tail-lines':
       return readTailLines(read, selection.lines, sink, pageBytes);
+  }
+}
+
+/**
+ * Reads what `reader` has not read yet (`since: "last"`: the daemon starts at
+ * the reader's durable cursor and moves it to each read's `nextOffset`) in
+ * reads of at most `pageBytes` bytes, handed to `sink`, until a read reaches
+ * the log's size then or makes no progress (an unfinished UTF-8 character).
+ * @returns the last read (its `nextOffset` is where the cursor now stands).
+ */
+export async function readSince(read: ReadFn, reader: string, sink: Sink, pageBytes: number): Promise<OutputRead> {
+  for (;;) {
+    const chunk = await hand(sink, await read({ since: 'last', reader, limit: pageBytes }));
+    if (chunk.nextOffset >= chunk.totalBytes || chunk.nextOffset <= chunk.offset) return chunk;
   }
 }
 

@@ -58,3 +58,30 @@ export function truncate(text: string, width: number): string {
   if (flat.length <= width) return flat;
   return width <= 1 ? flat.slice(0, width) : `${flat.slice(0, width - 1)}…`;
 }
+
+/**
+ * Formats a byte count for people, in powers of 1024 with one decimal below
+ * 10: `512B`, `1.5K`, `23M`, `1.2G`.
+ * @param bytes a count of bytes (negative counts read as 0).
+ */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'K', 'M', 'G', 'T'];
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  if (unit === 0) return `${Math.round(value)}B`;
+  const text = value < 10 ? value.toFixed(1) : String(Math.round(value));
+  return `${text.replace(/\.0$/, '')}${units[unit]}`;
+}
+
+/**
+ * Formats a CPU share (percent of one core, may exceed 100) as `0%`, `2.5%`,
+ * `150%`: one decimal below 10 %.
+ */
+export function formatCpu(percent: number): string {
+  const value = Math.max(0, percent);
+  return `${value < 10 ? value.toFixed(1).replace(/\.0$/, '') : Math.round(value)}%`;
+}

@@ -3,7 +3,7 @@ import { parseDuration } from './duration.js';
 import { parseEnvPair } from './env-pairs.js';
 import { CliError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
-import { HELP_AFTER, RUN_EXAMPLES } from './help-text.js';
+import { HELP_AFTER, LOGS_EXAMPLES, RUN_EXAMPLES, SESSION_HELP, WAIT_EXAMPLES } from './help-text.js';
 import { CLI_VERSION } from './version.js';
 
 // Command modules are imported when their command runs, so that `--help` and
@@ -27,7 +27,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     )
     .version(CLI_VERSION, '-V, --version', 'print the version of tend')
     .option('--json', 'print JSON instead of text')
-    .option('--session <id>', 'session recorded on the tasks started (default: $TEND_SESSION)')
+    .option('--session <id>', SESSION_HELP)
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'tend: ')) })
@@ -53,29 +53,59 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collectEnv)
     .option('--timeout <duration>', 'stop the task after this long (30s, 5m, 1h; a bare number is seconds)', durationArg)
     .option('--wait', "wait for the task to end and exit with its exit code")
+    .option('--reuse', 'with --name: if a live task of that name runs the same command in the same cwd, print its id instead of starting another')
     .passThroughOptions()
     .action(act(async (words: string[], _o, cmd: Command) => (await import('./task-run.js')).runTask(words, optionsOf(cmd))));
 
   program.command('ps')
     .alias('ls')
-    .description('list live tasks, newest first')
+    .description('list live tasks, newest first, with their CPU, memory and listening ports')
     .option('-a, --all', 'include ended tasks')
+    .option('--session <id>', 'only tasks started in this session (not taken from $TEND_SESSION)')
+    .option('--cwd <dir>', 'only tasks whose working directory is <dir> or below it')
+    .option('--here', 'only tasks whose working directory is the current one or below it')
     .action(act(async (_o, cmd: Command) => (await import('./task-list.js')).listTasks(optionsOf(cmd))));
 
   program.command('logs')
     .description("print a task's output (stdout and stderr, as written)")
+    .addHelpText('after', LOGS_EXAMPLES)
     .argument('<id>', 'task id, unique id prefix or name')
     .option('-f, --follow', 'keep printing new output until the task ends')
     .option('-n, --lines <count>', 'only the last <count> lines', countArg)
     .option('--head <count>', 'only the first <count> lines', countArg)
     .option('--bytes <count>', 'only the last <count> bytes', countArg)
+    .option('--new', "only what this reader has not read yet; moves the reader's cursor (kept by the daemon)")
+    .option('--reader <name>', 'whose cursor --new uses (default: cli:<your user name>); implies --new')
+    .option('--clean', 'remove ANSI escapes; keep only the last state of lines redrawn with \\r (progress bars)')
+    .option('--grep <regex>', 'only lines matching <regex> (JavaScript syntax)')
+    .option('-C, --context <lines>', 'with --grep: lines of context around each match (at most 50)', countArg)
+    .option('-i, --ignore-case', 'with --grep: ignore case')
+    .option('--max-bytes <count>', 'at most <count> bytes: the first and last lines kept, the middle replaced by a marker (256 to 1048576)', countArg)
     .action(act(async (id: string, _o, cmd: Command) => (await import('./task-output.js')).showLogs(id, optionsOf(cmd))));
 
   program.command('wait')
-    .description("wait for tasks to end; exit with the last one's exit code (128+N for signal N)")
+    .description(
+      "wait for tasks to end; exit with the last one's exit code (128+N for signal N). " +
+        'With --until-output, --until-port or --until-http (one task): wait until that holds and exit 0 ' +
+        "(the task's exit code if it ended first)",
+    )
+    .addHelpText('after', WAIT_EXAMPLES)
     .argument('<id...>', 'task ids, unique id prefixes or names')
     .option('--timeout <duration>', 'give up after this long and exit 124 (30s, 5m; a bare number is seconds)', durationArg)
+    .option('--until-output <regex>', 'until a line of its output (printed before too) matches <regex>; print that line')
+    .option('--until-port <port>', "until the task's processes listen on TCP <port>", countArg)
+    .option('--until-http <url>', 'until <url> answers an HTTP request (any status)')
     .action(act(async (ids: string[], _o, cmd: Command) => (await import('./task-wait.js')).waitTasks(ids, optionsOf(cmd))));
+
+  program.command('inbox')
+    .description(
+      'list ends of tasks not acknowledged yet, oldest first, with their last lines: those of the session ' +
+        '(--session, else $TEND_SESSION), else of every task',
+    )
+    .option('--ack', 'acknowledge the ends listed: the next inbox leaves them out')
+    .option('-a, --all', 'list every end kept, acknowledged ones too')
+    .option('-q, --quiet', 'only the table, without the last lines')
+    .action(act(async (_o, cmd: Command) => (await import('./task-completions.js')).showInbox(optionsOf(cmd))));
 
   program.command('stop')
     .description('stop tasks: SIGTERM to their process group, SIGKILL after a grace period; wait for their end')
@@ -96,9 +126,14 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .action(act(async (ids: string[], _o, cmd: Command) => (await import('./task-remove.js')).removeTasks(ids, optionsOf(cmd))));
 
   program.command('inspect')
-    .description('print everything tend knows about a task, as JSON')
+    .description('print everything tend knows about a task, as JSON (live ones with CPU, memory and ports: stats)')
     .argument('<id>', 'task id, unique id prefix or name')
     .action(act(async (id: string, _o, cmd: Command) => (await import('./task-get.js')).inspectTask(id, optionsOf(cmd))));
+
+  program.command('mcp')
+    .description('serve tend to an AI agent over MCP (stdio): start_task, list_tasks, read_output, wait_task, stop_task, task_inbox')
+    .option('--cwd <dir>', 'workspace: default cwd of tasks and part of the default session (default: the current directory)')
+    .action(act(async (_o, cmd: Command) => (await import('./mcp.js')).serveMcp(optionsOf(cmd))));
 
   const daemon = program.command('daemon').description('start, stop, restart or query the tend daemon');
   daemon.command('start')
@@ -140,11 +175,10 @@ export async function main(args: readonly string[]): Promise<number> {
   }
 }
 
-/** Adds the options every command takes after its name too: --json and --session. */
+/** Adds the options every command takes after its name too: --json and --session (unless it has its own). */
 function addCommonOptions(cmd: Command): void {
-  cmd
-    .option('--json', 'print JSON instead of text')
-    .option('--session <id>', 'session recorded on the tasks started (default: $TEND_SESSION)');
+  cmd.option('--json', 'print JSON instead of text');
+  if (!cmd.options.some((option) => option.long === '--session')) cmd.option('--session <id>', SESSION_HELP);
 }
 
 /** Commands that have no subcommands (those that run an action). */

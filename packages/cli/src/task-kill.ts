@@ -1,5 +1,5 @@
 import type { TendClient } from '@tend/client';
-import { DEFAULT_KILL_GRACE_MS, toSignalName, type SignalName, type Task } from '@tend/protocol';
+import { DEFAULT_KILL_GRACE_MS, toSignalName, type SignalName, type Task } from '@tend/protocol/wire';
 import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { forEachTask } from './for-each-task.js';

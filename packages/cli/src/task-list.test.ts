@@ -56,3 +56,33 @@ describe('renderTaskTable', () => {
     expect(rows(renderTaskTable([], undefined, NOW))).toEqual([['ID', 'NAME', 'STATE', 'EXIT', 'CREATED', 'DURATION', 'COMMAND']]);
   });
 });
+
+describe('renderTaskTable with stats', () => {
+  it('adds CPU, MEM and PORTS columns, filled for live tasks that have stats and empty for the others', () => {
+    const stats = new Map([
+      ['live11', { pids: [10, 11], cpuPercent: 12.34, rssBytes: 50 * 1024 * 1024, ports: [
+        { port: 5173, address: '::', family: 'tcp6' as const, pid: 11 },
+        { port: 3000, address: '127.0.0.1', family: 'tcp' as const, pid: 11 },
+        { port: 3000, address: '::1', family: 'tcp6' as const, pid: 11 },
+      ] }],
+    ]);
+    const text = renderTaskTable(
+      [
+        task({ id: 'live11', name: 'web', durationMs: 60_000, command: 'npm run dev' }),
+        task({ id: 'done22', state: 'succeeded', exitCode: 0, durationMs: 1_000, command: 'true' }),
+      ],
+      200,
+      NOW,
+      stats,
+    );
+    expect(rows(text)).toEqual([
+      ['ID', 'NAME', 'STATE', 'EXIT', 'CREATED', 'DURATION', 'CPU', 'MEM', 'PORTS', 'COMMAND'],
+      ['live11', 'web', 'running', '1m ago', '1m', '12%', '50M', '3000,5173', 'npm run dev'],
+      ['done22', 'succeeded', '0', '1m ago', '1s', 'true'],
+    ]);
+  });
+
+  it('leaves the stats columns out when the daemon gave none (an older daemon)', () => {
+    expect(renderTaskTable([task({})], 120, NOW, undefined).split('\n')[0]).not.toMatch(/CPU|PORTS/);
+  });
+});

@@ -1,73 +1,97 @@
-import Table from 'cli-table3';
-import { LIVE_STATES, MAX_LIST_LIMIT, isTerminal, type Task } from '@tend/protocol';
+import { resolve } from 'node:path';
+import { LIVE_STATES, MAX_LIST_LIMIT, isTerminal, type Task } from '@tend/protocol/wire';
 import { withClient, type GlobalOptions } from './connect.js';
-import { formatAgo, formatSpan, printJson, truncate, writeOut } from './output.js';
+import { CliError } from './errors.js';
+import { formatAgo, formatBytes, formatCpu, formatSpan, printJson, writeOut } from './output.js';
+import { renderTable } from './table.js';
+import { fetchStats, portNumbers, type TaskStatsView } from './task-stats.js';
 
 /** Options of `tend ps`. */
 export interface ListOptions extends GlobalOptions {
   /** Include ended tasks. */
   all?: boolean;
+  /** Workspace filter: tasks whose cwd is this directory or below (relative to the current one). */
+  cwd?: string;
+  /** Workspace filter on the current directory. */
+  here?: boolean;
 }
 
-/** Narrowest the COMMAND column gets, in characters, however narrow the terminal. */
-const MIN_COMMAND_WIDTH = 20;
-/** COMMAND width when stdout is not a terminal. */
-const PIPE_COMMAND_WIDTH = 60;
+/** A task as `ps --json` prints it: live ones carry their stats. */
+export type ListedTask = Task & { stats?: TaskStatsView };
 
 /**
  * `tend ps`: live tasks (`task/list` with the live states), or every task with
- * `--all` (up to {@link MAX_LIST_LIMIT}), newest first, as a table or a JSON
- * array of tasks.
+ * `--all` (up to {@link MAX_LIST_LIMIT}), newest first; only those of the
+ * session given with `--session` (not $TEND_SESSION: `ps` shows every
+ * session's tasks unless asked) and those whose cwd is at or below `--cwd DIR`
+ * or, with `--here`, the current directory. Live tasks get their CPU, memory
+ * and ports from one `task/stats` call (left out when the daemon does not know
+ * it). Prints a table or a JSON array of tasks, live ones with `stats`.
  * @returns the process exit code (0).
+ * @throws CliError when both --cwd and --here are given.
  */
 export async function listTasks(options: ListOptions): Promise<number> {
-  const tasks = await withClient(options, (client) =>
-    client.list(options.all ? { limit: MAX_LIST_LIMIT } : { state: [...LIVE_STATES], limit: MAX_LIST_LIMIT }),
-  );
-  if (options.json) await printJson(tasks);
-  else await writeOut(renderTaskTable(tasks, process.stdout.isTTY ? process.stdout.columns : undefined));
+  if (options.cwd !== undefined && options.here) throw new CliError('give either --cwd or --here, not both');
+  const cwd = options.here ? process.cwd() : options.cwd !== undefined ? resolve(options.cwd) : undefined;
+  const { tasks, stats } = await withClient(options, async (client) => {
+    const tasks = await client.list({
+      ...(options.all ? {} : { state: [...LIVE_STATES] }),
+      ...(options.session ? { session: options.session } : {}),
+      ...(cwd !== undefined ? { cwd } : {}),
+      limit: MAX_LIST_LIMIT,
+    });
+    const stats = await fetchStats(client, tasks.filter((t) => !isTerminal(t.state)).map((t) => t.id));
+    return { tasks, stats };
+  });
+  if (options.json) await printJson(tasks.map((task) => withStats(task, stats)));
+  else await writeOut(renderTaskTable(tasks, process.stdout.isTTY ? process.stdout.columns : undefined, Date.now(), stats));
   return 0;
+}
+
+/** The task with its `stats` added when there are some for it. */
+export function withStats(task: Task, stats: ReadonlyMap<string, TaskStatsView> | undefined): ListedTask {
+  const own = stats?.get(task.id);
+  return own ? { ...task, stats: own } : task;
 }
 
 /**
  * Renders tasks as a borderless table with columns ID, NAME, STATE, EXIT (code
  * or signal name), CREATED (how long ago), DURATION (run time so far, or total
- * once ended) and COMMAND, cut to fit `columns` characters when given.
+ * once ended), then — when `stats` is given — CPU (% of one core), MEM (RSS)
+ * and PORTS (listening TCP ports, comma-separated) of live tasks, and COMMAND,
+ * cut to fit `columns` characters when given.
  * @param now milliseconds since the epoch, for CREATED.
+ * @param stats by task id; undefined leaves the CPU, MEM and PORTS columns out.
  * @returns the table text, ending with a newline.
  */
-export function renderTaskTable(tasks: readonly Task[], columns?: number, now = Date.now()): string {
-  const rows = tasks.map((task) => [
-    task.id,
-    task.name ?? '',
-    task.state,
-    exitColumn(task),
-    formatAgo(task.createdAt, now),
-    durationColumn(task, now),
-  ]);
-  const widths = [0, 1, 2, 3, 4, 5].map((i) =>
-    Math.max(HEADINGS[i]!.length, ...rows.map((row) => row[i]!.length)),
-  );
-  const used = widths.reduce((sum, w) => sum + w + GAP, 0);
-  const commandWidth = columns ? Math.max(MIN_COMMAND_WIDTH, columns - used) : PIPE_COMMAND_WIDTH;
-  const table = new Table({
-    head: HEADINGS,
-    chars: NO_BORDER,
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': GAP },
+export function renderTaskTable(
+  tasks: readonly Task[],
+  columns?: number,
+  now = Date.now(),
+  stats?: ReadonlyMap<string, TaskStatsView>,
+): string {
+  const rows = tasks.map((task) => {
+    const own = stats?.get(task.id);
+    const figures = stats ? (own ? [formatCpu(own.cpuPercent), formatBytes(own.rssBytes), portNumbers(own).join(',')] : ['', '', '']) : [];
+    return [
+      task.id,
+      task.name ?? '',
+      task.state,
+      exitColumn(task),
+      formatAgo(task.createdAt, now),
+      durationColumn(task, now),
+      ...figures,
+      task.command,
+    ];
   });
-  tasks.forEach((task, i) => table.push([...rows[i]!, truncate(task.command, commandWidth)]));
-  return `${table.toString().split('\n').map((line) => line.trimEnd()).join('\n')}\n`;
+  return renderTable(stats ? HEADINGS_WITH_STATS : HEADINGS, rows, columns);
 }
 
 const HEADINGS = ['ID', 'NAME', 'STATE', 'EXIT', 'CREATED', 'DURATION', 'COMMAND'];
-const GAP = 2;
-const NO_BORDER = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '',
-};
+const HEADINGS_WITH_STATS = ['ID', 'NAME', 'STATE', 'EXIT', 'CREATED', 'DURATION', 'CPU', 'MEM', 'PORTS', 'COMMAND'];
 
-function exitColumn(task: Task): string {
+/** EXIT column of a task or completion: its exit code, the signal's name, `?` when it ended without either, or empty while live. */
+export function exitColumn(task: Pick<Task, 'exitCode' | 'signal' | 'state'>): string {
   if (task.exitCode !== undefined) return String(task.exitCode);
   if (task.signal !== undefined) return task.signal;
   return isTerminal(task.state) ? '?' : '';

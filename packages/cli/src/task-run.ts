@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import { joinCommand } from './command-line.js';
 import { withClient, type GlobalOptions } from './connect.js';
+import { CliError } from './errors.js';
 import { exitCodeOf } from './exit-status.js';
-import { printJson, printLine } from './output.js';
+import { printJson, printLine, warn } from './output.js';
 
 /** Options of `tend run`, as commander parsed them. */
 export interface RunOptions extends GlobalOptions {
@@ -14,18 +15,26 @@ export interface RunOptions extends GlobalOptions {
   /** Task deadline in ms (already parsed from `--timeout`). */
   timeout?: number;
   wait?: boolean;
+  /** With `name`: return the live task of that name instead of starting another. */
+  reuse?: boolean;
 }
 
 /**
  * `tend run [options] -- <command…>`: starts the command as a background task
  * (`task/run`) and prints its id alone on stdout, or the task as JSON. With
  * `--wait`, then waits for its end (`task/wait`, no deadline) and returns its
- * exit code (128 + N for signal N).
+ * exit code (128 + N for signal N). With `--reuse` (and `--name`), a live task
+ * of that name running the same command in the same cwd is used instead of
+ * starting a second one: its id is printed and stderr says it was reused
+ * (`reused: true` in the JSON); a live task of that name with another command
+ * or cwd is the daemon's name_in_use error (exit 125).
  * @returns the process exit code.
- * @throws CliError for a blank command or a task without exit status; the
- *   client's errors (invalid_cwd, name_in_use, invalid_params…) as they come.
+ * @throws CliError for a blank command, --reuse without --name, or a task
+ *   without exit status; the client's errors (invalid_cwd, name_in_use,
+ *   invalid_params…) as they come.
  */
 export async function runTask(words: string[], options: RunOptions): Promise<number> {
+  if (options.reuse && options.name === undefined) throw new CliError('--reuse needs --name: it reuses the live task of that name');
   const command = joinCommand(words);
   return withClient(options, async (client) => {
     const task = await client.run({
@@ -34,7 +43,9 @@ export async function runTask(words: string[], options: RunOptions): Promise<num
       ...(options.env && Object.keys(options.env).length > 0 ? { env: options.env } : {}),
       ...(options.name !== undefined ? { name: options.name } : {}),
       ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
+      ...(options.reuse ? { reuse: true } : {}),
     });
+    if (task.reused) warn(`reusing live task ${task.id} (${task.name ?? options.name})`);
     if (!options.wait) {
       await (options.json ? printJson(task) : printLine(task.id));
       return 0;

@@ -1,11 +1,12 @@
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { checkSocketPath, PROTOCOL_VERSION, resolvePaths, TEND_VERSION, type TendPaths } from '@tend/protocol';
 import { loadConfig } from './config.js';
 import { createLogger } from './logging.js';
 import { writeFileAtomic } from './runtime/atomic-write.js';
 import { ensurePrivateDir } from './runtime/dirs.js';
-import { acquireDaemonLock } from './runtime/lock.js';
+import { acquireDaemonLock, DaemonLockedError, type DaemonLock } from './runtime/lock.js';
 import { RpcServer } from './server/server.js';
 import { openDatabase } from './store/db.js';
 import { CompletionStore } from './store/completion-store.js';
@@ -51,6 +52,22 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   ensurePrivateDir(paths.stateDir);
   ensurePrivateDir(paths.tasksDir);
   const lock = acquireDaemonLock(paths.lockPath);
+  // The database is what must have one owner: a second daemon whose runtime dir differs
+  // (another XDG_RUNTIME_DIR) but whose state dir is the same is refused here.
+  let stateLock: DaemonLock;
+  try {
+    stateLock = acquireDaemonLock(join(paths.stateDir, 'daemon.lock'));
+  } catch (error) {
+    lock.release();
+    if (error instanceof DaemonLockedError) {
+      throw new DaemonLockedError(
+        `another tend daemon uses the state directory ${paths.stateDir} with another socket than ${paths.socketPath} ` +
+          '(is XDG_RUNTIME_DIR or TEND_SOCKET set differently there?); use the same environment, or stop it first',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
   const logger = createLogger(paths.logPath);
   const startedAt = Date.now();
   const config = loadConfig(paths.configPath);
@@ -88,6 +105,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
       supervisor.timers.clearAll();
       rmSync(paths.daemonJsonPath, { force: true });
       db.close();
+      stateLock.release();
       lock.release();
       logger.info('stopped');
       resolveClosed();
@@ -116,6 +134,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
     await server.listen(paths.socketPath);
   } catch (error) {
     db.close();
+    stateLock.release();
     lock.release();
     throw error;
   }

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import pidusage from 'pidusage';
 import type { TaskStats } from '@tend/protocol';
 import { readProcStat } from '../runtime/proc.js';
-import { listeningSockets, socketInodes } from '../runtime/ports.js';
+import { listeningSockets, socketInodes, type ListeningSocket } from '../runtime/ports.js';
 import type { TaskRow } from '../store/task-store.js';
 
 /** Live (non-zombie) processes by process group id, from one scan of /proc. */
@@ -22,36 +22,53 @@ export function processGroups(): Map<number, number[]> {
 /**
  * CPU % (of one core), RSS (bytes) and listening TCP ports of each task's
  * process group. CPU and memory come from pidusage, per process, summed; a
- * process that exits meanwhile counts as 0. One /proc scan serves all tasks.
+ * process that exits meanwhile counts as 0. One /proc scan serves all tasks,
+ * and one pidusage call serves all processes: pidusage learns the clock tick
+ * and page size by running `getconf` twice on its first call, and calls made
+ * in parallel before that first one answers each ran them again (2 shells per
+ * process: ~2 s for the first `tend ps` with 100 tasks; bench/BENCHMARKS.md).
  */
 export async function taskStats(rows: readonly TaskRow[]): Promise<TaskStats[]> {
   const groups = processGroups();
-  const sockets = listeningSockets();
-  return Promise.all(
-    rows.map(async (row) => {
-      const pids = row.pgid !== undefined ? (groups.get(row.pgid) ?? []) : [];
-      let cpuPercent = 0;
-      let rssBytes = 0;
-      await Promise.all(
-        pids.map(async (pid) => {
-          try {
-            const usage = await pidusage(pid);
-            cpuPercent += usage.cpu;
-            rssBytes += usage.memory;
-          } catch {
-            // exited meanwhile
-          }
-        }),
-      );
-      const ports: TaskStats['ports'] = [];
-      for (const pid of pids) {
-        for (const inode of socketInodes(pid)) {
-          const socket = sockets.get(inode);
-          if (socket) ports.push({ ...socket, pid });
-        }
+  const pidsOf = (row: TaskRow): number[] => (row.pgid !== undefined ? (groups.get(row.pgid) ?? []) : []);
+  const inodes = new Map(rows.flatMap(pidsOf).map((pid) => [pid, socketInodes(pid)]));
+  // Reading /proc/net/tcp{,6} walks the kernel's whole TCP hash (~5 ms each here): only when a task holds a socket.
+  const sockets = [...inodes.values()].some((list) => list.length > 0) ? listeningSockets() : new Map<number, ListeningSocket>();
+  const usage = await usageOf([...inodes.keys()]);
+  return rows.map((row) => {
+    const pids = pidsOf(row);
+    let cpuPercent = 0;
+    let rssBytes = 0;
+    for (const pid of pids) {
+      cpuPercent += usage.get(pid)?.cpu ?? 0;
+      rssBytes += usage.get(pid)?.memory ?? 0;
+    }
+    const ports: TaskStats['ports'] = [];
+    for (const pid of pids) {
+      for (const inode of inodes.get(pid) ?? []) {
+        const socket = sockets.get(inode);
+        if (socket) ports.push({ ...socket, pid });
       }
-      ports.sort((a, b) => a.port - b.port || a.family.localeCompare(b.family));
-      return { id: row.id, pids, cpuPercent: Math.round(cpuPercent * 10) / 10, rssBytes, ports };
-    }),
-  );
+    }
+    ports.sort((a, b) => a.port - b.port || a.family.localeCompare(b.family));
+    return { id: row.id, pids, cpuPercent: Math.round(cpuPercent * 10) / 10, rssBytes, ports };
+  });
+}
+
+/** pidusage of every pid in one call; a pid that is gone by then is left out. */
+async function usageOf(pids: number[]): Promise<Map<number, { cpu: number; memory: number }>> {
+  const usage = new Map<number, { cpu: number; memory: number }>();
+  if (pids.length === 0) return usage;
+  let stats: Record<string, { cpu: number; memory: number } | undefined>;
+  try {
+    // With several pids pidusage answers for those it could read (one gone is not an error); with one, it throws.
+    stats = pids.length === 1 ? { [pids[0] as number]: await pidusage(pids[0] as number) } : await pidusage(pids);
+  } catch {
+    return usage;
+  }
+  for (const pid of pids) {
+    const one = stats[pid];
+    if (one) usage.set(pid, { cpu: one.cpu, memory: one.memory });
+  }
+  return usage;
 }

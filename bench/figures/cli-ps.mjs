@@ -1,0 +1,111 @@
+// `tend ps` from a cold CLI process with 100 live tasks in the store, against a
+// minimal Node program that asks the daemon for the same list, and against
+// `pm2 ls` with 100 processes (whose God daemon's RSS is measured here too).
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROTOCOL_VERSION } from '@tend/protocol';
+import { startSleepers } from '../adoption.mjs';
+import { BenchDaemon, CLI_BIN, ROOT, now, rssBytes, stats } from '../lib.mjs';
+import { settledRss } from './throughput.mjs';
+
+const MINIMAL = join(import.meta.dirname, '..', 'ref', 'minimal-client.mjs');
+
+/** Runs `argv` to its exit; resolves with `{ms, stdout}` (rejects on a non-zero exit). */
+export function timed(argv, env, { cwd = ROOT } = {}) {
+  return new Promise((resolve, reject) => {
+    const t0 = now();
+    const child = spawn(argv[0], argv.slice(1), { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [];
+    const err = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = now() - t0;
+      if (code !== 0) reject(new Error(`${argv.join(' ')} exited with ${code}: ${Buffer.concat(err).toString().slice(0, 500)}`));
+      else resolve({ ms, stdout: Buffer.concat(out).toString() });
+    });
+  });
+}
+
+/**
+ * @returns per-repeat medians (ms) `{tend[], minimal[], pm2Ls[], nodeBare[], protocolImport[]}`, plus
+ *   `pm2Rss: {idle, with100}` (bytes) when pm2 runs, and `tasks` (live tasks in the store).
+ */
+export async function measureCliPs(ctx) {
+  const { repeats, smoke, pm2 } = ctx;
+  const nTasks = 100;
+  const perRepeat = smoke ? 2 : 5;
+  const bench = new BenchDaemon();
+  try {
+    await bench.start();
+    const client = await bench.client('ps');
+    const sleepers = await startSleepers(bench, client, nTasks);
+    // What `tend ps` asks the daemon, timed from a warm client: task/list, and task/stats (CPU, RSS, ports) of the live tasks.
+    const daemonSide = { list: [], stats: [] };
+    for (let i = 0; i < 20; i++) {
+      let t0 = now();
+      await client.list({ state: ['starting', 'running', 'stopping'], limit: 1000 });
+      daemonSide.list.push(now() - t0);
+      t0 = now();
+      if (typeof client.stats === 'function') await client.stats(sleepers.map((t) => t.id));
+      daemonSide.stats.push(now() - t0);
+    }
+    await client.close();
+    const env = { ...bench.env, TEND_PROTOCOL: String(PROTOCOL_VERSION) };
+    const node = process.execPath;
+    const first = await timed([node, CLI_BIN, 'ps'], env);
+    const rows = first.stdout.trim().split('\n').length - 1;
+    if (rows !== nTasks) throw new Error(`tend ps printed ${rows} rows, expected ${nTasks}`);
+    const minimalFirst = await timed([node, MINIMAL], env);
+    if (JSON.parse(minimalFirst.stdout).tasks?.length !== nTasks) throw new Error(`minimal client got: ${minimalFirst.stdout.slice(0, 300)}`);
+    const result = {
+      tasks: nTasks,
+      perRepeat,
+      tend: [],
+      minimal: [],
+      pm2Ls: [],
+      nodeBare: [],
+      protocolImport: [],
+      clientImport: [],
+      warmListP50: stats(daemonSide.list).p50,
+      warmStatsP50: stats(daemonSide.stats).p50,
+    };
+    if (pm2) {
+      result.pm2Rss = { idle: await settledRss(pm2.godPid, { settleMs: 500 }) };
+      for (let i = 0; i < nTasks; i++) {
+        const dir = join(pm2.home, 'apps', String(i));
+        mkdirSync(dir, { recursive: true });
+        await pm2.start(`sleeper-${i}`, ['-c', 'exec sleep 600'], { outFile: join(dir, 'out.log') });
+      }
+      const online = (await pm2.list()).filter((p) => p.status === 'online').length;
+      if (online !== nTasks) throw new Error(`pm2 reports ${online} online, expected ${nTasks}`);
+      result.pm2Rss.with100 = await settledRss(pm2.godPid, { settleMs: 1500 });
+      await pm2.lsWall();
+    }
+    const protocolEntry = join(ROOT, 'packages/protocol/dist/index.js');
+    const clientEntry = join(ROOT, 'packages/client/dist/index.js');
+    for (let r = 0; r < repeats; r++) {
+      const t = { tend: [], minimal: [], pm2Ls: [], nodeBare: [], protocolImport: [], clientImport: [] };
+      for (let i = 0; i < perRepeat; i++) {
+        t.tend.push((await timed([node, CLI_BIN, 'ps'], env)).ms);
+        t.minimal.push((await timed([node, MINIMAL], env)).ms);
+        if (pm2) t.pm2Ls.push(await pm2.lsWall());
+        t.nodeBare.push((await timed([node, '-e', '0'], env)).ms);
+        t.protocolImport.push((await timed([node, '--input-type=module', '-e', `await import(${JSON.stringify(protocolEntry)})`], env)).ms);
+        t.clientImport.push((await timed([node, '--input-type=module', '-e', `await import(${JSON.stringify(clientEntry)})`], env)).ms);
+      }
+      for (const key of Object.keys(t)) if (t[key].length) result[key].push(stats(t[key]).p50);
+      ctx.progress(
+        `tend ps repeat ${r + 1}/${repeats}: tend ${result.tend.at(-1).toFixed(0)} ms, minimal ${result.minimal.at(-1).toFixed(0)} ms` +
+          (pm2 ? `, pm2 ls ${result.pm2Ls.at(-1).toFixed(0)} ms` : '') +
+          ` (node -e 0: ${result.nodeBare.at(-1).toFixed(0)} ms, import @tend/protocol: ${result.protocolImport.at(-1).toFixed(0)} ms)`,
+      );
+    }
+    result.daemonRss100 = rssBytes(bench.pid);
+    return result;
+  } finally {
+    await bench.cleanup();
+  }
+}

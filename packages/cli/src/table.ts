@@ -1,0 +1,37 @@
+import Table from 'cli-table3';
+import { truncate } from './output.js';
+
+/** Narrowest the last (free text) column gets, in characters, however narrow the terminal. */
+const MIN_TEXT_WIDTH = 20;
+/** Width of the last column when stdout is not a terminal. */
+const PIPE_TEXT_WIDTH = 60;
+/** Spaces between two columns. */
+const GAP = 2;
+const NO_BORDER = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
+  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '',
+};
+
+/**
+ * Renders a borderless table as `tend ps` prints it: headings, then one line
+ * per row, columns two spaces apart. The last cell of each row is free text
+ * (a command line): flattened to one line and cut with `…` so that the line
+ * fits `columns` characters (at least 20 for that cell), or 60 characters
+ * when `columns` is undefined (not a terminal).
+ * @param rows cells in heading order, the last one the free text.
+ * @returns the table text, each line without trailing spaces, ending with a newline.
+ */
+export function renderTable(headings: readonly string[], rows: readonly (readonly string[])[], columns?: number): string {
+  const fixed = headings.length - 1;
+  const widths = Array.from({ length: fixed }, (_, i) => Math.max(headings[i]!.length, ...rows.map((row) => row[i]!.length)));
+  const used = widths.reduce((sum, w) => sum + w + GAP, 0);
+  const textWidth = columns ? Math.max(MIN_TEXT_WIDTH, columns - used) : PIPE_TEXT_WIDTH;
+  const table = new Table({
+    head: [...headings],
+    chars: NO_BORDER,
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': GAP },
+  });
+  for (const row of rows) table.push([...row.slice(0, fixed), truncate(row[fixed]!, textWidth)]);
+  return `${table.toString().split('\n').map((line) => line.trimEnd()).join('\n')}\n`;
+}

@@ -1,0 +1,44 @@
+import { TendClient, type ConnectOptions } from '@tend/client';
+
+/**
+ * One TendClient for the whole server, connected on first use (so that the MCP
+ * handshake never waits for a daemon to start) and again after the connection
+ * was lost — a daemon restart must not break the agent's tools: its tasks
+ * survive the restart and so should its access to them.
+ */
+export class ClientProvider {
+  private client: TendClient | undefined;
+  private connecting: Promise<TendClient> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: ConnectOptions) {}
+
+  /**
+   * The connected client; connects (auto-starting the daemon) when there is none or it was lost.
+   * Concurrent callers share one connect attempt; a failed attempt is not cached.
+   * @throws the client's DaemonUnreachableError, ProtocolMismatchError…; Error once {@link close} was called.
+   */
+  get(): Promise<TendClient> {
+    if (this.closed) return Promise.reject(new Error('the tend MCP server is shutting down'));
+    if (this.client && !this.client.isClosed) return Promise.resolve(this.client);
+    this.connecting ??= TendClient.connect(this.options).then(
+      (client) => {
+        this.client = client;
+        this.connecting = undefined;
+        return client;
+      },
+      (error: unknown) => {
+        this.connecting = undefined;
+        throw error;
+      },
+    );
+    return this.connecting;
+  }
+
+  /** Closes the connection, if any; later {@link get} calls fail. Tasks are not touched. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const client = this.client ?? (await this.connecting?.catch(() => undefined));
+    await client?.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import type { ResultOf, TaskWait } from '@tend/protocol';
+import { ToolInputError } from './errors.js';
+
+/** The readiness conditions a model can wait for; exactly one is given. */
+export const conditionShape = {
+  output: z
+    .string()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe('JavaScript regular expression; holds once a line of the output matches (earlier lines count too), e.g. "ready|listening on"'),
+  port: z.number().int().min(1).max(65535).optional().describe("holds once the task's processes listen on this TCP port"),
+  http: z
+    .string()
+    .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
+    .optional()
+    .describe('holds once this URL answers an HTTP request (any status), e.g. "http://localhost:3000/"'),
+};
+
+/** What the tools wait for, in the protocol's terms (`task/wait` `until`). */
+export type Until = { output: string } | { port: number } | { http: string };
+
+/**
+ * The one condition given in `input`, or undefined when none is.
+ * @throws ToolInputError when several are given, or `output` is not a valid regular expression.
+ */
+export function untilOf(input: { output?: string | undefined; port?: number | undefined; http?: string | undefined }): Until | undefined {
+  const given = (['output', 'port', 'http'] as const).filter((key) => input[key] !== undefined);
+  if (given.length > 1) throw new ToolInputError(`give one condition to wait for, not ${given.join(' and ')}`);
+  if (input.output !== undefined) {
+    try {
+      new RegExp(input.output);
+    } catch (error) {
+      throw new ToolInputError(`output is not a valid regular expression: ${(error as Error).message}`);
+    }
+    return { output: input.output };
+  }
+  if (input.port !== undefined) return { port: input.port };
+  if (input.http !== undefined) return { http: input.http };
+  return undefined;
+}
+
+/** The condition in words: `a line matching /ready/`, `port 3000 open`, `http://localhost:3000/ answering`. */
+export function describeUntil(until: Until): string {
+  if ('output' in until) return `a line matching /${until.output}/`;
+  if ('port' in until) return `port ${until.port} listening`;
+  return `${until.http} answering`;
+}
+
+/** What held, from a task/wait result whose outcome was a condition. */
+export function describeMet(result: Pick<ResultOf<typeof TaskWait>, 'outcome' | 'match'>, until: Until): string {
+  if (result.outcome === 'output') return `a line matched /${(until as { output: string }).output}/: ${JSON.stringify(result.match ?? '')}`;
+  if (result.outcome === 'port') return `the task listens on port ${(until as { port: number }).port}`;
+  return `${(until as { http: string }).http} answered`;
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import type { Task } from '@tend/client';
+import type { ToolContext, ToolText } from './context.js';
+import { duration, isLive, oneLine, taskState } from './format.js';
+import { defineTool, type ToolSetup } from './tool.js';
+
+const LIVE_STATES = ['starting', 'running', 'stopping'] as const;
+const ENDED_STATES = ['succeeded', 'failed', 'killed', 'timed_out', 'lost'] as const;
+
+export const listTasksSchema = z.object({
+  all_sessions: z
+    .boolean()
+    .default(false)
+    .describe('true: every task the daemon knows (started from terminals, editors, other agents); default only this session’s'),
+  state: z.enum(['any', 'live', 'ended']).default('any').describe('live: starting/running/stopping; ended: finished in any way'),
+  limit: z.number().int().min(1).max(200).default(20).describe('most tasks listed, newest first'),
+});
+
+export type ListTasksInput = z.output<typeof listTasksSchema>;
+
+/**
+ * list_tasks: task/list filtered by this session (unless all_sessions) and state,
+ * newest first, with the listening ports of live tasks from task/stats (left out
+ * if stats fail: the list matters more). One line per task.
+ */
+export async function listTasks(input: ListTasksInput, ctx: ToolContext): Promise<ToolText> {
+  const tend = await ctx.tend();
+  const states = input.state === 'live' ? [...LIVE_STATES] : input.state === 'ended' ? [...ENDED_STATES] : undefined;
+  const tasks = await tend.list({
+    ...(input.all_sessions ? {} : { session: ctx.session }),
+    ...(states ? { state: states } : {}),
+    limit: input.limit,
+  });
+  const whose = input.all_sessions ? 'known to the tend daemon' : `of this session (${ctx.session})`;
+  const which = input.state === 'any' ? '' : `${input.state} `;
+  if (tasks.length === 0) {
+    const more = input.all_sessions ? '' : ' all_sessions: true lists tasks started elsewhere too.';
+    return { text: `No ${which}tasks ${whose}.${more}` };
+  }
+  const ports = tasks.some(isLive) ? await portsByTask(ctx) : new Map<string, number[]>();
+  const lines = tasks.map((task) => taskLine(task, ports.get(task.id), input.all_sessions, ctx.workspace));
+  return { text: [`${tasks.length} ${which}task${tasks.length === 1 ? '' : 's'} ${whose}, newest first:`, ...lines].join('\n') };
+}
+
+/** `- k3j9x2 "web": running (pid 1234, up 5 min), ports 3000 — npm run dev`, with cwd and session where useful. */
+export function taskLine(task: Task, ports: number[] | undefined, showSession: boolean, workspace: string): string {
+  const parts = [`- ${task.id}${task.name ? ` "${task.name}"` : ''}: ${taskState(task)}`];
+  if (ports && ports.length > 0) parts.push(`ports ${ports.join(', ')}`);
+  if (!isLive(task) && task.endedAt) parts.push(`ended ${duration(Date.now() - Date.parse(task.endedAt))} ago`);
+  if (task.cwd !== workspace) parts.push(`in ${task.cwd}`);
+  if (showSession) parts.push(task.session ? `session ${task.session}` : 'no session');
+  return `${parts.join(', ')} — ${oneLine(task.command)}`;
+}
+
+async function portsByTask(ctx: ToolContext): Promise<Map<string, number[]>> {
+  try {
+    const stats = await (await ctx.tend()).stats();
+    return new Map(stats.map((s) => [s.id, [...new Set(s.ports.map((p) => p.port))].sort((a, b) => a - b)]));
+  } catch {
+    return new Map();
+  }
+}
+
+/** The list_tasks tool. */
+export function listTasksTool(_setup: ToolSetup) {
+  return defineTool({
+    name: 'list_tasks',
+    title: 'List background tasks',
+    description:
+      'List the background tasks this session started (or all tasks with all_sessions: true), newest first, with ' +
+      'their id, name, state, exit code, run time and the TCP ports live ones listen on. Use it to find a task ' +
+      'after a restart or context compaction, to see whether a dev server is already running before starting one, ' +
+      'or to get an id for read_output, wait_task or stop_task.',
+    inputSchema: listTasksSchema,
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    run: listTasks,
+  });
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { SIGNAL_NAMES, TERMINATING_SIGNALS, type SignalName } from '@tend/protocol/wire';
+import { MAX_TOOL_WAIT_MS, type TendApi, type ToolContext, type ToolText } from './context.js';
+import { isLive, lastLinesBlock, taskLabel, taskState, taskStatus } from './format.js';
+import { defineTool, type ToolSetup } from './tool.js';
+import { ENDED_TAIL_LINES, lastLines } from './wait-common.js';
+
+/** Default grace between SIGTERM and SIGKILL for stop_task, in ms (shorter than the CLI's 10 s, to fit a tool call). */
+export const DEFAULT_STOP_GRACE_MS = 5_000;
+/** Longest grace accepted, in ms: grace plus the end wait must stay below the tool-call bound. */
+export const MAX_STOP_GRACE_MS = 30_000;
+/** How long after the grace the tool still waits for the end to be recorded, in ms. */
+const END_SLACK_MS = 5_000;
+
+export const stopTaskSchema = z.object({
+  id: z.string().min(1).max(200).describe('task id, unique id prefix, or name'),
+  signal: z
+    .enum(SIGNAL_NAMES as [SignalName, ...SignalName[]])
+    .default('SIGTERM')
+    .describe('signal sent to all processes of the task; SIGTERM, SIGINT, SIGHUP, SIGQUIT and SIGKILL stop it, others (e.g. SIGUSR1) are only delivered'),
+  grace_ms: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_STOP_GRACE_MS)
+    .default(DEFAULT_STOP_GRACE_MS)
+    .describe('after a stopping signal, send SIGKILL if it is still alive after this many ms'),
+});
+
+export type StopTaskInput = z.output<typeof stopTaskSchema>;
+
+/**
+ * stop_task: task/kill to the task's process group; for stopping signals, waits
+ * (grace + 5 s at most) for the end and reports it with the last lines. A task that
+ * has already ended is reported as such, not as an error.
+ * @throws the client's task_not_found / ambiguous_id / signal_failed.
+ */
+export async function stopTask(input: StopTaskInput, ctx: ToolContext): Promise<ToolText> {
+  const tend = await ctx.tend();
+  const before = await tend.get(input.id);
+  if (!isLive(before)) return { text: `${taskLabel(before)} had already ended: ${taskState(before)}. Nothing was sent.` };
+  try {
+    await tend.kill(before.id, { signal: input.signal, graceMs: input.grace_ms });
+  } catch (error) {
+    if ((error as { reason?: unknown }).reason !== 'not_running') throw error;
+    return ended(tend, `${taskLabel(before)} ended before the signal reached it`, before.id);
+  }
+  if (!(TERMINATING_SIGNALS as readonly string[]).includes(input.signal)) {
+    return { text: `Sent ${input.signal} to ${taskLabel(before)} (a signal that does not stop it in tend's view). Now: ${taskStatus(await tend.get(before.id))}.` };
+  }
+  const { outcome } = await tend.wait(before.id, { timeoutMs: Math.min(MAX_TOOL_WAIT_MS, input.grace_ms + END_SLACK_MS) });
+  if (outcome === 'timeout') {
+    const now = await tend.get(before.id);
+    return { text: `Sent ${input.signal} to ${taskLabel(now)}, but it has not ended yet: ${taskStatus(now)}. wait_task or list_tasks shows when it has.` };
+  }
+  return ended(tend, `Stopped ${taskLabel(before)} with ${input.signal}`, before.id);
+}
+
+async function ended(tend: TendApi, head: string, id: string): Promise<ToolText> {
+  const task = await tend.get(id);
+  return { text: `${head}: ${taskState(task)}.\n${lastLinesBlock(await lastLines(tend, id, ENDED_TAIL_LINES))}` };
+}
+
+/** The stop_task tool. */
+export function stopTaskTool(_setup: ToolSetup) {
+  return defineTool({
+    name: 'stop_task',
+    title: 'Stop a task',
+    description:
+      'Stop a background task: SIGTERM to all of its processes (the whole process group, children included), then ' +
+      'SIGKILL if it is still alive after grace_ms. Returns how it ended and its last lines. Use it when a dev ' +
+      'server or watcher is no longer needed, is stuck, or must be restarted with other settings (stop it, then ' +
+      'start_task again). Another signal can be sent instead: SIGINT (as Ctrl-C does), or e.g. SIGUSR1 to a program that handles it.',
+    inputSchema: stopTaskSchema,
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    run: stopTask,
+  });
+}

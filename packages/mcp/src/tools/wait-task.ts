@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { conditionShape, untilOf } from './condition.js';
+import { DEFAULT_TOOL_WAIT_MS, MAX_TOOL_WAIT_MS, type ToolContext, type ToolText } from './context.js';
+import { defineTool, type ToolSetup } from './tool.js';
+import { waitAndDescribe } from './wait-common.js';
+
+export const waitTaskSchema = z.object({
+  id: z.string().min(1).max(200).describe('task id, unique id prefix, or name'),
+  until: z
+    .object(conditionShape)
+    .strict()
+    .optional()
+    .describe('wait for one readiness condition instead of the end of the task: output, port or http'),
+  timeout_ms: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_TOOL_WAIT_MS)
+    .default(DEFAULT_TOOL_WAIT_MS)
+    .describe(`longest wait in ms (at most ${MAX_TOOL_WAIT_MS}); when it passes the answer says the task is still running`),
+});
+
+export type WaitTaskInput = z.output<typeof waitTaskSchema>;
+
+/**
+ * wait_task: one bounded task/wait for the task's end or a condition. Running out
+ * of time is an answer, not an error ("still waiting", with the last lines).
+ * @throws the client's task_not_found / ambiguous_id, ToolInputError.
+ */
+export async function waitTask(input: WaitTaskInput, ctx: ToolContext): Promise<ToolText> {
+  const until = input.until ? untilOf(input.until) : undefined;
+  const tend = await ctx.tend();
+  const task = await tend.get(input.id);
+  return { text: await waitAndDescribe(tend, task, until ?? 'exit', input.timeout_ms) };
+}
+
+/** The wait_task tool. */
+export function waitTaskTool(_setup: ToolSetup) {
+  return defineTool({
+    name: 'wait_task',
+    title: 'Wait for a task',
+    description:
+      'Wait until a background task ends (the default) or becomes ready: a line of output matches a regular ' +
+      'expression, its processes listen on a TCP port, or a URL answers. Returns the exit status and last lines ' +
+      `when it ends. Each call waits at most ${MAX_TOOL_WAIT_MS / 1000} s; if the task is still running then, it ` +
+      'says so (this is not a failure) and you can call wait_task again or do other work meanwhile. Use it after ' +
+      'start_task for builds, tests and servers that take a while.',
+    inputSchema: waitTaskSchema,
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    run: waitTask,
+  });
+}
