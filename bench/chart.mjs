@@ -12,7 +12,7 @@ function panel({ x0, y0, width, height, title, xLabels, xTitle, yTitle, series }
   const top = y0 + 34;
   const left = x0 + 52;
   const plotW = width - 70;
-  const plotH = height - 90;
+  const plotH = height - 120;
   const maxY = Math.max(1e-9, ...series.flatMap((s) => s.points.map((p) => (Number.isFinite(p.max) ? p.max : 0)))) * 1.15;
   const step = niceStep(maxY / 4);
   const xs = xLabels.map((_, i) => left + (plotW * (i + 0.5)) / xLabels.length);
@@ -91,12 +91,12 @@ export function growthChart(raw, caption) {
   }
   if (panels.length === 0) return undefined;
   const width = 380;
-  const height = 320;
+  const height = 340;
   const body = panels.map((p, i) => panel({ ...p, x0: i * width, y0: 0, width, height })).join('\n');
   const total = width * panels.length;
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${total}" height="${height + 18}" viewBox="0 0 ${total} ${height + 18}" ` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${total}" height="${height + 24}" viewBox="0 0 ${total} ${height + 24}" ` +
     `font-family="system-ui, sans-serif">\n<rect width="100%" height="100%" fill="#fff"/>\n${body}\n` +
-    `<text x="${total / 2}" y="${height + 10}" text-anchor="middle" font-size="10" fill="#555">${esc(caption)}</text>\n</svg>\n`
+    `<text x="${total / 2}" y="${height + 14}" text-anchor="middle" font-size="10" fill="#555">${esc(caption)}</text>\n</svg>\n`
   );
 }

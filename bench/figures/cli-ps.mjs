@@ -44,8 +44,11 @@ export async function measureCliPs(ctx) {
     const sleepers = await startSleepers(bench, client, nTasks);
     // What `tend ps` asks the daemon, timed from a warm client: task/list, and task/stats (CPU, RSS, ports) of the live tasks.
     const daemonSide = { list: [], stats: [] };
+    let t0 = now();
+    if (typeof client.stats === 'function') await client.stats(sleepers.map((t) => t.id));
+    const firstStatsMs = now() - t0;
     for (let i = 0; i < 20; i++) {
-      let t0 = now();
+      t0 = now();
       await client.list({ state: ['starting', 'running', 'stopping'], limit: 1000 });
       daemonSide.list.push(now() - t0);
       t0 = now();
@@ -71,6 +74,7 @@ export async function measureCliPs(ctx) {
       clientImport: [],
       warmListP50: stats(daemonSide.list).p50,
       warmStatsP50: stats(daemonSide.stats).p50,
+      firstStatsMs,
     };
     if (pm2) {
       result.pm2Rss = { idle: await settledRss(pm2.godPid, { settleMs: 500 }) };
