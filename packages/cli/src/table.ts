@@ -1,4 +1,3 @@
-import Table from 'cli-table3';
 import { truncate } from './output.js';
 
 /** Narrowest the last (free text) column gets, in characters, however narrow the terminal. */
@@ -7,12 +6,6 @@ const MIN_TEXT_WIDTH = 20;
 const PIPE_TEXT_WIDTH = 60;
 /** Spaces between two columns. */
 const GAP = 2;
-const NO_BORDER = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '',
-};
-
 /**
  * Renders a borderless table as `tend ps` prints it: headings, then one line
  * per row, columns two spaces apart. The last cell of each row is free text
@@ -27,11 +20,11 @@ export function renderTable(headings: readonly string[], rows: readonly (readonl
   const widths = Array.from({ length: fixed }, (_, i) => Math.max(headings[i]!.length, ...rows.map((row) => row[i]!.length)));
   const used = widths.reduce((sum, w) => sum + w + GAP, 0);
   const textWidth = columns ? Math.max(MIN_TEXT_WIDTH, columns - used) : PIPE_TEXT_WIDTH;
-  const table = new Table({
-    head: [...headings],
-    chars: NO_BORDER,
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': GAP },
-  });
-  for (const row of rows) table.push([...row.slice(0, fixed), truncate(row[fixed]!, textWidth)]);
-  return `${table.toString().split('\n').map((line) => line.trimEnd()).join('\n')}\n`;
+  // Plain padding: every cell is ASCII-width already (names are ASCII; the free text is cut by
+  // characters), and cli-table3 cost ~66 ms of a cold `tend ps` (BENCHMARKS.md).
+  const line = (cells: readonly string[]) =>
+    [...cells.slice(0, fixed).map((cell, i) => cell.padEnd((widths[i] as number) + GAP)), truncate(cells[fixed] ?? '', textWidth)]
+      .join('')
+      .trimEnd();
+  return `${[line(headings), ...rows.map(line)].join('\n')}\n`;
 }

@@ -6,8 +6,12 @@ import type { TaskSupervisor } from './supervisor.js';
 
 /** How often the watchdog looks at adopted tasks, in ms (end detected within about this). */
 export const WATCH_INTERVAL_MS = 100;
-/** Every this many ticks it also checks identity (start time), which catches zombies and PID reuse. */
-const IDENTITY_EVERY = 3;
+/**
+ * Every this many ticks it also checks identity (start time), which catches zombies and PID reuse:
+ * 400 ms, inside the 500 ms end detection asked for, at about a third of the CPU of every tick
+ * (with 1,000 adopted tasks; BENCHMARKS.md).
+ */
+const IDENTITY_EVERY = 4;
 
 /** What {@link classifyLiveRows} found. */
 export interface RecoveryReport {
@@ -113,7 +117,7 @@ export class Watchdog {
     let watcher: FSWatcher | undefined;
     try {
       watcher = watch(dir, { persistent: false }, (_event, file) => {
-        if (file === 'exit') this.check(row.id, false);
+        if (file === 'exit') this.recordSeen(row.id);
       });
       watcher.on('error', () => watcher?.close());
     } catch {
@@ -149,14 +153,21 @@ export class Watchdog {
     }
   }
 
+  /** inotify saw the exit record appear: the task has ended. */
+  private recordSeen(id: string): void {
+    // An unreadable record keeps the task watched: the poll still sees the wrapper go.
+    if (this.watched.has(id) && this.supervisor.finishFromRecord(id)) this.forget(id);
+  }
+
   /** Ends task `id` if its wrapper is gone (record written, pid gone, or — with `identity` — not the same process). */
   private check(id: string, identity: boolean): void {
     const entry = this.watched.get(id);
     if (!entry) return;
-    const { row, exitPath } = entry;
+    const { row, exitPath, watcher } = entry;
     const pid = row.pid as number;
     const gone =
-      existsSync(exitPath) ||
+      // With an inotify watch the record's arrival calls check() itself; without, stat for it.
+      (!watcher && existsSync(exitPath)) ||
       !pidExists(pid) ||
       (identity && !isSameProcess(pid, { startTicks: row.startTicks as number, bootId: row.bootId as string }));
     if (!gone) return;
