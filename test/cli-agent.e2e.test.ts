@@ -141,13 +141,21 @@ describe('tend logs --new', () => {
   });
 });
 
+/** Polls until a second client (the command under test) is connected to the daemon: status itself is the first. */
+async function otherClientConnected(): Promise<void> {
+  await pollUntil('the other tend command to connect', async () => {
+    const status = await tend(home, ['--json', 'daemon', 'status']);
+    return status.code === 0 && (JSON.parse(status.stdout) as { clients: number }).clients >= 2 ? true : undefined;
+  });
+}
+
 describe('tend logs -f, --clean, --grep and --max-bytes', () => {
   it('follows output written after a pause with -f --json: each byte once, in JSON lines, the last one saying the task ended', async () => {
     const release = join(home, 'release');
     const id = await runTask(['--', `echo first; ${waitFor(release)}; echo second`]);
     await pollUntil('the first line', async () => ((await tend(home, ['logs', id])).stdout === 'first\n' ? true : undefined));
     const following = tend(home, ['logs', '-f', '--json', id]);
-    await new Promise((r) => setTimeout(r, 300));
+    await otherClientConnected();
     writeFileSync(release, '');
     const result = await following;
     expect(result.code).toBe(0);
@@ -219,7 +227,7 @@ describe('tend wait --until-…', () => {
   it('exits 128+N when a signal ended the task first', async () => {
     const id = await runTask(['--', 'sleep 30']);
     const waiting = tend(home, ['wait', id, '--until-output', 'never']);
-    await new Promise((r) => setTimeout(r, 200));
+    await otherClientConnected();
     expect((await tend(home, ['kill', id])).code).toBe(0);
     expect((await waiting).code).toBe(137);
   });
