@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createMessageConnection, StreamMessageReader, type MessageConnection } from 'vscode-jsonrpc/node.js';
 import { SafeMessageWriter } from '../packages/client/dist/safe-writer.js';
+import { isAlive as alive } from './helpers.js';
 
 /** Absolute path of the built daemon entry. */
 export const DAEMON_BIN = resolve(import.meta.dirname, '../packages/daemon/dist/bin.js');
@@ -19,16 +20,8 @@ export async function pollUntil<T>(what: string, probe: () => T | Promise<T>, ti
   }
 }
 
-/** True when `pid` is a live process (not a zombie). */
-export function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
+/** True when `pid` is a live process (a zombie counts as gone): the CLI tests' check, shared. */
+export { alive };
 
 /** A raw JSON-RPC client on the daemon's socket, recording notifications. */
 export interface RawClient {
