@@ -14,22 +14,19 @@ import {
   type TaskRun,
 } from '@tend/protocol';
 import { TendDaemonError } from '../errors.js';
-import { bootId, groupExists, isSameProcess, readProcStat } from '../runtime/proc.js';
+import { bootId, groupExists, readProcStat } from '../runtime/proc.js';
 import type { CompletionStore } from '../store/completion-store.js';
 import type { CursorStore } from '../store/cursor-store.js';
 import { NameTakenError, type StopCause, type TaskRow, type TaskStore } from '../store/task-store.js';
 import { endState, type TaskEnd } from './end-state.js';
 import { readExitRecord } from './exit-record.js';
 import { newTaskId, resolveTask } from './ids.js';
+import { completionOf } from './completion-record.js';
 import { lastLines } from './output-tail.js';
 import { spawnTask } from './spawn.js';
-import { TaskTimers } from './task-timers.js';
+import { safeKill, TaskStopper } from './task-stopper.js';
+import type { TaskTimers } from './task-timers.js';
 import { fileSize, toTask } from './task-view.js';
-
-/** A task younger than this (ms since start) may not have exec'd its command yet. */
-const YOUNG_TASK_MS = 1_000;
-/** When a stop signal is sent again to a young task, in ms after the first. */
-const REDELIVERY_DELAYS_MS = [50, 200, 600];
 
 /** Settings of a {@link TaskSupervisor}. */
 export interface SupervisorOptions {
@@ -71,19 +68,24 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
   readonly cursors: CursorStore;
   readonly completions: CompletionStore;
   private readonly endWaiters = new Map<string, Set<(task: Task) => void>>();
-  /** Tasks whose group this daemon has sent SIGKILL. */
-  private readonly sigkilled = new Set<string>();
-  readonly timers: TaskTimers;
+  readonly stopper: TaskStopper;
 
   constructor(readonly options: SupervisorOptions) {
     super();
     this.store = options.store;
     this.cursors = options.cursors;
     this.completions = options.completions;
-    this.timers = new TaskTimers({
-      onDeadline: (id) => this.stopForTimeout(id),
-      onEscalate: (id) => this.escalate(id),
+    this.stopper = new TaskStopper({
+      store: this.store,
+      logger: options.logger,
+      graceMs: options.graceMs,
+      changed: (id) => this.changed(id),
     });
+  }
+
+  /** Timeout and SIGKILL-escalation timers of every task. */
+  get timers(): TaskTimers {
+    return this.stopper.timers;
   }
 
   /** Paths of task `id`'s directory, output log and exit record. */
@@ -290,10 +292,10 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     const row = this.store.get(id);
     if (!row || isTerminal(row.state)) return;
     // Wrapper gone without a record right after tend SIGKILLed its group: that was the end.
-    if (end.lostReason !== undefined && row.state === 'stopping' && this.sigkilled.has(id)) {
+    const sigkilled = this.stopper.takeSigkilled(id);
+    if (end.lostReason !== undefined && row.state === 'stopping' && sigkilled) {
       end = { signal: 'SIGKILL', endedAt: end.endedAt };
     }
-    this.sigkilled.delete(id);
     const state = endState(row, end);
     this.timers.clear(id);
     if (options.leftovers && row.state === 'stopping' && row.pgid !== undefined && groupExists(row.pgid)) {
@@ -310,20 +312,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
         ...(end.lostReason !== undefined && row.reason === undefined ? { reason: end.lostReason } : {}),
       });
       const ended = toTask(this.store.get(id) as TaskRow);
-      const record: Omit<Completion, 'seq'> = {
-        taskId: id,
-        ...(ended.name !== undefined ? { name: ended.name } : {}),
-        command: ended.command,
-        cwd: ended.cwd,
-        ...(ended.session !== undefined ? { session: ended.session } : {}),
-        state,
-        ...(ended.exitCode !== undefined ? { exitCode: ended.exitCode } : {}),
-        ...(ended.signal !== undefined ? { signal: ended.signal } : {}),
-        ...(ended.reason !== undefined ? { reason: ended.reason } : {}),
-        ...(ended.durationMs !== undefined ? { durationMs: ended.durationMs } : {}),
-        endedAt: ended.endedAt as string,
-        tail: lastLines(row.logPath, row.outputStart),
-      };
+      const record = completionOf(ended, lastLines(row.logPath, row.outputStart));
       return { seq: this.completions.record(record), ...record };
     });
     this.options.logger.info({ task: id, state, exitCode: end.exitCode, signal: end.signal, seq: completion.seq }, 'task ended');
@@ -351,58 +340,14 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     return n;
   }
 
-  /** Records the stop intent (unless already stopping), signals the group, schedules SIGKILL. */
+  /** Records the stop intent, signals the group, schedules SIGKILL (see TaskStopper.stop). */
   stop(row: TaskRow, signal: SignalName, graceMs: number, cause: StopCause): void {
-    if (row.state !== 'stopping') {
-      const killAt = signal === 'SIGKILL' ? undefined : Date.now() + graceMs;
-      this.store.update(row.id, { state: 'stopping', stopCause: cause, reason: stopReason(row, cause, signal), killAt });
-      row = this.store.get(row.id) ?? row;
-      this.changed(row.id);
-      this.timers.schedule(row);
-    }
-    this.signalGroup(row, signal);
-    if (row.startedAt !== undefined && Date.now() - row.startedAt < YOUNG_TASK_MS) this.redeliver(row.id, signal);
+    this.stopper.stop(row, signal, graceMs, cause);
   }
 
-  /**
-   * Re-sends a stop signal to a task that just started. Until the wrapper's
-   * child has exec'd the command, it still runs the wrapper's trap handler, and
-   * a signal it receives then is consumed there instead of reaching the command.
-   */
-  private redeliver(id: string, signal: SignalName): void {
-    for (const delay of REDELIVERY_DELAYS_MS) {
-      setTimeout(() => {
-        const row = this.store.get(id);
-        if (row?.state === 'stopping') this.signalGroup(row, signal);
-      }, delay).unref();
-    }
-  }
-
-  private stopForTimeout(id: string): void {
-    const row = this.store.get(id);
-    if (row && !isTerminal(row.state) && row.state !== 'stopping') this.stop(row, 'SIGTERM', this.options.graceMs, 'timeout');
-  }
-
-  private escalate(id: string): void {
-    const row = this.store.get(id);
-    if (!row || isTerminal(row.state)) return;
-    this.store.update(id, { killAt: undefined });
-    this.signalGroup(row, 'SIGKILL');
-  }
-
-  /**
-   * Sends `signal` to the task's process group, only after checking that its
-   * wrapper is still the process the row describes (start time and boot id):
-   * a reused pid is never signalled, nor pid ≤ 1.
-   */
+  /** Signals the task's group if its wrapper is still the row's process (see TaskStopper.signalGroup). */
   signalGroup(row: TaskRow, signal: SignalName): boolean {
-    if (row.pid === undefined || row.pgid === undefined || row.pid <= 1 || row.pgid <= 1) return false;
-    if (row.startTicks === undefined || row.bootId === undefined) return false;
-    if (!isSameProcess(row.pid, { startTicks: row.startTicks, bootId: row.bootId })) return false;
-    const sent = safeKill(-row.pgid, signal);
-    if (sent && signal === 'SIGKILL') this.sigkilled.add(row.id);
-    this.options.logger.info({ task: row.id, pgid: row.pgid, signal, sent }, 'signalled task group');
-    return sent;
+    return this.stopper.signalGroup(row, signal);
   }
 
   private onChildExit(id: string, code: number | null, signal: SignalName | null): void {
@@ -433,26 +378,4 @@ function checkCwd(cwd: string): void {
     throw new TendDaemonError('invalid_cwd', `cwd ${cwd} does not exist; give an existing directory`, { cwd });
   }
   if (!isDir) throw new TendDaemonError('invalid_cwd', `cwd ${cwd} is not a directory`, { cwd });
-}
-
-function stopReason(row: TaskRow, cause: StopCause, signal: SignalName): string {
-  switch (cause) {
-    case 'timeout':
-      return `timed out after ${row.timeoutMs} ms`;
-    case 'shutdown':
-      return 'stopped by daemon shutdown';
-    case 'remove':
-      return 'killed by forced remove';
-    default:
-      return `killed by user (${signal})`;
-  }
-}
-
-function safeKill(target: number, signal: SignalName): boolean {
-  try {
-    process.kill(target, signal);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,0 +1,123 @@
+import type { Logger } from 'pino';
+import { isTerminal, type SignalName } from '@tend/protocol';
+import { isSameProcess } from '../runtime/proc.js';
+import type { StopCause, TaskRow, TaskStore } from '../store/task-store.js';
+import { TaskTimers } from './task-timers.js';
+
+/** A task younger than this (ms since start) may not have exec'd its command yet. */
+const YOUNG_TASK_MS = 1_000;
+/** When a stop signal is sent again to a young task, in ms after the first. */
+const REDELIVERY_DELAYS_MS = [50, 200, 600];
+
+/**
+ * Stops tasks (DESIGN.md, "Process model", step 6): the intent (`stopping`,
+ * cause, reason, SIGKILL time) is committed before any signal, the whole
+ * process group is signalled — only while its wrapper is still the process the
+ * row describes — and SIGKILL follows after the grace period. Timeouts start
+ * a stop through the same path. Deadlines live in the row, so a new daemon
+ * re-arms them.
+ */
+export class TaskStopper {
+  readonly timers: TaskTimers;
+  /** Tasks whose group this daemon has sent SIGKILL. */
+  private readonly sigkilled = new Set<string>();
+
+  constructor(
+    private readonly deps: {
+      store: TaskStore;
+      logger: Logger;
+      /** Grace between SIGTERM and SIGKILL for timeouts, in ms. */
+      graceMs: number;
+      /** Called after the row changed state. */
+      changed(id: string): void;
+    },
+  ) {
+    this.timers = new TaskTimers({
+      onDeadline: (id) => this.stopForTimeout(id),
+      onEscalate: (id) => this.escalate(id),
+    });
+  }
+
+  /** Records the stop intent (unless already stopping), signals the group, schedules SIGKILL. */
+  stop(row: TaskRow, signal: SignalName, graceMs: number, cause: StopCause): void {
+    const { store } = this.deps;
+    if (row.state !== 'stopping') {
+      const killAt = signal === 'SIGKILL' ? undefined : Date.now() + graceMs;
+      store.update(row.id, { state: 'stopping', stopCause: cause, reason: stopReason(row, cause, signal), killAt });
+      row = store.get(row.id) ?? row;
+      this.deps.changed(row.id);
+      this.timers.schedule(row);
+    }
+    this.signalGroup(row, signal);
+    if (row.startedAt !== undefined && Date.now() - row.startedAt < YOUNG_TASK_MS) this.redeliver(row.id, signal);
+  }
+
+  /**
+   * Sends `signal` to the task's process group, only after checking that its
+   * wrapper is still the process the row describes (start time and boot id):
+   * a reused pid is never signalled, nor pid ≤ 1.
+   */
+  signalGroup(row: TaskRow, signal: SignalName): boolean {
+    if (row.pid === undefined || row.pgid === undefined || row.pid <= 1 || row.pgid <= 1) return false;
+    if (row.startTicks === undefined || row.bootId === undefined) return false;
+    if (!isSameProcess(row.pid, { startTicks: row.startTicks, bootId: row.bootId })) return false;
+    const sent = safeKill(-row.pgid, signal);
+    if (sent && signal === 'SIGKILL') this.sigkilled.add(row.id);
+    this.deps.logger.info({ task: row.id, pgid: row.pgid, signal, sent }, 'signalled task group');
+    return sent;
+  }
+
+  /** Whether this daemon sent SIGKILL to task `id`'s group; forgets it. */
+  takeSigkilled(id: string): boolean {
+    return this.sigkilled.delete(id);
+  }
+
+  /**
+   * Re-sends a stop signal to a task that just started. Until the wrapper's
+   * child has exec'd the command, it still runs the wrapper's trap handler, and
+   * a signal it receives then is consumed there instead of reaching the command.
+   */
+  private redeliver(id: string, signal: SignalName): void {
+    for (const delay of REDELIVERY_DELAYS_MS) {
+      setTimeout(() => {
+        const row = this.deps.store.get(id);
+        if (row?.state === 'stopping') this.signalGroup(row, signal);
+      }, delay).unref();
+    }
+  }
+
+  private stopForTimeout(id: string): void {
+    const row = this.deps.store.get(id);
+    if (row && !isTerminal(row.state) && row.state !== 'stopping') this.stop(row, 'SIGTERM', this.deps.graceMs, 'timeout');
+  }
+
+  private escalate(id: string): void {
+    const row = this.deps.store.get(id);
+    if (!row || isTerminal(row.state)) return;
+    this.deps.store.update(id, { killAt: undefined });
+    this.signalGroup(row, 'SIGKILL');
+  }
+}
+
+/** Sends `signal` to `target` (a pid, or -pgid); false when it is gone. */
+export function safeKill(target: number, signal: SignalName): boolean {
+  try {
+    process.kill(target, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function stopReason(row: TaskRow, cause: StopCause, signal: SignalName): string {
+  switch (cause) {
+    case 'timeout':
+      return `timed out after ${row.timeoutMs} ms`;
+    case 'shutdown':
+      return 'stopped by daemon shutdown';
+    case 'remove':
+      return 'killed by forced remove';
+    default:
+      return `killed by user (${signal})`;
+  }
+}
