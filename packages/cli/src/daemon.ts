@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, isDaemonUnreachable, withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { formatSpan, printJson, printLine, warn } from './output.js';
@@ -14,7 +12,6 @@ export interface DaemonStopOptions extends GlobalOptions {
 const EXIT_DEADLINE_MS = 10_000;
 /** Grace between SIGTERM and SIGKILL for `--kill-tasks`, in ms (daemon/shutdown's default). */
 const SHUTDOWN_GRACE_MS = 5_000;
-const POLL_MS = 50;
 
 /**
  * `tend daemon start`: connects, starting the daemon if none runs, and prints
@@ -111,34 +108,9 @@ async function shutdown(options: DaemonStopOptions): Promise<{ pid: number; kill
     await client.close().catch(() => undefined);
   }
   const budgetMs = EXIT_DEADLINE_MS + (options.killTasks ? SHUTDOWN_GRACE_MS : 0);
-  const deadline = Date.now() + budgetMs;
-  while (isAlive(result.pid)) {
-    if (Date.now() > deadline) throw new CliError(`daemon (pid ${result.pid}) did not exit within ${formatSpan(budgetMs)}`);
-    await sleep(POLL_MS);
+  const { waitForPidGone } = await import('@tend/client');
+  if (!(await waitForPidGone(result.pid, Date.now() + budgetMs))) {
+    throw new CliError(`daemon (pid ${result.pid}) did not exit within ${formatSpan(budgetMs)}`);
   }
   return result;
-}
-
-/**
- * True while process `pid` exists and has not exited. Signal 0 probes without
- * signalling; a zombie (exited, not yet reaped: state Z in /proc/<pid>/stat,
- * proc(5)) counts as gone, since a slow init may reap the detached daemon late.
- */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  return !isZombie(pid);
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 3, after the parenthesized command name (which may itself hold spaces or parentheses).
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch {
-    return false; // no procfs (macOS): trust kill(pid, 0)
-  }
 }

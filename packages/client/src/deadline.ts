@@ -29,8 +29,9 @@ export class Backoff {
 }
 
 /**
- * Polls until process `pid` no longer exists (kill(pid, 0) fails with ESRCH),
- * on the {@link BACKOFF} schedule.
+ * Polls until process `pid` no longer exists (kill(pid, 0) fails with ESRCH, or
+ * it is a zombie), on the {@link BACKOFF} schedule. Used by connect (replacing
+ * an older daemon) and by `tend daemon stop`.
  * @returns true once it is gone, false if it still exists at `deadline` (epoch ms).
  */
 export async function waitForPidGone(pid: number, deadline: number): Promise<boolean> {

@@ -6,3 +6,4 @@ export { LOG_TAIL_LINES } from './log-tail.js';
 export * from './errors.js';
 export { toTendError } from './error-mapping.js';
 export { SocketPathTooLongError, type SignalName, type Task, type TaskState } from '@tend/protocol/wire';
+export { waitForPidGone } from './deadline.js';

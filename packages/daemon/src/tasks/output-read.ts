@@ -50,7 +50,8 @@ export async function readTaskOutput(
       waitPast = result.totalBytes;
       continue;
     }
-    if (since) deps.cursors.set(id, reader, result.nextOffset);
+    // A read that found nothing new leaves the cursor where it was: no write.
+    if (since && result.nextOffset !== offset) deps.cursors.set(id, reader, result.nextOffset);
     return result;
   }
 }

@@ -333,13 +333,6 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     return true;
   }
 
-  /** Number of callers waiting in {@link wait}. */
-  get waiterCount(): number {
-    let n = 0;
-    for (const set of this.endWaiters.values()) n += set.size;
-    return n;
-  }
-
   /** Records the stop intent, signals the group, schedules SIGKILL (see TaskStopper.stop). */
   stop(row: TaskRow, signal: SignalName, graceMs: number, cause: StopCause): void {
     this.stopper.stop(row, signal, graceMs, cause);

@@ -128,11 +128,6 @@ export class Watchdog {
     this.timer.unref();
   }
 
-  /** Number of tasks watched now. */
-  get size(): number {
-    return this.watched.size;
-  }
-
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
