@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../packages/daemon/dist/store/db.js';
@@ -145,7 +145,8 @@ describe('tasks outlive the daemon', () => {
     const id = 'zzorphan';
     const dir = join(harness.home, 'state', 'tasks', id);
     const row: TaskRow = {
-      id, command: 'sleep 0.5; exit 9', cwd: harness.home, env: {}, inheritEnv: true, state: 'starting',
+      // Ends only when the test says so: the adoption check must not race the task's own end.
+      id, command: `while [ ! -e '${dir}/go' ]; do sleep 0.05; done; exit 9`, cwd: harness.home, env: {}, inheritEnv: true, state: 'starting',
       createdAt: Date.now(), logPath: join(dir, 'output.log'), outputBytes: 0, outputStart: 0,
     };
     withStore((store) => store.insert(row));
@@ -159,6 +160,7 @@ describe('tasks outlive the daemon', () => {
     await restart();
     const adopted = await client.request('task/get', { id });
     expect(adopted).toMatchObject({ state: 'running', pid: wrapper.pid });
+    writeFileSync(join(dir, 'go'), '');
     expect((await client.request('task/wait', { id, timeoutMs: 10_000 })).task).toMatchObject({ state: 'failed', exitCode: 9 });
   });
 });
