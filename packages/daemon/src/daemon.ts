@@ -144,6 +144,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
       socketPath: paths.socketPath,
       stateDir: paths.stateDir,
       logPath: paths.logPath,
+      prune: (request) => retention.prune(request),
       requestShutdown: (request) => {
         const live = store.live().length;
         // Let the reply go out first.
