@@ -84,7 +84,7 @@ export async function pruneTasks(options: PruneOptions, confirm: Confirm = termi
       }
       const answer = await confirm.ask(
         `WARNING! This will remove ${preview.count} ended task${preview.count === 1 ? '' : 's'} ` +
-          `(${formatBytes(preview.bytesFreed)} of output) with their inbox entries.\nAre you sure you want to continue? [y/N] `,
+          `(${formatBytes(preview.bytesFreed)} on disk) with their output and inbox entries.\nAre you sure you want to continue? [y/N] `,
       );
       if (!/^\s*y(es)?\s*$/i.test(answer)) {
         process.stderr.write('tend: nothing removed\n');
