@@ -47,6 +47,8 @@ export function createLogger(
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= new Promise((resolve) => {
+      // Lines logged after this point (sockets closing late) are dropped instead of written after end.
+      logger.level = 'silent';
       if (stream.writableEnded) return resolve();
       stream.end(() => resolve());
       // A stream stuck on a dead disk must not keep the daemon from exiting.

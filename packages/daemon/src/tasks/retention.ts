@@ -47,9 +47,20 @@ export class TaskRetention {
   constructor(
     private readonly supervisor: TaskSupervisor,
     private readonly store: RetentionStore,
-    private readonly limits: RetentionLimits,
+    private limits: RetentionLimits,
     private readonly logger: Logger,
   ) {}
+
+  /** Applies new limits (a reloaded config.json) at once, and re-arms the periodic sweep when running. */
+  setLimits(limits: RetentionLimits): void {
+    this.limits = limits;
+    if (this.timer) {
+      clearInterval(this.timer);
+      this.timer = setInterval(() => this.safeSweep(), limits.sweepMs);
+      this.timer.unref();
+    }
+    this.schedule();
+  }
 
   /** Sweeps now, then after every task end and every `sweepMs`. */
   start(): void {
