@@ -110,7 +110,6 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
     { keepEndedTasks: config.keepEndedTasks, keepEndedDays: config.keepEndedDays, sweepMs: config.retentionSweepMs },
     logger,
   );
-  retention.start();
 
   let resolveClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
@@ -173,6 +172,9 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
     })}\n`,
   );
   logger.info({ socket: paths.socketPath, ...recovery, readyMs: Date.now() - startedAt }, 'serving');
+  // After the socket is up (a long backlog on the first start after an upgrade must not fail the listen),
+  // before the first request is read.
+  retention.start();
   return { paths, pid: process.pid, startedAt, logger, supervisor, retention, closed, shutdown };
 }
 
