@@ -29,10 +29,11 @@ export class RetentionStore {
 
   constructor(private readonly db: Database.Database) {
     this.statements = {
+      // `+state`: filter on the state without its index, so that the walk is on tasks_by_ended.
       beyondCount: db.prepare(
-        `SELECT id FROM tasks WHERE ended_at IS NOT NULL AND state IN ${ENDED} ORDER BY ended_at DESC, rowid DESC LIMIT -1 OFFSET ?`,
+        `SELECT id FROM tasks WHERE ended_at IS NOT NULL AND +state IN ${ENDED} ORDER BY ended_at DESC, rowid DESC LIMIT -1 OFFSET ?`,
       ),
-      endedBefore: db.prepare(`SELECT id FROM tasks WHERE ended_at IS NOT NULL AND ended_at < ? AND state IN ${ENDED}`),
+      endedBefore: db.prepare(`SELECT id FROM tasks WHERE ended_at IS NOT NULL AND ended_at < ? AND +state IN ${ENDED}`),
       isEnded: db.prepare(`SELECT 1 FROM tasks WHERE id = ? AND state IN ${ENDED}`),
       deleteTask: db.prepare(`DELETE FROM tasks WHERE id = ? AND state IN ${ENDED}`),
       deleteAcks: db.prepare('DELETE FROM completion_acks WHERE seq IN (SELECT seq FROM completions WHERE task_id = ?)'),
@@ -57,7 +58,7 @@ export class RetentionStore {
   matching(query: PruneQuery): string[] {
     const states = (query.states ?? TERMINAL_STATES).filter((s) => TERMINAL_STATES.includes(s));
     if (states.length === 0) return [];
-    const where = [`ended_at IS NOT NULL`, `state IN (${states.map(() => '?').join(', ')})`];
+    const where = [`ended_at IS NOT NULL`, `+state IN (${states.map(() => '?').join(', ')})`];
     const params: unknown[] = [...states];
     if (query.endedBefore !== undefined) (where.push('ended_at <= ?'), params.push(query.endedBefore));
     const sql = `SELECT id FROM tasks WHERE ${where.join(' AND ')} ORDER BY ended_at, rowid`;
