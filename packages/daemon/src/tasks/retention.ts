@@ -110,7 +110,8 @@ export class TaskRetention {
     this.pending = true;
     setImmediate(() => {
       this.pending = false;
-      this.safeSweep();
+      // Not after stop(): the database may be closed by then.
+      if (this.timer !== undefined) this.safeSweep();
     });
   }
 
