@@ -120,10 +120,21 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .action(act(async (ids: string[], _o, cmd: Command) => (await import('./task-kill.js')).killTasks(ids, optionsOf(cmd))));
 
   program.command('rm')
-    .description('remove ended tasks and their output')
+    .description('remove ended tasks with every trace of them: output, exit record, inbox entries, read cursors')
     .argument('<id...>', 'task ids, unique id prefixes or names')
     .option('-f, --force', 'kill live tasks first (SIGKILL) instead of refusing them')
     .action(act(async (ids: string[], _o, cmd: Command) => (await import('./task-remove.js')).removeTasks(ids, optionsOf(cmd))));
+
+  program.command('prune')
+    .description(
+      'remove ended tasks (never live ones) with their output and inbox entries, like docker container prune. ' +
+        'Asks first on a terminal; without a terminal on stdin it refuses unless -f is given. ' +
+        'The daemon also prunes by itself: keepEndedTasks (default 1000) and keepEndedDays (default 7) in config.json',
+    )
+    .option('-f, --force', 'do not ask for confirmation (needed when stdin is not a terminal)')
+    .option('--older-than <duration>', 'only tasks that ended at least this long ago (1h, 2d; a bare number is seconds)', durationArg)
+    .option('--filter <key=value>', 'state=<succeeded|failed|killed|timed_out|lost> (repeatable: any of them) or until=<duration>', collectList)
+    .action(act(async (_o, cmd: Command) => (await import('./task-prune.js')).pruneTasks(optionsOf(cmd))));
 
   program.command('inspect')
     .description('print everything tend knows about a task, as JSON (live ones with CPU, memory and ports: stats)')
@@ -204,6 +215,10 @@ function durationArg(value: string): number {
 function countArg(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number (0 or more)');
   return Number(value);
+}
+
+function collectList(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function collectEnv(value: string, previous: Record<string, string> | undefined): Record<string, string> {

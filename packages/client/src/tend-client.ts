@@ -9,6 +9,7 @@ import type {
   TaskKill,
   TaskList,
   TaskOutput,
+  TaskPrune,
   TaskRemove,
   TaskRun,
   TaskWait,
@@ -157,6 +158,17 @@ export class TendClient {
    */
   async remove(id: string, options: { force?: boolean } = {}): Promise<Task> {
     return (await this.request(Methods.TaskRemove, { id, force: options.force })).task;
+  }
+
+  /**
+   * Removes ended tasks with their output and inbox entries (task/prune), like `docker container prune`:
+   * every ended task, or those that ended at least `olderThanMs` ago and/or are in one of `state`;
+   * `dryRun` only reports them. Live tasks are never touched.
+   * @returns `{removed: ids, count, bytesFreed (bytes), dryRun}`.
+   * @throws InvalidParamsError.
+   */
+  prune(params: ParamsOf<typeof TaskPrune> = {}): Promise<ResultOf<typeof TaskPrune>> {
+    return this.request(Methods.TaskPrune, params);
   }
 
   /** Facts about the daemon (daemon/status): pid, version, uptime, task counts by state, paths. */

@@ -5,6 +5,20 @@ import { MIN_OUTPUT_CAP_BYTES } from '@tend/protocol';
 /** Default output cap of a task: 256 MiB of disk per output.log. */
 export const DEFAULT_OUTPUT_CAP_BYTES = 256 * 1024 * 1024;
 
+/**
+ * Ended tasks kept at most (with their folders and inbox entries): a week of a busy agent's
+ * runs at a few hundred a day. pm2 and docker keep everything until asked; pueue until `clean`.
+ */
+export const DEFAULT_KEEP_ENDED_TASKS = 1_000;
+/** Days an ended task is kept after its end: a work week plus a weekend, so Monday still sees Friday's runs. */
+export const DEFAULT_KEEP_ENDED_DAYS = 7;
+/** How often the daemon applies the age limit, in ms (the count limit is applied at every task end). */
+export const DEFAULT_RETENTION_SWEEP_MS = 3_600_000;
+/** Size at which daemon.log is rotated, in bytes (10 MiB; journald caps by size too). */
+export const DEFAULT_LOG_MAX_BYTES = 10 * 1024 * 1024;
+/** Rotated daemon logs kept (daemon.log.1 … .N) besides daemon.log. */
+export const DEFAULT_LOG_FILES = 3;
+
 /** `config.json` (in the config dir); every field optional. */
 export const ConfigSchema = z
   .object({
@@ -21,6 +35,37 @@ export const ConfigSchema = z
       .max(300_000)
       .default(5_000)
       .describe('ms between SIGTERM and SIGKILL when a timeout or a shutdown stops a task'),
+    keepEndedTasks: z
+      .number()
+      .int()
+      .min(1)
+      .default(DEFAULT_KEEP_ENDED_TASKS)
+      .describe('most ended tasks kept; older ones are removed with their folders and inbox entries'),
+    keepEndedDays: z
+      .number()
+      .positive()
+      .default(DEFAULT_KEEP_ENDED_DAYS)
+      .describe('days an ended task is kept after its end (fractions allowed); whichever limit comes first applies'),
+    retentionSweepMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(86_400_000)
+      .default(DEFAULT_RETENTION_SWEEP_MS)
+      .describe('ms between two applications of keepEndedDays'),
+    logMaxBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(DEFAULT_LOG_MAX_BYTES)
+      .describe('size in bytes at which daemon.log is rotated to daemon.log.1'),
+    logFiles: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(DEFAULT_LOG_FILES)
+      .describe('rotated daemon logs kept besides daemon.log'),
   })
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;

@@ -11,7 +11,9 @@ import { RpcServer } from './server/server.js';
 import { openDatabase } from './store/db.js';
 import { CompletionStore } from './store/completion-store.js';
 import { CursorStore } from './store/cursor-store.js';
+import { RetentionStore } from './store/retention-store.js';
 import { TaskStore } from './store/task-store.js';
+import { TaskRetention } from './tasks/retention.js';
 import { pickShell } from './tasks/spawn.js';
 import { TaskSupervisor } from './tasks/supervisor.js';
 import { OutputCapEnforcer } from './tasks/output-cap.js';
@@ -30,6 +32,8 @@ export interface RunningDaemon {
   startedAt: number;
   logger: Logger;
   supervisor: TaskSupervisor;
+  /** Applies the retention limits; prunes on request (task/prune). */
+  retention: TaskRetention;
   closed: Promise<void>;
   /** Stops serving; tasks keep running unless `killTasks`. Idempotent. */
   shutdown(options?: { killTasks?: boolean; graceMs?: number }): Promise<void>;
@@ -68,13 +72,22 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
     }
     throw error;
   }
-  const logger = createLogger(paths.logPath);
+  let config;
+  try {
+    config = loadConfig(paths.configPath);
+  } catch (error) {
+    stateLock.release();
+    lock.release();
+    throw error;
+  }
+  const log = createLogger(paths.logPath, { maxBytes: config.logMaxBytes, files: config.logFiles });
+  const logger = log.logger;
   const startedAt = Date.now();
-  const config = loadConfig(paths.configPath);
   const db = openDatabase(paths.dbPath);
   const store = new TaskStore(db);
   const cursors = new CursorStore(db);
   const completions = new CompletionStore(db);
+  const retentionStore = new RetentionStore(db);
   const supervisor = new TaskSupervisor({
     store,
     tasksDir: paths.tasksDir,
@@ -85,11 +98,18 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
     outputCapBytes: config.outputCapBytes,
     cursors,
     completions,
+    retention: retentionStore,
   });
   const watchdog = new Watchdog(supervisor);
   const recovery = classifyLiveRows(supervisor, watchdog);
   const outputCap = new OutputCapEnforcer(supervisor, logger);
   outputCap.start();
+  const retention = new TaskRetention(
+    supervisor,
+    retentionStore,
+    { keepEndedTasks: config.keepEndedTasks, keepEndedDays: config.keepEndedDays, sweepMs: config.retentionSweepMs },
+    logger,
+  );
 
   let resolveClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
@@ -102,12 +122,14 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
       await server.close(paths.socketPath);
       watchdog.stop();
       outputCap.stop();
+      retention.stop();
       supervisor.timers.clearAll();
       rmSync(paths.daemonJsonPath, { force: true });
       db.close();
       stateLock.release();
       lock.release();
       logger.info('stopped');
+      await log.close();
       resolveClosed();
     })();
     return shuttingDown;
@@ -121,6 +143,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
       socketPath: paths.socketPath,
       stateDir: paths.stateDir,
       logPath: paths.logPath,
+      prune: (request) => retention.prune(request),
       requestShutdown: (request) => {
         const live = store.live().length;
         // Let the reply go out first.
@@ -149,7 +172,10 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
     })}\n`,
   );
   logger.info({ socket: paths.socketPath, ...recovery, readyMs: Date.now() - startedAt }, 'serving');
-  return { paths, pid: process.pid, startedAt, logger, supervisor, closed, shutdown };
+  // After the socket is up (a long backlog on the first start after an upgrade must not fail the listen),
+  // before the first request is read.
+  retention.start();
+  return { paths, pid: process.pid, startedAt, logger, supervisor, retention, closed, shutdown };
 }
 
 /** Stops every live task (SIGTERM, SIGKILL after `graceMs`) and waits for their ends. */

@@ -17,6 +17,7 @@ export * from './methods/task-output.js';
 export * from './methods/task-wait.js';
 export * from './methods/task-kill.js';
 export * from './methods/task-remove.js';
+export * from './methods/task-prune.js';
 export * from './methods/task-did-change.js';
 export * from './methods/task-completions.js';
 export * from './methods/task-did-exit.js';

@@ -8,6 +8,7 @@ import { TaskGet } from './methods/task-get.js';
 import { TaskKill } from './methods/task-kill.js';
 import { TaskList } from './methods/task-list.js';
 import { TaskOutput } from './methods/task-output.js';
+import { TaskPrune } from './methods/task-prune.js';
 import { TaskRemove } from './methods/task-remove.js';
 import { TaskRun } from './methods/task-run.js';
 import { TaskStats } from './methods/task-stats.js';
@@ -25,6 +26,7 @@ export const REQUESTS = [
   TaskWait,
   TaskKill,
   TaskRemove,
+  TaskPrune,
   TaskCompletions,
   TaskStats,
 ] as const;

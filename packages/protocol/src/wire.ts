@@ -13,6 +13,7 @@ import type { TaskGet } from './methods/task-get.js';
 import type { TaskKill } from './methods/task-kill.js';
 import type { TaskList } from './methods/task-list.js';
 import type { TaskOutput } from './methods/task-output.js';
+import type { TaskPrune } from './methods/task-prune.js';
 import type { TaskRemove } from './methods/task-remove.js';
 import type { TaskRun } from './methods/task-run.js';
 import type { TaskStats } from './methods/task-stats.js';
@@ -55,6 +56,7 @@ export const Methods = {
   TaskWait: ref<typeof TaskWait>('task/wait'),
   TaskKill: ref<typeof TaskKill>('task/kill'),
   TaskRemove: ref<typeof TaskRemove>('task/remove'),
+  TaskPrune: ref<typeof TaskPrune>('task/prune'),
   TaskCompletions: ref<typeof TaskCompletions>('task/completions'),
   TaskStats: ref<typeof TaskStats>('task/stats'),
   TaskDidChange: ref<typeof TaskDidChange>('task/didChange'),

@@ -52,7 +52,8 @@ export class ClientConnection {
   initialize(client: { name: string; version?: string }, session: string | undefined): void {
     this.client = client;
     this.session = session;
-    this.logger.info({ connection: this.id, client, session }, 'client initialized');
+    // Routine (a line per CLI call): debug, so that daemon.log holds what matters.
+    this.logger.debug({ connection: this.id, client, session }, 'client initialized');
   }
 
   /** Sends a notification unless the client has stopped reading (then drops the connection). */

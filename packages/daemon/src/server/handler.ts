@@ -1,4 +1,5 @@
 import type { ParsedParamsOf, RequestMethod, ResultOf } from '@tend/protocol';
+import type { PruneOutcome, PruneRequest } from '../tasks/retention.js';
 import type { TaskSupervisor } from '../tasks/supervisor.js';
 import type { ClientConnection } from './client-connection.js';
 
@@ -11,6 +12,8 @@ export interface DaemonControl {
   logPath: string;
   /** Connections open now. */
   clientCount(): number;
+  /** Removes (or, dry, lists) ended tasks matching `request` (task/prune). */
+  prune(request: PruneRequest): PruneOutcome;
   /** Stops the daemon after the current reply is written. */
   requestShutdown(options: { killTasks: boolean; graceMs: number }): number;
 }

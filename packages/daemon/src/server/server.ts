@@ -83,7 +83,9 @@ export class RpcServer {
   private accept(socket: import('node:net').Socket): void {
     const connection = new ClientConnection(this.nextId++, socket, this.logger);
     this.connections.add(connection);
+    this.logger.debug({ connection: connection.id }, 'client connected');
     socket.on('close', () => {
+      this.logger.debug({ connection: connection.id, client: connection.client?.name }, 'client disconnected');
       this.connections.delete(connection);
       connection.rpc.dispose();
     });

@@ -62,4 +62,13 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX tasks_by_session ON tasks (session, created_at);
   `,
+  `
+  -- Retention: ended tasks by end time (live rows have no ended_at), and a task's completions.
+  CREATE INDEX tasks_by_ended ON tasks (ended_at) WHERE ended_at IS NOT NULL;
+  CREATE INDEX completions_by_task ON completions (task_id);
+  -- Traces that task/remove used to leave behind: completions, acks and cursors of deleted tasks.
+  DELETE FROM completion_acks WHERE seq IN (SELECT seq FROM completions WHERE task_id NOT IN (SELECT id FROM tasks));
+  DELETE FROM completions WHERE task_id NOT IN (SELECT id FROM tasks);
+  DELETE FROM read_cursors WHERE task_id NOT IN (SELECT id FROM tasks);
+  `,
 ];

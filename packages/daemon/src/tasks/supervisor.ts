@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import {
@@ -17,6 +17,7 @@ import { TendDaemonError } from '../errors.js';
 import { bootId, groupExists, readProcStat } from '../runtime/proc.js';
 import type { CompletionStore } from '../store/completion-store.js';
 import type { CursorStore } from '../store/cursor-store.js';
+import type { RetentionStore } from '../store/retention-store.js';
 import { NameTakenError, type StopCause, type TaskRow, type TaskStore } from '../store/task-store.js';
 import { endState, type TaskEnd } from './end-state.js';
 import { readExitRecord } from './exit-record.js';
@@ -24,6 +25,7 @@ import { newTaskId, resolveTask } from './ids.js';
 import { completionOf } from './completion-record.js';
 import { lastLines } from './output-tail.js';
 import { spawnTask } from './spawn.js';
+import { removeTaskFolder } from './task-folder.js';
 import { safeKill, TaskStopper } from './task-stopper.js';
 import type { TaskTimers } from './task-timers.js';
 import { fileSize, toTask } from './task-view.js';
@@ -45,6 +47,8 @@ export interface SupervisorOptions {
   cursors: CursorStore;
   /** The completion inbox. */
   completions: CompletionStore;
+  /** Deletes ended tasks with everything recorded about them. */
+  retention: RetentionStore;
 }
 
 /** Events: `change` after every state change of a task (and its removal). */
@@ -253,7 +257,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /**
-   * Deletes an ended task's row and files. With `force`, a live task is first
+   * Deletes an ended task with every trace of it (see {@link forget}). With `force`, a live task is first
    * SIGKILLed (as a whole group) and its end awaited.
    * @throws TendDaemonError task_live (live, no force), task_not_found, ambiguous_id
    */
@@ -273,12 +277,27 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
       }
       row = this.store.get(row.id) ?? row;
     }
-    this.store.delete(row.id);
-    this.cursors.deleteTask(row.id);
-    rmSync(this.taskFiles(row.id).dir, { recursive: true, force: true });
     const task = toTask(row);
-    this.emit('change', task, true);
+    this.forget(row);
     return task;
+  }
+
+  /**
+   * Deletes every trace of ended task `row`: its row, completions (inbox),
+   * acknowledgements, read cursors and its folder; emits `change` (removed).
+   * A task that is live or already gone is left alone.
+   * @returns bytes of disk freed, or undefined when nothing was deleted.
+   */
+  forget(row: TaskRow): number | undefined {
+    if (!this.options.retention.forget(row.id)) return undefined;
+    let bytes = 0;
+    try {
+      bytes = removeTaskFolder(this.options.tasksDir, row.id);
+    } catch (error) {
+      this.options.logger.warn({ task: row.id, err: error }, 'task folder not removed');
+    }
+    this.emit('change', toTask(row), true);
+    return bytes;
   }
 
   /**

@@ -6,7 +6,8 @@ import { TaskRefSchema } from './task-get.js';
 export const TaskRemove = defineRequest({
   method: 'task/remove',
   summary:
-    'Deletes an ended task: its row, output log and exit record. A live task is refused with task_live unless ' +
+    'Deletes an ended task with every trace of it: its row, output folder (output log, exit record), inbox ' +
+    'entries and read cursors. A live task is refused with task_live unless ' +
     'force is true, which kills it first (SIGKILL to the group) and waits for its end.',
   params: z.object({ id: TaskRefSchema, force: z.boolean().default(false) }).strict(),
   result: z.object({ task: TaskSchema.describe('the task as it was when removed') }),

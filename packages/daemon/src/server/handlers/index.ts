@@ -7,6 +7,7 @@ import { taskGet } from './task-get.js';
 import { taskKill } from './task-kill.js';
 import { taskList } from './task-list.js';
 import { taskOutput } from './task-output.js';
+import { taskPrune } from './task-prune.js';
 import { taskRemove } from './task-remove.js';
 import { taskRun } from './task-run.js';
 import { taskStatsHandler } from './task-stats.js';
@@ -26,6 +27,7 @@ export const HANDLERS: ReadonlyMap<string, Handler> = new Map(
       taskWait,
       taskKill,
       taskRemove,
+      taskPrune,
       taskCompletions,
       taskStatsHandler,
     ] as Handler[]

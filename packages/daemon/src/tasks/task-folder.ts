@@ -1,0 +1,70 @@
+import { lstatSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** What a task id stored in the database may look like before a path is built from it. */
+const SAFE_ID = /^[0-9a-z]{1,64}$/;
+
+/** Raised when a task id could name something outside `<state>/tasks`. */
+export class UnsafeTaskIdError extends Error {
+  override name = 'UnsafeTaskIdError';
+}
+
+/**
+ * Deletes `<tasksDir>/<id>` (output.log, exit record) and returns the disk
+ * space it used, in bytes (st_blocks × 512, as du counts: a punched output.log
+ * counts only what it still holds). Only a path built from a validated id is
+ * touched, and no symlink is followed: a symlink (or any non-directory) in its
+ * place is unlinked itself; inside the folder, rmSync unlinks links without
+ * following them. A missing folder frees 0 bytes.
+ * @throws UnsafeTaskIdError when `id` is not 1–64 lowercase letters and digits.
+ */
+export function removeTaskFolder(tasksDir: string, id: string): number {
+  if (!SAFE_ID.test(id)) throw new UnsafeTaskIdError(`task id ${JSON.stringify(id)} is not a tend id; its folder is left alone`);
+  const dir = join(tasksDir, id);
+  let stat;
+  try {
+    stat = lstatSync(dir);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) {
+    unlinkSync(dir);
+    return 0;
+  }
+  const bytes = folderBytes(dir);
+  rmSync(dir, { recursive: true, force: true });
+  return bytes;
+}
+
+/**
+ * Disk space used by the files of `<tasksDir>/<id>`, in bytes (st_blocks × 512);
+ * 0 when it is missing, not a directory, or `id` is not a tend id.
+ */
+export function taskFolderBytes(tasksDir: string, id: string): number {
+  if (!SAFE_ID.test(id)) return 0;
+  const dir = join(tasksDir, id);
+  try {
+    if (!lstatSync(dir).isDirectory()) return 0;
+  } catch {
+    return 0;
+  }
+  return folderBytes(dir);
+}
+
+function folderBytes(dir: string): number {
+  let bytes = 0;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    try {
+      bytes += lstatSync(join(dir, name)).blocks * 512;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return bytes;
+}
