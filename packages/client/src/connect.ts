@@ -28,8 +28,14 @@ export interface ConnectOptions {
   clientVersion?: string;
   /** Session sent in daemon/initialize (e.g. an agent's conversation id); recorded on tasks it starts. */
   session?: string;
-  /** Deadline for the whole connect, auto-start and initialize included, in ms. Default 10 000. */
+  /** Deadline for the whole connect, auto-start and initialize included, in ms. Default 10 000. Also each reconnect's. */
   timeoutMs?: number;
+  /**
+   * Re-establish a lost connection (daemon restart, crash, upgrade) and resume idempotent calls
+   * (wait, output, follow, get, list, stats, status) from where they were; see TendClient. Default true.
+   * Off: a lost connection is the end, as before (isClosed, onClose).
+   */
+  reconnect?: boolean;
 }
 
 /** What daemon/initialize answered: `{version, protocolVersion, pid, startedAt, socket}`. */

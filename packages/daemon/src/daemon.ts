@@ -23,6 +23,13 @@ export interface DaemonOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** How a shutdown was asked for; see {@link RunningDaemon.shutdown}. */
+export interface ShutdownRequest {
+  killTasks?: boolean;
+  graceMs?: number;
+  restart?: boolean;
+}
+
 /** A daemon that serves; `closed` settles once it has shut down. */
 export interface RunningDaemon {
   paths: TendPaths;
@@ -31,8 +38,12 @@ export interface RunningDaemon {
   logger: Logger;
   supervisor: TaskSupervisor;
   closed: Promise<void>;
-  /** Stops serving; tasks keep running unless `killTasks`. Idempotent. */
-  shutdown(options?: { killTasks?: boolean; graceMs?: number }): Promise<void>;
+  /**
+   * Stops serving; tasks keep running unless `killTasks`. `restart: false` (daemon/shutdown from
+   * `tend daemon stop`) writes stopped.json first, so that clients end instead of reconnecting;
+   * undefined (a signal) or true lets them reconnect. Idempotent.
+   */
+  shutdown(options?: ShutdownRequest): Promise<void>;
 }
 
 /**
@@ -68,6 +79,8 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
     }
     throw error;
   }
+  // A deliberate stop's mark is about the previous daemon; this one serves again.
+  rmSync(paths.stoppedPath, { force: true });
   const logger = createLogger(paths.logPath);
   const startedAt = Date.now();
   const config = loadConfig(paths.configPath);
@@ -95,10 +108,14 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
   let shuttingDown: Promise<void> | undefined;
 
-  const shutdown = (request: { killTasks?: boolean; graceMs?: number } = {}): Promise<void> => {
+  const shutdown = (request: ShutdownRequest = {}): Promise<void> => {
     shuttingDown ??= (async () => {
-      logger.info({ killTasks: request.killTasks ?? false }, 'shutting down');
+      logger.info({ killTasks: request.killTasks ?? false, restart: request.restart }, 'shutting down');
       if (request.killTasks) await stopAll(supervisor, request.graceMs ?? 5_000);
+      // Before any connection closes: a client that loses it must find the mark.
+      if (request.restart === false) {
+        writeFileAtomic(paths.stoppedPath, `${JSON.stringify({ pid: process.pid, stoppedAt: new Date().toISOString() })}\n`);
+      }
       await server.close(paths.socketPath);
       watchdog.stop();
       outputCap.stop();

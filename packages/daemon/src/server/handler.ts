@@ -11,8 +11,11 @@ export interface DaemonControl {
   logPath: string;
   /** Connections open now. */
   clientCount(): number;
-  /** Stops the daemon after the current reply is written. */
-  requestShutdown(options: { killTasks: boolean; graceMs: number }): number;
+  /**
+   * Stops the daemon after the current reply is written; `restart: false` marks it a deliberate stop
+   * (stopped.json), after which clients do not reconnect.
+   */
+  requestShutdown(options: { killTasks: boolean; graceMs: number; restart: boolean }): number;
 }
 
 /** What a handler is given besides its validated params. */
