@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolvePaths, type MethodRef, type NotificationMethod, type ParamsOf, type RequestMethod, type ResultOf } from '@tend/protocol/wire';
 import { connectDaemon, DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type Connected, type DaemonInfo } from './connect.js';
 import { Backoff, pidExists } from './deadline.js';
-import { ConnectionClosedError, DaemonStoppedError, DaemonUnreachableError, ShuttingDownError } from './errors.js';
+import { ConnectionClosedError, DaemonStoppedError, DaemonUnreachableError } from './errors.js';
 import type { Disposable, RpcChannel } from './rpc-channel.js';
 
 /**
@@ -76,8 +76,8 @@ export class ReconnectingChannel {
   }
 
   /**
-   * Sends an idempotent request and, when the connection is lost (or the daemon answers
-   * shutting_down) before the answer, sends it again on a re-established connection, with
+   * Sends an idempotent request and, when the connection is lost before the answer, sends it
+   * again on a re-established connection, with
    * `params()` called anew each time. Gives up after {@link MAX_QUICK_LOSSES} quick losses in a row.
    * @throws as {@link request}.
    */
@@ -89,10 +89,10 @@ export class ReconnectingChannel {
       try {
         return await channel.request(method, params());
       } catch (error) {
-        if (!(error instanceof ConnectionClosedError || error instanceof ShuttingDownError) || !this.reconnects) throw error;
+        if (!(error instanceof ConnectionClosedError) || !this.reconnects) throw error;
         if (this.closedByUs) throw error;
         quickLosses = Date.now() - sentAt < this.timeoutMs ? quickLosses + 1 : 0;
-        // A daemon that says shutting_down, or a write that failed before 'close': drop this connection.
+        // A write that failed before 'close' was seen: drop this connection.
         if (!channel.isClosed) await channel.close();
         if (quickLosses >= MAX_QUICK_LOSSES) {
           throw new ConnectionClosedError(
