@@ -48,6 +48,16 @@ function startTend(args: readonly string[]): Running {
   return { stdout: () => stdout, stderr: () => stderr, done };
 }
 
+/** Waits until `n` clients besides the one asking are connected to the daemon (daemon/status). */
+async function clientsConnected(n: number): Promise<void> {
+  const probe = await TendClient.connect({ env: cliEnv(home), autoStart: false, reconnect: false });
+  try {
+    await pollUntil(`${n} clients to connect`, async () => ((await probe.status()).clients > n ? true : undefined), { intervalMs: 20 });
+  } finally {
+    await probe.close();
+  }
+}
+
 type How = 'tend daemon restart' | 'kill -9';
 
 /**
@@ -109,10 +119,7 @@ describe.each<How>(['tend daemon restart', 'kill -9'])('clients across %s', (how
     const run = startTend(['run', '--wait', '--', `${waitFor(go)}; exit 2`]);
     const id = await pollUntil('run --wait to print the task id', () => run.stdout().trim().split('\n')[0] || undefined);
     const wait = startTend(['wait', id]);
-    await pollUntil('tend wait to connect', async () => {
-      const status = await tendJson<{ clients: number }>(home, ['daemon', 'status']);
-      return status.clients >= 3 ? true : undefined;
-    });
+    await clientsConnected(2);
 
     const old = await takeDaemonAway(how, () => writeFileSync(go, ''));
     const [ran, waited] = await Promise.all([run.done, wait.done]);
@@ -177,10 +184,7 @@ describe('a deliberate tend daemon stop', () => {
   it('ends a waiting tend wait with exit 125 and a message, and starts no new daemon', async () => {
     const task = await tendJson<{ id: string }>(home, ['run', '--', waitFor(join(home, 'go'))]);
     const wait = startTend(['wait', task.id]);
-    await pollUntil('tend wait to connect', async () => {
-      const status = await tendJson<{ clients: number }>(home, ['daemon', 'status']);
-      return status.clients >= 2 ? true : undefined;
-    });
+    await clientsConnected(1);
     const old = daemonPid(home) as number;
 
     const stopped = await tend(home, ['daemon', 'stop']);
