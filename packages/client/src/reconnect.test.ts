@@ -1,4 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { dirname } from 'node:path';
 import { PROTOCOL_VERSION, type Task } from '@tend/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectionClosedError, DaemonStoppedError, TendClient, type DaemonInfo } from './index.js';
@@ -140,5 +142,55 @@ describe('TendClient after the daemon drops its connection', () => {
     expect(closes).toEqual([error]);
     expect(c.isClosed).toBe(true);
     expect(count('daemon/initialize')).toBe(1);
+  });
+});
+
+describe('RpcChannel when the daemon answers and closes at once', () => {
+  let home: TempHome;
+  let server: Server;
+
+  beforeEach(async () => {
+    home = makeTempHome();
+    mkdirSync(dirname(home.paths.socketPath), { recursive: true, mode: 0o700 });
+    // A raw daemon: answers daemon/initialize, then answers task/get and closes the socket as soon as the answer is written.
+    server = createServer((socket) => {
+      let buffered = '';
+      socket.on('error', () => undefined);
+      socket.setEncoding('utf8').on('data', (chunk: string) => {
+        buffered += chunk;
+        for (;;) {
+          const match = /^Content-Length: (\d+)\r\n\r\n/.exec(buffered);
+          if (!match || buffered.length < match[0].length + Number(match[1])) return;
+          const body = buffered.slice(match[0].length, match[0].length + Number(match[1]));
+          buffered = buffered.slice(match[0].length + Number(match[1]));
+          const request = JSON.parse(body) as { id: number; method: string; params: { id?: string } };
+          const frame = (result: unknown) => {
+            const json = JSON.stringify({ jsonrpc: '2.0', id: request.id, result });
+            return `Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`;
+          };
+          if (request.method === 'daemon/initialize') {
+            socket.write(frame({ version: '0.0.0-raw', protocolVersion: PROTOCOL_VERSION, pid: process.pid, startedAt: new Date().toISOString(), socket: home.paths.socketPath }));
+          } else {
+            socket.write(frame(task(request.params.id ?? '?')), () => socket.destroy());
+          }
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(home.paths.socketPath, resolve));
+  });
+
+  afterEach(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await home.cleanup();
+  });
+
+  it('delivers a reply that arrived together with the end of the connection instead of failing the request', async () => {
+    const c = await TendClient.connect({ env: home.env, autoStart: false, reconnect: false });
+    try {
+      expect(await c.get('last-words')).toMatchObject({ id: 'last-words' });
+      await waitFor(() => c.isClosed, 2_000, 'the client to see the connection end');
+    } finally {
+      await c.close();
+    }
   });
 });

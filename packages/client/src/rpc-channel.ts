@@ -134,6 +134,7 @@ export class RpcChannel {
 
   private handleClosed(byUs: boolean): void {
     if (byUs) {
+      // close() during a drain: stop waiting for the rest.
       this.afterDrain?.();
       if (this.closed) return;
       this.closed = true;
@@ -143,20 +144,18 @@ export class RpcChannel {
     if (this.closed) return;
     this.closed = true;
     let timer: NodeJS.Timeout | undefined;
+    let finished = false;
     const finish = (): void => {
-      if (timer === undefined && this.afterDrain === undefined) return;
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
-      timer = undefined;
       this.afterDrain = undefined;
       // dispose() rejects pending requests (vscode-jsonrpc does not on a mere close).
       this.connection.dispose();
       for (const listener of [...this.closeListeners]) listener();
     };
-    if (this.handled >= this.reader.received) {
-      this.connection.dispose();
-      for (const listener of [...this.closeListeners]) listener();
-      return;
-    }
+    if (this.handled >= this.reader.received) return finish();
+    // Messages that arrived before the end are still queued in vscode-jsonrpc: let it hand them over first.
     this.afterDrain = finish;
     timer = setTimeout(finish, DRAIN_MS);
     timer.unref();
