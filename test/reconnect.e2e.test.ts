@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TendClient } from '../packages/client/dist/index.js';
@@ -181,7 +181,7 @@ describe.each<How>(['tend daemon restart', 'kill -9'])('clients across %s', (how
 });
 
 describe('a deliberate tend daemon stop', () => {
-  it('ends a waiting tend wait with exit 125 and a message, and starts no new daemon', async () => {
+  it('ends a waiting tend wait with exit 125 and a message, starts no new daemon, and the next daemon clears the mark', async () => {
     const task = await tendJson<{ id: string }>(home, ['run', '--', waitFor(join(home, 'go'))]);
     const wait = startTend(['wait', task.id]);
     await clientsConnected(1);
@@ -197,5 +197,10 @@ describe('a deliberate tend daemon stop', () => {
     expect(daemonPid(home)).toBeUndefined();
     const status = await tend(home, ['daemon', 'status']);
     expect(status.stderr).toContain('daemon is not running');
+    expect(existsSync(join(home, 'run', 'stopped.json'))).toBe(true);
+
+    // The mark is about that daemon only: the next one removes it, and its clients reconnect again.
+    expect((await tend(home, ['daemon', 'start'])).code).toBe(0);
+    expect(existsSync(join(home, 'run', 'stopped.json'))).toBe(false);
   });
 });
