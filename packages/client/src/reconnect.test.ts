@@ -95,7 +95,9 @@ describe('TendClient after the daemon drops its connection', () => {
     await waitFor(() => count('task/run') === 1, 2_000, 'task/run');
     drop();
 
-    expect(await running).toBeInstanceOf(ConnectionClosedError);
+    const error = await running;
+    expect(error).toBeInstanceOf(ConnectionClosedError);
+    expect((error as Error).message).toMatch(/task\/run was answered; it is not sent again/);
     expect(await c.get('t2')).toMatchObject({ id: 't2' });
     expect(count('task/run')).toBe(1);
     expect(count('daemon/initialize')).toBe(2);

@@ -72,13 +72,22 @@ export class ReconnectingChannel {
    */
   async request<M extends RequestMethod>(method: MethodRef<M>, params: ParamsOf<M>): Promise<ResultOf<M>> {
     const channel = await this.current();
-    return channel.request(method, params);
+    try {
+      return await channel.request(method, params);
+    } catch (error) {
+      if (!(error instanceof ConnectionClosedError) || this.closedByUs || !this.reconnects) throw error;
+      throw new ConnectionClosedError(
+        `${error.message}; it is not sent again, because the daemon may or may not have carried it out ` +
+          '(tend ps shows what runs)',
+        { cause: error },
+      );
+    }
   }
 
   /**
    * Sends an idempotent request and, when the connection is lost before the answer, sends it
-   * again on a re-established connection, with
-   * `params()` called anew each time. Gives up after {@link MAX_QUICK_LOSSES} quick losses in a row.
+   * again on a re-established connection, with `params()` called anew each time. Gives up
+   * after {@link MAX_QUICK_LOSSES} quick losses in a row.
    * @throws as {@link request}.
    */
   async requestRetrying<M extends RequestMethod>(method: MethodRef<M>, params: () => ParamsOf<M>): Promise<ResultOf<M>> {
