@@ -48,13 +48,28 @@ function startTend(args: readonly string[]): Running {
   return { stdout: () => stdout, stderr: () => stderr, done };
 }
 
-/** Waits until `n` clients besides the one asking are connected to the daemon (daemon/status). */
-async function clientsConnected(n: number): Promise<void> {
-  const probe = await TendClient.connect({ env: cliEnv(home), autoStart: false, reconnect: false });
+/**
+ * Waits until `n` clients have finished daemon/initialize with the running daemon (its log's
+ * "client initialized" records), so that losing the connection is a reconnect for each of them.
+ */
+async function clientsInitialized(n: number): Promise<void> {
+  const logPath = join(home, 'state', 'daemon.log');
+  await pollUntil(`${n} clients to initialize`, () => {
+    const pid = daemonPid(home);
+    const records = readFileSync(logPath, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => parseRecord(line));
+    return records.filter((r) => r.pid === pid && r.msg === 'client initialized').length >= n ? true : undefined;
+  }, { intervalMs: 20 });
+}
+
+/** One daemon.log line as a pino record; {} for the plain text a daemon that lost the start race prints. */
+function parseRecord(line: string): { pid?: number; msg?: string } {
   try {
-    await pollUntil(`${n} clients to connect`, async () => ((await probe.status()).clients > n ? true : undefined), { intervalMs: 20 });
-  } finally {
-    await probe.close();
+    return JSON.parse(line) as { pid?: number; msg?: string };
+  } catch {
+    return {};
   }
 }
 
@@ -119,7 +134,7 @@ describe.each<How>(['tend daemon restart', 'kill -9'])('clients across %s', (how
     const run = startTend(['run', '--wait', '--', `${waitFor(go)}; exit 2`]);
     const id = await pollUntil('run --wait to print the task id', () => run.stdout().trim().split('\n')[0] || undefined);
     const wait = startTend(['wait', id]);
-    await clientsConnected(2);
+    await clientsInitialized(2);
 
     const old = await takeDaemonAway(how, () => writeFileSync(go, ''));
     const [ran, waited] = await Promise.all([run.done, wait.done]);
@@ -184,7 +199,7 @@ describe('a deliberate tend daemon stop', () => {
   it('ends a waiting tend wait with exit 125 and a message, starts no new daemon, and the next daemon clears the mark', async () => {
     const task = await tendJson<{ id: string }>(home, ['run', '--', waitFor(join(home, 'go'))]);
     const wait = startTend(['wait', task.id]);
-    await clientsConnected(1);
+    await clientsInitialized(2);
     const old = daemonPid(home) as number;
 
     const stopped = await tend(home, ['daemon', 'stop']);
