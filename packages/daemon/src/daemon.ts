@@ -114,7 +114,12 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
       if (request.killTasks) await stopAll(supervisor, request.graceMs ?? 5_000);
       // Before any connection closes: a client that loses it must find the mark.
       if (request.restart === false) {
-        writeFileAtomic(paths.stoppedPath, `${JSON.stringify({ pid: process.pid, stoppedAt: new Date().toISOString() })}\n`);
+        try {
+          writeFileAtomic(paths.stoppedPath, `${JSON.stringify({ pid: process.pid, stoppedAt: new Date().toISOString() })}\n`);
+        } catch (error) {
+          // Without the mark clients reconnect (and auto-start a daemon): worse, but no reason not to stop.
+          logger.warn({ err: error, path: paths.stoppedPath }, 'could not write the stop mark');
+        }
       }
       await server.close(paths.socketPath);
       watchdog.stop();
