@@ -207,7 +207,7 @@ describe('a deliberate tend daemon stop', () => {
 
     expect(stopped.code, stopped.stderr).toBe(0);
     expect(waited.code).toBe(125);
-    expect(waited.stderr).toContain(`the tend daemon (pid ${old}) was stopped (tend daemon stop)`);
+    expect(waited.stderr).toContain(`the tend daemon (pid ${old}) was stopped (tend daemon stop, or SIGTERM)`);
     expect(waited.stderr).not.toContain('reconnected');
     expect(daemonPid(home)).toBeUndefined();
     expect(existsSync(join(home, 'run', 'stopped.json'))).toBe(true);

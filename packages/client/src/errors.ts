@@ -192,7 +192,7 @@ export class ConnectionClosedError extends TendError {
 }
 
 /**
- * The daemon was stopped on purpose (`tend daemon stop`, daemon/shutdown without `restart`) while
+ * The daemon was stopped on purpose (`tend daemon stop`, SIGTERM; daemon/shutdown without `restart`) while
  * this client was connected (`daemon_stopped`): the client does not reconnect, which would start a
  * new daemon. Tasks keep running; connect again to carry on. Its code is ConnectionClosed's.
  */

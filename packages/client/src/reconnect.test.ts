@@ -140,7 +140,7 @@ describe('TendClient after the daemon drops its connection', () => {
     const error = await waiting;
     expect(error).toBeInstanceOf(DaemonStoppedError);
     expect(error).toMatchObject({ reason: 'daemon_stopped' });
-    expect((error as Error).message).toContain(`the tend daemon (pid ${process.pid}) was stopped (tend daemon stop)`);
+    expect((error as Error).message).toContain(`the tend daemon (pid ${process.pid}) was stopped (tend daemon stop, or SIGTERM)`);
     expect(closes).toEqual([error]);
     expect(c.isClosed).toBe(true);
     expect(count('daemon/initialize')).toBe(1);

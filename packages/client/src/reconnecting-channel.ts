@@ -26,7 +26,7 @@ type Ending = { error: Error };
  * shutting down, or dropped only this connection) no daemon is auto-started, so that a spawned one
  * does not lose the lock race to the one leaving; once that pid is gone, auto-start applies.
  * Notification listeners move to each new connection. A daemon that was stopped deliberately
- * (daemon/shutdown without `restart`, i.e. `tend daemon stop`) leaves `stopped.json` with its pid in
+ * (daemon/shutdown without `restart`, i.e. `tend daemon stop`, or SIGTERM) leaves `stopped.json` with its pid in
  * the runtime directory: then nothing is re-established and requests fail with DaemonStoppedError.
  */
 export class ReconnectingChannel {
@@ -250,7 +250,7 @@ function stoppedPid(options: ConnectOptions): number | undefined {
 
 function stoppedError(daemon: DaemonInfo): DaemonStoppedError {
   return new DaemonStoppedError(
-    `the tend daemon (pid ${daemon.pid}) was stopped (tend daemon stop) while this client was using it; ` +
+    `the tend daemon (pid ${daemon.pid}) was stopped (tend daemon stop, or SIGTERM) while this client was using it; ` +
       'its tasks keep running, and any tend command (or tend daemon start) starts a new daemon',
   );
 }

@@ -39,9 +39,10 @@ export interface RunningDaemon {
   supervisor: TaskSupervisor;
   closed: Promise<void>;
   /**
-   * Stops serving; tasks keep running unless `killTasks`. `restart: false` (daemon/shutdown from
-   * `tend daemon stop`) writes stopped.json first, so that clients end instead of reconnecting;
-   * undefined (a signal) or true lets them reconnect. Idempotent.
+   * Stops serving; tasks keep running unless `killTasks`. Unless `restart` is true (`tend daemon
+   * restart`, a client replacing an older daemon) this is a deliberate stop — `tend daemon stop`,
+   * SIGTERM or SIGINT (systemctl stop, kill) — and stopped.json is written first, so that clients
+   * end instead of reconnecting and starting a new daemon. Idempotent.
    */
   shutdown(options?: ShutdownRequest): Promise<void>;
 }
@@ -113,7 +114,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
       logger.info({ killTasks: request.killTasks ?? false, restart: request.restart }, 'shutting down');
       if (request.killTasks) await stopAll(supervisor, request.graceMs ?? 5_000);
       // Before any connection closes: a client that loses it must find the mark.
-      if (request.restart === false) {
+      if (request.restart !== true) {
         try {
           writeFileAtomic(paths.stoppedPath, `${JSON.stringify({ pid: process.pid, stoppedAt: new Date().toISOString() })}\n`);
         } catch (error) {
