@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname } from 'node:path';
 import { PROTOCOL_VERSION, type Task } from '@tend/protocol';
+import { ResponseError } from 'vscode-jsonrpc/node.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectionClosedError, DaemonStoppedError, TendClient, type DaemonInfo } from './index.js';
 import { startFakeServer, type FakeServer } from './test-support/fake-server.js';
@@ -45,6 +46,11 @@ describe('TendClient after the daemon drops its connection', () => {
     ended = false;
     fake = await startFakeServer(home.paths.socketPath, {
       'task/get': ({ id }: { id: string }) => task(id),
+      // As a daemon older than the `restart` param answers it.
+      'daemon/shutdown': (params: Record<string, unknown>) => {
+        if ('restart' in params) throw new ResponseError(-32602, 'params: unknown field(s) "restart"', { reason: 'invalid_params' });
+        return { pid: process.pid, killedTasks: 0 };
+      },
       'task/wait': () => new Promise((resolve) => pending.push(resolve)),
       'task/run': () => new Promise((resolve) => pending.push(resolve)),
       'task/output': ({ offset }: { offset: number }) => {
@@ -126,6 +132,17 @@ describe('TendClient after the daemon drops its connection', () => {
     for (let i = 1; i < chunks.length; i++) expect(chunks[i]!.offset).toBe(chunks[i - 1]!.nextOffset);
     const offsets = fake.received.filter((r) => r.method === 'task/output').map((r) => r.params.offset);
     expect(offsets.filter((o) => o === 14)).toHaveLength(2);
+  });
+
+  it('asks a daemon that does not know the restart param for a plain shutdown, and does not reconnect after it', async () => {
+    const c = client!;
+    expect(await c.shutdown({ restart: true })).toEqual({ pid: process.pid, killedTasks: 0 });
+    const shutdowns = fake.received.filter((r) => r.method === 'daemon/shutdown').map((r) => r.params);
+    expect(shutdowns).toEqual([{ restart: true }, {}]);
+    drop();
+    await waitFor(() => c.isClosed, 2_000, 'the client to end with its connection');
+    expect(await c.get('t5').catch((e: unknown) => e)).toBeInstanceOf(ConnectionClosedError);
+    expect(count('daemon/initialize')).toBe(1);
   });
 
   it('ends with DaemonStoppedError and calls onClose when the daemon left stopped.json with its pid', async () => {

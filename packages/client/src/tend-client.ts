@@ -16,6 +16,7 @@ import type {
 import { Methods, type MethodRef, type ParamsOf, type RequestMethod, type ResultOf, type SignalName, type Task } from '@tend/protocol/wire';
 import type { ConnectOptions, DaemonInfo } from './connect.js';
 import { followOutput, type FollowChunk, type FollowOptions } from './follow.js';
+import { InvalidParamsError } from './errors.js';
 import { ReconnectingChannel } from './reconnecting-channel.js';
 import type { Disposable } from './rpc-channel.js';
 
@@ -130,11 +131,13 @@ export class TendClient {
     options: { timeoutMs?: number; until?: ParamsOf<typeof TaskWait>['until'] } = {},
   ): Promise<ResultOf<typeof TaskWait>> {
     const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
-    return this.channel.requestRetrying(Methods.TaskWait, () => ({
-      id,
-      timeoutMs: deadline === undefined ? undefined : Math.max(0, deadline - Date.now()),
-      until: options.until,
-    }));
+    let sent = false;
+    return this.channel.requestRetrying(Methods.TaskWait, () => {
+      // The first send carries timeoutMs as given; a re-send after a reconnect what is left of it.
+      const timeoutMs = deadline === undefined || !sent ? options.timeoutMs : Math.max(0, deadline - Date.now());
+      sent = true;
+      return { id, timeoutMs, until: options.until };
+    });
   }
 
   /**
@@ -199,9 +202,16 @@ export class TendClient {
    * Without `restart` it is a deliberate stop: other clients end with DaemonStoppedError; with
    * `restart: true` (a new daemon is started next) they reconnect. This client does not reconnect either way.
    */
-  shutdown(options: { killTasks?: boolean; graceMs?: number; restart?: boolean } = {}): Promise<ResultOf<typeof DaemonShutdown>> {
+  async shutdown(options: { killTasks?: boolean; graceMs?: number; restart?: boolean } = {}): Promise<ResultOf<typeof DaemonShutdown>> {
     this.channel.stopReconnecting();
-    return this.request(Methods.DaemonShutdown, { killTasks: options.killTasks, graceMs: options.graceMs, restart: options.restart });
+    const params = { killTasks: options.killTasks, graceMs: options.graceMs };
+    try {
+      return await this.request(Methods.DaemonShutdown, { ...params, restart: options.restart });
+    } catch (error) {
+      // A daemon older than the `restart` param refuses it as an unknown field (and did nothing): plain shutdown.
+      if (options.restart === undefined || !(error instanceof InvalidParamsError)) throw error;
+      return this.request(Methods.DaemonShutdown, params);
+    }
   }
 
   /** Calls `listener` with `{task, removed?}` on every task/didChange notification; `dispose()` stops it. */
