@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { TendClient } from '@tend/client';
+import { warn } from './output.js';
 import { CLI_VERSION } from './version.js';
 
 /** Options every command accepts (globally or after the command name). */
@@ -40,7 +41,9 @@ export async function connect(options: GlobalOptions, { autoStart = true } = {})
 
 /**
  * Runs `fn` with a connected client and closes the connection afterwards,
- * whether `fn` succeeded or threw.
+ * whether `fn` succeeded or threw. When the daemon restarts or crashes meanwhile,
+ * the client reconnects (waits and follows resume) and stderr gets one line,
+ * `tend: reconnected to the tend daemon (pid N)`, per reconnect.
  */
 export async function withClient<T>(
   options: GlobalOptions,
@@ -48,6 +51,7 @@ export async function withClient<T>(
   connectOptions: { autoStart?: boolean } = {},
 ): Promise<T> {
   const client = await connect(options, connectOptions);
+  client.onReconnect((daemon) => warn(`reconnected to the tend daemon (pid ${daemon.pid})`));
   try {
     return await fn(client);
   } finally {

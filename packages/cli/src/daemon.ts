@@ -28,6 +28,8 @@ export async function startDaemon(options: GlobalOptions): Promise<number> {
 /**
  * `tend daemon stop`: asks the daemon to shut down (`daemon/shutdown`; tasks
  * keep running unless `--kill-tasks`) and waits until its process is gone.
+ * A deliberate stop: clients waiting or following elsewhere end (exit 125,
+ * "the tend daemon was stopped") instead of starting a new daemon.
  * Prints the pid (or `{pid, killedTasks}` as JSON). A daemon that is not
  * running is not an error: a note goes to stderr.
  * @returns 0.
@@ -47,10 +49,11 @@ export async function stopDaemon(options: DaemonStopOptions): Promise<number> {
 /**
  * `tend daemon restart`: stops the running daemon, if any (tasks survive unless
  * `--kill-tasks`), then starts a new one and prints its pid (or its info as JSON).
+ * Clients waiting or following elsewhere reconnect to the new daemon and resume.
  * @returns 0.
  */
 export async function restartDaemon(options: DaemonStopOptions): Promise<number> {
-  await shutdown(options);
+  await shutdown(options, { restart: true });
   return startDaemon(options);
 }
 
@@ -93,7 +96,7 @@ export async function showDaemonStatus(options: GlobalOptions): Promise<number> 
  * Shuts the daemon down and waits for its pid to disappear.
  * @returns the shutdown result, or undefined when no daemon was running.
  */
-async function shutdown(options: DaemonStopOptions): Promise<{ pid: number; killedTasks: number } | undefined> {
+async function shutdown(options: DaemonStopOptions, { restart = false } = {}): Promise<{ pid: number; killedTasks: number } | undefined> {
   let client;
   try {
     client = await connect(options, { autoStart: false });
@@ -103,7 +106,7 @@ async function shutdown(options: DaemonStopOptions): Promise<{ pid: number; kill
   }
   let result;
   try {
-    result = await client.shutdown({ killTasks: options.killTasks ?? false, graceMs: SHUTDOWN_GRACE_MS });
+    result = await client.shutdown({ killTasks: options.killTasks ?? false, graceMs: SHUTDOWN_GRACE_MS, restart });
   } finally {
     await client.close().catch(() => undefined);
   }

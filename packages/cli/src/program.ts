@@ -151,11 +151,11 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .description('start the daemon if it is not running; print its pid')
     .action(act(async (_o, cmd: Command) => (await import('./daemon.js')).startDaemon(optionsOf(cmd))));
   daemon.command('stop')
-    .description('stop the daemon; tasks keep running and are adopted by the next daemon')
+    .description('stop the daemon; tasks keep running and are adopted by the next daemon. Commands waiting or following elsewhere end (exit 125) instead of starting a new one')
     .option('--kill-tasks', 'stop every live task too')
     .action(act(async (_o, cmd: Command) => (await import('./daemon.js')).stopDaemon(optionsOf(cmd))));
   daemon.command('restart')
-    .description('stop the daemon, then start a new one; tasks survive')
+    .description('stop the daemon, then start a new one; tasks survive, and commands waiting or following elsewhere reconnect and carry on')
     .option('--kill-tasks', 'stop every live task too')
     .action(act(async (_o, cmd: Command) => (await import('./daemon.js')).restartDaemon(optionsOf(cmd))));
   daemon.command('status')

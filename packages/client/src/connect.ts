@@ -1,8 +1,8 @@
-import type { DaemonInitialize } from '@tend/protocol';
+import type { DaemonInitialize, DaemonShutdown } from '@tend/protocol';
 import { Methods, PROTOCOL_VERSION, resolvePaths, TEND_VERSION, type ParamsOf, type ResultOf } from '@tend/protocol/wire';
 import { openDaemonSocket, unreachable, type DaemonSocketOptions, type SpawnState } from './daemon-socket.js';
 import { Backoff, waitForPidGone, withDeadline } from './deadline.js';
-import { ConnectionClosedError, ProtocolMismatchError, ShuttingDownError } from './errors.js';
+import { ConnectionClosedError, InvalidParamsError, ProtocolMismatchError, ShuttingDownError } from './errors.js';
 import { RpcChannel } from './rpc-channel.js';
 
 /** Default connect budget, auto-start included, in ms. */
@@ -28,8 +28,14 @@ export interface ConnectOptions {
   clientVersion?: string;
   /** Session sent in daemon/initialize (e.g. an agent's conversation id); recorded on tasks it starts. */
   session?: string;
-  /** Deadline for the whole connect, auto-start and initialize included, in ms. Default 10 000. */
+  /** Deadline for the whole connect, auto-start and initialize included, in ms. Default 10 000. Also each reconnect's. */
   timeoutMs?: number;
+  /**
+   * Re-establish a lost connection (daemon restart, crash, upgrade) and resume idempotent calls
+   * (wait, output, follow, get, list, stats, status) from where they were; see TendClient. Default true.
+   * Off: a lost connection is the end, as before (isClosed, onClose).
+   */
+  reconnect?: boolean;
 }
 
 /** What daemon/initialize answered: `{version, protocolVersion, pid, startedAt, socket}`. */
@@ -141,10 +147,17 @@ async function shutDownOlder(
   daemon: DaemonInfo,
   deadline: number,
 ): Promise<void> {
-  try {
-    await withDeadline(channel.request(Methods.DaemonShutdown, {}), deadline, () =>
+  const ask = (params: ParamsOf<typeof DaemonShutdown>) =>
+    withDeadline(channel.request(Methods.DaemonShutdown, params), deadline, () =>
       unreachable(options, `the older tend daemon (pid ${daemon.pid}) did not answer daemon/shutdown within ${options.timeoutMs} ms`),
     );
+  try {
+    // A restart, not a stop: its other clients reconnect to the newer daemon. A daemon older than
+    // the `restart` param refuses it as an unknown field; its clients cannot tell the two apart anyway.
+    await ask({ restart: true }).catch((error: unknown) => {
+      if (error instanceof InvalidParamsError) return ask({});
+      throw error;
+    });
   } catch (error) {
     // Closing the connection while exiting is what a daemon that shuts down may do.
     if (!(error instanceof ConnectionClosedError)) throw error;

@@ -42,7 +42,11 @@ export async function waitForPidGone(pid: number, deadline: number): Promise<boo
   return !pidExists(pid);
 }
 
-function pidExists(pid: number): boolean {
+/**
+ * True while process `pid` exists and is not a zombie (an EPERM answer counts as
+ * existing). pid ≤ 1 and non-integers count as absent: no daemon is there.
+ */
+export function pidExists(pid: number): boolean {
   // kill(0 or -1, 0) would probe a whole group; 1 is init. None of them is a daemon we may wait on.
   if (!Number.isInteger(pid) || pid <= 1) return false;
   try {

@@ -190,3 +190,15 @@ export class ConnectionClosedError extends TendError {
     super(message, ClientErrorCode.ConnectionClosed, 'connection_closed', init);
   }
 }
+
+/**
+ * The daemon was stopped on purpose (`tend daemon stop`, SIGTERM; daemon/shutdown without `restart`) while
+ * this client was connected (`daemon_stopped`): the client does not reconnect, which would start a
+ * new daemon. Tasks keep running; connect again to carry on. Its code is ConnectionClosed's.
+ */
+export class DaemonStoppedError extends TendError {
+  override name = 'DaemonStoppedError';
+  constructor(message: string, init?: TendErrorInit) {
+    super(message, ClientErrorCode.ConnectionClosed, 'daemon_stopped', init);
+  }
+}

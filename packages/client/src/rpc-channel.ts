@@ -3,6 +3,9 @@ import type { MethodRef, NotificationMethod, ParamsOf, RequestMethod, ResultOf }
 import {
   createMessageConnection,
   StreamMessageReader,
+  type DataCallback,
+  type Disposable as JsonRpcDisposable,
+  type Message,
   type MessageConnection,
 } from 'vscode-jsonrpc/node.js';
 import { toTendError } from './error-mapping.js';
@@ -14,23 +17,55 @@ export interface Disposable {
   dispose(): void;
 }
 
+/** Longest a lost connection waits for messages it already received to be handled, in ms. */
+const DRAIN_MS = 1_000;
+
+/** A StreamMessageReader that counts the messages it has handed over. */
+class CountingReader extends StreamMessageReader {
+  received = 0;
+  override listen(callback: DataCallback): JsonRpcDisposable {
+    return super.listen((message: Message) => {
+      this.received++;
+      callback(message);
+    });
+  }
+}
+
 /**
  * One JSON-RPC connection to the daemon over a connected socket, with
  * vscode-jsonrpc's Content-Length framing. Requests reject with mapped
- * {@link TendError}s; when the socket closes, pending and later requests reject
- * with {@link ConnectionClosedError} and the close listeners run once.
+ * {@link TendError}s; when the socket closes, the messages that arrived before
+ * the end (a reply sent just before the daemon closed) are still handled, then
+ * pending and later requests reject with {@link ConnectionClosedError} and the
+ * close listeners run once.
  */
 export class RpcChannel {
   private readonly connection: MessageConnection;
+  private readonly reader: CountingReader;
   private readonly notificationListeners = new Map<string, Set<(params: unknown) => void>>();
   private readonly closeListeners = new Set<() => void>();
   private closed = false;
+  private handled = 0;
+  private afterDrain: (() => void) | undefined;
 
   constructor(private readonly socket: Socket) {
     // Socket errors are always followed by 'close', which is what we act on.
     socket.on('error', () => {});
     socket.once('close', () => this.handleClosed(false));
-    this.connection = createMessageConnection(new StreamMessageReader(socket), new SafeMessageWriter(socket));
+    this.reader = new CountingReader(socket);
+    // vscode-jsonrpc handles queued messages one per setImmediate and drops the queue on dispose():
+    // count what it handled, so that a lost connection is disposed only once the queue is empty.
+    const messageStrategy = {
+      handleMessage: (message: Message, next: (message: Message) => void) => {
+        try {
+          next(message);
+        } finally {
+          this.handled++;
+          if (this.afterDrain && this.handled >= this.reader.received) this.afterDrain();
+        }
+      },
+    };
+    this.connection = createMessageConnection(this.reader, new SafeMessageWriter(socket), undefined, { messageStrategy });
     this.connection.onClose(() => this.handleClosed(false));
     this.connection.listen();
   }
@@ -98,11 +133,31 @@ export class RpcChannel {
   }
 
   private handleClosed(byUs: boolean): void {
+    if (byUs) {
+      // close() during a drain: stop waiting for the rest.
+      this.afterDrain?.();
+      if (this.closed) return;
+      this.closed = true;
+      this.connection.dispose();
+      return;
+    }
     if (this.closed) return;
     this.closed = true;
-    // dispose() rejects pending requests (vscode-jsonrpc does not on a mere close).
-    this.connection.dispose();
-    if (byUs) return;
-    for (const listener of [...this.closeListeners]) listener();
+    let timer: NodeJS.Timeout | undefined;
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      this.afterDrain = undefined;
+      // dispose() rejects pending requests (vscode-jsonrpc does not on a mere close).
+      this.connection.dispose();
+      for (const listener of [...this.closeListeners]) listener();
+    };
+    if (this.handled >= this.reader.received) return finish();
+    // Messages that arrived before the end are still queued in vscode-jsonrpc: let it hand them over first.
+    this.afterDrain = finish;
+    timer = setTimeout(finish, DRAIN_MS);
+    timer.unref();
   }
 }

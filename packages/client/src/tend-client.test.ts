@@ -95,8 +95,15 @@ describe('TendClient against an in-process fake daemon', () => {
     await home.cleanup();
   });
 
-  const connect = async (): Promise<TendClient> => {
-    client = await TendClient.connect({ env: home.env, autoStart: false, clientName: 'test-client', clientVersion: '9.9.9', session: 'sess-1' });
+  const connect = async (options: { reconnect?: boolean } = {}): Promise<TendClient> => {
+    client = await TendClient.connect({
+      env: home.env,
+      autoStart: false,
+      clientName: 'test-client',
+      clientVersion: '9.9.9',
+      session: 'sess-1',
+      ...options,
+    });
     return client;
   };
 
@@ -180,8 +187,8 @@ describe('TendClient against an in-process fake daemon', () => {
     await waitFor(() => fake.connections.length === 0, 2_000, 'the daemon to see the socket close');
   });
 
-  it('rejects pending requests with ConnectionClosedError and calls onClose once when the daemon drops the connection', async () => {
-    const c = await connect();
+  it('rejects pending requests with ConnectionClosedError and calls onClose once when the daemon drops the connection and reconnect is off', async () => {
+    const c = await connect({ reconnect: false });
     let closes = 0;
     c.onClose(() => closes++);
     const waiting = c.wait('w').catch((e: unknown) => e);

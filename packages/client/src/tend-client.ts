@@ -15,9 +15,11 @@ import type {
   TaskWait,
 } from '@tend/protocol';
 import { Methods, type MethodRef, type ParamsOf, type RequestMethod, type ResultOf, type SignalName, type Task } from '@tend/protocol/wire';
-import { connectDaemon, type ConnectOptions, type DaemonInfo } from './connect.js';
+import type { ConnectOptions, DaemonInfo } from './connect.js';
 import { followOutput, type FollowChunk, type FollowOptions } from './follow.js';
-import type { Disposable, RpcChannel } from './rpc-channel.js';
+import { InvalidParamsError } from './errors.js';
+import { ReconnectingChannel } from './reconnecting-channel.js';
+import type { Disposable } from './rpc-channel.js';
 
 /** Params of {@link TendClient.run}: those of task/run, with `cwd` optional (default `process.cwd()`). */
 export type RunParams = Omit<ParamsOf<typeof TaskRun>, 'cwd'> & { cwd?: string };
@@ -28,15 +30,30 @@ export type RunParams = Omit<ParamsOf<typeof TaskRun>, 'cwd'> & { cwd?: string }
  * class of the daemon's `data.reason` (TaskNotFoundError, AmbiguousIdError…),
  * InvalidParamsError for a bad param, ConnectionClosedError when the connection
  * closes before the answer.
+ *
+ * Daemon restarts (`tend daemon restart`, an upgrade) and crashes (`kill -9`) lose nothing
+ * (unless `reconnect: false`): when the connection is lost the client re-establishes it with
+ * connect's rules (auto-start, backoff, `timeoutMs` deadline, daemon/initialize with the same
+ * client name and session) and {@link onReconnect} listeners hear of it. Idempotent calls resume:
+ * {@link wait} waits again with what is left of its timeout, {@link follow} reads on from its last
+ * `nextOffset` (no byte lost or repeated), {@link output}, {@link get}, {@link list}, {@link stats},
+ * {@link status} and {@link completions} without `ack` are sent again. Calls that change things
+ * ({@link run}, {@link kill}, {@link remove}, {@link shutdown}, {@link request}) are never re-sent:
+ * if the connection is lost after sending, they fail with ConnectionClosedError (the daemon may or
+ * may not have acted); sent while it is down, they reconnect first. After `tend daemon stop`
+ * (a deliberate stop) the client does not reconnect — that would start a new daemon — and calls
+ * fail with DaemonStoppedError.
  */
 export class TendClient {
-  /** What daemon/initialize answered: `{version, protocolVersion, pid, startedAt, socket}`. */
-  readonly daemon: DaemonInfo;
-  private readonly channel: RpcChannel;
+  private readonly channel: ReconnectingChannel;
 
-  private constructor(channel: RpcChannel, daemon: DaemonInfo) {
+  private constructor(channel: ReconnectingChannel) {
     this.channel = channel;
-    this.daemon = daemon;
+  }
+
+  /** What daemon/initialize answered: `{version, protocolVersion, pid, startedAt, socket}`; the new daemon's after a reconnect. */
+  get daemon(): DaemonInfo {
+    return this.channel.daemon;
   }
 
   /**
@@ -50,13 +67,14 @@ export class TendClient {
    * @throws SocketPathTooLongError the socket path exceeds 103 bytes.
    */
   static async connect(options: ConnectOptions = {}): Promise<TendClient> {
-    const { channel, daemon } = await connectDaemon(options);
-    return new TendClient(channel, daemon);
+    return new TendClient(await ReconnectingChannel.open(options));
   }
 
   /**
-   * Sends any request method object with its params and resolves with its result.
-   * @throws TendError subclass of the daemon's error reason; ConnectionClosedError.
+   * Sends any request method object with its params and resolves with its result. Never re-sent
+   * after a connection loss (see the class comment).
+   * @throws TendError subclass of the daemon's error reason; ConnectionClosedError; DaemonUnreachableError
+   *   when a lost connection could not be re-established; DaemonStoppedError.
    */
   request<M extends RequestMethod>(method: MethodRef<M>, params: ParamsOf<M>): Promise<ResultOf<M>> {
     return this.channel.request(method, params);
@@ -79,7 +97,7 @@ export class TendClient {
    * @throws InvalidParamsError.
    */
   async list(params: ParamsOf<typeof TaskList> = {}): Promise<Task[]> {
-    return (await this.request(Methods.TaskList, params)).tasks;
+    return (await this.channel.requestRetrying(Methods.TaskList, () => params)).tasks;
   }
 
   /**
@@ -87,29 +105,40 @@ export class TendClient {
    * @throws TaskNotFoundError, AmbiguousIdError (see `candidates`).
    */
   get(id: string): Promise<Task> {
-    return this.request(Methods.TaskGet, { id });
+    return this.channel.requestRetrying(Methods.TaskGet, () => ({ id }));
   }
 
   /**
    * A bounded read of the task's output (task/output): from `offset`, `head` or `tail`
-   * (bytes or lines), at most `limit` bytes (default 64 KiB); resume at `nextOffset`.
+   * (bytes or lines), at most `limit` bytes (default 64 KiB); resume at `nextOffset`. Sent again after a
+   * connection loss (a `since: 'last'` read too: the daemon moves the cursor only when the answer can be delivered).
    * @throws TaskNotFoundError, AmbiguousIdError, InvalidParamsError.
    */
   output(params: ParamsOf<typeof TaskOutput>): Promise<ResultOf<typeof TaskOutput>> {
-    return this.request(Methods.TaskOutput, params);
+    return this.channel.requestRetrying(Methods.TaskOutput, () => params);
   }
 
   /**
    * Waits until the task ends — or `until` holds: `{output: regex}`, `{port: n}`, `{http: url}` — or
    * `timeoutMs` (ms) passes (task/wait): `{outcome: 'exited' | 'timeout' | 'output' | 'port' | 'http', match?, task}`.
    * The daemon does the watching; nothing polls on this side. Without `timeoutMs` it waits as long as the task runs.
-   * @throws TaskNotFoundError, AmbiguousIdError, InvalidParamsError, ConnectionClosedError if the daemon goes away meanwhile.
+   * Across a daemon restart or crash it reconnects and waits again with the time left (the new daemon
+   * adopted the task, or read how it ended from its exit record).
+   * @throws TaskNotFoundError, AmbiguousIdError, InvalidParamsError; DaemonUnreachableError when the
+   *   daemon could not be reached again; DaemonStoppedError after `tend daemon stop`.
    */
   wait(
     id: string,
     options: { timeoutMs?: number; until?: ParamsOf<typeof TaskWait>['until'] } = {},
   ): Promise<ResultOf<typeof TaskWait>> {
-    return this.request(Methods.TaskWait, { id, timeoutMs: options.timeoutMs, until: options.until });
+    const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
+    let sent = false;
+    return this.channel.requestRetrying(Methods.TaskWait, () => {
+      // The first send carries timeoutMs as given; a re-send after a reconnect what is left of it.
+      const timeoutMs = deadline === undefined || !sent ? options.timeoutMs : Math.max(0, deadline - Date.now());
+      sent = true;
+      return { id, timeoutMs, until: options.until };
+    });
   }
 
   /**
@@ -117,11 +146,12 @@ export class TendClient {
    * `offset` (default 0; or where `reader`'s cursor stands with `since: 'last'`) until the task has
    * ended and everything is read. Each step is one long-polling task/output (`waitMs`), so new bytes
    * arrive as soon as the daemon sees them, and a consumer that stops pulling stops the reads
-   * (backpressure: nothing is buffered for it). Breaking out of the loop ends it.
-   * @throws TaskNotFoundError, AmbiguousIdError, ConnectionClosedError.
+   * (backpressure: nothing is buffered for it). Breaking out of the loop ends it. Across a daemon restart
+   * or crash it reconnects and reads on from the last `nextOffset` it yielded: every byte exactly once.
+   * @throws TaskNotFoundError, AmbiguousIdError; DaemonUnreachableError, DaemonStoppedError (see {@link wait}).
    */
   follow(id: string, options: FollowOptions = {}): AsyncGenerator<FollowChunk> {
-    return followOutput((params) => this.request(Methods.TaskOutput, params), id, options);
+    return followOutput((params) => this.output(params), id, options);
   }
 
   /**
@@ -130,7 +160,9 @@ export class TendClient {
    * after that sequence number instead (to resume after a reconnect).
    */
   completions(params: ParamsOf<typeof TaskCompletions> = {}): Promise<ResultOf<typeof TaskCompletions>> {
-    return this.request(Methods.TaskCompletions, params);
+    // Acknowledging changes the inbox: a lost answer must not ack twice what was never seen.
+    if (params.ack) return this.request(Methods.TaskCompletions, params);
+    return this.channel.requestRetrying(Methods.TaskCompletions, () => params);
   }
 
   /**
@@ -139,7 +171,7 @@ export class TendClient {
    * @throws TaskNotFoundError, AmbiguousIdError.
    */
   async stats(ids?: string[]): Promise<ResultOf<typeof TaskStats>['stats']> {
-    return (await this.request(Methods.TaskStats, ids ? { ids } : {})).stats;
+    return (await this.channel.requestRetrying(Methods.TaskStats, () => (ids ? { ids } : {}))).stats;
   }
 
   /**
@@ -173,15 +205,25 @@ export class TendClient {
 
   /** Facts about the daemon (daemon/status): pid, version, uptime, task counts by state, paths. */
   status(): Promise<ResultOf<typeof DaemonStatus>> {
-    return this.request(Methods.DaemonStatus, {});
+    return this.channel.requestRetrying(Methods.DaemonStatus, () => ({}));
   }
 
   /**
    * Stops the daemon after it replies (daemon/shutdown): `{pid, killedTasks}`. Tasks keep
    * running unless `killTasks`, which stops them (SIGTERM, SIGKILL after `graceMs` ms, default 5 000).
+   * Without `restart` it is a deliberate stop: other clients end with DaemonStoppedError; with
+   * `restart: true` (a new daemon is started next) they reconnect. This client does not reconnect either way.
    */
-  shutdown(options: { killTasks?: boolean; graceMs?: number } = {}): Promise<ResultOf<typeof DaemonShutdown>> {
-    return this.request(Methods.DaemonShutdown, { killTasks: options.killTasks, graceMs: options.graceMs });
+  async shutdown(options: { killTasks?: boolean; graceMs?: number; restart?: boolean } = {}): Promise<ResultOf<typeof DaemonShutdown>> {
+    this.channel.stopReconnecting();
+    const params = { killTasks: options.killTasks, graceMs: options.graceMs };
+    try {
+      return await this.request(Methods.DaemonShutdown, { ...params, restart: options.restart });
+    } catch (error) {
+      // A daemon older than the `restart` param refuses it as an unknown field (and did nothing): plain shutdown.
+      if (options.restart === undefined || !(error instanceof InvalidParamsError)) throw error;
+      return this.request(Methods.DaemonShutdown, params);
+    }
   }
 
   /** Calls `listener` with `{task, removed?}` on every task/didChange notification; `dispose()` stops it. */
@@ -194,17 +236,28 @@ export class TendClient {
     return this.channel.onNotification(Methods.TaskDidExit, listener);
   }
 
-  /** Calls `listener` once if the connection to the daemon is lost (not after {@link close}). */
-  onClose(listener: () => void): Disposable {
+  /**
+   * Calls `listener` with the new daemon's `{pid, version, …}` each time a lost connection has been
+   * re-established (e.g. to print "reconnected to the tend daemon (pid N)").
+   */
+  onReconnect(listener: (daemon: DaemonInfo) => void): Disposable {
+    return this.channel.onReconnect(listener);
+  }
+
+  /**
+   * Calls `listener` once when the connection is lost for good (not after {@link close}): lost with
+   * `reconnect: false`, or a reconnect failed (DaemonUnreachableError, DaemonStoppedError: passed as `error`).
+   */
+  onClose(listener: (error?: Error) => void): Disposable {
     return this.channel.onClose(listener);
   }
 
-  /** True once the connection is closed or lost. */
+  /** True once {@link close} was called, or the connection is lost and will not be re-established. */
   get isClosed(): boolean {
     return this.channel.isClosed;
   }
 
-  /** Closes the connection; pending requests reject with ConnectionClosedError. Idempotent. */
+  /** Closes the connection for good (no reconnect); pending requests reject with ConnectionClosedError. Idempotent. */
   close(): Promise<void> {
     return this.channel.close();
   }

@@ -25,6 +25,13 @@ export interface DaemonOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** How a shutdown was asked for; see {@link RunningDaemon.shutdown}. */
+export interface ShutdownRequest {
+  killTasks?: boolean;
+  graceMs?: number;
+  restart?: boolean;
+}
+
 /** A daemon that serves; `closed` settles once it has shut down. */
 export interface RunningDaemon {
   paths: TendPaths;
@@ -35,8 +42,13 @@ export interface RunningDaemon {
   /** Applies the retention limits; prunes on request (task/prune). */
   retention: TaskRetention;
   closed: Promise<void>;
-  /** Stops serving; tasks keep running unless `killTasks`. Idempotent. */
-  shutdown(options?: { killTasks?: boolean; graceMs?: number }): Promise<void>;
+  /**
+   * Stops serving; tasks keep running unless `killTasks`. Unless `restart` is true (`tend daemon
+   * restart`, a client replacing an older daemon) this is a deliberate stop — `tend daemon stop`,
+   * SIGTERM or SIGINT (systemctl stop, kill) — and stopped.json is written first, so that clients
+   * end instead of reconnecting and starting a new daemon. Idempotent.
+   */
+  shutdown(options?: ShutdownRequest): Promise<void>;
 }
 
 /**
@@ -80,6 +92,8 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
     lock.release();
     throw error;
   }
+  // A deliberate stop's mark is about the previous daemon; this one serves again.
+  rmSync(paths.stoppedPath, { force: true });
   const log = createLogger(paths.logPath, { maxBytes: config.logMaxBytes, files: config.logFiles });
   const logger = log.logger;
   const startedAt = Date.now();
@@ -115,10 +129,19 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
   let shuttingDown: Promise<void> | undefined;
 
-  const shutdown = (request: { killTasks?: boolean; graceMs?: number } = {}): Promise<void> => {
+  const shutdown = (request: ShutdownRequest = {}): Promise<void> => {
     shuttingDown ??= (async () => {
-      logger.info({ killTasks: request.killTasks ?? false }, 'shutting down');
+      logger.info({ killTasks: request.killTasks ?? false, restart: request.restart }, 'shutting down');
       if (request.killTasks) await stopAll(supervisor, request.graceMs ?? 5_000);
+      // Before any connection closes: a client that loses it must find the mark.
+      if (request.restart !== true) {
+        try {
+          writeFileAtomic(paths.stoppedPath, `${JSON.stringify({ pid: process.pid, stoppedAt: new Date().toISOString() })}\n`);
+        } catch (error) {
+          // Without the mark clients reconnect (and auto-start a daemon): worse, but no reason not to stop.
+          logger.warn({ err: error, path: paths.stoppedPath }, 'could not write the stop mark');
+        }
+      }
       await server.close(paths.socketPath);
       watchdog.stop();
       outputCap.stop();

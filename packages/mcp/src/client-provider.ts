@@ -2,9 +2,10 @@ import { TendClient, type ConnectOptions } from '@tend/client';
 
 /**
  * One TendClient for the whole server, connected on first use (so that the MCP
- * handshake never waits for a daemon to start) and again after the connection
- * was lost — a daemon restart must not break the agent's tools: its tasks
- * survive the restart and so should its access to them.
+ * handshake never waits for a daemon to start). The client itself reconnects
+ * after a daemon restart or crash (a pending wait or read resumes); a new one
+ * is connected only once it has given up (daemon stopped on purpose, or
+ * unreachable) — its tasks survive and so should the agent's access to them.
  */
 export class ClientProvider {
   private client: TendClient | undefined;

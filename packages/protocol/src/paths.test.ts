@@ -13,6 +13,7 @@ describe('resolvePaths', () => {
       socketPath: '/tmp/th/run/tend.sock',
       lockPath: '/tmp/th/run/daemon.lock',
       daemonJsonPath: '/tmp/th/run/daemon.json',
+      stoppedPath: '/tmp/th/run/stopped.json',
       stateDir: '/tmp/th/state',
       dbPath: '/tmp/th/state/tend.db',
       logPath: '/tmp/th/state/daemon.log',

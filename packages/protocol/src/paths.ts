@@ -10,6 +10,11 @@ export interface TendPaths {
   lockPath: string;
   /** `{pid, version, protocolVersion, socket, startedAt}` of the running daemon. */
   daemonJsonPath: string;
+  /**
+   * `{pid, stoppedAt}` left by a daemon stopped on purpose (daemon/shutdown without `restart`):
+   * clients that lost their connection to that pid end instead of reconnecting. The next daemon removes it.
+   */
+  stoppedPath: string;
   /** Directory of the database, the daemon log and task files; 0700. */
   stateDir: string;
   /** SQLite database (WAL mode). */
@@ -68,6 +73,7 @@ export function resolvePaths(inputs: PathInputs = {}): TendPaths {
     socketPath: nonEmpty(env.TEND_SOCKET) ?? join(runtimeDir, 'tend.sock'),
     lockPath: join(runtimeDir, 'daemon.lock'),
     daemonJsonPath: join(runtimeDir, 'daemon.json'),
+    stoppedPath: join(runtimeDir, 'stopped.json'),
     stateDir,
     dbPath: join(stateDir, 'tend.db'),
     logPath: join(stateDir, 'daemon.log'),

@@ -14,8 +14,11 @@ export interface DaemonControl {
   clientCount(): number;
   /** Removes (or, dry, lists) ended tasks matching `request` (task/prune). */
   prune(request: PruneRequest): PruneOutcome;
-  /** Stops the daemon after the current reply is written. */
-  requestShutdown(options: { killTasks: boolean; graceMs: number }): number;
+  /**
+   * Stops the daemon after the current reply is written; `restart: false` marks it a deliberate stop
+   * (stopped.json), after which clients do not reconnect.
+   */
+  requestShutdown(options: { killTasks: boolean; graceMs: number; restart: boolean }): number;
 }
 
 /** What a handler is given besides its validated params. */

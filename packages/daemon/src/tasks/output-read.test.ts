@@ -94,6 +94,22 @@ describe('readTaskOutput', () => {
       expect(deps.cursors.get('t1000000', 'bob')).toBe(4);
     });
 
+    it('leaves the cursor where it was when the client went away during a long poll (a daemon restart): the bytes are read again', async () => {
+      insertTask();
+      writeFileSync(log, 'one\n');
+      await read({ since: 'last' });
+      const gone = new AbortController();
+      const params = parseParams(TaskOutput, { id: 't1000000', since: 'last', waitMs: 10_000 });
+      const polling = readTaskOutput(deps, params, 'agent', gone.signal);
+      later(20, () => {
+        appendFileSync(log, 'two\n');
+        gone.abort();
+      });
+      expect((await polling).data).toBe('two\n');
+      expect(deps.cursors.get('t1000000', 'agent')).toBe(4);
+      expect(await read({ since: 'last' })).toMatchObject({ data: 'two\n', offset: 4, nextOffset: 8 });
+    });
+
     it('does not move any cursor on a read by offset, head or tail', async () => {
       insertTask();
       writeFileSync(log, 'hello\nworld\n');

@@ -50,8 +50,9 @@ export async function readTaskOutput(
       waitPast = result.totalBytes;
       continue;
     }
-    // A read that found nothing new leaves the cursor where it was: no write.
-    if (since && result.nextOffset !== offset) deps.cursors.set(id, reader, result.nextOffset);
+    // A read that found nothing new leaves the cursor where it was: no write. Nor does one whose
+    // client is gone (daemon shutting down, connection lost): it never gets these bytes and reads them again.
+    if (since && result.nextOffset !== offset && !signal?.aborted) deps.cursors.set(id, reader, result.nextOffset);
     return result;
   }
 }

@@ -15,6 +15,7 @@ const HINTS: Record<string, string> = {
   limit_exceeded: 'Too many live tasks: stop some (list_tasks shows them).',
   daemon_unreachable: 'The tend daemon could not be reached or started; its log is in the message above.',
   connection_closed: 'The connection to the tend daemon was lost (it may have restarted); calling the tool again reconnects.',
+  daemon_stopped: 'The tend daemon was stopped on purpose (tend daemon stop); its tasks keep running, and calling a tool again starts a new daemon.',
   method_not_found: 'The running tend daemon is older than this MCP server: run `tend daemon restart` (tasks keep running).',
   protocol_mismatch: 'The tend daemon and this MCP server are different versions: run `tend daemon restart`.',
   shutting_down: 'The tend daemon is shutting down; calling the tool again starts a new one.',

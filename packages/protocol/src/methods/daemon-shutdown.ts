@@ -5,11 +5,18 @@ export const DaemonShutdown = defineRequest({
   method: 'daemon/shutdown',
   summary:
     'Stops the daemon after replying. Tasks keep running and are adopted by the next daemon, unless killTasks is ' +
-    'true: then every live task is stopped (SIGTERM, SIGKILL after the grace period) before the daemon exits.',
+    'true: then every live task is stopped (SIGTERM, SIGKILL after the grace period) before the daemon exits. ' +
+    'Without `restart` this is a deliberate stop: the daemon leaves `stopped.json` (its pid) in the runtime ' +
+    'directory and clients that lose their connection to it end instead of reconnecting (and auto-starting a new ' +
+    'daemon); with `restart: true` (tend daemon restart) they reconnect to the next daemon and resume.',
   params: z
     .object({
       killTasks: z.boolean().default(false),
       graceMs: z.number().int().min(0).max(300_000).default(5_000).describe('with killTasks: ms between SIGTERM and SIGKILL'),
+      restart: z
+        .boolean()
+        .default(false)
+        .describe('a new daemon follows at once: connected clients reconnect and resume instead of ending'),
     })
     .strict(),
   result: z.object({ pid: z.number().int(), killedTasks: z.number().int() }),

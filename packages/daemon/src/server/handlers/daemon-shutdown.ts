@@ -3,5 +3,5 @@ import { defineHandler } from '../handler.js';
 
 export const daemonShutdown = defineHandler(DaemonShutdown, (params, { daemon }) => ({
   pid: daemon.pid,
-  killedTasks: daemon.requestShutdown({ killTasks: params.killTasks, graceMs: params.graceMs }),
+  killedTasks: daemon.requestShutdown({ killTasks: params.killTasks, graceMs: params.graceMs, restart: params.restart }),
 }));
