@@ -1,11 +1,11 @@
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { checkSocketPath, PROTOCOL_VERSION, resolvePaths, TEND_VERSION, type TendPaths } from '@tend/protocol';
 import { loadConfig } from './config.js';
 import { createLogger } from './logging.js';
 import { writeFileAtomic } from './runtime/atomic-write.js';
-import { ensurePrivateDir } from './runtime/dirs.js';
+import { checkPathTo, ensurePrivateDir } from './runtime/dirs.js';
 import { acquireDaemonLock, DaemonLockedError, type DaemonLock } from './runtime/lock.js';
 import { RpcServer } from './server/server.js';
 import { openDatabase } from './store/db.js';
@@ -16,7 +16,7 @@ import { pickShell } from './tasks/spawn.js';
 import { TaskSupervisor } from './tasks/supervisor.js';
 import { OutputCapEnforcer } from './tasks/output-cap.js';
 import { classifyLiveRows, Watchdog } from './tasks/watchdog.js';
-import { installWrapper } from './tasks/wrapper.js';
+import { removeLegacyWrapper } from './tasks/wrapper.js';
 
 /** Options of {@link startDaemon}; defaults come from the process environment. */
 export interface DaemonOptions {
@@ -51,6 +51,9 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   ensurePrivateDir(paths.runtimeDir);
   ensurePrivateDir(paths.stateDir);
   ensurePrivateDir(paths.tasksDir);
+  // TEND_SOCKET may sit elsewhere; config.json is read, never created.
+  checkPathTo(dirname(paths.socketPath));
+  checkPathTo(paths.configDir);
   const lock = acquireDaemonLock(paths.lockPath);
   // The database is what must have one owner: a second daemon whose runtime dir differs
   // (another XDG_RUNTIME_DIR) but whose state dir is the same is refused here.
@@ -72,13 +75,13 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   const startedAt = Date.now();
   const config = loadConfig(paths.configPath);
   const db = openDatabase(paths.dbPath);
+  removeLegacyWrapper(paths.stateDir);
   const store = new TaskStore(db);
   const cursors = new CursorStore(db);
   const completions = new CompletionStore(db);
   const supervisor = new TaskSupervisor({
     store,
     tasksDir: paths.tasksDir,
-    wrapperPath: installWrapper(paths.stateDir),
     shell: pickShell(env.SHELL),
     logger,
     graceMs: config.killGraceMs,

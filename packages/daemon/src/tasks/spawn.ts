@@ -1,9 +1,9 @@
 import { accessSync, closeSync, constants, openSync } from 'node:fs';
 import { execa, type Options, type ResultPromise } from 'execa';
+import { wrapperArgv } from './wrapper.js';
 
 /** What {@link spawnTask} needs. Paths absolute. */
 export interface SpawnRequest {
-  wrapperPath: string;
   exitPath: string;
   logPath: string;
   shell: string;
@@ -44,7 +44,7 @@ export async function spawnTask(request: SpawnRequest): Promise<SpawnedTask> {
       stdout: fd as 3,
       stderr: fd as 3,
     } satisfies Options;
-    const args = [request.wrapperPath, request.exitPath, request.shell, request.command];
+    const args = wrapperArgv(request.exitPath, request.shell, request.command);
     const subprocess: ResultPromise = execa('/bin/sh', args, options);
     if (subprocess.pid === undefined) {
       // The spawn failed; execa reports why through its (non-rejecting) promise.

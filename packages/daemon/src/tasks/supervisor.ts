@@ -33,7 +33,6 @@ export interface SupervisorOptions {
   store: TaskStore;
   /** `<state>/tasks`: one directory per task. */
   tasksDir: string;
-  wrapperPath: string;
   /** Shell that runs commands (`$SHELL`, else /bin/sh). */
   shell: string;
   logger: Logger;
@@ -144,7 +143,6 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     try {
       mkdirSync(files.dir, { recursive: true, mode: 0o700 });
       const { pid, subprocess } = await spawnTask({
-        wrapperPath: this.options.wrapperPath,
         exitPath: files.exitPath,
         logPath: files.logPath,
         shell: this.options.shell,
