@@ -67,6 +67,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
   readonly cursors: CursorStore;
   readonly completions: CompletionStore;
   private readonly endWaiters = new Map<string, Set<(task: Task) => void>>();
+  private readonly logFiles = new Map<string, { dev: number; ino: number }>();
   readonly stopper: TaskStopper;
 
   constructor(readonly options: SupervisorOptions) {
@@ -91,6 +92,11 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
   taskFiles(id: string): { dir: string; logPath: string; exitPath: string } {
     const dir = join(this.options.tasksDir, id);
     return { dir, logPath: join(dir, 'output.log'), exitPath: join(dir, 'exit') };
+  }
+
+  /** Device and inode of the output.log this daemon created for task `id` (undefined for tasks it adopted). */
+  logIdentity(id: string): { dev: number; ino: number } | undefined {
+    return this.logFiles.get(id);
   }
 
   /**
@@ -142,7 +148,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     const files = this.taskFiles(row.id);
     try {
       mkdirSync(files.dir, { recursive: true, mode: 0o700 });
-      const { pid, subprocess } = await spawnTask({
+      const { pid, subprocess, log } = await spawnTask({
         exitPath: files.exitPath,
         logPath: files.logPath,
         shell: this.options.shell,
@@ -151,6 +157,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
         env: row.env,
         inheritEnv: row.inheritEnv,
       });
+      this.logFiles.set(row.id, log);
       subprocess.on('exit', (code, signal) => this.onChildExit(row.id, code, signal as SignalName | null));
       const startedAt = Date.now();
       const stat = readProcStat(pid);
@@ -318,6 +325,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     this.emit('exit', completion);
     for (const waiter of this.endWaiters.get(id) ?? []) waiter(task);
     this.endWaiters.delete(id);
+    this.logFiles.delete(id);
   }
 
   /** Ends task `id` from its exit record if there is one; returns whether it did. */
