@@ -5,6 +5,7 @@ import { checkSocketPath, PROTOCOL_VERSION, resolvePaths, TEND_VERSION, type Ten
 import { loadConfig } from './config.js';
 import { createLogger } from './logging.js';
 import { writeFileAtomic } from './runtime/atomic-write.js';
+import { isDiskFull } from './runtime/disk-full.js';
 import { checkPathTo, ensurePrivateDir } from './runtime/dirs.js';
 import { acquireDaemonLock, DaemonLockedError, type DaemonLock } from './runtime/lock.js';
 import { RpcServer } from './server/server.js';
@@ -105,6 +106,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
       await server.close(paths.socketPath);
       watchdog.stop();
       outputCap.stop();
+      supervisor.pendingEnds.stop();
       supervisor.timers.clearAll();
       rmSync(paths.daemonJsonPath, { force: true });
       db.close();
@@ -141,16 +143,22 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
     lock.release();
     throw error;
   }
-  writeFileAtomic(
-    paths.daemonJsonPath,
-    `${JSON.stringify({
-      pid: process.pid,
-      version: TEND_VERSION,
-      protocolVersion: PROTOCOL_VERSION,
-      socket: paths.socketPath,
-      startedAt: new Date(startedAt).toISOString(),
-    })}\n`,
-  );
+  try {
+    writeFileAtomic(
+      paths.daemonJsonPath,
+      `${JSON.stringify({
+        pid: process.pid,
+        version: TEND_VERSION,
+        protocolVersion: PROTOCOL_VERSION,
+        socket: paths.socketPath,
+        startedAt: new Date(startedAt).toISOString(),
+      })}\n`,
+    );
+  } catch (error) {
+    // Informational only (clients find the daemon by its socket): a full disk must not stop it.
+    if (!isDiskFull(error)) throw error;
+    logger.warn({ err: error, path: paths.daemonJsonPath }, 'disk full: daemon.json not written');
+  }
   logger.info({ socket: paths.socketPath, ...recovery, readyMs: Date.now() - startedAt }, 'serving');
   return { paths, pid: process.pid, startedAt, logger, supervisor, closed, shutdown };
 }

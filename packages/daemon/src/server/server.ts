@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { InvalidParamsError, parseParams } from '@tend/protocol';
 import { ResponseError } from 'vscode-jsonrpc/node.js';
 import { TendDaemonError } from '../errors.js';
+import { diskFullError, isDiskFull } from '../runtime/disk-full.js';
 import type { TaskSupervisor } from '../tasks/supervisor.js';
 import { ClientConnection } from './client-connection.js';
 import type { DaemonControl } from './handler.js';
@@ -127,6 +128,10 @@ export class RpcServer {
   private toResponseError(method: string, error: unknown): ResponseError<unknown> {
     if (error instanceof TendDaemonError) {
       return new ResponseError(error.code, error.message, { reason: error.reason, ...error.data });
+    }
+    if (isDiskFull(error)) {
+      const full = diskFullError(this.daemon.stateDir, error);
+      return new ResponseError(full.code, full.message, { reason: full.reason, ...full.data });
     }
     if (error instanceof InvalidParamsError) {
       return new ResponseError(-32602, error.message, { reason: 'invalid_params', issues: error.issues });

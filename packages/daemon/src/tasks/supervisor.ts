@@ -14,15 +14,17 @@ import {
   type TaskRun,
 } from '@tend/protocol';
 import { TendDaemonError } from '../errors.js';
+import { diskFullError, isDiskFull } from '../runtime/disk-full.js';
 import { bootId, groupExists, readProcStat } from '../runtime/proc.js';
 import type { CompletionStore } from '../store/completion-store.js';
 import type { CursorStore } from '../store/cursor-store.js';
 import { NameTakenError, type StopCause, type TaskRow, type TaskStore } from '../store/task-store.js';
 import { endState, type TaskEnd } from './end-state.js';
-import { readExitRecord } from './exit-record.js';
+import { readExitRecord, reserveExitRecord } from './exit-record.js';
 import { newTaskId, resolveTask } from './ids.js';
 import { completionOf } from './completion-record.js';
 import { lastLines } from './output-tail.js';
+import { PendingEnds } from './pending-ends.js';
 import { spawnTask } from './spawn.js';
 import { safeKill, TaskStopper } from './task-stopper.js';
 import type { TaskTimers } from './task-timers.js';
@@ -69,12 +71,15 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
   private readonly endWaiters = new Map<string, Set<(task: Task) => void>>();
   private readonly logFiles = new Map<string, { dev: number; ino: number }>();
   readonly stopper: TaskStopper;
+  /** Task ends not yet written because the disk was full. */
+  readonly pendingEnds: PendingEnds;
 
   constructor(readonly options: SupervisorOptions) {
     super();
     this.store = options.store;
     this.cursors = options.cursors;
     this.completions = options.completions;
+    this.pendingEnds = new PendingEnds(options.logger);
     this.stopper = new TaskStopper({
       store: this.store,
       logger: options.logger,
@@ -103,7 +108,8 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
    * Starts a task and returns it `running` (or `failed` with a reason when its
    * process could not be started).
    * @throws TendDaemonError invalid_cwd when cwd is missing or not a directory,
-   *   name_in_use when a live task has the name.
+   *   name_in_use when a live task has the name, disk_full when the state
+   *   directory's filesystem has no room for the task's row and exit record.
    */
   async run(request: RunRequest): Promise<ResultOf<typeof TaskRun>> {
     checkCwd(request.cwd);
@@ -133,9 +139,15 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
         ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
       };
     }
+    const files = this.taskFiles(row.id);
+    this.reserveTaskFiles(files);
     try {
       this.store.insert(row);
     } catch (error) {
+      if (isDiskFull(error)) {
+        rmSync(files.dir, { recursive: true, force: true });
+        throw diskFullError(this.options.tasksDir, error);
+      }
       if (error instanceof NameTakenError) {
         // Two reusing clients raced: the one that lost gets the winner's task.
         const existing = request.reuse ? this.reusable(request) : undefined;
@@ -145,7 +157,6 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
       throw error;
     }
     this.changed(row.id);
-    const files = this.taskFiles(row.id);
     try {
       mkdirSync(files.dir, { recursive: true, mode: 0o700 });
       const { pid, subprocess, log } = await spawnTask({
@@ -182,6 +193,23 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     const started = this.store.get(row.id) as TaskRow;
     this.timers.schedule(started);
     return this.changed(row.id) as Task;
+  }
+
+  /**
+   * Creates the task's directory and reserves the room its exit record needs,
+   * so that the wrapper can write it even when the disk fills up meanwhile.
+   * Other failures are left to the spawn, which ends the task `failed` saying why.
+   * @throws TendDaemonError disk_full when there is no room for it.
+   */
+  private reserveTaskFiles(files: { dir: string; exitPath: string }): void {
+    try {
+      mkdirSync(files.dir, { recursive: true, mode: 0o700 });
+      reserveExitRecord(files.exitPath);
+    } catch (error) {
+      if (!isDiskFull(error)) return;
+      rmSync(files.dir, { recursive: true, force: true });
+      throw diskFullError(this.options.tasksDir, error);
+    }
   }
 
   /**
@@ -294,6 +322,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
    * reused by an unrelated process.
    */
   finish(id: string, end: TaskEnd, options: { leftovers: boolean } = { leftovers: true }): void {
+    if (this.pendingEnds.has(id)) return;
     const row = this.store.get(id);
     if (!row || isTerminal(row.state)) return;
     // Wrapper gone without a record right after tend SIGKILLed its group: that was the end.
@@ -301,11 +330,20 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     if (end.lostReason !== undefined && row.state === 'stopping' && sigkilled) {
       end = { signal: 'SIGKILL', endedAt: end.endedAt };
     }
-    const state = endState(row, end);
     this.timers.clear(id);
     if (options.leftovers && row.state === 'stopping' && row.pgid !== undefined && groupExists(row.pgid)) {
       safeKill(-row.pgid, 'SIGKILL');
     }
+    // With the disk full the write is kept and retried; waiters and events follow it.
+    const final = end;
+    this.pendingEnds.attempt(id, () => this.commitEnd(id, final));
+  }
+
+  /** Writes task `id`'s end and completion in one transaction, then tells waiters and listeners. */
+  private commitEnd(id: string, end: TaskEnd): void {
+    const row = this.store.get(id);
+    if (!row || isTerminal(row.state)) return;
+    const state = endState(row, end);
     const completion = this.store.transaction(() => {
       this.store.update(id, {
         state,

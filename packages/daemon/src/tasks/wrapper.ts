@@ -36,7 +36,9 @@ sig=
 if [ "$status" -gt 128 ] && [ "$status" -lt 160 ]; then
   sig=$(kill -l "$status" 2>/dev/null) || sig=
 fi
-printf '{"status":%d,"signal":"%s"}\\n' "$status" "$sig" > "$rec.tmp"
+# The daemon reserved $rec.tmp's block: overwrite it in place (1<>, no truncation),
+# so the record is written even on a full disk.
+printf '{"status":%d,"signal":"%s"}\\n' "$status" "$sig" 1<> "$rec.tmp"
 sync "$rec.tmp" 2>/dev/null
 mv -f "$rec.tmp" "$rec"
 exit "$status"
