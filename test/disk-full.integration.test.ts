@@ -109,3 +109,30 @@ it('keeps serving on a full disk: true exit codes for tasks that end meanwhile, 
   expect((await client.request('daemon/status')).pid).toBe(daemonPid);
   expect(alive(daemonPid)).toBe(true);
 });
+
+it('starts a new daemon on a full disk, which serves reads and records the ends of tasks that ended meanwhile once space returns', async () => {
+  let client: RawClient = await harness.connect();
+  const d = await client.request('task/run', { command: waitThenExit('go2', 7), cwd: triggers });
+  // E's deadline passes while no daemon runs: the next one must record its stop on the full disk.
+  const e = await client.request('task/run', { command: 'sleep 30', cwd: triggers, timeoutMs: 1_000 });
+  const filler = join(harness.home, 'fill');
+  fill(filler);
+  await harness.kill9();
+  await pollUntil("task E's deadline to pass", () => Date.now() > Date.parse(e.startedAt) + 1_000);
+  // The task ends while no daemon runs: only its exit record, written into its reserved room, tells how.
+  writeFileSync(join(triggers, 'go2'), '');
+  await pollUntil('task D to end', () => !alive(d.pid));
+  void harness.runAnother();
+  client = await pollUntil('the new daemon to serve on the full disk', () => harness.connect().catch(() => undefined));
+  expect((await client.request('task/list', {})).tasks.length).toBe(6);
+  const refused = await client.request('task/run', { command: 'true', cwd: triggers }).then(
+    () => undefined,
+    (error: { data: { reason: string } }) => error,
+  );
+  expect(refused?.data.reason).toBe('disk_full');
+  rmSync(filler);
+  const end = await client.request('task/wait', { id: d.id, timeoutMs: 15_000 });
+  expect([end.outcome, end.task.state, end.task.exitCode]).toEqual(['exited', 'failed', 7]);
+  const stopped = await client.request('task/wait', { id: e.id, timeoutMs: 15_000 });
+  expect([stopped.outcome, stopped.task.state]).toEqual(['exited', 'timed_out']);
+});
