@@ -144,10 +144,9 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     try {
       this.store.insert(row);
     } catch (error) {
-      if (isDiskFull(error)) {
-        rmSync(files.dir, { recursive: true, force: true });
-        throw diskFullError(this.options.tasksDir, error);
-      }
+      // No row, no task: its reserved files go too.
+      rmSync(files.dir, { recursive: true, force: true });
+      if (isDiskFull(error)) throw diskFullError(this.options.tasksDir, error);
       if (error instanceof NameTakenError) {
         // Two reusing clients raced: the one that lost gets the winner's task.
         const existing = request.reuse ? this.reusable(request) : undefined;
@@ -319,7 +318,9 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
    * waiters. A stopped task's leftovers (grandchildren that outlived the
    * wrapper) are SIGKILLed with it, but only when `leftovers` is true: when the
    * wrapper's end was just seen, so the process group id cannot have been
-   * reused by an unrelated process.
+   * reused by an unrelated process. When the disk is full the end is kept in
+   * memory ({@link PendingEnds}) and written, with its waiters and events, as
+   * soon as there is room; until then the task reads as it was.
    */
   finish(id: string, end: TaskEnd, options: { leftovers: boolean } = { leftovers: true }): void {
     if (this.pendingEnds.has(id)) return;
