@@ -22,7 +22,7 @@ import { join } from 'node:path';
  *   recorded as that signal. A command that exits with such a code on its own
  *   is indistinguishable, as in every POSIX shell.
  */
-export const WRAPPER_SCRIPT = `# tend task wrapper, written by the tend daemon: do not edit.
+export const WRAPPER_SCRIPT = `# tend task wrapper (given to /bin/sh -c by the tend daemon)
 rec=$1
 shell=$2
 cmd=$3
