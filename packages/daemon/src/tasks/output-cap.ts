@@ -21,8 +21,10 @@ export interface FileIdentity {
 
 interface Tracked {
   logPath: string;
-  /** The file tend created; learnt at first sight (a regular file with one link) for tasks adopted after a restart. */
+  /** The file tend created: from the spawn, or for a task adopted after a restart learnt at first sight (a regular file with one link). */
   identity?: FileIdentity;
+  /** Tracked since daemon start (a previous daemon spawned it): no identity from a spawn to compare with. */
+  adopted: boolean;
   /** The path no longer names that file (a task replaced it): warned once, no more trims. */
   replaced: boolean;
   cap: number;
@@ -66,7 +68,7 @@ export class OutputCapEnforcer {
   /** Tracks every live task in the store and starts the periodic check. */
   start(): void {
     for (const row of this.supervisor.store.live()) {
-      if (row.outputCap !== undefined) this.track(row.id, row.logPath, row.outputCap, row.outputStart);
+      if (row.outputCap !== undefined) this.track(row.id, row.logPath, row.outputCap, row.outputStart, true);
     }
     this.schedule(this.intervalMs);
   }
@@ -98,12 +100,12 @@ export class OutputCapEnforcer {
       this.check(task.id);
       this.tracked.delete(task.id);
     } else if (!this.tracked.has(task.id) && task.outputCapBytes !== undefined) {
-      this.track(task.id, task.logPath, task.outputCapBytes, task.droppedBytes ?? 0);
+      this.track(task.id, task.logPath, task.outputCapBytes, task.droppedBytes ?? 0, false);
     }
   }
 
-  private track(id: string, logPath: string, cap: number, start: number): void {
-    this.tracked.set(id, { logPath, cap, start, busy: false, unsupported: false, replaced: false });
+  private track(id: string, logPath: string, cap: number, start: number, adopted: boolean): void {
+    this.tracked.set(id, { logPath, cap, start, adopted, busy: false, unsupported: false, replaced: false });
   }
 
   /** The log's stat when the path still names the file tend created; else undefined (warned once). */
@@ -114,7 +116,8 @@ export class OutputCapEnforcer {
     } catch {
       return undefined;
     }
-    entry.identity ??= this.supervisor.logIdentity(id) ?? (stat.isFile() && stat.nlink === 1 ? identityOf(stat) : undefined);
+    entry.identity ??=
+      this.supervisor.logIdentity(id) ?? (entry.adopted && stat.isFile() && stat.nlink === 1 ? identityOf(stat) : undefined);
     if (stat.isFile() && entry.identity && sameFile(stat, entry.identity)) return stat;
     if (!entry.replaced && entry.identity) {
       entry.replaced = true;
