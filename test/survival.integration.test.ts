@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../packages/daemon/dist/store/db.js';
 import { TaskStore, type TaskRow } from '../packages/daemon/dist/store/task-store.js';
+import { wrapperArgv } from '../packages/daemon/dist/tasks/wrapper.js';
 import { alive, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
 
 let harness: DaemonHarness;
@@ -144,15 +145,15 @@ describe('tasks outlive the daemon', () => {
     await harness.kill9();
     const id = 'zzorphan';
     const dir = join(harness.home, 'state', 'tasks', id);
+    const go = join(harness.home, 'go');
     const row: TaskRow = {
-      // Ends only when the test says so: the adoption check must not race the task's own end.
-      id, command: `while [ ! -e '${dir}/go' ]; do sleep 0.05; done; exit 9`, cwd: harness.home, env: {}, inheritEnv: true, state: 'starting',
+      id, command: `while [ ! -e ${go} ]; do sleep 0.05; done; exit 9`, cwd: harness.home, env: {}, inheritEnv: true, state: 'starting',
       createdAt: Date.now(), logPath: join(dir, 'output.log'), outputBytes: 0, outputStart: 0,
     };
     withStore((store) => store.insert(row));
     const { mkdirSync } = await import('node:fs');
     mkdirSync(dir, { recursive: true });
-    const wrapper = spawn('/bin/sh', [join(harness.home, 'state', 'task-wrapper.sh'), join(dir, 'exit'), '/bin/sh', row.command], {
+    const wrapper = spawn('/bin/sh', wrapperArgv(join(dir, 'exit'), '/bin/sh', row.command), {
       detached: true,
       stdio: 'ignore',
     });
@@ -160,7 +161,7 @@ describe('tasks outlive the daemon', () => {
     await restart();
     const adopted = await client.request('task/get', { id });
     expect(adopted).toMatchObject({ state: 'running', pid: wrapper.pid });
-    writeFileSync(join(dir, 'go'), '');
+    writeFileSync(go, '');
     expect((await client.request('task/wait', { id, timeoutMs: 10_000 })).task).toMatchObject({ state: 'failed', exitCode: 9 });
   });
 });

@@ -84,6 +84,10 @@ export async function openDaemonSocket(
     if (spawned?.error) {
       throw unreachable(options, describeSpawned(spawned, options.daemonCommand ?? []), spawned.error);
     }
+    // It said why it could not start (a daemon that lost the start race says nothing): no use waiting.
+    if (spawned?.exit && spawned.startError.trim() !== '') {
+      throw unreachable(options, `no tend daemon answered on ${options.socketPath}: ${describeSpawned(spawned, options.daemonCommand ?? [])}`);
+    }
     if (!(await backoff.wait())) {
       const fate = spawned ? describeSpawned(spawned, options.daemonCommand ?? []) : '';
       throw unreachable(

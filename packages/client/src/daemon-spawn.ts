@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
+import type { Socket } from 'node:net';
 
 /** What {@link spawnDaemon} needs. */
 export interface DaemonSpawnOptions {
@@ -20,7 +21,17 @@ export interface SpawnedDaemon {
   exit?: { code: number | null; signal: NodeJS.Signals | null };
   /** Set when the process could not be started at all (e.g. ENOENT for the executable). */
   error?: Error;
+  /**
+   * Why the daemon could not start, in its own words, read from its start-status
+   * pipe (so it is known even when the daemon log could not be written); '' until then.
+   */
+  startError: string;
 }
+
+/** Environment variable naming the daemon's start-status pipe (the daemon's `START_STATUS_FD_ENV`). */
+export const START_STATUS_FD_ENV = 'TEND_STATUS_FD';
+/** Most bytes of a start error kept. */
+const MAX_START_ERROR_BYTES = 8 * 1024;
 
 /**
  * Starts the daemon detached from this process: its own session, stdin from
@@ -34,8 +45,19 @@ export function spawnDaemon(options: DaemonSpawnOptions): SpawnedDaemon {
   mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
   const fd = openSync(options.logPath, 'a', 0o600);
   try {
-    const child = spawn(file, args, { detached: true, stdio: ['ignore', fd, fd], env: options.env });
-    const spawned: SpawnedDaemon = { pid: child.pid };
+    // fd 3 is a pipe for the daemon's start-up verdict: it writes there why it cannot start, and closes it once serving.
+    const child = spawn(file, args, {
+      detached: true,
+      stdio: ['ignore', fd, fd, 'pipe'],
+      env: { ...options.env, [START_STATUS_FD_ENV]: '3' },
+    });
+    const spawned: SpawnedDaemon = { pid: child.pid, startError: '' };
+    const status = child.stdio[3] as Socket | null;
+    status?.on('data', (chunk: Buffer) => {
+      if (spawned.startError.length < MAX_START_ERROR_BYTES) spawned.startError += chunk.toString('utf8');
+    });
+    status?.on('error', () => undefined);
+    status?.unref();
     // Without an 'error' listener a missing executable would crash this process.
     child.on('error', (error) => {
       spawned.error = error;
@@ -57,5 +79,6 @@ export function describeSpawned(spawned: SpawnedDaemon, command: readonly string
   if (spawned.error) return `the daemon could not be started (${argv}): ${spawned.error.message}`;
   if (!spawned.exit) return '';
   const how = spawned.exit.signal ? `signal ${spawned.exit.signal}` : `exit code ${spawned.exit.code}`;
-  return `the daemon started with \`${argv}\` (pid ${spawned.pid}) ended with ${how}`;
+  const why = spawned.startError.trim();
+  return `the daemon started with \`${argv}\` (pid ${spawned.pid}) ended with ${how}${why ? `: ${why}` : ''}`;
 }

@@ -3,6 +3,7 @@ import { ConnectionError, ErrorCodes, ResponseError } from 'vscode-jsonrpc/node.
 import {
   AmbiguousIdError,
   ConnectionClosedError,
+  DiskFullError,
   InvalidCwdError,
   InvalidParamsError,
   LimitExceededError,
@@ -33,6 +34,7 @@ const BY_REASON: Record<string, ReasonErrorClass> = {
   spawn_failed: SpawnFailedError,
   signal_failed: SignalFailedError,
   store_failed: StoreFailedError,
+  disk_full: DiskFullError,
   protocol_mismatch: ProtocolMismatchError,
   shutting_down: ShuttingDownError,
   invalid_params: InvalidParamsError,

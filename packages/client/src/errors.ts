@@ -117,6 +117,14 @@ export class SignalFailedError extends TendError {
   }
 }
 
+/** The filesystem of the daemon's state directory is full (`disk_full`, 4002); `data.path` names it. Reads still work. */
+export class DiskFullError extends TendError {
+  override name = 'DiskFullError';
+  constructor(message: string, init?: TendErrorInit) {
+    super(message, ErrorCode.DiskFull, 'disk_full', init);
+  }
+}
+
 /** The daemon could not read or write its database or a task file (`store_failed`, 4001). */
 export class StoreFailedError extends TendError {
   override name = 'StoreFailedError';

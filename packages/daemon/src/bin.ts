@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { DaemonLockedError } from './runtime/lock.js';
 import { startDaemon } from './daemon.js';
+import { reportStartStatus, takeStartStatusFd } from './start-status.js';
 
 // Hold no user directory open (a daemon started from a project folder would pin it),
 // after making the path variables absolute, as they were meant from the old cwd.
@@ -11,8 +12,10 @@ for (const name of ['TEND_HOME', 'TEND_SOCKET', 'XDG_RUNTIME_DIR', 'XDG_STATE_HO
   if (value) process.env[name] = resolve(value);
 }
 process.chdir('/');
+const statusFd = takeStartStatusFd();
 try {
   const daemon = await startDaemon();
+  reportStartStatus(statusFd);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void daemon.shutdown());
   // No terminal to hang up on: a HUP must not end the daemon.
   process.on('SIGHUP', () => daemon.logger.info('SIGHUP ignored'));
@@ -20,10 +23,16 @@ try {
   process.exit(0);
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
+  // stderr is the daemon log, which a full disk may refuse: that must not hide why.
+  process.stderr.on('error', () => undefined);
   if (error instanceof DaemonLockedError) {
+    // Losing the start race to another daemon is no failure for the client that spawned this one.
+    reportStartStatus(statusFd);
     process.stderr.write(`tend daemon: another daemon is already running (${message})\n`);
   } else {
-    process.stderr.write(`tend daemon: could not start: ${message}\n`);
+    const line = `tend daemon: could not start: ${message}\n`;
+    reportStartStatus(statusFd, line);
+    process.stderr.write(line);
   }
   process.exit(1);
 }

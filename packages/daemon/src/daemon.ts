@@ -1,11 +1,12 @@
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { checkSocketPath, PROTOCOL_VERSION, resolvePaths, TEND_VERSION, type TendPaths } from '@tend/protocol';
 import { loadConfig } from './config.js';
 import { createLogger } from './logging.js';
 import { writeFileAtomic } from './runtime/atomic-write.js';
-import { ensurePrivateDir } from './runtime/dirs.js';
+import { isDiskFull } from './runtime/disk-full.js';
+import { checkPathTo, ensurePrivateDir } from './runtime/dirs.js';
 import { acquireDaemonLock, DaemonLockedError, type DaemonLock } from './runtime/lock.js';
 import { RpcServer } from './server/server.js';
 import { openDatabase } from './store/db.js';
@@ -18,7 +19,7 @@ import { pickShell } from './tasks/spawn.js';
 import { TaskSupervisor } from './tasks/supervisor.js';
 import { OutputCapEnforcer } from './tasks/output-cap.js';
 import { classifyLiveRows, Watchdog } from './tasks/watchdog.js';
-import { installWrapper } from './tasks/wrapper.js';
+import { removeLegacyWrapper } from './tasks/wrapper.js';
 
 /** Options of {@link startDaemon}; defaults come from the process environment. */
 export interface DaemonOptions {
@@ -67,6 +68,9 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   ensurePrivateDir(paths.runtimeDir);
   ensurePrivateDir(paths.stateDir);
   ensurePrivateDir(paths.tasksDir);
+  // TEND_SOCKET may sit elsewhere; config.json is read, never created.
+  checkPathTo(dirname(paths.socketPath));
+  checkPathTo(paths.configDir);
   const lock = acquireDaemonLock(paths.lockPath);
   // The database is what must have one owner: a second daemon whose runtime dir differs
   // (another XDG_RUNTIME_DIR) but whose state dir is the same is refused here.
@@ -98,6 +102,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   const logger = log.logger;
   const startedAt = Date.now();
   const db = openDatabase(paths.dbPath);
+  removeLegacyWrapper(paths.stateDir);
   const store = new TaskStore(db);
   const cursors = new CursorStore(db);
   const completions = new CompletionStore(db);
@@ -105,7 +110,6 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   const supervisor = new TaskSupervisor({
     store,
     tasksDir: paths.tasksDir,
-    wrapperPath: installWrapper(paths.stateDir),
     shell: pickShell(env.SHELL),
     logger,
     graceMs: config.killGraceMs,
@@ -146,6 +150,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
       watchdog.stop();
       outputCap.stop();
       retention.stop();
+      supervisor.pendingEnds.stop();
       supervisor.timers.clearAll();
       rmSync(paths.daemonJsonPath, { force: true });
       db.close();
@@ -184,16 +189,22 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
     lock.release();
     throw error;
   }
-  writeFileAtomic(
-    paths.daemonJsonPath,
-    `${JSON.stringify({
-      pid: process.pid,
-      version: TEND_VERSION,
-      protocolVersion: PROTOCOL_VERSION,
-      socket: paths.socketPath,
-      startedAt: new Date(startedAt).toISOString(),
-    })}\n`,
-  );
+  try {
+    writeFileAtomic(
+      paths.daemonJsonPath,
+      `${JSON.stringify({
+        pid: process.pid,
+        version: TEND_VERSION,
+        protocolVersion: PROTOCOL_VERSION,
+        socket: paths.socketPath,
+        startedAt: new Date(startedAt).toISOString(),
+      })}\n`,
+    );
+  } catch (error) {
+    // Informational only (clients find the daemon by its socket): a full disk must not stop it.
+    if (!isDiskFull(error)) throw error;
+    logger.warn({ err: error, path: paths.daemonJsonPath }, 'disk full: daemon.json not written');
+  }
   logger.info({ socket: paths.socketPath, ...recovery, readyMs: Date.now() - startedAt }, 'serving');
   // After the socket is up (a long backlog on the first start after an upgrade must not fail the listen),
   // before the first request is read.

@@ -31,6 +31,8 @@ export const ErrorCode = {
   SignalFailed: 3002,
   /** The database or a task file could not be read or written. */
   StoreFailed: 4001,
+  /** The filesystem of tend's state directory is full (ENOSPC, SQLITE_FULL): no new task until space is freed. */
+  DiskFull: 4002,
   /** JSON-RPC 2.0 standard codes, used as the spec defines them. */
   ParseError: -32700,
   InvalidRequest: -32600,
@@ -54,6 +56,7 @@ export const ErrorReason = {
   spawn_failed: ErrorCode.SpawnFailed,
   signal_failed: ErrorCode.SignalFailed,
   store_failed: ErrorCode.StoreFailed,
+  disk_full: ErrorCode.DiskFull,
   invalid_params: ErrorCode.InvalidParams,
   internal_error: ErrorCode.InternalError,
 } as const;

@@ -1,13 +1,15 @@
-import { chmodSync, unlinkSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import type { Logger } from 'pino';
 import { InvalidParamsError, parseParams } from '@tend/protocol';
 import { ResponseError } from 'vscode-jsonrpc/node.js';
 import { TendDaemonError } from '../errors.js';
+import { diskFullError, isDiskFull } from '../runtime/disk-full.js';
 import type { TaskSupervisor } from '../tasks/supervisor.js';
 import { ClientConnection } from './client-connection.js';
 import type { DaemonControl } from './handler.js';
 import { HANDLERS } from './handlers/index.js';
+import { removeOwnSocket, removeStaleSocket, socketIdentity, type SocketFileIdentity } from './socket-file.js';
 
 /** Raised when a live daemon already answers on the socket. */
 export class SocketInUseError extends Error {
@@ -23,6 +25,7 @@ export class SocketInUseError extends Error {
 export class RpcServer {
   readonly connections = new Set<ClientConnection>();
   private server: Server | undefined;
+  private socketFile: SocketFileIdentity | undefined;
   private nextId = 1;
 
   constructor(
@@ -40,20 +43,18 @@ export class RpcServer {
   }
 
   /**
-   * Listens on `socketPath` (mode 0600). A stale socket file (connect refused)
-   * is removed first; the caller holds the daemon lock, so no other daemon can
-   * be binding it now.
+   * Listens on `socketPath` (mode 0600). A stale socket (a socket file that
+   * refuses connections) is removed first; the caller holds the daemon lock, so
+   * no other daemon can be binding it now. Anything else at the path is refused
+   * and left untouched.
    * @throws SocketInUseError when something answers on the socket.
+   * @throws SocketPathTakenError when the path holds a regular file, directory, symlink…
    */
   async listen(socketPath: string): Promise<void> {
     if (await socketAnswers(socketPath)) {
       throw new SocketInUseError(`something already answers on ${socketPath}; is another tend daemon running?`);
     }
-    try {
-      unlinkSync(socketPath);
-    } catch {
-      // no stale socket
-    }
+    removeStaleSocket(socketPath);
     const server = createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -63,21 +64,18 @@ export class RpcServer {
       });
     });
     chmodSync(socketPath, 0o600);
+    this.socketFile = socketIdentity(socketPath);
     this.server = server;
   }
 
-  /** Stops accepting, closes every connection, removes the socket file. */
+  /** Stops accepting, closes every connection, removes the socket file if it is still the one bound here. */
   async close(socketPath: string): Promise<void> {
     for (const connection of this.connections) connection.dispose();
     this.connections.clear();
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-    try {
-      unlinkSync(socketPath);
-    } catch {
-      // already gone
-    }
+    removeOwnSocket(socketPath, this.socketFile);
   }
 
   private accept(socket: import('node:net').Socket): void {
@@ -132,6 +130,10 @@ export class RpcServer {
   private toResponseError(method: string, error: unknown): ResponseError<unknown> {
     if (error instanceof TendDaemonError) {
       return new ResponseError(error.code, error.message, { reason: error.reason, ...error.data });
+    }
+    if (isDiskFull(error)) {
+      const full = diskFullError(this.daemon.stateDir, error);
+      return new ResponseError(full.code, full.message, { reason: full.reason, ...full.data });
     }
     if (error instanceof InvalidParamsError) {
       return new ResponseError(-32602, error.message, { reason: 'invalid_params', issues: error.issues });

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { toSignalName, type SignalName } from '@tend/protocol';
 
 /** What the wrapper recorded when the command ended. */
@@ -32,4 +32,19 @@ export function readExitRecord(path: string): ExitRecord | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Bytes reserved for a task's exit record: one filesystem block, far more than the record's ~40 bytes. */
+export const EXIT_RECORD_RESERVE_BYTES = 4096;
+
+/**
+ * Reserves the room of task's exit record before it starts: `<exitPath>.tmp`
+ * filled with {@link EXIT_RECORD_RESERVE_BYTES} bytes of spaces, which the
+ * wrapper overwrites in place (`1<>`, no truncation) with the record, so that
+ * writing it needs no new block even on a full disk. JSON ignores the
+ * trailing spaces.
+ * @throws Error (ENOSPC, EDQUOT…) when there is no room for it.
+ */
+export function reserveExitRecord(exitPath: string): void {
+  writeFileSync(`${exitPath}.tmp`, `${' '.repeat(EXIT_RECORD_RESERVE_BYTES - 1)}\n`, { mode: 0o600 });
 }

@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, constants, fstatSync, lstatSync, openSync, type Stats } from 'node:fs';
 import type { Logger } from 'pino';
 import { isTerminal, type Task } from '@tend/protocol';
 import type { TaskSupervisor } from './supervisor.js';
@@ -13,8 +13,20 @@ export const KEEP_FRACTION = 0.75;
 /** Hole punching works on whole filesystem blocks; offsets are aligned down to this (bytes). */
 const BLOCK_BYTES = 4096;
 
+/** Device and inode of the output.log tend created, to tell it from whatever the path names later. */
+export interface FileIdentity {
+  dev: number;
+  ino: number;
+}
+
 interface Tracked {
   logPath: string;
+  /** The file tend created: from the spawn, or for a task adopted after a restart learnt at first sight (a regular file with one link). */
+  identity?: FileIdentity;
+  /** Tracked since daemon start (a previous daemon spawned it): no identity from a spawn to compare with. */
+  adopted: boolean;
+  /** The path no longer names that file (a task replaced it): warned once, no more trims. */
+  replaced: boolean;
   cap: number;
   start: number;
   /** A punch is running. */
@@ -32,6 +44,13 @@ interface Tracked {
  * size and every offset stay, the writer is never raced, and the newest output
  * is never lost. The row's `outputStart` is moved first, so no reader is ever
  * served the zeros of a hole.
+ *
+ * It acts only on the file tend created: the path is lstat'ed (a symlink is
+ * never followed) and its device and inode must be the ones recorded at spawn
+ * ({@link TaskSupervisor.logIdentity}); the hole is punched through a
+ * descriptor opened with O_NOFOLLOW and checked again, handed to fallocate as
+ * fd 3 (`/proc/self/fd/3`). A task that replaces its output.log (by a symlink,
+ * another file) loses the cap, and no other file is ever touched.
  */
 export class OutputCapEnforcer {
   private readonly tracked = new Map<string, Tracked>();
@@ -49,7 +68,7 @@ export class OutputCapEnforcer {
   /** Tracks every live task in the store and starts the periodic check. */
   start(): void {
     for (const row of this.supervisor.store.live()) {
-      if (row.outputCap !== undefined) this.track(row.id, row.logPath, row.outputCap, row.outputStart);
+      if (row.outputCap !== undefined) this.track(row.id, row.logPath, row.outputCap, row.outputStart, true);
     }
     this.schedule(this.intervalMs);
   }
@@ -81,44 +100,105 @@ export class OutputCapEnforcer {
       this.check(task.id);
       this.tracked.delete(task.id);
     } else if (!this.tracked.has(task.id) && task.outputCapBytes !== undefined) {
-      this.track(task.id, task.logPath, task.outputCapBytes, task.droppedBytes ?? 0);
+      this.track(task.id, task.logPath, task.outputCapBytes, task.droppedBytes ?? 0, false);
     }
   }
 
-  private track(id: string, logPath: string, cap: number, start: number): void {
-    this.tracked.set(id, { logPath, cap, start, busy: false, unsupported: false });
+  private track(id: string, logPath: string, cap: number, start: number, adopted: boolean): void {
+    this.tracked.set(id, { logPath, cap, start, adopted, busy: false, unsupported: false, replaced: false });
+  }
+
+  /** The log's stat when the path still names the file tend created; else undefined (warned once). */
+  private ownLog(id: string, entry: Tracked): Stats | undefined {
+    let stat: Stats;
+    try {
+      stat = lstatSync(entry.logPath);
+    } catch {
+      return undefined;
+    }
+    entry.identity ??=
+      this.supervisor.logIdentity(id) ?? (entry.adopted && stat.isFile() && stat.nlink === 1 ? identityOf(stat) : undefined);
+    if (stat.isFile() && entry.identity && sameFile(stat, entry.identity)) return stat;
+    if (!entry.replaced && entry.identity) {
+      entry.replaced = true;
+      this.logger.warn(
+        { task: id, logPath: entry.logPath },
+        'output.log is no longer the file tend created (replaced by a symlink or another file): its disk use is not capped',
+      );
+    }
+    return undefined;
   }
 
   /** Trims one log if it is over its cap; returns whether it did (or a trim is still running). */
   private check(id: string): boolean {
     const entry = this.tracked.get(id);
-    if (!entry || entry.unsupported) return false;
+    if (!entry || entry.unsupported || entry.replaced) return false;
     if (entry.busy) return true;
-    let size: number;
-    try {
-      size = statSync(entry.logPath).size;
-    } catch {
-      return false;
-    }
+    const stat = this.ownLog(id, entry);
+    if (!stat) return false;
+    const size = stat.size;
     if (size - entry.start <= entry.cap) return false;
     const newStart = Math.floor((size - Math.floor(entry.cap * KEEP_FRACTION)) / BLOCK_BYTES) * BLOCK_BYTES;
     if (newStart <= entry.start) return false;
+    const fd = openOwnLog(entry.logPath, entry.identity as FileIdentity);
+    if (fd === undefined) return false;
+    try {
+      this.supervisor.store.update(id, { outputStart: newStart });
+    } catch (error) {
+      // The store cannot be written (disk full): no trim, so no reader meets a hole; try again next check.
+      closeSync(fd);
+      this.logger.warn({ task: id, err: error }, 'cannot record the trimmed start of output.log; not trimming it now');
+      return false;
+    }
     entry.start = newStart;
-    this.supervisor.store.update(id, { outputStart: newStart });
     entry.busy = true;
-    execFile(
-      'fallocate',
-      ['--punch-hole', '--offset', '0', '--length', String(newStart), entry.logPath],
-      (error, _stdout, stderr) => {
-        entry.busy = false;
-        if (!error) return;
-        entry.unsupported = true;
-        this.logger.warn(
-          { task: id, err: error, stderr: String(stderr).trim() },
-          'cannot punch holes in output.log (filesystem without fallocate punch-hole?): its disk use is not capped',
-        );
-      },
-    );
+    this.punch(id, entry, fd, newStart);
     return true;
   }
+
+  /** Deallocates bytes [0, length) of the file open as `fd`, then closes `fd`. */
+  private punch(id: string, entry: Tracked, fd: number, length: number): void {
+    let stderr = '';
+    const done = (error: Error | undefined): void => {
+      if (!entry.busy) return;
+      entry.busy = false;
+      closeSync(fd);
+      if (!error) return;
+      entry.unsupported = true;
+      this.logger.warn(
+        { task: id, err: error, stderr: stderr.trim() },
+        'cannot punch holes in output.log (filesystem without fallocate punch-hole?): its disk use is not capped',
+      );
+    };
+    const child = spawn('fallocate', ['--punch-hole', '--offset', '0', '--length', String(length), '/proc/self/fd/3'], {
+      stdio: ['ignore', 'ignore', 'pipe', fd],
+    });
+    child.stderr?.on('data', (chunk) => (stderr += String(chunk)));
+    child.on('error', (error) => done(error));
+    child.on('close', (code, signal) =>
+      done(code === 0 ? undefined : new Error(`fallocate ended with ${signal ? `signal ${signal}` : `exit code ${code}`}`)),
+    );
+  }
+}
+
+function identityOf(stat: Stats): FileIdentity {
+  return { dev: stat.dev, ino: stat.ino };
+}
+
+function sameFile(stat: Stats, identity: FileIdentity): boolean {
+  return stat.dev === identity.dev && stat.ino === identity.ino;
+}
+
+/** Opens `path` for writing without following a symlink; the descriptor only if it is still the file `identity`. */
+function openOwnLog(path: string, identity: FileIdentity): number | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  const stat = fstatSync(fd);
+  if (stat.isFile() && sameFile(stat, identity)) return fd;
+  closeSync(fd);
+  return undefined;
 }

@@ -1,9 +1,9 @@
-import { accessSync, closeSync, constants, openSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { execa, type Options, type ResultPromise } from 'execa';
+import { wrapperArgv } from './wrapper.js';
 
 /** What {@link spawnTask} needs. Paths absolute. */
 export interface SpawnRequest {
-  wrapperPath: string;
   exitPath: string;
   logPath: string;
   shell: string;
@@ -18,6 +18,8 @@ export interface SpawnRequest {
 export interface SpawnedTask {
   pid: number;
   subprocess: ResultPromise;
+  /** Device and inode of the output.log opened for it (the file the output cap may trim). */
+  log: { dev: number; ino: number };
 }
 
 /**
@@ -29,8 +31,10 @@ export interface SpawnedTask {
  * @throws Error when the process could not be started (the message is execa's, naming the OS error).
  */
 export async function spawnTask(request: SpawnRequest): Promise<SpawnedTask> {
-  const fd = openSync(request.logPath, 'a', 0o600);
+  // O_NOFOLLOW: a symlink planted at the log's path is refused, never written through.
+  const fd = openSync(request.logPath, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
   try {
+    const { dev, ino } = fstatSync(fd);
     const options = {
       cwd: request.cwd,
       env: request.env,
@@ -44,14 +48,14 @@ export async function spawnTask(request: SpawnRequest): Promise<SpawnedTask> {
       stdout: fd as 3,
       stderr: fd as 3,
     } satisfies Options;
-    const args = [request.wrapperPath, request.exitPath, request.shell, request.command];
+    const args = wrapperArgv(request.exitPath, request.shell, request.command);
     const subprocess: ResultPromise = execa('/bin/sh', args, options);
     if (subprocess.pid === undefined) {
       // The spawn failed; execa reports why through its (non-rejecting) promise.
       const result = await subprocess;
       throw new Error(result.shortMessage ?? result.message ?? `could not start /bin/sh in ${request.cwd}`);
     }
-    return { pid: subprocess.pid, subprocess };
+    return { pid: subprocess.pid, subprocess, log: { dev, ino } };
   } finally {
     closeSync(fd);
   }

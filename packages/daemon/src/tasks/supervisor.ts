@@ -14,16 +14,18 @@ import {
   type TaskRun,
 } from '@tend/protocol';
 import { TendDaemonError } from '../errors.js';
+import { diskFullError, isDiskFull } from '../runtime/disk-full.js';
 import { bootId, groupExists, readProcStat } from '../runtime/proc.js';
 import type { CompletionStore } from '../store/completion-store.js';
 import type { CursorStore } from '../store/cursor-store.js';
 import type { RetentionStore } from '../store/retention-store.js';
 import { NameTakenError, type StopCause, type TaskRow, type TaskStore } from '../store/task-store.js';
 import { endState, type TaskEnd } from './end-state.js';
-import { readExitRecord } from './exit-record.js';
+import { readExitRecord, reserveExitRecord } from './exit-record.js';
 import { newTaskId, resolveTask } from './ids.js';
 import { completionOf } from './completion-record.js';
 import { lastLines } from './output-tail.js';
+import { PendingEnds } from './pending-ends.js';
 import { spawnTask } from './spawn.js';
 import { removeTaskFolder } from './task-folder.js';
 import { safeKill, TaskStopper } from './task-stopper.js';
@@ -35,7 +37,6 @@ export interface SupervisorOptions {
   store: TaskStore;
   /** `<state>/tasks`: one directory per task. */
   tasksDir: string;
-  wrapperPath: string;
   /** Shell that runs commands (`$SHELL`, else /bin/sh). */
   shell: string;
   logger: Logger;
@@ -72,13 +73,17 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
   readonly cursors: CursorStore;
   readonly completions: CompletionStore;
   private readonly endWaiters = new Map<string, Set<(task: Task) => void>>();
+  private readonly logFiles = new Map<string, { dev: number; ino: number }>();
   readonly stopper: TaskStopper;
+  /** Task ends not yet written because the disk was full. */
+  readonly pendingEnds: PendingEnds;
 
   constructor(readonly options: SupervisorOptions) {
     super();
     this.store = options.store;
     this.cursors = options.cursors;
     this.completions = options.completions;
+    this.pendingEnds = new PendingEnds(options.logger);
     this.stopper = new TaskStopper({
       store: this.store,
       logger: options.logger,
@@ -98,11 +103,17 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     return { dir, logPath: join(dir, 'output.log'), exitPath: join(dir, 'exit') };
   }
 
+  /** Device and inode of the output.log this daemon created for task `id` (undefined for tasks it adopted). */
+  logIdentity(id: string): { dev: number; ino: number } | undefined {
+    return this.logFiles.get(id);
+  }
+
   /**
    * Starts a task and returns it `running` (or `failed` with a reason when its
    * process could not be started).
    * @throws TendDaemonError invalid_cwd when cwd is missing or not a directory,
-   *   name_in_use when a live task has the name.
+   *   name_in_use when a live task has the name, disk_full when the state
+   *   directory's filesystem has no room for the task's row and exit record.
    */
   async run(request: RunRequest): Promise<ResultOf<typeof TaskRun>> {
     checkCwd(request.cwd);
@@ -132,9 +143,14 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
         ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
       };
     }
+    const files = this.taskFiles(row.id);
+    this.reserveTaskFiles(files);
     try {
       this.store.insert(row);
     } catch (error) {
+      // No row, no task: its reserved files go too.
+      rmSync(files.dir, { recursive: true, force: true });
+      if (isDiskFull(error)) throw diskFullError(this.options.tasksDir, error);
       if (error instanceof NameTakenError) {
         // Two reusing clients raced: the one that lost gets the winner's task.
         const existing = request.reuse ? this.reusable(request) : undefined;
@@ -144,11 +160,9 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
       throw error;
     }
     this.changed(row.id);
-    const files = this.taskFiles(row.id);
     try {
       mkdirSync(files.dir, { recursive: true, mode: 0o700 });
-      const { pid, subprocess } = await spawnTask({
-        wrapperPath: this.options.wrapperPath,
+      const { pid, subprocess, log } = await spawnTask({
         exitPath: files.exitPath,
         logPath: files.logPath,
         shell: this.options.shell,
@@ -157,6 +171,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
         env: row.env,
         inheritEnv: row.inheritEnv,
       });
+      this.logFiles.set(row.id, log);
       subprocess.on('exit', (code, signal) => this.onChildExit(row.id, code, signal as SignalName | null));
       const startedAt = Date.now();
       const stat = readProcStat(pid);
@@ -181,6 +196,23 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     const started = this.store.get(row.id) as TaskRow;
     this.timers.schedule(started);
     return this.changed(row.id) as Task;
+  }
+
+  /**
+   * Creates the task's directory and reserves the room its exit record needs,
+   * so that the wrapper can write it even when the disk fills up meanwhile.
+   * Other failures are left to the spawn, which ends the task `failed` saying why.
+   * @throws TendDaemonError disk_full when there is no room for it.
+   */
+  private reserveTaskFiles(files: { dir: string; exitPath: string }): void {
+    try {
+      mkdirSync(files.dir, { recursive: true, mode: 0o700 });
+      reserveExitRecord(files.exitPath);
+    } catch (error) {
+      if (!isDiskFull(error)) return;
+      rmSync(files.dir, { recursive: true, force: true });
+      throw diskFullError(this.options.tasksDir, error);
+    }
   }
 
   /**
@@ -305,9 +337,12 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
    * waiters. A stopped task's leftovers (grandchildren that outlived the
    * wrapper) are SIGKILLed with it, but only when `leftovers` is true: when the
    * wrapper's end was just seen, so the process group id cannot have been
-   * reused by an unrelated process.
+   * reused by an unrelated process. When the disk is full the end is kept in
+   * memory ({@link PendingEnds}) and written, with its waiters and events, as
+   * soon as there is room; until then the task reads as it was.
    */
   finish(id: string, end: TaskEnd, options: { leftovers: boolean } = { leftovers: true }): void {
+    if (this.pendingEnds.has(id)) return;
     const row = this.store.get(id);
     if (!row || isTerminal(row.state)) return;
     // Wrapper gone without a record right after tend SIGKILLed its group: that was the end.
@@ -315,11 +350,20 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     if (end.lostReason !== undefined && row.state === 'stopping' && sigkilled) {
       end = { signal: 'SIGKILL', endedAt: end.endedAt };
     }
-    const state = endState(row, end);
     this.timers.clear(id);
     if (options.leftovers && row.state === 'stopping' && row.pgid !== undefined && groupExists(row.pgid)) {
       safeKill(-row.pgid, 'SIGKILL');
     }
+    // With the disk full the write is kept and retried; waiters and events follow it.
+    const final = end;
+    this.pendingEnds.attempt(id, () => this.commitEnd(id, final));
+  }
+
+  /** Writes task `id`'s end and completion in one transaction, then tells waiters and listeners. */
+  private commitEnd(id: string, end: TaskEnd): void {
+    const row = this.store.get(id);
+    if (!row || isTerminal(row.state)) return;
+    const state = endState(row, end);
     const completion = this.store.transaction(() => {
       this.store.update(id, {
         state,
@@ -339,6 +383,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     this.emit('exit', completion);
     for (const waiter of this.endWaiters.get(id) ?? []) waiter(task);
     this.endWaiters.delete(id);
+    this.logFiles.delete(id);
   }
 
   /** Ends task `id` from its exit record if there is one; returns whether it did. */

@@ -1,6 +1,9 @@
 import { isTerminal } from '@tend/protocol';
+import { isDiskFull } from '../runtime/disk-full.js';
 import type { TaskRow } from '../store/task-store.js';
 
+/** Delay before a timer whose action found the disk full fires again, in ms. */
+export const DISK_FULL_RETRY_MS = 500;
 /** Longest delay Node's setTimeout honours, in ms (2^31 - 1; longer ones fire at once). */
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
@@ -8,6 +11,8 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
  * Per-task timers driven by deadlines stored in the row, so that they can be
  * re-armed after a daemon restart: `deadlineAt` (timeout) and `killAt` (SIGKILL
  * escalation of a stop in progress). A deadline already past fires at once.
+ * An action that fails because the disk is full is tried again every
+ * {@link DISK_FULL_RETRY_MS}.
  */
 export class TaskTimers {
   private readonly deadlines = new Map<string, NodeJS.Timeout>();
@@ -47,8 +52,14 @@ export class TaskTimers {
     const timer = setTimeout(() => {
       map.delete(id);
       // Deadlines beyond setTimeout's range are reached in steps.
-      if (Date.now() < at) this.arm(map, id, at, fire);
-      else fire(id);
+      if (Date.now() < at) return this.arm(map, id, at, fire);
+      try {
+        fire(id);
+      } catch (error) {
+        // The stop intent could not be recorded (nothing was signalled yet): try again, never crash.
+        if (!isDiskFull(error)) throw error;
+        this.arm(map, id, Date.now() + DISK_FULL_RETRY_MS, fire);
+      }
     }, Math.min(delay, MAX_DELAY_MS));
     timer.unref();
     map.set(id, timer);

@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../runtime/atomic-write.js';
 
 /**
  * The POSIX sh wrapper every task runs in (DESIGN.md, "Process model", step 3).
- * Usage: `sh task-wrapper.sh EXIT_RECORD SHELL COMMAND`.
+ * Usage: `/bin/sh -c WRAPPER_SCRIPT tend-task EXIT_RECORD SHELL COMMAND` (see
+ * {@link wrapperArgv}): the script travels in argv, never as a file that
+ * someone could replace between two spawns.
  *
  * - It runs COMMAND with `SHELL -c` in the foreground, so the command gets the
  *   signals sent to the process group with their default dispositions. Its
@@ -21,7 +22,7 @@ import { writeFileAtomic } from '../runtime/atomic-write.js';
  *   recorded as that signal. A command that exits with such a code on its own
  *   is indistinguishable, as in every POSIX shell.
  */
-export const WRAPPER_SCRIPT = `# tend task wrapper, written by the tend daemon: do not edit.
+export const WRAPPER_SCRIPT = `# tend task wrapper (given to /bin/sh -c by the tend daemon)
 rec=$1
 shell=$2
 cmd=$3
@@ -35,20 +36,32 @@ sig=
 if [ "$status" -gt 128 ] && [ "$status" -lt 160 ]; then
   sig=$(kill -l "$status" 2>/dev/null) || sig=
 fi
-printf '{"status":%d,"signal":"%s"}\\n' "$status" "$sig" > "$rec.tmp"
+# The daemon reserved $rec.tmp's block: overwrite it in place (1<>, no truncation),
+# so the record is written even on a full disk.
+printf '{"status":%d,"signal":"%s"}\\n' "$status" "$sig" 1<> "$rec.tmp"
 sync "$rec.tmp" 2>/dev/null
 mv -f "$rec.tmp" "$rec"
 exit "$status"
 `;
 
+/** `$0` of every wrapper, as `ps` shows it after the script text. */
+export const WRAPPER_NAME = 'tend-task';
+
 /**
- * Writes the wrapper to `<stateDir>/task-wrapper.sh` unless it is already there
- * with the same text. Written atomically (new inode), so a shell still reading
- * an older wrapper is not disturbed.
- * @returns the wrapper's path.
+ * argv (after `/bin/sh`) that runs the wrapper for one task: `-c SCRIPT
+ * tend-task EXIT_RECORD SHELL COMMAND`. The exit record's path is a whole
+ * argument, so start-up recovery finds an unrecorded wrapper by it in
+ * /proc/<pid>/cmdline.
  */
-export function installWrapper(stateDir: string): string {
-  const path = join(stateDir, 'task-wrapper.sh');
-  if (!existsSync(path) || readFileSync(path, 'utf8') !== WRAPPER_SCRIPT) writeFileAtomic(path, WRAPPER_SCRIPT, 0o700);
-  return path;
+export function wrapperArgv(exitPath: string, shell: string, command: string): string[] {
+  return ['-c', WRAPPER_SCRIPT, WRAPPER_NAME, exitPath, shell, command];
+}
+
+/**
+ * Removes `<stateDir>/task-wrapper.sh`, which daemons before this one wrote
+ * and ran by path at every spawn (a file another user could have swapped).
+ * Wrappers still running from it hold it open and are not disturbed.
+ */
+export function removeLegacyWrapper(stateDir: string): void {
+  rmSync(join(stateDir, 'task-wrapper.sh'), { force: true });
 }
