@@ -144,12 +144,12 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
       };
     }
     const files = this.taskFiles(row.id);
-    this.reserveTaskFiles(files);
+    this.reserveTaskFiles(row.id, files);
     try {
       this.store.insert(row);
     } catch (error) {
       // No row, no task: its reserved files go too.
-      rmSync(files.dir, { recursive: true, force: true });
+      removeTaskFolder(this.options.tasksDir, row.id);
       if (isDiskFull(error)) throw diskFullError(this.options.tasksDir, error);
       if (error instanceof NameTakenError) {
         // Two reusing clients raced: the one that lost gets the winner's task.
@@ -204,13 +204,13 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
    * Other failures are left to the spawn, which ends the task `failed` saying why.
    * @throws TendDaemonError disk_full when there is no room for it.
    */
-  private reserveTaskFiles(files: { dir: string; exitPath: string }): void {
+  private reserveTaskFiles(id: string, files: { dir: string; exitPath: string }): void {
     try {
       mkdirSync(files.dir, { recursive: true, mode: 0o700 });
       reserveExitRecord(files.exitPath);
     } catch (error) {
       if (!isDiskFull(error)) return;
-      rmSync(files.dir, { recursive: true, force: true });
+      removeTaskFolder(this.options.tasksDir, id);
       throw diskFullError(this.options.tasksDir, error);
     }
   }
