@@ -10,6 +10,9 @@ import { CLI_BIN, cleanUpTendHome, cliEnv, daemonPid, isAlive, makeTendHome, pol
 // Clients survive daemon restarts: a wait keeps waiting, a follow resumes at its offset
 // (every byte exactly once), and stderr says that they reconnected. A deliberate stop ends them.
 
+// clientsInitialized() reads the daemon's "client initialized" records, logged at debug level.
+process.env.TEND_LOG_LEVEL = 'debug';
+
 let home: string;
 
 beforeEach(() => {
