@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { MIN_OUTPUT_CAP_BYTES } from '@tend/protocol';
+import { DEFAULT_MAX_LIVE_TASKS, MIN_OUTPUT_CAP_BYTES } from '@tend/protocol';
 
 /** Default output cap of a task: 256 MiB of disk per output.log. */
 export const DEFAULT_OUTPUT_CAP_BYTES = 256 * 1024 * 1024;
@@ -66,6 +66,13 @@ export const ConfigSchema = z
       .max(100)
       .default(DEFAULT_LOG_FILES)
       .describe('rotated daemon logs kept besides daemon.log'),
+    maxLiveTasks: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(DEFAULT_MAX_LIVE_TASKS)
+      .describe('most live tasks (starting, running, stopping) at once; task/run past it is refused with limit_exceeded'),
   })
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;

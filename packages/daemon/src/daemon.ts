@@ -114,6 +114,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
     logger,
     graceMs: config.killGraceMs,
     outputCapBytes: config.outputCapBytes,
+    maxLiveTasks: config.maxLiveTasks,
     cursors,
     completions,
     retention: retentionStore,

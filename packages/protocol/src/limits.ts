@@ -36,3 +36,34 @@ export const MIN_OUTPUT_CAP_BYTES = 64 * 1024;
 
 /** Longest timeout accepted: 30 days, in ms. */
 export const MAX_TIMEOUT_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Longest `command` of `task/run`, in UTF-8 bytes (131,071): Linux's
+ * MAX_ARG_STRLEN (32 pages = 128 KiB, including the terminating NUL) is the
+ * most one argument of execve may hold; the command is one argument of the shell.
+ */
+export const MAX_COMMAND_BYTES = 131_071;
+
+/** Longest `KEY=value` of one env variable, in UTF-8 bytes: MAX_ARG_STRLEN applies to each one too (131,071). */
+export const MAX_ENV_ENTRY_BYTES = 131_071;
+
+/** Most variables in one `env` (4096; a shell environment holds about 50–200). */
+export const MAX_ENV_VARS = 4096;
+
+/**
+ * Most bytes of `command` plus every `KEY=value` of `env`, each counted with its
+ * terminating NUL (1 MiB): half of Linux's ARG_MAX (2 MiB with the default
+ * 8 MiB stack, execve(2)), leaving the other half to the daemon's environment
+ * (with inheritEnv) and the wrapper's arguments, so that a request that passes
+ * validation can be executed.
+ */
+export const MAX_COMMAND_ENV_BYTES = 1024 * 1024;
+
+/** Longest path accepted (`cwd`, filters), in UTF-8 bytes: Linux's PATH_MAX (4096, including the NUL). */
+export const MAX_PATH_BYTES = 4095;
+
+/** Deepest nesting of objects and arrays in a request's params (32; tend's own go 3 deep). */
+export const MAX_PARAMS_DEPTH = 32;
+
+/** Most live tasks (starting, running, stopping) the daemon keeps at once by default; config `maxLiveTasks`. */
+export const DEFAULT_MAX_LIVE_TASKS = 128;

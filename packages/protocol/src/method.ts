@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ErrorReasonName } from './errors.js';
+import { MAX_PARAMS_DEPTH } from './limits.js';
 
 /** A JSON-RPC request method: its name, param and result schemas, and docs. */
 export interface RequestMethod<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
@@ -54,9 +55,14 @@ export class InvalidParamsError extends Error {
 
 /**
  * Validates `raw` against a method's param schema and applies defaults.
+ * Params nested deeper than {@link MAX_PARAMS_DEPTH} are refused before the
+ * schema sees them (walking them recursively would overflow the stack).
  * @throws InvalidParamsError naming each bad field, what was wrong and the value received.
  */
 export function parseParams<M extends { method: string; params: z.ZodType }>(def: M, raw: unknown): ParsedParamsOf<M> {
+  if (nestingDepth(raw, MAX_PARAMS_DEPTH) > MAX_PARAMS_DEPTH) {
+    throw new InvalidParamsError(def.method, [`params: objects and arrays nested deeper than ${MAX_PARAMS_DEPTH} levels`]);
+  }
   const result = def.params.safeParse(raw ?? {}, { reportInput: true });
   if (result.success) return result.data as ParsedParamsOf<M>;
   throw new InvalidParamsError(def.method, result.error.issues.map(formatIssue));
@@ -65,9 +71,42 @@ export function parseParams<M extends { method: string; params: z.ZodType }>(def
 function formatIssue(issue: z.core.$ZodIssue): string {
   const where = issue.path.length > 0 ? issue.path.join('.') : 'params';
   const input = (issue as { input?: unknown }).input;
-  const got = input === undefined ? '' : ` (got ${truncate(JSON.stringify(input))})`;
+  const got = input === undefined ? '' : ` (got ${truncate(describeInput(input))})`;
+  if (issue.code === 'invalid_key') {
+    const inner = issue.issues[0]?.message ?? issue.message;
+    return `${where}: ${inner}${got}`;
+  }
   if (issue.code === 'unrecognized_keys') return `${where}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   return `${where}: ${issue.message}${got}`;
+}
+
+/**
+ * How deeply objects and arrays nest in `value` (a scalar is 0, `{}` is 1),
+ * walked without recursion; stops counting once past `stopAbove`.
+ */
+export function nestingDepth(value: unknown, stopAbove = Number.POSITIVE_INFINITY): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop() as [unknown, number];
+    if (item === null || typeof item !== 'object') continue;
+    const level = depth + 1;
+    if (level > deepest) deepest = level;
+    if (deepest > stopAbove) return deepest;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) {
+      if (child !== null && typeof child === 'object') stack.push([child, level]);
+    }
+  }
+  return deepest;
+}
+
+function describeInput(input: unknown): string | undefined {
+  if (typeof input === 'string') return JSON.stringify(input.length > 100 ? input.slice(0, 100) : input);
+  try {
+    return JSON.stringify(input);
+  } catch {
+    return String(input);
+  }
 }
 
 function truncate(text: string | undefined): string {

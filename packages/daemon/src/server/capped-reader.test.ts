@@ -213,6 +213,20 @@ describe('CappedMessageReader on a Unix socket', () => {
     expect(client.replies).toEqual([]);
   });
 
+  it.each([
+    ['a different', 5],
+    ['the same', 0],
+  ])('closes the connection when a second Content-Length header (%s value) follows the first', async (_what, delta) => {
+    await listen();
+    const client = await connect();
+    const body = JSON.stringify(request(21));
+    const length = Buffer.byteLength(body);
+    await client.write(`Content-Length: ${length - delta}\r\nContent-Length: ${length}\r\n\r\n${body}`);
+    await waitFor(() => client.closed, 'the close');
+    expect(violations).toEqual(['more than one Content-Length header']);
+    expect(client.replies).toEqual([]);
+  });
+
   it('closes the connection when the Content-Length header is missing', async () => {
     await listen();
     const client = await connect();

@@ -3,8 +3,12 @@ import { AbstractMessageReader, type DataCallback, type Disposable, type Message
 
 /** Most bytes the header section of one message may take (8 KiB). */
 export const MAX_HEADER_BYTES = 8 * 1024;
-/** Most bytes one message body may take (16 MiB). */
-export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/**
+ * Most bytes one message body may take (4 MiB): room for the largest valid
+ * request (a `task/run` with its 1 MiB of command and environment, JSON-escaped)
+ * while 100 clients sending at once cannot make the daemon hold gigabytes.
+ */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** A well-framed body that is not a JSON-RPC message; the server answers it (JSON-RPC 2.0 §5.1). */
 export interface BadMessage {
@@ -21,6 +25,14 @@ export interface CappedReaderOptions {
   onViolation(reason: string): void;
   /** Invalid JSON (-32700) or not a JSON-RPC 2.0 object (-32600): answer it and go on. */
   onBadMessage(bad: BadMessage): void;
+  /**
+   * Asked before each message is handed on: true makes the reader stop, pause
+   * the socket (the kernel then pushes back on the client) and keep the rest
+   * buffered until {@link CappedMessageReader.release} finds it false again.
+   */
+  shouldHold?(): boolean;
+  /** Sees each valid message first and passes it on with `deliver` (or drops it); default: pass every one on. */
+  handOn?(message: Message, deliver: (message: Message) => void): void;
 }
 
 /**
@@ -35,6 +47,7 @@ export class CappedMessageReader extends AbstractMessageReader {
   private bodyLength: number | undefined;
   private callback: DataCallback | undefined;
   private stopped = false;
+  private held = false;
   private readonly maxHeader: number;
   private readonly maxBody: number;
 
@@ -64,15 +77,37 @@ export class CappedMessageReader extends AbstractMessageReader {
     };
   }
 
+  /** True while the reader holds messages back (see `shouldHold`). */
+  get isHeld(): boolean {
+    return this.held;
+  }
+
+  /** Hands on the messages held back, and resumes the socket, once `shouldHold` says false. */
+  release(): void {
+    if (!this.held || this.stopped || this.options.shouldHold?.()) return;
+    this.held = false;
+    this.process();
+    if (!this.held && !this.stopped && !this.socket.destroyed) this.socket.resume();
+  }
+
   private onData(data: Buffer): void {
     if (this.stopped) return;
     this.chunks.push(data);
     this.buffered += data.length;
-    while (!this.stopped) {
+    this.process();
+  }
+
+  private process(): void {
+    while (!this.stopped && !this.held) {
       if (this.bodyLength === undefined) {
         if (!this.readHeader()) return;
       } else {
         if (this.buffered < this.bodyLength) return;
+        if (this.options.shouldHold?.()) {
+          this.held = true;
+          this.socket.pause();
+          return;
+        }
         const body = this.take(this.bodyLength);
         this.bodyLength = undefined;
         this.deliver(body);
@@ -95,6 +130,8 @@ export class CappedMessageReader extends AbstractMessageReader {
       const name = line.slice(0, colon).trim().toLowerCase();
       const value = line.slice(colon + 1).trim();
       if (name !== 'content-length') continue;
+      // Two lengths leave the body's end ambiguous (RFC 9110 §8.6 makes such a message invalid).
+      if (length !== undefined) return this.violate('more than one Content-Length header');
       if (!/^\d{1,10}$/.test(value)) return this.violate(`Content-Length ${JSON.stringify(value.slice(0, 40))} is not a decimal number`);
       length = Number(value);
     }
@@ -125,7 +162,10 @@ export class CappedMessageReader extends AbstractMessageReader {
       });
       return;
     }
-    this.callback?.(record as unknown as Message);
+    const callback = this.callback;
+    if (!callback) return;
+    if (this.options.handOn) this.options.handOn(record as unknown as Message, callback);
+    else callback(record as unknown as Message);
   }
 
   private violate(reason: string): false {

@@ -1,30 +1,53 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import {
-  createMessageConnection,
-  StreamMessageWriter,
-  type MessageConnection,
-} from 'vscode-jsonrpc/node.js';
+import { createMessageConnection, type Message, type MessageConnection } from 'vscode-jsonrpc/node.js';
 import { CappedMessageReader } from './capped-reader.js';
+import { ClientMessageWriter, MAX_QUEUED_BYTES } from './client-writer.js';
 
-/** Bytes a connection may have queued unread before it is dropped as too slow (8 MiB). */
-export const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+/** Queued reply bytes above which the daemon stops reading a connection's requests until it drains (1 MiB). */
+export const HOLD_QUEUED_BYTES = 1024 * 1024;
 
-/** One client's socket, its JSON-RPC connection and what its handshake said. */
+/** Per-connection limits; each defaults to the constant of the same meaning. */
+export interface ConnectionLimits {
+  /** Disconnect past this many queued bytes; default {@link MAX_QUEUED_BYTES}. */
+  maxQueuedBytes?: number;
+}
+
+/**
+ * One client's socket, its JSON-RPC connection and what its handshake said.
+ * Nothing written to it can throw or reject (see ClientMessageWriter), and it
+ * holds at most about `maxQueuedBytes` of replies plus one request at a time
+ * waiting for dispatch: requests are handed to vscode-jsonrpc one per
+ * event-loop turn (the pace its queue drains at, so the queue stays short),
+ * and none while replies back up (the kernel then pushes back on the client).
+ */
 export class ClientConnection {
   readonly rpc: MessageConnection;
+  readonly writer: ClientMessageWriter;
   /** Aborts when the connection closes: pending waits end. */
   readonly closed = new AbortController();
   client: { name: string; version?: string } | undefined;
   session: string | undefined;
+  /** Requests being handled now (the server counts them). */
+  inFlight = 0;
+  private readonly reader: CappedMessageReader;
+  /** Ids of requests handed on and not answered yet: the only ones `$/cancelRequest` may name. */
+  private readonly pendingIds = new Set<string | number>();
+  private pacing = false;
 
   constructor(
     readonly id: number,
     readonly socket: Socket,
     private readonly logger: Logger,
+    limits: ConnectionLimits = {},
   ) {
-    const writer = new StreamMessageWriter(socket);
-    const reader = new CappedMessageReader(socket, {
+    this.writer = new ClientMessageWriter(socket, {
+      maxQueuedBytes: limits.maxQueuedBytes ?? MAX_QUEUED_BYTES,
+      onOverflow: (queued) => logger.warn({ connection: id, queued }, 'dropping a client that does not read its replies'),
+      onResponse: (responseId) => this.pendingIds.delete(responseId),
+    });
+    const writer = this.writer;
+    this.reader = new CappedMessageReader(socket, {
       onViolation: (reason) => {
         logger.warn({ connection: id, reason }, 'closing connection that broke framing');
         socket.destroy();
@@ -33,8 +56,11 @@ export class ClientConnection {
         logger.warn({ connection: id, code: bad.code, reason: bad.message }, 'bad message');
         void writer.write({ jsonrpc: '2.0', id: bad.id, error: { code: bad.code, message: bad.message } } as never);
       },
+      shouldHold: () => this.pacing || writer.queuedBytes > HOLD_QUEUED_BYTES,
+      handOn: (message, deliver) => this.handOn(message, deliver),
     });
-    this.rpc = createMessageConnection(reader, writer);
+    socket.on('drain', () => this.reader.release());
+    this.rpc = createMessageConnection(this.reader, writer);
     socket.on('close', () => this.closed.abort());
     socket.on('error', () => this.closed.abort());
   }
@@ -56,20 +82,36 @@ export class ClientConnection {
     this.logger.debug({ connection: this.id, client, session }, 'client initialized');
   }
 
-  /** Sends a notification unless the client has stopped reading (then drops the connection). */
+  /** Sends a notification; a client that stopped reading is dropped by the writer's cap. */
   notify(method: string, params: unknown): void {
     if (this.socket.destroyed) return;
-    if (this.socket.writableLength > MAX_QUEUED_BYTES) {
-      this.logger.warn({ connection: this.id, queued: this.socket.writableLength }, 'dropping a client that does not read');
-      this.socket.destroy();
-      return;
-    }
-    void this.rpc.sendNotification(method, params).catch(() => undefined);
+    void this.writer.write({ jsonrpc: '2.0', method, params } as Message);
   }
 
   dispose(): void {
     this.closed.abort();
     this.rpc.dispose();
     this.socket.destroy();
+  }
+
+  /**
+   * Passes one message to vscode-jsonrpc and holds the next until the next
+   * event-loop turn. A `$/cancelRequest` for an id that is not pending is
+   * dropped: the library would remember it for ever.
+   */
+  private handOn(message: Message, callback: (message: Message) => void): void {
+    const record = message as { id?: unknown; method?: unknown; params?: { id?: unknown } };
+    if (record.method === '$/cancelRequest') {
+      const target = record.params?.id;
+      if ((typeof target !== 'string' && typeof target !== 'number') || !this.pendingIds.has(target)) return;
+    } else if (typeof record.method === 'string' && (typeof record.id === 'string' || typeof record.id === 'number')) {
+      this.pendingIds.add(record.id);
+    }
+    this.pacing = true;
+    setImmediate(() => {
+      this.pacing = false;
+      this.reader.release();
+    });
+    callback(message);
   }
 }

@@ -1,12 +1,13 @@
 import { chmodSync } from 'node:fs';
-import { createConnection, createServer, type Server } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { InvalidParamsError, parseParams } from '@tend/protocol';
+import { ErrorCode, InvalidParamsError, parseParams } from '@tend/protocol';
 import { ResponseError } from 'vscode-jsonrpc/node.js';
 import { TendDaemonError } from '../errors.js';
 import { diskFullError, isDiskFull } from '../runtime/disk-full.js';
 import type { TaskSupervisor } from '../tasks/supervisor.js';
 import { ClientConnection } from './client-connection.js';
+import { defaultServerLimits, type ServerLimits } from './connection-limits.js';
 import type { DaemonControl } from './handler.js';
 import { HANDLERS } from './handlers/index.js';
 import { removeOwnSocket, removeStaleSocket, socketIdentity, type SocketFileIdentity } from './socket-file.js';
@@ -21,9 +22,12 @@ export class SocketInUseError extends Error {
  * requests validated with the protocol's zod schemas and dispatched through
  * the handler table; domain errors become application-coded ResponseErrors,
  * anything else a generic internal error (details in the daemon log).
+ * Clients are limited (see ServerLimits): so many connections, each with so
+ * much queued and so many requests in flight, and a deadline to initialize.
  */
 export class RpcServer {
   readonly connections = new Set<ClientConnection>();
+  readonly limits: ServerLimits;
   private server: Server | undefined;
   private socketFile: SocketFileIdentity | undefined;
   private nextId = 1;
@@ -32,7 +36,9 @@ export class RpcServer {
     private readonly supervisor: TaskSupervisor,
     private readonly daemon: Omit<DaemonControl, 'clientCount'>,
     private readonly logger: Logger,
+    limits: Partial<ServerLimits> = {},
   ) {
+    this.limits = { ...defaultServerLimits(), ...limits };
     supervisor.on('change', (task, removed) => {
       const params = removed ? { task, removed } : { task };
       for (const connection of this.connections) if (connection.initialized) connection.notify('task/didChange', params);
@@ -65,6 +71,8 @@ export class RpcServer {
     });
     chmodSync(socketPath, 0o600);
     this.socketFile = socketIdentity(socketPath);
+    // accept() failing (EMFILE, ENFILE) is emitted here; without a listener it would end the daemon.
+    server.on('error', (error) => this.logger.error({ err: error }, 'accepting a connection failed'));
     this.server = server;
   }
 
@@ -78,11 +86,22 @@ export class RpcServer {
     removeOwnSocket(socketPath, this.socketFile);
   }
 
-  private accept(socket: import('node:net').Socket): void {
-    const connection = new ClientConnection(this.nextId++, socket, this.logger);
+  private accept(socket: Socket): void {
+    socket.on('error', () => undefined);
+    if (this.connections.size >= this.limits.maxConnections) {
+      this.refuse(socket);
+      return;
+    }
+    const connection = new ClientConnection(this.nextId++, socket, this.logger, { maxQueuedBytes: this.limits.maxQueuedBytes });
     this.connections.add(connection);
     this.logger.debug({ connection: connection.id }, 'client connected');
+    const initTimer = setTimeout(() => {
+      if (connection.initialized) return;
+      this.logger.warn({ connection: connection.id }, `closing a connection that did not initialize within ${this.limits.initTimeoutMs} ms`);
+      socket.destroy();
+    }, this.limits.initTimeoutMs);
     socket.on('close', () => {
+      clearTimeout(initTimer);
       this.logger.debug({ connection: connection.id, client: connection.client?.name }, 'client disconnected');
       this.connections.delete(connection);
       connection.rpc.dispose();
@@ -101,13 +120,21 @@ export class RpcServer {
   ): Promise<unknown> {
     const handler = HANDLERS.get(method);
     if (!handler) {
-      return new ResponseError(-32601, `unknown method ${JSON.stringify(method)}; see docs/protocol.md`, {
+      return new ResponseError(-32601, `unknown method ${JSON.stringify(method.slice(0, 100))}; see docs/protocol.md`, {
         reason: 'method_not_found',
       });
     }
     if (!connection.initialized && method !== 'daemon/initialize') {
       return new ResponseError(1001, `send daemon/initialize before ${method}`, { reason: 'not_initialized' });
     }
+    if (connection.inFlight >= this.limits.maxRequestsInFlight) {
+      return new ResponseError(
+        ErrorCode.LimitExceeded,
+        `this connection already has ${connection.inFlight} requests in flight (the limit); wait for some to be answered`,
+        { reason: 'limit_exceeded', limit: this.limits.maxRequestsInFlight },
+      );
+    }
+    connection.inFlight++;
     const abort = new AbortController();
     const onClosed = () => abort.abort();
     connection.closed.signal.addEventListener('abort', onClosed, { once: true });
@@ -123,8 +150,26 @@ export class RpcServer {
     } catch (error) {
       return this.toResponseError(method, error);
     } finally {
+      connection.inFlight--;
       connection.closed.signal.removeEventListener('abort', onClosed);
     }
+  }
+
+  /** Answers a connection over the limit with one limit_exceeded error (id null) and closes it. */
+  private refuse(socket: Socket): void {
+    this.logger.warn({ limit: this.limits.maxConnections }, 'refusing a connection over the limit');
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: null,
+      error: {
+        code: ErrorCode.LimitExceeded,
+        message: `the daemon already serves ${this.limits.maxConnections} connections (the limit); close some and retry`,
+        data: { reason: 'limit_exceeded', limit: this.limits.maxConnections },
+      },
+    });
+    socket.end(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    // A client that does not read must not keep the descriptor.
+    setTimeout(() => socket.destroy(), 1000).unref();
   }
 
   private toResponseError(method: string, error: unknown): ResponseError<unknown> {

@@ -1,3 +1,4 @@
+import { chmodSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
 
@@ -9,12 +10,18 @@ export const BUSY_TIMEOUT_MS = 5_000;
  * survives `kill -9`; sqlite.org/wal.html) and brings its schema up to date.
  * `synchronous=NORMAL` is durable across process crashes in WAL mode; only a
  * power loss may roll back the last transactions (sqlite.org/pragma.html#pragma_synchronous).
+ * The database, its WAL and shared-memory files are made 0600 (they hold each
+ * task's command and environment): SQLite creates them 0644 less the umask,
+ * and gives the WAL and -shm the mode of the database file (sqlite.org/tempfiles.html).
  * @throws Error when the file is not a database or its schema is newer than this daemon's.
  */
 export function openDatabase(path: string): Database.Database {
+  makePrivate(path);
   const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
   try {
+    makePrivate(path);
     db.pragma('journal_mode = WAL');
+    for (const suffix of ['-wal', '-shm']) makePrivate(path + suffix);
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db);
@@ -23,6 +30,15 @@ export function openDatabase(path: string): Database.Database {
     throw error;
   }
   return db;
+}
+
+/** chmod 0600 without opening the file (an fd to it closed here would drop SQLite's locks); absent files are skipped. */
+function makePrivate(path: string): void {
+  try {
+    chmodSync(path, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
 }
 
 /**

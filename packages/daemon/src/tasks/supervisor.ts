@@ -50,6 +50,8 @@ export interface SupervisorOptions {
   completions: CompletionStore;
   /** Deletes ended tasks with everything recorded about them. */
   retention: RetentionStore;
+  /** Most live tasks at once (config `maxLiveTasks`); unlimited when absent. */
+  maxLiveTasks?: number;
 }
 
 /** Events: `change` after every state change of a task (and its removal). */
@@ -112,7 +114,8 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
    * Starts a task and returns it `running` (or `failed` with a reason when its
    * process could not be started).
    * @throws TendDaemonError invalid_cwd when cwd is missing or not a directory,
-   *   name_in_use when a live task has the name, disk_full when the state
+   *   name_in_use when a live task has the name, limit_exceeded when
+   *   `maxLiveTasks` tasks are live (a reused task does not count as new), disk_full when the state
    *   directory's filesystem has no room for the task's row and exit record.
    */
   async run(request: RunRequest): Promise<ResultOf<typeof TaskRun>> {
@@ -121,6 +124,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
       const existing = this.reusable(request);
       if (existing) return existing;
     }
+    this.checkLiveLimit();
     const now = Date.now();
     let row: TaskRow | undefined;
     for (let attempt = 0; row === undefined; attempt++) {
@@ -196,6 +200,19 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     const started = this.store.get(row.id) as TaskRow;
     this.timers.schedule(started);
     return this.changed(row.id) as Task;
+  }
+
+  /** @throws TendDaemonError limit_exceeded when `maxLiveTasks` tasks are live. */
+  private checkLiveLimit(): void {
+    const limit = this.options.maxLiveTasks;
+    if (limit === undefined) return;
+    const live = this.store.live().length;
+    if (live < limit) return;
+    throw new TendDaemonError(
+      'limit_exceeded',
+      `${live} tasks are live, the limit (maxLiveTasks in config.json is ${limit}); stop or wait for some, or raise the limit`,
+      { limit, live },
+    );
   }
 
   /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
-import { MAX_LIST_LIMIT } from '../limits.js';
+import { MAX_LIST_LIMIT, MAX_PATH_BYTES } from '../limits.js';
 import { TaskSchema, TaskStateSchema } from '../task.js';
 
 export const TaskList = defineRequest({
@@ -11,9 +11,9 @@ export const TaskList = defineRequest({
   params: z
     .object({
       state: z.array(TaskStateSchema).min(1).optional().describe('keep tasks in any of these states'),
-      name: z.string().optional().describe('exact task name'),
-      cwd: z.string().optional().describe('workspace root: tasks whose cwd is this directory or below it'),
-      session: z.string().optional().describe('tasks started by connections of this session'),
+      name: z.string().max(64).optional().describe('exact task name'),
+      cwd: z.string().max(MAX_PATH_BYTES).optional().describe('workspace root: tasks whose cwd is this directory or below it'),
+      session: z.string().max(200).optional().describe('tasks started by connections of this session'),
       limit: z.number().int().min(1).max(MAX_LIST_LIMIT).default(100).describe('most tasks returned'),
     })
     .strict(),

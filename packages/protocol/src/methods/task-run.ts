@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
 import { TASK_NAME_PATTERN, MIN_OUTPUT_CAP_BYTES, MAX_TIMEOUT_MS } from '../limits.js';
+import { AbsolutePathSchema, checkCommandEnvBytes, EnvSchema, ShellCommandSchema } from '../field-limits.js';
 import { TaskSchema } from '../task.js';
 
 export const TaskNameSchema = z
@@ -19,12 +20,11 @@ export const TaskRun = defineRequest({
   params: z
     .object({
       // Regexes rather than refinements so that the JSON Schema carries the rule too (docs/protocol.schema.json).
-      command: z.string().regex(/\S/, 'must be a non-empty shell command').describe('shell command line, not blank'),
-      cwd: z.string().regex(/^\//, 'must be an absolute path').describe('absolute working directory; must exist'),
-      env: z
-        .record(z.string(), z.string({ error: 'env values must be strings' }))
-        .default({})
-        .describe('variables to set (or override) for the task'),
+      command: ShellCommandSchema.describe('shell command line, not blank, no NUL, at most 131071 bytes'),
+      cwd: AbsolutePathSchema.describe('absolute working directory; must exist'),
+      env: EnvSchema.default({}).describe(
+        'variables to set (or override) for the task: names not empty, without "=" or NUL; values without NUL',
+      ),
       inheritEnv: z.boolean().default(true).describe("start from the daemon's environment; false: only `env`"),
       name: TaskNameSchema.optional().describe('unique among live tasks'),
       timeoutMs: z
@@ -46,7 +46,11 @@ export const TaskRun = defineRequest({
         .describe('with name: if a live task has that name, the same command and cwd, return it instead of starting another'),
     })
     .strict()
-    .refine((p) => !p.reuse || p.name !== undefined, { message: 'reuse needs a name', path: ['reuse'] }),
+    .refine((p) => !p.reuse || p.name !== undefined, { message: 'reuse needs a name', path: ['reuse'] })
+    .superRefine((p, ctx) => {
+      const tooBig = checkCommandEnvBytes(p.command, p.env);
+      if (tooBig) ctx.addIssue({ code: 'custom', path: ['env'], message: tooBig });
+    }),
   result: TaskSchema.extend({
     reused: z.boolean().optional().describe('true when reuse returned an existing live task'),
   }),

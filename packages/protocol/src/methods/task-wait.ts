@@ -12,6 +12,7 @@ export const UntilSchema = z
     port: z.number().int().min(1).max(65535).optional().describe("the task's process group listens on this TCP port"),
     http: z
       .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+      .max(2048, 'must be at most 2048 characters')
       .optional()
       .describe('this URL answers an HTTP request (any status)'),
   })

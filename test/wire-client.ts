@@ -1,0 +1,91 @@
+import { connect, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+
+/** `body` (bytes, text, or a value to JSON-encode) framed with one Content-Length header. */
+export function frame(body: Buffer | string | object): Buffer {
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
+  return Buffer.concat([Buffer.from(`Content-Length: ${bytes.length}\r\n\r\n`, 'ascii'), bytes]);
+}
+
+/** Resident set size of process `pid`, in bytes (VmRSS of /proc/<pid>/status). */
+export function rssBytes(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(match[1]) * 1024;
+}
+
+/**
+ * A client that speaks the wire format by hand, to send what a well-behaved
+ * library never would: any bytes, pipelined requests, abrupt closes. Replies
+ * are parsed as they come; `closed` turns true when the daemon hangs up.
+ */
+export class WireClient {
+  readonly replies: any[] = [];
+  closed = false;
+  private pending = Buffer.alloc(0);
+  private nextId = 1;
+  private readonly waiters = new Map<number | string, (reply: any) => void>();
+
+  private constructor(readonly socket: Socket) {
+    socket.on('data', (data: Buffer) => this.onData(data));
+    socket.on('close', () => {
+      this.closed = true;
+      for (const resolve of this.waiters.values()) resolve({ closed: true });
+      this.waiters.clear();
+    });
+    socket.on('error', () => undefined);
+  }
+
+  /** Connects to the Unix socket at `path`. @throws Error when the connection is refused. */
+  static async open(path: string): Promise<WireClient> {
+    const socket = connect(path);
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    return new WireClient(socket);
+  }
+
+  /** Connects and sends `daemon/initialize`. @throws Error when the daemon answers with an error. */
+  static async initialized(path: string, name = 'wire-test'): Promise<WireClient> {
+    const client = await WireClient.open(path);
+    const reply = await client.request('daemon/initialize', { protocolVersion: 1, client: { name } });
+    if (!reply.result) throw new Error(`initialize failed: ${JSON.stringify(reply)}`);
+    return client;
+  }
+
+  /** Writes raw bytes; resolves once the kernel took them or the socket is gone. */
+  send(bytes: Buffer | string): Promise<void> {
+    if (this.socket.destroyed) return Promise.resolve();
+    return new Promise((resolve) => this.socket.write(bytes, () => resolve()));
+  }
+
+  /** Sends a request and resolves with the whole reply (`{result}` or `{error}`), or `{closed: true}`. */
+  request(method: string, params?: unknown): Promise<any> {
+    const id = this.nextId++;
+    const reply = new Promise<any>((resolve) => this.waiters.set(id, resolve));
+    if (this.closed) return Promise.resolve({ closed: true });
+    void this.send(frame({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) }));
+    return reply;
+  }
+
+  /** Closes at once, without waiting for anything. */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private onData(data: Buffer): void {
+    this.pending = Buffer.concat([this.pending, data]);
+    for (;;) {
+      const end = this.pending.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      const length = Number(/Content-Length: (\d+)/i.exec(this.pending.subarray(0, end).toString('ascii'))?.[1]);
+      if (this.pending.length < end + 4 + length) return;
+      const reply = JSON.parse(this.pending.subarray(end + 4, end + 4 + length).toString('utf8'));
+      this.pending = this.pending.subarray(end + 4 + length);
+      this.replies.push(reply);
+      const waiter = this.waiters.get(reply.id);
+      if (waiter) {
+        this.waiters.delete(reply.id);
+        waiter(reply);
+      }
+    }
+  }
+}
