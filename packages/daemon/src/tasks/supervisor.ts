@@ -14,7 +14,7 @@ import {
   type TaskRun,
 } from '@tend/protocol';
 import { TendDaemonError } from '../errors.js';
-import { bootId, groupExists, readProcStat } from '../runtime/proc.js';
+import { bootId, readProcStat } from '../runtime/proc.js';
 import type { CompletionStore } from '../store/completion-store.js';
 import type { CursorStore } from '../store/cursor-store.js';
 import { NameTakenError, type StopCause, type TaskRow, type TaskStore } from '../store/task-store.js';
@@ -24,9 +24,11 @@ import { newTaskId, resolveTask } from './ids.js';
 import { completionOf } from './completion-record.js';
 import { lastLines } from './output-tail.js';
 import { spawnTask } from './spawn.js';
-import { safeKill, TaskStopper } from './task-stopper.js';
+import { findTaskProcesses, signalTask } from './task-signal.js';
+import { TaskStopper } from './task-stopper.js';
 import type { TaskTimers } from './task-timers.js';
 import { fileSize, toTask } from './task-view.js';
+import { endedOrphanReason, orphanedReason } from './orphaned-task.js';
 
 /** Settings of a {@link TaskSupervisor}. */
 export interface SupervisorOptions {
@@ -52,6 +54,8 @@ export interface SupervisorEvents {
   change: [task: Task, removed: boolean];
   /** After a task's end is committed, with its completion (and seq). */
   exit: [completion: Completion];
+  /** The wrapper of a live task ended without an exit record while processes of the task still run: watch them. */
+  orphaned: [row: TaskRow];
 }
 
 /** Params of {@link TaskSupervisor.run}: task/run's, plus the session of the client that asked. */
@@ -148,6 +152,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
         exitPath: files.exitPath,
         logPath: files.logPath,
         shell: this.options.shell,
+        taskId: row.id,
         command: row.command,
         cwd: row.cwd,
         env: row.env,
@@ -284,11 +289,10 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
   /**
    * Ends task `id` with `end` (no-op when it has already ended); resolves its
    * waiters. A stopped task's leftovers (grandchildren that outlived the
-   * wrapper) are SIGKILLed with it, but only when `leftovers` is true: when the
-   * wrapper's end was just seen, so the process group id cannot have been
-   * reused by an unrelated process.
+   * wrapper) are SIGKILLed with it — only those provably the task's
+   * (signalTask), never a process that took over its pid or group id.
    */
-  finish(id: string, end: TaskEnd, options: { leftovers: boolean } = { leftovers: true }): void {
+  finish(id: string, end: TaskEnd): void {
     const row = this.store.get(id);
     if (!row || isTerminal(row.state)) return;
     // Wrapper gone without a record right after tend SIGKILLed its group: that was the end.
@@ -298,9 +302,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     }
     const state = endState(row, end);
     this.timers.clear(id);
-    if (options.leftovers && row.state === 'stopping' && row.pgid !== undefined && groupExists(row.pgid)) {
-      safeKill(-row.pgid, 'SIGKILL');
-    }
+    if (row.state === 'stopping') signalTask(row, 'SIGKILL');
     const completion = this.store.transaction(() => {
       this.store.update(id, {
         state,
@@ -343,10 +345,44 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     return this.stopper.signalGroup(row, signal);
   }
 
+  /**
+   * The wrapper of task `id` is gone (`end`: how, as far as known). Ends the
+   * task from its exit record; else, when processes provably the task's still
+   * run (a command that killed its own wrapper), keeps it live — `running`
+   * or `stopping`, with a reason — and emits `orphaned` so that they are
+   * watched until they end (then it ends `lost`, or as its stop asked);
+   * else ends it with `end`.
+   * @returns 'ended' or 'orphaned'.
+   */
+  wrapperGone(id: string, end: TaskEnd): 'ended' | 'orphaned' {
+    if (this.finishFromRecord(id)) return 'ended';
+    const row = this.store.get(id);
+    if (!row || isTerminal(row.state)) return 'ended';
+    // After tend's own SIGKILL to the group, what is left is dying: that was the end.
+    const sigkilled = row.state === 'stopping' && this.stopper.hasSigkilled(id);
+    if (sigkilled || findTaskProcesses(row).members.length === 0) {
+      this.finish(id, end);
+      return 'ended';
+    }
+    if (row.state !== 'stopping') this.store.update(id, { reason: orphanedReason(end.signal, false) });
+    this.options.logger.warn({ task: id, signal: end.signal }, 'task wrapper ended without an exit record; its processes still run');
+    this.emit('orphaned', this.store.get(id) as TaskRow);
+    this.changed(id);
+    return 'orphaned';
+  }
+
+  /** Ends an orphaned task (see {@link wrapperGone}) whose last process has ended: `lost` (or as its stop asked). */
+  finishOrphan(id: string): void {
+    const row = this.store.get(id);
+    if (!row || isTerminal(row.state)) return;
+    const reason = endedOrphanReason(row.reason);
+    if (row.state !== 'stopping') this.store.update(id, { reason });
+    this.finish(id, { endedAt: Date.now(), lostReason: reason });
+  }
+
   private onChildExit(id: string, code: number | null, signal: SignalName | null): void {
-    if (this.finishFromRecord(id)) return;
     // No record: the wrapper itself was killed (SIGKILL) or failed before writing it.
-    this.finish(id, { ...(signal ? { signal } : { exitCode: code ?? undefined }), endedAt: Date.now() });
+    this.wrapperGone(id, { ...(signal ? { signal } : { exitCode: code ?? undefined }), endedAt: Date.now() });
   }
 
   private currentTask(id: string, fallback: TaskRow): Task {
