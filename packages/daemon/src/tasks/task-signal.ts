@@ -1,5 +1,5 @@
 import type { SignalName } from '@tend/protocol';
-import { bootId, environHas, listProcStats, readProcStat, type ProcStat } from '../runtime/proc.js';
+import { bootId, environHas, groupExists, isSameProcess, listProcStats, readProcStat, type ProcStat } from '../runtime/proc.js';
 import type { TaskRow } from '../store/task-store.js';
 
 /**
@@ -19,15 +19,15 @@ export interface TaskProcesses {
   wrapperAlive: boolean;
   /** Live processes provably the task's (zombies left out). */
   members: ProcStat[];
-  /** Live processes in the task's process group or session that are not provably its own. */
+  /** Live processes in the task's process group that are not provably its own. */
   strangers: ProcStat[];
 }
 
 /** What {@link signalTask} did. */
 export interface SignalOutcome {
-  /** `group`: kill(-pgid) (every member of the group was the task's); `members`: one kill(pid) per member; `none`. */
+  /** `group`: one kill(-pgid) (the whole group was the task's); `members`: one kill(pid) per member; `none`. */
   via: 'group' | 'members' | 'none';
-  /** Processes of the task that were signalled (a group signal counts the members found). */
+  /** kill(2) calls that succeeded. */
   sent: number;
   /** Processes left alone because nothing tied them to the task. */
   spared: number;
@@ -40,23 +40,25 @@ const NONE: TaskProcesses = { wrapperAlive: false, members: [], strangers: [] };
  * reach only the task's own processes"). A live process P counts when
  * - the row's boot id is the current boot,
  * - P's start time (clock ticks after boot) is no earlier than the wrapper's,
- * - P is in the task's process group or session (both are the wrapper's pid), and
+ * - P is in the task's process group (whose id is the wrapper's pid), and
  * - something ties it to this task: the wrapper itself still runs with the
  *   row's start time (Linux does not hand out a pid while it is still some
- *   process's group or session id, so the group and session are still the
- *   task's), or P carries `TEND_TASK_ID=<id>` in its environment, or P's
+ *   process's group or session id, so the group is still the task's), or P carries `TEND_TASK_ID=<id>` in its environment, or P's
  *   parent counts.
  * A pid that came back to another process after the task's group emptied
- * (PID reuse) has none of these ties, so it is never a member.
+ * (PID reuse) has none of these ties, so it is never a member. Processes that
+ * left the group (setpgid, setsid) are out of reach until tasks get a cgroup.
+ * Cost: one kill(-pgid, 0), then, when the group has members, one pass over
+ * /proc (about 0.1–0.2 ms per process on a busy 2-core machine).
  */
 export function findTaskProcesses(row: TaskIdentityRow): TaskProcesses {
   const { pid, pgid, startTicks } = row;
   if (pid === undefined || pgid === undefined || startTicks === undefined || row.bootId === undefined) return NONE;
-  if (pgid <= 1 || pid <= 1 || row.bootId !== bootId()) return NONE;
+  if (pgid <= 1 || pid <= 1 || row.bootId !== bootId() || !groupExists(pgid)) return NONE;
   const table = listProcStats();
   const live = (p: ProcStat) => p.state !== 'Z' && p.state !== 'X';
   const wrapperAlive = table.some((p) => p.pid === pid && live(p) && p.startTicks === startTicks);
-  const inScope = table.filter((p) => live(p) && (p.pgid === pgid || p.sid === pgid) && p.pid > 1 && p.pid !== process.pid);
+  const inScope = table.filter((p) => live(p) && p.pgid === pgid && p.pid > 1 && p.pid !== process.pid);
   const marker = `${TASK_MARKER}=${row.id}`;
   const proven = new Set<number>();
   for (const p of inScope) {
@@ -82,11 +84,11 @@ export function findTaskProcesses(row: TaskIdentityRow): TaskProcesses {
 /**
  * The one way tend signals a task: every stop, timeout, SIGKILL escalation,
  * leftover sweep and recovery goes through here. It sends `signal` to the
- * task's process group with one kill(-pgid) when every live process in that
- * group is provably the task's (see {@link findTaskProcesses}), else to each
- * proven process by pid; processes of the task's session outside its group
- * are signalled by pid. Nothing that is not provably the task's is
- * signalled, nor pid ≤ 1, nor the daemon.
+ * task's process group with one kill(-pgid) when the wrapper still runs with
+ * the row's identity, or when every live process in the group is provably the
+ * task's (see {@link findTaskProcesses}); else to each proven process by pid.
+ * Nothing that is not provably the task's is signalled, nor pid ≤ 1, nor the
+ * daemon.
  *
  * Residual race: a process can end, and its pid be reused, between the check
  * and kill(2) (microseconds; each per-pid kill re-reads the start time just
@@ -96,21 +98,29 @@ export function findTaskProcesses(row: TaskIdentityRow): TaskProcesses {
  * until tasks run in their own cgroup.
  */
 export function signalTask(row: TaskIdentityRow, signal: SignalName): SignalOutcome {
+  const { pid, pgid, startTicks } = row;
+  if (pid === undefined || pgid === undefined || startTicks === undefined || row.bootId === undefined) return NOTHING;
+  // Fast path: the wrapper holds its pid, so the group is the task's.
+  if (pgid === pid && isSameProcess(pid, { startTicks, bootId: row.bootId })) {
+    const sent = killTarget(-pgid, signal) ? 1 : 0;
+    return { via: sent ? 'group' : 'none', sent, spared: 0 };
+  }
   const found = findTaskProcesses(row);
-  const pgid = row.pgid as number;
-  if (found.members.length === 0) return { via: 'none', sent: 0, spared: found.strangers.length };
-  const inGroup = found.members.filter((p) => p.pgid === pgid);
-  const groupIsTheTasks = inGroup.length > 0 && !found.strangers.some((p) => p.pgid === pgid);
+  if (found.members.length === 0) return { ...NOTHING, spared: found.strangers.length };
+  if (found.strangers.length === 0) {
+    const sent = killTarget(-pgid, signal) ? 1 : 0;
+    return { via: sent ? 'group' : 'none', sent, spared: 0 };
+  }
   let sent = 0;
-  if (groupIsTheTasks && killTarget(-pgid, signal)) sent += inGroup.length;
   for (const p of found.members) {
-    if (groupIsTheTasks && p.pgid === pgid) continue;
     // Same process as when it was proven (not ended and reused since): then signal it.
     const now = readProcStat(p.pid);
-    if (now && now.startTicks === p.startTicks && now.state !== 'Z' && killTarget(p.pid, signal)) sent++;
+    if (now && now.startTicks === p.startTicks && now.pgid === pgid && now.state !== 'Z' && killTarget(p.pid, signal)) sent++;
   }
-  return { via: groupIsTheTasks ? 'group' : 'members', sent, spared: found.strangers.length };
+  return { via: sent ? 'members' : 'none', sent, spared: found.strangers.length };
 }
+
+const NOTHING: SignalOutcome = { via: 'none', sent: 0, spared: 0 };
 
 /** kill(2) that reports failure (gone, or not ours) as false. Never reached with a target in -1..1. */
 function killTarget(target: number, signal: SignalName): boolean {
