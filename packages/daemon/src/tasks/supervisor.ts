@@ -347,24 +347,23 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
 
   /**
    * The wrapper of task `id` is gone (`end`: how, as far as known). Ends the
-   * task from its exit record; else, when processes provably the task's still
-   * run (a command that killed its own wrapper), keeps it live — `running`
-   * or `stopping`, with a reason — and emits `orphaned` so that they are
-   * watched until they end (then it ends `lost`, or as its stop asked);
-   * else ends it with `end`.
+   * task from its exit record; else, when it is `running` and processes
+   * provably the task's still run (a command that killed its own wrapper),
+   * keeps it `running` with a reason and emits `orphaned` so that they are
+   * watched until they end (then it ends `lost`: the exit status is unknown);
+   * else ends it with `end` (a task being stopped ends, and its leftovers are
+   * SIGKILLed, as the stop asked).
    * @returns 'ended' or 'orphaned'.
    */
   wrapperGone(id: string, end: TaskEnd): 'ended' | 'orphaned' {
     if (this.finishFromRecord(id)) return 'ended';
     const row = this.store.get(id);
     if (!row || isTerminal(row.state)) return 'ended';
-    // After tend's own SIGKILL to the group, what is left is dying: that was the end.
-    const sigkilled = row.state === 'stopping' && this.stopper.hasSigkilled(id);
-    if (sigkilled || findTaskProcesses(row).members.length === 0) {
+    if (row.state === 'stopping' || findTaskProcesses(row).members.length === 0) {
       this.finish(id, end);
       return 'ended';
     }
-    if (row.state !== 'stopping') this.store.update(id, { reason: orphanedReason(end.signal, false) });
+    this.store.update(id, { reason: orphanedReason(end.signal, false) });
     this.options.logger.warn({ task: id, signal: end.signal }, 'task wrapper ended without an exit record; its processes still run');
     this.emit('orphaned', this.store.get(id) as TaskRow);
     this.changed(id);

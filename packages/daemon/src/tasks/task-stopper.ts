@@ -72,10 +72,6 @@ export class TaskStopper {
     return this.sigkilled.delete(id);
   }
 
-  /** Whether this daemon sent SIGKILL to task `id`'s group (remembers it). */
-  hasSigkilled(id: string): boolean {
-    return this.sigkilled.has(id);
-  }
 
   /**
    * Re-sends a stop signal to a task that just started. Until the wrapper's
