@@ -24,11 +24,11 @@ import { newTaskId, resolveTask } from './ids.js';
 import { completionOf } from './completion-record.js';
 import { lastLines } from './output-tail.js';
 import { spawnTask } from './spawn.js';
-import { findTaskProcesses, signalTask } from './task-signal.js';
+import { signalTask } from './task-signal.js';
 import { TaskStopper } from './task-stopper.js';
 import type { TaskTimers } from './task-timers.js';
 import { fileSize, toTask } from './task-view.js';
-import { endedOrphanReason, orphanedReason } from './orphaned-task.js';
+import { wrapperGone } from './orphaned-task.js';
 
 /** Settings of a {@link TaskSupervisor}. */
 export interface SupervisorOptions {
@@ -345,43 +345,9 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     return this.stopper.signalGroup(row, signal);
   }
 
-  /**
-   * The wrapper of task `id` is gone (`end`: how, as far as known). Ends the
-   * task from its exit record; else, when it is `running` and processes
-   * provably the task's still run (a command that killed its own wrapper),
-   * keeps it `running` with a reason and emits `orphaned` so that they are
-   * watched until they end (then it ends `lost`: the exit status is unknown);
-   * else ends it with `end` (a task being stopped ends, and its leftovers are
-   * SIGKILLed, as the stop asked).
-   * @returns 'ended' or 'orphaned'.
-   */
-  wrapperGone(id: string, end: TaskEnd): 'ended' | 'orphaned' {
-    if (this.finishFromRecord(id)) return 'ended';
-    const row = this.store.get(id);
-    if (!row || isTerminal(row.state)) return 'ended';
-    if (row.state === 'stopping' || findTaskProcesses(row).members.length === 0) {
-      this.finish(id, end);
-      return 'ended';
-    }
-    this.store.update(id, { reason: orphanedReason(end.signal, false) });
-    this.options.logger.warn({ task: id, signal: end.signal }, 'task wrapper ended without an exit record; its processes still run');
-    this.emit('orphaned', this.store.get(id) as TaskRow);
-    this.changed(id);
-    return 'orphaned';
-  }
-
-  /** Ends an orphaned task (see {@link wrapperGone}) whose last process has ended: `lost` (or as its stop asked). */
-  finishOrphan(id: string): void {
-    const row = this.store.get(id);
-    if (!row || isTerminal(row.state)) return;
-    const reason = endedOrphanReason(row.reason);
-    if (row.state !== 'stopping') this.store.update(id, { reason });
-    this.finish(id, { endedAt: Date.now(), lostReason: reason });
-  }
-
   private onChildExit(id: string, code: number | null, signal: SignalName | null): void {
     // No record: the wrapper itself was killed (SIGKILL) or failed before writing it.
-    this.wrapperGone(id, { ...(signal ? { signal } : { exitCode: code ?? undefined }), endedAt: Date.now() });
+    wrapperGone(this, id, { ...(signal ? { signal } : { exitCode: code ?? undefined }), endedAt: Date.now() });
   }
 
   private currentTask(id: string, fallback: TaskRow): Task {

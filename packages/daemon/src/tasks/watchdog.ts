@@ -3,6 +3,7 @@ import { isTerminal } from '@tend/protocol';
 import { bootId, findProcessesWithArg, isSameProcess, pidExists, processStartMs, readProcStat } from '../runtime/proc.js';
 import type { TaskRow } from '../store/task-store.js';
 import type { TaskSupervisor } from './supervisor.js';
+import { finishOrphan, wrapperGone } from './orphaned-task.js';
 import { findTaskProcesses } from './task-signal.js';
 
 /** How often the watchdog looks at adopted tasks, in ms (end detected within about this). */
@@ -41,7 +42,7 @@ export function classifyLiveRows(supervisor: TaskSupervisor, watchdog: Watchdog)
     if (row.pid === undefined) row = findUnrecordedWrapper(supervisor, row);
     const verdict = judge(row);
     // Wrapper gone without a record, but processes provably the task's still run: watched as an orphan.
-    const kept = verdict === 'alive' || supervisor.wrapperGone(row.id, { endedAt: now, lostReason: verdict }) === 'orphaned';
+    const kept = verdict === 'alive' || wrapperGone(supervisor, row.id, { endedAt: now, lostReason: verdict }) === 'orphaned';
     if (kept) {
       row = supervisor.store.get(row.id) ?? row;
       if (verdict === 'alive') watchdog.adopt(row);
@@ -121,27 +122,24 @@ export class Watchdog {
   /**
    * Watches task `row` until it ends: its wrapper, or — with `orphan` — the
    * processes of a task whose wrapper ended without an exit record
-   * (TaskSupervisor.wrapperGone), until none is left.
+   * (wrapperGone), until none is left.
    */
   adopt(row: TaskRow, orphan = false): void {
     const { dir, exitPath } = this.supervisor.taskFiles(row.id);
-    if (orphan) {
-      this.forget(row.id);
-      this.watched.set(row.id, { row, exitPath, orphan });
-      this.timer ??= setInterval(() => this.poll(), this.intervalMs);
-      this.timer.unref();
-      return;
-    }
+    this.forget(row.id);
     let watcher: FSWatcher | undefined;
-    try {
-      watcher = watch(dir, { persistent: false }, (_event, file) => {
-        if (file === 'exit') this.recordSeen(row.id);
-      });
-      watcher.on('error', () => watcher?.close());
-    } catch {
-      // No inotify watch (limit reached, no directory): the poll still sees the end.
+    // An orphan's wrapper is gone: no exit record will come.
+    if (!orphan) {
+      try {
+        watcher = watch(dir, { persistent: false }, (_event, file) => {
+          if (file === 'exit') this.recordSeen(row.id);
+        });
+        watcher.on('error', () => watcher?.close());
+      } catch {
+        // No inotify watch (limit reached, no directory): the poll still sees the end.
+      }
     }
-    this.watched.set(row.id, { row, exitPath, ...(watcher ? { watcher } : {}) });
+    this.watched.set(row.id, { row, exitPath, ...(watcher ? { watcher } : {}), ...(orphan ? { orphan } : {}) });
     this.timer ??= setInterval(() => this.poll(), this.intervalMs);
     this.timer.unref();
   }
@@ -181,7 +179,7 @@ export class Watchdog {
       // A scan of /proc: at identity pace only.
       if (identity && findTaskProcesses(row).members.length === 0) {
         this.forget(id);
-        this.supervisor.finishOrphan(id);
+        finishOrphan(this.supervisor, id);
       }
       return;
     }
@@ -193,6 +191,6 @@ export class Watchdog {
       (identity && !isSameProcess(pid, { startTicks: row.startTicks as number, bootId: row.bootId as string }));
     if (!gone) return;
     this.forget(id);
-    this.supervisor.wrapperGone(id, { endedAt: Date.now(), lostReason: 'its wrapper ended without an exit record' });
+    wrapperGone(this.supervisor, id, { endedAt: Date.now(), lostReason: 'its wrapper ended without an exit record' });
   }
 }
