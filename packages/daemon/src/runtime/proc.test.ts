@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bootId, groupExists, isSameProcess, pidExists, readProcStat } from './proc.js';
+import { bootId, environHas, groupExists, isSameProcess, listProcStats, pidExists, readProcStat } from './proc.js';
 
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -139,5 +139,25 @@ describe('process identity from /proc', () => {
     child.kill('SIGKILL');
     await exited(child);
     expect(groupExists(pgid)).toBe(false);
+  });
+  it('lists every process once, ourselves and a child included', () => {
+    const child = start('sleep', ['30']);
+    const pids = listProcStats().map((p) => p.pid);
+    expect(pids).toContain(process.pid);
+    expect(pids).toContain(child.pid);
+    expect(new Set(pids).size).toBe(pids.length);
+  });
+
+  it('finds a whole NAME=value entry in a process environment, and not a part of one', async () => {
+    const child = spawn('sleep', ['30'], { stdio: 'ignore', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TEND_TASK_ID: 'abc123' } });
+    children.push(child);
+    const pid = child.pid as number;
+    await waitFor(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep'), 'the exec of sleep');
+    expect(environHas(pid, 'TEND_TASK_ID=abc123')).toBe(true);
+    expect(environHas(pid, 'TEND_TASK_ID=abc')).toBe(false);
+    expect(environHas(pid, 'TEND_TASK_ID=abc1234')).toBe(false);
+    child.kill('SIGKILL');
+    await exited(child);
+    expect(environHas(pid, 'TEND_TASK_ID=abc123')).toBe(false);
   });
 });

@@ -63,6 +63,40 @@ export function isSameProcess(pid: number, identity: ProcessIdentity): boolean {
   return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X' && stat.startTicks === identity.startTicks;
 }
 
+/**
+ * `/proc/<pid>/stat` of every process now visible (one pass over /proc).
+ * Processes that end during the pass are left out.
+ */
+export function listProcStats(): ProcStat[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const stats: ProcStat[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readProcStat(Number(entry));
+    if (stat) stats.push(stat);
+  }
+  return stats;
+}
+
+/**
+ * True when the environment `pid` was started with (`/proc/<pid>/environ`,
+ * NUL-separated `NAME=value` entries) holds `entry` as one whole entry.
+ * False when it does not, or cannot be read (ended, another user's, or made
+ * non-dumpable: then only root may read it; proc(5)).
+ */
+export function environHas(pid: number, entry: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(entry);
+  } catch {
+    return false;
+  }
+}
+
 /** True when any process is in process group `pgid` (kill(-pgid, 0) succeeds). */
 export function groupExists(pgid: number): boolean {
   if (pgid <= 1) return false;

@@ -1,11 +1,14 @@
 import { accessSync, closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { execa, type Options, type ResultPromise } from 'execa';
 import { wrapperArgv } from './wrapper.js';
+import { TASK_MARKER } from './task-signal.js';
 
 /** What {@link spawnTask} needs. Paths absolute. */
 export interface SpawnRequest {
   exitPath: string;
   logPath: string;
+  /** Set as TEND_TASK_ID in the task's environment (the marker that ties descendants to it). */
+  taskId: string;
   shell: string;
   command: string;
   cwd: string;
@@ -26,7 +29,7 @@ export interface SpawnedTask {
  * Starts the wrapper for one task (DESIGN.md, "Process model", steps 2–3):
  * output.log opened O_APPEND and passed as a bare fd for stdout and stderr (no
  * pipe through the daemon, so a dead daemon neither blocks nor SIGPIPEs the
- * task), stdin /dev/null, detached (setsid: own session, pgid = pid), with
+ * task), stdin /dev/null, TEND_TASK_ID=<task id> in its environment, detached (setsid: own session, pgid = pid), with
  * execa's `cleanup: false`, `reject: false`, `buffer: false`.
  * @throws Error when the process could not be started (the message is execa's, naming the OS error).
  */
@@ -37,7 +40,7 @@ export async function spawnTask(request: SpawnRequest): Promise<SpawnedTask> {
     const { dev, ino } = fstatSync(fd);
     const options = {
       cwd: request.cwd,
-      env: request.env,
+      env: { ...request.env, [TASK_MARKER]: request.taskId },
       extendEnv: request.inheritEnv,
       detached: true,
       cleanup: false,

@@ -15,7 +15,7 @@ import {
 } from '@tend/protocol';
 import { TendDaemonError } from '../errors.js';
 import { diskFullError, isDiskFull } from '../runtime/disk-full.js';
-import { bootId, groupExists, readProcStat } from '../runtime/proc.js';
+import { bootId, readProcStat } from '../runtime/proc.js';
 import type { CompletionStore } from '../store/completion-store.js';
 import type { CursorStore } from '../store/cursor-store.js';
 import type { RetentionStore } from '../store/retention-store.js';
@@ -28,9 +28,11 @@ import { lastLines } from './output-tail.js';
 import { PendingEnds } from './pending-ends.js';
 import { spawnTask } from './spawn.js';
 import { removeTaskFolder } from './task-folder.js';
-import { safeKill, TaskStopper } from './task-stopper.js';
+import { signalTask } from './task-signal.js';
+import { TaskStopper } from './task-stopper.js';
 import type { TaskTimers } from './task-timers.js';
 import { fileSize, toTask } from './task-view.js';
+import { wrapperGone } from './orphaned-task.js';
 
 /** Settings of a {@link TaskSupervisor}. */
 export interface SupervisorOptions {
@@ -59,6 +61,8 @@ export interface SupervisorEvents {
   change: [task: Task, removed: boolean];
   /** After a task's end is committed, with its completion (and seq). */
   exit: [completion: Completion];
+  /** The wrapper of a live task ended without an exit record while processes of the task still run: watch them. */
+  orphaned: [row: TaskRow];
 }
 
 /** Params of {@link TaskSupervisor.run}: task/run's, plus the session of the client that asked. */
@@ -170,6 +174,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
         exitPath: files.exitPath,
         logPath: files.logPath,
         shell: this.options.shell,
+        taskId: row.id,
         command: row.command,
         cwd: row.cwd,
         env: row.env,
@@ -352,13 +357,13 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
   /**
    * Ends task `id` with `end` (no-op when it has already ended); resolves its
    * waiters. A stopped task's leftovers (grandchildren that outlived the
-   * wrapper) are SIGKILLed with it, but only when `leftovers` is true: when the
-   * wrapper's end was just seen, so the process group id cannot have been
-   * reused by an unrelated process. When the disk is full the end is kept in
-   * memory ({@link PendingEnds}) and written, with its waiters and events, as
-   * soon as there is room; until then the task reads as it was.
+   * wrapper) are SIGKILLed with it — only those provably the task's
+   * (signalTask), never a process that took over its pid or group id. When the
+   * disk is full the end is kept in memory ({@link PendingEnds}) and written,
+   * with its waiters and events, as soon as there is room; until then the task
+   * reads as it was.
    */
-  finish(id: string, end: TaskEnd, options: { leftovers: boolean } = { leftovers: true }): void {
+  finish(id: string, end: TaskEnd): void {
     if (this.pendingEnds.has(id)) return;
     const row = this.store.get(id);
     if (!row || isTerminal(row.state)) return;
@@ -368,9 +373,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
       end = { signal: 'SIGKILL', endedAt: end.endedAt };
     }
     this.timers.clear(id);
-    if (options.leftovers && row.state === 'stopping' && row.pgid !== undefined && groupExists(row.pgid)) {
-      safeKill(-row.pgid, 'SIGKILL');
-    }
+    if (row.state === 'stopping') signalTask(row, 'SIGKILL');
     // With the disk full the write is kept and retried; waiters and events follow it.
     const final = end;
     this.pendingEnds.attempt(id, () => this.commitEnd(id, final));
@@ -425,9 +428,8 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
   }
 
   private onChildExit(id: string, code: number | null, signal: SignalName | null): void {
-    if (this.finishFromRecord(id)) return;
     // No record: the wrapper itself was killed (SIGKILL) or failed before writing it.
-    this.finish(id, { ...(signal ? { signal } : { exitCode: code ?? undefined }), endedAt: Date.now() });
+    wrapperGone(this, id, { ...(signal ? { signal } : { exitCode: code ?? undefined }), endedAt: Date.now() });
   }
 
   private currentTask(id: string, fallback: TaskRow): Task {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { isTerminal, type SignalName } from '@tend/protocol';
-import { isSameProcess } from '../runtime/proc.js';
 import type { StopCause, TaskRow, TaskStore } from '../store/task-store.js';
+import { signalTask } from './task-signal.js';
 import { TaskTimers } from './task-timers.js';
 
 /** A task younger than this (ms since start) may not have exec'd its command yet. */
@@ -12,8 +12,8 @@ const REDELIVERY_DELAYS_MS = [50, 200, 600];
 /**
  * Stops tasks (DESIGN.md, "Process model", step 6): the intent (`stopping`,
  * cause, reason, SIGKILL time) is committed before any signal, the whole
- * process group is signalled — only while its wrapper is still the process the
- * row describes — and SIGKILL follows after the grace period. Timeouts start
+ * process group is signalled — only the processes provably the task's (see
+ * signalTask) — and SIGKILL follows after the grace period. Timeouts start
  * a stop through the same path. Deadlines live in the row, so a new daemon
  * re-arms them.
  */
@@ -53,17 +53,17 @@ export class TaskStopper {
   }
 
   /**
-   * Sends `signal` to the task's process group, only after checking that its
-   * wrapper is still the process the row describes (start time and boot id):
-   * a reused pid is never signalled, nor pid ≤ 1.
+   * Sends `signal` to the task's processes through {@link signalTask}: only
+   * those provably the task's (same boot, started no earlier than the task,
+   * in its group or session, tied to it by its live wrapper, its marker or a
+   * member parent), so a reused pid is never signalled, nor pid ≤ 1.
+   * @returns whether at least one process was signalled.
    */
   signalGroup(row: TaskRow, signal: SignalName): boolean {
-    if (row.pid === undefined || row.pgid === undefined || row.pid <= 1 || row.pgid <= 1) return false;
-    if (row.startTicks === undefined || row.bootId === undefined) return false;
-    if (!isSameProcess(row.pid, { startTicks: row.startTicks, bootId: row.bootId })) return false;
-    const sent = safeKill(-row.pgid, signal);
+    const outcome = signalTask(row, signal);
+    const sent = outcome.sent > 0;
     if (sent && signal === 'SIGKILL') this.sigkilled.add(row.id);
-    this.deps.logger.info({ task: row.id, pgid: row.pgid, signal, sent }, 'signalled task group');
+    this.deps.logger.info({ task: row.id, pgid: row.pgid, signal, ...outcome }, 'signalled task');
     return sent;
   }
 
@@ -71,6 +71,7 @@ export class TaskStopper {
   takeSigkilled(id: string): boolean {
     return this.sigkilled.delete(id);
   }
+
 
   /**
    * Re-sends a stop signal to a task that just started. Until the wrapper's
@@ -96,16 +97,6 @@ export class TaskStopper {
     if (!row || isTerminal(row.state)) return;
     this.deps.store.update(id, { killAt: undefined });
     this.signalGroup(row, 'SIGKILL');
-  }
-}
-
-/** Sends `signal` to `target` (a pid, or -pgid); false when it is gone. */
-export function safeKill(target: number, signal: SignalName): boolean {
-  try {
-    process.kill(target, signal);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -3,6 +3,8 @@ import { isTerminal } from '@tend/protocol';
 import { bootId, findProcessesWithArg, isSameProcess, pidExists, processStartMs, readProcStat } from '../runtime/proc.js';
 import type { TaskRow } from '../store/task-store.js';
 import type { TaskSupervisor } from './supervisor.js';
+import { finishOrphan, wrapperGone } from './orphaned-task.js';
+import { findTaskProcesses } from './task-signal.js';
 
 /** How often the watchdog looks at adopted tasks, in ms (end detected within about this). */
 export const WATCH_INTERVAL_MS = 100;
@@ -24,8 +26,10 @@ export interface RecoveryReport {
  * Classifies every non-terminal row before the daemon serves requests
  * (DESIGN.md, "Process model"): ended while away (the exit record gives the
  * real status), adopted (wrapper alive, same start time and boot id: watched
- * from now on), or `lost` (reboot, or wrapper gone without a record). A stop
- * that was in progress ends as the stop asked (killed or timed_out).
+ * from now on; or wrapper gone without a record while processes provably the
+ * task's still run: watched as an orphan until they end), or `lost` (reboot,
+ * or wrapper gone without a record and nothing of the task left). A stop that
+ * was in progress ends as the stop asked (killed or timed_out).
  */
 export function classifyLiveRows(supervisor: TaskSupervisor, watchdog: Watchdog): RecoveryReport {
   const report: RecoveryReport = { adopted: 0, ended: 0, lost: 0 };
@@ -37,14 +41,16 @@ export function classifyLiveRows(supervisor: TaskSupervisor, watchdog: Watchdog)
     }
     if (row.pid === undefined) row = findUnrecordedWrapper(supervisor, row);
     const verdict = judge(row);
-    if (verdict === 'alive') {
-      watchdog.adopt(row);
+    // Wrapper gone without a record, but processes provably the task's still run: watched as an orphan.
+    const kept = verdict === 'alive' || wrapperGone(supervisor, row.id, { endedAt: now, lostReason: verdict }) === 'orphaned';
+    if (kept) {
+      row = supervisor.store.get(row.id) ?? row;
+      if (verdict === 'alive') watchdog.adopt(row);
       supervisor.timers.schedule(row);
       // A stop the previous daemon recorded may not have been signalled yet: finish the job.
       if (row.state === 'stopping') supervisor.signalGroup(row, row.killAt !== undefined ? 'SIGTERM' : 'SIGKILL');
       report.adopted++;
     } else {
-      supervisor.finish(row.id, { endedAt: now, lostReason: verdict }, { leftovers: false });
       report.lost++;
     }
   }
@@ -99,7 +105,7 @@ function judge(row: TaskRow): 'alive' | string {
  * cannot be watched, and every few ticks the full identity (zombie, PID reuse).
  */
 export class Watchdog {
-  private readonly watched = new Map<string, { row: TaskRow; exitPath: string; watcher?: FSWatcher }>();
+  private readonly watched = new Map<string, { row: TaskRow; exitPath: string; watcher?: FSWatcher; orphan?: boolean }>();
   private timer: NodeJS.Timeout | undefined;
   private tick = 0;
 
@@ -110,20 +116,30 @@ export class Watchdog {
     supervisor.on('change', (task) => {
       if (isTerminal(task.state)) this.forget(task.id);
     });
+    supervisor.on('orphaned', (row) => this.adopt(row, true));
   }
 
-  adopt(row: TaskRow): void {
+  /**
+   * Watches task `row` until it ends: its wrapper, or — with `orphan` — the
+   * processes of a task whose wrapper ended without an exit record
+   * (wrapperGone), until none is left.
+   */
+  adopt(row: TaskRow, orphan = false): void {
     const { dir, exitPath } = this.supervisor.taskFiles(row.id);
+    this.forget(row.id);
     let watcher: FSWatcher | undefined;
-    try {
-      watcher = watch(dir, { persistent: false }, (_event, file) => {
-        if (file === 'exit') this.recordSeen(row.id);
-      });
-      watcher.on('error', () => watcher?.close());
-    } catch {
-      // No inotify watch (limit reached, no directory): the poll still sees the end.
+    // An orphan's wrapper is gone: no exit record will come.
+    if (!orphan) {
+      try {
+        watcher = watch(dir, { persistent: false }, (_event, file) => {
+          if (file === 'exit') this.recordSeen(row.id);
+        });
+        watcher.on('error', () => watcher?.close());
+      } catch {
+        // No inotify watch (limit reached, no directory): the poll still sees the end.
+      }
     }
-    this.watched.set(row.id, { row, exitPath, ...(watcher ? { watcher } : {}) });
+    this.watched.set(row.id, { row, exitPath, ...(watcher ? { watcher } : {}), ...(orphan ? { orphan } : {}) });
     this.timer ??= setInterval(() => this.poll(), this.intervalMs);
     this.timer.unref();
   }
@@ -159,6 +175,14 @@ export class Watchdog {
     const entry = this.watched.get(id);
     if (!entry) return;
     const { row, exitPath, watcher } = entry;
+    if (entry.orphan) {
+      // A scan of /proc: at identity pace only.
+      if (identity && findTaskProcesses(row).members.length === 0) {
+        this.forget(id);
+        finishOrphan(this.supervisor, id);
+      }
+      return;
+    }
     const pid = row.pid as number;
     const gone =
       // With an inotify watch the record's arrival calls check() itself; without, stat for it.
@@ -167,8 +191,6 @@ export class Watchdog {
       (identity && !isSameProcess(pid, { startTicks: row.startTicks as number, bootId: row.bootId as string }));
     if (!gone) return;
     this.forget(id);
-    if (!this.supervisor.finishFromRecord(id)) {
-      this.supervisor.finish(id, { endedAt: Date.now(), lostReason: 'its wrapper ended without an exit record' });
-    }
+    wrapperGone(this.supervisor, id, { endedAt: Date.now(), lostReason: 'its wrapper ended without an exit record' });
   }
 }
