@@ -1,3 +1,4 @@
+import { DEFAULT_KILL_GRACE_MS } from '@tend/protocol/wire';
 import { connect, isDaemonUnreachable, withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { formatSpan, printJson, printLine, warn } from './output.js';
@@ -10,8 +11,8 @@ export interface DaemonStopOptions extends GlobalOptions {
 
 /** How long `daemon stop` waits for the daemon process to be gone, in ms (beyond the tasks' grace). */
 const EXIT_DEADLINE_MS = 10_000;
-/** Grace between SIGTERM and SIGKILL for `--kill-tasks`, in ms (daemon/shutdown's default). */
-const SHUTDOWN_GRACE_MS = 5_000;
+/** Grace between SIGTERM and SIGKILL for `--kill-tasks`, in ms: tend's one default (10 s, as docker stop). */
+const SHUTDOWN_GRACE_MS = DEFAULT_KILL_GRACE_MS;
 
 /**
  * `tend daemon start`: connects, starting the daemon if none runs, and prints

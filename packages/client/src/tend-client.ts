@@ -166,7 +166,7 @@ export class TendClient {
 
   /**
    * Stops the daemon after it replies (daemon/shutdown): `{pid, killedTasks}`. Tasks keep
-   * running unless `killTasks`, which stops them (SIGTERM, SIGKILL after `graceMs` ms, default 5 000).
+   * running unless `killTasks`, which stops them (SIGTERM, SIGKILL after `graceMs` ms, default 10 000).
    */
   shutdown(options: { killTasks?: boolean; graceMs?: number } = {}): Promise<ResultOf<typeof DaemonShutdown>> {
     return this.request(Methods.DaemonShutdown, { killTasks: options.killTasks, graceMs: options.graceMs });

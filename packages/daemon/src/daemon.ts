@@ -98,7 +98,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   const shutdown = (request: { killTasks?: boolean; graceMs?: number } = {}): Promise<void> => {
     shuttingDown ??= (async () => {
       logger.info({ killTasks: request.killTasks ?? false }, 'shutting down');
-      if (request.killTasks) await stopAll(supervisor, request.graceMs ?? 5_000);
+      if (request.killTasks) await stopAll(supervisor, request.graceMs ?? config.killGraceMs);
       await server.close(paths.socketPath);
       watchdog.stop();
       outputCap.stop();
