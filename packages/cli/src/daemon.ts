@@ -66,7 +66,7 @@ export async function showDaemonStatus(options: GlobalOptions): Promise<number> 
   try {
     status = await withClient(options, (client) => client.status(), { autoStart: false });
   } catch (err) {
-    if (isDaemonUnreachable(err)) throw new CliError('daemon is not running (start it with: tend daemon start)', { cause: err });
+    if (isDaemonUnreachable(err)) throw new CliError('daemon is not running (start it with: tend daemon start)', { cause: err, reason: 'daemon_unreachable' });
     throw err;
   }
   if (options.json) {

@@ -86,7 +86,7 @@ export function parseConfig(text: string | undefined, path: string): Config {
   const allowed = Object.keys(ConfigSchema.shape).join(', ');
   const issues = result.error.issues.flatMap((issue): ConfigIssue[] => {
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ key, message: `unknown key; the keys are ${allowed}` }));
+      return issue.keys.map((key) => ({ key, message: `is not a config key; the keys are ${allowed}` }));
     }
     if (issue.path.length === 0) return [{ message: `must be a JSON object with the keys ${allowed} (each optional)` }];
     const key = issue.path.join('.');
