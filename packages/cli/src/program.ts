@@ -87,7 +87,8 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
 
   program.command('wait')
     .description(
-      "wait for tasks to end; exit with the last one's exit code (128+N for signal N). " +
+      'wait for tasks to end; exit 0 when all succeeded, else with the exit code of the first one (in the order given) ' +
+        'that did not (128+N for signal N, 124 timed out, 125 lost or unknown); with several ids, print one status line each. ' +
         'With --until-output, --until-port or --until-http (one task): wait until that holds and exit 0 ' +
         "(the task's exit code if it ended first)",
     )
