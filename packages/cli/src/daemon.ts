@@ -46,11 +46,17 @@ export async function stopDaemon(options: DaemonStopOptions): Promise<number> {
 }
 
 /**
- * `tend daemon restart`: stops the running daemon, if any (tasks survive unless
- * `--kill-tasks`), then starts a new one and prints its pid (or its info as JSON).
+ * `tend daemon restart`: checks config.json first (a bad file would leave no
+ * daemon at all), stops the running daemon, if any (tasks survive unless
+ * `--kill-tasks`), then starts a new one, which applies the config, and prints
+ * its pid (or its info as JSON).
  * @returns 0.
+ * @throws the client's InvalidConfigError (reason `invalid_config`) naming the file and key;
+ *   the running daemon is then left alone.
  */
 export async function restartDaemon(options: DaemonStopOptions): Promise<number> {
+  const { checkConfigFile } = await import('@tend/client');
+  await checkConfigFile(process.env);
   await shutdown(options);
   return startDaemon(options);
 }

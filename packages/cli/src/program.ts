@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { parseDuration } from './duration.js';
+import { DEFAULT_KILL_GRACE_MS, MAX_KILL_GRACE_MS, MAX_TIMEOUT_MS } from '@tend/protocol/wire';
+import { checkDuration, type DurationBounds } from './duration.js';
 import { parseEnvPair } from './env-pairs.js';
 import { CliError } from './errors.js';
 import { commandName, commandPathOf } from './command-path.js';
@@ -29,7 +30,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     )
     .version(CLI_VERSION, '-V, --version', 'print the version of tend')
     .option('--json', 'print JSON instead of text')
-    .option('--session <id>', SESSION_HELP)
+    .option('--session <id>', `${SESSION_HELP}; for run, inbox and mcp`)
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'tend: ')) })
@@ -53,7 +54,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--name <name>', 'name of the task, unique among live tasks; usable instead of the id')
     .option('--cwd <dir>', 'working directory (default: the current one)')
     .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collectEnv)
-    .option('--timeout <duration>', 'stop the task after this long (30s, 5m, 1h; a bare number is seconds)', durationArg)
+    .option('--timeout <duration>', 'stop the task after this long (30s, 5m, 1h, up to 30d; a bare number is seconds)', durationArg(TASK_TIMEOUT))
     .option('--wait', "wait for the task to end and exit with its exit code")
     .option('--reuse', 'with --name: if a live task of that name runs the same command in the same cwd, print its id instead of starting another')
     .passThroughOptions()
@@ -94,7 +95,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     )
     .addHelpText('after', WAIT_EXAMPLES)
     .argument('<id...>', 'task ids, unique id prefixes or names')
-    .option('--timeout <duration>', 'give up after this long and exit 124 (30s, 5m; a bare number is seconds)', durationArg)
+    .option('--timeout <duration>', 'give up after this long and exit 124 (30s, 5m; a bare number is seconds)', durationArg(WAIT_TIMEOUT))
     .option('--until-output <regex>', 'until a line of its output (printed before too) matches <regex>; print that line')
     .option('--until-port <port>', "until the task's processes listen on TCP <port>", countArg)
     .option('--until-http <url>', 'until <url> answers an HTTP request (any status)')
@@ -113,7 +114,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
   program.command('stop')
     .description('stop tasks: SIGTERM to their process group, SIGKILL after a grace period; wait for their end')
     .argument('<id...>', 'task ids, unique id prefixes or names')
-    .option('-t, --time <duration>', 'grace period before SIGKILL (default: 10s; a bare number is seconds)', durationArg)
+    .option('-t, --time <duration>', `grace period before SIGKILL, 0 to 5m (default: ${DEFAULT_KILL_GRACE_MS / 1000}s, as docker stop; a bare number is seconds)`, durationArg(STOP_GRACE))
     .action(act(async (ids: string[], _o, cmd: Command) => (await import('./task-kill.js')).stopTasks(ids, optionsOf(cmd))));
 
   program.command('kill')
@@ -147,7 +148,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--kill-tasks', 'stop every live task too')
     .action(act(async (_o, cmd: Command) => (await import('./daemon.js')).stopDaemon(optionsOf(cmd))));
   daemon.command('restart')
-    .description('stop the daemon, then start a new one; tasks survive')
+    .description('stop the daemon, then start a new one that applies a changed config.json (checked first); tasks survive')
     .option('--kill-tasks', 'stop every live task too')
     .action(act(async (_o, cmd: Command) => (await import('./daemon.js')).restartDaemon(optionsOf(cmd))));
   daemon.command('status')
@@ -155,6 +156,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .action(act(async (_o, cmd: Command) => (await import('./daemon.js')).showDaemonStatus(optionsOf(cmd))));
 
   for (const cmd of leaves(program)) addCommonOptions(cmd);
+  program.hook('preAction', (_program, action) => checkGlobalSession(program, action));
   return program;
 }
 
@@ -199,10 +201,25 @@ export async function main(args: readonly string[]): Promise<number> {
   }
 }
 
-/** Adds the options every command takes after its name too: --json and --session (unless it has its own). */
+/** Commands that use the session of `--session` / $TEND_SESSION (`ps` has its own filter option). */
+const SESSION_COMMANDS = ['run', 'inbox', 'mcp'];
+
+/** Adds the options every command takes after its name too: --json, and --session where the command uses it. */
 function addCommonOptions(cmd: Command): void {
   cmd.option('--json', 'print JSON instead of text');
-  if (!cmd.options.some((option) => option.long === '--session')) cmd.option('--session <id>', SESSION_HELP);
+  if (SESSION_COMMANDS.includes(cmd.name())) cmd.option('--session <id>', SESSION_HELP);
+}
+
+/**
+ * Refuses `tend --session S <command>` for a command that would ignore it.
+ * @throws CliError naming the command and those that take --session.
+ */
+function checkGlobalSession(program: Command, action: Command): void {
+  if (program.opts().session === undefined || SESSION_COMMANDS.includes(action.name()) || action.name() === 'ps') return;
+  throw new CliError(
+    `--session does nothing for tend ${action.parent === program ? '' : `${action.parent?.name()} `}${action.name()}; ` +
+      'it applies to run, inbox, mcp and (as a filter) ps: leave it out',
+  );
 }
 
 /** Commands that have no subcommands (those that run an action). */
@@ -217,12 +234,22 @@ function optionsOf<T>(cmd: Command): T {
   return Object.assign({}, ...chain.map((c) => c.opts())) as T;
 }
 
-function durationArg(value: string): number {
-  try {
-    return parseDuration(value);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
+/** `run --timeout`: a task deadline, more than 0 and at most 30 days (task/run's range). */
+const TASK_TIMEOUT: DurationBounds = { minMs: 1, maxMs: MAX_TIMEOUT_MS, belowHint: 'leave --timeout out for no deadline' };
+/** `wait --timeout`: 0 only looks; at most 30 days. */
+const WAIT_TIMEOUT: DurationBounds = { minMs: 0, maxMs: MAX_TIMEOUT_MS };
+/** `stop -t`: 0 (SIGKILL at once) to 5 minutes (task/kill's range). */
+const STOP_GRACE: DurationBounds = { minMs: 0, maxMs: MAX_KILL_GRACE_MS };
+
+/** A commander argument parser for a duration option within `bounds` (ms). */
+function durationArg(bounds: DurationBounds): (value: string) => number {
+  return (value) => {
+    try {
+      return checkDuration(value, bounds);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  };
 }
 
 function countArg(value: string): number {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_KILL_GRACE_MS, MIN_OUTPUT_CAP_BYTES } from './limits.js';
+import { DEFAULT_KILL_GRACE_MS, MAX_KILL_GRACE_MS, MIN_OUTPUT_CAP_BYTES } from './limits.js';
 
 // The schema of `config.json`, shared by the daemon (which applies it at start)
 // and the clients (which check it before they auto-start a daemon, so that a bad
@@ -8,9 +8,6 @@ import { DEFAULT_KILL_GRACE_MS, MIN_OUTPUT_CAP_BYTES } from './limits.js';
 
 /** Default output cap of a task: 256 MiB of disk per output.log. */
 export const DEFAULT_OUTPUT_CAP_BYTES = 256 * 1024 * 1024;
-
-/** Longest grace between SIGTERM and SIGKILL that config and requests accept, in ms (5 min). */
-export const MAX_KILL_GRACE_MS = 300_000;
 
 /**
  * `config.json` (in the config dir, `$XDG_CONFIG_HOME/tend/` or `$TEND_HOME/config/`):

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
-import { DEFAULT_KILL_GRACE_MS } from '../limits.js';
+import { DEFAULT_KILL_GRACE_MS, MAX_KILL_GRACE_MS } from '../limits.js';
 
 export const DaemonShutdown = defineRequest({
   method: 'daemon/shutdown',
@@ -10,7 +10,7 @@ export const DaemonShutdown = defineRequest({
   params: z
     .object({
       killTasks: z.boolean().default(false),
-      graceMs: z.number().int().min(0).max(300_000).default(DEFAULT_KILL_GRACE_MS).describe('with killTasks: ms between SIGTERM and SIGKILL'),
+      graceMs: z.number().int().min(0).max(MAX_KILL_GRACE_MS).default(DEFAULT_KILL_GRACE_MS).describe('with killTasks: ms between SIGTERM and SIGKILL'),
     })
     .strict(),
   result: z.object({ pid: z.number().int(), killedTasks: z.number().int() }),
