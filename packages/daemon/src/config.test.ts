@@ -24,9 +24,9 @@ describe('loadConfig', () => {
     const path = join(dir, 'config.json');
     writeFileSync(path, '{ outputCapBytes: 1 }');
     expect(() => loadConfig(path)).toThrow(ConfigError);
-    expect(() => loadConfig(path)).toThrow(/config\.json is not valid JSON/);
+    expect(() => loadConfig(path)).toThrow(/config\.json: not valid JSON/);
     writeFileSync(path, JSON.stringify({ outputCapBytes: 10 }));
-    expect(() => loadConfig(path)).toThrow(/outputCapBytes: must be at least 65536 bytes/);
+    expect(() => loadConfig(path)).toThrow(/key "outputCapBytes" is 10: must be at least 65536 bytes/);
     writeFileSync(path, JSON.stringify({ outputCap: 1_000_000 }));
     expect(() => loadConfig(path)).toThrow(/outputCap/);
   });
