@@ -67,16 +67,18 @@ describe('tend wait over several tasks', () => {
     expect(result.stdout).toBe(`${bad} failed (exit code 4)\n${slow} succeeded (exit code 0)\n`);
   });
 
-  it('counts an unknown id and a timeout as failures in their position, and says so on stderr', async () => {
-    const ok = await start('true');
+  it('counts an unknown id (125) and a timeout (124) as failures in their position, and says so on stderr', async () => {
+    const bad = await start('exit 3');
     const sleeper = await start('sleep 30');
-    await ended([ok]);
-    const unknown = await tend(home, ['wait', ok, 'nosuchtask']);
-    expect(unknown.code).toBe(125);
-    expect(unknown.stderr).toContain('tend: no task has id, id prefix or name "nosuchtask"');
-    const timedOut = await tend(home, ['wait', '--timeout', '200ms', ok, sleeper]);
+    await ended([bad]);
+    const unknownFirst = await tend(home, ['wait', 'nosuchtask', bad]);
+    expect(unknownFirst.code).toBe(125);
+    expect(unknownFirst.stderr).toContain('tend: no task has id, id prefix or name "nosuchtask"');
+    expect((await tend(home, ['wait', bad, 'nosuchtask'])).code).toBe(3);
+    const timedOut = await tend(home, ['wait', '--timeout', '200ms', sleeper, bad]);
     expect(timedOut.code).toBe(124);
     expect(timedOut.stderr).toContain(`tend: timed out waiting for task ${sleeper} (still running)`);
+    expect((await tend(home, ['wait', '--timeout', '200ms', bad, sleeper])).code).toBe(3);
   });
 
   it('prints the array of tasks with --json, and exits with the failure', async () => {
