@@ -17,6 +17,15 @@ describe('messageOf', () => {
     expect(messageOf(errnoError('EROFS', 'open', '/ro/x'))).toContain('set TEND_HOME');
   });
 
+  it('adds the hint to an error caused by a refused socket connect, naming the socket', () => {
+    const cause = Object.assign(new Error('connect EACCES /run/user/1000/tend/tend.sock'), { code: 'EACCES', address: '/run/user/1000/tend/tend.sock' });
+    const unreachable = Object.assign(new Error('cannot connect to the tend daemon socket'), { reason: 'daemon_unreachable', code: -32096, cause });
+    expect(messageOf(unreachable)).toBe(
+      'cannot connect to the tend daemon socket: tend cannot create or write /run/user/1000/tend/tend.sock; set TEND_HOME ' +
+        "to a directory you own (e.g. export TEND_HOME=$HOME/.tend), or fix that directory's owner and mode",
+    );
+  });
+
   it('leaves other messages as they are, without commander\'s "error: " prefix', () => {
     expect(messageOf(new Error('no task has id "x"'))).toBe('no task has id "x"');
     expect(messageOf(new CommanderError(1, 'commander.unknownOption', "error: unknown option '--x'"))).toBe("unknown option '--x'");

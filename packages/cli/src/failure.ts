@@ -27,14 +27,19 @@ const PERMISSION_CODES = new Set(['EACCES', 'EPERM', 'EROFS']);
  */
 export function messageOf(err: unknown): string {
   const message = err instanceof Error ? err.message.replace(/^error: /, '') : String(err);
-  const errno = err as NodeJS.ErrnoException | null;
-  if (errno && typeof errno.code === 'string' && PERMISSION_CODES.has(errno.code) && typeof errno.path === 'string') {
-    return (
-      `${message}: tend cannot create or write ${errno.path}; set TEND_HOME to a directory you own ` +
-      '(e.g. export TEND_HOME=$HOME/.tend), or fix that directory\'s owner and mode'
-    );
-  }
-  return message;
+  // The errno error itself (fs calls), or the cause of the client's daemon_unreachable (connect).
+  const errno = [err, (err as { cause?: unknown } | null)?.cause].find(isPermissionError);
+  if (errno === undefined) return message;
+  const where = errno.path ?? (errno as { address?: string }).address;
+  return (
+    `${message}: tend cannot create or write ${where ?? 'its files there'}; set TEND_HOME to a directory you own ` +
+    '(e.g. export TEND_HOME=$HOME/.tend), or fix that directory\'s owner and mode'
+  );
+}
+
+function isPermissionError(value: unknown): value is NodeJS.ErrnoException {
+  const code = (value as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && PERMISSION_CODES.has(code);
 }
 
 /** The exit code for `err`: a CliError's own, commander's (0 for --help/--version), else 125. */

@@ -54,7 +54,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--name <name>', 'name of the task, unique among live tasks; usable instead of the id')
     .option('--cwd <dir>', 'working directory (default: the current one)')
     .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collectEnv)
-    .option('--timeout <duration>', 'stop the task after this long (30s, 5m, 1h, up to 30d; a bare number is seconds)', durationArg(TASK_TIMEOUT))
+    .option('--timeout <duration>', 'stop the task after this long: SIGTERM, SIGKILL 10s later (config killGraceMs); 30s, 5m, 1h, up to 30d; a bare number is seconds', durationArg(TASK_TIMEOUT))
     .option('--wait', "wait for the task to end and exit with its exit code")
     .option('--reuse', 'with --name: if a live task of that name runs the same command in the same cwd, print its id instead of starting another')
     .passThroughOptions()

@@ -24,7 +24,7 @@ export const stopTaskSchema = z.object({
     .min(0)
     .max(MAX_STOP_GRACE_MS)
     .default(DEFAULT_STOP_GRACE_MS)
-    .describe('after a stopping signal, send SIGKILL if it is still alive after this many ms'),
+    .describe('after a stopping signal, send SIGKILL if it is still alive after this many ms (default 10000, as docker stop)'),
 });
 
 export type StopTaskInput = z.output<typeof stopTaskSchema>;
