@@ -97,6 +97,23 @@ describe('task messages and conventions', () => {
     expect((await tendJson<Task>(home, ['inspect', id])).command).toBe('true');
   });
 
+  it('checks a --name before asking the daemon, and names tend stop and --reuse for a name in use', async () => {
+    const bad = await tend(home, ['run', '--name', 'a b', '--', 'true']);
+    expect(bad.code).toBe(125);
+    expect(bad.stderr).toBe(
+      `tend: option '--name <name>' argument 'a b' is invalid. a task name is 1 to 64 letters, digits, ".", "_" or "-", ` +
+        'starting with a letter or digit (e.g. web or api-2)\n',
+    );
+    expect(daemonPid(home)).toBeUndefined();
+    await start(['--name', 'web', '--', 'sleep 30']);
+    const taken = await tend(home, ['run', '--name', 'web', '--', 'sleep 30']);
+    expect(taken.code).toBe(125);
+    expect(taken.stderr).toBe(
+      'tend: a live task is already named "web": stop it first (tend stop web), pick another --name, ' +
+        'or add --reuse to use that task when it runs the same command in the same directory\n',
+    );
+  });
+
   it('exits 1 from logs --grep when no line matches, as grep does, and 0 when one does', async () => {
     const id = await start(['--wait', '--', 'echo alpha; echo beta']);
     const none = await tend(home, ['logs', id, '--grep', 'gamma']);

@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { DEFAULT_KILL_GRACE_MS, MAX_KILL_GRACE_MS, MAX_TIMEOUT_MS } from '@tend/protocol/wire';
+import { DEFAULT_KILL_GRACE_MS, MAX_KILL_GRACE_MS, MAX_TIMEOUT_MS, TASK_NAME_PATTERN } from '@tend/protocol/wire';
 import { checkDuration, type DurationBounds } from './duration.js';
 import { parseEnvPair } from './env-pairs.js';
 import { CliError } from './errors.js';
@@ -51,7 +51,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     )
     .addHelpText('after', RUN_EXAMPLES)
     .argument('<command...>', 'the command line, best after "--"')
-    .option('--name <name>', 'name of the task, unique among live tasks; usable instead of the id')
+    .option('--name <name>', 'name of the task, unique among live tasks; usable instead of the id', nameArg)
     .option('--cwd <dir>', 'working directory (default: the current one)')
     .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collectEnv)
     .option('--timeout <duration>', 'stop the task after this long: SIGTERM, SIGKILL 10s later (config killGraceMs); 30s, 5m, 1h, up to 30d; a bare number is seconds', durationArg(TASK_TIMEOUT))
@@ -250,6 +250,14 @@ function durationArg(bounds: DurationBounds): (value: string) => number {
       throw new InvalidArgumentError((err as Error).message);
     }
   };
+}
+
+/** `--name`: checked here so that the message speaks of the option, not of task/run's params. */
+function nameArg(value: string): string {
+  if (TASK_NAME_PATTERN.test(value)) return value;
+  throw new InvalidArgumentError(
+    'a task name is 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. web or api-2)',
+  );
 }
 
 function countArg(value: string): number {
