@@ -63,7 +63,8 @@ export async function runTask(words: string[], options: RunOptions): Promise<num
     }
     if (!options.json) await printLine(task.id);
     const { task: ended } = await client.wait(task.id);
+    const code = exitCodeOf(ended); // before printing: a lost task is one JSON error object
     if (options.json) await printJson(ended);
-    return exitCodeOf(ended);
+    return code;
   });
 }

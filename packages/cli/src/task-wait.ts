@@ -39,10 +39,11 @@ export async function waitTasks(ids: string[], options: WaitOptions): Promise<nu
     if (until) return waitUntil(client, ids[0]!, until, options);
     if (ids.length === 1) {
       const { outcome, task } = await client.wait(ids[0]!, timeout);
+      // Before printing: a lost task is a failure, printed as one JSON error object (with the task).
+      const code = outcome === 'timeout' ? ExitCode.Timeout : exitCodeOf(task);
       if (options.json) await printJson(task);
-      if (outcome !== 'timeout') return exitCodeOf(task);
-      warn(`timed out waiting for task ${task.id} (still ${task.state})`);
-      return ExitCode.Timeout;
+      if (outcome === 'timeout') warn(`timed out waiting for task ${task.id} (still ${task.state})`);
+      return code;
     }
     const results = await Promise.all(
       ids.map((ref): Promise<WaitResult> =>
@@ -78,8 +79,10 @@ export async function waitTasks(ids: string[], options: WaitOptions): Promise<nu
  */
 async function waitUntil(client: TendClient, id: string, until: Until, options: WaitOptions): Promise<number> {
   const result = await client.wait(id, { until, ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}) });
-  if (options.json) await printJson(result);
   const { task } = result;
+  // Before printing: a lost task is a failure, printed as one JSON error object (with the task).
+  if (result.outcome === 'exited') exitCodeOf(task);
+  if (options.json) await printJson(result);
   switch (result.outcome) {
     case 'timeout':
       warn(`timed out waiting for ${describeUntil(until)} from task ${task.id} (still ${task.state})`);
