@@ -7,19 +7,25 @@ import { InvalidConfigError } from './errors.js';
  * XDG_CONFIG_HOME), so that a bad file fails at once, naming the file, the key
  * and what is allowed, instead of as a daemon that exits before it listens.
  * zod (the schema, from `@tend/protocol/config`) is loaded only when the file exists.
+ * @returns undefined at once when there is no config.json (nothing to wait for),
+ *   else a promise that settles once the file was checked.
  * @throws InvalidConfigError (reason `invalid_config`; `data` holds `path` and
  *   `issues: [{key?, value?, message}]`) when the file is unreadable, not JSON or breaks the schema.
  */
-export async function checkConfigFile(env: Record<string, string | undefined>): Promise<void> {
+export function checkConfigFile(env: Record<string, string | undefined>): Promise<void> | undefined {
   const { configPath } = resolvePaths({ env });
   let text: string;
   try {
     text = readFileSync(configPath, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     const issues = [{ message: `cannot be read (${(error as Error).message})` }];
     throw new InvalidConfigError(`${configPath}: ${issues[0]!.message}`, { cause: error, data: { reason: 'invalid_config', path: configPath, issues } });
   }
+  return checkConfigText(text, configPath);
+}
+
+async function checkConfigText(text: string, configPath: string): Promise<void> {
   const config = await import('@tend/protocol/config');
   try {
     config.parseConfig(text, configPath);

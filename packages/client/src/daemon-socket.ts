@@ -82,7 +82,8 @@ export async function openDaemonSocket(
         );
       }
       // A bad config.json would make the daemon exit before it listens: fail now, naming the file and key.
-      await checkConfigFile(options.env);
+      const checking = checkConfigFile(options.env);
+      if (checking) await checking;
       spawned = spawnState.spawned = spawnDaemon({ command: options.daemonCommand, env: options.env, stateDir: options.stateDir, logPath: options.logPath });
     }
     if (spawned?.error) {
