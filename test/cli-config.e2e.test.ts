@@ -37,7 +37,7 @@ describe('config.json', () => {
 
   it('names an unknown key with the keys there are, and a file that is not JSON', async () => {
     writeFileSync(configPath, '{"outputcap": 1}');
-    expect((await tend(home, ['daemon', 'start'])).stderr).toContain('key "outputcap" is not a config key; the keys are outputCapBytes, killGraceMs');
+    expect((await tend(home, ['daemon', 'start'])).stderr).toMatch(/key "outputcap" is not a config key; the keys are (\w+, )*outputCapBytes, /);
     writeFileSync(configPath, '{"outputCapBytes": 1');
     const notJson = await tend(home, ['run', '--', 'true']);
     expect(notJson.code).toBe(125);
