@@ -1,3 +1,4 @@
+import { DEFAULT_KILL_GRACE_MS } from '@tend/protocol/wire';
 import { connect, isDaemonUnreachable, withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { formatSpan, printJson, printLine, warn } from './output.js';
@@ -10,8 +11,8 @@ export interface DaemonStopOptions extends GlobalOptions {
 
 /** How long `daemon stop` waits for the daemon process to be gone, in ms (beyond the tasks' grace). */
 const EXIT_DEADLINE_MS = 10_000;
-/** Grace between SIGTERM and SIGKILL for `--kill-tasks`, in ms (daemon/shutdown's default). */
-const SHUTDOWN_GRACE_MS = 5_000;
+/** Grace between SIGTERM and SIGKILL for `--kill-tasks`, in ms: tend's one default (10 s, as docker stop). */
+const SHUTDOWN_GRACE_MS = DEFAULT_KILL_GRACE_MS;
 
 /**
  * `tend daemon start`: connects, starting the daemon if none runs, and prints
@@ -47,12 +48,18 @@ export async function stopDaemon(options: DaemonStopOptions): Promise<number> {
 }
 
 /**
- * `tend daemon restart`: stops the running daemon, if any (tasks survive unless
- * `--kill-tasks`), then starts a new one and prints its pid (or its info as JSON).
- * Clients waiting or following elsewhere reconnect to the new daemon and resume.
+ * `tend daemon restart`: checks config.json first (a bad file would leave no
+ * daemon at all), stops the running daemon, if any (tasks survive unless
+ * `--kill-tasks`), then starts a new one, which applies the config, and prints
+ * its pid (or its info as JSON). Clients waiting or following elsewhere
+ * reconnect to the new daemon and resume.
  * @returns 0.
+ * @throws the client's InvalidConfigError (reason `invalid_config`) naming the file and key;
+ *   the running daemon is then left alone.
  */
 export async function restartDaemon(options: DaemonStopOptions): Promise<number> {
+  const { checkConfigFile } = await import('@tend/client');
+  await checkConfigFile(process.env);
   await shutdown(options, { restart: true });
   return startDaemon(options);
 }
@@ -68,7 +75,7 @@ export async function showDaemonStatus(options: GlobalOptions): Promise<number> 
   try {
     status = await withClient(options, (client) => client.status(), { autoStart: false });
   } catch (err) {
-    if (isDaemonUnreachable(err)) throw new CliError('daemon is not running (start it with: tend daemon start)', { cause: err });
+    if (isDaemonUnreachable(err)) throw new CliError('daemon is not running (start it with: tend daemon start)', { cause: err, reason: 'daemon_unreachable' });
     throw err;
   }
   if (options.json) {

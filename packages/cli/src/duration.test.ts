@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from './duration.js';
+import { checkDuration, parseDuration } from './duration.js';
 
 describe('parseDuration', () => {
   it('reads durations with units as milliseconds', () => {
@@ -28,5 +28,27 @@ describe('parseDuration', () => {
 
   it('rejects negative durations', () => {
     expect(() => parseDuration('-5s')).toThrow(/is not a duration/);
+  });
+});
+
+describe('parseDuration in exponent notation', () => {
+  it('reads 1e3 as 1000 seconds, as any bare number', () => {
+    expect(parseDuration('1e3')).toBe(1_000_000);
+    expect(parseDuration('2.5E1')).toBe(25_000);
+  });
+});
+
+describe('checkDuration', () => {
+  const bounds = { minMs: 1, maxMs: 30 * 86_400_000, belowHint: 'leave --timeout out for no deadline' };
+
+  it('returns the milliseconds of a duration within the bounds', () => {
+    expect(checkDuration('30s', bounds)).toBe(30_000);
+    expect(checkDuration('0', { minMs: 0, maxMs: 300_000 })).toBe(0);
+  });
+
+  it('names the value, the bound in human units and the fix, once', () => {
+    expect(() => checkDuration('0', bounds)).toThrow(new Error('"0" is too short: it must be more than 0; leave --timeout out for no deadline'));
+    expect(() => checkDuration('99999999999d', bounds)).toThrow(new Error('"99999999999d" is too long: it must be at most 30d'));
+    expect(() => checkDuration('6m', { minMs: 0, maxMs: 300_000 })).toThrow(new Error('"6m" is too long: it must be at most 5m'));
   });
 });

@@ -2,11 +2,12 @@ import parse from 'parse-duration';
 
 // parse-duration alone accepts trailing words ("1h foo" → 1 h) and reads bare numbers as ms.
 const DURATION_PATTERN = /^\s*(?:\d+(?:\.\d+)?\s*[a-zµ]*\s*)+$/i;
-const BARE_NUMBER = /^\s*\d+(?:\.\d+)?\s*$/;
+// A bare number, in decimal or exponent notation (1e3): seconds, as the help says.
+const BARE_NUMBER = /^\s*\d+(?:\.\d+)?(?:e[+-]?\d+)?\s*$/i;
 
 /**
  * Parses a human duration into whole milliseconds: `30s`, `1m30s`, `1.5h`,
- * `250ms`, `2d`. A bare number is seconds, as in timeout(1) and `docker stop -t`.
+ * `250ms`, `2d`. A bare number is seconds (`90`, `1.5`, `1e3`), as in timeout(1) and `docker stop -t`.
  * Units are parse-duration's (ms, s, m, h, d, w…).
  * @returns milliseconds, rounded to an integer, never negative.
  * @throws Error naming the input when it is not such a duration.
@@ -18,4 +19,37 @@ export function parseDuration(input: string): number {
     throw new Error(`"${input}" is not a duration; use e.g. 30s, 1m30s, 1.5h or 500ms (a bare number is seconds)`);
   }
   return Math.round(ms);
+}
+
+/** Bounds of one duration option, for {@link checkDuration}. */
+export interface DurationBounds {
+  /** Smallest value accepted, in ms. */
+  minMs: number;
+  /** Largest value accepted, in ms. */
+  maxMs: number;
+  /** What to do instead of a value below `minMs`, e.g. "leave --timeout out for no deadline". */
+  belowHint?: string;
+}
+
+/**
+ * Parses `input` with {@link parseDuration} and checks it against `bounds`.
+ * @returns milliseconds.
+ * @throws Error naming the input, the bounds in human units and the fix.
+ */
+export function checkDuration(input: string, bounds: DurationBounds): number {
+  const ms = parseDuration(input);
+  if (ms < bounds.minMs) {
+    const least = bounds.minMs <= 1 ? 'more than 0' : `at least ${spanOf(bounds.minMs)}`;
+    throw new Error(`"${input}" is too short: it must be ${least}${bounds.belowHint ? `; ${bounds.belowHint}` : ''}`);
+  }
+  if (ms > bounds.maxMs) throw new Error(`"${input}" is too long: it must be at most ${spanOf(bounds.maxMs)}`);
+  return ms;
+}
+
+/** `30d`, `5m`, `10s`, `250ms`: the largest unit that divides `ms` exactly. */
+function spanOf(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
 }

@@ -4,6 +4,8 @@
 export const ExitCode = {
   /** The command did what was asked. */
   Ok: 0,
+  /** `logs --grep` matched no line (as grep(1)). */
+  NoMatch: 1,
   /** `wait --timeout` passed before the task ended (as timeout(1) does). */
   Timeout: 124,
   /** tend itself failed: daemon unreachable, bad arguments, unknown id, lost task… */

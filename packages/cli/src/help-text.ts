@@ -1,8 +1,10 @@
 /** Shown after `tend --help`: exit codes, environment, examples. */
 export const HELP_AFTER = `
 Exit codes:
-  0     success
-  N     wait, run --wait: the task's own exit code (128+N when signal N ended it);
+  0     success (wait: every task succeeded)
+  1     logs --grep: no line matched (as grep)
+  N     run --wait: the task's own exit code (128+N when signal N ended it);
+        wait: that of the first task, in the order given, that did not succeed;
         wait --until-…: the condition held (0), or the task ended first (its code)
   124   wait: --timeout passed before the task ended (or before the --until-…
         condition held)
@@ -11,6 +13,7 @@ Exit codes:
 
 Environment:
   TEND_HOME     keep the socket, database, logs and config under this directory
+                (set it when tend may not write to the default XDG directories)
   TEND_SESSION  session recorded on the tasks you start, and whose inbox
                 \`tend inbox\` shows (as --session)
   TEND_SOCKET   socket path of the daemon
@@ -21,6 +24,11 @@ Examples:
   tend wait "$id"; echo $?       wait, then get its exit code
   tend logs --new "$id"          only what you have not read yet
   tend inbox --ack               tasks that ended since you last looked
+
+Config: config.json in $XDG_CONFIG_HOME/tend/ (or $TEND_HOME/config/), keys
+outputCapBytes and killGraceMs (default 10000: the SIGKILL grace of stop,
+timeouts and shutdown). tend checks it before it starts a daemon; a running
+daemon applies a changed file after \`tend daemon restart\` (tasks survive).
 `;
 
 /** Help of the --session option every command takes. */

@@ -1,8 +1,11 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { parseDuration } from './duration.js';
+import { DEFAULT_KILL_GRACE_MS, MAX_KILL_GRACE_MS, MAX_TIMEOUT_MS, TASK_NAME_PATTERN } from '@tend/protocol/wire';
+import { checkDuration, type DurationBounds } from './duration.js';
 import { parseEnvPair } from './env-pairs.js';
 import { CliError } from './errors.js';
+import { commandName, commandPathOf } from './command-path.js';
 import { ExitCode } from './exit-codes.js';
+import { exitCodeOfError, jsonFailure, messageOf, wantsJson } from './failure.js';
 import { HELP_AFTER, LOGS_EXAMPLES, RUN_EXAMPLES, SESSION_HELP, WAIT_EXAMPLES } from './help-text.js';
 import { CLI_VERSION } from './version.js';
 
@@ -27,7 +30,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     )
     .version(CLI_VERSION, '-V, --version', 'print the version of tend')
     .option('--json', 'print JSON instead of text')
-    .option('--session <id>', SESSION_HELP)
+    .option('--session <id>', `${SESSION_HELP}; for run, inbox and mcp`)
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'tend: ')) })
@@ -48,10 +51,10 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     )
     .addHelpText('after', RUN_EXAMPLES)
     .argument('<command...>', 'the command line, best after "--"')
-    .option('--name <name>', 'name of the task, unique among live tasks; usable instead of the id')
+    .option('--name <name>', 'name of the task, unique among live tasks; usable instead of the id', nameArg)
     .option('--cwd <dir>', 'working directory (default: the current one)')
     .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collectEnv)
-    .option('--timeout <duration>', 'stop the task after this long (30s, 5m, 1h; a bare number is seconds)', durationArg)
+    .option('--timeout <duration>', 'stop the task after this long: SIGTERM, SIGKILL 10s later (config killGraceMs); 30s, 5m, 1h, up to 30d; a bare number is seconds', durationArg(TASK_TIMEOUT))
     .option('--wait', "wait for the task to end and exit with its exit code")
     .option('--reuse', 'with --name: if a live task of that name runs the same command in the same cwd, print its id instead of starting another')
     .passThroughOptions()
@@ -77,7 +80,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--new', "only what this reader has not read yet; moves the reader's cursor (kept by the daemon)")
     .option('--reader <name>', 'whose cursor --new uses (default: cli:<your user name>); implies --new')
     .option('--clean', 'remove ANSI escapes; keep only the last state of lines redrawn with \\r (progress bars)')
-    .option('--grep <regex>', 'only lines matching <regex> (JavaScript syntax)')
+    .option('--grep <regex>', 'only lines matching <regex> (JavaScript syntax); exit 1 when no line matches, as grep')
     .option('-C, --context <lines>', 'with --grep: lines of context around each match (at most 50)', countArg)
     .option('-i, --ignore-case', 'with --grep: ignore case')
     .option('--max-bytes <count>', 'at most <count> bytes: the first and last lines kept, the middle replaced by a marker (256 to 1048576)', countArg)
@@ -85,13 +88,14 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
 
   program.command('wait')
     .description(
-      "wait for tasks to end; exit with the last one's exit code (128+N for signal N). " +
+      'wait for tasks to end; exit 0 when all succeeded, else with the exit code of the first one (in the order given) ' +
+        'that did not (128+N for signal N, 124 timed out, 125 lost or unknown); with several ids, print one status line each. ' +
         'With --until-output, --until-port or --until-http (one task): wait until that holds and exit 0 ' +
         "(the task's exit code if it ended first)",
     )
     .addHelpText('after', WAIT_EXAMPLES)
     .argument('<id...>', 'task ids, unique id prefixes or names')
-    .option('--timeout <duration>', 'give up after this long and exit 124 (30s, 5m; a bare number is seconds)', durationArg)
+    .option('--timeout <duration>', 'give up after this long and exit 124 (30s, 5m; a bare number is seconds)', durationArg(WAIT_TIMEOUT))
     .option('--until-output <regex>', 'until a line of its output (printed before too) matches <regex>; print that line')
     .option('--until-port <port>', "until the task's processes listen on TCP <port>", countArg)
     .option('--until-http <url>', 'until <url> answers an HTTP request (any status)')
@@ -110,7 +114,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
   program.command('stop')
     .description('stop tasks: SIGTERM to their process group, SIGKILL after a grace period; wait for their end')
     .argument('<id...>', 'task ids, unique id prefixes or names')
-    .option('-t, --time <duration>', 'grace period before SIGKILL (default: 10s; a bare number is seconds)', durationArg)
+    .option('-t, --time <duration>', `grace period before SIGKILL, 0 to 5m (default: ${DEFAULT_KILL_GRACE_MS / 1000}s, as docker stop; a bare number is seconds)`, durationArg(STOP_GRACE))
     .action(act(async (ids: string[], _o, cmd: Command) => (await import('./task-kill.js')).stopTasks(ids, optionsOf(cmd))));
 
   program.command('kill')
@@ -132,7 +136,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
         'The daemon also prunes by itself: keepEndedTasks (default 1000) and keepEndedDays (default 7) in config.json',
     )
     .option('-f, --force', 'do not ask for confirmation (needed when stdin is not a terminal)')
-    .option('--older-than <duration>', 'only tasks that ended at least this long ago (1h, 2d; a bare number is seconds)', durationArg)
+    .option('--older-than <duration>', 'only tasks that ended at least this long ago (1h, 2d; a bare number is seconds)', durationArg(PRUNE_AGE))
     .option('--filter <key=value>', 'state=<succeeded|failed|killed|timed_out|lost> (repeatable: any of them) or until=<duration>', collectList)
     .action(act(async (_o, cmd: Command) => (await import('./task-prune.js')).pruneTasks(optionsOf(cmd))));
 
@@ -155,7 +159,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--kill-tasks', 'stop every live task too')
     .action(act(async (_o, cmd: Command) => (await import('./daemon.js')).stopDaemon(optionsOf(cmd))));
   daemon.command('restart')
-    .description('stop the daemon, then start a new one; tasks survive, and commands waiting or following elsewhere reconnect and carry on')
+    .description('stop the daemon, then start a new one that applies a changed config.json (checked first); tasks survive, and commands waiting or following elsewhere reconnect and carry on')
     .option('--kill-tasks', 'stop every live task too')
     .action(act(async (_o, cmd: Command) => (await import('./daemon.js')).restartDaemon(optionsOf(cmd))));
   daemon.command('status')
@@ -163,33 +167,70 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .action(act(async (_o, cmd: Command) => (await import('./daemon.js')).showDaemonStatus(optionsOf(cmd))));
 
   for (const cmd of leaves(program)) addCommonOptions(cmd);
+  program.hook('preAction', (_program, action) => checkGlobalSession(program, action));
   return program;
 }
 
 /**
  * Runs `tend` with the user's arguments (without `node` and the script path).
- * Errors are printed as `tend: <message>` on stderr.
+ * Errors are printed as `tend: <message>` on stderr and, with `--json`, as one
+ * `{"error": {reason, message, exitCode, …}}` line on stdout (see {@link jsonFailure}).
+ * `tend` or `tend daemon` alone print their help on stdout.
  * @returns the exit code: the action's, 0 after --help/--version, 125 for
  *   usage errors and tend's own failures (see {@link ExitCode}).
  */
 export async function main(args: readonly string[]): Promise<number> {
   const outcome: Outcome = { code: ExitCode.Ok };
+  const json = wantsJson(args);
   try {
-    await buildProgram(outcome).parseAsync([...args], { from: 'user' });
+    const program = buildProgram(outcome);
+    const path = commandPathOf(program, args);
+    if (path.kind === 'group') {
+      process.stdout.write(path.command.helpInformation());
+      return ExitCode.Ok;
+    }
+    if (path.kind === 'unknown') {
+      const names = path.command.commands.map((c) => c.name()).filter((n) => n !== 'help');
+      const where = commandName(path.command);
+      throw new CliError(`unknown command '${path.word}'; the commands of ${where} are ${names.join(', ')} (see ${where} --help)`, {
+        reason: 'usage',
+      });
+    }
+    await program.parseAsync([...args], { from: 'user' });
     return outcome.code;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.Ok : ExitCode.TendFailure;
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`tend: ${message}\n`);
+    const code = exitCodeOfError(err);
+    if (err instanceof CommanderError) {
+      // Commander has printed its message (or the help) already.
+      if (code !== ExitCode.Ok && json) process.stdout.write(`${JSON.stringify(jsonFailure(err))}\n`);
+      return code;
+    }
+    process.stderr.write(`tend: ${messageOf(err)}\n`);
     if (process.env.TEND_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    return err instanceof CliError ? err.exitCode : ExitCode.TendFailure;
+    if (json) process.stdout.write(`${JSON.stringify(jsonFailure(err))}\n`);
+    return code;
   }
 }
 
-/** Adds the options every command takes after its name too: --json and --session (unless it has its own). */
+/** Commands that use the session of `--session` / $TEND_SESSION (`ps` has its own filter option). */
+const SESSION_COMMANDS = ['run', 'inbox', 'mcp'];
+
+/** Adds the options every command takes after its name too: --json, and --session where the command uses it. */
 function addCommonOptions(cmd: Command): void {
   cmd.option('--json', 'print JSON instead of text');
-  if (!cmd.options.some((option) => option.long === '--session')) cmd.option('--session <id>', SESSION_HELP);
+  if (SESSION_COMMANDS.includes(cmd.name())) cmd.option('--session <id>', SESSION_HELP);
+}
+
+/**
+ * Refuses `tend --session S <command>` for a command that would ignore it.
+ * @throws CliError naming the command and those that take --session.
+ */
+function checkGlobalSession(program: Command, action: Command): void {
+  if (program.opts().session === undefined || SESSION_COMMANDS.includes(action.name()) || action.name() === 'ps') return;
+  throw new CliError(
+    `--session does nothing for tend ${action.parent === program ? '' : `${action.parent?.name()} `}${action.name()}; ` +
+      'it applies to run, inbox, mcp and (as a filter) ps: leave it out',
+  );
 }
 
 /** Commands that have no subcommands (those that run an action). */
@@ -204,12 +245,32 @@ function optionsOf<T>(cmd: Command): T {
   return Object.assign({}, ...chain.map((c) => c.opts())) as T;
 }
 
-function durationArg(value: string): number {
-  try {
-    return parseDuration(value);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
+/** `run --timeout`: a task deadline, more than 0 and at most 30 days (task/run's range). */
+const TASK_TIMEOUT: DurationBounds = { minMs: 1, maxMs: MAX_TIMEOUT_MS, belowHint: 'leave --timeout out for no deadline' };
+/** `wait --timeout`: 0 only looks; at most 30 days. */
+const WAIT_TIMEOUT: DurationBounds = { minMs: 0, maxMs: MAX_TIMEOUT_MS };
+/** `prune --older-than`: 0 (everything ended) and up; no upper bound beyond what a number holds. */
+const PRUNE_AGE: DurationBounds = { minMs: 0, maxMs: Number.MAX_SAFE_INTEGER };
+/** `stop -t`: 0 (SIGKILL at once) to 5 minutes (task/kill's range). */
+const STOP_GRACE: DurationBounds = { minMs: 0, maxMs: MAX_KILL_GRACE_MS };
+
+/** A commander argument parser for a duration option within `bounds` (ms). */
+function durationArg(bounds: DurationBounds): (value: string) => number {
+  return (value) => {
+    try {
+      return checkDuration(value, bounds);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  };
+}
+
+/** `--name`: checked here so that the message speaks of the option, not of task/run's params. */
+function nameArg(value: string): string {
+  if (TASK_NAME_PATTERN.test(value)) return value;
+  throw new InvalidArgumentError(
+    'a task name is 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. web or api-2)',
+  );
 }
 
 function countArg(value: string): number {

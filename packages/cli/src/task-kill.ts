@@ -3,6 +3,7 @@ import { DEFAULT_KILL_GRACE_MS, toSignalName, type SignalName, type Task } from 
 import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { forEachTask } from './for-each-task.js';
+import { warn } from './output.js';
 
 /** Options of `tend stop`. */
 export interface StopOptions extends GlobalOptions {
@@ -23,14 +24,24 @@ const STOP_MARGIN_MS = 5_000;
  * `tend stop ID…`: SIGTERM to each task's process group, SIGKILL after the
  * grace period (default {@link DEFAULT_KILL_GRACE_MS} ms, as `docker stop`),
  * then waits for each task to end (grace + 5 s at most) and prints its id, or
- * the ended task(s) as JSON.
+ * the ended task(s) as JSON. A task that had already ended is no failure, as
+ * with `docker stop`: stderr says so, and it is printed like the others.
  * @returns 0, or 125 when any task could not be stopped (each error on stderr).
  */
 export async function stopTasks(ids: string[], options: StopOptions): Promise<number> {
   const graceMs = options.time ?? DEFAULT_KILL_GRACE_MS;
   return withClient(options, (client) =>
     forEachTask(ids, options, async (id) => {
-      const task = await client.kill(id, { signal: 'SIGTERM', graceMs });
+      let task: Task;
+      try {
+        task = await client.kill(id, { signal: 'SIGTERM', graceMs });
+      } catch (err) {
+        if ((err as { reason?: unknown }).reason !== 'not_running') throw err;
+        // As `docker stop` of a stopped container: nothing to do, and no failure.
+        const ended = await client.get(id);
+        warn(`task ${ended.id} had already ended (${ended.state})`);
+        return ended;
+      }
       return waitForEnd(client, task, graceMs + STOP_MARGIN_MS);
     }),
   );

@@ -4,6 +4,7 @@ import type { ParamsOf, TaskOutput } from '@tend/protocol';
 import { MAX_OUTPUT_LIMIT, MIN_MAX_BYTES } from '@tend/protocol/wire';
 import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
+import { ExitCode } from './exit-codes.js';
 import { readSelection, readSince, type OutputRead, type ReadFn, type Selection } from './log-reader.js';
 import { printJson, printJsonLine, warn, writeOut } from './output.js';
 import { defaultReader } from './reader-name.js';
@@ -60,7 +61,7 @@ const POLL_MS = 25_000;
  * data (whole task/output results when filtered) and a last one with
  * `ended: true`. Output
  * dropped by the task's output cap is noted on stderr.
- * @returns the process exit code (0).
+ * @returns the process exit code: 0, or 1 when `--grep` matched no line (as grep(1)).
  * @throws CliError for contradicting options; the client's task_not_found…
  */
 export async function showLogs(id: string, options: LogsOptions): Promise<number> {
@@ -75,7 +76,8 @@ export async function showLogs(id: string, options: LogsOptions): Promise<number
     if (filter) await showFiltered(client, id, start, filter, printer, options.follow ?? false);
     else await showRaw(client, id, start, printer, options.follow ?? false);
     await printer.finish();
-    return 0;
+    // As grep(1): 1 when --grep matched no line.
+    return options.grep !== undefined && printer.matches === 0 ? ExitCode.NoMatch : ExitCode.Ok;
   });
 }
 
@@ -192,6 +194,8 @@ function filterOf(options: LogsOptions): Filter | undefined {
 class Printer {
   private readonly reads: OutputRead[] = [];
   private dropped = 0;
+  /** Lines `--grep` matched in every read so far. */
+  matches = 0;
   private lastLine: { data: string; ended: boolean } | undefined;
 
   constructor(
@@ -202,6 +206,7 @@ class Printer {
   /** One task/output result; `merge`: collected for one JSON document (no -f). */
   async read(chunk: OutputRead, merge = !this.options.follow): Promise<void> {
     this.dropped += chunk.skippedBytes;
+    this.matches += chunk.matches ?? 0;
     if (!this.options.json) return writeOut(chunk.data);
     if (merge) {
       this.reads.push(chunk);

@@ -29,22 +29,33 @@ export interface RunOptions extends GlobalOptions {
  * (`reused: true` in the JSON); a live task of that name with another command
  * or cwd is the daemon's name_in_use error (exit 125).
  * @returns the process exit code.
- * @throws CliError for a blank command, --reuse without --name, or a task
- *   without exit status; the client's errors (invalid_cwd, name_in_use,
- *   invalid_params…) as they come.
+ * @throws CliError for a blank command, --reuse without --name, a name a live
+ *   task has (reason name_in_use, naming tend stop and --reuse), or a task
+ *   without exit status; the client's errors (invalid_cwd, name_in_use with
+ *   --reuse, invalid_name, invalid_params…) as they come.
  */
 export async function runTask(words: string[], options: RunOptions): Promise<number> {
   if (options.reuse && options.name === undefined) throw new CliError('--reuse needs --name: it reuses the live task of that name');
   const command = joinCommand(words);
   return withClient(options, async (client) => {
-    const task = await client.run({
-      command,
-      cwd: resolve(options.cwd ?? '.'),
-      ...(options.env && Object.keys(options.env).length > 0 ? { env: options.env } : {}),
-      ...(options.name !== undefined ? { name: options.name } : {}),
-      ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
-      ...(options.reuse ? { reuse: true } : {}),
-    });
+    const task = await client
+      .run({
+        command,
+        cwd: resolve(options.cwd ?? '.'),
+        ...(options.env && Object.keys(options.env).length > 0 ? { env: options.env } : {}),
+        ...(options.name !== undefined ? { name: options.name } : {}),
+        ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
+        ...(options.reuse ? { reuse: true } : {}),
+      })
+      .catch((err: unknown) => {
+        if ((err as { reason?: unknown }).reason !== 'name_in_use' || options.reuse) throw err;
+        const name = options.name ?? '';
+        throw new CliError(
+          `a live task is already named "${name}": stop it first (tend stop ${name}), pick another --name, ` +
+            'or add --reuse to use that task when it runs the same command in the same directory',
+          { cause: err, reason: 'name_in_use', data: { name } },
+        );
+      });
     if (task.reused) warn(`reusing live task ${task.id} (${task.name ?? options.name})`);
     if (!options.wait) {
       await (options.json ? printJson(task) : printLine(task.id));
@@ -52,7 +63,8 @@ export async function runTask(words: string[], options: RunOptions): Promise<num
     }
     if (!options.json) await printLine(task.id);
     const { task: ended } = await client.wait(task.id);
+    const code = exitCodeOf(ended); // before printing: a lost task is one JSON error object
     if (options.json) await printJson(ended);
-    return exitCodeOf(ended);
+    return code;
   });
 }

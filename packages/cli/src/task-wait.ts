@@ -1,11 +1,11 @@
 import type { TendClient } from '@tend/client';
-import type { Task } from '@tend/protocol/wire';
 import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { exitCodeOf } from './exit-status.js';
-import { printJson, printLine, warn } from './output.js';
+import { printJson, printJsonLine, printLine, warn } from './output.js';
 import { describeUntil, untilOf, type Until, type UntilOptions } from './until.js';
+import { summarizeWaits, type WaitResult } from './wait-results.js';
 
 /** Options of `tend wait`. */
 export interface WaitOptions extends GlobalOptions, UntilOptions {
@@ -14,38 +14,54 @@ export interface WaitOptions extends GlobalOptions, UntilOptions {
 }
 
 /**
- * `tend wait ID…`: waits for each task in turn (`task/wait`) and exits with the
- * exit code of the last one, as sh's `wait` does: its own code, or 128 + N when
- * signal N ended it. If `--timeout` passes first, says which task is still
- * running and returns 124 (as timeout(1) does). `--json` prints the task (one
- * id) or the array of tasks as they were when the wait ended.
+ * `tend wait ID…`: waits for every task at once (`task/wait`) and exits with
+ * the exit code of the first one, in argument order, that did not succeed: its
+ * own code, or 128 + N when signal N ended it; 124 when `--timeout` passed
+ * before it ended; 125 when it was lost or is unknown. 0 only when all
+ * succeeded, so `tend wait $a $b && deploy` never deploys after a failure.
+ * With several ids, prints one line per task on stdout (`<id> <state> (exit
+ * code N)`); timeouts and tend failures are also said on stderr. `--json`
+ * prints the task (one id) or the array of tasks as they were when the wait
+ * ended; when a wait failed in tend (unknown id…), one object instead:
+ * `{"error": {reason, message, exitCode, failures: [{ref, reason, message}]}, "tasks": […]}`.
  *
  * With `--until-output RE`, `--until-port N` or `--until-http URL` (one task),
  * waits for that condition instead (see {@link waitUntil}).
  * @returns the process exit code.
- * @throws CliError (125) when a task was lost or has no exit status, or for
- *   bad --until-… options; the client's task_not_found / ambiguous_id.
+ * @throws CliError (125) for bad --until-… options, or when the one task given
+ *   was lost or has no exit status; the client's task_not_found / ambiguous_id (one id).
  */
 export async function waitTasks(ids: string[], options: WaitOptions): Promise<number> {
   const until = untilOf(options);
   if (until && ids.length !== 1) throw new CliError(`--until-… waits for one task; ${ids.length} were given`);
-  const deadline = options.timeout === undefined ? undefined : Date.now() + options.timeout;
+  const timeout = options.timeout === undefined ? {} : { timeoutMs: options.timeout };
   return withClient(options, async (client) => {
     if (until) return waitUntil(client, ids[0]!, until, options);
-    const tasks: Task[] = [];
-    let code: number = ExitCode.Ok;
-    for (const id of ids) {
-      const timeoutMs = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
-      const { outcome, task } = await client.wait(id, timeoutMs === undefined ? {} : { timeoutMs });
-      tasks.push(task);
-      if (outcome === 'timeout') {
-        warn(`timed out waiting for task ${task.id} (still ${task.state})`);
-        code = ExitCode.Timeout;
-        break;
-      }
+    if (ids.length === 1) {
+      const { outcome, task } = await client.wait(ids[0]!, timeout);
+      // Before printing: a lost task is a failure, printed as one JSON error object (with the task).
+      const code = outcome === 'timeout' ? ExitCode.Timeout : exitCodeOf(task);
+      if (options.json) await printJson(task);
+      if (outcome === 'timeout') warn(`timed out waiting for task ${task.id} (still ${task.state})`);
+      return code;
     }
-    if (options.json) await printJson(ids.length === 1 ? tasks[0] : tasks);
-    return code === ExitCode.Timeout ? code : exitCodeOf(tasks[tasks.length - 1]!);
+    const results = await Promise.all(
+      ids.map((ref): Promise<WaitResult> =>
+        client.wait(ref, timeout).then(
+          ({ outcome, task }) => ({ ref, outcome: outcome === 'timeout' ? 'timeout' : 'exited', task }),
+          (error: unknown) => ({ ref, error }),
+        ),
+      ),
+    );
+    const summary = summarizeWaits(results);
+    for (const message of summary.warnings) warn(message);
+    const tasks = results.flatMap((r) => ('task' in r ? [r.task] : []));
+    if (!options.json) for (const line of summary.lines) await printLine(line);
+    else if (summary.failures.length > 0) {
+      const { reason, message } = summary.failures[0]!;
+      await printJsonLine({ error: { reason, message, exitCode: summary.code, failures: summary.failures }, tasks });
+    } else await printJson(tasks);
+    return summary.code;
   });
 }
 
@@ -63,8 +79,10 @@ export async function waitTasks(ids: string[], options: WaitOptions): Promise<nu
  */
 async function waitUntil(client: TendClient, id: string, until: Until, options: WaitOptions): Promise<number> {
   const result = await client.wait(id, { until, ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}) });
-  if (options.json) await printJson(result);
   const { task } = result;
+  // Before printing: a lost task is a failure, printed as one JSON error object (with the task).
+  if (result.outcome === 'exited') exitCodeOf(task);
+  if (options.json) await printJson(result);
   switch (result.outcome) {
     case 'timeout':
       warn(`timed out waiting for ${describeUntil(until)} from task ${task.id} (still ${task.state})`);

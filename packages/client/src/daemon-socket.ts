@@ -1,5 +1,6 @@
 import { createConnection, type Socket } from 'node:net';
 import { checkSocketPath } from '@tend/protocol/wire';
+import { checkConfigFile } from './config-check.js';
 import { Backoff } from './deadline.js';
 import { describeSpawned, spawnDaemon, type SpawnedDaemon } from './daemon-spawn.js';
 import { DaemonUnreachableError } from './errors.js';
@@ -39,6 +40,7 @@ const BUSY = new Set(['EAGAIN']);
  * early exit of our child is no reason to stop retrying.
  * @param spawnState shared by the attempts of one connect call, so that it spawns at most once.
  * @throws SocketPathTooLongError when the socket path does not fit in sockaddr_un.
+ * @throws InvalidConfigError when it would start a daemon and config.json is bad (checked first).
  * @throws DaemonUnreachableError when no daemon answers (at once with autoStart off, when
  *   `daemonCommand` is missing, when the daemon cannot be spawned, or for an unexpected
  *   errno such as EACCES; else at the deadline), quoting the daemon log's last lines.
@@ -79,6 +81,9 @@ export async function openDaemonSocket(
           lastError,
         );
       }
+      // A bad config.json would make the daemon exit before it listens: fail now, naming the file and key.
+      const checking = checkConfigFile(options.env);
+      if (checking) await checking;
       spawned = spawnState.spawned = spawnDaemon({ command: options.daemonCommand, env: options.env, stateDir: options.stateDir, logPath: options.logPath });
     }
     if (spawned?.error) {

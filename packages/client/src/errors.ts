@@ -17,6 +17,8 @@ export interface TendErrorInit {
 export const ClientErrorCode = {
   DaemonUnreachable: -32096,
   ConnectionClosed: -32097,
+  /** config.json is bad, so no daemon was started (checked by the client; not one of vscode-jsonrpc's codes). */
+  InvalidConfig: -32095,
 } as const;
 
 /**
@@ -208,5 +210,17 @@ export class DaemonStoppedError extends TendError {
   override name = 'DaemonStoppedError';
   constructor(message: string, init?: TendErrorInit) {
     super(message, ClientErrorCode.ConnectionClosed, 'daemon_stopped', init);
+  }
+}
+
+/**
+ * config.json (`$XDG_CONFIG_HOME/tend/` or `$TEND_HOME/config/`) is unreadable, not JSON or
+ * breaks the schema, so the client did not start a daemon (`invalid_config`). `data` holds
+ * `path` and `issues: [{key?, value?, message}]`; the message names the file, each key and what is allowed.
+ */
+export class InvalidConfigError extends TendError {
+  override name = 'InvalidConfigError';
+  constructor(message: string, init?: TendErrorInit) {
+    super(message, ClientErrorCode.InvalidConfig, 'invalid_config', init);
   }
 }

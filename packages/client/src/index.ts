@@ -7,3 +7,4 @@ export * from './errors.js';
 export { toTendError } from './error-mapping.js';
 export { SocketPathTooLongError, type SignalName, type Task, type TaskState } from '@tend/protocol/wire';
 export { waitForPidGone } from './deadline.js';
+export { checkConfigFile } from './config-check.js';

@@ -210,7 +210,7 @@ export class TendClient {
 
   /**
    * Stops the daemon after it replies (daemon/shutdown): `{pid, killedTasks}`. Tasks keep
-   * running unless `killTasks`, which stops them (SIGTERM, SIGKILL after `graceMs` ms, default 5 000).
+   * running unless `killTasks`, which stops them (SIGTERM, SIGKILL after `graceMs` ms, default 10 000).
    * Without `restart` it is a deliberate stop: other clients end with DaemonStoppedError; with
    * `restart: true` (a new daemon is started next) they reconnect. This client does not reconnect either way.
    */

@@ -12,21 +12,21 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('loadConfig', () => {
   it('gives the defaults when there is no config.json', () => {
-    expect(loadConfig(join(dir, 'config.json'))).toEqual({ ...ConfigSchema.parse({}), outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES, killGraceMs: 5_000, maxLiveTasks: 128 });
+    expect(loadConfig(join(dir, 'config.json'))).toEqual({ ...ConfigSchema.parse({}), outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES, killGraceMs: 10_000, maxLiveTasks: 128 });
   });
 
   it('reads the values given and keeps the defaults of the others', () => {
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ outputCapBytes: 1_048_576 }));
-    expect(loadConfig(join(dir, 'config.json'))).toEqual({ ...ConfigSchema.parse({}), outputCapBytes: 1_048_576, killGraceMs: 5_000, maxLiveTasks: 128 });
+    expect(loadConfig(join(dir, 'config.json'))).toEqual({ ...ConfigSchema.parse({}), outputCapBytes: 1_048_576, killGraceMs: 10_000, maxLiveTasks: 128 });
   });
 
   it('refuses bad JSON, a value out of range and an unknown field, naming the file and the field', () => {
     const path = join(dir, 'config.json');
     writeFileSync(path, '{ outputCapBytes: 1 }');
     expect(() => loadConfig(path)).toThrow(ConfigError);
-    expect(() => loadConfig(path)).toThrow(/config\.json is not valid JSON/);
+    expect(() => loadConfig(path)).toThrow(/config\.json: not valid JSON/);
     writeFileSync(path, JSON.stringify({ outputCapBytes: 10 }));
-    expect(() => loadConfig(path)).toThrow(/outputCapBytes: must be at least 65536 bytes/);
+    expect(() => loadConfig(path)).toThrow(/key "outputCapBytes" is 10: must be at least 65536 bytes/);
     writeFileSync(path, JSON.stringify({ outputCap: 1_000_000 }));
     expect(() => loadConfig(path)).toThrow(/outputCap/);
   });

@@ -137,7 +137,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   const shutdown = (request: ShutdownRequest = {}): Promise<void> => {
     shuttingDown ??= (async () => {
       logger.info({ killTasks: request.killTasks ?? false, restart: request.restart }, 'shutting down');
-      if (request.killTasks) await stopAll(supervisor, request.graceMs ?? 5_000);
+      if (request.killTasks) await stopAll(supervisor, request.graceMs ?? config.killGraceMs);
       // Before any connection closes: a client that loses it must find the mark.
       if (request.restart !== true) {
         try {

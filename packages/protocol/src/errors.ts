@@ -25,6 +25,8 @@ export const ErrorCode = {
   InvalidCwd: 2006,
   /** A configured limit was reached (for example the number of live tasks). */
   LimitExceeded: 2007,
+  /** The name cannot be used: it equals another task's id, which it would shadow. */
+  InvalidName: 2008,
   /** The process could not be started. */
   SpawnFailed: 3001,
   /** The task's process could not be signalled. */
@@ -53,6 +55,7 @@ export const ErrorReason = {
   name_in_use: ErrorCode.NameInUse,
   invalid_cwd: ErrorCode.InvalidCwd,
   limit_exceeded: ErrorCode.LimitExceeded,
+  invalid_name: ErrorCode.InvalidName,
   spawn_failed: ErrorCode.SpawnFailed,
   signal_failed: ErrorCode.SignalFailed,
   store_failed: ErrorCode.StoreFailed,

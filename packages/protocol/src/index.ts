@@ -5,6 +5,7 @@ export * from './paths.js';
 export * from './states.js';
 export * from './limits.js';
 export * from './field-limits.js';
+export * from './config.js';
 export * from './task.js';
 export * from './method.js';
 export * from './methods.js';

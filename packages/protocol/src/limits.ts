@@ -4,8 +4,14 @@
 /** Most completions one `task/completions` call returns. */
 export const MAX_COMPLETIONS_LIMIT = 500;
 
-/** Default grace between SIGTERM and SIGKILL, in ms (docker stop waits 10 s). */
+/**
+ * The one default grace between SIGTERM and SIGKILL, in ms, as `docker stop`'s 10 s:
+ * `tend stop`, `task/kill`, `daemon/shutdown`, task timeouts (config `killGraceMs`) and MCP `stop_task`.
+ */
 export const DEFAULT_KILL_GRACE_MS = 10_000;
+
+/** Longest grace between SIGTERM and SIGKILL that config and requests accept, in ms (5 min). */
+export const MAX_KILL_GRACE_MS = 300_000;
 
 /** Signals that mean "end the task": they move it to `stopping` and escalate to SIGKILL. */
 export const TERMINATING_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGKILL'] as const;

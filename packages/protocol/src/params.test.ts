@@ -273,8 +273,8 @@ describe('daemon params', () => {
   });
 
   it('treats missing or null shutdown params as {} and applies the defaults', () => {
-    expect(parseParams(DaemonShutdown, undefined)).toEqual({ killTasks: false, graceMs: 5000, restart: false });
-    expect(parseParams(DaemonShutdown, null)).toEqual({ killTasks: false, graceMs: 5000, restart: false });
+    expect(parseParams(DaemonShutdown, undefined)).toEqual({ killTasks: false, graceMs: 10_000, restart: false });
+    expect(parseParams(DaemonShutdown, null)).toEqual({ killTasks: false, graceMs: 10_000, restart: false });
   });
 
   it('refuses any field on daemon/status', () => {

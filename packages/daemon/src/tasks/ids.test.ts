@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TendDaemonError } from '../errors.js';
 import { openDatabase } from '../store/db.js';
 import { TaskStore, type TaskRow } from '../store/task-store.js';
-import { newTaskId, resolveTask, TASK_ID_LENGTH } from './ids.js';
+import { checkTaskName, newTaskId, resolveTask, TASK_ID_LENGTH } from './ids.js';
 
 function row(overrides: Partial<TaskRow> & { id: string }): TaskRow {
   return {
@@ -131,5 +131,36 @@ describe('resolveTask', () => {
 
   it('throws task_not_found for an empty reference', () => {
     expect(thrown(() => resolveTask(store, '')).reason).toBe('task_not_found');
+  });
+});
+
+describe('checkTaskName', () => {
+  let dir: string;
+  let db: Database.Database;
+  let store: TaskStore;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tend-names-'));
+    db = openDatabase(join(dir, 'tend.db'));
+    store = new TaskStore(db);
+    store.insert(row({ id: 'k3x9a001', createdAt: 100 }));
+  });
+
+  afterEach(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("refuses a name equal to another task's id with invalid_name, naming it", () => {
+    const error = thrown(() => checkTaskName(store, 'k3x9a001'));
+    expect(error.reason).toBe('invalid_name');
+    expect(error.code).toBe(ErrorReason.invalid_name);
+    expect(error.message).toBe('the name "k3x9a001" is the id of another task; pick another name');
+  });
+
+  it('accepts no name, a new name, and an id prefix as a name', () => {
+    expect(() => checkTaskName(store, undefined)).not.toThrow();
+    expect(() => checkTaskName(store, 'web')).not.toThrow();
+    expect(() => checkTaskName(store, 'k3x9')).not.toThrow();
   });
 });

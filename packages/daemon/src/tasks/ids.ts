@@ -36,3 +36,14 @@ export function resolveTask(store: TaskStore, ref: string): TaskRow {
   }
   throw new TendDaemonError('task_not_found', `no task has id, id prefix or name "${ref}" (see tend ps -a)`, { ref });
 }
+
+/**
+ * Refuses a task name equal to another task's id: ids resolve before names
+ * ({@link resolveTask}), so that task could never be reached by its name, and
+ * a script using the name would act on the other task.
+ * @throws TendDaemonError invalid_name, with `data.name`.
+ */
+export function checkTaskName(store: TaskStore, name: string | undefined): void {
+  if (name === undefined || !store.get(name)) return;
+  throw new TendDaemonError('invalid_name', `the name "${name}" is the id of another task; pick another name`, { name });
+}

@@ -22,7 +22,7 @@ import type { RetentionStore } from '../store/retention-store.js';
 import { NameTakenError, type StopCause, type TaskRow, type TaskStore } from '../store/task-store.js';
 import { endState, type TaskEnd } from './end-state.js';
 import { readExitRecord, reserveExitRecord } from './exit-record.js';
-import { newTaskId, resolveTask } from './ids.js';
+import { checkTaskName, newTaskId, resolveTask } from './ids.js';
 import { completionOf } from './completion-record.js';
 import { lastLines } from './output-tail.js';
 import { PendingEnds } from './pending-ends.js';
@@ -118,12 +118,13 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
    * Starts a task and returns it `running` (or `failed` with a reason when its
    * process could not be started).
    * @throws TendDaemonError invalid_cwd when cwd is missing or not a directory,
-   *   name_in_use when a live task has the name, limit_exceeded when
-   *   `maxLiveTasks` tasks are live (a reused task does not count as new), disk_full when the state
-   *   directory's filesystem has no room for the task's row and exit record.
+   *   invalid_name when the name is another task's id, name_in_use when a live task has the name,
+   *   limit_exceeded when `maxLiveTasks` tasks are live (a reused task does not count as new), disk_full
+   *   when the state directory's filesystem has no room for the task's row and exit record.
    */
   async run(request: RunRequest): Promise<ResultOf<typeof TaskRun>> {
     checkCwd(request.cwd);
+    checkTaskName(this.store, request.name);
     if (request.reuse && request.name !== undefined) {
       const existing = this.reusable(request);
       if (existing) return existing;
@@ -133,7 +134,8 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     let row: TaskRow | undefined;
     for (let attempt = 0; row === undefined; attempt++) {
       const id = newTaskId();
-      if (this.store.get(id) && attempt < 5) continue;
+      // An id equal to a live task's name would be shadowed by it (names resolve first): draw again.
+      if ((this.store.get(id) || this.store.byName(id)) && attempt < 5) continue;
       row = {
         id,
         command: request.command,

@@ -20,8 +20,8 @@ describe('stop_task', () => {
     });
     const answer = await stopTask(parse({ id: 'web' }), contextOf(api));
     expect(calls.map((c) => c.method)).toEqual(['get', 'kill', 'wait', 'get', 'output']);
-    expect(calls[1]!.args).toEqual(['k3j9x2ab', { signal: 'SIGTERM', graceMs: 5000 }]);
-    expect(calls[2]!.args).toEqual(['k3j9x2ab', { timeoutMs: 10_000 }]);
+    expect(calls[1]!.args).toEqual(['k3j9x2ab', { signal: 'SIGTERM', graceMs: 10_000 }]);
+    expect(calls[2]!.args).toEqual(['k3j9x2ab', { timeoutMs: 15_000 }]);
     expect(answer.text).toBe(
       'Stopped task k3j9x2ab with SIGTERM: killed (SIGTERM; killed by user) after 1 min 10 s.\nLast lines of its output:\n```\nshutting down\n```',
     );

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { SIGNAL_NAMES, TERMINATING_SIGNALS, type SignalName } from '@tend/protocol/wire';
+import { DEFAULT_KILL_GRACE_MS, SIGNAL_NAMES, TERMINATING_SIGNALS, type SignalName } from '@tend/protocol/wire';
 import { MAX_TOOL_WAIT_MS, type TendApi, type ToolContext, type ToolText } from './context.js';
 import { isLive, lastLinesBlock, taskLabel, taskState, taskStatus } from './format.js';
 import { defineTool, type ToolSetup } from './tool.js';
 import { ENDED_TAIL_LINES, lastLines } from './wait-common.js';
 
-/** Default grace between SIGTERM and SIGKILL for stop_task, in ms (shorter than the CLI's 10 s, to fit a tool call). */
-export const DEFAULT_STOP_GRACE_MS = 5_000;
+/** Default grace between SIGTERM and SIGKILL for stop_task, in ms: tend's one default (10 s, as `docker stop`). */
+export const DEFAULT_STOP_GRACE_MS = DEFAULT_KILL_GRACE_MS;
 /** Longest grace accepted, in ms: grace plus the end wait must stay below the tool-call bound. */
 export const MAX_STOP_GRACE_MS = 30_000;
 /** How long after the grace the tool still waits for the end to be recorded, in ms. */
@@ -24,7 +24,7 @@ export const stopTaskSchema = z.object({
     .min(0)
     .max(MAX_STOP_GRACE_MS)
     .default(DEFAULT_STOP_GRACE_MS)
-    .describe('after a stopping signal, send SIGKILL if it is still alive after this many ms'),
+    .describe('after a stopping signal, send SIGKILL if it is still alive after this many ms (default 10000, as docker stop)'),
 });
 
 export type StopTaskInput = z.output<typeof stopTaskSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { DEFAULT_KILL_GRACE_MS, MAX_KILL_GRACE_MS } from '../limits.js';
 
 export const DaemonShutdown = defineRequest({
   method: 'daemon/shutdown',
@@ -12,7 +13,7 @@ export const DaemonShutdown = defineRequest({
   params: z
     .object({
       killTasks: z.boolean().default(false),
-      graceMs: z.number().int().min(0).max(300_000).default(5_000).describe('with killTasks: ms between SIGTERM and SIGKILL'),
+      graceMs: z.number().int().min(0).max(MAX_KILL_GRACE_MS).default(DEFAULT_KILL_GRACE_MS).describe('with killTasks: ms between SIGTERM and SIGKILL'),
       restart: z
         .boolean()
         .default(false)

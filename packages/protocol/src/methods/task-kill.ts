@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
-import { DEFAULT_KILL_GRACE_MS } from '../limits.js';
+import { DEFAULT_KILL_GRACE_MS, MAX_KILL_GRACE_MS } from '../limits.js';
 import { SignalNameSchema, TaskSchema } from '../task.js';
 import { TaskRefSchema } from './task-get.js';
 
@@ -14,7 +14,7 @@ export const TaskKill = defineRequest({
     .object({
       id: TaskRefSchema,
       signal: SignalNameSchema.default('SIGTERM'),
-      graceMs: z.number().int().min(0).max(300_000).default(DEFAULT_KILL_GRACE_MS),
+      graceMs: z.number().int().min(0).max(MAX_KILL_GRACE_MS).default(DEFAULT_KILL_GRACE_MS),
     })
     .strict(),
   result: TaskSchema,
