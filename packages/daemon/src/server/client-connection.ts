@@ -1,11 +1,19 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { createMessageConnection, type Message, type MessageConnection } from 'vscode-jsonrpc/node.js';
+import { DEFAULT_OUTPUT_LIMIT, MAX_OUTPUT_LIMIT, TaskOutput } from '@tend/protocol';
 import { CappedMessageReader } from './capped-reader.js';
 import { ClientMessageWriter, MAX_QUEUED_BYTES } from './client-writer.js';
 
 /** Queued reply bytes above which the daemon stops reading a connection's requests until it drains (1 MiB). */
 export const HOLD_QUEUED_BYTES = 1024 * 1024;
+/**
+ * Bytes that a connection's task/output reads still being handled may return (the sum of their
+ * `limit`s) above which the daemon reads no more of its requests until one is answered (8 MiB:
+ * eight reads of the largest size, or 128 of the default 64 KiB). Reads are asynchronous, so
+ * without it a client pipelining reads would have them all in memory at once.
+ */
+export const HOLD_READING_BYTES = 8 * 1024 * 1024;
 
 /** Per-connection limits; each defaults to the constant of the same meaning. */
 export interface ConnectionLimits {
@@ -34,6 +42,9 @@ export class ClientConnection {
   /** Ids of requests handed on and not answered yet: the only ones `$/cancelRequest` may name. */
   private readonly pendingIds = new Set<string | number>();
   private pacing = false;
+  /** task/output requests being handled: id → the most bytes they may return. */
+  private readonly readingIds = new Map<string | number, number>();
+  private readingBytes = 0;
 
   constructor(
     readonly id: number,
@@ -44,7 +55,14 @@ export class ClientConnection {
     this.writer = new ClientMessageWriter(socket, {
       maxQueuedBytes: limits.maxQueuedBytes ?? MAX_QUEUED_BYTES,
       onOverflow: (queued) => logger.warn({ connection: id, queued }, 'dropping a client that does not read its replies'),
-      onResponse: (responseId) => this.pendingIds.delete(responseId),
+      onResponse: (responseId) => {
+        this.pendingIds.delete(responseId);
+        const reading = this.readingIds.get(responseId);
+        if (reading === undefined) return;
+        this.readingIds.delete(responseId);
+        this.readingBytes -= reading;
+        this.reader.release();
+      },
     });
     const writer = this.writer;
     this.reader = new CappedMessageReader(socket, {
@@ -56,7 +74,7 @@ export class ClientConnection {
         logger.warn({ connection: id, code: bad.code, reason: bad.message }, 'bad message');
         void writer.write({ jsonrpc: '2.0', id: bad.id, error: { code: bad.code, message: bad.message } } as never);
       },
-      shouldHold: () => this.pacing || writer.queuedBytes > HOLD_QUEUED_BYTES,
+      shouldHold: () => this.pacing || writer.queuedBytes > HOLD_QUEUED_BYTES || this.readingBytes >= HOLD_READING_BYTES,
       handOn: (message, deliver) => this.handOn(message, deliver),
     });
     socket.on('drain', () => this.reader.release());
@@ -106,6 +124,12 @@ export class ClientConnection {
       if ((typeof target !== 'string' && typeof target !== 'number') || !this.pendingIds.has(target)) return;
     } else if (typeof record.method === 'string' && (typeof record.id === 'string' || typeof record.id === 'number')) {
       this.pendingIds.add(record.id);
+      if (record.method === TaskOutput.method) {
+        const limit = (record.params as { limit?: unknown } | undefined)?.limit;
+        const bytes = typeof limit === 'number' && limit > 0 ? Math.min(limit, MAX_OUTPUT_LIMIT) : DEFAULT_OUTPUT_LIMIT;
+        this.readingIds.set(record.id, bytes);
+        this.readingBytes += bytes;
+      }
     }
     this.pacing = true;
     setImmediate(() => {
