@@ -77,7 +77,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--new', "only what this reader has not read yet; moves the reader's cursor (kept by the daemon)")
     .option('--reader <name>', 'whose cursor --new uses (default: cli:<your user name>); implies --new')
     .option('--clean', 'remove ANSI escapes; keep only the last state of lines redrawn with \\r (progress bars)')
-    .option('--grep <regex>', 'only lines matching <regex> (JavaScript syntax)')
+    .option('--grep <regex>', 'only lines matching <regex> (RE2 syntax, linear time)')
     .option('-C, --context <lines>', 'with --grep: lines of context around each match (at most 50)', countArg)
     .option('-i, --ignore-case', 'with --grep: ignore case')
     .option('--max-bytes <count>', 'at most <count> bytes: the first and last lines kept, the middle replaced by a marker (256 to 1048576)', countArg)

@@ -4,6 +4,7 @@ import type { ParamsOf, TaskOutput } from '@tend/protocol';
 import { MAX_OUTPUT_LIMIT, MIN_MAX_BYTES } from '@tend/protocol/wire';
 import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
+import { checkPattern } from './pattern-check.js';
 import { readSelection, readSince, type OutputRead, type ReadFn, type Selection } from './log-reader.js';
 import { printJson, printJsonLine, warn, writeOut } from './output.js';
 import { defaultReader } from './reader-name.js';
@@ -61,11 +62,13 @@ const POLL_MS = 25_000;
  * `ended: true`. Output
  * dropped by the task's output cap is noted on stderr.
  * @returns the process exit code (0).
- * @throws CliError for contradicting options; the client's task_not_found…
+ * @throws CliError for contradicting options, a --grep that is not RE2
+ *   syntax; the client's task_not_found…
  */
 export async function showLogs(id: string, options: LogsOptions): Promise<number> {
   const start = startOf(options);
   const filter = filterOf(options);
+  if (options.grep !== undefined) await checkPattern('--grep', options.grep);
   if (options.follow && 'selection' in start && start.selection.kind === 'head-lines') {
     throw new CliError('--head cannot be combined with -f');
   }
@@ -155,19 +158,11 @@ function startOf(options: LogsOptions): Start {
 
 /**
  * The model-sized view the options ask for, or undefined for raw bytes.
- * @throws CliError for -C or -i without --grep, a --grep that does not
- *   compile, -C over 50 or --max-bytes outside 256 B – 1 MiB.
+ * @throws CliError for -C or -i without --grep, -C over 50 or --max-bytes outside 256 B – 1 MiB.
  */
 function filterOf(options: LogsOptions): Filter | undefined {
   if (options.grep === undefined && (options.context !== undefined || options.ignoreCase)) {
     throw new CliError('-C and -i go with --grep');
-  }
-  if (options.grep !== undefined) {
-    try {
-      new RegExp(options.grep);
-    } catch (err) {
-      throw new CliError(`--grep: ${(err as Error).message}`);
-    }
   }
   if (options.context !== undefined && options.context > MAX_GREP_CONTEXT) {
     throw new CliError(`-C: at most ${MAX_GREP_CONTEXT} lines of context`);

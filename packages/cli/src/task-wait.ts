@@ -27,7 +27,7 @@ export interface WaitOptions extends GlobalOptions, UntilOptions {
  *   bad --until-… options; the client's task_not_found / ambiguous_id.
  */
 export async function waitTasks(ids: string[], options: WaitOptions): Promise<number> {
-  const until = untilOf(options);
+  const until = await untilOf(options);
   if (until && ids.length !== 1) throw new CliError(`--until-… waits for one task; ${ids.length} were given`);
   const deadline = options.timeout === undefined ? undefined : Date.now() + options.timeout;
   return withClient(options, async (client) => {

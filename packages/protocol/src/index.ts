@@ -4,6 +4,7 @@ export * from './signals.js';
 export * from './paths.js';
 export * from './states.js';
 export * from './limits.js';
+export * from './pattern.js';
 export * from './task.js';
 export * from './method.js';
 export * from './methods.js';

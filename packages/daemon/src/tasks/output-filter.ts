@@ -1,3 +1,4 @@
+import { compilePattern } from '@tend/protocol';
 import stripAnsi from 'strip-ansi';
 import { completeUtf8Length, leadingContinuationBytes } from './output.js';
 
@@ -28,10 +29,13 @@ export interface GrepOptions {
 /**
  * The lines of `text` that match `pattern`, each with `context` lines around
  * it; with context, separate groups are joined by a `--` line, as grep(1) -C does.
+ * The pattern is matched with RE2 semantics (linear time: a user's pattern
+ * cannot stall the event loop).
  * @returns the kept text and the number of matching lines.
+ * @throws PatternError when the pattern is not RE2 syntax (params validation refuses those first).
  */
 export function grepLines(text: string, options: GrepOptions): { text: string; matches: number } {
-  const regex = new RegExp(options.pattern, options.ignoreCase ? 'i' : '');
+  const regex = compilePattern(options.pattern, { ignoreCase: options.ignoreCase });
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   const keep = new Array<boolean>(lines.length).fill(false);

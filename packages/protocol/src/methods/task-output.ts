@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineRequest } from '../method.js';
 import { MAX_OUTPUT_LIMIT, DEFAULT_OUTPUT_LIMIT, MAX_OUTPUT_WAIT_MS, MIN_MAX_BYTES } from '../limits.js';
 import { TaskRefSchema } from './task-get.js';
+import { patternProblem } from '../pattern.js';
 
 const Count = z.number().int().min(0);
 const Window = z
@@ -20,15 +21,11 @@ export const GrepSchema = z
       .string()
       .min(1)
       .max(1000)
-      .refine((p) => {
-        try {
-          new RegExp(p);
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'must be a valid JavaScript regular expression')
-      .describe('regular expression matched against each line'),
+      .superRefine((p, ctx) => {
+        const problem = patternProblem(p);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `refused: ${problem}` });
+      })
+      .describe('RE2 regular expression matched against each line (linear time; no backreferences or lookaround)'),
     context: z.number().int().min(0).max(50).default(0).describe('lines of context kept before and after each match'),
     ignoreCase: z.boolean().default(false).describe('match without regard to case'),
   })
@@ -48,7 +45,7 @@ export const TaskOutput = defineRequest({
     "daemon's database, surviving restarts of both sides); `maxBytes` keeps the head and the tail of what was " +
     'selected and replaces the middle with one marker line (`omittedBytes` counts it); `clean` removes ANSI escape ' +
     'sequences and keeps only the last state of lines redrawn with `\\r` (progress bars); `grep` keeps matching ' +
-    'lines with context. `waitMs` turns a read that finds nothing new into a long poll: it answers as soon as ' +
+    'lines with context (RE2 syntax, matched in linear time). `waitMs` turns a read that finds nothing new into a long poll: it answers as soon as ' +
     'output arrives or the task ends.',
   params: z
     .object({
