@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import { tend } from './helpers.js';
 
 // A user's pattern is matched with RE2 semantics (linear time): a pathological one must not stall the
 // daemon's event loop, which serves every client, the watchdog and the timers.
@@ -65,7 +66,7 @@ describe('a pathological user pattern', () => {
     expect((await wait).outcome).toBe('timeout');
   });
 
-  it('of each classic catastrophic kind, run by several clients at once, leaves the daemon answering', async () => {
+  it('of each classic catastrophic kind, run concurrently, leaves the daemon answering', async () => {
     const task = await agent.request('task/run', { command: `printf '${EVIL_LINE}\\nword word\\n'`, cwd: harness.home });
     await agent.request('task/wait', { id: task.id });
     const greps = Promise.all(CATASTROPHIC.map((pattern) => agent.request('task/output', { id: task.id, grep: { pattern } })));
@@ -88,5 +89,15 @@ describe('a pattern RE2 cannot express', () => {
     expect(lookahead?.message).toMatch(/until\.output: refused: lookahead and lookbehind .* not supported: tend matches with RE2 syntax/);
     // The daemon still serves.
     await pollUntil('an answer after the refusals', async () => (await editor.request('daemon/status')).pid);
+  });
+
+  it('is refused by the CLI before it asks the daemon, with the option, the pattern and why', async () => {
+    const task = await agent.request('task/run', { command: 'echo abab', cwd: harness.home });
+    const logs = await tend(harness.home, ['logs', task.id, '--grep', '(ab)\\1']);
+    expect(logs.code).not.toBe(0);
+    expect(logs.stderr).toContain('--grep: pattern "(ab)\\\\1" is refused: backreferences');
+    const wait = await tend(harness.home, ['wait', task.id, '--until-output', '(?<=a)b']);
+    expect(wait.code).not.toBe(0);
+    expect(wait.stderr).toContain('--until-output: pattern "(?<=a)b" is refused: lookahead and lookbehind');
   });
 });
