@@ -6,7 +6,8 @@ import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { checkPattern } from './pattern-check.js';
 import { readSelection, readSince, type OutputRead, type ReadFn, type Selection } from './log-reader.js';
-import { printJson, printJsonLine, warn, writeOut } from './output.js';
+import { binaryOf, LogWriter, type WriteMode } from './log-writer.js';
+import { printJson, printJsonLine, warn } from './output.js';
 import { defaultReader } from './reader-name.js';
 
 /** Options of `tend logs`. */
@@ -73,18 +74,29 @@ export async function showLogs(id: string, options: LogsOptions): Promise<number
     throw new CliError('--head cannot be combined with -f');
   }
   if (options.follow && options.maxBytes !== undefined) throw new CliError('--max-bytes cannot be combined with -f');
+  // A followed --clean is cleaned here, line by line across reads; other views are the daemon's.
+  const cleanHere = options.follow === true && options.clean === true && options.grep === undefined && !options.json;
+  const mode: WriteMode = cleanHere ? 'clean-lines' : filter !== undefined || options.json ? 'text' : 'bytes';
   return withClient(options, async (client) => {
-    const printer = new Printer(options, filter !== undefined);
-    if (filter) await showFiltered(client, id, start, filter, printer, options.follow ?? false);
-    else await showRaw(client, id, start, printer, options.follow ?? false);
+    const printer = new Printer(options, filter !== undefined && !cleanHere, new LogWriter(mode));
+    if (filter && !cleanHere) await showFiltered(client, id, start, filter, printer, options.follow ?? false);
+    else await showRaw(client, id, start, printer, options.follow ?? false, mode === 'bytes');
     await printer.finish();
     return 0;
   });
 }
 
-/** Raw bytes: the selection (or the unread part), then with `follow` long-polled chunks. */
-async function showRaw(client: TendClient, id: string, start: Start, printer: Printer, follow: boolean): Promise<void> {
-  const read: ReadFn = (params) => client.output({ id, ...params });
+/**
+ * Raw output: the selection (or the unread part), then with `follow` long-polled chunks.
+ * `bytes`: read with `encoding: "base64"` and hand the printer binary strings (exact bytes).
+ */
+async function showRaw(client: TendClient, id: string, start: Start, printer: Printer, follow: boolean, bytes: boolean): Promise<void> {
+  const read: ReadFn = bytes
+    ? async (params) => {
+        const result = await client.output({ id, ...params, encoding: 'base64' });
+        return { ...result, data: binaryOf(result.data), binary: true };
+      }
+    : (params) => client.output({ id, ...params });
   const sink = (chunk: OutputRead) => printer.read(chunk);
   // The selection (or the unread part) at once, without waiting…
   const first =
@@ -95,11 +107,11 @@ async function showRaw(client: TendClient, id: string, start: Start, printer: Pr
   // …then long polls from where it stopped (the reader's cursor moves along with --new).
   const chunks =
     'selection' in start
-      ? client.follow(id, { offset: first.nextOffset, limit: MAX_OUTPUT_LIMIT })
-      : client.follow(id, { since: 'last', reader: start.reader, limit: MAX_OUTPUT_LIMIT });
+      ? client.follow(id, { offset: first.nextOffset, limit: MAX_OUTPUT_LIMIT, ...(bytes ? { encoding: 'base64' } : {}) })
+      : client.follow(id, { since: 'last', reader: start.reader, limit: MAX_OUTPUT_LIMIT, ...(bytes ? { encoding: 'base64' } : {}) });
   let end = first.nextOffset;
   for await (const chunk of chunks) {
-    await printer.chunk(chunk);
+    await printer.chunk(bytes ? { ...chunk, data: binaryOf(chunk.data) } : chunk);
     end = chunk.nextOffset;
   }
   await printer.ended(end);
@@ -192,12 +204,13 @@ class Printer {
   constructor(
     private readonly options: LogsOptions,
     private readonly filtered: boolean,
+    private readonly writer: LogWriter,
   ) {}
 
   /** One task/output result; `merge`: collected for one JSON document (no -f). */
   async read(chunk: OutputRead, merge = !this.options.follow): Promise<void> {
     this.dropped += chunk.skippedBytes;
-    if (!this.options.json) return writeOut(chunk.data);
+    if (!this.options.json) return this.writer.write(chunk.data);
     if (merge) {
       this.reads.push(chunk);
       return;
@@ -212,7 +225,7 @@ class Printer {
   async chunk(chunk: { data: string; offset: number; nextOffset: number; skippedBytes: number }): Promise<void> {
     this.dropped += chunk.skippedBytes;
     if (this.options.json) await this.line({ ...chunk, ended: false });
-    else await writeOut(chunk.data);
+    else await this.writer.write(chunk.data);
   }
 
   /** Following raw output ended at byte `offset`: the last JSON line says so. */
@@ -223,6 +236,7 @@ class Printer {
   }
 
   async finish(): Promise<void> {
+    await this.writer.end();
     if (this.options.json && this.reads.length > 0) await printJson(mergeReads(this.reads));
     if (this.dropped > 0) {
       warn(`${this.dropped} bytes of this output were dropped by the task's output cap before they could be read`);

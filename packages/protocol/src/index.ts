@@ -5,6 +5,7 @@ export * from './paths.js';
 export * from './states.js';
 export * from './limits.js';
 export * from './pattern.js';
+export * from './clean-text.js';
 export * from './task.js';
 export * from './method.js';
 export * from './methods.js';

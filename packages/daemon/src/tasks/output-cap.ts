@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { isTerminal, type Task } from '@tend/protocol';
 import type { TaskSupervisor } from './supervisor.js';
@@ -12,6 +12,8 @@ export const HOT_CHECK_INTERVAL_MS = 20;
 export const KEEP_FRACTION = 0.75;
 /** Hole punching works on whole filesystem blocks; offsets are aligned down to this (bytes). */
 const BLOCK_BYTES = 4096;
+/** How far past the punched block the start of the next line is looked for (bytes); a longer line is kept cut. */
+const LINE_SEARCH_BYTES = 64 * 1024;
 
 interface Tracked {
   logPath: string;
@@ -101,14 +103,16 @@ export class OutputCapEnforcer {
       return false;
     }
     if (size - entry.start <= entry.cap) return false;
-    const newStart = Math.floor((size - Math.floor(entry.cap * KEEP_FRACTION)) / BLOCK_BYTES) * BLOCK_BYTES;
-    if (newStart <= entry.start) return false;
+    const punchTo = Math.floor((size - Math.floor(entry.cap * KEEP_FRACTION)) / BLOCK_BYTES) * BLOCK_BYTES;
+    if (punchTo <= entry.start) return false;
+    // Readers start at a whole line: the rest of the cut line stays on disk, unserved.
+    const newStart = lineStartFrom(entry.logPath, punchTo, size);
     entry.start = newStart;
     this.supervisor.store.update(id, { outputStart: newStart });
     entry.busy = true;
     execFile(
       'fallocate',
-      ['--punch-hole', '--offset', '0', '--length', String(newStart), entry.logPath],
+      ['--punch-hole', '--offset', '0', '--length', String(punchTo), entry.logPath],
       (error, _stdout, stderr) => {
         entry.busy = false;
         if (!error) return;
@@ -120,5 +124,28 @@ export class OutputCapEnforcer {
       },
     );
     return true;
+  }
+}
+
+/**
+ * The offset of the first line that starts at or after `from` in the log at
+ * `path` (of `size` bytes): `from` when the byte before it is a newline, else
+ * just past the next newline within {@link LINE_SEARCH_BYTES}; `from` itself
+ * when there is none (one very long line) or the log cannot be read.
+ */
+export function lineStartFrom(path: string, from: number, size: number): number {
+  if (from <= 0) return from;
+  const length = Math.min(size - from + 1, LINE_SEARCH_BYTES + 1);
+  const buffer = Buffer.alloc(length);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const bytesRead = readSync(fd, buffer, 0, length, from - 1);
+    const newline = buffer.subarray(0, bytesRead).indexOf(10);
+    return newline === -1 ? from : from + newline;
+  } catch {
+    return from;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

@@ -1,22 +1,8 @@
 import { compilePattern } from '@tend/protocol';
-import stripAnsi from 'strip-ansi';
 import { completeUtf8Length, leadingContinuationBytes } from './output.js';
 
-/**
- * Text for a model: ANSI escape sequences removed (strip-ansi) and each line
- * reduced to what a terminal would finally show after `\r` redraws (progress
- * bars): the text after the last carriage return. CRLF line ends become LF.
- */
-export function cleanText(text: string): string {
-  return stripAnsi(text)
-    .split('\n')
-    .map((line) => {
-      const trimmed = line.endsWith('\r') ? line.slice(0, -1) : line;
-      const last = trimmed.lastIndexOf('\r');
-      return last === -1 ? trimmed : trimmed.slice(last + 1);
-    })
-    .join('\n');
-}
+// Text for a model (ANSI removed, `\r` redraws collapsed): one definition, shared with clients.
+export { cleanText } from '@tend/protocol/clean-text';
 
 /** Options of {@link grepLines}. */
 export interface GrepOptions {
