@@ -67,7 +67,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .action(act(async (_o, cmd: Command) => (await import('./task-list.js')).listTasks(optionsOf(cmd))));
 
   program.command('logs')
-    .description("print a task's output (stdout and stderr, as written)")
+    .description("print a task's output (stdout and stderr), byte for byte as written")
     .addHelpText('after', LOGS_EXAMPLES)
     .argument('<id>', 'task id, unique id prefix or name')
     .option('-f, --follow', 'keep printing new output until the task ends')
@@ -76,7 +76,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--bytes <count>', 'only the last <count> bytes', countArg)
     .option('--new', "only what this reader has not read yet; moves the reader's cursor (kept by the daemon)")
     .option('--reader <name>', 'whose cursor --new uses (default: cli:<your user name>); implies --new')
-    .option('--clean', 'remove ANSI escapes; keep only the last state of lines redrawn with \\r (progress bars)')
+    .option('--clean', 'remove ANSI escapes; keep only the last state of lines redrawn with \\r (progress bars; with -f, a line prints once it is finished)')
     .option('--grep <regex>', 'only lines matching <regex> (RE2 syntax, linear time)')
     .option('-C, --context <lines>', 'with --grep: lines of context around each match (at most 50)', countArg)
     .option('-i, --ignore-case', 'with --grep: ignore case')

@@ -49,15 +49,18 @@ const MAX_GREP_CONTEXT = 50;
 const POLL_MS = 25_000;
 
 /**
- * `tend logs ID`: writes the task's output to stdout as-is. Without a window,
+ * `tend logs ID`: writes the task's output to stdout as-is, byte for byte
+ * (read with task/output `encoding: "base64"`). Without a window,
  * the whole log, read in pages of {@link MAX_OUTPUT_LIMIT} bytes; `-n` the last
  * lines, `--head` the first lines, `--bytes` the last bytes; `--new` only what
  * the reader (`--reader`, default `cli:<user>`) has not read yet, moving its
  * durable cursor. `-f` then keeps reading with long polls (`client.follow`:
  * new bytes arrive as the daemon sees them) until the task has ended and its
  * log is read to the end. `--clean`, `--grep RE [-C N] [-i]` and
- * `--max-bytes N` ask the daemon for a model-sized view of the selection.
- * `--json` prints one merged `task/output` result, or with `-f` one JSON line
+ * `--max-bytes N` ask the daemon for a model-sized view of the selection;
+ * `-f --clean` (text, no --grep) instead cleans raw reads here, one finished
+ * line at a time, so that `\r` redraws spread over many reads collapse.
+ * `--json` (UTF-8 text) prints one merged `task/output` result, or with `-f` one JSON line
  * `{data, offset, nextOffset, skippedBytes, ended}` per read that returned
  * data (whole task/output results when filtered) and a last one with
  * `ended: true`. Output
