@@ -55,9 +55,17 @@ describe('tend logs', () => {
     expect(sha256(whole.stdout)).toBe(sha256(written));
     const tail = await tendBytes(['logs', task.id, '--bytes', '1000']);
     expect(tail.stdout.equals(written.subarray(written.length - 1000))).toBe(true);
+    // Line-based windows count 0x0a bytes and cut exactly there.
+    let third = -1;
+    for (let n = 0; n < 3; n++) third = written.indexOf(0x0a, third + 1);
+    const head = await tendBytes(['logs', task.id, '--head', '3']);
+    expect(head.stdout.equals(written.subarray(0, third + 1))).toBe(true);
+    const lastLines = await tendBytes(['logs', task.id, '-n', '2']);
+    const ends = written.lastIndexOf(0x0a, written.lastIndexOf(0x0a, written.length - 2) - 1);
+    expect(lastLines.stdout.equals(written.subarray(ends + 1))).toBe(true);
     const followed = await tendBytes(['logs', '-f', task.id]);
     expect(sha256(followed.stdout)).toBe(sha256(written));
-  });
+  }, 120_000); // six CLI runs moving 1 MiB each: slow on a loaded machine, not a timing check
 
   it('prints a followed progress bar redrawn with \\r over many reads, with --clean, as one line per final state', async () => {
     // Each frame arrives in its own read: the follower is waiting when it is written.
