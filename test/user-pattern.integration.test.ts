@@ -86,7 +86,7 @@ describe('a pattern RE2 cannot express', () => {
     expect(backreference?.message).toContain('(got "(ab)\\\\1")');
     const lookahead = await agent.request('task/wait', { id: task.id, until: { output: 'a(?=b)' } }).then(() => undefined, (e: { code: number; message: string }) => e);
     expect(lookahead?.code).toBe(-32602);
-    expect(lookahead?.message).toMatch(/until\.output: refused: lookahead and lookbehind .* not supported: tend matches with RE2 syntax/);
+    expect(lookahead?.message).toMatch(/until\.output: refused: lookahead and lookbehind .* not supported: tend matches regular expressions in RE2 syntax/);
     // The daemon still serves.
     await pollUntil('an answer after the refusals', async () => (await editor.request('daemon/status')).pid);
   });

@@ -72,7 +72,7 @@ export function patternProblem(pattern: string): string | undefined {
 
 function reasonOf(pattern: string, err: RE2JSException): string {
   const known = UNSUPPORTED.find(([detect]) => detect.test(pattern));
-  const syntax = `tend matches with RE2 syntax in linear time (${PATTERN_SYNTAX_URL})`;
+  const syntax = `tend matches regular expressions in RE2 syntax, in linear time (${PATTERN_SYNTAX_URL})`;
   if (known) return `${known[1]}: ${syntax}`;
   const detail = err.message.replace(/^error parsing regexp: /, '');
   return `${detail}: ${syntax}`;
