@@ -1,7 +1,10 @@
 import type { ResultOf, TaskOutput } from '@tend/protocol';
 
-/** One `task/output` answer. */
-export type OutputRead = ResultOf<typeof TaskOutput>;
+/**
+ * One `task/output` answer. `binary`: `data` is a binary string (one
+ * character per byte, from `encoding: "base64"`), not UTF-8 text.
+ */
+export type OutputRead = ResultOf<typeof TaskOutput> & { binary?: boolean };
 
 /** Params of one `task/output` read, without the task id. */
 export interface ReadParams {
@@ -93,7 +96,7 @@ async function readHeadLines(read: ReadFn, lines: number, sink: Sink, pageBytes:
     const cut = indexAfterLine(next.data, left);
     if (cut !== undefined) {
       const data = next.data.slice(0, cut);
-      return hand(sink, { ...next, data, nextOffset: next.offset + Buffer.byteLength(data), truncated: false });
+      return hand(sink, { ...next, data, nextOffset: next.offset + byteLengthIn(next, data), truncated: false });
     }
     left -= countLines(next.data);
     chunk = await hand(sink, next);
@@ -124,8 +127,13 @@ async function readTailLines(read: ReadFn, lines: number, sink: Sink, pageBytes:
   // Walk back over `lines` line ends; cut < 0: the text holds fewer lines than asked.
   for (let seen = 0; seen < lines && cut >= 0; seen++) cut = cut === 0 ? -1 : text.lastIndexOf('\n', cut - 1);
   const data = cut < 0 ? text : text.slice(cut + 1);
-  const offset = last.nextOffset - Buffer.byteLength(data);
+  const offset = last.nextOffset - byteLengthIn(last, data);
   return hand(sink, { ...last, data, offset, truncated: false, skippedBytes: cut < 0 ? skippedBytes : 0 });
+}
+
+/** Bytes `text` stands for in `read`: its UTF-8 length, or one per character in a binary read. */
+function byteLengthIn(read: OutputRead, text: string): number {
+  return read.binary ? text.length : Buffer.byteLength(text);
 }
 
 async function hand(sink: Sink, chunk: OutputRead): Promise<OutputRead> {

@@ -1,11 +1,11 @@
 import prettyMs from 'pretty-ms';
 
 /**
- * Writes `text` to stdout as-is (no newline added). Returns once it was handed
- * to the OS, so that large outputs are paced by a slow reader.
+ * Writes `text` (or bytes) to stdout as-is (no newline added). Returns once it
+ * was handed to the OS, so that large outputs are paced by a slow reader.
  */
-export function writeOut(text: string): Promise<void> {
-  if (text === '') return Promise.resolve();
+export function writeOut(text: string | Uint8Array): Promise<void> {
+  if (text.length === 0) return Promise.resolve();
   return new Promise((resolve) => {
     if (process.stdout.write(text)) resolve();
     else process.stdout.once('drain', resolve);

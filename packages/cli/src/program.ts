@@ -70,7 +70,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .action(act(async (_o, cmd: Command) => (await import('./task-list.js')).listTasks(optionsOf(cmd))));
 
   program.command('logs')
-    .description("print a task's output (stdout and stderr, as written)")
+    .description("print a task's output (stdout and stderr), byte for byte as written")
     .addHelpText('after', LOGS_EXAMPLES)
     .argument('<id>', 'task id, unique id prefix or name')
     .option('-f, --follow', 'keep printing new output until the task ends')
@@ -79,8 +79,8 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--bytes <count>', 'only the last <count> bytes', countArg)
     .option('--new', "only what this reader has not read yet; moves the reader's cursor (kept by the daemon)")
     .option('--reader <name>', 'whose cursor --new uses (default: cli:<your user name>); implies --new')
-    .option('--clean', 'remove ANSI escapes; keep only the last state of lines redrawn with \\r (progress bars)')
-    .option('--grep <regex>', 'only lines matching <regex> (JavaScript syntax); exit 1 when no line matches, as grep')
+    .option('--clean', 'remove ANSI escapes; keep only the last state of lines redrawn with \\r (progress bars; with -f, a line prints once it is finished)')
+    .option('--grep <regex>', 'only lines matching <regex> (RE2 syntax, linear time); exit 1 when no line matches, as grep')
     .option('-C, --context <lines>', 'with --grep: lines of context around each match (at most 50)', countArg)
     .option('-i, --ignore-case', 'with --grep: ignore case')
     .option('--max-bytes <count>', 'at most <count> bytes: the first and last lines kept, the middle replaced by a marker (256 to 1048576)', countArg)

@@ -5,8 +5,10 @@ import { MAX_OUTPUT_LIMIT, MIN_MAX_BYTES } from '@tend/protocol/wire';
 import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
+import { checkPattern } from './pattern-check.js';
 import { readSelection, readSince, type OutputRead, type ReadFn, type Selection } from './log-reader.js';
-import { printJson, printJsonLine, warn, writeOut } from './output.js';
+import { binaryOf, LogWriter, type WriteMode } from './log-writer.js';
+import { printJson, printJsonLine, warn } from './output.js';
 import { defaultReader } from './reader-name.js';
 
 /** Options of `tend logs`. */
@@ -48,42 +50,58 @@ const MAX_GREP_CONTEXT = 50;
 const POLL_MS = 25_000;
 
 /**
- * `tend logs ID`: writes the task's output to stdout as-is. Without a window,
+ * `tend logs ID`: writes the task's output to stdout as-is, byte for byte
+ * (read with task/output `encoding: "base64"`). Without a window,
  * the whole log, read in pages of {@link MAX_OUTPUT_LIMIT} bytes; `-n` the last
  * lines, `--head` the first lines, `--bytes` the last bytes; `--new` only what
  * the reader (`--reader`, default `cli:<user>`) has not read yet, moving its
  * durable cursor. `-f` then keeps reading with long polls (`client.follow`:
  * new bytes arrive as the daemon sees them) until the task has ended and its
  * log is read to the end. `--clean`, `--grep RE [-C N] [-i]` and
- * `--max-bytes N` ask the daemon for a model-sized view of the selection.
- * `--json` prints one merged `task/output` result, or with `-f` one JSON line
+ * `--max-bytes N` ask the daemon for a model-sized view of the selection;
+ * `-f --clean` (text, no --grep) instead cleans raw reads here, one finished
+ * line at a time, so that `\r` redraws spread over many reads collapse.
+ * `--json` (UTF-8 text) prints one merged `task/output` result, or with `-f` one JSON line
  * `{data, offset, nextOffset, skippedBytes, ended}` per read that returned
  * data (whole task/output results when filtered) and a last one with
  * `ended: true`. Output
  * dropped by the task's output cap is noted on stderr.
  * @returns the process exit code: 0, or 1 when `--grep` matched no line (as grep(1)).
- * @throws CliError for contradicting options; the client's task_not_found…
+ * @throws CliError for contradicting options, a --grep that is not RE2
+ *   syntax; the client's task_not_found…
  */
 export async function showLogs(id: string, options: LogsOptions): Promise<number> {
   const start = startOf(options);
   const filter = filterOf(options);
+  if (options.grep !== undefined) await checkPattern('--grep', options.grep);
   if (options.follow && 'selection' in start && start.selection.kind === 'head-lines') {
     throw new CliError('--head cannot be combined with -f');
   }
   if (options.follow && options.maxBytes !== undefined) throw new CliError('--max-bytes cannot be combined with -f');
+  // A followed --clean is cleaned here, line by line across reads; other views are the daemon's.
+  const cleanHere = options.follow === true && options.clean === true && options.grep === undefined && !options.json;
+  const mode: WriteMode = cleanHere ? 'clean-lines' : filter !== undefined || options.json ? 'text' : 'bytes';
   return withClient(options, async (client) => {
-    const printer = new Printer(options, filter !== undefined);
-    if (filter) await showFiltered(client, id, start, filter, printer, options.follow ?? false);
-    else await showRaw(client, id, start, printer, options.follow ?? false);
+    const printer = new Printer(options, filter !== undefined && !cleanHere, new LogWriter(mode));
+    if (filter && !cleanHere) await showFiltered(client, id, start, filter, printer, options.follow ?? false);
+    else await showRaw(client, id, start, printer, options.follow ?? false, mode === 'bytes');
     await printer.finish();
     // As grep(1): 1 when --grep matched no line.
     return options.grep !== undefined && printer.matches === 0 ? ExitCode.NoMatch : ExitCode.Ok;
   });
 }
 
-/** Raw bytes: the selection (or the unread part), then with `follow` long-polled chunks. */
-async function showRaw(client: TendClient, id: string, start: Start, printer: Printer, follow: boolean): Promise<void> {
-  const read: ReadFn = (params) => client.output({ id, ...params });
+/**
+ * Raw output: the selection (or the unread part), then with `follow` long-polled chunks.
+ * `bytes`: read with `encoding: "base64"` and hand the printer binary strings (exact bytes).
+ */
+async function showRaw(client: TendClient, id: string, start: Start, printer: Printer, follow: boolean, bytes: boolean): Promise<void> {
+  const read: ReadFn = bytes
+    ? async (params) => {
+        const result = await client.output({ id, ...params, encoding: 'base64' });
+        return { ...result, data: binaryOf(result.data), binary: true };
+      }
+    : (params) => client.output({ id, ...params });
   const sink = (chunk: OutputRead) => printer.read(chunk);
   // The selection (or the unread part) at once, without waiting…
   const first =
@@ -94,11 +112,11 @@ async function showRaw(client: TendClient, id: string, start: Start, printer: Pr
   // …then long polls from where it stopped (the reader's cursor moves along with --new).
   const chunks =
     'selection' in start
-      ? client.follow(id, { offset: first.nextOffset, limit: MAX_OUTPUT_LIMIT })
-      : client.follow(id, { since: 'last', reader: start.reader, limit: MAX_OUTPUT_LIMIT });
+      ? client.follow(id, { offset: first.nextOffset, limit: MAX_OUTPUT_LIMIT, ...(bytes ? { encoding: 'base64' } : {}) })
+      : client.follow(id, { since: 'last', reader: start.reader, limit: MAX_OUTPUT_LIMIT, ...(bytes ? { encoding: 'base64' } : {}) });
   let end = first.nextOffset;
   for await (const chunk of chunks) {
-    await printer.chunk(chunk);
+    await printer.chunk(bytes ? { ...chunk, data: binaryOf(chunk.data) } : chunk);
     end = chunk.nextOffset;
   }
   await printer.ended(end);
@@ -157,19 +175,11 @@ function startOf(options: LogsOptions): Start {
 
 /**
  * The model-sized view the options ask for, or undefined for raw bytes.
- * @throws CliError for -C or -i without --grep, a --grep that does not
- *   compile, -C over 50 or --max-bytes outside 256 B – 1 MiB.
+ * @throws CliError for -C or -i without --grep, -C over 50 or --max-bytes outside 256 B – 1 MiB.
  */
 function filterOf(options: LogsOptions): Filter | undefined {
   if (options.grep === undefined && (options.context !== undefined || options.ignoreCase)) {
     throw new CliError('-C and -i go with --grep');
-  }
-  if (options.grep !== undefined) {
-    try {
-      new RegExp(options.grep);
-    } catch (err) {
-      throw new CliError(`--grep: ${(err as Error).message}`);
-    }
   }
   if (options.context !== undefined && options.context > MAX_GREP_CONTEXT) {
     throw new CliError(`-C: at most ${MAX_GREP_CONTEXT} lines of context`);
@@ -201,13 +211,14 @@ class Printer {
   constructor(
     private readonly options: LogsOptions,
     private readonly filtered: boolean,
+    private readonly writer: LogWriter,
   ) {}
 
   /** One task/output result; `merge`: collected for one JSON document (no -f). */
   async read(chunk: OutputRead, merge = !this.options.follow): Promise<void> {
     this.dropped += chunk.skippedBytes;
     this.matches += chunk.matches ?? 0;
-    if (!this.options.json) return writeOut(chunk.data);
+    if (!this.options.json) return this.writer.write(chunk.data);
     if (merge) {
       this.reads.push(chunk);
       return;
@@ -222,7 +233,7 @@ class Printer {
   async chunk(chunk: { data: string; offset: number; nextOffset: number; skippedBytes: number }): Promise<void> {
     this.dropped += chunk.skippedBytes;
     if (this.options.json) await this.line({ ...chunk, ended: false });
-    else await writeOut(chunk.data);
+    else await this.writer.write(chunk.data);
   }
 
   /** Following raw output ended at byte `offset`: the last JSON line says so. */
@@ -233,6 +244,7 @@ class Printer {
   }
 
   async finish(): Promise<void> {
+    await this.writer.end();
     if (this.options.json && this.reads.length > 0) await printJson(mergeReads(this.reads));
     if (this.dropped > 0) {
       warn(`${this.dropped} bytes of this output were dropped by the task's output cap before they could be read`);

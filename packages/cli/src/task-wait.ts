@@ -32,7 +32,7 @@ export interface WaitOptions extends GlobalOptions, UntilOptions {
  *   was lost or has no exit status; the client's task_not_found / ambiguous_id (one id).
  */
 export async function waitTasks(ids: string[], options: WaitOptions): Promise<number> {
-  const until = untilOf(options);
+  const until = await untilOf(options);
   if (until && ids.length !== 1) throw new CliError(`--until-… waits for one task; ${ids.length} were given`);
   const timeout = options.timeout === undefined ? {} : { timeoutMs: options.timeout };
   return withClient(options, async (client) => {

@@ -1,11 +1,12 @@
 import { CliError } from './errors.js';
+import { checkPattern } from './pattern-check.js';
 
 /** What `tend wait --until-…` waits for: task/wait's `until`, one key. */
 export type Until = { output: string } | { port: number } | { http: string };
 
 /** The `--until-…` options of `tend wait`, as commander parsed them. */
 export interface UntilOptions {
-  /** A regular expression a line of output must match. */
+  /** A regular expression (RE2 syntax) a line of output must match. */
   untilOutput?: string;
   /** A TCP port the task's process group must listen on (already a whole number). */
   untilPort?: number;
@@ -18,19 +19,15 @@ export interface UntilOptions {
  * `--until-http` options, checked here so that mistakes read as the option
  * the user typed.
  * @returns undefined when none is given (wait for the end).
- * @throws CliError when more than one is given, the regular expression does
- *   not compile, the port is not 1–65535 or the URL is not http(s).
+ * @throws CliError when more than one is given, the regular expression is
+ *   not RE2 syntax (backreferences, lookaround), the port is not 1–65535 or the URL is not http(s).
  */
-export function untilOf(options: UntilOptions): Until | undefined {
+export async function untilOf(options: UntilOptions): Promise<Until | undefined> {
   const given = [options.untilOutput, options.untilPort, options.untilHttp].filter((v) => v !== undefined).length;
   if (given > 1) throw new CliError('give only one of --until-output, --until-port and --until-http');
   if (options.untilOutput !== undefined) {
     if (options.untilOutput === '') throw new CliError('--until-output needs a regular expression, not an empty string');
-    try {
-      new RegExp(options.untilOutput);
-    } catch (err) {
-      throw new CliError(`--until-output: ${(err as Error).message}`);
-    }
+    await checkPattern('--until-output', options.untilOutput);
     return { output: options.untilOutput };
   }
   if (options.untilPort !== undefined) {

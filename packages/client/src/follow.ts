@@ -12,11 +12,13 @@ export interface FollowOptions {
   pollMs?: number;
   /** Most bytes per chunk (default 64 KiB, at most 1 MiB). */
   limit?: number;
+  /** `base64`: each chunk's `data` is the exact bytes, base64-encoded (task/output `encoding`). Default UTF-8 text. */
+  encoding?: 'utf8' | 'base64';
   /** Aborting ends the iteration after the read in flight. */
   signal?: AbortSignal;
 }
 
-/** One piece of output: bytes [offset, nextOffset) of the log, decoded as UTF-8. */
+/** One piece of output: bytes [offset, nextOffset) of the log, decoded as UTF-8 (base64 with `encoding: 'base64'`). */
 export interface FollowChunk {
   data: string;
   offset: number;
@@ -39,8 +41,8 @@ export async function* followOutput(read: Read, id: string, options: FollowOptio
     if (options.signal?.aborted) return;
     const chunk = await read(
       options.since === 'last'
-        ? { id, since: 'last', reader: options.reader, limit: options.limit, waitMs }
-        : { id, offset, limit: options.limit, waitMs },
+        ? { id, since: 'last', reader: options.reader, limit: options.limit, waitMs, encoding: options.encoding }
+        : { id, offset, limit: options.limit, waitMs, encoding: options.encoding },
     );
     offset = chunk.nextOffset;
     if (chunk.data.length > 0 || chunk.skippedBytes > 0) {

@@ -6,6 +6,8 @@ export * from './states.js';
 export * from './limits.js';
 export * from './field-limits.js';
 export * from './config.js';
+export * from './pattern.js';
+export * from './clean-text.js';
 export * from './task.js';
 export * from './method.js';
 export * from './methods.js';

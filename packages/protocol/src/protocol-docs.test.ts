@@ -245,6 +245,7 @@ describe('docs/protocol.md', () => {
       [protocol.TaskRun, { command: 'make', cwd: '/tmp', env: { DEBUG: 1 } }],
       [protocol.TaskRun, { command: 'make', cwd: '/tmp', timeout: 5 }],
       [protocol.TaskOutput, { id: 'q7x', offset: 0, tail: { lines: 5 } }],
+      [protocol.TaskOutput, { id: 'q7x', grep: { pattern: '(ab)\\1' } }],
     ];
     for (const [def, raw] of inputs) {
       let message = '';

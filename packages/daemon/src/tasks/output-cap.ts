@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, constants, fstatSync, lstatSync, openSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
 import type { Logger } from 'pino';
 import { isTerminal, type Task } from '@tend/protocol';
 import type { TaskSupervisor } from './supervisor.js';
@@ -12,6 +12,8 @@ export const HOT_CHECK_INTERVAL_MS = 20;
 export const KEEP_FRACTION = 0.75;
 /** Hole punching works on whole filesystem blocks; offsets are aligned down to this (bytes). */
 const BLOCK_BYTES = 4096;
+/** How far past the punched block the start of the next line is looked for (bytes); a longer line is kept cut. */
+const LINE_SEARCH_BYTES = 64 * 1024;
 
 /** Device and inode of the output.log tend created, to tell it from whatever the path names later. */
 export interface FileIdentity {
@@ -138,10 +140,12 @@ export class OutputCapEnforcer {
     if (!stat) return false;
     const size = stat.size;
     if (size - entry.start <= entry.cap) return false;
-    const newStart = Math.floor((size - Math.floor(entry.cap * KEEP_FRACTION)) / BLOCK_BYTES) * BLOCK_BYTES;
-    if (newStart <= entry.start) return false;
+    const punchTo = Math.floor((size - Math.floor(entry.cap * KEEP_FRACTION)) / BLOCK_BYTES) * BLOCK_BYTES;
+    if (punchTo <= entry.start) return false;
     const fd = openOwnLog(entry.logPath, entry.identity as FileIdentity);
     if (fd === undefined) return false;
+    // Readers start at a whole line: the rest of the cut line stays on disk, unserved.
+    const newStart = lineStartFrom(fd, punchTo, size);
     try {
       this.supervisor.store.update(id, { outputStart: newStart });
     } catch (error) {
@@ -152,7 +156,7 @@ export class OutputCapEnforcer {
     }
     entry.start = newStart;
     entry.busy = true;
-    this.punch(id, entry, fd, newStart);
+    this.punch(id, entry, fd, punchTo);
     return true;
   }
 
@@ -189,11 +193,11 @@ function sameFile(stat: Stats, identity: FileIdentity): boolean {
   return stat.dev === identity.dev && stat.ino === identity.ino;
 }
 
-/** Opens `path` for writing without following a symlink; the descriptor only if it is still the file `identity`. */
+/** Opens `path` for reading and writing without following a symlink; the descriptor only if it is still the file `identity`. */
 function openOwnLog(path: string, identity: FileIdentity): number | undefined {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    fd = openSync(path, constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch {
     return undefined;
   }
@@ -201,4 +205,23 @@ function openOwnLog(path: string, identity: FileIdentity): number | undefined {
   if (stat.isFile() && sameFile(stat, identity)) return fd;
   closeSync(fd);
   return undefined;
+}
+
+/**
+ * The offset of the first line that starts at or after `from` in the log open
+ * as `fd` (of `size` bytes): `from` when the byte before it is a newline, else
+ * just past the next newline within {@link LINE_SEARCH_BYTES}; `from` itself
+ * when there is none (one very long line) or the log cannot be read.
+ */
+export function lineStartFrom(fd: number, from: number, size: number): number {
+  if (from <= 0) return from;
+  const length = Math.min(size - from + 1, LINE_SEARCH_BYTES + 1);
+  const buffer = Buffer.alloc(length);
+  try {
+    const bytesRead = readSync(fd, buffer, 0, length, from - 1);
+    const newline = buffer.subarray(0, bytesRead).indexOf(10);
+    return newline === -1 ? from : from + newline;
+  } catch {
+    return from;
+  }
 }

@@ -1,21 +1,8 @@
-import stripAnsi from 'strip-ansi';
+import { compilePattern } from '@tend/protocol';
 import { completeUtf8Length, leadingContinuationBytes } from './output.js';
 
-/**
- * Text for a model: ANSI escape sequences removed (strip-ansi) and each line
- * reduced to what a terminal would finally show after `\r` redraws (progress
- * bars): the text after the last carriage return. CRLF line ends become LF.
- */
-export function cleanText(text: string): string {
-  return stripAnsi(text)
-    .split('\n')
-    .map((line) => {
-      const trimmed = line.endsWith('\r') ? line.slice(0, -1) : line;
-      const last = trimmed.lastIndexOf('\r');
-      return last === -1 ? trimmed : trimmed.slice(last + 1);
-    })
-    .join('\n');
-}
+// Text for a model (ANSI removed, `\r` redraws collapsed): one definition, shared with clients.
+export { cleanText } from '@tend/protocol/clean-text';
 
 /** Options of {@link grepLines}. */
 export interface GrepOptions {
@@ -28,10 +15,13 @@ export interface GrepOptions {
 /**
  * The lines of `text` that match `pattern`, each with `context` lines around
  * it; with context, separate groups are joined by a `--` line, as grep(1) -C does.
+ * The pattern is matched with RE2 semantics (linear time: a user's pattern
+ * cannot stall the event loop).
  * @returns the kept text and the number of matching lines.
+ * @throws PatternError when the pattern is not RE2 syntax (params validation refuses those first).
  */
 export function grepLines(text: string, options: GrepOptions): { text: string; matches: number } {
-  const regex = new RegExp(options.pattern, options.ignoreCase ? 'i' : '');
+  const regex = compilePattern(options.pattern, { ignoreCase: options.ignoreCase });
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   const keep = new Array<boolean>(lines.length).fill(false);

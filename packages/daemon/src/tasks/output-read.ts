@@ -42,7 +42,7 @@ export async function readTaskOutput(
     const final = isTerminal(row.state);
     const modelSized = params.maxBytes !== undefined || params.clean || params.grep !== undefined;
     const result = modelSized
-      ? await readModelSized(row, params, offset, final)
+      ? encodeView(await readModelSized(row, { ...params, encoding: undefined }, offset, final), params.encoding)
       : toResult(await readOutput(row.logPath, { ...params, offset, final, floor: row.outputStart }), final);
     // Nothing readable yet (only part of a character, or part of a line for grep): keep waiting, not spinning.
     const empty = result.data === '' && result.nextOffset === (offset ?? 0) && result.skippedBytes === 0;
@@ -69,6 +69,11 @@ async function byteBefore(path: string, offset: number): Promise<number | undefi
   } finally {
     await handle.close();
   }
+}
+
+/** A model-sized view is text; with `encoding: "base64"` its UTF-8 bytes are sent base64-encoded. */
+function encodeView(result: Result, encoding: Params['encoding']): Result {
+  return encoding === 'base64' ? { ...result, data: Buffer.from(result.data, 'utf8').toString('base64') } : result;
 }
 
 function toResult(chunk: OutputChunk, ended: boolean, extra: Partial<Result> = {}): Result {

@@ -314,6 +314,35 @@ describe('readOutput', () => {
     }
   });
 
+  describe('with encoding base64', () => {
+    // Not UTF-8: a lone continuation byte, a cut 3-byte sequence, 0xFF, NUL, and a whole '日'.
+    const BINARY = Buffer.from([0x80, 0x61, 0xe6, 0x97, 0x0a, 0xff, 0x00, 0xe6, 0x97, 0xa5, 0x0a, 0xc3]);
+    const decode = (chunk: OutputChunk) => Buffer.from(chunk.data, 'base64');
+
+    it('returns the exact bytes, whatever they are, cut exactly at the limit', async () => {
+      write(BINARY);
+      for (let limit = 1; limit <= BINARY.length; limit++) {
+        const parts: Buffer[] = [];
+        for (let offset = 0; offset < BINARY.length; ) {
+          const chunk = await readOutput(log, { offset, limit, encoding: 'base64' });
+          expect(chunk.nextOffset - chunk.offset).toBe(Math.min(limit, BINARY.length - offset));
+          parts.push(decode(chunk));
+          offset = chunk.nextOffset;
+        }
+        expect(Buffer.concat(parts).equals(BINARY)).toBe(true);
+      }
+    });
+
+    it('serves tail and head reads as exact bytes too', async () => {
+      write(BINARY);
+      expect(decode(await readOutput(log, { tail: { bytes: 5 }, limit: 100, encoding: 'base64' })).equals(BINARY.subarray(-5))).toBe(true);
+      expect(decode(await readOutput(log, { tail: { lines: 1 }, limit: 100, encoding: 'base64' })).equals(BINARY.subarray(11))).toBe(true);
+      const head = await readOutput(log, { head: { lines: 1 }, limit: 100, encoding: 'base64' });
+      expect(decode(head).equals(BINARY.subarray(0, 5))).toBe(true);
+      expect(head.nextOffset).toBe(5);
+    });
+  });
+
   describe('after the output cap dropped the head of the log (floor)', () => {
     // The dropped head reads as NUL bytes (a punched hole); the kept part starts at byte 8.
     const HOLE = 8;

@@ -11,9 +11,11 @@ export interface OutputSelection {
   final?: boolean;
   /** Offset of the oldest byte kept: the output cap dropped everything before it. Default 0. */
   floor?: number;
+  /** `base64`: `data` is the exact bytes, base64-encoded, cut anywhere (no UTF-8 alignment). Default `utf8`. */
+  encoding?: 'utf8' | 'base64';
 }
 
-/** One bounded read of a log: `data` is bytes [offset, nextOffset) decoded as UTF-8. */
+/** One bounded read of a log: `data` is bytes [offset, nextOffset) decoded as UTF-8 (or base64-encoded). */
 export interface OutputChunk {
   data: string;
   offset: number;
@@ -44,6 +46,7 @@ export async function readOutput(path: string, selection: OutputSelection): Prom
   try {
     const total = (await handle.stat()).size;
     const { limit, final = false } = selection;
+    const raw = selection.encoding === 'base64';
     const floor = Math.min(selection.floor ?? 0, total);
     const skipped = (from: number) => Math.max(0, floor - from);
     if (selection.tail) {
@@ -60,20 +63,20 @@ export async function readOutput(path: string, selection: OutputSelection): Prom
       }
       const start = Math.max(wanted, floor);
       const cut = Math.max(start, total - limit);
-      const chunk = await readRange(handle, cut, total, total, { truncated: cutShort || cut > start, alignStart: true, final });
+      const chunk = await readRange(handle, cut, total, total, { truncated: cutShort || cut > start, alignStart: true, final, raw });
       return { ...chunk, skippedBytes: skipped(wanted) };
     }
     if (selection.head) {
       const chunk =
         selection.head.lines !== undefined
-          ? await readHeadLines(handle, floor, total, selection.head.lines, limit, final)
-          : await readHeadBytes(handle, floor, total, selection.head.bytes ?? 0, limit, final);
+          ? await readHeadLines(handle, floor, total, selection.head.lines, limit, { final, raw })
+          : await readHeadBytes(handle, floor, total, selection.head.bytes ?? 0, limit, { final, raw });
       return { ...chunk, skippedBytes: floor };
     }
     const wanted = selection.offset ?? 0;
     const start = Math.min(Math.max(wanted, floor), total);
     const end = Math.min(total, start + limit);
-    const chunk = await readRange(handle, start, end, total, { truncated: end < total, alignStart: true, final });
+    const chunk = await readRange(handle, start, end, total, { truncated: end < total, alignStart: true, final, raw });
     return { ...chunk, skippedBytes: skipped(wanted) };
   } finally {
     await handle.close();
@@ -90,11 +93,11 @@ async function readHeadBytes(
   total: number,
   bytes: number,
   limit: number,
-  final: boolean,
+  mode: { final: boolean; raw: boolean },
 ): Promise<OutputChunk> {
   const end = Math.min(total, floor + bytes);
   const cut = Math.min(end, floor + limit);
-  return readRange(handle, floor, cut, total, { truncated: end > cut, alignStart: true, final });
+  return readRange(handle, floor, cut, total, { truncated: end > cut, alignStart: true, ...mode });
 }
 
 async function readRange(
@@ -102,13 +105,24 @@ async function readRange(
   start: number,
   end: number,
   total: number,
-  options: { truncated: boolean; alignStart: boolean; final?: boolean },
+  options: { truncated: boolean; alignStart: boolean; final?: boolean; raw?: boolean },
 ): Promise<OutputChunk> {
   if (end <= start) return { ...emptyChunk(total, start), truncated: options.truncated };
   const buffer = Buffer.allocUnsafe(end - start);
   const { bytesRead } = await handle.read(buffer, 0, end - start, start);
   let bytes: Buffer = buffer.subarray(0, bytesRead);
   let from = start;
+  if (options.raw) {
+    // Exact bytes: no character to keep whole.
+    return {
+      data: bytes.toString('base64'),
+      offset: from,
+      nextOffset: from + bytes.length,
+      totalBytes: total,
+      truncated: options.truncated || from + bytes.length < end,
+      skippedBytes: 0,
+    };
+  }
   if (options.alignStart && from > 0) {
     const skip = leadingContinuationBytes(bytes);
     bytes = bytes.subarray(skip);
@@ -151,7 +165,7 @@ async function readHeadLines(
   total: number,
   lines: number,
   limit: number,
-  final: boolean,
+  mode: { final: boolean; raw: boolean },
 ): Promise<OutputChunk> {
   if (lines === 0) return emptyChunk(total, floor);
   const window = Math.min(total - floor, limit);
@@ -170,10 +184,10 @@ async function readHeadLines(
     return readRange(handle, floor, floor + bytesRead, total, {
       truncated: floor + bytesRead < total && seen < lines,
       alignStart: true,
-      final,
+      ...mode,
     });
   }
-  return readRange(handle, floor, floor + end, total, { truncated: false, alignStart: true, final });
+  return readRange(handle, floor, floor + end, total, { truncated: false, alignStart: true, ...mode });
 }
 
 /**

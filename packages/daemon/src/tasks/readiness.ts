@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isTerminal, MAX_OUTPUT_LIMIT, type ParsedParamsOf, type TaskWait } from '@tend/protocol';
+import { compilePattern, isTerminal, type LineMatcher, MAX_OUTPUT_LIMIT, type ParsedParamsOf, type TaskWait } from '@tend/protocol';
 import type { TaskRow } from '../store/task-store.js';
 import { waitForGrowth } from './log-watcher.js';
 import { cleanText } from './output-filter.js';
@@ -24,7 +24,8 @@ export interface ReadyOutcome {
 /**
  * Waits in the daemon — the client only waits for the reply — until `until`
  * holds, the task ends, `timeoutMs` passes or `signal` aborts. `output`
- * scans the whole log line by line (ANSI removed before matching), then
+ * scans the whole log line by line (ANSI removed before matching; RE2
+ * semantics, linear time), then
  * follows it as it grows; a match found in the log of a task that has ended
  * still counts. `port` and `http` are checked every {@link READY_POLL_MS}.
  */
@@ -45,7 +46,7 @@ export async function waitUntilReady(
     if (until.http !== undefined && (await answers(until.http, done.signal))) return { outcome: 'http' };
     if (timeoutMs !== undefined) timer = setTimeout(stop, Math.min(timeoutMs, 2 ** 31 - 1));
     if (until.output !== undefined) {
-      const match = await watchOutput(supervisor, row, new RegExp(until.output), done.signal);
+      const match = await watchOutput(supervisor, row, compilePattern(until.output), done.signal);
       if (match !== undefined) return { outcome: 'output', match };
       return { outcome: done.signal.aborted ? 'timeout' : 'exited' };
     }
@@ -70,7 +71,7 @@ export async function waitUntilReady(
 }
 
 /** The first line of the task's log that matches `regex`, or undefined when the task ends (or `signal` aborts) first. */
-async function watchOutput(supervisor: TaskSupervisor, row: TaskRow, regex: RegExp, signal: AbortSignal): Promise<string | undefined> {
+async function watchOutput(supervisor: TaskSupervisor, row: TaskRow, regex: LineMatcher, signal: AbortSignal): Promise<string | undefined> {
   let offset = row.outputStart;
   let partial = '';
   const ended = () => isTerminal(supervisor.store.get(row.id)?.state ?? 'lost');

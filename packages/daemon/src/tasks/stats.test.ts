@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskRow } from '../store/task-store.js';
 import { processGroups, taskStats } from './stats.js';
@@ -85,6 +86,17 @@ describe('taskStats', () => {
     expect(stats?.ports).toStrictEqual([{ port, address: '127.0.0.1', family: 'tcp', pid: child.pid }]);
     // A node process alone takes megabytes; the sum covers both processes.
     expect(stats?.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
+  });
+
+  it('gives a busy process its CPU use on the first sample, not 0', async () => {
+    const busy = await startGroup('sh', ['-c', 'while :; do :; done']);
+    // Wait until it has used 300 ms of CPU (utime + stime, in ticks of 10 ms), however busy the machine is.
+    await until(() => {
+      const rest = readFileSync(`/proc/${busy.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return Number(rest[11]) + Number(rest[12]) >= 30 ? true : undefined;
+    }, 20_000, 'the loop to use 300 ms of CPU');
+    const [stats] = await taskStats([row('busy', busy.pid)]);
+    expect(stats?.cpuPercent).toBeGreaterThan(1);
   });
 
   it('reports nothing for a row without a process group or whose group is gone, keeping row order', async () => {

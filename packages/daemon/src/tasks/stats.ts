@@ -4,6 +4,7 @@ import type { TaskStats } from '@tend/protocol';
 import { readProcStat } from '../runtime/proc.js';
 import { listeningSockets, socketInodes, type ListeningSocket } from '../runtime/ports.js';
 import type { TaskRow } from '../store/task-store.js';
+import { sampleCpu } from './cpu-sample.js';
 
 /** Live (non-zombie) processes by process group id, from one scan of /proc. */
 export function processGroups(): Map<number, number[]> {
@@ -21,8 +22,10 @@ export function processGroups(): Map<number, number[]> {
 
 /**
  * CPU % (of one core), RSS (bytes) and listening TCP ports of each task's
- * process group. CPU and memory come from pidusage, per process, summed; a
- * process that exits meanwhile counts as 0. One /proc scan serves all tasks,
+ * process group, per process, summed; a process that exits meanwhile counts
+ * as 0. CPU comes from {@link sampleCpu} (the first sample of a process is
+ * its lifetime average, later ones the window since the last), memory from
+ * pidusage. One /proc scan serves all tasks,
  * and one pidusage call serves all processes: pidusage learns the clock tick
  * and page size by running `getconf` twice on its first call, and calls made
  * in parallel before that first one answers each ran them again (2 shells per
@@ -35,12 +38,13 @@ export async function taskStats(rows: readonly TaskRow[]): Promise<TaskStats[]> 
   // Reading /proc/net/tcp{,6} walks the kernel's whole TCP hash (~5 ms each here): only when a task holds a socket.
   const sockets = [...inodes.values()].some((list) => list.length > 0) ? listeningSockets() : new Map<number, ListeningSocket>();
   const usage = await usageOf([...inodes.keys()]);
+  const cpu = sampleCpu([...inodes.keys()]);
   return rows.map((row) => {
     const pids = pidsOf(row);
     let cpuPercent = 0;
     let rssBytes = 0;
     for (const pid of pids) {
-      cpuPercent += usage.get(pid)?.cpu ?? 0;
+      cpuPercent += cpu.get(pid) ?? 0;
       rssBytes += usage.get(pid)?.memory ?? 0;
     }
     const ports: TaskStats['ports'] = [];
@@ -56,10 +60,10 @@ export async function taskStats(rows: readonly TaskRow[]): Promise<TaskStats[]> 
 }
 
 /** pidusage of every pid in one call; a pid that is gone by then is left out. */
-async function usageOf(pids: number[]): Promise<Map<number, { cpu: number; memory: number }>> {
-  const usage = new Map<number, { cpu: number; memory: number }>();
+async function usageOf(pids: number[]): Promise<Map<number, { memory: number }>> {
+  const usage = new Map<number, { memory: number }>();
   if (pids.length === 0) return usage;
-  let stats: Record<string, { cpu: number; memory: number } | undefined>;
+  let stats: Record<string, { memory: number } | undefined>;
   try {
     // With several pids pidusage answers for those it could read (one gone is not an error); with one, it throws.
     stats = pids.length === 1 ? { [pids[0] as number]: await pidusage(pids[0] as number) } : await pidusage(pids);
@@ -68,7 +72,7 @@ async function usageOf(pids: number[]): Promise<Map<number, { cpu: number; memor
   }
   for (const pid of pids) {
     const one = stats[pid];
-    if (one) usage.set(pid, { cpu: one.cpu, memory: one.memory });
+    if (one) usage.set(pid, { memory: one.memory });
   }
   return usage;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ResultOf, TaskWait } from '@tend/protocol';
+import { patternProblem } from '@tend/protocol/pattern';
 import { ToolInputError } from './errors.js';
 
 /** The readiness conditions a model can wait for; exactly one is given. */
@@ -23,17 +24,14 @@ export type Until = { output: string } | { port: number } | { http: string };
 
 /**
  * The one condition given in `input`, or undefined when none is.
- * @throws ToolInputError when several are given, or `output` is not a valid regular expression.
+ * @throws ToolInputError when several are given, or `output` is not an RE2 regular expression.
  */
 export function untilOf(input: { output?: string | undefined; port?: number | undefined; http?: string | undefined }): Until | undefined {
   const given = (['output', 'port', 'http'] as const).filter((key) => input[key] !== undefined);
   if (given.length > 1) throw new ToolInputError(`give one condition to wait for, not ${given.join(' and ')}`);
   if (input.output !== undefined) {
-    try {
-      new RegExp(input.output);
-    } catch (error) {
-      throw new ToolInputError(`output is not a valid regular expression: ${(error as Error).message}`);
-    }
+    const problem = patternProblem(input.output);
+    if (problem !== undefined) throw new ToolInputError(`output: pattern ${JSON.stringify(input.output)} is refused: ${problem}`);
     return { output: input.output };
   }
   if (input.port !== undefined) return { port: input.port };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MIN_MAX_BYTES } from '@tend/protocol/wire';
 import { MAX_TOOL_WAIT_MS, type ToolContext, type ToolText } from './context.js';
+import { patternProblem } from '@tend/protocol/pattern';
 import { ToolInputError } from './errors.js';
 import { bytes, quoteOutput, taskStatus } from './format.js';
 import { defineTool, type ToolSetup } from './tool.js';
@@ -23,7 +24,7 @@ export const readOutputSchema = z.object({
     .boolean()
     .default(true)
     .describe('remove ANSI colour codes and keep only the final state of progress bars redrawn with \\r'),
-  grep: z.string().min(1).max(1000).optional().describe('JavaScript regular expression: keep only matching lines (e.g. "error|warn")'),
+  grep: z.string().min(1).max(1000).optional().describe('RE2 regular expression (no backreferences or lookaround): keep only matching lines (e.g. "error|warn")'),
   context: z.number().int().min(0).max(50).optional().describe('with grep: lines kept before and after each match'),
   ignore_case: z.boolean().optional().describe('with grep: match case-insensitively'),
   tail_lines: z
@@ -59,11 +60,8 @@ export type ReadOutputInput = z.output<typeof readOutputSchema>;
 export async function readOutput(input: ReadOutputInput, ctx: ToolContext): Promise<ToolText> {
   if (input.tail_lines !== undefined && input.from_start) throw new ToolInputError('give tail_lines or from_start, not both');
   if (input.grep !== undefined) {
-    try {
-      new RegExp(input.grep);
-    } catch (error) {
-      throw new ToolInputError(`grep is not a valid regular expression: ${(error as Error).message}`);
-    }
+    const problem = patternProblem(input.grep);
+    if (problem !== undefined) throw new ToolInputError(`grep: pattern ${JSON.stringify(input.grep)} is refused: ${problem}`);
   }
   const tend = await ctx.tend();
   const task = await tend.get(input.id);

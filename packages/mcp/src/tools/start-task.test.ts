@@ -81,7 +81,9 @@ describe('start_task', () => {
     await expect(startTask(parse({ command: 'x', wait_until: { timeout_ms: 5 } }), contextOf(api))).rejects.toThrow(
       'wait_until needs one of output, port, http or exit',
     );
-    await expect(startTask(parse({ command: 'x', wait_until: { output: '(' } }), contextOf(api))).rejects.toThrow(/not a valid regular expression/);
+    await expect(startTask(parse({ command: 'x', wait_until: { output: '(a)\\1' } }), contextOf(api))).rejects.toThrow(
+      'output: pattern "(a)\\\\1" is refused: backreferences',
+    );
     expect(calls).toEqual([]);
   });
 

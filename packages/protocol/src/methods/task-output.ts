@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineRequest } from '../method.js';
 import { MAX_OUTPUT_LIMIT, DEFAULT_OUTPUT_LIMIT, MAX_OUTPUT_WAIT_MS, MIN_MAX_BYTES } from '../limits.js';
 import { TaskRefSchema } from './task-get.js';
+import { patternProblem } from '../pattern.js';
 
 const Count = z.number().int().min(0);
 const Window = z
@@ -20,15 +21,11 @@ export const GrepSchema = z
       .string()
       .min(1)
       .max(1000)
-      .refine((p) => {
-        try {
-          new RegExp(p);
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'must be a valid JavaScript regular expression')
-      .describe('regular expression matched against each line'),
+      .superRefine((p, ctx) => {
+        const problem = patternProblem(p);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `refused: ${problem}` });
+      })
+      .describe('RE2 regular expression matched against each line (linear time; no backreferences or lookaround)'),
     context: z.number().int().min(0).max(50).default(0).describe('lines of context kept before and after each match'),
     ignoreCase: z.boolean().default(false).describe('match without regard to case'),
   })
@@ -41,15 +38,16 @@ export const TaskOutput = defineRequest({
     "A bounded read of the task's output log, addressed by byte offset. Give at most one of `offset` (read from " +
     'there; default 0), `head` (the first N bytes or lines) or `tail` (the last N bytes or lines). At most `limit` ' +
     'bytes come back; `truncated` says the selection was cut by it: an offset or head read stops early (resume at ' +
-    '`nextOffset`), a tail read keeps the newest `limit` bytes. `nextOffset` is where the next read starts. Reads ' +
-    'never split a UTF-8 character; bytes that are not UTF-8 come back as U+FFFD. When the output cap has dropped ' +
-    'the head of the log, a read that starts there begins at the oldest byte kept and `skippedBytes` says how ' +
-    'many it missed. For agents: `since: "last"` reads only what `reader` has not read yet (a cursor kept in the ' +
-    "daemon's database, surviving restarts of both sides); `maxBytes` keeps the head and the tail of what was " +
-    'selected and replaces the middle with one marker line (`omittedBytes` counts it); `clean` removes ANSI escape ' +
-    'sequences and keeps only the last state of lines redrawn with `\\r` (progress bars); `grep` keeps matching ' +
-    'lines with context. `waitMs` turns a read that finds nothing new into a long poll: it answers as soon as ' +
-    'output arrives or the task ends.',
+    '`nextOffset`), a tail read keeps the newest `limit` bytes. `nextOffset` is where the next read starts. By ' +
+    'default `data` is text: reads never split a UTF-8 character, and bytes that are not UTF-8 come back as ' +
+    'U+FFFD; with `encoding: "base64"` it is the exact bytes, base64-encoded, cut anywhere. When the output cap ' +
+    'has dropped the head of the log, a read that starts there begins at the oldest byte kept (the start of a ' +
+    'line) and `skippedBytes` says how many it missed. For agents: `since: "last"` reads only what `reader` has ' +
+    "not read yet (a cursor kept in the daemon's database, surviving restarts of both sides); `maxBytes` keeps " +
+    'the head and the tail of what was selected and replaces the middle with one marker line (`omittedBytes` ' +
+    'counts it); `clean` removes ANSI escape sequences and keeps only the last state of lines redrawn with `\\r` ' +
+    '(progress bars); `grep` keeps matching lines with context (RE2 syntax, matched in linear time). `waitMs` ' +
+    'turns a read that finds nothing new into a long poll: it answers as soon as output arrives or the task ends.',
   params: z
     .object({
       id: TaskRefSchema,
@@ -67,6 +65,10 @@ export const TaskOutput = defineRequest({
         .optional()
         .describe('model-sized read: at most this many bytes of data, head and tail kept, the middle omitted'),
       clean: z.boolean().default(false).describe('strip ANSI escapes and collapse \\r-redrawn lines'),
+      encoding: z
+        .enum(['utf8', 'base64'])
+        .optional()
+        .describe('how `data` carries the bytes: UTF-8 text (the default) or base64 of the exact bytes'),
       grep: GrepSchema.optional(),
       waitMs: z
         .number()
@@ -94,7 +96,7 @@ export const TaskOutput = defineRequest({
       },
     }),
   result: z.object({
-    data: z.string().describe('the bytes read, decoded as UTF-8'),
+    data: z.string().describe('the bytes read: decoded as UTF-8, or base64-encoded with encoding base64'),
     offset: z.number().int().describe('byte offset of the first byte of data'),
     nextOffset: z.number().int().describe('byte offset just after data: pass it as offset to continue'),
     totalBytes: z.number().int().describe('size of the log when read'),

@@ -8,7 +8,7 @@ import { GrepSchema } from './task-output.js';
 export const UntilSchema = z
   .object({
     exit: z.literal(true).optional().describe('the task ends (the default)'),
-    output: GrepSchema.shape.pattern.optional().describe('a line of output matches this regular expression'),
+    output: GrepSchema.shape.pattern.optional().describe('a line of output matches this RE2 regular expression'),
     port: z.number().int().min(1).max(65535).optional().describe("the task's process group listens on this TCP port"),
     http: z
       .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
