@@ -113,7 +113,7 @@ export class DaemonHarness {
         socket.destroy();
       },
     };
-    await client.request('daemon/initialize', { protocolVersion: 1, client: { name }, ...(session ? { session } : {}) });
+    await client.request('daemon/initialize', { protocolVersion: 2, client: { name }, ...(session ? { session } : {}) });
     this.clients.push(client);
     return client;
   }

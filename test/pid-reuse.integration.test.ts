@@ -60,7 +60,7 @@ async function client(): Promise<Request> {
   rpc.listen();
   rpcs.push(rpc);
   const request: Request = (method, params = {}) => rpc.sendRequest(method, params);
-  await request('daemon/initialize', { protocolVersion: 1, client: { name: 'pid-reuse' } });
+  await request('daemon/initialize', { protocolVersion: 2, client: { name: 'pid-reuse' } });
   return request;
 }
 

@@ -46,7 +46,7 @@ export class WireClient {
   /** Connects and sends `daemon/initialize`. @throws Error when the daemon answers with an error. */
   static async initialized(path: string, name = 'wire-test'): Promise<WireClient> {
     const client = await WireClient.open(path);
-    const reply = await client.request('daemon/initialize', { protocolVersion: 1, client: { name } });
+    const reply = await client.request('daemon/initialize', { protocolVersion: 2, client: { name } });
     if (!reply.result) throw new Error(`initialize failed: ${JSON.stringify(reply)}`);
     return client;
   }

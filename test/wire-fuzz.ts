@@ -17,7 +17,7 @@ export const FUZZ_CWD = '/nonexistent-tend-fuzz/never';
 
 /** Valid params of every method but daemon/shutdown, pointing at nothing: the fuzzer mutates them. */
 const VALID: Record<string, () => Record<string, unknown>> = {
-  'daemon/initialize': () => ({ protocolVersion: 1, client: { name: 'fuzz' } }),
+  'daemon/initialize': () => ({ protocolVersion: 2, client: { name: 'fuzz' } }),
   'daemon/status': () => ({}),
   'task/run': () => ({ command: 'true', cwd: FUZZ_CWD, env: { A: 'b' }, name: 'fuzz' }),
   'task/list': () => ({ limit: 5, state: ['running'] }),

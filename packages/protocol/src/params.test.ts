@@ -255,7 +255,7 @@ describe('task/get, task/wait and task/remove params', () => {
 
 describe('daemon params', () => {
   it('accepts an initialize with a client name only', () => {
-    const params = { protocolVersion: 1, client: { name: 'my-client' } };
+    const params = { protocolVersion: 2, client: { name: 'my-client' } };
     expect(parseParams(DaemonInitialize, params)).toEqual(params);
   });
 
@@ -267,7 +267,7 @@ describe('daemon params', () => {
   });
 
   it('refuses an unknown field inside client', () => {
-    expect(refusal(DaemonInitialize, { protocolVersion: 1, client: { name: 'x', pid: 1 } }).issues).toEqual([
+    expect(refusal(DaemonInitialize, { protocolVersion: 2, client: { name: 'x', pid: 1 } }).issues).toEqual([
       'client: unknown field(s) "pid"',
     ]);
   });

@@ -63,7 +63,7 @@ describe('RpcServer limits on clients', () => {
     return peer;
   }
 
-  const initialize = (id: number) => ({ jsonrpc: '2.0', id, method: 'daemon/initialize', params: { protocolVersion: 1, client: { name: 't' } } });
+  const initialize = (id: number) => ({ jsonrpc: '2.0', id, method: 'daemon/initialize', params: { protocolVersion: 2, client: { name: 't' } } });
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'tend-limits-'));
