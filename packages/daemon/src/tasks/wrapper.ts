@@ -12,9 +12,13 @@ import { join } from 'node:path';
  *   own stderr is /dev/null and an inner `exec` hands the log back to the
  *   command alone: dash prints job messages ("Terminated") to the stderr in
  *   force while it waits, which must not be the task's log.
- * - It catches TERM, INT and HUP (never ignores them: ignored signals are
- *   inherited by children) so that it survives a stop and still records the
- *   command's status; POSIX defers the trap until the foreground command ends.
+ * - It catches TERM, INT and HUP (never ignores them while the command runs:
+ *   ignored signals are inherited by children) so that it survives a stop and
+ *   still records the command's status; POSIX defers the trap until the
+ *   foreground command ends. Once the command has ended it ignores them, so
+ *   that a late stop signal cannot kill the subshell, `sync` or `mv` that
+ *   write the record (a trap is reset to the default in those children: a
+ *   re-sent SIGTERM used to turn a SIGTERM end into exit code 143).
  * - It writes `{"status":N,"signal":"NAME"}` to EXIT_RECORD through a temp
  *   file, fsync (`sync FILE`, coreutils ≥ 8.24) and rename, so no reader ever
  *   sees a torn record, then exits with the command's status.
@@ -32,6 +36,10 @@ trap ':' TERM INT HUP
 exec 3>&2 2>/dev/null
 /bin/sh -c 'exec "$0" -c "$1" 2>&3 3>&-' "$shell" "$cmd"
 status=$?
+# The command is over: from here on a late stop signal (tend re-sends one to young tasks) must not
+# kill the steps that record its status. Ignored dispositions are inherited, so the command
+# substitution, sync and mv below are immune too (a trap would be reset in them).
+trap '' TERM INT HUP
 sig=
 if [ "$status" -gt 128 ] && [ "$status" -lt 160 ]; then
   sig=$(kill -l "$status" 2>/dev/null) || sig=
