@@ -43,7 +43,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     };
 
   program.command('run')
-    .summary('start a command as a background task and print its id')
+    .summary('start a command as a background task and print its id (attached with --wait/-a: its output)')
     .description(
       'Start <command> in the background through the shell and print the task id alone on stdout. ' +
         'With --wait or -a, stay attached instead (as docker run without -d): print its output as it is written ' +
