@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Completion, Task } from '@tend/protocol';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, daemonPid, isAlive, makeTendHome, pollUntil, tend, tendJson } from './helpers.js';
+import { CLI_BIN, cleanUpTendHome, daemonPid, isAlive, makeTendHome, pollUntil, runWaited, tend, tendJson } from './helpers.js';
 
 // The agent features of the CLI: run --reuse, logs --new (durable cursors), wait --until-…,
 // the completion inbox, stats and filters in ps/inspect. Real daemon, real processes.
@@ -91,7 +91,7 @@ describe('tend run --reuse', () => {
   });
 
   it('starts a new task when the task of that name has ended', async () => {
-    const first = (await tend(home, ['run', '--name', 'job', '--reuse', '--wait', '--', 'true'])).stdout.trim();
+    const first = await runWaited(home, ['--name', 'job', '--reuse', '--', 'true']);
     const second = await tend(home, ['run', '--name', 'job', '--reuse', '--', 'true']);
     expect(second.code).toBe(0);
     expect(second.stderr).toBe('');
@@ -174,7 +174,7 @@ describe('tend logs -f, --clean, --grep and --max-bytes', () => {
 
   it('strips ANSI escapes and progress redraws with --clean, keeps matching lines with --grep and cuts the middle with --max-bytes', async () => {
     const script = "printf '\\033[31mred\\033[0m\\n10%%\\r50%%\\r100%%\\nok 1\\nERROR bad\\nok 2\\n'; seq 1 3000";
-    const id = (await tend(home, ['run', '--wait', '--', script])).stdout.trim();
+    const id = await runWaited(home, ['--', script]);
     expect((await tend(home, ['logs', id, '--clean', '--head', '3'])).stdout).toBe('red\n100%\nok 1\n');
     expect((await tend(home, ['logs', id, '--grep', 'error', '-i', '-C', '1'])).stdout).toBe('ok 1\nERROR bad\nok 2\n');
     const grepped = await tendJson<{ data: string; matches: number }>(home, ['logs', id, '--grep', '^(ok|ERROR)']);
@@ -256,8 +256,8 @@ describe('tend wait --until-…', () => {
 describe('tend inbox', () => {
   it("lists a session's task ends with their last lines once, and not after --ack", async () => {
     const s1 = { TEND_SESSION: 'agent-1' };
-    const id = (await tend(home, ['run', '--wait', '--', 'echo compiling; echo "2 tests failed"; exit 2'], { env: s1 })).stdout.trim();
-    const other = (await tend(home, ['run', '--wait', '--session', 'agent-2', '--', 'echo other'])).stdout.trim();
+    const id = await runWaited(home, ['--', 'echo compiling; echo "2 tests failed"; exit 2'], { env: s1 });
+    const other = await runWaited(home, ['--session', 'agent-2', '--', 'echo other']);
 
     const listed = await tend(home, ['inbox'], { env: s1 });
     expect(listed.code).toBe(0);

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import type { Task } from '@tend/protocol';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, daemonPid, makeTendHome, pollUntil, tend, tendJson } from './helpers.js';
+import { CLI_BIN, cleanUpTendHome, daemonPid, makeTendHome, pollUntil, runWaited, tend, tendJson } from './helpers.js';
 
 let home: string;
 
@@ -115,7 +115,7 @@ describe('task messages and conventions', () => {
   });
 
   it('exits 1 from logs --grep when no line matches, as grep does, and 0 when one does', async () => {
-    const id = await start(['--wait', '--', 'echo alpha; echo beta']);
+    const id = await runWaited(home, ['--', 'echo alpha; echo beta']);
     const none = await tend(home, ['logs', id, '--grep', 'gamma']);
     expect(none).toEqual({ code: 1, stdout: '', stderr: '' });
     const some = await tend(home, ['logs', id, '--grep', 'bet']);

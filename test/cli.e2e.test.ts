@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Task } from '@tend/protocol';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, daemonPid, isAlive, makeTendHome, pollUntil, tend, tendJson } from './helpers.js';
+import { CLI_BIN, cleanUpTendHome, daemonPid, isAlive, makeTendHome, pollUntil, runWaited, tend, tendJson } from './helpers.js';
 
 let home: string;
 
@@ -84,23 +84,21 @@ describe('tend run, ps, logs, wait and inspect', () => {
 
   it('quotes several command words so that the shell passes each one through literally', async () => {
     const result = await tend(home, ['run', '--wait', '--', 'printf', '%s\\n', 'a b', '$HOME', 'x;y']);
-    expect(result.code).toBe(0);
-    const id = result.stdout.trim();
-    expect((await tend(home, ['logs', id])).stdout).toBe('a b\n$HOME\nx;y\n');
+    expect(result).toEqual({ code: 0, stdout: 'a b\n$HOME\nx;y\n', stderr: '' });
   });
 
-  it("exits with the task's own exit code after run --wait, having printed the id", async () => {
+  it("exits with the task's own exit code after run --wait, having printed its output", async () => {
     const result = await tend(home, ['run', '--wait', '--', 'echo done; exit 7']);
-    expect(result.code).toBe(7);
-    expect(result.stdout).toMatch(/^[a-z0-9]+\n$/);
-    expect(await endedTask(result.stdout.trim())).toMatchObject({ state: 'failed', exitCode: 7 });
+    expect(result).toEqual({ code: 7, stdout: 'done\n', stderr: '' });
+    const [task] = await tendJson<Task[]>(home, ['ps', '-a']);
+    expect(await endedTask(task!.id)).toMatchObject({ state: 'failed', exitCode: 7 });
 
     const json = await tendJson<Task>(home, ['run', '--wait', '--', 'true']);
     expect(json).toMatchObject({ state: 'succeeded', exitCode: 0 });
   });
 
   it('prints the last lines with logs -n, the first with --head, the last bytes with --bytes, and one JSON result with --json', async () => {
-    const id = (await tend(home, ['run', '--wait', '--', "printf 'l1\\nl2\\nl3\\nl4\\nl5\\n'"])).stdout.trim();
+    const id = await runWaited(home, ['--', "printf 'l1\\nl2\\nl3\\nl4\\nl5\\n'"]);
     expect((await tend(home, ['logs', id, '-n', '2'])).stdout).toBe('l4\nl5\n');
     expect((await tend(home, ['logs', id, '--head', '2'])).stdout).toBe('l1\nl2\n');
     expect((await tend(home, ['logs', id, '--bytes', '3'])).stdout).toBe('l5\n');
@@ -110,7 +108,7 @@ describe('tend run, ps, logs, wait and inspect', () => {
 
   it('pages through logs larger than one read (1 MiB), for the whole log, --head, --bytes and -n', async () => {
     const line = 'x'.repeat(99);
-    const id = (await tend(home, ['run', '--wait', '--', `yes ${line} | head -n 25000`])).stdout.trim();
+    const id = await runWaited(home, ['--', `yes ${line} | head -n 25000`]);
     expect((await tendJson<Task>(home, ['inspect', id])).outputBytes).toBe(25_000 * 100);
     const whole = await tend(home, ['logs', id]);
     expect(whole.stdout.length).toBe(25_000 * 100);

@@ -88,6 +88,21 @@ export async function tendJson<T = unknown>(home: string, args: readonly string[
 }
 
 /**
+ * Runs `tend --json run --wait <args>` (attached runs stream the task's output
+ * on stdout; with --json they print the ended task instead) and returns the id
+ * of the task, whatever its exit code.
+ * @throws Error quoting stderr when stdout is not the task as JSON.
+ */
+export async function runWaited(home: string, args: readonly string[], options: { env?: Record<string, string> } = {}): Promise<string> {
+  const result = await tend(home, ['--json', 'run', '--wait', ...args], options);
+  try {
+    return (JSON.parse(result.stdout) as { id: string }).id;
+  } catch (err) {
+    throw new Error(`tend --json run --wait ${args.join(' ')} printed no task (exit ${result.code}): ${result.stderr}`, { cause: err });
+  }
+}
+
+/**
  * Calls `probe` until it returns a value other than undefined, every `intervalMs`,
  * and returns that value.
  * @throws Error naming `what` when `timeoutMs` passes first.

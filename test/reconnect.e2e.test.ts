@@ -134,9 +134,9 @@ function reconnectedLine(): string {
 describe.each<How>(['tend daemon restart', 'kill -9'])('clients across %s', (how) => {
   it('tend run --wait and tend wait keep waiting and exit with the code the task ended with', async () => {
     const go = join(home, 'go');
-    const run = startTend(['run', '--wait', '--', `${waitFor(go)}; exit 2`]);
-    const id = await pollUntil('run --wait to print the task id', () => run.stdout().trim().split('\n')[0] || undefined);
-    const wait = startTend(['wait', id]);
+    const run = startTend(['run', '--wait', '--name', 'gated', '--', `echo started; ${waitFor(go)}; echo resumed; exit 2`]);
+    await pollUntil('run --wait to print the first line', () => (run.stdout() === 'started\n' ? true : undefined));
+    const wait = startTend(['wait', 'gated']);
     await clientsInitialized(2);
 
     const old = await takeDaemonAway(how, () => writeFileSync(go, ''));
@@ -144,6 +144,7 @@ describe.each<How>(['tend daemon restart', 'kill -9'])('clients across %s', (how
 
     expect(daemonPid(home)).not.toBe(old);
     expect(ran.code, ran.stderr).toBe(2);
+    expect(ran.stdout).toBe('started\nresumed\n');
     expect(ran.stderr).toContain(reconnectedLine());
     expect(waited.code, waited.stderr).toBe(2);
     expect(waited.stderr).toContain(reconnectedLine());

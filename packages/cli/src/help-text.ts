@@ -3,7 +3,8 @@ export const HELP_AFTER = `
 Exit codes:
   0     success (wait: every task succeeded)
   1     logs --grep: no line matched (as grep)
-  N     run --wait: the task's own exit code (128+N when signal N ended it);
+  N     run --wait/-a: the task's own exit code (128+N when signal N ended it;
+        detached by Ctrl-C: the CLI ends by SIGINT, 130 in a shell);
         wait: that of the first task, in the order given, that did not succeed;
         wait --until-…: the condition held (0), or the task ended first (its code)
   124   wait: --timeout passed before the task ended (or before the --until-…
@@ -60,7 +61,8 @@ Examples:
   tend run -- 'make && make test'       a shell command line
   tend run --name web -- npm run dev    a named task: tend logs web
   tend run -e PORT=8080 -- node srv.js  with an environment variable
-  tend run --wait -- cargo build        wait; exit with its exit code
+  tend run --wait -- cargo build        print its output as it comes; exit with its code
+  tend run -a --sig-proxy -- npm test   the same; Ctrl-C goes to the task (else it detaches)
   tend run --name web --reuse -- npm run dev
                                         the live "web" task if it runs the same command
 `;

@@ -43,9 +43,11 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     };
 
   program.command('run')
-    .summary('start a command as a background task and print its id')
+    .summary('start a command as a background task and print its id (attached with --wait/-a: its output)')
     .description(
       'Start <command> in the background through the shell and print the task id alone on stdout. ' +
+        'With --wait or -a, stay attached instead (as docker run without -d): print its output as it is written ' +
+        "and exit with its exit code; Ctrl-C detaches and the task keeps running, unless --sig-proxy sends it to the task. " +
         'One word after "--" is a shell command line, used as-is; several words are quoted one by one ' +
         'and joined, as exec would run them. Options after the first word of the command belong to the command.',
     )
@@ -55,7 +57,9 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--cwd <dir>', 'working directory (default: the current one)')
     .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collectEnv)
     .option('--timeout <duration>', 'stop the task after this long: SIGTERM, SIGKILL 10s later (config killGraceMs); 30s, 5m, 1h, up to 30d; a bare number is seconds', durationArg(TASK_TIMEOUT))
-    .option('--wait', "wait for the task to end and exit with its exit code")
+    .option('--wait', "attach: print the task's output (stdout and stderr) as it is written, then exit with its exit code; Ctrl-C detaches (with --json: print the ended task only)")
+    .option('-a, --attach', 'the same as --wait')
+    .option('--sig-proxy', 'with --wait/-a: forward Ctrl-C (SIGINT), SIGTERM, SIGHUP, SIGQUIT and SIGUSR2 to the task instead of detaching')
     .option('--reuse', 'with --name: if a live task of that name runs the same command in the same cwd, print its id instead of starting another')
     .passThroughOptions()
     .action(act(async (words: string[], _o, cmd: Command) => (await import('./task-run.js')).runTask(words, optionsOf(cmd))));

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { attach } from './attach.js';
 import { joinCommand } from './command-line.js';
 import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
@@ -15,6 +16,10 @@ export interface RunOptions extends GlobalOptions {
   /** Task deadline in ms (already parsed from `--timeout`). */
   timeout?: number;
   wait?: boolean;
+  /** `-a/--attach`: as `wait` (stream the output, exit with the task's code). */
+  attach?: boolean;
+  /** `--sig-proxy` (with --wait/-a): forward the signals the CLI gets to the task instead of detaching. */
+  sigProxy?: boolean;
   /** With `name`: return the live task of that name instead of starting another. */
   reuse?: boolean;
 }
@@ -22,20 +27,25 @@ export interface RunOptions extends GlobalOptions {
 /**
  * `tend run [options] -- <command…>`: starts the command as a background task
  * (`task/run`) and prints its id alone on stdout, or the task as JSON. With
- * `--wait`, then waits for its end (`task/wait`, no deadline) and returns its
- * exit code (128 + N for signal N). With `--reuse` (and `--name`), a live task
+ * `--wait` or `-a/--attach`, attaches instead (see {@link attach}): streams the
+ * task's output to stdout as it is written (the id is not printed; with `--json`
+ * nothing is streamed and the ended task is printed as JSON), Ctrl-C detaches
+ * (or is forwarded to the task with `--sig-proxy`), and returns the task's exit
+ * code (128 + N for signal N). With `--reuse` (and `--name`), a live task
  * of that name running the same command in the same cwd is used instead of
  * starting a second one: its id is printed and stderr says it was reused
  * (`reused: true` in the JSON); a live task of that name with another command
  * or cwd is the daemon's name_in_use error (exit 125).
  * @returns the process exit code.
- * @throws CliError for a blank command, --reuse without --name, a name a live
+ * @throws CliError for a blank command, --reuse without --name, --sig-proxy without --wait/-a, a name a live
  *   task has (reason name_in_use, naming tend stop and --reuse), or a task
  *   without exit status; the client's errors (invalid_cwd, name_in_use with
  *   --reuse, invalid_name, invalid_params…) as they come.
  */
 export async function runTask(words: string[], options: RunOptions): Promise<number> {
   if (options.reuse && options.name === undefined) throw new CliError('--reuse needs --name: it reuses the live task of that name');
+  const attached = options.wait === true || options.attach === true;
+  if (options.sigProxy && !attached) throw new CliError('--sig-proxy forwards signals to an attached run: add -a (or --wait)');
   const command = joinCommand(words);
   return withClient(options, async (client) => {
     const task = await client
@@ -57,12 +67,12 @@ export async function runTask(words: string[], options: RunOptions): Promise<num
         );
       });
     if (task.reused) warn(`reusing live task ${task.id} (${task.name ?? options.name})`);
-    if (!options.wait) {
+    if (!attached) {
       await (options.json ? printJson(task) : printLine(task.id));
       return 0;
     }
-    if (!options.json) await printLine(task.id);
-    const { task: ended } = await client.wait(task.id);
+    // Attached (--wait, -a): the output streams to stdout (not with --json), signals detach or are forwarded.
+    const ended = await attach(client, task, { stream: !options.json, sigProxy: options.sigProxy === true });
     const code = exitCodeOf(ended); // before printing: a lost task is one JSON error object
     if (options.json) await printJson(ended);
     return code;
