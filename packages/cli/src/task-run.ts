@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { joinCommand } from './command-line.js';
+import { taskEnvironment } from './task-env.js';
 import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { exitCodeOf } from './exit-status.js';
@@ -10,8 +11,12 @@ export interface RunOptions extends GlobalOptions {
   name?: string;
   /** Working directory, relative to the current one; default the current one. */
   cwd?: string;
-  /** From repeated `-e KEY=VALUE`. */
+  /** From repeated `-e KEY=VALUE` / `-e KEY` (value taken from this process's environment). */
   env?: Record<string, string>;
+  /** `--env-file` paths, in order; their variables go under `env`. */
+  envFile?: string[];
+  /** `--env-from`: `caller` (default) or `daemon`. */
+  envFrom?: string;
   /** Task deadline in ms (already parsed from `--timeout`). */
   timeout?: number;
   wait?: boolean;
@@ -37,12 +42,13 @@ export interface RunOptions extends GlobalOptions {
 export async function runTask(words: string[], options: RunOptions): Promise<number> {
   if (options.reuse && options.name === undefined) throw new CliError('--reuse needs --name: it reuses the live task of that name');
   const command = joinCommand(words);
+  const environment = taskEnvironment(command, options);
   return withClient(options, async (client) => {
     const task = await client
       .run({
         command,
         cwd: resolve(options.cwd ?? '.'),
-        ...(options.env && Object.keys(options.env).length > 0 ? { env: options.env } : {}),
+        ...environment,
         ...(options.name !== undefined ? { name: options.name } : {}),
         ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
         ...(options.reuse ? { reuse: true } : {}),

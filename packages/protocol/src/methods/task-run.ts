@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
 import { TASK_NAME_PATTERN, MIN_OUTPUT_CAP_BYTES, MAX_TIMEOUT_MS } from '../limits.js';
-import { AbsolutePathSchema, checkCommandEnvBytes, EnvSchema, ShellCommandSchema } from '../field-limits.js';
+import { AbsolutePathSchema, checkCommandEnvBytes, EnvSchema, ShellCommandSchema, UmaskSchema } from '../field-limits.js';
 import { TaskSchema } from '../task.js';
 
 export const TaskNameSchema = z
@@ -11,8 +11,10 @@ export const TaskNameSchema = z
 export const TaskRun = defineRequest({
   method: 'task/run',
   summary:
-    "Starts `command` in the background through `$SHELL -c` (fallback /bin/sh) in `cwd`, with the daemon's " +
-    'environment plus `env` (or only `env` when inheritEnv is false). stdout and stderr go to the task\'s output.log; ' +
+    "Starts `command` in the background through `$SHELL -c` (fallback /bin/sh) in `cwd`. Its environment is the " +
+    "daemon's (unless inheritEnv is false), then `capturedEnv` over it, then `env` over both, plus TEND_TASK_ID; " +
+    "its umask is `umask` (default the daemon's). The CLI sends its own environment as capturedEnv with inheritEnv " +
+    'false, so a task runs as `cmd &` would in the caller\'s shell. stdout and stderr go to the task\'s output.log; ' +
     'stdin is /dev/null. Returns the task once its process is running. A command that does not exist still ' +
     "starts: the task fails with exit code 127 and the shell's message in its output. With `name` and `reuse`, a " +
     'live task of that name running the same command in the same cwd is returned (`reused: true`) instead of a ' +
@@ -25,7 +27,15 @@ export const TaskRun = defineRequest({
       env: EnvSchema.default({}).describe(
         'variables to set (or override) for the task: names not empty, without "=" or NUL; values without NUL',
       ),
-      inheritEnv: z.boolean().default(true).describe("start from the daemon's environment; false: only `env`"),
+      inheritEnv: z
+        .boolean()
+        .default(true)
+        .describe("start from the daemon's environment; false: only capturedEnv and env"),
+      capturedEnv: EnvSchema.optional().describe(
+        "the caller's whole environment, laid over the daemon's (or alone with inheritEnv false); stored with the " +
+          'task, task/get lists only its names unless asked for its values',
+      ),
+      umask: UmaskSchema.optional().describe('file mode creation mask of the task, octal digits such as "022" or "0077"'),
       name: TaskNameSchema.optional().describe('unique among live tasks'),
       timeoutMs: z
         .number()
@@ -48,7 +58,7 @@ export const TaskRun = defineRequest({
     .strict()
     .refine((p) => !p.reuse || p.name !== undefined, { message: 'reuse needs a name', path: ['reuse'] })
     .superRefine((p, ctx) => {
-      const tooBig = checkCommandEnvBytes(p.command, p.env);
+      const tooBig = checkCommandEnvBytes(p.command, { ...p.capturedEnv, ...p.env });
       if (tooBig) ctx.addIssue({ code: 'custom', path: ['env'], message: tooBig });
     }),
   result: TaskSchema.extend({
