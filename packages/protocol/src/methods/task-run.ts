@@ -11,10 +11,9 @@ export const TaskNameSchema = z
 export const TaskRun = defineRequest({
   method: 'task/run',
   summary:
-    "Starts `command` in the background through `$SHELL -c` (fallback /bin/sh) in `cwd`. Its environment is the " +
-    "daemon's (unless inheritEnv is false), then `capturedEnv` over it, then `env` over both, plus TEND_TASK_ID; " +
-    "its umask is `umask` (default the daemon's). The CLI sends its own environment as capturedEnv with inheritEnv " +
-    'false, so a task runs as `cmd &` would in the caller\'s shell. stdout and stderr go to the task\'s output.log; ' +
+    "Starts `command` in the background through `$SHELL -c` (fallback /bin/sh) in `cwd`, with the daemon's " +
+    'environment (unless inheritEnv is false), `capturedEnv` over it and `env` over both, and with `umask` (default ' +
+    "the daemon's). stdout and stderr go to the task's output.log; " +
     'stdin is /dev/null. Returns the task once its process is running. A command that does not exist still ' +
     "starts: the task fails with exit code 127 and the shell's message in its output. With `name` and `reuse`, a " +
     'live task of that name running the same command in the same cwd is returned (`reused: true`) instead of a ' +
