@@ -60,6 +60,7 @@ Examples:
   tend run -- 'make && make test'       a shell command line
   tend run --name web -- npm run dev    a named task: tend logs web
   tend run -e PORT=8080 -- node srv.js  with an environment variable
+  tend run --env-file .env -- npm start  with KEY=VALUE lines from a file (-e wins)
   tend run --wait -- cargo build        wait; exit with its exit code
   tend run --name web --reuse -- npm run dev
                                         the live "web" task if it runs the same command
