@@ -28,8 +28,8 @@ export const WRAPPER_SCRIPT = `# tend task wrapper (given to /bin/sh -c by the t
 rec=$1
 shell=$2
 cmd=$3
-if [ -n "\${4-}" ]; then umask "$4" || exit 126; fi
 trap ':' TERM INT HUP
+if [ -n "\${4-}" ]; then umask "$4"; fi
 # The wrapper's own messages ("Terminated") stay out of the task's log: its
 # stderr is /dev/null, and only the command gets the log back (fd 3).
 exec 3>&2 2>/dev/null
