@@ -1,7 +1,7 @@
 // A task runs in the environment, umask and directory of the shell that typed `tend run`, not in
 // those of whoever started the daemon; `--env-from daemon` asks for the daemon's.
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLI_BIN, cleanUpTendHome, makeTendHome } from './helpers.js';
@@ -110,6 +110,15 @@ describe('tend run and the environment it gives a task', () => {
     expect(JSON.parse(listed.stdout)).toEqual([]);
   });
 
+  it('refuses, with advice, an environment too big to pass to execve, and starts nothing', async () => {
+    const big = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`BIG${i}`, 'x'.repeat(100_000)]));
+    const result = await shell(`exec ${TEND} run -- true`, { ...userEnv, ...big });
+    expect(result.code).toBe(125);
+    expect(result.stderr).toMatch(/^tend: the command and the task's environment take \d+ bytes; at most 1048576 .*unset large variables in this shell, or use --env-from daemon\n$/);
+    const listed = await shell(`exec ${TEND} --json ps -a`, userEnv);
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+  });
+
   it('inspect lists the captured names but shows their values only with --env', async () => {
     const { task } = await runFromUserShell(`-e OVERRIDE=shown -- true`, { SECRET_TOKEN: 's3cr3t' });
     const id = (task as unknown as { id: string }).id;
@@ -123,5 +132,8 @@ describe('tend run and the environment it gives a task', () => {
     expect(full.capturedEnv?.SECRET_TOKEN).toBe('s3cr3t');
     const daemonLog = readFileSync(join(home, 'state', 'daemon.log'), 'utf8');
     expect(daemonLog).not.toContain('s3cr3t');
+    // The row holds the secret, so the database and its directory are private.
+    expect(statSync(join(home, 'state')).mode & 0o777).toBe(0o700);
+    for (const name of ['tend.db', 'tend.db-wal']) expect(statSync(join(home, 'state', name)).mode & 0o777, name).toBe(0o600);
   });
 });
