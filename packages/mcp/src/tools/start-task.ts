@@ -18,7 +18,10 @@ export function startTaskSchema(workspace: string) {
       .min(1)
       .optional()
       .describe(`working directory: absolute, or relative to the workspace; default the workspace (${workspace})`),
-    env: z.record(z.string(), z.string()).optional().describe('environment variables to set for the task'),
+    env: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe("environment variables to set for the task, over this server's environment (itself over the tend daemon's)"),
     name: z
       .string()
       .regex(TASK_NAME_PATTERN, 'must start with a letter or digit and hold only letters, digits, ".", "_" or "-" (at most 64)')
