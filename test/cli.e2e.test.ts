@@ -210,9 +210,9 @@ describe('tend errors', () => {
   });
 
   it('exits 125 with a tend: message for usage errors, naming the bad argument', async () => {
-    const badEnv = await tend(home, ['run', '-e', 'NOEQUALS', '--', 'true']);
+    const badEnv = await tend(home, ['run', '-e', '=NOKEY', '--', 'true']);
     expect(badEnv.code).toBe(125);
-    expect(badEnv.stderr).toMatch(/^tend: .*NOEQUALS.*KEY=VALUE/);
+    expect(badEnv.stderr).toMatch(/^tend: .*=NOKEY.*KEY=VALUE/);
     const badDuration = await tend(home, ['wait', '--timeout', 'soon', 'x']);
     expect(badDuration.code).toBe(125);
     expect(badDuration.stderr).toMatch(/^tend: .*"soon" is not a duration/);

@@ -11,12 +11,13 @@ describe('parseEnvPair', () => {
     expect(parseEnvPair('EMPTY=')).toEqual(['EMPTY', '']);
   });
 
-  it('rejects an argument without "=", naming it', () => {
-    expect(() => parseEnvPair('FOO')).toThrow('"FOO" is not KEY=VALUE (no "=")');
+  it("takes a bare KEY's value from the caller's environment, as docker run -e VAR does", () => {
+    expect(parseEnvPair('FOO', { FOO: 'from-shell' })).toEqual(['FOO', 'from-shell']);
+    expect(parseEnvPair('FOO', {})).toEqual(['FOO', undefined]);
   });
 
   it('rejects an empty key', () => {
-    expect(() => parseEnvPair('=value')).toThrow('"=value" is not KEY=VALUE (empty key)');
+    expect(() => parseEnvPair('=value')).toThrow('"=value" is not KEY=VALUE or KEY (empty key)');
   });
 });
 
@@ -25,7 +26,11 @@ describe('parseEnvPairs', () => {
     expect(parseEnvPairs(['A=1', 'B=2', 'A=3'])).toEqual({ A: '3', B: '2' });
   });
 
+  it('leaves out a bare KEY the caller does not have', () => {
+    expect(parseEnvPairs(['A=1', 'B', 'C'], { B: 'b' })).toEqual({ A: '1', B: 'b' });
+  });
+
   it('stops at the first malformed argument', () => {
-    expect(() => parseEnvPairs(['A=1', 'oops'])).toThrow(/"oops"/);
+    expect(() => parseEnvPairs(['A=1', '=oops'])).toThrow(/"=oops"/);
   });
 });

@@ -61,6 +61,7 @@ Examples:
   tend run -- 'make && make test'       a shell command line
   tend run --name web -- npm run dev    a named task: tend logs web
   tend run -e PORT=8080 -- node srv.js  with an environment variable
+  tend run --env-file .env -- npm start  with KEY=VALUE lines from a file (-e wins)
   tend run --wait -- cargo build        print its output as it comes; exit with its code
   tend run -a --sig-proxy -- npm test   the same; Ctrl-C goes to the task (else it detaches)
   tend run --name web --reuse -- npm run dev

@@ -55,7 +55,9 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .argument('<command...>', 'the command line, best after "--"')
     .option('--name <name>', 'name of the task, unique among live tasks; usable instead of the id', nameArg)
     .option('--cwd <dir>', 'working directory (default: the current one)')
-    .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collectEnv)
+    .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable); a bare KEY passes on its value from this shell', collectEnv)
+    .option('--env-file <file>', 'read KEY=VALUE lines (dotenv format, # comments) into the environment (repeatable; -e wins)', collectList)
+    .option('--env-from <source>', "environment to start from: caller (default: this shell's variables and umask) or daemon (the daemon's)")
     .option('--timeout <duration>', 'stop the task after this long: SIGTERM, SIGKILL 10s later (config killGraceMs); 30s, 5m, 1h, up to 30d; a bare number is seconds', durationArg(TASK_TIMEOUT))
     .option('--wait', "attach: print the task's output (stdout and stderr) as it is written, then exit with its exit code; Ctrl-C detaches (with --json: print the ended task only)")
     .option('-a, --attach', 'the same as --wait')
@@ -147,6 +149,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
   program.command('inspect')
     .description('print everything tend knows about a task, as JSON (live ones with CPU, memory and ports: stats)')
     .argument('<id>', 'task id, unique id prefix or name')
+    .option('--env', "also print the values of the variables captured from the caller's environment (capturedEnv; may hold secrets)")
     .action(act(async (id: string, _o, cmd: Command) => (await import('./task-get.js')).inspectTask(id, optionsOf(cmd))));
 
   program.command('mcp')
@@ -289,7 +292,7 @@ function collectList(value: string, previous: string[] | undefined): string[] {
 function collectEnv(value: string, previous: Record<string, string> | undefined): Record<string, string> {
   try {
     const [key, val] = parseEnvPair(value);
-    return { ...previous, [key]: val };
+    return val === undefined ? { ...previous } : { ...previous, [key]: val };
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }

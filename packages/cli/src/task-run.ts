@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { attach } from './attach.js';
 import { joinCommand } from './command-line.js';
+import { taskEnvironment } from './task-env.js';
 import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { exitCodeOf } from './exit-status.js';
@@ -11,8 +12,12 @@ export interface RunOptions extends GlobalOptions {
   name?: string;
   /** Working directory, relative to the current one; default the current one. */
   cwd?: string;
-  /** From repeated `-e KEY=VALUE`. */
+  /** From repeated `-e KEY=VALUE` / `-e KEY` (value taken from this process's environment). */
   env?: Record<string, string>;
+  /** `--env-file` paths, in order; their variables go under `env`. */
+  envFile?: string[];
+  /** `--env-from`: `caller` (default) or `daemon`. */
+  envFrom?: string;
   /** Task deadline in ms (already parsed from `--timeout`). */
   timeout?: number;
   wait?: boolean;
@@ -47,12 +52,13 @@ export async function runTask(words: string[], options: RunOptions): Promise<num
   const attached = options.wait === true || options.attach === true;
   if (options.sigProxy && !attached) throw new CliError('--sig-proxy forwards signals to an attached run: add -a (or --wait)');
   const command = joinCommand(words);
+  const environment = taskEnvironment(command, options);
   return withClient(options, async (client) => {
     const task = await client
       .run({
         command,
         cwd: resolve(options.cwd ?? '.'),
-        ...(options.env && Object.keys(options.env).length > 0 ? { env: options.env } : {}),
+        ...environment,
         ...(options.name !== undefined ? { name: options.name } : {}),
         ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
         ...(options.reuse ? { reuse: true } : {}),

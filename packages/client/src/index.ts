@@ -1,4 +1,5 @@
 export { TendClient, type RunParams } from './tend-client.js';
+export { callerEnvironment, currentUmask, type CallerEnvironment } from './caller-env.js';
 export type { FollowChunk, FollowOptions } from './follow.js';
 export { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type DaemonInfo } from './connect.js';
 export type { Disposable } from './rpc-channel.js';

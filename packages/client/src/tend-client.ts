@@ -84,7 +84,9 @@ export class TendClient {
    * Starts `command` in the background (task/run) and resolves with the task once
    * its process runs. `cwd` defaults to this process's cwd; `timeoutMs` is in ms.
    * With `name` and `reuse: true`, a live task of that name with the same command
-   * and cwd is returned instead (`reused: true`).
+   * and cwd is returned instead (`reused: true`). The task gets the daemon's environment and umask
+   * unless told otherwise: spread {@link callerEnvironment}() into `params` to give it this process's
+   * (as the `tend` CLI does).
    * @throws InvalidCwdError, NameInUseError, SpawnFailedError, LimitExceededError, ShuttingDownError, InvalidParamsError.
    */
   run(params: RunParams): Promise<ResultOf<typeof TaskRun>> {
@@ -101,11 +103,12 @@ export class TendClient {
   }
 
   /**
-   * One task by id, unique id prefix or name (task/get).
+   * One task by id, unique id prefix or name (task/get), with the names of its captured variables
+   * (`capturedEnvNames`); with `{ env: true }` their values too (`capturedEnv`).
    * @throws TaskNotFoundError, AmbiguousIdError (see `candidates`).
    */
-  get(id: string): Promise<Task> {
-    return this.channel.requestRetrying(Methods.TaskGet, () => ({ id }));
+  get(id: string, options: { env?: boolean } = {}): Promise<ResultOf<typeof TaskGet>> {
+    return this.channel.requestRetrying(Methods.TaskGet, () => (options.env ? { id, env: true } : { id }));
   }
 
   /**

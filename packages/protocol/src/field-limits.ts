@@ -84,3 +84,11 @@ export function checkCommandEnvBytes(command: string, env: Record<string, string
   if (total <= MAX_COMMAND_ENV_BYTES) return undefined;
   return `command and env together take ${total} bytes; at most ${MAX_COMMAND_ENV_BYTES} (half the kernel's ARG_MAX)`;
 }
+
+/**
+ * A umask as octal digits (`"022"`, `"0077"`, at most `"0777"`), the form
+ * `umask(1)` prints; a string so that JSON cannot turn `022` into 22.
+ */
+export const UmaskSchema = z
+  .string()
+  .regex(/^0?[0-7]{1,3}$/, 'must be a umask in octal digits, "000" to "0777" (as umask(1) prints it)');

@@ -18,7 +18,13 @@ export const TaskSchema = z.object({
   command: z.string().describe('shell command line, run with $SHELL -c'),
   cwd: z.string().describe('absolute working directory'),
   env: z.record(z.string(), z.string()).describe('environment overrides given at run'),
-  inheritEnv: z.boolean().describe("false when the task got only `env`, not the daemon's environment"),
+  inheritEnv: z.boolean().describe("false when the task got only capturedEnv and `env`, not the daemon's environment"),
+  capturedEnvCount: z
+    .number()
+    .int()
+    .optional()
+    .describe("number of variables in the caller's environment captured at run (present when one was); task/get names them"),
+  umask: z.string().optional().describe('umask given at run, octal digits (absent: the daemon\'s)'),
   session: z.string().optional().describe('session of the client that started it'),
   state: TaskStateSchema,
   reason: z.string().optional().describe('why tend ended it: user kill, timeout, spawn error…'),

@@ -71,4 +71,9 @@ export const MIGRATIONS: readonly string[] = [
   DELETE FROM completions WHERE task_id NOT IN (SELECT id FROM tasks);
   DELETE FROM read_cursors WHERE task_id NOT IN (SELECT id FROM tasks);
   `,
+  `
+  -- The caller's environment captured at run (JSON object; NULL: none) and its umask (NULL: the daemon's).
+  ALTER TABLE tasks ADD COLUMN captured_env TEXT;
+  ALTER TABLE tasks ADD COLUMN umask INTEGER;
+  `,
 ];

@@ -47,6 +47,8 @@ describe('TaskStore', () => {
       cwd: '/home/me/project',
       env: { FOO: 'bar', EMPTY: '', 'WITH SPACE': 'a=b "c"', UNICODE: 'é日😀' },
       inheritEnv: false,
+      capturedEnv: { PATH: '/home/me/bin:/usr/bin', SECRET: 's3cr3t', EMPTY: '' },
+      umask: 0o077,
       session: 'session-1',
       state: 'stopping',
       reason: 'killed by user',

@@ -9,6 +9,10 @@ export interface TaskRow {
   cwd: string;
   env: Record<string, string>;
   inheritEnv: boolean;
+  /** The caller's environment captured at run, under `env` (may hold secrets: the store is private). */
+  capturedEnv?: Record<string, string>;
+  /** File mode creation mask to run the task with (e.g. 0o022); undefined: the daemon's. */
+  umask?: number;
   session?: string;
   state: TaskState;
   reason?: string;
@@ -52,6 +56,7 @@ export interface TaskFilter {
 
 const COLUMNS: Record<keyof TaskRow, string> = {
   id: 'id', name: 'name', command: 'command', cwd: 'cwd', env: 'env', inheritEnv: 'inherit_env',
+  capturedEnv: 'captured_env', umask: 'umask',
   session: 'session', state: 'state', reason: 'reason', pid: 'pid', pgid: 'pgid', startTicks: 'start_ticks',
   bootId: 'boot_id', exitCode: 'exit_code', signal: 'signal', createdAt: 'created_at', startedAt: 'started_at',
   endedAt: 'ended_at', timeoutMs: 'timeout_ms', deadlineAt: 'deadline_at', killAt: 'kill_at', stopCause: 'stop_cause', logPath: 'log_path',
@@ -192,7 +197,7 @@ function toParams(row: TaskRow): Record<string, unknown> {
 
 function toColumn(field: keyof TaskRow, value: unknown): unknown {
   if (value === undefined) return null;
-  if (field === 'env') return JSON.stringify(value);
+  if (field === 'env' || field === 'capturedEnv') return JSON.stringify(value);
   if (field === 'inheritEnv') return value ? 1 : 0;
   return value;
 }
@@ -204,7 +209,7 @@ function fromRow(raw: unknown): TaskRow | undefined {
   for (const field of FIELDS) {
     const value = record[COLUMNS[field]];
     if (value === null || value === undefined) continue;
-    if (field === 'env') row[field] = JSON.parse(value as string);
+    if (field === 'env' || field === 'capturedEnv') row[field] = JSON.parse(value as string);
     else if (field === 'inheritEnv') row[field] = value === 1;
     else row[field] = value;
   }

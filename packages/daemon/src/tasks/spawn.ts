@@ -13,8 +13,12 @@ export interface SpawnRequest {
   command: string;
   cwd: string;
   env: Record<string, string>;
-  /** true: the daemon's environment plus `env`; false: only `env`. */
+  /** true: the daemon's environment under `capturedEnv` and `env`; false: only those two. */
   inheritEnv: boolean;
+  /** The caller's environment, under `env`. */
+  capturedEnv?: Record<string, string>;
+  /** umask the wrapper sets before it runs the command (e.g. 0o022); undefined: the daemon's. */
+  umask?: number;
 }
 
 /** A started task process: the wrapper, leader of its own session and process group. */
@@ -40,7 +44,7 @@ export async function spawnTask(request: SpawnRequest): Promise<SpawnedTask> {
     const { dev, ino } = fstatSync(fd);
     const options = {
       cwd: request.cwd,
-      env: { ...request.env, [TASK_MARKER]: request.taskId },
+      env: { ...request.capturedEnv, ...request.env, [TASK_MARKER]: request.taskId },
       extendEnv: request.inheritEnv,
       detached: true,
       cleanup: false,
@@ -51,7 +55,7 @@ export async function spawnTask(request: SpawnRequest): Promise<SpawnedTask> {
       stdout: fd as 3,
       stderr: fd as 3,
     } satisfies Options;
-    const args = wrapperArgv(request.exitPath, request.shell, request.command);
+    const args = wrapperArgv(request.exitPath, request.shell, request.command, request.umask);
     const subprocess: ResultPromise = execa('/bin/sh', args, options);
     if (subprocess.pid === undefined) {
       // The spawn failed; execa reports why through its (non-rejecting) promise.

@@ -10,6 +10,7 @@ import {
   type ResultOf,
   type SignalName,
   type Task,
+  type TaskGet,
   type TaskList,
   type TaskRun,
 } from '@tend/protocol';
@@ -31,7 +32,7 @@ import { removeTaskFolder } from './task-folder.js';
 import { signalTask } from './task-signal.js';
 import { TaskStopper } from './task-stopper.js';
 import type { TaskTimers } from './task-timers.js';
-import { fileSize, toTask } from './task-view.js';
+import { fileSize, toTask, toTaskDetail } from './task-view.js';
 import { wrapperGone } from './orphaned-task.js';
 
 /** Settings of a {@link TaskSupervisor}. */
@@ -142,6 +143,8 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
         cwd: request.cwd,
         env: request.env,
         inheritEnv: request.inheritEnv,
+        ...(request.capturedEnv !== undefined ? { capturedEnv: request.capturedEnv } : {}),
+        ...(request.umask !== undefined ? { umask: parseInt(request.umask, 8) } : {}),
         state: 'starting',
         createdAt: now,
         logPath: this.taskFiles(id).logPath,
@@ -181,6 +184,8 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
         cwd: row.cwd,
         env: row.env,
         inheritEnv: row.inheritEnv,
+        capturedEnv: row.capturedEnv,
+        umask: row.umask,
       });
       this.logFiles.set(row.id, log);
       subprocess.on('exit', (code, signal) => this.onChildExit(row.id, code, signal as SignalName | null));
@@ -259,8 +264,8 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /** @throws TendDaemonError task_not_found, ambiguous_id */
-  get(ref: string): Task {
-    return toTask(resolveTask(this.store, ref));
+  get(ref: string, withEnv = false): ResultOf<typeof TaskGet> {
+    return toTaskDetail(resolveTask(this.store, ref), withEnv);
   }
 
   /** Tasks matching the filter, newest first. */

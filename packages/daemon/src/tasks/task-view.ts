@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { isTerminal, type SignalName, type Task } from '@tend/protocol';
+import { isTerminal, type ResultOf, type SignalName, type Task, type TaskGet } from '@tend/protocol';
 import type { TaskRow } from '../store/task-store.js';
 
 /**
@@ -17,6 +17,8 @@ export function toTask(row: TaskRow, now = Date.now()): Task {
     cwd: row.cwd,
     env: row.env,
     inheritEnv: row.inheritEnv,
+    capturedEnvCount: row.capturedEnv !== undefined ? Object.keys(row.capturedEnv).length : undefined,
+    umask: row.umask !== undefined ? row.umask.toString(8).padStart(4, '0') : undefined,
     session: row.session,
     state: row.state,
     reason: row.reason,
@@ -49,4 +51,18 @@ export function fileSize(path: string): number {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/**
+ * {@link toTask} plus what task/get adds: the names of the captured variables
+ * (sorted) and, only when `withEnv`, their values (they may hold secrets).
+ */
+export function toTaskDetail(row: TaskRow, withEnv: boolean, now = Date.now()): ResultOf<typeof TaskGet> {
+  const task: ResultOf<typeof TaskGet> = toTask(row, now);
+  if (row.capturedEnv === undefined) return task;
+  return {
+    ...task,
+    capturedEnvNames: Object.keys(row.capturedEnv).sort(),
+    ...(withEnv ? { capturedEnv: row.capturedEnv } : {}),
+  };
 }

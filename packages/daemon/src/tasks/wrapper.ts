@@ -3,10 +3,12 @@ import { join } from 'node:path';
 
 /**
  * The POSIX sh wrapper every task runs in (DESIGN.md, "Process model", step 3).
- * Usage: `/bin/sh -c WRAPPER_SCRIPT tend-task EXIT_RECORD SHELL COMMAND` (see
+ * Usage: `/bin/sh -c WRAPPER_SCRIPT tend-task EXIT_RECORD SHELL COMMAND [UMASK]` (see
  * {@link wrapperArgv}): the script travels in argv, never as a file that
  * someone could replace between two spawns.
  *
+ * - With UMASK (octal digits), it sets that umask first, so the command and
+ *   everything it starts create files as they would from the caller's shell.
  * - It runs COMMAND with `SHELL -c` in the foreground, so the command gets the
  *   signals sent to the process group with their default dispositions. Its
  *   own stderr is /dev/null and an inner `exec` hands the log back to the
@@ -31,6 +33,7 @@ rec=$1
 shell=$2
 cmd=$3
 trap ':' TERM INT HUP
+if [ -n "\${4-}" ]; then umask "$4"; fi
 # The wrapper's own messages ("Terminated") stay out of the task's log: its
 # stderr is /dev/null, and only the command gets the log back (fd 3).
 exec 3>&2 2>/dev/null
@@ -57,12 +60,15 @@ export const WRAPPER_NAME = 'tend-task';
 
 /**
  * argv (after `/bin/sh`) that runs the wrapper for one task: `-c SCRIPT
- * tend-task EXIT_RECORD SHELL COMMAND`. The exit record's path is a whole
- * argument, so start-up recovery finds an unrecorded wrapper by it in
- * /proc/<pid>/cmdline.
+ * tend-task EXIT_RECORD SHELL COMMAND [UMASK]`, UMASK as octal digits
+ * (`umask` a number such as 0o022; omitted: the daemon's umask stays). The
+ * exit record's path is a whole argument, so start-up recovery finds an
+ * unrecorded wrapper by it in /proc/<pid>/cmdline.
  */
-export function wrapperArgv(exitPath: string, shell: string, command: string): string[] {
-  return ['-c', WRAPPER_SCRIPT, WRAPPER_NAME, exitPath, shell, command];
+export function wrapperArgv(exitPath: string, shell: string, command: string, umask?: number): string[] {
+  const argv = ['-c', WRAPPER_SCRIPT, WRAPPER_NAME, exitPath, shell, command];
+  if (umask !== undefined) argv.push(umask.toString(8).padStart(4, '0'));
+  return argv;
 }
 
 /**

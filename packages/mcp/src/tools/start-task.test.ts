@@ -3,12 +3,16 @@ import { contextOf, fakeTend, outputResult, task } from '../test-support/fake-te
 import { startTask, startTaskSchema } from './start-task.js';
 
 const parse = (input: unknown) => startTaskSchema('/work/project').parse(input);
+/** What start_task adds to every task/run: this (server) process's environment and umask over the daemon's. */
+const serverEnv = { capturedEnv: expect.objectContaining({ PATH: process.env.PATH }), inheritEnv: true, umask: expect.stringMatching(/^0[0-7]{3}$/) };
 
 describe('start_task', () => {
   it('runs the command in the workspace, reuses a live task of the same name by default, and says how to address it', async () => {
     const { api, calls } = fakeTend({ run: () => task({ name: 'web' }) });
     const answer = await startTask(parse({ command: 'npm run dev', name: 'web' }), contextOf(api));
-    expect(calls).toEqual([{ method: 'run', args: [{ command: 'npm run dev', cwd: '/work/project', name: 'web', reuse: true }] }]);
+    expect(calls).toEqual([
+      { method: 'run', args: [{ command: 'npm run dev', cwd: '/work/project', name: 'web', reuse: true, ...serverEnv }] },
+    ]);
     expect(answer.isError).toBeUndefined();
     expect(answer.text).toBe(
       'Started task k3j9x2ab "web": running (pid 4242, up 1 min 5 s), in /work/project.\n' +
@@ -19,7 +23,7 @@ describe('start_task', () => {
   it('resolves a relative cwd against the workspace, passes env and the task deadline, and sends no reuse without a name', async () => {
     const { api, calls } = fakeTend({ run: () => task() });
     await startTask(parse({ command: 'make', cwd: 'sub/dir', env: { A: '1' }, timeout_ms: 60_000 }), contextOf(api));
-    expect(calls[0]!.args[0]).toEqual({ command: 'make', cwd: '/work/project/sub/dir', env: { A: '1' }, timeoutMs: 60_000 });
+    expect(calls[0]!.args[0]).toEqual({ command: 'make', cwd: '/work/project/sub/dir', env: { A: '1' }, timeoutMs: 60_000, ...serverEnv });
   });
 
   it('says when an existing live task was reused instead of starting a second copy', async () => {

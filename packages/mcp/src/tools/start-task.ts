@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { callerEnvironment } from '@tend/client';
 import { z } from 'zod';
 import { MAX_TIMEOUT_MS, TASK_NAME_PATTERN } from '@tend/protocol/wire';
 import { conditionShape, untilOf } from './condition.js';
@@ -17,7 +18,10 @@ export function startTaskSchema(workspace: string) {
       .min(1)
       .optional()
       .describe(`working directory: absolute, or relative to the workspace; default the workspace (${workspace})`),
-    env: z.record(z.string(), z.string()).optional().describe('environment variables to set for the task'),
+    env: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe("environment variables to set for the task, over this server's environment (itself over the tend daemon's)"),
     name: z
       .string()
       .regex(TASK_NAME_PATTERN, 'must start with a letter or digit and hold only letters, digits, ".", "_" or "-" (at most 64)')
@@ -58,7 +62,8 @@ export function startTaskSchema(workspace: string) {
 export type StartTaskInput = z.output<ReturnType<typeof startTaskSchema>>;
 
 /**
- * start_task: task/run with the workspace as default cwd, the session recorded by
+ * start_task: task/run with the workspace as default cwd, this server's
+ * environment and umask laid over the daemon's (`callerEnvironment({ overDaemon: true })`), the session recorded by
  * the connection, and reuse on by default for named tasks; then, with wait_until,
  * one bounded task/wait. Answers with the task's id, name and state, whether it was
  * reused, and how the wait ended (with the last lines when it ended or timed out).
@@ -74,6 +79,8 @@ export async function startTask(input: StartTaskInput, ctx: ToolContext): Promis
   const task = await tend.run({
     command: input.command,
     cwd,
+    // This server's environment (what the agent's host gave it) over the daemon's, then the tool's env.
+    ...callerEnvironment({ overDaemon: true }),
     ...(input.env ? { env: input.env } : {}),
     ...(input.name !== undefined ? { name: input.name, reuse: input.reuse ?? true } : {}),
     ...(input.timeout_ms !== undefined ? { timeoutMs: input.timeout_ms } : {}),

@@ -14,8 +14,21 @@ export const TaskRefSchema = z
 
 export const TaskGet = defineRequest({
   method: 'task/get',
-  summary: 'One task, by id, unique id prefix or name.',
-  params: z.object({ id: TaskRefSchema }).strict(),
-  result: TaskSchema,
+  summary:
+    'One task, by id, unique id prefix or name, with the names of the variables captured from its caller\'s ' +
+    'environment (`capturedEnvNames`); their values only with `env: true` (they may hold secrets).',
+  params: z
+    .object({
+      id: TaskRefSchema,
+      env: z.boolean().default(false).describe("also return the captured environment's values (capturedEnv)"),
+    })
+    .strict(),
+  result: TaskSchema.extend({
+    capturedEnvNames: z.array(z.string()).optional().describe('names of the captured variables, sorted (present when captured)'),
+    capturedEnv: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('the captured variables with their values: only with env: true'),
+  }),
   errors: ['task_not_found', 'ambiguous_id'],
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
 import { TASK_NAME_PATTERN, MIN_OUTPUT_CAP_BYTES, MAX_TIMEOUT_MS } from '../limits.js';
-import { AbsolutePathSchema, checkCommandEnvBytes, EnvSchema, ShellCommandSchema } from '../field-limits.js';
+import { AbsolutePathSchema, checkCommandEnvBytes, EnvSchema, ShellCommandSchema, UmaskSchema } from '../field-limits.js';
 import { TaskSchema } from '../task.js';
 
 export const TaskNameSchema = z
@@ -12,7 +12,8 @@ export const TaskRun = defineRequest({
   method: 'task/run',
   summary:
     "Starts `command` in the background through `$SHELL -c` (fallback /bin/sh) in `cwd`, with the daemon's " +
-    'environment plus `env` (or only `env` when inheritEnv is false). stdout and stderr go to the task\'s output.log; ' +
+    'environment (unless inheritEnv is false), `capturedEnv` over it and `env` over both, and with `umask` (default ' +
+    "the daemon's). stdout and stderr go to the task's output.log; " +
     'stdin is /dev/null. Returns the task once its process is running. A command that does not exist still ' +
     "starts: the task fails with exit code 127 and the shell's message in its output. With `name` and `reuse`, a " +
     'live task of that name running the same command in the same cwd is returned (`reused: true`) instead of a ' +
@@ -25,7 +26,15 @@ export const TaskRun = defineRequest({
       env: EnvSchema.default({}).describe(
         'variables to set (or override) for the task: names not empty, without "=" or NUL; values without NUL',
       ),
-      inheritEnv: z.boolean().default(true).describe("start from the daemon's environment; false: only `env`"),
+      inheritEnv: z
+        .boolean()
+        .default(true)
+        .describe("start from the daemon's environment; false: only capturedEnv and env"),
+      capturedEnv: EnvSchema.optional().describe(
+        "the caller's whole environment, laid over the daemon's (or alone with inheritEnv false); stored with the " +
+          'task, task/get lists only its names unless asked for its values',
+      ),
+      umask: UmaskSchema.optional().describe('file mode creation mask of the task, octal digits such as "022" or "0077"'),
       name: TaskNameSchema.optional().describe('unique among live tasks'),
       timeoutMs: z
         .number()
@@ -48,7 +57,7 @@ export const TaskRun = defineRequest({
     .strict()
     .refine((p) => !p.reuse || p.name !== undefined, { message: 'reuse needs a name', path: ['reuse'] })
     .superRefine((p, ctx) => {
-      const tooBig = checkCommandEnvBytes(p.command, p.env);
+      const tooBig = checkCommandEnvBytes(p.command, { ...p.capturedEnv, ...p.env });
       if (tooBig) ctx.addIssue({ code: 'custom', path: ['env'], message: tooBig });
     }),
   result: TaskSchema.extend({

@@ -1,4 +1,4 @@
 import { TaskGet } from '@tend/protocol';
 import { defineHandler } from '../handler.js';
 
-export const taskGet = defineHandler(TaskGet, (params, { supervisor }) => supervisor.get(params.id));
+export const taskGet = defineHandler(TaskGet, (params, { supervisor }) => supervisor.get(params.id, params.env));
