@@ -19,6 +19,7 @@ export const TaskSchema = z.object({
   cwd: z.string().describe('absolute working directory'),
   env: z.record(z.string(), z.string()).describe('environment overrides given at run'),
   inheritEnv: z.boolean().describe("false when the task got only `env`, not the daemon's environment"),
+  tty: z.literal(true).optional().describe('present when the command runs under a pseudo-terminal (task/run tty)'),
   session: z.string().optional().describe('session of the client that started it'),
   state: TaskStateSchema,
   reason: z.string().optional().describe('why tend ended it: user kill, timeout, spawn error…'),

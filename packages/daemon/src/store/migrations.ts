@@ -71,4 +71,8 @@ export const MIGRATIONS: readonly string[] = [
   DELETE FROM completions WHERE task_id NOT IN (SELECT id FROM tasks);
   DELETE FROM read_cursors WHERE task_id NOT IN (SELECT id FROM tasks);
   `,
+  `
+  -- tty-column: 1 when the task's command runs under a pseudo-terminal (task/run tty), else NULL.
+  ALTER TABLE tasks ADD COLUMN tty INTEGER;
+  `,
 ];

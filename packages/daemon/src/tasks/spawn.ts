@@ -15,6 +15,8 @@ export interface SpawnRequest {
   env: Record<string, string>;
   /** true: the daemon's environment plus `env`; false: only `env`. */
   inheritEnv: boolean;
+  /** true: run the command under a pseudo-terminal (see {@link wrapperArgv}). */
+  tty: boolean;
 }
 
 /** A started task process: the wrapper, leader of its own session and process group. */
@@ -51,7 +53,7 @@ export async function spawnTask(request: SpawnRequest): Promise<SpawnedTask> {
       stdout: fd as 3,
       stderr: fd as 3,
     } satisfies Options;
-    const args = wrapperArgv(request.exitPath, request.shell, request.command);
+    const args = wrapperArgv(request.exitPath, request.shell, request.command, request.tty);
     const subprocess: ResultPromise = execa('/bin/sh', args, options);
     if (subprocess.pid === undefined) {
       // The spawn failed; execa reports why through its (non-rejecting) promise.

@@ -142,6 +142,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
         cwd: request.cwd,
         env: request.env,
         inheritEnv: request.inheritEnv,
+        ...(request.tty ? { tty: true } : {}),
         state: 'starting',
         createdAt: now,
         logPath: this.taskFiles(id).logPath,
@@ -181,6 +182,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
         cwd: row.cwd,
         env: row.env,
         inheritEnv: row.inheritEnv,
+        tty: row.tty === true,
       });
       this.logFiles.set(row.id, log);
       subprocess.on('exit', (code, signal) => this.onChildExit(row.id, code, signal as SignalName | null));

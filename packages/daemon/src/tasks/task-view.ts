@@ -17,6 +17,7 @@ export function toTask(row: TaskRow, now = Date.now()): Task {
     cwd: row.cwd,
     env: row.env,
     inheritEnv: row.inheritEnv,
+    tty: row.tty ? true : undefined,
     session: row.session,
     state: row.state,
     reason: row.reason,

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { TTY_RUN } from './tty-run.js';
 
 /**
  * The POSIX sh wrapper every task runs in (DESIGN.md, "Process model", step 3).
@@ -15,9 +16,14 @@ import { join } from 'node:path';
  * - It catches TERM, INT and HUP (never ignores them: ignored signals are
  *   inherited by children) so that it survives a stop and still records the
  *   command's status; POSIX defers the trap until the foreground command ends.
+ *   Once the command has ended it ignores them, so that the helpers that
+ *   write the record (`kill -l`, sync, mv), in the task's process group,
+ *   survive a late stop signal.
  * - It writes `{"status":N,"signal":"NAME"}` to EXIT_RECORD through a temp
  *   file, fsync (`sync FILE`, coreutils ≥ 8.24) and rename, so no reader ever
  *   sees a torn record, then exits with the command's status.
+ * - With a 5th argument `tty`, COMMAND runs under a pseudo-terminal: see
+ *   {@link TTY_RUN}.
  * - A status of 129..159 is 128 + a signal number (the shell's convention):
  *   recorded as that signal. A command that exits with such a code on its own
  *   is indistinguishable, as in every POSIX shell.
@@ -27,11 +33,19 @@ rec=$1
 shell=$2
 cmd=$3
 trap ':' TERM INT HUP
+${TTY_RUN}
 # The wrapper's own messages ("Terminated") stay out of the task's log: its
 # stderr is /dev/null, and only the command gets the log back (fd 3).
 exec 3>&2 2>/dev/null
-/bin/sh -c 'exec "$0" -c "$1" 2>&3 3>&-' "$shell" "$cmd"
-status=$?
+if [ "$4" = tty ]; then
+  tty_run
+else
+  /bin/sh -c 'exec "$0" -c "$1" 2>&3 3>&-' "$shell" "$cmd"
+  status=$?
+fi
+# The command has ended: a stop signal sent now (the daemon re-sends one to a
+# young task) must not kill the children below (kill -l, sync, mv) and lose the record.
+trap '' TERM INT HUP
 sig=
 if [ "$status" -gt 128 ] && [ "$status" -lt 160 ]; then
   sig=$(kill -l "$status" 2>/dev/null) || sig=
@@ -49,12 +63,12 @@ export const WRAPPER_NAME = 'tend-task';
 
 /**
  * argv (after `/bin/sh`) that runs the wrapper for one task: `-c SCRIPT
- * tend-task EXIT_RECORD SHELL COMMAND`. The exit record's path is a whole
+ * tend-task EXIT_RECORD SHELL COMMAND [tty]`. The exit record's path is a whole
  * argument, so start-up recovery finds an unrecorded wrapper by it in
- * /proc/<pid>/cmdline.
+ * /proc/<pid>/cmdline. `tty` true: the command runs under a pseudo-terminal.
  */
-export function wrapperArgv(exitPath: string, shell: string, command: string): string[] {
-  return ['-c', WRAPPER_SCRIPT, WRAPPER_NAME, exitPath, shell, command];
+export function wrapperArgv(exitPath: string, shell: string, command: string, tty = false): string[] {
+  return ['-c', WRAPPER_SCRIPT, WRAPPER_NAME, exitPath, shell, command, ...(tty ? ['tty'] : [])];
 }
 
 /**

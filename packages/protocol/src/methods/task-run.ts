@@ -26,6 +26,13 @@ export const TaskRun = defineRequest({
         'variables to set (or override) for the task: names not empty, without "=" or NUL; values without NUL',
       ),
       inheritEnv: z.boolean().default(true).describe("start from the daemon's environment; false: only `env`"),
+      tty: z
+        .boolean()
+        .default(false)
+        .describe(
+          'run the command under a pseudo-terminal (util-linux script): isatty(1) is true, so programs line-buffer and ' +
+            'keep colours; the output still goes to output.log, with the terminal\'s CRLF line ends',
+        ),
       name: TaskNameSchema.optional().describe('unique among live tasks'),
       timeoutMs: z
         .number()
