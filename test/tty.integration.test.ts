@@ -112,4 +112,16 @@ describe('task/run tty', () => {
     expect(await ended(stubborn.id)).toMatchObject({ state: 'killed', signal: 'SIGKILL' });
     await pollUntil('the commands to be gone', () => !alive(plainPid) && !alive(stubbornPid));
   });
+
+  it('forwards SIGINT: a Python program gets KeyboardInterrupt', async () => {
+    const task = await client.request('task/run', {
+      command: `python3 -c "import time; print('ready', flush=True); time.sleep(600)"`,
+      cwd: harness.home,
+      tty: true,
+    });
+    await pollUntil('ready', async () => (await output(task.id)).includes('ready'));
+    await client.request('task/kill', { id: task.id, signal: 'SIGINT', graceMs: 20_000 });
+    expect(await ended(task.id)).toMatchObject({ state: 'killed' });
+    expect(await output(task.id)).toContain('KeyboardInterrupt');
+  });
 });

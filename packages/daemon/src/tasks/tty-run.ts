@@ -15,13 +15,16 @@
  *   group: a SIGTERM, SIGINT or SIGQUIT sent to script makes it drop the
  *   command's last output, wait 2 s, SIGKILL it and exit 0 (util-linux 2.38,
  *   `script.c`, "Session terminated, killing shell").
- * - The wrapper forwards TERM, INT and HUP to the command's process group
+ * - The wrapper forwards TERM, INT, HUP, QUIT, USR1 and USR2 to the command's process group
  *   (the pty's session: its id is the pid of script's child, read from
  *   `/proc/<script>/task/<script>/children`), then waits for script again, so
  *   the command handles the signal, its last words reach the log, and its
  *   status is recorded. The pid is read while script has not reaped its child
  *   (a zombie's pid is not reused); script may reap it between the read and
  *   kill(2): a race of microseconds, as in the daemon's own signal path.
+ *   Once script is reaped the wrapper forwards nothing more (and ignores
+ *   these signals until it exits). Other signals (STOP, CONT, WINCH…) reach
+ *   the wrapper only.
  * - `setpriv --pdeathsig KILL`: when the wrapper dies (SIGKILL escalation),
  *   the kernel kills script; closing the pty's master then hangs up the
  *   terminal, which sends SIGHUP to the command's foreground process group.
@@ -34,23 +37,24 @@
  * - `SHELL=$shell`: script runs the command with `$SHELL -c`, so a tty task's
  *   environment has SHELL set to the task shell.
  * - `wait` returns early (status > 128) when a trapped signal arrives; the loop
- *   waits again until script has really ended. A second wait on a pid already
- *   reaped returns 127: the status before it stands.
+ *   waits again while script's pid is still there (running, or a zombie not
+ *   yet reaped), so the status kept is script's own.
  */
 export const TTY_RUN = `tty_run() {
   ( SHELL=$shell exec env --default-signal=INT,QUIT setsid setpriv --pdeathsig KILL \\
       script -q -e -f -E never -c "$cmd" /dev/null 2>&3 3>&- ) &
   tty_pid=$!
-  trap 'tty_forward TERM' TERM
-  trap 'tty_forward INT' INT
-  trap 'tty_forward HUP' HUP
+  for tty_sig in TERM INT HUP QUIT USR1 USR2; do trap "tty_forward $tty_sig" "$tty_sig"; done
   while :; do
     wait "$tty_pid"
     status=$?
     if [ "$status" -le 128 ] || ! kill -0 "$tty_pid"; then break; fi
   done
+  tty_pid=
+  trap '' TERM INT HUP QUIT USR1 USR2
 }
 tty_forward() {
+  [ -n "$tty_pid" ] || return 0
   tty_kid=
   read -r tty_kid _ < "/proc/$tty_pid/task/$tty_pid/children" || :
   if [ -n "$tty_kid" ] && [ "$tty_kid" -gt 1 ]; then kill -s "$1" -- "-$tty_kid" || :; fi
