@@ -29,7 +29,7 @@ async function ended(id: string): Promise<any> {
 }
 
 describe('task/run tty', () => {
-  it('gives the command a terminal: isatty(1) is true, and CRLF ends as LF in clean output', async () => {
+  it('gives the command a terminal: isatty(1) is true, and the log holds the bytes as written (no CRLF)', async () => {
     const plain = await client.request('task/run', { command: ISATTY, cwd: harness.home });
     const task = await client.request('task/run', { command: ISATTY, cwd: harness.home, tty: true });
     expect(task.tty).toBe(true);
@@ -37,9 +37,20 @@ describe('task/run tty', () => {
     expect(await ended(plain.id)).toMatchObject({ state: 'succeeded', exitCode: 0 });
     expect(await ended(task.id)).toMatchObject({ state: 'succeeded', exitCode: 0, tty: true });
     expect(await output(plain.id)).toBe('False\n');
-    expect(await output(task.id)).toBe('True\r\n');
+    expect(await output(task.id)).toBe('True\n');
     expect(await output(task.id, true)).toBe('True\n');
     expect((await client.request('task/get', { id: task.id })).tty).toBe(true);
+  });
+
+  it("keeps the task's environment: SHELL as given, no variable of tend's plumbing but TEND_TASK_ID", async () => {
+    const task = await client.request('task/run', {
+      command: 'echo "[$SHELL][$TEND_TASK_ID]"; env | grep ^TEND_TTY || echo none',
+      cwd: harness.home,
+      env: { SHELL: '/bin/sh-as-given' },
+      tty: true,
+    });
+    expect(await ended(task.id)).toMatchObject({ state: 'succeeded' });
+    expect(await output(task.id)).toBe(`[/bin/sh-as-given][${task.id}]\nnone\n`);
   });
 
   it('shows bytes printed without a newline while the command still runs', async () => {
@@ -53,7 +64,7 @@ describe('task/run tty', () => {
     expect((await client.request('task/get', { id: task.id })).state).toBe('running');
     writeFileSync(go, '');
     expect(await ended(task.id)).toMatchObject({ state: 'succeeded', exitCode: 0 });
-    expect(await output(task.id)).toBe('partial done\r\n');
+    expect(await output(task.id)).toBe('partial done\n');
   });
 
   it("reports the command's exit status and the signal that ended it", async () => {
@@ -78,7 +89,7 @@ describe('task/run tty', () => {
     await harness.start();
     client = await harness.connect();
     expect(await ended(task.id)).toMatchObject({ state: 'failed', exitCode: 4 });
-    expect(await output(task.id)).toBe('before\r\nafter\r\n');
+    expect(await output(task.id)).toBe('before\nafter\n');
   });
 
   it('stop reaches the command in its terminal session: it handles SIGTERM, its last words are kept', async () => {
@@ -91,7 +102,7 @@ describe('task/run tty', () => {
     expect(pid).not.toBe(task.pid);
     await client.request('task/kill', { id: task.id, graceMs: 20_000 });
     expect(await ended(task.id)).toMatchObject({ state: 'killed', exitCode: 7 });
-    expect(await output(task.id)).toContain(`bye from ${pid}\r\n`);
+    expect(await output(task.id)).toContain(`bye from ${pid}\n`);
     expect(alive(pid)).toBe(false);
   });
 

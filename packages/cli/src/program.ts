@@ -57,7 +57,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--timeout <duration>', 'stop the task after this long: SIGTERM, SIGKILL 10s later (config killGraceMs); 30s, 5m, 1h, up to 30d; a bare number is seconds', durationArg(TASK_TIMEOUT))
     .option('--wait', "wait for the task to end and exit with its exit code")
     .option('--reuse', 'with --name: if a live task of that name runs the same command in the same cwd, print its id instead of starting another')
-    .option('-t, --tty', 'run the command under a pseudo-terminal (util-linux script), so it line-buffers and keeps colours; lines end in CRLF in the log (logs --clean strips what the terminal added)')
+    .option('-t, --tty', 'run the command under a pseudo-terminal (util-linux script), so it line-buffers and keeps colours; the log holds its bytes as written (logs --clean strips the colours)')
     .passThroughOptions()
     .action(act(async (words: string[], _o, cmd: Command) => (await import('./task-run.js')).runTask(words, optionsOf(cmd))));
 

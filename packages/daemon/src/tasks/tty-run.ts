@@ -1,4 +1,17 @@
 /**
+ * What script runs (with /bin/sh) in the pseudo-terminal: SHELL back to the
+ * task's value, output post-processing off (`stty -opost`: no LF → CRLF, which
+ * also makes the terminal about 10 times slower on short lines), then the task
+ * shell with the command, without the variables that carried them. No single
+ * quote in it: {@link TTY_RUN} puts it between single quotes.
+ */
+const TTY_INNER = [
+  'if [ -n "${TEND_TTY_SHELLVAR+set}" ]; then SHELL=$TEND_TTY_SHELLVAR; else unset SHELL; fi',
+  'stty -opost 2>/dev/null',
+  'exec env -u TEND_TTY_SHELL -u TEND_TTY_CMD -u TEND_TTY_SHELLVAR "$TEND_TTY_SHELL" -c "$TEND_TTY_CMD"',
+].join('\n');
+
+/**
  * The part of the task wrapper (`WRAPPER_SCRIPT` in wrapper.ts) that runs a `tty` task:
  * a POSIX sh function `tty_run` that runs `$shell -c "$cmd"` under a
  * pseudo-terminal and sets `status` to its exit status. It expects the
@@ -8,7 +21,7 @@
  * exit status is the command's, 128 + n for a signal n, `-f` each chunk is
  * written at once, `-E never` no echo, typescript /dev/null): script copies the
  * terminal's output to its stdout, the task's output.log, and needs no daemon.
- * script runs `$SHELL -c COMMAND` in a new session whose controlling terminal
+ * script runs its command in a new session whose controlling terminal
  * is the pty, so the command is NOT in the task's process group. Hence:
  *
  * - script runs in a session of its own (`setsid`), out of the task's process
@@ -34,15 +47,22 @@
  * - `env --default-signal=INT,QUIT` (coreutils ≥ 8.31): sh starts background
  *   jobs with SIGINT and SIGQUIT ignored (POSIX, "Asynchronous Lists"), which
  *   the command would inherit.
- * - `SHELL=$shell`: script runs the command with `$SHELL -c`, so a tty task's
- *   environment has SHELL set to the task shell.
+ * - script runs `$SHELL -c STRING`: it gets SHELL=/bin/sh and {@link TTY_INNER},
+ *   and the task shell and command travel in TEND_TTY_SHELL and TEND_TTY_CMD
+ *   (removed before the command starts), so the command line is never quoted
+ *   into another one.
  * - `wait` returns early (status > 128) when a trapped signal arrives; the loop
  *   waits again while script's pid is still there (running, or a zombie not
  *   yet reaped), so the status kept is script's own.
  */
-export const TTY_RUN = `tty_run() {
-  ( SHELL=$shell exec env --default-signal=INT,QUIT setsid setpriv --pdeathsig KILL \\
-      script -q -e -f -E never -c "$cmd" /dev/null 2>&3 3>&- ) &
+export const TTY_RUN = `tty_inner='${TTY_INNER}'
+tty_run() {
+  (
+    export TEND_TTY_SHELL="$shell" TEND_TTY_CMD="$cmd"
+    if [ -n "\${SHELL+set}" ]; then export TEND_TTY_SHELLVAR="$SHELL"; fi
+    SHELL=/bin/sh exec env --default-signal=INT,QUIT setsid setpriv --pdeathsig KILL \\
+      script -q -e -f -E never -c "$tty_inner" /dev/null 2>&3 3>&-
+  ) &
   tty_pid=$!
   for tty_sig in TERM INT HUP QUIT USR1 USR2; do trap "tty_forward $tty_sig" "$tty_sig"; done
   while :; do

@@ -31,7 +31,7 @@ export const TaskRun = defineRequest({
         .default(false)
         .describe(
           'run the command under a pseudo-terminal (util-linux script): isatty(1) is true, so programs line-buffer and ' +
-            'keep colours; the output still goes to output.log, with the terminal\'s CRLF line ends',
+            'keep colours; the output still goes to output.log, as written (no CRLF)',
         ),
       name: TaskNameSchema.optional().describe('unique among live tasks'),
       timeoutMs: z
