@@ -135,4 +135,14 @@ describe('task/run tty', () => {
     expect(await ended(task.id)).toMatchObject({ state: 'killed' });
     expect(await output(task.id)).toContain('KeyboardInterrupt');
   });
+
+  it("counts the command's processes in task/stats, though they run in the terminal's session", async () => {
+    const task = await client.request('task/run', { command: 'echo ready $$; exec sleep 600', cwd: harness.home, tty: true });
+    const pid = Number(await pollUntil('ready', async () => /ready (\d+)/.exec(await output(task.id))?.[1]));
+    const [stats] = (await client.request('task/stats', { ids: [task.id] })).stats;
+    expect(stats.pids).toContain(task.pid);
+    expect(stats.pids).toContain(pid);
+    await client.request('task/kill', { id: task.id });
+    expect(await ended(task.id)).toMatchObject({ state: 'killed', signal: 'SIGTERM' });
+  });
 });
