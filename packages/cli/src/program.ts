@@ -63,6 +63,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('-a, --attach', 'the same as --wait')
     .option('--sig-proxy', 'with --wait/-a: forward Ctrl-C (SIGINT), SIGTERM, SIGHUP, SIGQUIT and SIGUSR2 to the task instead of detaching')
     .option('--reuse', 'with --name: if a live task of that name runs the same command in the same cwd, print its id instead of starting another')
+    .option('-t, --tty', 'run the command under a pseudo-terminal (util-linux script), so it line-buffers and keeps colours; the log holds its bytes as written (logs --clean strips the colours)')
     .passThroughOptions()
     .action(act(async (words: string[], _o, cmd: Command) => (await import('./task-run.js')).runTask(words, optionsOf(cmd))));
 

@@ -27,6 +27,8 @@ export interface RunOptions extends GlobalOptions {
   sigProxy?: boolean;
   /** With `name`: return the live task of that name instead of starting another. */
   reuse?: boolean;
+  /** Run the command under a pseudo-terminal (`--tty`). */
+  tty?: boolean;
 }
 
 /**
@@ -40,7 +42,8 @@ export interface RunOptions extends GlobalOptions {
  * of that name running the same command in the same cwd is used instead of
  * starting a second one: its id is printed and stderr says it was reused
  * (`reused: true` in the JSON); a live task of that name with another command
- * or cwd is the daemon's name_in_use error (exit 125).
+ * or cwd is the daemon's name_in_use error (exit 125). With `--tty`, the
+ * command runs under a pseudo-terminal (`tty: true`).
  * @returns the process exit code.
  * @throws CliError for a blank command, --reuse without --name, --sig-proxy without --wait/-a, a name a live
  *   task has (reason name_in_use, naming tend stop and --reuse), or a task
@@ -62,6 +65,7 @@ export async function runTask(words: string[], options: RunOptions): Promise<num
         ...(options.name !== undefined ? { name: options.name } : {}),
         ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
         ...(options.reuse ? { reuse: true } : {}),
+        ...(options.tty ? { tty: true } : {}),
       })
       .catch((err: unknown) => {
         if ((err as { reason?: unknown }).reason !== 'name_in_use' || options.reuse) throw err;

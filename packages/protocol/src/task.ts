@@ -25,6 +25,7 @@ export const TaskSchema = z.object({
     .optional()
     .describe("number of variables in the caller's environment captured at run (present when one was); task/get names them"),
   umask: z.string().optional().describe('umask given at run, octal digits (absent: the daemon\'s)'),
+  tty: z.literal(true).optional().describe('present when the command runs under a pseudo-terminal (task/run tty)'),
   session: z.string().optional().describe('session of the client that started it'),
   state: TaskStateSchema,
   reason: z.string().optional().describe('why tend ended it: user kill, timeout, spawn error…'),

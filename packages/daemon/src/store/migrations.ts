@@ -76,4 +76,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE tasks ADD COLUMN captured_env TEXT;
   ALTER TABLE tasks ADD COLUMN umask INTEGER;
   `,
+  `
+  -- tty-column: 1 when the task's command runs under a pseudo-terminal (task/run tty), else NULL.
+  ALTER TABLE tasks ADD COLUMN tty INTEGER;
+  `,
 ];

@@ -13,6 +13,8 @@ export interface TaskRow {
   capturedEnv?: Record<string, string>;
   /** File mode creation mask to run the task with (e.g. 0o022); undefined: the daemon's. */
   umask?: number;
+  /** true: the command runs under a pseudo-terminal (`task/run` tty); absent or false: plain fds. */
+  tty?: boolean;
   session?: string;
   state: TaskState;
   reason?: string;
@@ -56,7 +58,7 @@ export interface TaskFilter {
 
 const COLUMNS: Record<keyof TaskRow, string> = {
   id: 'id', name: 'name', command: 'command', cwd: 'cwd', env: 'env', inheritEnv: 'inherit_env',
-  capturedEnv: 'captured_env', umask: 'umask',
+  capturedEnv: 'captured_env', umask: 'umask', tty: 'tty',
   session: 'session', state: 'state', reason: 'reason', pid: 'pid', pgid: 'pgid', startTicks: 'start_ticks',
   bootId: 'boot_id', exitCode: 'exit_code', signal: 'signal', createdAt: 'created_at', startedAt: 'started_at',
   endedAt: 'ended_at', timeoutMs: 'timeout_ms', deadlineAt: 'deadline_at', killAt: 'kill_at', stopCause: 'stop_cause', logPath: 'log_path',
@@ -199,6 +201,7 @@ function toColumn(field: keyof TaskRow, value: unknown): unknown {
   if (value === undefined) return null;
   if (field === 'env' || field === 'capturedEnv') return JSON.stringify(value);
   if (field === 'inheritEnv') return value ? 1 : 0;
+  if (field === 'tty') return value ? 1 : null;
   return value;
 }
 
@@ -211,6 +214,7 @@ function fromRow(raw: unknown): TaskRow | undefined {
     if (value === null || value === undefined) continue;
     if (field === 'env' || field === 'capturedEnv') row[field] = JSON.parse(value as string);
     else if (field === 'inheritEnv') row[field] = value === 1;
+    else if (field === 'tty') row[field] = value === 1;
     else row[field] = value;
   }
   return row as unknown as TaskRow;

@@ -19,6 +19,8 @@ export interface SpawnRequest {
   capturedEnv?: Record<string, string>;
   /** umask the wrapper sets before it runs the command (e.g. 0o022); undefined: the daemon's. */
   umask?: number;
+  /** true: run the command under a pseudo-terminal (see {@link wrapperArgv}). */
+  tty: boolean;
 }
 
 /** A started task process: the wrapper, leader of its own session and process group. */
@@ -55,7 +57,7 @@ export async function spawnTask(request: SpawnRequest): Promise<SpawnedTask> {
       stdout: fd as 3,
       stderr: fd as 3,
     } satisfies Options;
-    const args = wrapperArgv(request.exitPath, request.shell, request.command, request.umask);
+    const args = wrapperArgv(request.exitPath, request.shell, request.command, { umask: request.umask, tty: request.tty });
     const subprocess: ResultPromise = execa('/bin/sh', args, options);
     if (subprocess.pid === undefined) {
       // The spawn failed; execa reports why through its (non-rejecting) promise.

@@ -8,21 +8,52 @@ import { sampleCpu } from './cpu-sample.js';
 
 /** Live (non-zombie) processes by process group id, from one scan of /proc. */
 export function processGroups(): Map<number, number[]> {
+  return processTable().groups;
+}
+
+/** Live (non-zombie) processes by process group id and by parent pid, from one scan of /proc. */
+function processTable(): { groups: Map<number, number[]>; children: Map<number, number[]> } {
   const groups = new Map<number, number[]>();
+  const children = new Map<number, number[]>();
+  const add = (map: Map<number, number[]>, key: number, pid: number) => {
+    const list = map.get(key);
+    if (list) list.push(pid);
+    else map.set(key, [pid]);
+  };
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = readProcStat(Number(entry));
     if (!stat || stat.state === 'Z' || stat.state === 'X') continue;
-    const members = groups.get(stat.pgid);
-    if (members) members.push(stat.pid);
-    else groups.set(stat.pgid, [stat.pid]);
+    add(groups, stat.pgid, stat.pid);
+    add(children, stat.ppid, stat.pid);
   }
-  return groups;
+  return { groups, children };
+}
+
+/**
+ * The pids `taskStats` counts for `row`: its process group; for a `tty` task
+ * also their descendants, since its command runs in the pseudo-terminal's own
+ * session (see tty-run.ts).
+ */
+function taskPids(row: TaskRow, table: ReturnType<typeof processTable>): number[] {
+  if (row.pgid === undefined) return [];
+  const pids = [...(table.groups.get(row.pgid) ?? [])];
+  if (!row.tty) return pids;
+  const seen = new Set(pids);
+  for (let i = 0; i < pids.length; i++) {
+    for (const child of table.children.get(pids[i] as number) ?? []) {
+      if (!seen.has(child)) {
+        seen.add(child);
+        pids.push(child);
+      }
+    }
+  }
+  return pids;
 }
 
 /**
  * CPU % (of one core), RSS (bytes) and listening TCP ports of each task's
- * process group, per process, summed; a process that exits meanwhile counts
+ * process group (a `tty` task: with their descendants), per process, summed; a process that exits meanwhile counts
  * as 0. CPU comes from {@link sampleCpu} (the first sample of a process is
  * its lifetime average, later ones the window since the last), memory from
  * pidusage. One /proc scan serves all tasks,
@@ -32,8 +63,8 @@ export function processGroups(): Map<number, number[]> {
  * process: ~2 s for the first `tend ps` with 100 tasks; bench/BENCHMARKS.md).
  */
 export async function taskStats(rows: readonly TaskRow[]): Promise<TaskStats[]> {
-  const groups = processGroups();
-  const pidsOf = (row: TaskRow): number[] => (row.pgid !== undefined ? (groups.get(row.pgid) ?? []) : []);
+  const table = processTable();
+  const pidsOf = (row: TaskRow): number[] => taskPids(row, table);
   const inodes = new Map(rows.flatMap(pidsOf).map((pid) => [pid, socketInodes(pid)]));
   // Reading /proc/net/tcp{,6} walks the kernel's whole TCP hash (~5 ms each here): only when a task holds a socket.
   const sockets = [...inodes.values()].some((list) => list.length > 0) ? listeningSockets() : new Map<number, ListeningSocket>();

@@ -145,6 +145,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
         inheritEnv: request.inheritEnv,
         ...(request.capturedEnv !== undefined ? { capturedEnv: request.capturedEnv } : {}),
         ...(request.umask !== undefined ? { umask: parseInt(request.umask, 8) } : {}),
+        ...(request.tty ? { tty: true } : {}),
         state: 'starting',
         createdAt: now,
         logPath: this.taskFiles(id).logPath,
@@ -186,6 +187,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
         inheritEnv: row.inheritEnv,
         capturedEnv: row.capturedEnv,
         umask: row.umask,
+        tty: row.tty === true,
       });
       this.logFiles.set(row.id, log);
       subprocess.on('exit', (code, signal) => this.onChildExit(row.id, code, signal as SignalName | null));

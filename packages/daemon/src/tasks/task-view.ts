@@ -19,6 +19,7 @@ export function toTask(row: TaskRow, now = Date.now()): Task {
     inheritEnv: row.inheritEnv,
     capturedEnvCount: row.capturedEnv !== undefined ? Object.keys(row.capturedEnv).length : undefined,
     umask: row.umask !== undefined ? row.umask.toString(8).padStart(4, '0') : undefined,
+    tty: row.tty ? true : undefined,
     session: row.session,
     state: row.state,
     reason: row.reason,

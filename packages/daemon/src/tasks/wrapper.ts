@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { TTY_RUN } from './tty-run.js';
 
 /**
  * The POSIX sh wrapper every task runs in (DESIGN.md, "Process model", step 3).
@@ -24,6 +25,8 @@ import { join } from 'node:path';
  * - It writes `{"status":N,"signal":"NAME"}` to EXIT_RECORD through a temp
  *   file, fsync (`sync FILE`, coreutils ≥ 8.24) and rename, so no reader ever
  *   sees a torn record, then exits with the command's status.
+ * - With a 5th argument `tty`, COMMAND runs under a pseudo-terminal: see
+ *   {@link TTY_RUN}.
  * - A status of 129..159 is 128 + a signal number (the shell's convention):
  *   recorded as that signal. A command that exits with such a code on its own
  *   is indistinguishable, as in every POSIX shell.
@@ -33,15 +36,19 @@ rec=$1
 shell=$2
 cmd=$3
 trap ':' TERM INT HUP
+${TTY_RUN}
 if [ -n "\${4-}" ]; then umask "$4"; fi
 # The wrapper's own messages ("Terminated") stay out of the task's log: its
 # stderr is /dev/null, and only the command gets the log back (fd 3).
 exec 3>&2 2>/dev/null
-/bin/sh -c 'exec "$0" -c "$1" 2>&3 3>&-' "$shell" "$cmd"
-status=$?
-# The command is over: from here on a late stop signal (tend re-sends one to young tasks) must not
-# kill the steps that record its status. Ignored dispositions are inherited, so the command
-# substitution, sync and mv below are immune too (a trap would be reset in them).
+if [ "${5-}" = tty ]; then
+  tty_run
+else
+  /bin/sh -c 'exec "$0" -c "$1" 2>&3 3>&-' "$shell" "$cmd"
+  status=$?
+fi
+# The command has ended: a stop signal sent now (the daemon re-sends one to a
+# young task) must not kill the children below (kill -l, sync, mv) and lose the record.
 trap '' TERM INT HUP
 sig=
 if [ "$status" -gt 128 ] && [ "$status" -lt 160 ]; then
@@ -60,14 +67,16 @@ export const WRAPPER_NAME = 'tend-task';
 
 /**
  * argv (after `/bin/sh`) that runs the wrapper for one task: `-c SCRIPT
- * tend-task EXIT_RECORD SHELL COMMAND [UMASK]`, UMASK as octal digits
- * (`umask` a number such as 0o022; omitted: the daemon's umask stays). The
- * exit record's path is a whole argument, so start-up recovery finds an
- * unrecorded wrapper by it in /proc/<pid>/cmdline.
+ * tend-task EXIT_RECORD SHELL COMMAND [UMASK [tty]]`, UMASK as octal digits
+ * (`umask` a number such as 0o022; empty or omitted: the daemon's umask
+ * stays), `tty`: the command runs under a pseudo-terminal. The exit record's
+ * path is a whole argument, so start-up recovery finds an unrecorded wrapper
+ * by it in /proc/<pid>/cmdline.
  */
-export function wrapperArgv(exitPath: string, shell: string, command: string, umask?: number): string[] {
+export function wrapperArgv(exitPath: string, shell: string, command: string, options: { umask?: number; tty?: boolean } = {}): string[] {
   const argv = ['-c', WRAPPER_SCRIPT, WRAPPER_NAME, exitPath, shell, command];
-  if (umask !== undefined) argv.push(umask.toString(8).padStart(4, '0'));
+  if (options.umask !== undefined || options.tty) argv.push(options.umask === undefined ? '' : options.umask.toString(8).padStart(4, '0'));
+  if (options.tty) argv.push('tty');
   return argv;
 }
 

@@ -35,6 +35,13 @@ export const TaskRun = defineRequest({
           'task, task/get lists only its names unless asked for its values',
       ),
       umask: UmaskSchema.optional().describe('file mode creation mask of the task, octal digits such as "022" or "0077"'),
+      tty: z
+        .boolean()
+        .default(false)
+        .describe(
+          'run the command under a pseudo-terminal (util-linux script): isatty(1) is true, so programs line-buffer and ' +
+            'keep colours; the output still goes to output.log, as written (no CRLF)',
+        ),
       name: TaskNameSchema.optional().describe('unique among live tasks'),
       timeoutMs: z
         .number()

@@ -11,7 +11,7 @@ export const ListeningPortSchema = z.object({
 
 export const TaskStatsSchema = z.object({
   id: z.string().describe('task id'),
-  pids: z.array(z.number().int()).describe("processes in the task's process group now"),
+  pids: z.array(z.number().int()).describe("processes in the task's process group now (a tty task: with their descendants)"),
   cpuPercent: z.number().describe('CPU use summed over the group, percent of one core (/proc utime + stime)'),
   rssBytes: z.number().int().describe('resident memory summed over the group, bytes'),
   ports: z.array(ListeningPortSchema).describe('TCP ports the group listens on'),
