@@ -41,7 +41,7 @@ if [ -n "\${4-}" ]; then umask "$4"; fi
 # The wrapper's own messages ("Terminated") stay out of the task's log: its
 # stderr is /dev/null, and only the command gets the log back (fd 3).
 exec 3>&2 2>/dev/null
-if [ "${5-}" = tty ]; then
+if [ "\${5-}" = tty ]; then
   tty_run
 else
   /bin/sh -c 'exec "$0" -c "$1" 2>&3 3>&-' "$shell" "$cmd"
