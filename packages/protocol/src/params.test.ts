@@ -25,12 +25,12 @@ function refusal(def: { method: string; params: import('zod').ZodType }, raw: un
 const run = { command: 'make test', cwd: '/home/ada/src' };
 
 describe('task/run params', () => {
-  it('applies the defaults: env is {}, inheritEnv is true, reuse is false, and adds nothing else', () => {
-    expect(parseParams(TaskRun, run)).toEqual({ command: 'make test', cwd: '/home/ada/src', env: {}, inheritEnv: true, reuse: false });
+  it('applies the defaults: env is {}, inheritEnv is true, tty and reuse are false, and adds nothing else', () => {
+    expect(parseParams(TaskRun, run)).toEqual({ command: 'make test', cwd: '/home/ada/src', env: {}, inheritEnv: true, tty: false, reuse: false });
   });
 
   it('keeps every value the client gave', () => {
-    const full = { ...run, env: { CI: '1', EMPTY: '' }, inheritEnv: false, name: 'unit-tests_2.x', timeoutMs: 60_000, reuse: true };
+    const full = { ...run, env: { CI: '1', EMPTY: '' }, inheritEnv: false, tty: true, name: 'unit-tests_2.x', timeoutMs: 60_000, reuse: true };
     expect(parseParams(TaskRun, full)).toEqual(full);
   });
 
