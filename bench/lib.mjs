@@ -7,9 +7,10 @@
 // checking that /proc/<pid>/environ carries that marker, so a pid reused by an
 // unrelated process after one of ours ended is never signalled.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TendClient } from '../packages/client/dist/index.js';
+import { WRAPPER_SCRIPT } from '../packages/daemon/dist/tasks/wrapper.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const DAEMON_BIN = join(ROOT, 'packages/daemon/dist/bin.js');
@@ -162,8 +163,15 @@ export class BenchDaemon {
     this.clients = [];
   }
 
+  /**
+   * The daemon's task wrapper as a file, for the references that spawn it without the daemon
+   * (`/bin/sh FILE EXIT SHELL COMMAND` gets the same positional parameters as the daemon's
+   * `/bin/sh -c SCRIPT tend-task EXIT SHELL COMMAND`). Written once into this bench's own home.
+   */
   get wrapperPath() {
-    return join(this.home, 'state', 'task-wrapper.sh');
+    const path = join(this.home, 'ref-task-wrapper.sh');
+    if (!existsSync(path)) writeFileSync(path, WRAPPER_SCRIPT, { mode: 0o600 });
+    return path;
   }
 
   get tasksDir() {
