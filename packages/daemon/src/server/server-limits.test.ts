@@ -82,7 +82,10 @@ describe('RpcServer limits on clients', () => {
     polite.send(initialize(1));
     await waitFor(() => polite.replies.length === 1, 'the initialize reply');
     await waitFor(() => silent.closed, 'the silent connection to be closed');
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // A silent connection opened after the polite one is closed only once its own timer fired,
+    // so the polite connection's timer (armed earlier) has fired by then too.
+    const later = await open();
+    await waitFor(() => later.closed, 'a later silent connection to be closed');
     expect(polite.closed).toBe(false);
     expect(server.connections.size).toBe(1);
   });
