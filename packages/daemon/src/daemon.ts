@@ -174,7 +174,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
       logPath: paths.logPath,
       prune: (request) => retention.prune(request),
       requestShutdown: (request) => {
-        const live = store.live().length;
+        const live = store.liveCount();
         // Let the reply go out first.
         setTimeout(() => void shutdown(request), 10);
         return request.killTasks ? live : 0;

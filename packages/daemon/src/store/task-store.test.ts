@@ -305,12 +305,13 @@ describe('TaskStore', () => {
     expect((caught as { code?: string }).code).toBe('SQLITE_CONSTRAINT_PRIMARYKEY');
   });
 
-  it('lists live tasks oldest first', () => {
+  it('lists live tasks oldest first, and counts them without reading their rows', () => {
     store.insert(row({ id: 'b0000001', state: 'stopping', createdAt: 300 }));
     store.insert(row({ id: 'a0000001', state: 'running', createdAt: 100 }));
     store.insert(row({ id: 'c0000001', state: 'succeeded', createdAt: 50 }));
     store.insert(row({ id: 'd0000001', state: 'starting', createdAt: 200 }));
     expect(store.live().map((r) => r.id)).toEqual(['a0000001', 'd0000001', 'b0000001']);
+    expect(store.liveCount()).toBe(3);
   });
 
   it('counts tasks per state and omits the states that have none', () => {

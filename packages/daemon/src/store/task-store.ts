@@ -91,6 +91,7 @@ export class TaskStore {
         `SELECT * FROM tasks WHERE name = ? ORDER BY (state IN ${LIVE}) DESC, created_at DESC, rowid DESC LIMIT 1`,
       ),
       live: db.prepare(`SELECT * FROM tasks WHERE state IN ${LIVE} ORDER BY created_at`),
+      liveCount: db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE state IN ${LIVE}`),
       counts: db.prepare('SELECT state, COUNT(*) AS n FROM tasks GROUP BY state'),
       delete: db.prepare('DELETE FROM tasks WHERE id = ?'),
     };
@@ -134,6 +135,11 @@ export class TaskStore {
   /** Tasks in starting, running or stopping, oldest first. */
   live(): TaskRow[] {
     return this.statements.live.all().map((r) => fromRow(r) as TaskRow);
+  }
+
+  /** How many tasks are live (starting, running, stopping), without reading their rows. */
+  liveCount(): number {
+    return (this.statements.liveCount.get() as { n: number }).n;
   }
 
   /** Tasks matching `filter`, newest first. */

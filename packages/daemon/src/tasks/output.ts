@@ -112,25 +112,15 @@ async function readRange(
   const { bytesRead } = await handle.read(buffer, 0, end - start, start);
   let bytes: Buffer = buffer.subarray(0, bytesRead);
   let from = start;
-  if (options.raw) {
-    // Exact bytes: no character to keep whole.
-    return {
-      data: bytes.toString('base64'),
-      offset: from,
-      nextOffset: from + bytes.length,
-      totalBytes: total,
-      truncated: options.truncated || from + bytes.length < end,
-      skippedBytes: 0,
-    };
-  }
-  if (options.alignStart && from > 0) {
+  // Exact bytes (base64) need no character kept whole.
+  if (!options.raw && options.alignStart && from > 0) {
     const skip = leadingContinuationBytes(bytes);
     bytes = bytes.subarray(skip);
     from += skip;
   }
   // Drop a trailing partial character unless nothing can ever complete it.
   const atFinalEnd = options.final && from + bytes.length === total;
-  if (!atFinalEnd) {
+  if (!options.raw && !atFinalEnd) {
     const complete = completeUtf8Length(bytes);
     if (complete === 0 && bytes.length > 0) {
       // A limit smaller than the character at `from` would never advance: return that one character whole.
@@ -140,7 +130,7 @@ async function readRange(
     }
   }
   return {
-    data: bytes.toString('utf8'),
+    data: bytes.toString(options.raw ? 'base64' : 'utf8'),
     offset: from,
     nextOffset: from + bytes.length,
     totalBytes: total,

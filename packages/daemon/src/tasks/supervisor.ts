@@ -220,7 +220,7 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
   private checkLiveLimit(): void {
     const limit = this.options.maxLiveTasks;
     if (limit === undefined) return;
-    const live = this.store.live().length;
+    const live = this.store.liveCount();
     if (live < limit) return;
     throw new TendDaemonError(
       'limit_exceeded',
