@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Completion, Task } from '@tend/protocol';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, daemonPid, isAlive, makeTendHome, pollUntil, runWaited, tend, tendJson } from './helpers.js';
+import { CLI_BIN, cleanUpTendHome, daemonPid, isAlive, makeTendHome, pollUntil, runWaited, tend, tendJson, untilFileExists } from './helpers.js';
 
 // The agent features of the CLI: run --reuse, logs --new (durable cursors), wait --until-…,
 // the completion inbox, stats and filters in ps/inspect. Real daemon, real processes.
@@ -49,10 +49,6 @@ function httpServerCommand(port: number, delay = 0.3): string {
   return `sleep ${delay}; exec '${process.execPath}' -e "${js}"`;
 }
 
-/** Shell snippet that blocks until the file exists. */
-function waitFor(file: string): string {
-  return `while [ ! -e '${file}' ]; do sleep 0.05; done`;
-}
 
 /** Calls `tend logs --new` (with `args`) until what it printed, added up, is `expected`; returns the pieces. */
 async function readNewUntil(id: string, expected: string, args: string[] = []): Promise<string[]> {
@@ -102,7 +98,7 @@ describe('tend run --reuse', () => {
 describe('tend logs --new', () => {
   it('prints only the bytes this reader has not read yet, and the cursor survives a daemon restart', async () => {
     const [release1, release2] = [join(home, 'r1'), join(home, 'r2')];
-    const id = await runTask(['--', `echo one; ${waitFor(release1)}; echo two; ${waitFor(release2)}; echo three`]);
+    const id = await runTask(['--', `echo one; ${untilFileExists(release1)}; echo two; ${untilFileExists(release2)}; echo three`]);
     await readNewUntil(id, 'one\n');
     expect(await tend(home, ['logs', '--new', id])).toEqual({ code: 0, stdout: '', stderr: '' });
 
@@ -126,7 +122,7 @@ describe('tend logs --new', () => {
 
   it('follows from the cursor with -f and moves it, so a later --new prints nothing', async () => {
     const release = join(home, 'release');
-    const id = await runTask(['--', `echo a; ${waitFor(release)}; echo b; sleep 0.2; echo c`]);
+    const id = await runTask(['--', `echo a; ${untilFileExists(release)}; echo b; sleep 0.2; echo c`]);
     await readNewUntil(id, 'a\n');
     const following = tend(home, ['logs', '--new', '-f', id]);
     writeFileSync(release, '');
@@ -152,7 +148,7 @@ async function otherClientConnected(): Promise<void> {
 describe('tend logs -f, --clean, --grep and --max-bytes', () => {
   it('follows output written after a pause with -f --json: each byte once, in JSON lines, the last one saying the task ended', async () => {
     const release = join(home, 'release');
-    const id = await runTask(['--', `echo first; ${waitFor(release)}; echo second`]);
+    const id = await runTask(['--', `echo first; ${untilFileExists(release)}; echo second`]);
     await pollUntil('the first line', async () => ((await tend(home, ['logs', id])).stdout === 'first\n' ? true : undefined));
     const following = tend(home, ['logs', '-f', '--json', id]);
     await otherClientConnected();

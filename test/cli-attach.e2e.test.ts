@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Task } from '@tend/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, cliEnv, daemonPid, makeTendHome, pollUntil, tend, tendJson } from './helpers.js';
+import { CLI_BIN, cleanUpTendHome, cliEnv, daemonPid, makeTendHome, pollUntil, tend, tendJson, untilFileExists } from './helpers.js';
 
 // Attached runs (`tend run --wait`, `-a`): the task's output streams to stdout as it is
 // written, the CLI exits with the task's code; Ctrl-C detaches, or with --sig-proxy goes to the task.
@@ -46,10 +46,6 @@ function startTend(args: readonly string[]): Attached {
   return { pid: child.pid!, stdout: () => Buffer.concat(out), stderr: () => stderr, done };
 }
 
-/** Shell loop that waits until `file` exists (or the test's home is gone). */
-function waitFor(file: string): string {
-  return `while [ ! -e ${file} ] && [ -d ${home} ]; do sleep 0.02; done`;
-}
 
 /** Waits until the attached run has printed exactly `text`. */
 async function printed(run: Attached, text: string): Promise<void> {
@@ -66,7 +62,7 @@ async function onlyTask(): Promise<Task> {
 describe.each([['--wait'], ['-a'], ['--attach']])('tend run %s', (flag) => {
   it("streams the task's output (stdout and stderr, byte for byte) while it runs, then exits with its code", async () => {
     const go = join(home, 'go');
-    const run = startTend(['run', flag, '--', `echo first; ${waitFor(go)}; printf 'bin \\377\\n'; echo err >&2; printf tail; exit 5`]);
+    const run = startTend(['run', flag, '--', `echo first; ${untilFileExists(go, home)}; printf 'bin \\377\\n'; echo err >&2; printf tail; exit 5`]);
     await printed(run, 'first\n');
     // The first line is out while the task still waits for the file: streamed, not printed at the end.
     expect((await onlyTask()).state).toBe('running');
@@ -82,7 +78,7 @@ describe.each([['--wait'], ['-a'], ['--attach']])('tend run %s', (flag) => {
 describe('Ctrl-C in an attached run', () => {
   it.each(['SIGINT', 'SIGTERM'] as const)('%s detaches: the CLI says how to stop the task and ends by that signal; the task keeps running', async (signal) => {
     const go = join(home, 'go');
-    const run = startTend(['run', '-a', '--', `echo first; ${waitFor(go)}; exit 3`]);
+    const run = startTend(['run', '-a', '--', `echo first; ${untilFileExists(go, home)}; exit 3`]);
     await printed(run, 'first\n');
     process.kill(run.pid, signal);
     const result = await run.done;

@@ -177,3 +177,14 @@ function signal(pid: number, name: NodeJS.Signals): void {
     // already gone
   }
 }
+
+/**
+ * A shell loop that blocks until `file` exists, for task commands that must wait for the test
+ * (an event, not a wall-clock delay). With `home`, it also ends once that TEND_HOME is removed,
+ * so no task outlives a failed test.
+ */
+export function untilFileExists(file: string, home?: string): string {
+  return home === undefined
+    ? `while [ ! -e '${file}' ]; do sleep 0.05; done`
+    : `while [ ! -e '${file}' ] && [ -d '${home}' ]; do sleep 0.02; done`;
+}

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TendClient } from '../packages/client/dist/index.js';
 import { DAEMON_BIN } from './daemon-harness.js';
-import { CLI_BIN, cleanUpTendHome, cliEnv, daemonPid, isAlive, makeTendHome, pollUntil, tend, tendJson, type CliResult } from './helpers.js';
+import { CLI_BIN, cleanUpTendHome, cliEnv, daemonPid, isAlive, makeTendHome, pollUntil, tend, tendJson, type CliResult, untilFileExists } from './helpers.js';
 
 // Clients survive daemon restarts: a wait keeps waiting, a follow resumes at its offset
 // (every byte exactly once), and stderr says that they reconnected. A deliberate stop ends them.
@@ -118,13 +118,9 @@ const sha256 = (data: string | Buffer) => createHash('sha256').update(data).dige
 
 /** The task used by the follow tests: 200 lines, then (once `go` exists) 3000 more, then exit 3. */
 function gatedLinesTask(go: string): string {
-  return `${printLines(1, 200)}; ${waitFor(go)}; ${printLines(201, 3200)}; exit 3`;
+  return `${printLines(1, 200)}; ${untilFileExists(go, home)}; ${printLines(201, 3200)}; exit 3`;
 }
 
-/** Shell that waits until `file` exists (or the test's home is gone: no task outlives a failed test). */
-function waitFor(file: string): string {
-  return `while [ ! -e ${file} ] && [ -d ${home} ]; do sleep 0.02; done`;
-}
 
 /** The reconnect line for the daemon now running. */
 function reconnectedLine(): string {
@@ -134,7 +130,7 @@ function reconnectedLine(): string {
 describe.each<How>(['tend daemon restart', 'kill -9'])('clients across %s', (how) => {
   it('tend run --wait and tend wait keep waiting and exit with the code the task ended with', async () => {
     const go = join(home, 'go');
-    const run = startTend(['run', '--wait', '--name', 'gated', '--', `echo started; ${waitFor(go)}; echo resumed; exit 2`]);
+    const run = startTend(['run', '--wait', '--name', 'gated', '--', `echo started; ${untilFileExists(go, home)}; echo resumed; exit 2`]);
     await pollUntil('run --wait to print the first line', () => (run.stdout() === 'started\n' ? true : undefined));
     const wait = startTend(['wait', 'gated']);
     await clientsInitialized(2);
@@ -201,7 +197,7 @@ describe.each<How>(['tend daemon restart', 'kill -9'])('clients across %s', (how
 
 describe('a deliberate tend daemon stop', () => {
   it('ends a waiting tend wait with exit 125 and a message, starts no new daemon, and the next daemon clears the mark', async () => {
-    const task = await tendJson<{ id: string }>(home, ['run', '--', waitFor(join(home, 'go'))]);
+    const task = await tendJson<{ id: string }>(home, ['run', '--', untilFileExists(join(home, 'go'), home)]);
     const wait = startTend(['wait', task.id]);
     await clientsInitialized(2);
     const old = daemonPid(home) as number;

@@ -5,16 +5,9 @@ import { join } from 'node:path';
 import { createMessageConnection, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CappedMessageReader, MAX_BODY_BYTES, MAX_HEADER_BYTES, type BadMessage, type CappedReaderOptions } from './capped-reader.js';
+import { waitFor } from '../test-support/wait-for.js';
 
 /** Polls `check` every 5 ms until it is true; fails after `ms` saying what was awaited. */
-async function waitFor(check: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** `body` framed with a Content-Length header. */
 function frame(body: string | object): Buffer {
   const text = typeof body === 'string' ? body : JSON.stringify(body);

@@ -4,16 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClientMessageWriter } from './client-writer.js';
+import { waitFor } from '../test-support/wait-for.js';
 
 /** Polls `check` every 5 ms until it is true; fails after `ms` saying what was awaited. */
-async function waitFor(check: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 describe('ClientMessageWriter on a Unix socket', () => {
   let dir: string;
   let server: Server;

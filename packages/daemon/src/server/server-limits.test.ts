@@ -8,16 +8,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TaskSupervisor } from '../tasks/supervisor.js';
 import { defaultServerLimits, openFileLimit } from './connection-limits.js';
 import { RpcServer } from './server.js';
+import { waitFor } from '../test-support/wait-for.js';
 
 /** Polls `check` every 5 ms until it is true; fails after `ms` saying what was awaited. */
-async function waitFor(check: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** A raw client recording the replies it gets and whether the server closed. */
 class Peer {
   replies: any[] = [];
