@@ -8,7 +8,9 @@ import { BenchDaemon, now, pollUntil, stats } from './lib.mjs';
 export async function startSleepers(bench, client, n) {
   const tasks = [];
   for (let i = 0; i < n; i += 50) {
-    const batch = Array.from({ length: Math.min(50, n - i) }, () => client.run({ command: 'exec sleep 600', cwd: bench.home }));
+    const batch = Array.from({ length: Math.min(50, n - i) }, () =>
+      client.run({ command: 'exec sleep 600', cwd: bench.home }),
+    );
     for (const task of await Promise.all(batch)) tasks.push(bench.track(task));
   }
   return tasks;
@@ -22,7 +24,8 @@ export async function startSleepers(bench, client, n) {
 export async function measureAdoptedEnds(bench, watcher, tasks) {
   const ended = new Map();
   const listener = watcher.onTaskDidChange(({ task }) => {
-    if (['killed', 'succeeded', 'failed', 'lost'].includes(task.state) && !ended.has(task.id)) ended.set(task.id, now());
+    if (['killed', 'succeeded', 'failed', 'lost'].includes(task.state) && !ended.has(task.id))
+      ended.set(task.id, now());
   });
   const delays = [];
   try {
@@ -51,7 +54,8 @@ export async function measureAdoption(n, { endSamples = 20 } = {}) {
     const startToServing = await bench.start();
     const watcher = await bench.client('watcher');
     const status = await watcher.status();
-    if ((status.tasks.running ?? 0) !== n) throw new Error(`expected ${n} adopted, daemon reports ${JSON.stringify(status.tasks)}`);
+    if ((status.tasks.running ?? 0) !== n)
+      throw new Error(`expected ${n} adopted, daemon reports ${JSON.stringify(status.tasks)}`);
     const delays = await measureAdoptedEnds(bench, watcher, tasks.slice(0, Math.min(endSamples, n)));
     return { n, startToServingMs: startToServing, endDetection: stats(delays) };
   } finally {

@@ -13,35 +13,52 @@ function panel({ x0, y0, width, height, title, xLabels, xTitle, yTitle, series }
   const left = x0 + 52;
   const plotW = width - 70;
   const plotH = height - 120;
-  const maxY = Math.max(1e-9, ...series.flatMap((s) => s.points.map((p) => (Number.isFinite(p.max) ? p.max : 0)))) * 1.15;
+  const maxY =
+    Math.max(1e-9, ...series.flatMap((s) => s.points.map((p) => (Number.isFinite(p.max) ? p.max : 0)))) *
+    1.15;
   const step = niceStep(maxY / 4);
   const xs = xLabels.map((_, i) => left + (plotW * (i + 0.5)) / xLabels.length);
   const y = (v) => top + plotH - (v / (step * Math.ceil(maxY / step))) * plotH;
   const out = [];
-  out.push(`<text x="${x0 + width / 2}" y="${y0 + 18}" text-anchor="middle" font-size="14" font-weight="600">${esc(title)}</text>`);
+  out.push(
+    `<text x="${x0 + width / 2}" y="${y0 + 18}" text-anchor="middle" font-size="14" font-weight="600">${esc(title)}</text>`,
+  );
   for (let v = 0; v <= step * Math.ceil(maxY / step) + 1e-12; v += step) {
     out.push(`<line x1="${left}" x2="${left + plotW}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/>`);
-    out.push(`<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" font-size="11">${esc(+v.toPrecision(3))}</text>`);
+    out.push(
+      `<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" font-size="11">${esc(+v.toPrecision(3))}</text>`,
+    );
   }
   out.push(`<line x1="${left}" x2="${left}" y1="${top}" y2="${top + plotH}" stroke="#333"/>`);
   out.push(`<line x1="${left}" x2="${left + plotW}" y1="${top + plotH}" y2="${top + plotH}" stroke="#333"/>`);
   xLabels.forEach((label, i) => {
-    out.push(`<text x="${xs[i]}" y="${top + plotH + 16}" text-anchor="middle" font-size="11">${esc(label)}</text>`);
+    out.push(
+      `<text x="${xs[i]}" y="${top + plotH + 16}" text-anchor="middle" font-size="11">${esc(label)}</text>`,
+    );
   });
-  out.push(`<text x="${left + plotW / 2}" y="${top + plotH + 34}" text-anchor="middle" font-size="12">${esc(xTitle)}</text>`);
+  out.push(
+    `<text x="${left + plotW / 2}" y="${top + plotH + 34}" text-anchor="middle" font-size="12">${esc(xTitle)}</text>`,
+  );
   out.push(
     `<text transform="translate(${x0 + 14},${top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="12">${esc(yTitle)}</text>`,
   );
   series.forEach((s, si) => {
     const pts = s.points.map((p, i) => [xs[i] + (si - (series.length - 1) / 2) * 6, p]);
-    const path = pts.filter(([, p]) => Number.isFinite(p.median)).map(([x, p]) => `${x},${y(p.median)}`).join(' ');
+    const path = pts
+      .filter(([, p]) => Number.isFinite(p.median))
+      .map(([x, p]) => `${x},${y(p.median)}`)
+      .join(' ');
     out.push(`<polyline points="${path}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
     for (const [x, p] of pts) {
       if (!Number.isFinite(p.median)) continue;
       if (Number.isFinite(p.min) && Number.isFinite(p.max) && p.max > p.min) {
-        out.push(`<line x1="${x}" x2="${x}" y1="${y(p.min)}" y2="${y(p.max)}" stroke="${s.color}" stroke-width="1.5"/>`);
+        out.push(
+          `<line x1="${x}" x2="${x}" y1="${y(p.min)}" y2="${y(p.max)}" stroke="${s.color}" stroke-width="1.5"/>`,
+        );
       }
-      out.push(`<circle cx="${x}" cy="${y(p.median)}" r="3.5" fill="${s.color}"><title>${esc(`${s.label}: ${p.median.toFixed(3)}`)}</title></circle>`);
+      out.push(
+        `<circle cx="${x}" cy="${y(p.median)}" r="3.5" fill="${s.color}"><title>${esc(`${s.label}: ${p.median.toFixed(3)}`)}</title></circle>`,
+      );
     }
     const ly = top + plotH + 52 + si * 16;
     out.push(`<rect x="${left}" y="${ly - 9}" width="14" height="4" fill="${s.color}"/>`);
@@ -69,7 +86,11 @@ export function growthChart(raw, caption) {
       yTitle: 'ms',
       series: [
         { label: 'TendClient → tend daemon', color: '#1f6feb', points: rpc.levels.map((c) => rpc.tend[c]) },
-        { label: 'bare vscode-jsonrpc (reference)', color: '#8c959f', points: rpc.levels.map((c) => rpc.bare[c]) },
+        {
+          label: 'bare vscode-jsonrpc (reference)',
+          color: '#8c959f',
+          points: rpc.levels.map((c) => rpc.bare[c]),
+        },
       ],
     });
   }
@@ -84,8 +105,16 @@ export function growthChart(raw, caption) {
       xTitle: 'live tasks',
       yTitle: 'ms',
       series: [
-        { label: 'task/run via TendClient', color: '#1f6feb', points: live.levels.map((n) => sum(live.run[n])) },
-        { label: 'execa spawning the wrapper (reference)', color: '#8c959f', points: live.levels.map((n) => sum(live.execa[n])) },
+        {
+          label: 'task/run via TendClient',
+          color: '#1f6feb',
+          points: live.levels.map((n) => sum(live.run[n])),
+        },
+        {
+          label: 'execa spawning the wrapper (reference)',
+          color: '#8c959f',
+          points: live.levels.map((n) => sum(live.execa[n])),
+        },
       ],
     });
   }

@@ -125,7 +125,13 @@ export function median(values) {
 export function summary(values) {
   const finite = values.filter((v) => Number.isFinite(v));
   if (finite.length === 0) return { median: NaN, min: NaN, max: NaN, n: 0, values };
-  return { median: median(finite), min: Math.min(...finite), max: Math.max(...finite), n: finite.length, values };
+  return {
+    median: median(finite),
+    min: Math.min(...finite),
+    max: Math.max(...finite),
+    n: finite.length,
+    values,
+  };
 }
 
 /** Runs `fn` `n` times at most `concurrency` at a time; resolves with the results in order. */
@@ -183,7 +189,11 @@ export class BenchDaemon {
     const json = join(this.home, 'run', 'daemon.json');
     rmSync(json, { force: true });
     const t0 = now();
-    const child = spawn(process.execPath, [...this.nodeArgs, DAEMON_BIN], { env: this.env, stdio: 'ignore', detached: true });
+    const child = spawn(process.execPath, [...this.nodeArgs, DAEMON_BIN], {
+      env: this.env,
+      stdio: 'ignore',
+      detached: true,
+    });
     child.unref();
     this.pid = child.pid;
     this.daemonPids.push(child.pid);
@@ -222,7 +232,9 @@ export class BenchDaemon {
     // SIGTERM first: the daemon shuts down cleanly (and writes a --cpu-prof profile if asked to).
     if (ours(this.pid) && alive(this.pid)) {
       process.kill(this.pid, 'SIGTERM');
-      await pollUntil('daemon to stop', () => !(ours(this.pid) && alive(this.pid)), 5_000).catch(() => undefined);
+      await pollUntil('daemon to stop', () => !(ours(this.pid) && alive(this.pid)), 5_000).catch(
+        () => undefined,
+      );
     }
     for (const pid of this.daemonPids) killOurs(pid);
     // Tasks carry TEND_HOME=<this home> (the daemon's environment): catch any the bench did not record.
@@ -230,12 +242,15 @@ export class BenchDaemon {
       const pid = Number(name);
       if (!Number.isInteger(pid) || !ours(pid)) continue;
       try {
-        if (readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`TEND_HOME=${this.home}`)) killOurs(pid);
+        if (readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`TEND_HOME=${this.home}`))
+          killOurs(pid);
       } catch {
         // gone
       }
     }
-    await pollUntil('bench daemons to exit', () => this.daemonPids.every((pid) => !(ours(pid) && alive(pid))));
+    await pollUntil('bench daemons to exit', () =>
+      this.daemonPids.every((pid) => !(ours(pid) && alive(pid))),
+    );
     rmSync(this.home, { recursive: true, force: true });
   }
 }

@@ -33,7 +33,9 @@ export class BenchPm2 {
 
   call(method, ...args) {
     return new Promise((resolve, reject) => {
-      this.api[method](...args, (err, result) => (err ? reject(err instanceof Error ? err : new Error(JSON.stringify(err))) : resolve(result)));
+      this.api[method](...args, (err, result) =>
+        err ? reject(err instanceof Error ? err : new Error(JSON.stringify(err))) : resolve(result),
+      );
     });
   }
 
@@ -78,9 +80,14 @@ export class BenchPm2 {
   lsWall() {
     return new Promise((resolve, reject) => {
       const t0 = now();
-      const child = spawn(process.execPath, [PM2_BIN, 'ls'], { env: this.env, stdio: ['ignore', 'ignore', 'ignore'] });
+      const child = spawn(process.execPath, [PM2_BIN, 'ls'], {
+        env: this.env,
+        stdio: ['ignore', 'ignore', 'ignore'],
+      });
       child.on('error', reject);
-      child.on('exit', (code) => (code === 0 ? resolve(now() - t0) : reject(new Error(`pm2 ls exited with ${code}`))));
+      child.on('exit', (code) =>
+        code === 0 ? resolve(now() - t0) : reject(new Error(`pm2 ls exited with ${code}`)),
+      );
     });
   }
 

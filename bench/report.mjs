@@ -43,7 +43,19 @@ export function fmtSummary(s, unit) {
  * - `{max: x}` / `{min: x}`: the value itself
  * - `{below: i}`: value < refs[i]
  */
-function row({ id, figure, unit, values, refs = [], target, checks = [], higherIsBetter = false, note, pending = false, noRatio = false }) {
+function row({
+  id,
+  figure,
+  unit,
+  values,
+  refs = [],
+  target,
+  checks = [],
+  higherIsBetter = false,
+  note,
+  pending = false,
+  noRatio = false,
+}) {
   const value = summary(values);
   const refRows = refs.map((ref) => ({
     label: ref.label,
@@ -54,7 +66,8 @@ function row({ id, figure, unit, values, refs = [], target, checks = [], higherI
   const verdicts = checks.map((check) => {
     const ref = refRows[check.ref ?? 0];
     if (check.ratioMax !== undefined) return ref.ratio.median <= check.ratioMax;
-    if (check.speedupMin !== undefined) return (higherIsBetter ? ref.ratio : ref.speedup).median >= check.speedupMin;
+    if (check.speedupMin !== undefined)
+      return (higherIsBetter ? ref.ratio : ref.speedup).median >= check.speedupMin;
     if (check.below !== undefined) return value.median < refRows[check.below].value.median;
     if (check.max !== undefined) return value.median <= check.max;
     if (check.min !== undefined) return value.median >= check.min;
@@ -82,7 +95,9 @@ export function buildRows(raw, { pm2 }) {
       figure: 'daemon/status round trip via TendClient, p50',
       unit: 'ms',
       values: get(rpc, 'sequential.tend.p50') ?? [],
-      refs: [{ label: 'bare vscode-jsonrpc request, Unix socket', values: get(rpc, 'sequential.bare.p50') ?? [] }],
+      refs: [
+        { label: 'bare vscode-jsonrpc request, Unix socket', values: get(rpc, 'sequential.bare.p50') ?? [] },
+      ],
       target: '≤ 2× ref',
       checks: [{ ratioMax: 2 }],
     }),
@@ -91,7 +106,9 @@ export function buildRows(raw, { pm2 }) {
       figure: 'daemon/status round trip via TendClient, p99',
       unit: 'ms',
       values: get(rpc, 'sequential.tend.p99') ?? [],
-      refs: [{ label: 'bare vscode-jsonrpc request, Unix socket', values: get(rpc, 'sequential.bare.p99') ?? [] }],
+      refs: [
+        { label: 'bare vscode-jsonrpc request, Unix socket', values: get(rpc, 'sequential.bare.p99') ?? [] },
+      ],
       target: '≤ 2× ref',
       checks: [{ ratioMax: 2 }],
     }),
@@ -107,7 +124,12 @@ export function buildRows(raw, { pm2 }) {
       values: run?.tend ?? [],
       refs: runRefs,
       target: pm2 ? '≤ 1.5× execa; ≥ 5× faster than pm2.start' : '≤ 1.5× execa (pm2 not run)',
-      checks: pm2 ? [{ ratioMax: 1.5, ref: 0 }, { speedupMin: 5, ref: 1 }] : [{ ratioMax: 1.5, ref: 0 }],
+      checks: pm2
+        ? [
+            { ratioMax: 1.5, ref: 0 },
+            { speedupMin: 5, ref: 1 },
+          ]
+        : [{ ratioMax: 1.5, ref: 0 }],
     }),
   );
   const tp = raw.throughput;
@@ -134,7 +156,12 @@ export function buildRows(raw, { pm2 }) {
       values: ps?.tend ?? [],
       refs: psRefs,
       target: pm2 ? '≤ 1.3× minimal; ≥ 2.5× faster than pm2 ls' : '≤ 1.3× minimal (pm2 not run)',
-      checks: pm2 ? [{ ratioMax: 1.3, ref: 0 }, { speedupMin: 2.5, ref: 1 }] : [{ ratioMax: 1.3, ref: 0 }],
+      checks: pm2
+        ? [
+            { ratioMax: 1.3, ref: 0 },
+            { speedupMin: 2.5, ref: 1 },
+          ]
+        : [{ ratioMax: 1.3, ref: 0 }],
       note: 'NODE_EXTRA_CA_CERTS unset',
     }),
   );
@@ -142,7 +169,8 @@ export function buildRows(raw, { pm2 }) {
     rows.push(
       row({
         id: 'cli-ps-parts',
-        figure: 'parts of `tend ps`: node -e 0 / import @tend/protocol / import @tend/client (cold processes, wall)',
+        figure:
+          'parts of `tend ps`: node -e 0 / import @tend/protocol / import @tend/client (cold processes, wall)',
         unit: 'ms',
         values: ps.nodeBare,
         refs: [
@@ -165,10 +193,14 @@ export function buildRows(raw, { pm2 }) {
       figure: `a task writing ${mb} to stdout: until its log holds every byte`,
       unit: 'ms',
       values: get(big, 'tend.ms') ?? [],
-      refs: [{ label: 'the same command redirected to a file by the shell', values: get(big, 'shell.ms') ?? [] }],
+      refs: [
+        { label: 'the same command redirected to a file by the shell', values: get(big, 'shell.ms') ?? [] },
+      ],
       target: '≤ 1.1× ref',
       checks: [{ ratioMax: 1.1 }],
-      note: big ? `log polled every 10 ms; until the task has ended (task/wait answered): ${fmtSummary(summary(big.tend.endMs), 'ms')}` : undefined,
+      note: big
+        ? `log polled every 10 ms; until the task has ended (task/wait answered): ${fmtSummary(summary(big.tend.endMs), 'ms')}`
+        : undefined,
     }),
     row({
       id: 'output-lost',
@@ -178,7 +210,10 @@ export function buildRows(raw, { pm2 }) {
       refs: pm2 ? [{ label: 'pm2 (its log file), per run', values: get(big, 'pm2.lost') ?? [] }] : [],
       target: '0',
       checks: [{ max: 0 }],
-      note: big && pm2 ? `pm2 lost bytes in ${big.pm2.lost.filter((v) => v > 0).length} of ${big.pm2.lost.length} runs` : undefined,
+      note:
+        big && pm2
+          ? `pm2 lost bytes in ${big.pm2.lost.filter((v) => v > 0).length} of ${big.pm2.lost.length} runs`
+          : undefined,
     }),
   );
   const exit = raw.exitNotify;
@@ -197,7 +232,12 @@ export function buildRows(raw, { pm2 }) {
       figure: "command's last output → `task/didChange`, own child, p50 (incl. the wrapper's fsync + mv)",
       unit: 'ms',
       values: exit?.tend ?? [],
-      refs: [{ label: "same wrapper under execa: last output → parent's exit event", values: exit?.reference ?? [] }],
+      refs: [
+        {
+          label: "same wrapper under execa: last output → parent's exit event",
+          values: exit?.reference ?? [],
+        },
+      ],
       target: 'info',
     }),
   );
@@ -211,7 +251,9 @@ export function buildRows(raw, { pm2 }) {
       values: restart?.endDetection.p99 ?? [],
       target: '≤ 500 ms',
       checks: [{ max: 500 }],
-      note: restart ? `${restart.endDetection.all.length} ends of adopted tasks, SIGTERM → didChange` : undefined,
+      note: restart
+        ? `${restart.endDetection.all.length} ends of adopted tasks, SIGTERM → didChange`
+        : undefined,
     }),
     row({
       id: 'start-serving',
@@ -242,7 +284,10 @@ export function buildRows(raw, { pm2 }) {
   const pm2Rss = ps?.pm2Rss;
   const rssTargets = { 0: 55, 100: 60, 1000: 120 };
   for (const level of levels) {
-    const refs = level === 100 && pm2 ? [{ label: "pm2's God daemon with the same 100", values: pm2Rss?.with100 ? [pm2Rss.with100] : [] }] : [];
+    const refs =
+      level === 100 && pm2
+        ? [{ label: "pm2's God daemon with the same 100", values: pm2Rss?.with100 ? [pm2Rss.with100] : [] }]
+        : [];
     const checks = rssTargets[level] ? [{ max: rssTargets[level] * MiB }] : [];
     if (refs.length) checks.push({ below: 0 });
     rows.push(
@@ -312,7 +357,12 @@ export function buildRows(raw, { pm2 }) {
           figure: `daemon/status p50 at ${c} concurrent client${c > 1 ? 's' : ''}`,
           unit: 'ms',
           values: rpc.concurrency.tend[c].values,
-          refs: [{ label: `bare vscode-jsonrpc, ${c} connection${c > 1 ? 's' : ''}`, values: rpc.concurrency.bare[c].values }],
+          refs: [
+            {
+              label: `bare vscode-jsonrpc, ${c} connection${c > 1 ? 's' : ''}`,
+              values: rpc.concurrency.bare[c].values,
+            },
+          ],
           target: 'growth',
         }),
       );
@@ -355,9 +405,12 @@ export function markdownTable(rows) {
   for (const r of rows) {
     const refs = r.refs.map((ref) => `${ref.label}: ${fmtSummary(ref.value, r.unit)}`).join('<br>') || '—';
     const ratio = r.refs.map((ref) => ratioText(r, ref, true)).join('<br>') || '—';
-    const status = r.status === 'met' ? '✅ met' : r.status.startsWith('missed') ? `❌ ${r.status}` : r.status;
+    const status =
+      r.status === 'met' ? '✅ met' : r.status.startsWith('missed') ? `❌ ${r.status}` : r.status;
     const figure = r.note ? `${r.figure}<br><sub>${r.note}</sub>` : r.figure;
-    lines.push(`| ${figure} | ${fmtSummary(r.value, r.unit)} | ${refs} | ${ratio} | ${r.target} | ${status} |`);
+    lines.push(
+      `| ${figure} | ${fmtSummary(r.value, r.unit)} | ${refs} | ${ratio} | ${r.target} | ${status} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -373,7 +426,12 @@ export function textTable(rows) {
     r.status,
   ]);
   const head = ['figure', 'value (median, min–max)', 'ref (median)', 'ratio', 'target', 'status'];
-  const widths = head.map((h, i) => Math.min(i === 0 ? 70 : 60, Math.max(h.length, ...cells.map((c) => c[i].length))));
-  const line = (c) => c.map((x, i) => (x.length > widths[i] ? `${x.slice(0, widths[i] - 1)}…` : x.padEnd(widths[i]))).join('  ');
+  const widths = head.map((h, i) =>
+    Math.min(i === 0 ? 70 : 60, Math.max(h.length, ...cells.map((c) => c[i].length))),
+  );
+  const line = (c) =>
+    c
+      .map((x, i) => (x.length > widths[i] ? `${x.slice(0, widths[i] - 1)}…` : x.padEnd(widths[i])))
+      .join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }

@@ -25,7 +25,13 @@ mkdirSync(join(home, 'config'), { recursive: true });
 writeFileSync(join(home, 'config', 'config.json'), values.config);
 
 const connect = () =>
-  TendClient.connect({ env, autoStart: true, daemonCommand: [process.execPath, DAEMON_BIN], clientName: 'tend-cli', clientVersion: '0.1.0' });
+  TendClient.connect({
+    env,
+    autoStart: true,
+    daemonCommand: [process.execPath, DAEMON_BIN],
+    clientName: 'tend-cli',
+    clientVersion: '0.1.0',
+  });
 
 function du(path) {
   const st = lstatSync(path);

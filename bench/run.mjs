@@ -20,7 +20,16 @@ import { measureLiveTasks } from './figures/live-tasks.mjs';
 import { measureRpc } from './figures/rpc.mjs';
 import { measureTaskRun } from './figures/task-run.mjs';
 import { measureThroughput } from './figures/throughput.mjs';
-import { BenchDaemon, EXTRA_CA_CERTS_WAS_SET, findOurs, killOurs, now, ROOT, RUN_MARK, sleep } from './lib.mjs';
+import {
+  BenchDaemon,
+  EXTRA_CA_CERTS_WAS_SET,
+  findOurs,
+  killOurs,
+  now,
+  ROOT,
+  RUN_MARK,
+  sleep,
+} from './lib.mjs';
 import { buildRows, markdownTable, textTable } from './report.mjs';
 
 const FIGURES = {
@@ -45,12 +54,14 @@ const { values: args } = parseArgs({
 const smoke = args.smoke;
 const repeats = Number(args.repeats ?? (smoke ? 2 : 5));
 const only = args.only ? args.only.split(',') : Object.keys(FIGURES);
-for (const name of only) if (!FIGURES[name]) throw new Error(`unknown figure ${name}; known: ${Object.keys(FIGURES).join(', ')}`);
+for (const name of only)
+  if (!FIGURES[name]) throw new Error(`unknown figure ${name}; known: ${Object.keys(FIGURES).join(', ')}`);
 const usePm2 = !smoke && !args['no-pm2'];
 const complete = !smoke && usePm2 && !args.only;
 
 const t0 = now();
-const log = (message) => process.stderr.write(`[${((now() - t0) / 1000).toFixed(1).padStart(6)} s] ${message}\n`);
+const log = (message) =>
+  process.stderr.write(`[${((now() - t0) / 1000).toFixed(1).padStart(6)} s] ${message}\n`);
 
 let pm2;
 let interrupted = false;
@@ -78,7 +89,9 @@ function machine() {
   let dirty = false;
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
-    dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages'], { cwd: ROOT }).toString().trim() !== '';
+    dirty =
+      execFileSync('git', ['status', '--porcelain', '--', 'packages'], { cwd: ROOT }).toString().trim() !==
+      '';
   } catch {
     // not a git checkout
   }
@@ -90,7 +103,9 @@ function machine() {
     kernel: `${os.type()} ${os.release()}`,
     loadavg: os.loadavg().map((v) => +v.toFixed(2)),
     commit: dirty ? `${commit} (packages/ modified)` : commit,
-    nodeExtraCaCerts: EXTRA_CA_CERTS_WAS_SET ? 'was set; unset for every process the bench starts' : 'not set',
+    nodeExtraCaCerts: EXTRA_CA_CERTS_WAS_SET
+      ? 'was set; unset for every process the bench starts'
+      : 'not set',
   };
 }
 
@@ -135,7 +150,9 @@ const rows = buildRows(raw, { pm2: usePm2 });
 const table = textTable(rows);
 process.stdout.write(`\n${table}\n\n`);
 const missed = rows.filter((r) => r.status.startsWith('missed'));
-log(`${rows.filter((r) => r.status === 'met').length} met, ${missed.length} missed, ${Object.keys(errors).length} failed; total ${((now() - t0) / 1000).toFixed(0)} s`);
+log(
+  `${rows.filter((r) => r.status === 'met').length} met, ${missed.length} missed, ${Object.keys(errors).length} failed; total ${((now() - t0) / 1000).toFixed(0)} s`,
+);
 
 const date = new Date().toISOString().slice(0, 10);
 const stem = smoke ? `${date}-smoke` : args.only ? `${date}-partial` : date;
@@ -169,7 +186,11 @@ if (complete && Object.keys(errors).length === 0) {
   if (i >= 0 && j > i) {
     const block = [
       begin,
-      `Run of ${date} at commit ${info.commit} (\`bench/results/${stem}.json\`), ${repeats} repeats, ${Object.values(durations).reduce((a, b) => a + b, 0).toFixed(0)} s.`,
+      `Run of ${date} at commit ${info.commit} (\`bench/results/${stem}.json\`), ${repeats} repeats, ${Object.values(
+        durations,
+      )
+        .reduce((a, b) => a + b, 0)
+        .toFixed(0)} s.`,
       '',
       `Machine: ${info.nproc} × ${info.cpu}, ${info.memoryGiB} GiB RAM, Node ${info.node}, ${info.kernel}; load average ${info.loadavg.join(' ')} at the start.`,
       `NODE_EXTRA_CA_CERTS: ${info.nodeExtraCaCerts}.`,

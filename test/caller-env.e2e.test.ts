@@ -46,7 +46,11 @@ beforeEach(async () => {
   writeFileSync(join(fakebin, 'faketool'), '#!/bin/sh\necho fake\n');
   chmodSync(join(fakebin, 'faketool'), 0o755);
   // The daemon is started first, by someone with a bare environment and the default umask.
-  const started = await shell(`umask 022; exec ${TEND} daemon start`, { PATH: '/usr/bin:/bin', TEND_HOME: home, DAEMON_ONLY: 'd' });
+  const started = await shell(`umask 022; exec ${TEND} daemon start`, {
+    PATH: '/usr/bin:/bin',
+    TEND_HOME: home,
+    DAEMON_ONLY: 'd',
+  });
   expect(started.code, started.stderr).toBe(0);
   userEnv = { PATH: '/usr/bin:/bin', TEND_HOME: home, HOME: home };
 });
@@ -56,7 +60,10 @@ afterEach(async () => {
 });
 
 /** `tend --json run --wait …` from a shell with FOO=bar, fakebin first on PATH and umask 077; the ended task and its output. */
-async function runFromUserShell(args: string, extraEnv: Record<string, string> = {}): Promise<{ task: EndedTask; output: string }> {
+async function runFromUserShell(
+  args: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ task: EndedTask; output: string }> {
   const script = `umask 077; export FOO=bar PATH=${q(fakebin)}:$PATH; exec ${TEND} --json run --wait ${args}`;
   const result = await shell(script, { ...userEnv, ...extraEnv });
   expect(result.code, result.stderr).toBe(0);
@@ -64,7 +71,9 @@ async function runFromUserShell(args: string, extraEnv: Record<string, string> =
   return { task, output: readFileSync(task.logPath, 'utf8') };
 }
 
-const PROBE = q('echo "FOO=$FOO"; echo "DAEMON_ONLY=$DAEMON_ONLY"; command -v faketool || echo "faketool: not found"; umask');
+const PROBE = q(
+  'echo "FOO=$FOO"; echo "DAEMON_ONLY=$DAEMON_ONLY"; command -v faketool || echo "faketool: not found"; umask',
+);
 
 describe('tend run and the environment it gives a task', () => {
   it("gives the task the caller's variables, PATH and umask, not the daemon's", async () => {
@@ -85,17 +94,25 @@ describe('tend run and the environment it gives a task', () => {
   });
 
   it('takes a bare -e VAR from the caller, -e VAR=x as given, and lets both override the captured environment', async () => {
-    const { task, output } = await runFromUserShell(`-e FOO=x -e BAR -e UNSET_HERE -- ${q('echo "FOO=$FOO BAR=$BAR U=${UNSET_HERE-unset}"')}`, {
-      BAR: 'from-shell',
-    });
+    const { task, output } = await runFromUserShell(
+      `-e FOO=x -e BAR -e UNSET_HERE -- ${q('echo "FOO=$FOO BAR=$BAR U=${UNSET_HERE-unset}"')}`,
+      {
+        BAR: 'from-shell',
+      },
+    );
     expect(output).toBe('FOO=x BAR=from-shell U=unset\n');
     expect(task.env).toEqual({ FOO: 'x', BAR: 'from-shell' });
   });
 
   it('reads --env-file with comments and quotes; -e wins over it', async () => {
     const file = join(home, 'vars.env');
-    writeFileSync(file, '# a comment\n\nA=plain # trailing comment\nexport B="two words"\nC=\'single #not a comment\'\nFOO=from-file\n');
-    const { output } = await runFromUserShell(`--env-file ${q(file)} -e C=cli -- ${q('echo "A=$A|B=$B|C=$C|FOO=$FOO"')}`);
+    writeFileSync(
+      file,
+      '# a comment\n\nA=plain # trailing comment\nexport B="two words"\nC=\'single #not a comment\'\nFOO=from-file\n',
+    );
+    const { output } = await runFromUserShell(
+      `--env-file ${q(file)} -e C=cli -- ${q('echo "A=$A|B=$B|C=$C|FOO=$FOO"')}`,
+    );
     expect(output).toBe('A=plain|B=two words|C=cli|FOO=from-file\n');
   });
 
@@ -114,7 +131,9 @@ describe('tend run and the environment it gives a task', () => {
     const big = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`BIG${i}`, 'x'.repeat(100_000)]));
     const result = await shell(`exec ${TEND} run -- true`, { ...userEnv, ...big });
     expect(result.code).toBe(125);
-    expect(result.stderr).toMatch(/^tend: the command and the task's environment take \d+ bytes; at most 1048576 .*unset large variables in this shell, or use --env-from daemon\n$/);
+    expect(result.stderr).toMatch(
+      /^tend: the command and the task's environment take \d+ bytes; at most 1048576 .*unset large variables in this shell, or use --env-from daemon\n$/,
+    );
     const listed = await shell(`exec ${TEND} --json ps -a`, userEnv);
     expect(JSON.parse(listed.stdout)).toEqual([]);
   });
@@ -134,6 +153,7 @@ describe('tend run and the environment it gives a task', () => {
     expect(daemonLog).not.toContain('s3cr3t');
     // The row holds the secret, so the database and its directory are private.
     expect(statSync(join(home, 'state')).mode & 0o777).toBe(0o700);
-    for (const name of ['tend.db', 'tend.db-wal']) expect(statSync(join(home, 'state', name)).mode & 0o777, name).toBe(0o600);
+    for (const name of ['tend.db', 'tend.db-wal'])
+      expect(statSync(join(home, 'state', name)).mode & 0o777, name).toBe(0o600);
   });
 });

@@ -40,7 +40,9 @@ afterEach(async () => {
   await harness.cleanup();
 });
 
-it('loses no row, no exit status and no output byte across 12 daemon SIGKILLs at random moments', { timeout: 120_000 }, async () => {
+it('loses no row, no exit status and no output byte across 12 daemon SIGKILLs at random moments', {
+  timeout: 120_000,
+}, async () => {
   const seed = Number(process.env.TEND_CHAOS_SEED ?? Date.now() % 1_000_000);
   const random = prng(seed);
   const pick = <T>(items: T[]): T | undefined => items[Math.floor(random() * items.length)];
@@ -60,7 +62,12 @@ it('loses no row, no exit status and no output byte across 12 daemon SIGKILLs at
           known.push(task.id);
         } else if (roll < 0.7) {
           const id = pick(known);
-          if (id) await client.request('task/kill', { id, signal: random() < 0.5 ? 'SIGTERM' : 'SIGKILL', graceMs: 300 });
+          if (id)
+            await client.request('task/kill', {
+              id,
+              signal: random() < 0.5 ? 'SIGTERM' : 'SIGKILL',
+              graceMs: 300,
+            });
         } else {
           const id = pick(known);
           if (id) await client.request('task/output', { id, tail: { bytes: 4096 } });
@@ -102,8 +109,12 @@ it('loses no row, no exit status and no output byte across 12 daemon SIGKILLs at
   const context = `seed ${seed}, ${tasks.length} tasks`;
 
   const ids = new Set(tasks.map((t) => t.id));
-  for (const id of acknowledged) expect(ids.has(id), `${context}: task ${id} was acknowledged and must exist`).toBe(true);
-  expect(tasks.filter((t) => ['starting', 'running', 'stopping'].includes(t.state)), context).toEqual([]);
+  for (const id of acknowledged)
+    expect(ids.has(id), `${context}: task ${id} was acknowledged and must exist`).toBe(true);
+  expect(
+    tasks.filter((t) => ['starting', 'running', 'stopping'].includes(t.state)),
+    context,
+  ).toEqual([]);
   for (const task of tasks) {
     const n = Number(/seq 1 (\d+)$/.exec(task.command)?.[1]);
     const expected = seqText(n);
@@ -115,7 +126,8 @@ it('loses no row, no exit status and no output byte across 12 daemon SIGKILLs at
     } else {
       expect(expected.startsWith(log), `${context}: ${task.id} output must be a prefix of seq's`).toBe(true);
       // A stop may race a natural end (killed with exit 0); an unknown end must never look like one.
-      if (task.state === 'lost') expect(task.exitCode, `${context}: ${task.id} lost must have no exit code`).toBeUndefined();
+      if (task.state === 'lost')
+        expect(task.exitCode, `${context}: ${task.id} lost must have no exit code`).toBeUndefined();
       if (task.state === 'failed') expect(task.exitCode, context).not.toBe(0);
     }
   }

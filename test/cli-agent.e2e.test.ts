@@ -3,7 +3,18 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Completion, Task } from '@tend/protocol';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, daemonPid, isAlive, makeTendHome, pollUntil, runWaited, tend, tendJson, untilFileExists } from './helpers.js';
+import {
+  CLI_BIN,
+  cleanUpTendHome,
+  daemonPid,
+  isAlive,
+  makeTendHome,
+  pollUntil,
+  runWaited,
+  tend,
+  tendJson,
+  untilFileExists,
+} from './helpers.js';
 
 // The agent features of the CLI: run --reuse, logs --new (durable cursors), wait --until-…,
 // the completion inbox, stats and filters in ps/inspect. Real daemon, real processes.
@@ -49,7 +60,6 @@ function httpServerCommand(port: number, delay = 0.3): string {
   return `sleep ${delay}; exec '${process.execPath}' -e "${js}"`;
 }
 
-
 /** Calls `tend logs --new` (with `args`) until what it printed, added up, is `expected`; returns the pieces. */
 async function readNewUntil(id: string, expected: string, args: string[] = []): Promise<string[]> {
   const pieces: string[] = [];
@@ -58,7 +68,8 @@ async function readNewUntil(id: string, expected: string, args: string[] = []): 
     expect(result.code).toBe(0);
     pieces.push(result.stdout);
     const seen = pieces.join('');
-    if (!expected.startsWith(seen)) throw new Error(`logs --new printed ${JSON.stringify(seen)}, expected ${JSON.stringify(expected)}`);
+    if (!expected.startsWith(seen))
+      throw new Error(`logs --new printed ${JSON.stringify(seen)}, expected ${JSON.stringify(expected)}`);
     return seen === expected ? true : undefined;
   });
   return pieces;
@@ -70,7 +81,14 @@ describe('tend run --reuse', () => {
     const id = await runTask(['--name', 'web', '--reuse', '--', command]);
     const again = await tend(home, ['run', '--name', 'web', '--reuse', '--', command]);
     expect(again).toEqual({ code: 0, stdout: `${id}\n`, stderr: `tend: reusing live task ${id} (web)\n` });
-    const json = await tendJson<Task & { reused?: boolean }>(home, ['run', '--name', 'web', '--reuse', '--', command]);
+    const json = await tendJson<Task & { reused?: boolean }>(home, [
+      'run',
+      '--name',
+      'web',
+      '--reuse',
+      '--',
+      command,
+    ]);
     expect(json).toMatchObject({ id, name: 'web', state: 'running', reused: true });
     expect((await tendJson<Task[]>(home, ['ps'])).map((t) => t.id)).toEqual([id]);
   });
@@ -82,7 +100,10 @@ describe('tend run --reuse', () => {
     expect(conflict.stdout).toBe('');
     expect(conflict.stderr).toMatch(/^tend: .*"web".*sleep 31/);
     const nameless = await tend(home, ['run', '--reuse', '--', 'sleep 30']);
-    expect(nameless).toMatchObject({ code: 125, stderr: 'tend: --reuse needs --name: it reuses the live task of that name\n' });
+    expect(nameless).toMatchObject({
+      code: 125,
+      stderr: 'tend: --reuse needs --name: it reuses the live task of that name\n',
+    });
     expect((await tendJson<Task[]>(home, ['ps'])).map((t) => t.id)).toEqual([id]);
   });
 
@@ -98,7 +119,10 @@ describe('tend run --reuse', () => {
 describe('tend logs --new', () => {
   it('prints only the bytes this reader has not read yet, and the cursor survives a daemon restart', async () => {
     const [release1, release2] = [join(home, 'r1'), join(home, 'r2')];
-    const id = await runTask(['--', `echo one; ${untilFileExists(release1)}; echo two; ${untilFileExists(release2)}; echo three`]);
+    const id = await runTask([
+      '--',
+      `echo one; ${untilFileExists(release1)}; echo two; ${untilFileExists(release2)}; echo three`,
+    ]);
     await readNewUntil(id, 'one\n');
     expect(await tend(home, ['logs', '--new', id])).toEqual({ code: 0, stdout: '', stderr: '' });
 
@@ -141,7 +165,9 @@ describe('tend logs --new', () => {
 async function otherClientConnected(): Promise<void> {
   await pollUntil('the other tend command to connect', async () => {
     const status = await tend(home, ['--json', 'daemon', 'status']);
-    return status.code === 0 && (JSON.parse(status.stdout) as { clients: number }).clients >= 2 ? true : undefined;
+    return status.code === 0 && (JSON.parse(status.stdout) as { clients: number }).clients >= 2
+      ? true
+      : undefined;
   });
 }
 
@@ -149,31 +175,56 @@ describe('tend logs -f, --clean, --grep and --max-bytes', () => {
   it('follows output written after a pause with -f --json: each byte once, in JSON lines, the last one saying the task ended', async () => {
     const release = join(home, 'release');
     const id = await runTask(['--', `echo first; ${untilFileExists(release)}; echo second`]);
-    await pollUntil('the first line', async () => ((await tend(home, ['logs', id])).stdout === 'first\n' ? true : undefined));
+    await pollUntil('the first line', async () =>
+      (await tend(home, ['logs', id])).stdout === 'first\n' ? true : undefined,
+    );
     const following = tend(home, ['logs', '-f', '--json', id]);
     await otherClientConnected();
     writeFileSync(release, '');
     const result = await following;
     expect(result.code).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { data: string; offset: number; nextOffset: number; ended: boolean });
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (line) => JSON.parse(line) as { data: string; offset: number; nextOffset: number; ended: boolean },
+      );
     expect(lines.map((l) => l.data).join('')).toBe('first\nsecond\n');
     expect(lines.at(-1)).toEqual({ data: '', offset: 13, nextOffset: 13, skippedBytes: 0, ended: true });
   });
 
   it('follows with --grep, printing only the matching lines as they come', async () => {
-    const id = await runTask(['--', 'for i in 1 2 3 4; do echo "step $i"; echo "noise $i"; sleep 0.15; done; printf "step end"']);
+    const id = await runTask([
+      '--',
+      'for i in 1 2 3 4; do echo "step $i"; echo "noise $i"; sleep 0.15; done; printf "step end"',
+    ]);
     const result = await tend(home, ['logs', '-f', '--grep', '^step', id]);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     // Groups of matches are separated by `--` lines (grep -C style), also without context.
-    expect(result.stdout.split('\n').filter((line) => line !== '--')).toEqual(['step 1', 'step 2', 'step 3', 'step 4', 'step end', '']);
+    expect(result.stdout.split('\n').filter((line) => line !== '--')).toEqual([
+      'step 1',
+      'step 2',
+      'step 3',
+      'step 4',
+      'step end',
+      '',
+    ]);
   });
 
   it('strips ANSI escapes and progress redraws with --clean, keeps matching lines with --grep and cuts the middle with --max-bytes', async () => {
-    const script = "printf '\\033[31mred\\033[0m\\n10%%\\r50%%\\r100%%\\nok 1\\nERROR bad\\nok 2\\n'; seq 1 3000";
+    const script =
+      "printf '\\033[31mred\\033[0m\\n10%%\\r50%%\\r100%%\\nok 1\\nERROR bad\\nok 2\\n'; seq 1 3000";
     const id = await runWaited(home, ['--', script]);
     expect((await tend(home, ['logs', id, '--clean', '--head', '3'])).stdout).toBe('red\n100%\nok 1\n');
-    expect((await tend(home, ['logs', id, '--grep', 'error', '-i', '-C', '1'])).stdout).toBe('ok 1\nERROR bad\nok 2\n');
-    const grepped = await tendJson<{ data: string; matches: number }>(home, ['logs', id, '--grep', '^(ok|ERROR)']);
+    expect((await tend(home, ['logs', id, '--grep', 'error', '-i', '-C', '1'])).stdout).toBe(
+      'ok 1\nERROR bad\nok 2\n',
+    );
+    const grepped = await tendJson<{ data: string; matches: number }>(home, [
+      'logs',
+      id,
+      '--grep',
+      '^(ok|ERROR)',
+    ]);
     expect(grepped).toMatchObject({ data: 'ok 1\nERROR bad\nok 2\n', matches: 3 });
     const cut = await tend(home, ['logs', id, '--max-bytes', '400']);
     expect(Buffer.byteLength(cut.stdout)).toBeLessThanOrEqual(400 + 60);
@@ -187,24 +238,42 @@ describe('tend wait --until-…', () => {
     const id = await runTask(['--', "echo booting; sleep 0.5; echo 'server ready on 4321'; sleep 30"]);
     const result = await tend(home, ['wait', id, '--until-output', 'ready on \\d+', '--timeout', '15s']);
     expect(result).toEqual({ code: 0, stdout: 'server ready on 4321\n', stderr: '' });
-    const json = await tendJson<{ outcome: string; match: string; task: Task }>(home, ['wait', id, '--until-output', 'boot']);
+    const json = await tendJson<{ outcome: string; match: string; task: Task }>(home, [
+      'wait',
+      id,
+      '--until-output',
+      'boot',
+    ]);
     expect(json).toMatchObject({ outcome: 'output', match: 'booting', task: { id, state: 'running' } });
   });
 
   it('exits 0 once the task listens on --until-port, which ps and inspect then show, and once --until-http answers', async () => {
     const port = await freePort();
     const id = await runTask(['--name', 'srv', '--', httpServerCommand(port)]);
-    expect(await tend(home, ['wait', 'srv', '--until-port', String(port), '--timeout', '15s'])).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect((await tend(home, ['wait', 'srv', '--until-http', `http://127.0.0.1:${port}/`, '--timeout', '15s'])).code).toBe(0);
+    expect(await tend(home, ['wait', 'srv', '--until-port', String(port), '--timeout', '15s'])).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '',
+    });
+    expect(
+      (await tend(home, ['wait', 'srv', '--until-http', `http://127.0.0.1:${port}/`, '--timeout', '15s']))
+        .code,
+    ).toBe(0);
 
     const table = (await tend(home, ['ps'])).stdout.split('\n');
     expect(table[0]).toMatch(/^ID +NAME +STATE +EXIT +CREATED +DURATION +CPU +MEM +PORTS +COMMAND$/);
     const row = table.find((line) => line.startsWith(id))!;
     expect(row.split(/ {2,}/)).toContain(String(port));
-    const [listed] = await tendJson<(Task & { stats?: { ports: { port: number }[]; rssBytes: number } })[]>(home, ['ps']);
+    const [listed] = await tendJson<(Task & { stats?: { ports: { port: number }[]; rssBytes: number } })[]>(
+      home,
+      ['ps'],
+    );
     expect(listed!.stats!.ports.map((p) => p.port)).toContain(port);
     expect(listed!.stats!.rssBytes).toBeGreaterThan(0);
-    const inspected = await tendJson<Task & { stats?: { ports: { port: number }[]; cpuPercent: number } }>(home, ['inspect', id]);
+    const inspected = await tendJson<Task & { stats?: { ports: { port: number }[]; cpuPercent: number } }>(
+      home,
+      ['inspect', id],
+    );
     expect(inspected.stats?.ports.map((p) => p.port)).toContain(port);
     expect(inspected.stats?.cpuPercent).toBeGreaterThanOrEqual(0);
   });
@@ -233,12 +302,17 @@ describe('tend wait --until-…', () => {
     const port = await freePort();
     const result = await tend(home, ['wait', id, '--until-port', String(port), '--timeout', '300ms']);
     expect(result.code).toBe(124);
-    expect(result.stderr).toBe(`tend: timed out waiting for a listener on port ${port} from task ${id} (still running)\n`);
+    expect(result.stderr).toBe(
+      `tend: timed out waiting for a listener on port ${port} from task ${id} (still running)\n`,
+    );
   });
 
   it('refuses two conditions, a condition with several ids and a bad regular expression, without a daemon', async () => {
     const two = await tend(home, ['wait', 'x', '--until-port', '80', '--until-output', 'y']);
-    expect(two).toMatchObject({ code: 125, stderr: 'tend: give only one of --until-output, --until-port and --until-http\n' });
+    expect(two).toMatchObject({
+      code: 125,
+      stderr: 'tend: give only one of --until-output, --until-port and --until-http\n',
+    });
     const ids = await tend(home, ['wait', 'x', 'y', '--until-port', '80']);
     expect(ids.code).toBe(125);
     expect(ids.stderr).toMatch(/^tend: --until-… waits for one task/);
@@ -271,9 +345,19 @@ describe('tend inbox', () => {
     const json = await tend(home, ['--json', 'inbox', '--session', 'agent-1'], {});
     expect(JSON.parse(json.stdout)).toMatchObject({ completions: [] });
 
-    const all = await tendJson<{ completions: Completion[]; lastSeq: number }>(home, ['inbox', '--all', '--session', 'agent-1']);
+    const all = await tendJson<{ completions: Completion[]; lastSeq: number }>(home, [
+      'inbox',
+      '--all',
+      '--session',
+      'agent-1',
+    ]);
     expect(all.completions.map((c) => c.taskId)).toEqual([id]);
-    expect(all.completions[0]).toMatchObject({ state: 'failed', exitCode: 2, session: 'agent-1', tail: expect.stringContaining('2 tests failed') });
+    expect(all.completions[0]).toMatchObject({
+      state: 'failed',
+      exitCode: 2,
+      session: 'agent-1',
+      tail: expect.stringContaining('2 tests failed'),
+    });
     expect(all.lastSeq).toBeGreaterThanOrEqual(2);
 
     // agent-2's inbox still holds its own end.

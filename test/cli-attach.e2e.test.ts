@@ -3,7 +3,17 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Task } from '@tend/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, cliEnv, daemonPid, makeTendHome, pollUntil, tend, tendJson, untilFileExists } from './helpers.js';
+import {
+  CLI_BIN,
+  cleanUpTendHome,
+  cliEnv,
+  daemonPid,
+  makeTendHome,
+  pollUntil,
+  tend,
+  tendJson,
+  untilFileExists,
+} from './helpers.js';
 
 // Attached runs (`tend run --wait`, `-a`): the task's output streams to stdout as it is
 // written, the CLI exits with the task's code; Ctrl-C detaches, or with --sig-proxy goes to the task.
@@ -27,7 +37,10 @@ interface Attached {
 
 /** Starts the built CLI with `args` in TEND_HOME=`home`, stdout and stderr piped (not a terminal). */
 function startTend(args: readonly string[]): Attached {
-  const child = spawn(process.execPath, [CLI_BIN, ...args], { env: cliEnv(home), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_BIN, ...args], {
+    env: cliEnv(home),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const out: Buffer[] = [];
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
@@ -46,10 +59,11 @@ function startTend(args: readonly string[]): Attached {
   return { pid: child.pid!, stdout: () => Buffer.concat(out), stderr: () => stderr, done };
 }
 
-
 /** Waits until the attached run has printed exactly `text`. */
 async function printed(run: Attached, text: string): Promise<void> {
-  await pollUntil(`the attached run to print ${JSON.stringify(text)}`, () => (run.stdout().toString('latin1') === text ? true : undefined));
+  await pollUntil(`the attached run to print ${JSON.stringify(text)}`, () =>
+    run.stdout().toString('latin1') === text ? true : undefined,
+  );
 }
 
 /** The one task of this home (each test starts one). */
@@ -62,7 +76,12 @@ async function onlyTask(): Promise<Task> {
 describe.each([['--wait'], ['-a'], ['--attach']])('tend run %s', (flag) => {
   it("streams the task's output (stdout and stderr, byte for byte) while it runs, then exits with its code", async () => {
     const go = join(home, 'go');
-    const run = startTend(['run', flag, '--', `echo first; ${untilFileExists(go, home)}; printf 'bin \\377\\n'; echo err >&2; printf tail; exit 5`]);
+    const run = startTend([
+      'run',
+      flag,
+      '--',
+      `echo first; ${untilFileExists(go, home)}; printf 'bin \\377\\n'; echo err >&2; printf tail; exit 5`,
+    ]);
     await printed(run, 'first\n');
     // The first line is out while the task still waits for the file: streamed, not printed at the end.
     expect((await onlyTask()).state).toBe('running');
@@ -76,26 +95,35 @@ describe.each([['--wait'], ['-a'], ['--attach']])('tend run %s', (flag) => {
 });
 
 describe('Ctrl-C in an attached run', () => {
-  it.each(['SIGINT', 'SIGTERM'] as const)('%s detaches: the CLI says how to stop the task and ends by that signal; the task keeps running', async (signal) => {
-    const go = join(home, 'go');
-    const run = startTend(['run', '-a', '--', `echo first; ${untilFileExists(go, home)}; exit 3`]);
-    await printed(run, 'first\n');
-    process.kill(run.pid, signal);
-    const result = await run.done;
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s detaches: the CLI says how to stop the task and ends by that signal; the task keeps running',
+    async (signal) => {
+      const go = join(home, 'go');
+      const run = startTend(['run', '-a', '--', `echo first; ${untilFileExists(go, home)}; exit 3`]);
+      await printed(run, 'first\n');
+      process.kill(run.pid, signal);
+      const result = await run.done;
 
-    const task = await onlyTask();
-    expect(result).toMatchObject({ code: null, signal });
-    expect(result.stderr).toBe(`tend: task ${task.id} keeps running; \`tend stop ${task.id}\` to end it\n`);
-    expect(task.state).toBe('running');
-    // It was not signalled: once released it ends on its own, with its own code.
-    writeFileSync(go, '');
-    expect(await tend(home, ['wait', task.id])).toMatchObject({ code: 3 });
-    expect(await tendJson<Task>(home, ['inspect', task.id])).toMatchObject({ state: 'failed', exitCode: 3 });
-  });
+      const task = await onlyTask();
+      expect(result).toMatchObject({ code: null, signal });
+      expect(result.stderr).toBe(`tend: task ${task.id} keeps running; \`tend stop ${task.id}\` to end it\n`);
+      expect(task.state).toBe('running');
+      // It was not signalled: once released it ends on its own, with its own code.
+      writeFileSync(go, '');
+      expect(await tend(home, ['wait', task.id])).toMatchObject({ code: 3 });
+      expect(await tendJson<Task>(home, ['inspect', task.id])).toMatchObject({
+        state: 'failed',
+        exitCode: 3,
+      });
+    },
+  );
 
   it('with --sig-proxy, SIGINT goes to the task, the output keeps streaming and the CLI exits with its code', async () => {
     const run = startTend([
-      'run', '-a', '--sig-proxy', '--',
+      'run',
+      '-a',
+      '--sig-proxy',
+      '--',
       `trap 'echo got INT; exit 42' INT; echo ready; while [ -d ${home} ]; do sleep 0.05; done`,
     ]);
     await printed(run, 'ready\n');
@@ -108,7 +136,13 @@ describe('Ctrl-C in an attached run', () => {
   });
 
   it('with --sig-proxy, a task that does not catch SIGINT ends by it: exit 130 (128 + 2)', async () => {
-    const run = startTend(['run', '--wait', '--sig-proxy', '--', `echo ready; while [ -d ${home} ]; do sleep 0.05; done`]);
+    const run = startTend([
+      'run',
+      '--wait',
+      '--sig-proxy',
+      '--',
+      `echo ready; while [ -d ${home} ]; do sleep 0.05; done`,
+    ]);
     await printed(run, 'ready\n');
     process.kill(run.pid, 'SIGINT');
     const result = await run.done;
@@ -121,7 +155,11 @@ describe('Ctrl-C in an attached run', () => {
 describe('tend run options around attaching', () => {
   it('refuses --sig-proxy without --wait or -a, before starting a daemon', async () => {
     const result = await tend(home, ['run', '--sig-proxy', '--', 'true']);
-    expect(result).toEqual({ code: 125, stdout: '', stderr: 'tend: --sig-proxy forwards signals to an attached run: add -a (or --wait)\n' });
+    expect(result).toEqual({
+      code: 125,
+      stdout: '',
+      stderr: 'tend: --sig-proxy forwards signals to an attached run: add -a (or --wait)\n',
+    });
     expect(daemonPid(home)).toBeUndefined();
   });
 

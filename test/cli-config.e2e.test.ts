@@ -37,11 +37,15 @@ describe('config.json', () => {
 
   it('names an unknown key with the keys there are, and a file that is not JSON', async () => {
     writeFileSync(configPath, '{"outputcap": 1}');
-    expect((await tend(home, ['daemon', 'start'])).stderr).toMatch(/key "outputcap" is not a config key; the keys are (\w+, )*outputCapBytes, /);
+    expect((await tend(home, ['daemon', 'start'])).stderr).toMatch(
+      /key "outputcap" is not a config key; the keys are (\w+, )*outputCapBytes, /,
+    );
     writeFileSync(configPath, '{"outputCapBytes": 1');
     const notJson = await tend(home, ['run', '--', 'true']);
     expect(notJson.code).toBe(125);
-    expect(notJson.stderr).toMatch(new RegExp(`^tend: ${configPath.replace(/[.]/g, '\\.')}: not valid JSON \\(`));
+    expect(notJson.stderr).toMatch(
+      new RegExp(`^tend: ${configPath.replace(/[.]/g, '\\.')}: not valid JSON \\(`),
+    );
     expect(daemonPid(home)).toBeUndefined();
   });
 

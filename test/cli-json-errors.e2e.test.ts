@@ -29,9 +29,16 @@ async function failsWithJson(args: string[]): Promise<JsonError> {
   const result = await tend(home, args);
   const what = `tend ${args.join(' ')}`;
   expect(result.code, what).not.toBe(0);
-  expect(result.stdout.endsWith('\n') && result.stdout.trim().split('\n').length === 1, `${what} stdout: ${result.stdout}`).toBe(true);
+  expect(
+    result.stdout.endsWith('\n') && result.stdout.trim().split('\n').length === 1,
+    `${what} stdout: ${result.stdout}`,
+  ).toBe(true);
   const parsed = JSON.parse(result.stdout) as JsonError;
-  expect(parsed.error, what).toMatchObject({ reason: expect.any(String), message: expect.any(String), exitCode: result.code });
+  expect(parsed.error, what).toMatchObject({
+    reason: expect.any(String),
+    message: expect.any(String),
+    exitCode: result.code,
+  });
   // The same message is on stderr for people.
   expect(result.stderr, what).toContain(`tend: ${parsed.error.message.split('\n')[0]}`);
   return parsed;
@@ -54,12 +61,28 @@ describe('--json failures', () => {
   });
 
   it('prints usage errors, unknown commands and bad option values as JSON', async () => {
-    expect((await failsWithJson(['--json', 'frobnicate'])).error).toMatchObject({ reason: 'usage', message: expect.stringContaining("'frobnicate'") });
-    expect((await failsWithJson(['--json', 'logs', '--lines', 'x', 'id'])).error).toMatchObject({ reason: 'usage', code: 'commander.invalidArgument' });
-    expect((await failsWithJson(['--json', 'ps', '--bogus'])).error).toMatchObject({ reason: 'usage', code: 'commander.unknownOption' });
-    expect((await failsWithJson(['--json', 'wait'])).error).toMatchObject({ reason: 'usage', code: 'commander.missingArgument' });
-    expect((await failsWithJson(['--json', 'run', '--timeout', '0', '--', 'true'])).error.message).toContain('"0" is too short');
-    expect((await failsWithJson(['--json', 'kill', '-s', 'NOPE', 'x'])).error).toMatchObject({ reason: 'invalid_argument' });
+    expect((await failsWithJson(['--json', 'frobnicate'])).error).toMatchObject({
+      reason: 'usage',
+      message: expect.stringContaining("'frobnicate'"),
+    });
+    expect((await failsWithJson(['--json', 'logs', '--lines', 'x', 'id'])).error).toMatchObject({
+      reason: 'usage',
+      code: 'commander.invalidArgument',
+    });
+    expect((await failsWithJson(['--json', 'ps', '--bogus'])).error).toMatchObject({
+      reason: 'usage',
+      code: 'commander.unknownOption',
+    });
+    expect((await failsWithJson(['--json', 'wait'])).error).toMatchObject({
+      reason: 'usage',
+      code: 'commander.missingArgument',
+    });
+    expect((await failsWithJson(['--json', 'run', '--timeout', '0', '--', 'true'])).error.message).toContain(
+      '"0" is too short',
+    );
+    expect((await failsWithJson(['--json', 'kill', '-s', 'NOPE', 'x'])).error).toMatchObject({
+      reason: 'invalid_argument',
+    });
     expect(daemonPid(home)).toBeUndefined();
   });
 
@@ -69,17 +92,24 @@ describe('--json failures', () => {
     expect(killed.error).toMatchObject({
       reason: 'task_not_found',
       exitCode: 125,
-      failures: [{ ref: 'nosuchtask', reason: 'task_not_found', message: expect.stringContaining('nosuchtask') }],
+      failures: [
+        { ref: 'nosuchtask', reason: 'task_not_found', message: expect.stringContaining('nosuchtask') },
+      ],
     });
     expect(killed.tasks).toEqual([expect.objectContaining({ id })]);
     const waited = await failsWithJson(['--json', 'wait', id, 'nosuchtask']);
-    expect(waited.error.failures).toEqual([expect.objectContaining({ ref: 'nosuchtask', reason: 'task_not_found' })]);
+    expect(waited.error.failures).toEqual([
+      expect.objectContaining({ ref: 'nosuchtask', reason: 'task_not_found' }),
+    ]);
   });
 
-  it('names the reason of a refused remove and of a name that is another task\'s id', async () => {
+  it("names the reason of a refused remove and of a name that is another task's id", async () => {
     const id = (await tend(home, ['run', '--', 'sleep 30'])).stdout.trim();
     const removed = await failsWithJson(['--json', 'rm', id]);
-    expect(removed.error).toMatchObject({ reason: 'task_live', message: expect.stringContaining(`tend rm -f ${id}`) });
+    expect(removed.error).toMatchObject({
+      reason: 'task_live',
+      message: expect.stringContaining(`tend rm -f ${id}`),
+    });
     const named = await failsWithJson(['--json', 'run', '--name', id, '--', 'true']);
     expect(named.error).toMatchObject({ reason: 'invalid_name', exitCode: 125, name: id });
   });
@@ -92,7 +122,9 @@ describe('--json failures', () => {
       reason: 'invalid_config',
       exitCode: 125,
       path: join(home, 'config', 'config.json'),
-      issues: [{ key: 'outputCapBytes', value: '64k', message: expect.stringContaining('whole number of bytes') }],
+      issues: [
+        { key: 'outputCapBytes', value: '64k', message: expect.stringContaining('whole number of bytes') },
+      ],
     });
     expect(daemonPid(home)).toBeUndefined();
   });

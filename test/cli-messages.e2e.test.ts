@@ -2,7 +2,16 @@
 import { existsSync } from 'node:fs';
 import type { Task } from '@tend/protocol';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, daemonPid, makeTendHome, pollUntil, runWaited, tend, tendJson } from './helpers.js';
+import {
+  CLI_BIN,
+  cleanUpTendHome,
+  daemonPid,
+  makeTendHome,
+  pollUntil,
+  runWaited,
+  tend,
+  tendJson,
+} from './helpers.js';
 
 let home: string;
 
@@ -38,7 +47,9 @@ describe('help', () => {
     expect(result.code).toBe(125);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^tend: unknown command 'stats'; the commands of tend are run, ps, logs/);
-    expect((await tend(home, ['daemon', 'frob', '-h'])).stderr).toMatch(/^tend: unknown command 'frob'; the commands of tend daemon are start, stop, restart, status/);
+    expect((await tend(home, ['daemon', 'frob', '-h'])).stderr).toMatch(
+      /^tend: unknown command 'frob'; the commands of tend daemon are start, stop, restart, status/,
+    );
     expect((await tend(home, ['logs', '--help'])).stdout).toMatch(/^Usage: tend logs/);
   });
 
@@ -47,7 +58,9 @@ describe('help', () => {
     expect((await tend(home, ['run', '--help'])).stdout).toContain('--session');
     const global = await tend(home, ['--session', 's1', 'logs', 'x']);
     expect(global.code).toBe(125);
-    expect(global.stderr).toBe('tend: --session does nothing for tend logs; it applies to run, inbox, mcp and (as a filter) ps: leave it out\n');
+    expect(global.stderr).toBe(
+      'tend: --session does nothing for tend logs; it applies to run, inbox, mcp and (as a filter) ps: leave it out\n',
+    );
   });
 
   it('says the one stop grace default in the help of stop', async () => {
@@ -56,15 +69,19 @@ describe('help', () => {
 });
 
 describe('durations', () => {
-  it('refuses --timeout 0 and an overlong timeout once, in the option\'s words, without asking the daemon', async () => {
+  it("refuses --timeout 0 and an overlong timeout once, in the option's words, without asking the daemon", async () => {
     const zero = await tend(home, ['run', '--timeout', '0', '--', 'true']);
     expect(zero.code).toBe(125);
     expect(zero.stderr).toBe(
       `tend: option '--timeout <duration>' argument '0' is invalid. "0" is too short: it must be more than 0; leave --timeout out for no deadline\n`,
     );
     const long = await tend(home, ['run', '--timeout', '99999999999d', '--', 'true']);
-    expect(long.stderr).toBe(`tend: option '--timeout <duration>' argument '99999999999d' is invalid. "99999999999d" is too long: it must be at most 30d\n`);
-    expect((await tend(home, ['stop', '-t', '10m', 'x'])).stderr).toContain('"10m" is too long: it must be at most 5m');
+    expect(long.stderr).toBe(
+      `tend: option '--timeout <duration>' argument '99999999999d' is invalid. "99999999999d" is too long: it must be at most 30d\n`,
+    );
+    expect((await tend(home, ['stop', '-t', '10m', 'x'])).stderr).toContain(
+      '"10m" is too long: it must be at most 5m',
+    );
     expect(daemonPid(home)).toBeUndefined();
   });
 
@@ -79,14 +96,22 @@ describe('task messages and conventions', () => {
     const id = await start(['--', 'sleep 30']);
     const refused = await tend(home, ['rm', id]);
     expect(refused.code).toBe(125);
-    expect(refused.stderr).toBe(`tend: task ${id} is still running: stop it first (tend stop ${id}), or stop and remove it at once with tend rm -f ${id}\n`);
+    expect(refused.stderr).toBe(
+      `tend: task ${id} is still running: stop it first (tend stop ${id}), or stop and remove it at once with tend rm -f ${id}\n`,
+    );
   });
 
   it('exits 0 from stop of a task that had already ended, saying so, as docker stop does', async () => {
     const id = await start(['--', 'exit 2']);
-    await pollUntil('the task to end', async () => ((await tendJson<Task>(home, ['inspect', id])).state === 'failed' ? true : undefined));
+    await pollUntil('the task to end', async () =>
+      (await tendJson<Task>(home, ['inspect', id])).state === 'failed' ? true : undefined,
+    );
     const stopped = await tend(home, ['stop', id]);
-    expect(stopped).toEqual({ code: 0, stdout: `${id}\n`, stderr: `tend: task ${id} had already ended (failed)\n` });
+    expect(stopped).toEqual({
+      code: 0,
+      stdout: `${id}\n`,
+      stderr: `tend: task ${id} had already ended (failed)\n`,
+    });
   });
 
   it("refuses a name equal to another task's id (invalid_name), which would shadow it", async () => {

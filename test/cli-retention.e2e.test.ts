@@ -34,8 +34,13 @@ async function runEnded(command: string): Promise<string> {
  */
 function tendOnTerminal(args: string[], input: string): Promise<{ code: number | null; screen: string }> {
   return new Promise((resolve, reject) => {
-    const command = [process.execPath, CLI_BIN, ...args].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env: cliEnv(home), stdio: ['pipe', 'pipe', 'pipe'] });
+    const command = [process.execPath, CLI_BIN, ...args]
+      .map((word) => `'${word.replace(/'/g, `'\\''`)}'`)
+      .join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: cliEnv(home),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let screen = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       screen += chunk;

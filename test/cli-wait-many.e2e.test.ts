@@ -27,17 +27,25 @@ async function start(command: string): Promise<string> {
 async function ended(ids: string[]): Promise<void> {
   await pollUntil(`tasks ${ids.join(', ')} to end`, async () => {
     const tasks = await tendJson<Task[]>(home, ['ps', '-a']);
-    return ids.every((id) => tasks.some((t) => t.id === id && !['starting', 'running', 'stopping'].includes(t.state))) ? true : undefined;
+    return ids.every((id) =>
+      tasks.some((t) => t.id === id && !['starting', 'running', 'stopping'].includes(t.state)),
+    )
+      ? true
+      : undefined;
   });
 }
 
 describe('tend wait over several tasks', () => {
-  it('exits with the failure\'s code whether the failed task comes first, in the middle or last, and 0 only when all succeeded', async () => {
+  it("exits with the failure's code whether the failed task comes first, in the middle or last, and 0 only when all succeeded", async () => {
     const ok1 = await start('true');
     const ok2 = await start('exit 0');
     const bad = await start('exit 3');
     await ended([ok1, ok2, bad]);
-    for (const order of [[bad, ok1, ok2], [ok1, bad, ok2], [ok1, ok2, bad]]) {
+    for (const order of [
+      [bad, ok1, ok2],
+      [ok1, bad, ok2],
+      [ok1, ok2, bad],
+    ]) {
       const result = await tend(home, ['wait', ...order]);
       expect(result.code, order.join(' ')).toBe(3);
     }
@@ -46,7 +54,7 @@ describe('tend wait over several tasks', () => {
     expect(all.stdout).toBe(`${ok1} succeeded (exit code 0)\n${ok2} succeeded (exit code 0)\n`);
   });
 
-  it('exits with the first failure in argument order and prints every task\'s status, one line each', async () => {
+  it("exits with the first failure in argument order and prints every task's status, one line each", async () => {
     const three = await start('exit 3');
     const ok = await start('true');
     const signalled = await start('kill -TERM $$');
@@ -88,6 +96,9 @@ describe('tend wait over several tasks', () => {
     const result = await tend(home, ['--json', 'wait', bad, ok]);
     expect(result.code).toBe(5);
     const tasks = JSON.parse(result.stdout) as Task[];
-    expect(tasks.map((t) => [t.id, t.state, t.exitCode])).toEqual([[bad, 'failed', 5], [ok, 'succeeded', 0]]);
+    expect(tasks.map((t) => [t.id, t.state, t.exitCode])).toEqual([
+      [bad, 'failed', 5],
+      [ok, 'succeeded', 0],
+    ]);
   });
 });

@@ -2,7 +2,17 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Task } from '@tend/protocol';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, daemonPid, isAlive, makeTendHome, pollUntil, runWaited, tend, tendJson } from './helpers.js';
+import {
+  CLI_BIN,
+  cleanUpTendHome,
+  daemonPid,
+  isAlive,
+  makeTendHome,
+  pollUntil,
+  runWaited,
+  tend,
+  tendJson,
+} from './helpers.js';
 
 let home: string;
 
@@ -76,8 +86,23 @@ describe('tend run, ps, logs, wait and inspect', () => {
   it('prints the task as a JSON document with --json, including the command, cwd, env and name given', async () => {
     const cwd = join(home, 'work dir');
     mkdirSync(cwd);
-    const task = await tendJson<Task>(home, ['run', '--name', 'greeter', '--cwd', cwd, '-e', 'GREETING=hi=there', '--', 'echo "$GREETING"; pwd']);
-    expect(task).toMatchObject({ name: 'greeter', cwd, env: { GREETING: 'hi=there' }, command: 'echo "$GREETING"; pwd' });
+    const task = await tendJson<Task>(home, [
+      'run',
+      '--name',
+      'greeter',
+      '--cwd',
+      cwd,
+      '-e',
+      'GREETING=hi=there',
+      '--',
+      'echo "$GREETING"; pwd',
+    ]);
+    expect(task).toMatchObject({
+      name: 'greeter',
+      cwd,
+      env: { GREETING: 'hi=there' },
+      command: 'echo "$GREETING"; pwd',
+    });
     expect((await tend(home, ['wait', 'greeter'])).code).toBe(0);
     expect((await tend(home, ['logs', task.id])).stdout).toBe(`hi=there\n${cwd}\n`);
   });
@@ -125,7 +150,9 @@ describe('tend run, ps, logs, wait and inspect', () => {
   });
 
   it('records the session given with --session or TEND_SESSION on the tasks started', async () => {
-    expect(await tendJson<Task>(home, ['run', '--session', 'agent-1', '--', 'true'])).toMatchObject({ session: 'agent-1' });
+    expect(await tendJson<Task>(home, ['run', '--session', 'agent-1', '--', 'true'])).toMatchObject({
+      session: 'agent-1',
+    });
     const viaEnv = await tend(home, ['--json', 'run', '--', 'true'], { env: { TEND_SESSION: 'agent-2' } });
     expect(JSON.parse(viaEnv.stdout)).toMatchObject({ session: 'agent-2' });
   });
@@ -142,7 +169,10 @@ describe('tend run, ps, logs, wait and inspect', () => {
     const id = await runTask(['--', 'echo a; sleep 0.3; echo b']);
     const followed = await tend(home, ['logs', '-f', '--json', id]);
     expect(followed.code).toBe(0);
-    const chunks = followed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { data: string; ended: boolean });
+    const chunks = followed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { data: string; ended: boolean });
     expect(chunks.map((c) => c.data).join('')).toBe('a\nb\n');
     expect(chunks.at(-1)?.ended).toBe(true);
   });
@@ -186,7 +216,9 @@ describe('tend kill, stop and rm', () => {
     }
     const bad = await tend(home, ['kill', '-s', 'NOPE', 'whatever']);
     expect(bad.code).toBe(125);
-    expect(bad.stderr).toBe('tend: unknown signal "NOPE"; give a name like TERM or SIGKILL, or a number like 15\n');
+    expect(bad.stderr).toBe(
+      'tend: unknown signal "NOPE"; give a name like TERM or SIGKILL, or a number like 15\n',
+    );
   });
 
   it('refuses to remove a live task without -f and removes it with -f', async () => {
@@ -238,7 +270,12 @@ describe('tend daemon', () => {
     expect(started.code).toBe(0);
     const pid = Number(started.stdout.trim());
     const status = await tendJson<Record<string, unknown>>(home, ['daemon', 'status']);
-    expect(status).toMatchObject({ pid, version: expect.any(String), protocolVersion: expect.any(Number), socket: join(home, 'run', 'tend.sock') });
+    expect(status).toMatchObject({
+      pid,
+      version: expect.any(String),
+      protocolVersion: expect.any(Number),
+      socket: join(home, 'run', 'tend.sock'),
+    });
     expect(Date.parse(status.startedAt as string)).not.toBeNaN();
     expect(daemonPid(home)).toBe(pid);
   });

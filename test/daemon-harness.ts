@@ -10,7 +10,12 @@ import { isAlive as alive } from './helpers.js';
 export const DAEMON_BIN = resolve(import.meta.dirname, '../packages/daemon/dist/bin.js');
 
 /** Polls `probe` until it returns a truthy value or `timeoutMs` passes. @throws Error naming `what` on timeout. */
-export async function pollUntil<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10_000, everyMs = 20): Promise<NonNullable<T>> {
+export async function pollUntil<T>(
+  what: string,
+  probe: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  everyMs = 20,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -53,12 +58,19 @@ export class DaemonHarness {
   async start(): Promise<number> {
     const jsonPath = join(this.home, 'run', 'daemon.json');
     rmSync(jsonPath, { force: true });
-    const child = spawn(process.execPath, [DAEMON_BIN], { env: this.env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [DAEMON_BIN], {
+      env: this.env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    });
     this.child = child;
     if (child.pid) this.daemonPids.push(child.pid);
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d));
-    await pollUntil(`daemon to serve (stderr: ${stderr})`, () => existsSync(jsonPath) || child.exitCode !== null);
+    await pollUntil(
+      `daemon to serve (stderr: ${stderr})`,
+      () => existsSync(jsonPath) || child.exitCode !== null,
+    );
     if (child.exitCode !== null) throw new Error(`daemon exited ${child.exitCode}: ${stderr}`);
     return child.pid as number;
   }
@@ -66,7 +78,10 @@ export class DaemonHarness {
   /** Runs a second daemon process and resolves with its exit code and stderr. */
   runAnother(): Promise<{ code: number | null; stderr: string }> {
     return new Promise((resolveRun) => {
-      const child = spawn(process.execPath, [DAEMON_BIN], { env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [DAEMON_BIN], {
+        env: this.env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       if (child.pid) this.daemonPids.push(child.pid);
       let stderr = '';
       child.stderr?.on('data', (d) => (stderr += d));
@@ -113,7 +128,11 @@ export class DaemonHarness {
         socket.destroy();
       },
     };
-    await client.request('daemon/initialize', { protocolVersion: 2, client: { name }, ...(session ? { session } : {}) });
+    await client.request('daemon/initialize', {
+      protocolVersion: 2,
+      client: { name },
+      ...(session ? { session } : {}),
+    });
     this.clients.push(client);
     return client;
   }

@@ -10,7 +10,7 @@ afterEach(() => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-it("shows why an auto-started daemon could not start even when the daemon log cannot be written", async () => {
+it('shows why an auto-started daemon could not start even when the daemon log cannot be written', async () => {
   home = mkdtempSync('/tmp/tend-se-');
   // The daemon refuses this home (group-writable); its log, where it says so, is a full disk.
   chmodSync(home, 0o775);

@@ -46,7 +46,14 @@ describe('a task run through the daemon', () => {
       .map((n) => n.params.task.state);
     expect(states).toEqual(['starting', 'running', 'succeeded']);
     const output = await client.request('task/output', { id: task.id });
-    expect(output).toMatchObject({ data: 'hello\n', offset: 0, nextOffset: 6, totalBytes: 6, truncated: false, ended: true });
+    expect(output).toMatchObject({
+      data: 'hello\n',
+      offset: 0,
+      nextOffset: 6,
+      totalBytes: 6,
+      truncated: false,
+      ended: true,
+    });
   });
 
   it('ends failed with the command’s own exit code', async () => {
@@ -61,9 +68,16 @@ describe('a task run through the daemon', () => {
   });
 
   it('runs in the given cwd with the environment overrides, or only them without inheritEnv', async () => {
-    const withEnv = await runAndWait('printf "%s|%s|%s" "$PWD" "$GREETING" "${TEND_HOME:-none}"', { env: { GREETING: 'hi there' } });
-    expect((await client.request('task/output', { id: withEnv.id })).data).toBe(`${harness.home}|hi there|${harness.home}`);
-    const only = await runAndWait('printf "%s|%s" "$GREETING" "${TEND_HOME:-none}"', { env: { GREETING: 'x' }, inheritEnv: false });
+    const withEnv = await runAndWait('printf "%s|%s|%s" "$PWD" "$GREETING" "${TEND_HOME:-none}"', {
+      env: { GREETING: 'hi there' },
+    });
+    expect((await client.request('task/output', { id: withEnv.id })).data).toBe(
+      `${harness.home}|hi there|${harness.home}`,
+    );
+    const only = await runAndWait('printf "%s|%s" "$GREETING" "${TEND_HOME:-none}"', {
+      env: { GREETING: 'x' },
+      inheritEnv: false,
+    });
     expect((await client.request('task/output', { id: only.id })).data).toBe('x|none');
   });
 
@@ -77,7 +91,10 @@ describe('a task run through the daemon', () => {
 
     const kill = await client.request('task/run', { command: 'sleep 30', cwd: harness.home });
     await client.request('task/kill', { id: kill.id, signal: 'SIGKILL' });
-    expect((await client.request('task/wait', { id: kill.id })).task).toMatchObject({ state: 'killed', signal: 'SIGKILL' });
+    expect((await client.request('task/wait', { id: kill.id })).task).toMatchObject({
+      state: 'killed',
+      signal: 'SIGKILL',
+    });
   });
 
   it('escalates to SIGKILL after the grace period when the command ignores SIGTERM', async () => {
@@ -85,7 +102,9 @@ describe('a task run through the daemon', () => {
       command: "trap '' TERM; echo ready; while :; do sleep 0.05; done",
       cwd: harness.home,
     });
-    await pollUntil('ready', async () => (await client.request('task/output', { id: task.id })).data.includes('ready'));
+    await pollUntil('ready', async () =>
+      (await client.request('task/output', { id: task.id })).data.includes('ready'),
+    );
     await client.request('task/kill', { id: task.id, graceMs: 300 });
     const ended = (await client.request('task/wait', { id: task.id, timeoutMs: 10_000 })).task;
     expect(ended).toMatchObject({ state: 'killed', signal: 'SIGKILL' });
@@ -109,7 +128,12 @@ describe('a task run through the daemon', () => {
 
   it('times out: killed and ended timed_out with a reason', async () => {
     const ended = await runAndWait('sleep 30', { timeoutMs: 300 });
-    expect(ended).toMatchObject({ state: 'timed_out', timeoutMs: 300, reason: 'timed out after 300 ms', signal: 'SIGTERM' });
+    expect(ended).toMatchObject({
+      state: 'timed_out',
+      timeoutMs: 300,
+      reason: 'timed out after 300 ms',
+      signal: 'SIGTERM',
+    });
     expect(ended.durationMs).toBeGreaterThanOrEqual(250);
   });
 
@@ -126,7 +150,9 @@ describe('tasks are found by id, prefix or name', () => {
     const task = await client.request('task/run', { command: 'sleep 30', cwd: harness.home, name: 'web' });
     expect((await client.request('task/get', { id: task.id.slice(0, 6) })).id).toBe(task.id);
     expect((await client.request('task/get', { id: 'web' })).id).toBe(task.id);
-    const duplicate = await errorOf(client.request('task/run', { command: 'true', cwd: harness.home, name: 'web' }));
+    const duplicate = await errorOf(
+      client.request('task/run', { command: 'true', cwd: harness.home, name: 'web' }),
+    );
     expect(duplicate).toMatchObject({ code: 2005, data: { reason: 'name_in_use' } });
     await client.request('task/kill', { id: 'web', signal: 'SIGKILL' });
     await client.request('task/wait', { id: 'web' });
@@ -153,15 +179,21 @@ describe('tasks are found by id, prefix or name', () => {
 describe('bad input', () => {
   it('gets clear errors and leaves no row or file behind', async () => {
     const before = (await client.request('task/list', {})).tasks.length;
-    const badCwd = await errorOf(client.request('task/run', { command: 'true', cwd: join(harness.home, 'missing') }));
+    const badCwd = await errorOf(
+      client.request('task/run', { command: 'true', cwd: join(harness.home, 'missing') }),
+    );
     expect(badCwd).toMatchObject({ code: 2006, data: { reason: 'invalid_cwd' } });
     expect(badCwd.message).toContain('missing');
     const empty = await errorOf(client.request('task/run', { command: '  ', cwd: harness.home }));
     expect(empty.code).toBe(-32602);
     expect(empty.message).toContain('command');
-    const negative = await errorOf(client.request('task/run', { command: 'true', cwd: harness.home, timeoutMs: -5 }));
+    const negative = await errorOf(
+      client.request('task/run', { command: 'true', cwd: harness.home, timeoutMs: -5 }),
+    );
     expect(negative.message).toMatch(/timeoutMs.*-5/);
-    const envValue = await errorOf(client.request('task/run', { command: 'true', cwd: harness.home, env: { N: 1 } }));
+    const envValue = await errorOf(
+      client.request('task/run', { command: 'true', cwd: harness.home, env: { N: 1 } }),
+    );
     expect(envValue.message).toMatch(/env\.N.*string/);
     const unknownMethod = await errorOf(client.request('task/frobnicate', {}));
     expect(unknownMethod.code).toBe(-32601);
@@ -171,7 +203,9 @@ describe('bad input', () => {
 
   it('refuses requests before daemon/initialize', async () => {
     const socket = connect(harness.socketPath);
-    const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = await import('vscode-jsonrpc/node.js');
+    const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = await import(
+      'vscode-jsonrpc/node.js'
+    );
     const rpc = createMessageConnection(new StreamMessageReader(socket), new StreamMessageWriter(socket));
     rpc.listen();
     const refused = await errorOf(rpc.sendRequest('task/list', {}));
@@ -189,7 +223,10 @@ describe('several clients', () => {
     expect((await other.request('task/list', {})).tasks.map((t: any) => t.id)).toContain(task.id);
     for (const c of [client, other]) {
       await pollUntil('failed notification', () =>
-        c.notifications.some((n) => n.method === 'task/didChange' && n.params.task.id === task.id && n.params.task.state === 'failed'),
+        c.notifications.some(
+          (n) =>
+            n.method === 'task/didChange' && n.params.task.id === task.id && n.params.task.state === 'failed',
+        ),
       );
       await pollUntil('didExit notification', () =>
         c.notifications.some((n) => n.method === 'task/didExit' && n.params.completion.taskId === task.id),
@@ -201,7 +238,11 @@ describe('several clients', () => {
     const garbage = connect(harness.socketPath);
     await new Promise((r) => garbage.once('connect', r));
     garbage.write('Content-Length: 99999999999\r\n\r\n');
-    await pollUntil('garbage connection closed by the daemon', () => garbage.destroyed || garbage.readableEnded, 5_000);
+    await pollUntil(
+      'garbage connection closed by the daemon',
+      () => garbage.destroyed || garbage.readableEnded,
+      5_000,
+    );
     garbage.destroy();
 
     const invalidJson = connect(harness.socketPath);
@@ -250,7 +291,11 @@ describe('the daemon itself', () => {
     const { mkdtempSync, existsSync, rmSync } = await import('node:fs');
     const base = mkdtempSync('/tmp/tend-xdg-');
     const envFor = (runtime: string) => {
-      const env: NodeJS.ProcessEnv = { ...process.env, XDG_RUNTIME_DIR: `${base}/${runtime}`, XDG_STATE_HOME: `${base}/state` };
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        XDG_RUNTIME_DIR: `${base}/${runtime}`,
+        XDG_STATE_HOME: `${base}/state`,
+      };
       delete env.TEND_HOME;
       delete env.TEND_SOCKET;
       return env;
@@ -258,7 +303,10 @@ describe('the daemon itself', () => {
     const first = spawn(process.execPath, [DAEMON_BIN], { env: envFor('r1'), stdio: 'ignore' });
     harness.daemonPids.push(first.pid as number);
     await pollUntil('first daemon to serve', () => existsSync(`${base}/r1/tend/daemon.json`));
-    const second = spawn(process.execPath, [DAEMON_BIN], { env: envFor('r2'), stdio: ['ignore', 'ignore', 'pipe'] });
+    const second = spawn(process.execPath, [DAEMON_BIN], {
+      env: envFor('r2'),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     harness.daemonPids.push(second.pid as number);
     let stderr = '';
     second.stderr?.on('data', (d) => (stderr += d));
@@ -279,7 +327,10 @@ describe('the daemon itself', () => {
     await pollUntil('short task to end while the daemon is down', () => !alive(short.pid));
     await harness.start();
     client = await harness.connect();
-    expect(await client.request('task/get', { id: short.id })).toMatchObject({ state: 'failed', exitCode: 5 });
+    expect(await client.request('task/get', { id: short.id })).toMatchObject({
+      state: 'failed',
+      exitCode: 5,
+    });
     expect((await client.request('task/get', { id: longer.id })).state).toBe('running');
     const ended = (await client.request('task/wait', { id: longer.id, timeoutMs: 10_000 })).task;
     expect(ended).toMatchObject({ state: 'failed', exitCode: 7 });

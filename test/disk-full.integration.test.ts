@@ -77,13 +77,19 @@ it('keeps serving on a full disk: true exit codes for tasks that end meanwhile, 
   writeFileSync(join(triggers, 'go'), '');
   await pollUntil('the three tasks to end', () => [a, b, c].every((task) => !alive(task.pid)));
   // The wrappers wrote their exit records into the room reserved when the tasks started.
-  for (const [task, status] of [[a, 3], [b, 9], [c, 5]] as const) {
+  for (const [task, status] of [
+    [a, 3],
+    [b, 9],
+    [c, 5],
+  ] as const) {
     const record = JSON.parse(readFileSync(join(harness.home, 'state', 'tasks', task.id, 'exit'), 'utf8'));
     expect(record).toMatchObject({ status });
   }
 
   // Reads keep working while the disk is full.
-  expect((await client.request('task/list', {})).tasks.map((task: { id: string }) => task.id).sort()).toEqual([a.id, b.id, c.id].sort());
+  expect((await client.request('task/list', {})).tasks.map((task: { id: string }) => task.id).sort()).toEqual(
+    [a.id, b.id, c.id].sort(),
+  );
   expect((await client.request('task/get', { id: c.id })).id).toBe(c.id);
   expect((await client.request('task/output', { id: a.id })).data).toBe('');
   expect((await client.request('daemon/status')).pid).toBe(daemonPid);
@@ -98,14 +104,18 @@ it('keeps serving on a full disk: true exit codes for tasks that end meanwhile, 
 
   // Space returns: every end is recorded with its true status, by the same daemon.
   rmSync(filler);
-  const ends = await Promise.all([a, b, c].map((task) => client.request('task/wait', { id: task.id, timeoutMs: 15_000 })));
+  const ends = await Promise.all(
+    [a, b, c].map((task) => client.request('task/wait', { id: task.id, timeoutMs: 15_000 })),
+  );
   expect(ends.map((end) => [end.outcome, end.task.state, end.task.exitCode])).toEqual([
     ['exited', 'failed', 3],
     ['exited', 'failed', 9],
     ['exited', 'failed', 5],
   ]);
   const fresh = await client.request('task/run', { command: 'exit 0', cwd: triggers });
-  expect((await client.request('task/wait', { id: fresh.id, timeoutMs: 10_000 })).task.state).toBe('succeeded');
+  expect((await client.request('task/wait', { id: fresh.id, timeoutMs: 10_000 })).task.state).toBe(
+    'succeeded',
+  );
   expect((await client.request('daemon/status')).pid).toBe(daemonPid);
   expect(alive(daemonPid)).toBe(true);
 });
@@ -123,7 +133,9 @@ it('starts a new daemon on a full disk, which serves reads and records the ends 
   writeFileSync(join(triggers, 'go2'), '');
   await pollUntil('task D to end', () => !alive(d.pid));
   void harness.runAnother();
-  client = await pollUntil('the new daemon to serve on the full disk', () => harness.connect().catch(() => undefined));
+  client = await pollUntil('the new daemon to serve on the full disk', () =>
+    harness.connect().catch(() => undefined),
+  );
   expect((await client.request('task/list', {})).tasks.length).toBe(6);
   const refused = await client.request('task/run', { command: 'true', cwd: triggers }).then(
     () => undefined,

@@ -40,7 +40,11 @@ export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS
  * @throws Error when it runs longer than 20 s, or when its stdout stays open
  *   after it exited (a process it started inherited the pipe).
  */
-export function tend(home: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+export function tend(
+  home: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_BIN, ...args], {
       cwd: options.cwd ?? process.cwd(),
@@ -59,7 +63,12 @@ export function tend(home: string, args: readonly string[], options: { cwd?: str
     let graceTimer: NodeJS.Timeout | undefined;
     child.on('exit', () => {
       graceTimer = setTimeout(
-        () => reject(new Error(`${what} exited but its stdout/stderr stayed open for ${PIPE_GRACE_MS} ms: another process inherited them`)),
+        () =>
+          reject(
+            new Error(
+              `${what} exited but its stdout/stderr stayed open for ${PIPE_GRACE_MS} ms: another process inherited them`,
+            ),
+          ),
         PIPE_GRACE_MS,
       );
     });
@@ -79,11 +88,15 @@ export function tend(home: string, args: readonly string[], options: { cwd?: str
  */
 export async function tendJson<T = unknown>(home: string, args: readonly string[]): Promise<T> {
   const result = await tend(home, ['--json', ...args]);
-  if (result.code !== 0) throw new Error(`tend --json ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(`tend --json ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
   try {
     return JSON.parse(result.stdout) as T;
   } catch (err) {
-    throw new Error(`tend --json ${args.join(' ')} printed no JSON document: ${JSON.stringify(result.stdout)}`, { cause: err });
+    throw new Error(
+      `tend --json ${args.join(' ')} printed no JSON document: ${JSON.stringify(result.stdout)}`,
+      { cause: err },
+    );
   }
 }
 
@@ -93,12 +106,19 @@ export async function tendJson<T = unknown>(home: string, args: readonly string[
  * of the task, whatever its exit code.
  * @throws Error quoting stderr when stdout is not the task as JSON.
  */
-export async function runWaited(home: string, args: readonly string[], options: { env?: Record<string, string> } = {}): Promise<string> {
+export async function runWaited(
+  home: string,
+  args: readonly string[],
+  options: { env?: Record<string, string> } = {},
+): Promise<string> {
   const result = await tend(home, ['--json', 'run', '--wait', ...args], options);
   try {
     return (JSON.parse(result.stdout) as { id: string }).id;
   } catch (err) {
-    throw new Error(`tend --json run --wait ${args.join(' ')} printed no task (exit ${result.code}): ${result.stderr}`, { cause: err });
+    throw new Error(
+      `tend --json run --wait ${args.join(' ')} printed no task (exit ${result.code}): ${result.stderr}`,
+      { cause: err },
+    );
   }
 }
 
@@ -162,9 +182,9 @@ export async function cleanUpTendHome(home: string): Promise<void> {
       if (task.pgid !== undefined && task.pgid > 1) signal(-task.pgid, 'SIGKILL');
     }
     signal(pid, 'SIGTERM');
-    const gone = await pollUntil('the daemon to exit', () => (isAlive(pid) ? undefined : true), { timeoutMs: 5_000 }).catch(
-      () => false,
-    );
+    const gone = await pollUntil('the daemon to exit', () => (isAlive(pid) ? undefined : true), {
+      timeoutMs: 5_000,
+    }).catch(() => false);
     if (!gone) signal(pid, 'SIGKILL');
   }
   rmSync(home, { recursive: true, force: true });

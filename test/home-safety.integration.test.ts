@@ -69,6 +69,9 @@ describe('TEND_SOCKET pointing at something that is not a socket', () => {
     expect(statSync(harness.socketPath).isSocket()).toBe(true);
     await harness.start();
     const client = await harness.connect();
-    await pollUntil('a status answer', async () => (await client.request('daemon/status')).pid === harness.child?.pid);
+    await pollUntil(
+      'a status answer',
+      async () => (await client.request('daemon/status')).pid === harness.child?.pid,
+    );
   });
 });

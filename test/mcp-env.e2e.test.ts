@@ -31,7 +31,9 @@ describe('tend mcp and the environment of the tasks it starts', () => {
     });
     const workspace = join(home, 'project');
     mkdirSync(workspace);
-    const env = Object.fromEntries(Object.entries(cliEnv(home)).filter((e): e is [string, string] => e[1] !== undefined));
+    const env = Object.fromEntries(
+      Object.entries(cliEnv(home)).filter((e): e is [string, string] => e[1] !== undefined),
+    );
     delete env.DAEMON_ONLY;
     const transport = new StdioClientTransport({
       command: process.execPath,
@@ -45,12 +47,19 @@ describe('tend mcp and the environment of the tasks it starts', () => {
 
     const result = await client.callTool({
       name: 'start_task',
-      arguments: { command: 'echo "MCP_ONLY=$MCP_ONLY DAEMON_ONLY=$DAEMON_ONLY"', name: 'envprobe', wait_until: { exit: true } },
+      arguments: {
+        command: 'echo "MCP_ONLY=$MCP_ONLY DAEMON_ONLY=$DAEMON_ONLY"',
+        name: 'envprobe',
+        wait_until: { exit: true },
+      },
     });
     const text = (result.content as { text: string }[]).map((c) => c.text).join('\n');
     expect(result.isError, text).toBeFalsy();
 
-    const task = await tendJson<{ logPath: string; state: string; inheritEnv: boolean }>(home, ['inspect', 'envprobe']);
+    const task = await tendJson<{ logPath: string; state: string; inheritEnv: boolean }>(home, [
+      'inspect',
+      'envprobe',
+    ]);
     expect(task.state).toBe('succeeded');
     expect(task.inheritEnv).toBe(true);
     expect(readFileSync(task.logPath, 'utf8')).toBe('MCP_ONLY=from-agent-host DAEMON_ONLY=from-daemon\n');

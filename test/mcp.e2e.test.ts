@@ -34,8 +34,16 @@ afterEach(async () => {
 
 /** Starts `tend mcp` in the workspace (its default session: mcp:<workspace>) and connects an MCP client to it. */
 async function connectAgent(): Promise<{ client: Client; stderr: () => string; pid: number }> {
-  const env = Object.fromEntries(Object.entries(cliEnv(home)).filter((e): e is [string, string] => e[1] !== undefined));
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI_BIN, 'mcp'], cwd: workspace, env, stderr: 'pipe' });
+  const env = Object.fromEntries(
+    Object.entries(cliEnv(home)).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI_BIN, 'mcp'],
+    cwd: workspace,
+    env,
+    stderr: 'pipe',
+  });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const client = new Client({ name: 'tend-e2e', version: '1.0.0' });
@@ -63,7 +71,8 @@ describe('tend mcp, driven by a real MCP client', () => {
 
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([...TOOLS].sort());
-    for (const tool of tools) expect(tool.description?.length ?? 0, `${tool.name} needs a description`).toBeGreaterThan(100);
+    for (const tool of tools)
+      expect(tool.description?.length ?? 0, `${tool.name} needs a description`).toBeGreaterThan(100);
 
     const gate1 = join(home, 'gate1');
     const gate2 = join(home, 'gate2');
@@ -81,7 +90,11 @@ describe('tend mcp, driven by a real MCP client', () => {
 
     writeFileSync(gate1, '');
     const ready = await call(client, 'wait_task', { id, until: { output: '^ready$' }, timeout_ms: 20_000 });
-    expect(ready).toMatch(new RegExp(`^Ready after [\\d.]+ s: a line matched /\\^ready\\$/: "ready"\\. task ${id} "e2e" is running`));
+    expect(ready).toMatch(
+      new RegExp(
+        `^Ready after [\\d.]+ s: a line matched /\\^ready\\$/: "ready"\\. task ${id} "e2e" is running`,
+      ),
+    );
 
     // Second read: only the bytes written since the first read.
     const second = await call(client, 'read_output', { id: 'e2e' });
@@ -96,17 +109,32 @@ describe('tend mcp, driven by a real MCP client', () => {
     expect(rest).toBe('more 1\nmore 2\n');
 
     const stopped = await call(client, 'stop_task', { id, grace_ms: 2_000 });
-    expect(stopped).toMatch(new RegExp(`^Stopped task ${id} "e2e" with SIGTERM: killed \\(.*SIGTERM.*\\) after`));
+    expect(stopped).toMatch(
+      new RegExp(`^Stopped task ${id} "e2e" with SIGTERM: killed \\(.*SIGTERM.*\\) after`),
+    );
     expect(stopped).toContain('more 2');
 
     // The task belongs to the daemon, not to MCP: the CLI lists it, with the session and workspace of the agent.
     const listed = (await tendJson<Task[]>(home, ['ps', '-a'])).find((t) => t.id === id);
-    expect(listed).toMatchObject({ id, name: 'e2e', state: 'killed', signal: 'SIGTERM', cwd: workspace, session: `mcp:${workspace}` });
+    expect(listed).toMatchObject({
+      id,
+      name: 'e2e',
+      state: 'killed',
+      signal: 'SIGTERM',
+      cwd: workspace,
+      session: `mcp:${workspace}`,
+    });
 
     const inbox = await call(client, 'task_inbox', {});
-    expect(inbox).toMatch(new RegExp(`^1 task end not seen before, oldest first \\(now marked as seen\\):\\n- ${id} "e2e": killed`));
+    expect(inbox).toMatch(
+      new RegExp(
+        `^1 task end not seen before, oldest first \\(now marked as seen\\):\\n- ${id} "e2e": killed`,
+      ),
+    );
     expect(inbox).toContain('more 2');
-    expect(await call(client, 'task_inbox', {})).toBe(`No task of this session (mcp:${workspace}) has ended since the last check.`);
+    expect(await call(client, 'task_inbox', {})).toBe(
+      `No task of this session (mcp:${workspace}) has ended since the last check.`,
+    );
 
     expect(stderr()).toContain(`serving session "mcp:${workspace}"`);
   }, 60_000);
@@ -152,6 +180,8 @@ describe('tend mcp, driven by a real MCP client', () => {
     const { client } = await connectAgent();
     const result = await client.callTool({ name: 'read_output', arguments: { id: 'no-such-task' } });
     expect(result.isError).toBe(true);
-    expect((result.content as { text: string }[])[0]!.text).toMatch(/no-such-task[\s\S]*list_tasks shows the ids and names/);
+    expect((result.content as { text: string }[])[0]!.text).toMatch(
+      /no-such-task[\s\S]*list_tasks shows the ids and names/,
+    );
   }, 60_000);
 });

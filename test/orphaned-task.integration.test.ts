@@ -46,7 +46,10 @@ async function expectStoppable(id: string, commandPid: number): Promise<void> {
 
 describe('a command that kills its own wrapper', () => {
   it('stays running, with a reason, and task/kill still stops its processes', async () => {
-    const task = await client.request('task/run', { command: 'echo $$; kill -9 $PPID; exec sleep 60', cwd: harness.home });
+    const task = await client.request('task/run', {
+      command: 'echo $$; kill -9 $PPID; exec sleep 60',
+      cwd: harness.home,
+    });
     const commandPid = await printedPid(task);
     await pollUntil('the wrapper to die', () => !alive(task.pid));
     const seen = await afterWrapperSeenGone(task.id);
@@ -61,7 +64,10 @@ describe('a command that kills its own wrapper', () => {
   });
 
   it('ends lost with no exit status once its last process ends on its own', async () => {
-    const task = await client.request('task/run', { command: 'kill -9 $PPID; sleep 0.5; exit 3', cwd: harness.home });
+    const task = await client.request('task/run', {
+      command: 'kill -9 $PPID; sleep 0.5; exit 3',
+      cwd: harness.home,
+    });
     const { task: ended } = await client.request('task/wait', { id: task.id, timeoutMs: 15_000 });
     expect(ended.state).toBe('lost');
     expect(ended.exitCode).toBeUndefined();
@@ -84,7 +90,10 @@ describe('a command that kills its own wrapper', () => {
     writeFileSync(go, '');
     await pollUntil('the wrapper to die', () => !alive(task.pid));
     const seen = await afterWrapperSeenGone(task.id);
-    expect(seen).toMatchObject({ state: 'running', reason: expect.stringMatching(/^its wrapper ended without recording/) });
+    expect(seen).toMatchObject({
+      state: 'running',
+      reason: expect.stringMatching(/^its wrapper ended without recording/),
+    });
     expect(alive(commandPid)).toBe(true);
     await expectStoppable(task.id, commandPid);
   });
@@ -98,7 +107,10 @@ describe('a command that kills its own wrapper', () => {
     await harness.start();
     client = await harness.connect();
     const seen = await client.request('task/get', { id: task.id });
-    expect(seen).toMatchObject({ state: 'running', reason: expect.stringMatching(/^its wrapper ended without recording/) });
+    expect(seen).toMatchObject({
+      state: 'running',
+      reason: expect.stringMatching(/^its wrapper ended without recording/),
+    });
     expect(alive(commandPid)).toBe(true);
     await expectStoppable(task.id, commandPid);
   });

@@ -21,9 +21,14 @@ afterEach(async () => {
 });
 
 /** Runs the built CLI against the harness's daemon; stdout as the exact bytes written. @throws Error after 60 s. */
-function tendBytes(args: readonly string[]): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
+function tendBytes(
+  args: readonly string[],
+): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_BIN, ...args], { env: cliEnv(harness.home), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_BIN, ...args], {
+      env: cliEnv(harness.home),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
@@ -44,7 +49,10 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 
 describe('tend logs', () => {
   it('prints 1 MiB of /dev/urandom byte for byte (same SHA-256 as the log), whole, as a tail and followed', async () => {
-    const task = await client.request('task/run', { command: 'head -c 1048576 /dev/urandom', cwd: harness.home });
+    const task = await client.request('task/run', {
+      command: 'head -c 1048576 /dev/urandom',
+      cwd: harness.home,
+    });
     await client.request('task/wait', { id: task.id });
     const written = readFileSync(task.logPath);
     expect(written.length).toBe(1024 * 1024);
@@ -70,7 +78,8 @@ describe('tend logs', () => {
   it('prints a followed progress bar redrawn with \\r over many reads, with --clean, as one line per final state', async () => {
     // Each frame arrives in its own read: the follower is waiting when it is written.
     const task = await client.request('task/run', {
-      command: "printf 'build\\n'; for i in 1 2 3 4 5; do sleep 0.3; printf '\\r\\033[32m%d%%\\033[0m' $((i * 20)); done; printf '\\ndone\\n'",
+      command:
+        "printf 'build\\n'; for i in 1 2 3 4 5; do sleep 0.3; printf '\\r\\033[32m%d%%\\033[0m' $((i * 20)); done; printf '\\ndone\\n'",
       cwd: harness.home,
     });
     const followed = await tendBytes(['logs', '-f', '--clean', task.id]);
@@ -79,10 +88,17 @@ describe('tend logs', () => {
   });
 
   it('starts --head at a whole line after the output cap dropped the head of the log', async () => {
-    const task = await client.request('task/run', { command: 'seq 1 200000', cwd: harness.home, outputCapBytes: 64 * 1024 });
+    const task = await client.request('task/run', {
+      command: 'seq 1 200000',
+      cwd: harness.home,
+      outputCapBytes: 64 * 1024,
+    });
     await client.request('task/wait', { id: task.id });
     // The cap trims a log that ended once more, right after the end.
-    await pollUntil('the output cap to drop the head', async () => (await client.request('task/get', { id: task.id })).droppedBytes > 0);
+    await pollUntil(
+      'the output cap to drop the head',
+      async () => (await client.request('task/get', { id: task.id })).droppedBytes > 0,
+    );
     const head = await tendBytes(['logs', task.id, '--head', '2']);
     const [first, second, rest] = head.stdout.toString('utf8').split('\n');
     // Whole lines of seq: consecutive numbers, the first one not a cut-off end of a longer one.

@@ -65,30 +65,40 @@ export class PidNamespace {
    */
   static async create(): Promise<PidNamespace> {
     if (process.getuid?.() !== 0) {
-      throw new Error('the forced-PID-reuse tests need root (a PID namespace and /proc/sys/kernel/ns_last_pid); run them as root');
+      throw new Error(
+        'the forced-PID-reuse tests need root (a PID namespace and /proc/sys/kernel/ns_last_pid); run them as root',
+      );
     }
     for (const tool of ['unshare', 'nsenter']) {
       if (spawnSync(tool, ['--version']).status !== 0) {
         throw new Error(`the forced-PID-reuse tests need ${tool} (util-linux); install util-linux`);
       }
     }
-    const unshare = spawn('unshare', ['--pid', '--fork', '--mount-proc', '/bin/sh', '-c', INIT], { stdio: 'ignore' });
+    const unshare = spawn('unshare', ['--pid', '--fork', '--mount-proc', '/bin/sh', '-c', INIT], {
+      stdio: 'ignore',
+    });
     const outer = unshare.pid as number;
     const initPid = await pollUntil('the namespace init to start', () => {
       const child = childrenOf(outer)[0];
       if (child === undefined) return undefined;
       // Exec'd the init, and its /proc is the namespace's (pid 1 there is itself).
       const cmd = readOr(`/proc/${child}/cmdline`);
-      return cmd.includes('wait; done') && readOr(`/proc/${child}/root/proc/1/cmdline`) === cmd ? child : undefined;
+      return cmd.includes('wait; done') && readOr(`/proc/${child}/root/proc/1/cmdline`) === cmd
+        ? child
+        : undefined;
     });
     return new PidNamespace(unshare, initPid);
   }
 
   /** Runs a sh script inside the namespace. @throws Error with its stderr when it exits non-zero. */
   async sh(script: string, ...args: string[]): Promise<string> {
-    const child = spawn('nsenter', ['-t', String(this.initPid), '-p', '-m', '--', '/bin/sh', '-c', script, 'sh', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'nsenter',
+      ['-t', String(this.initPid), '-p', '-m', '--', '/bin/sh', '-c', script, 'sh', ...args],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -117,7 +127,13 @@ export class PidNamespace {
     if (!stat || !status) return undefined;
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const mask = (name: string) => BigInt(`0x${/^${name}:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? '0'}`);
-    return { state: f[0] as string, pgid: Number(f[2]), sid: Number(f[3]), startTicks: Number(f[19]), pending: mask('SigPnd') | mask('ShdPnd') };
+    return {
+      state: f[0] as string,
+      pgid: Number(f[2]),
+      sid: Number(f[3]),
+      startTicks: Number(f[19]),
+      pending: mask('SigPnd') | mask('ShdPnd'),
+    };
   }
 
   /** SIGKILLs the init (by pid), which ends every process in the namespace, and waits for unshare to exit. */
@@ -128,7 +144,10 @@ export class PidNamespace {
       // already gone
     }
     const unshare = this.unshare;
-    await pollUntil('the PID namespace to end (unshare to exit)', () => unshare.exitCode !== null || unshare.signalCode !== null);
+    await pollUntil(
+      'the PID namespace to end (unshare to exit)',
+      () => unshare.exitCode !== null || unshare.signalCode !== null,
+    );
   }
 }
 
@@ -140,7 +159,8 @@ function childrenOf(ppid: number): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = readOr(`/proc/${entry}/stat`);
-    if (stat && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid) found.push(Number(entry));
+    if (stat && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid)
+      found.push(Number(entry));
   }
   return found;
 }

@@ -36,9 +36,17 @@ async function startDaemon(): Promise<number> {
   const jsonPath = join(home, 'run', 'daemon.json');
   const errPath = join(home, 'daemon.err');
   rmSync(jsonPath, { force: true });
-  await ns.sh('TEND_HOME="$1" SHELL=/bin/sh setsid "$2" "$3" </dev/null >/dev/null 2>>"$4" &', home, process.execPath, DAEMON_BIN, errPath);
+  await ns.sh(
+    'TEND_HOME="$1" SHELL=/bin/sh setsid "$2" "$3" </dev/null >/dev/null 2>>"$4" &',
+    home,
+    process.execPath,
+    DAEMON_BIN,
+    errPath,
+  );
   await pollUntil('the daemon to serve', () => existsSync(jsonPath)).catch((error: Error) => {
-    throw new Error(`${error.message}; its stderr: ${existsSync(errPath) ? readFileSync(errPath, 'utf8') : ''}`);
+    throw new Error(
+      `${error.message}; its stderr: ${existsSync(errPath) ? readFileSync(errPath, 'utf8') : ''}`,
+    );
   });
   return (JSON.parse(readFileSync(jsonPath, 'utf8')) as { pid: number }).pid;
 }
@@ -119,12 +127,17 @@ describe('forced PID reuse', () => {
     const impostors = [await ns.reusePid(stopping.pid), await ns.reusePid(running.pid)];
     await startDaemon();
     request = await client();
-    expect(await request('task/get', { id: stopping.id })).toMatchObject({ state: 'killed', reason: 'killed by user (SIGTERM)' });
+    expect(await request('task/get', { id: stopping.id })).toMatchObject({
+      state: 'killed',
+      reason: 'killed by user (SIGTERM)',
+    });
     const lost = await request('task/get', { id: running.id });
     expect(lost).toMatchObject({ state: 'lost', reason: expect.stringMatching(/PID reuse/) });
     expect(lost.exitCode).toBeUndefined();
     // A stop of the impostor's pid through tend is refused: the task has ended.
-    await expect(request('task/kill', { id: running.id, signal: 'SIGKILL' })).rejects.toMatchObject({ data: { reason: 'not_running' } });
+    await expect(request('task/kill', { id: running.id, signal: 'SIGKILL' })).rejects.toMatchObject({
+      data: { reason: 'not_running' },
+    });
     expectUntouched(stopping.pid, impostors[0] as NsProcess);
     expectUntouched(running.pid, impostors[1] as NsProcess);
   });

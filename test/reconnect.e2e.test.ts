@@ -5,7 +5,19 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TendClient } from '../packages/client/dist/index.js';
 import { DAEMON_BIN } from './daemon-harness.js';
-import { CLI_BIN, cleanUpTendHome, cliEnv, daemonPid, isAlive, makeTendHome, pollUntil, tend, tendJson, type CliResult, untilFileExists } from './helpers.js';
+import {
+  CLI_BIN,
+  cleanUpTendHome,
+  cliEnv,
+  daemonPid,
+  isAlive,
+  makeTendHome,
+  pollUntil,
+  tend,
+  tendJson,
+  type CliResult,
+  untilFileExists,
+} from './helpers.js';
 
 // Clients survive daemon restarts: a wait keeps waiting, a follow resumes at its offset
 // (every byte exactly once), and stderr says that they reconnected. A deliberate stop ends them.
@@ -32,7 +44,10 @@ interface Running {
 
 /** Starts the built CLI in TEND_HOME=`home` without waiting for it. */
 function startTend(args: readonly string[]): Running {
-  const child = spawn(process.execPath, [CLI_BIN, ...args], { env: cliEnv(home), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_BIN, ...args], {
+    env: cliEnv(home),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -57,14 +72,20 @@ function startTend(args: readonly string[]): Running {
  */
 async function clientsInitialized(n: number): Promise<void> {
   const logPath = join(home, 'state', 'daemon.log');
-  await pollUntil(`${n} clients to initialize`, () => {
-    const pid = daemonPid(home);
-    const records = readFileSync(logPath, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => parseRecord(line));
-    return records.filter((r) => r.pid === pid && r.msg === 'client initialized').length >= n ? true : undefined;
-  }, { intervalMs: 20 });
+  await pollUntil(
+    `${n} clients to initialize`,
+    () => {
+      const pid = daemonPid(home);
+      const records = readFileSync(logPath, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => parseRecord(line));
+      return records.filter((r) => r.pid === pid && r.msg === 'client initialized').length >= n
+        ? true
+        : undefined;
+    },
+    { intervalMs: 20 },
+  );
 }
 
 /** One daemon.log line as a pino record; {} for the plain text a daemon that lost the start race prints. */
@@ -87,7 +108,8 @@ type How = 'tend daemon restart' | 'kill -9';
 async function takeDaemonAway(how: How, meanwhile: () => void): Promise<number> {
   const old = daemonPid(home);
   if (old === undefined) throw new Error('no daemon.json: the daemon is not running');
-  const gone = () => pollUntil('the old daemon to be gone', () => (isAlive(old) ? undefined : true), { intervalMs: 5 });
+  const gone = () =>
+    pollUntil('the old daemon to be gone', () => (isAlive(old) ? undefined : true), { intervalMs: 5 });
   if (how === 'kill -9') {
     process.kill(old, 'SIGKILL');
     await gone();
@@ -121,7 +143,6 @@ function gatedLinesTask(go: string): string {
   return `${printLines(1, 200)}; ${untilFileExists(go, home)}; ${printLines(201, 3200)}; exit 3`;
 }
 
-
 /** The reconnect line for the daemon now running. */
 function reconnectedLine(): string {
   return `tend: reconnected to the tend daemon (pid ${daemonPid(home)})`;
@@ -130,8 +151,17 @@ function reconnectedLine(): string {
 describe.each<How>(['tend daemon restart', 'kill -9'])('clients across %s', (how) => {
   it('tend run --wait and tend wait keep waiting and exit with the code the task ended with', async () => {
     const go = join(home, 'go');
-    const run = startTend(['run', '--wait', '--name', 'gated', '--', `echo started; ${untilFileExists(go, home)}; echo resumed; exit 2`]);
-    await pollUntil('run --wait to print the first line', () => (run.stdout() === 'started\n' ? true : undefined));
+    const run = startTend([
+      'run',
+      '--wait',
+      '--name',
+      'gated',
+      '--',
+      `echo started; ${untilFileExists(go, home)}; echo resumed; exit 2`,
+    ]);
+    await pollUntil('run --wait to print the first line', () =>
+      run.stdout() === 'started\n' ? true : undefined,
+    );
     const wait = startTend(['wait', 'gated']);
     await clientsInitialized(2);
 
@@ -150,7 +180,9 @@ describe.each<How>(['tend daemon restart', 'kill -9'])('clients across %s', (how
     const go = join(home, 'go');
     const task = await tendJson<{ id: string; logPath: string }>(home, ['run', '--', gatedLinesTask(go)]);
     const logs = startTend(['logs', '-f', task.id]);
-    await pollUntil('logs -f to print line 200', () => (logs.stdout().includes('line 200\n') ? true : undefined));
+    await pollUntil('logs -f to print line 200', () =>
+      logs.stdout().includes('line 200\n') ? true : undefined,
+    );
 
     await takeDaemonAway(how, () => writeFileSync(go, ''));
     const result = await logs.done;
@@ -163,7 +195,10 @@ describe.each<How>(['tend daemon restart', 'kill -9'])('clients across %s', (how
 
   it('TendClient.follow() yields every byte exactly once and wait() resolves with the exit code', async () => {
     const go = join(home, 'go');
-    const client = await TendClient.connect({ env: cliEnv(home), daemonCommand: [process.execPath, DAEMON_BIN] });
+    const client = await TendClient.connect({
+      env: cliEnv(home),
+      daemonCommand: [process.execPath, DAEMON_BIN],
+    });
     try {
       const reconnects: number[] = [];
       client.onReconnect((daemon) => reconnects.push(daemon.pid));
@@ -207,7 +242,9 @@ describe('a deliberate tend daemon stop', () => {
 
     expect(stopped.code, stopped.stderr).toBe(0);
     expect(waited.code).toBe(125);
-    expect(waited.stderr).toContain(`the tend daemon (pid ${old}) was stopped (tend daemon stop, or SIGTERM)`);
+    expect(waited.stderr).toContain(
+      `the tend daemon (pid ${old}) was stopped (tend daemon stop, or SIGTERM)`,
+    );
     expect(waited.stderr).not.toContain('reconnected');
     expect(daemonPid(home)).toBeUndefined();
     expect(existsSync(join(home, 'run', 'stopped.json'))).toBe(true);

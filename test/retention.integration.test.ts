@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -63,7 +72,8 @@ describe('retention of ended tasks', () => {
     const inbox = await client.request('task/completions', { after: 0 });
     expect(inbox.completions.map((c: { taskId: string }) => c.taskId)).toEqual([third.id, fourth.id]);
     expect(JSON.stringify(inbox)).not.toContain('secret1');
-    for (const gone of [first, second]) expect(traces(gone.id)).toEqual({ tasks: 0, completions: 0, cursors: 0 });
+    for (const gone of [first, second])
+      expect(traces(gone.id)).toEqual({ tasks: 0, completions: 0, cursors: 0 });
 
     const stillLive = await client.request('task/get', { id: live.id });
     expect(stillLive.state).toBe('running');
@@ -127,7 +137,9 @@ describe('task/prune', () => {
     expect(traces(bad.id)).toEqual({ tasks: 0, completions: 0, cursors: 0 });
     expect(existsSync(join(tasksDir(), bad.id))).toBe(false);
     const removedNote = await pollUntil('the removal notification', () =>
-      client.notifications.find((n) => n.method === 'task/didChange' && n.params.removed && n.params.task.id === bad.id),
+      client.notifications.find(
+        (n) => n.method === 'task/didChange' && n.params.removed && n.params.task.id === bad.id,
+      ),
     );
     expect(removedNote.params.task.state).toBe('failed');
 
@@ -141,7 +153,9 @@ describe('task/prune', () => {
 
   it('refuses a live state filter with invalid_params', async () => {
     const client = await startWith({});
-    await expect(client.request('task/prune', { state: ['running'] })).rejects.toMatchObject({ code: -32602 });
+    await expect(client.request('task/prune', { state: ['running'] })).rejects.toMatchObject({
+      code: -32602,
+    });
   });
 
   it('deletes only the link, never its target, when a task folder was replaced by a symlink', async () => {
@@ -182,14 +196,21 @@ describe('the daemon log', () => {
     const client = await startWith({ logMaxBytes: 4096, logFiles: 2 });
     const stateDir = join(harness.home, 'state');
     // Each connection writes three debug lines (connected, initialized, disconnected).
-    await pollUntil('daemon.log to rotate twice', async () => {
-      const extra = await harness.connect('filler');
-      extra.close();
-      return existsSync(join(stateDir, 'daemon.log.2')) ? true : undefined;
-    }, 30_000, 1);
+    await pollUntil(
+      'daemon.log to rotate twice',
+      async () => {
+        const extra = await harness.connect('filler');
+        extra.close();
+        return existsSync(join(stateDir, 'daemon.log.2')) ? true : undefined;
+      },
+      30_000,
+      1,
+    );
     for (let i = 0; i < 40; i++) (await harness.connect('filler')).close();
     await client.request('daemon/status', {});
-    const logs = readdirSync(stateDir).filter((name) => name.startsWith('daemon.log')).sort();
+    const logs = readdirSync(stateDir)
+      .filter((name) => name.startsWith('daemon.log'))
+      .sort();
     expect(logs).toEqual(['daemon.log', 'daemon.log.1', 'daemon.log.2']);
     for (const name of ['daemon.log.1', 'daemon.log.2']) {
       const path = join(stateDir, name);
@@ -209,7 +230,10 @@ describe('the daemon log', () => {
     await runAndWait(client, 'true');
     const logPath = join(harness.home, 'state', 'daemon.log');
     const lines = await pollUntil('the task end in the log', () => {
-      const parsed = readFileSync(logPath, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
+      const parsed = readFileSync(logPath, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line));
       return parsed.some((l) => l.msg === 'task ended') ? parsed : undefined;
     });
     expect(lines.filter((l: { msg: string }) => /client/.test(l.msg))).toEqual([]);

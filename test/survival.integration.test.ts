@@ -55,17 +55,32 @@ describe('tasks outlive the daemon', () => {
     const run = (command: string) => client.request('task/run', { command, cwd: harness.home });
     const endedBefore = await Promise.all([run('exit 0'), run('exit 1'), run('exit 42')]);
     for (const task of endedBefore) await client.request('task/wait', { id: task.id });
-    const endWhileDown = await Promise.all([run('sleep 0.3; exit 0'), run('sleep 0.3; exit 1'), run('sleep 0.3; exit 42')]);
+    const endWhileDown = await Promise.all([
+      run('sleep 0.3; exit 0'),
+      run('sleep 0.3; exit 1'),
+      run('sleep 0.3; exit 42'),
+    ]);
     const termedWhileDown = await Promise.all([run('sleep 60'), run('sleep 60')]);
     const commandKilledWhileDown = await run('echo $$; exec sleep 60');
     const groupKilledWhileDown = await run('sleep 60');
     const sleepers = await Promise.all(Array.from({ length: 8 }, () => run('sleep 60')));
     const printer = await run('for i in $(seq 1 40); do seq 1 2000; sleep 0.05; done');
     const endAfterRestart = await run('sleep 1.5; exit 7');
-    const all = [...endedBefore, ...endWhileDown, ...termedWhileDown, commandKilledWhileDown, groupKilledWhileDown, ...sleepers, printer, endAfterRestart];
+    const all = [
+      ...endedBefore,
+      ...endWhileDown,
+      ...termedWhileDown,
+      commandKilledWhileDown,
+      groupKilledWhileDown,
+      ...sleepers,
+      printer,
+      endAfterRestart,
+    ];
     expect(all).toHaveLength(20);
     const commandPid = Number(
-      (await pollUntil('the command pid', async () => (await client.request('task/output', { id: commandKilledWhileDown.id })).data.trim())),
+      await pollUntil('the command pid', async () =>
+        (await client.request('task/output', { id: commandKilledWhileDown.id })).data.trim(),
+      ),
     );
 
     await harness.kill9();
@@ -73,7 +88,9 @@ describe('tasks outlive the daemon', () => {
     process.kill(commandPid, 'SIGKILL');
     process.kill(-groupKilledWhileDown.pgid, 'SIGKILL');
     await pollUntil('tasks to end while the daemon is down', () =>
-      [...endWhileDown, ...termedWhileDown, commandKilledWhileDown, groupKilledWhileDown].every((t) => !alive(t.pid)),
+      [...endWhileDown, ...termedWhileDown, commandKilledWhileDown, groupKilledWhileDown].every(
+        (t) => !alive(t.pid),
+      ),
     );
     expect(sleepers.every((t) => alive(t.pid))).toBe(true);
     await restart();
@@ -89,7 +106,8 @@ describe('tasks outlive the daemon', () => {
       { state: 'failed', exitCode: 1 },
       { state: 'failed', exitCode: 42 },
     ]);
-    for (const task of termedWhileDown) expect(await get(task.id)).toMatchObject({ state: 'killed', signal: 'SIGTERM' });
+    for (const task of termedWhileDown)
+      expect(await get(task.id)).toMatchObject({ state: 'killed', signal: 'SIGTERM' });
     expect(await get(commandKilledWhileDown.id)).toMatchObject({ state: 'killed', signal: 'SIGKILL' });
     const groupKilled = await get(groupKilledWhileDown.id);
     expect(groupKilled).toMatchObject({ state: 'lost', reason: 'its wrapper ended without an exit record' });
@@ -104,9 +122,13 @@ describe('tasks outlive the daemon', () => {
       text += chunk.data;
       offset = chunk.nextOffset;
     }
-    const expected = Array.from({ length: 2000 }, (_, i) => `${i + 1}\n`).join('').repeat(40);
+    const expected = Array.from({ length: 2000 }, (_, i) => `${i + 1}\n`)
+      .join('')
+      .repeat(40);
     expect(text === expected).toBe(true);
-    expect((await client.request('task/wait', { id: endAfterRestart.id, timeoutMs: 10_000 })).task).toMatchObject({
+    expect(
+      (await client.request('task/wait', { id: endAfterRestart.id, timeoutMs: 10_000 })).task,
+    ).toMatchObject({
       state: 'failed',
       exitCode: 7,
     });
@@ -114,7 +136,11 @@ describe('tasks outlive the daemon', () => {
   });
 
   it('ends a task timed_out when its deadline passed while the daemon was down', async () => {
-    const task = await client.request('task/run', { command: 'sleep 60', cwd: harness.home, timeoutMs: 1_000 });
+    const task = await client.request('task/run', {
+      command: 'sleep 60',
+      cwd: harness.home,
+      timeoutMs: 1_000,
+    });
     await harness.kill9();
     const deadline = Date.parse(task.startedAt) + 1_000;
     await pollUntil('the deadline to pass', () => Date.now() > deadline + 100);
@@ -130,7 +156,9 @@ describe('tasks outlive the daemon', () => {
       command: "trap '' TERM; echo ready; while :; do sleep 0.05; done",
       cwd: harness.home,
     });
-    await pollUntil('ready', async () => (await client.request('task/output', { id: task.id })).data.includes('ready'));
+    await pollUntil('ready', async () =>
+      (await client.request('task/output', { id: task.id })).data.includes('ready'),
+    );
     expect((await client.request('task/kill', { id: task.id, graceMs: 1_500 })).state).toBe('stopping');
     await harness.kill9();
     expect(alive(task.pid)).toBe(true);
@@ -147,8 +175,16 @@ describe('tasks outlive the daemon', () => {
     const dir = join(harness.home, 'state', 'tasks', id);
     const go = join(harness.home, 'go');
     const row: TaskRow = {
-      id, command: `while [ ! -e ${go} ]; do sleep 0.05; done; exit 9`, cwd: harness.home, env: {}, inheritEnv: true, state: 'starting',
-      createdAt: Date.now(), logPath: join(dir, 'output.log'), outputBytes: 0, outputStart: 0,
+      id,
+      command: `while [ ! -e ${go} ]; do sleep 0.05; done; exit 9`,
+      cwd: harness.home,
+      env: {},
+      inheritEnv: true,
+      state: 'starting',
+      createdAt: Date.now(),
+      logPath: join(dir, 'output.log'),
+      outputBytes: 0,
+      outputStart: 0,
     };
     withStore((store) => store.insert(row));
     const { mkdirSync } = await import('node:fs');
@@ -162,7 +198,10 @@ describe('tasks outlive the daemon', () => {
     const adopted = await client.request('task/get', { id });
     expect(adopted).toMatchObject({ state: 'running', pid: wrapper.pid });
     writeFileSync(go, '');
-    expect((await client.request('task/wait', { id, timeoutMs: 10_000 })).task).toMatchObject({ state: 'failed', exitCode: 9 });
+    expect((await client.request('task/wait', { id, timeoutMs: 10_000 })).task).toMatchObject({
+      state: 'failed',
+      exitCode: 9,
+    });
   });
 });
 
@@ -173,11 +212,31 @@ describe('identity checks', () => {
     const pid = stranger.pid as number;
     harness.taskGroups.add(pid);
     const row: TaskRow = {
-      id: 'zzreused', command: 'sleep 60', cwd: harness.home, env: {}, inheritEnv: true, state: 'stopping',
-      stopCause: 'user', killAt: Date.now(), pid, pgid: pid, startTicks: startTicks(pid) - 1, bootId: bootId(),
-      createdAt: Date.now(), startedAt: Date.now(), logPath: join(harness.home, 'x.log'), outputBytes: 0, outputStart: 0,
+      id: 'zzreused',
+      command: 'sleep 60',
+      cwd: harness.home,
+      env: {},
+      inheritEnv: true,
+      state: 'stopping',
+      stopCause: 'user',
+      killAt: Date.now(),
+      pid,
+      pgid: pid,
+      startTicks: startTicks(pid) - 1,
+      bootId: bootId(),
+      createdAt: Date.now(),
+      startedAt: Date.now(),
+      logPath: join(harness.home, 'x.log'),
+      outputBytes: 0,
+      outputStart: 0,
     };
-    const running = { ...row, id: 'zzreuse2', state: 'running' as const, stopCause: undefined, killAt: undefined };
+    const running = {
+      ...row,
+      id: 'zzreuse2',
+      state: 'running' as const,
+      stopCause: undefined,
+      killAt: undefined,
+    };
     withStore((store) => {
       store.insert(row);
       store.insert(running);
@@ -198,13 +257,28 @@ describe('identity checks', () => {
     harness.taskGroups.add(pid);
     withStore((store) =>
       store.insert({
-        id: 'zzreboot', command: 'sleep 60', cwd: harness.home, env: {}, inheritEnv: true, state: 'running',
-        pid, pgid: pid, startTicks: startTicks(pid), bootId: '00000000-0000-0000-0000-000000000000',
-        createdAt: Date.now(), startedAt: Date.now(), logPath: join(harness.home, 'y.log'), outputBytes: 0, outputStart: 0,
+        id: 'zzreboot',
+        command: 'sleep 60',
+        cwd: harness.home,
+        env: {},
+        inheritEnv: true,
+        state: 'running',
+        pid,
+        pgid: pid,
+        startTicks: startTicks(pid),
+        bootId: '00000000-0000-0000-0000-000000000000',
+        createdAt: Date.now(),
+        startedAt: Date.now(),
+        logPath: join(harness.home, 'y.log'),
+        outputBytes: 0,
+        outputStart: 0,
       }),
     );
     await restart();
-    expect(await client.request('task/get', { id: 'zzreboot' })).toMatchObject({ state: 'lost', reason: 'reboot' });
+    expect(await client.request('task/get', { id: 'zzreboot' })).toMatchObject({
+      state: 'lost',
+      reason: 'reboot',
+    });
     expect(alive(pid)).toBe(true);
   });
 });
@@ -238,7 +312,9 @@ describe('the output cap', () => {
     expect(fromStart.offset).toBe(ended.droppedBytes);
     expect(fromStart.skippedBytes).toBe(ended.droppedBytes);
     expect(fromStart.nextOffset).toBe(written);
-    const expected = Array.from({ length: 5000 }, (_, i) => `${i + 1}\n`).join('').repeat(40);
+    const expected = Array.from({ length: 5000 }, (_, i) => `${i + 1}\n`)
+      .join('')
+      .repeat(40);
     expect(fromStart.data === expected.slice(ended.droppedBytes)).toBe(true);
     const tail = await client.request('task/output', { id: task.id, tail: { lines: 2 } });
     expect(tail).toMatchObject({ data: '4999\n5000\n', skippedBytes: 0 });

@@ -68,8 +68,16 @@ describe('task/run tty', () => {
   });
 
   it("reports the command's exit status and the signal that ended it", async () => {
-    const failing = await client.request('task/run', { command: 'echo no; exit 3', cwd: harness.home, tty: true });
-    const killed = await client.request('task/run', { command: 'kill -KILL $$', cwd: harness.home, tty: true });
+    const failing = await client.request('task/run', {
+      command: 'echo no; exit 3',
+      cwd: harness.home,
+      tty: true,
+    });
+    const killed = await client.request('task/run', {
+      command: 'kill -KILL $$',
+      cwd: harness.home,
+      tty: true,
+    });
     expect(await ended(failing.id)).toMatchObject({ state: 'failed', exitCode: 3 });
     expect(await ended(killed.id)).toMatchObject({ state: 'killed', signal: 'SIGKILL' });
   });
@@ -107,13 +115,18 @@ describe('task/run tty', () => {
   });
 
   it('stop ends a command that does not handle SIGTERM, and SIGKILL escalation ends one that ignores it', async () => {
-    const plain = await client.request('task/run', { command: 'echo ready $$; exec sleep 600', cwd: harness.home, tty: true });
+    const plain = await client.request('task/run', {
+      command: 'echo ready $$; exec sleep 600',
+      cwd: harness.home,
+      tty: true,
+    });
     const stubborn = await client.request('task/run', {
       command: `trap '' TERM; echo ready $$; while :; do sleep 0.05; done`,
       cwd: harness.home,
       tty: true,
     });
-    const pidOf = async (id: string) => Number(await pollUntil('ready', async () => /ready (\d+)/.exec(await output(id))?.[1]));
+    const pidOf = async (id: string) =>
+      Number(await pollUntil('ready', async () => /ready (\d+)/.exec(await output(id))?.[1]));
     const plainPid = await pidOf(plain.id);
     const stubbornPid = await pidOf(stubborn.id);
     await client.request('task/kill', { id: plain.id });
@@ -137,7 +150,11 @@ describe('task/run tty', () => {
   });
 
   it("counts the command's processes in task/stats, though they run in the terminal's session", async () => {
-    const task = await client.request('task/run', { command: 'echo ready $$; exec sleep 600', cwd: harness.home, tty: true });
+    const task = await client.request('task/run', {
+      command: 'echo ready $$; exec sleep 600',
+      cwd: harness.home,
+      tty: true,
+    });
     const pid = Number(await pollUntil('ready', async () => /ready (\d+)/.exec(await output(task.id))?.[1]));
     const [stats] = (await client.request('task/stats', { ids: [task.id] })).stats;
     expect(stats.pids).toContain(task.pid);

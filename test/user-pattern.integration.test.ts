@@ -8,7 +8,14 @@ import { tend } from './helpers.js';
 /** The issue's figure: `^(a+)+$` against a 29-character line blocked every client for 21 s. */
 const EVIL_LINE = `${'a'.repeat(28)}!`;
 /** Classic catastrophic-backtracking patterns; each explodes on EVIL_LINE in a backtracking engine. */
-const CATASTROPHIC = ['^(a+)+$', '^(a|aa)+$', '^(a|a?)+$', '^(\\w+\\s?)*$', '^([a-zA-Z0-9]+)*@x\\.com$', '^(.*a){25}$'];
+const CATASTROPHIC = [
+  '^(a+)+$',
+  '^(a|aa)+$',
+  '^(a|a?)+$',
+  '^(\\w+\\s?)*$',
+  '^([a-zA-Z0-9]+)*@x\\.com$',
+  '^(.*a){25}$',
+];
 /**
  * Longest a second client's probe may wait (ms). Generous for two busy cores; the backtracking
  * engine kept it waiting 21 s (measured: 2026-11-30, this machine, 29-character line).
@@ -48,7 +55,10 @@ async function longestProbeWait(client: RawClient, work: Promise<unknown>): Prom
 
 describe('a pathological user pattern', () => {
   it('in task/output grep does not keep another client waiting, and finds no match', async () => {
-    const task = await agent.request('task/run', { command: `printf '${EVIL_LINE}\\nok\\n'`, cwd: harness.home });
+    const task = await agent.request('task/run', {
+      command: `printf '${EVIL_LINE}\\nok\\n'`,
+      cwd: harness.home,
+    });
     await agent.request('task/wait', { id: task.id });
     const grep = agent.request('task/output', { id: task.id, grep: { pattern: '^(a+)+$' } });
     const longest = await longestProbeWait(editor, grep);
@@ -58,7 +68,10 @@ describe('a pathological user pattern', () => {
   });
 
   it('in task/wait until.output does not keep another client waiting, and the wait still ends on its timeout', async () => {
-    const task = await agent.request('task/run', { command: `printf '${EVIL_LINE}\\n'; exec sleep 30`, cwd: harness.home });
+    const task = await agent.request('task/run', {
+      command: `printf '${EVIL_LINE}\\n'; exec sleep 30`,
+      cwd: harness.home,
+    });
     const wait = agent.request('task/wait', { id: task.id, until: { output: '^(a+)+$' }, timeoutMs: 1_000 });
     const longest = await longestProbeWait(editor, wait);
     console.log(`longest wait of a probe behind until.output ^(a+)+$: ${longest} ms`);
@@ -67,9 +80,14 @@ describe('a pathological user pattern', () => {
   });
 
   it('of each classic catastrophic kind, run concurrently, leaves the daemon answering', async () => {
-    const task = await agent.request('task/run', { command: `printf '${EVIL_LINE}\\nword word\\n'`, cwd: harness.home });
+    const task = await agent.request('task/run', {
+      command: `printf '${EVIL_LINE}\\nword word\\n'`,
+      cwd: harness.home,
+    });
     await agent.request('task/wait', { id: task.id });
-    const greps = Promise.all(CATASTROPHIC.map((pattern) => agent.request('task/output', { id: task.id, grep: { pattern } })));
+    const greps = Promise.all(
+      CATASTROPHIC.map((pattern) => agent.request('task/output', { id: task.id, grep: { pattern } })),
+    );
     expect(await longestProbeWait(editor, greps)).toBeLessThan(PROBE_BUDGET_MS);
     // RE2 gives the same answers a backtracking engine would, had it finished: only `^(\w+\s?)*$` matches "word word".
     expect((await greps).map((r: { matches: number }) => r.matches)).toEqual([0, 0, 0, 1, 0, 0]);
@@ -79,14 +97,25 @@ describe('a pathological user pattern', () => {
 describe('a pattern RE2 cannot express', () => {
   it('is refused as invalid params, naming the pattern and why', async () => {
     const task = await agent.request('task/run', { command: 'echo abab', cwd: harness.home });
-    const refusal = (params: object) => agent.request('task/output', { id: task.id, ...params }).then(() => undefined, (e: { code: number; message: string }) => e);
+    const refusal = (params: object) =>
+      agent.request('task/output', { id: task.id, ...params }).then(
+        () => undefined,
+        (e: { code: number; message: string }) => e,
+      );
     const backreference = await refusal({ grep: { pattern: '(ab)\\1' } });
     expect(backreference?.code).toBe(-32602);
-    expect(backreference?.message).toContain('grep.pattern: refused: backreferences (\\1, \\k<name>) are not supported');
+    expect(backreference?.message).toContain(
+      'grep.pattern: refused: backreferences (\\1, \\k<name>) are not supported',
+    );
     expect(backreference?.message).toContain('(got "(ab)\\\\1")');
-    const lookahead = await agent.request('task/wait', { id: task.id, until: { output: 'a(?=b)' } }).then(() => undefined, (e: { code: number; message: string }) => e);
+    const lookahead = await agent.request('task/wait', { id: task.id, until: { output: 'a(?=b)' } }).then(
+      () => undefined,
+      (e: { code: number; message: string }) => e,
+    );
     expect(lookahead?.code).toBe(-32602);
-    expect(lookahead?.message).toMatch(/until\.output: refused: lookahead and lookbehind .* not supported: tend matches regular expressions in RE2 syntax/);
+    expect(lookahead?.message).toMatch(
+      /until\.output: refused: lookahead and lookbehind .* not supported: tend matches regular expressions in RE2 syntax/,
+    );
     // The daemon still serves.
     await pollUntil('an answer after the refusals', async () => (await editor.request('daemon/status')).pid);
   });

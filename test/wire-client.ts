@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 
 /** `body` (bytes, text, or a value to JSON-encode) framed with one Content-Length header. */
 export function frame(body: Buffer | string | object): Buffer {
-  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
+  const bytes = Buffer.isBuffer(body)
+    ? body
+    : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
   return Buffer.concat([Buffer.from(`Content-Length: ${bytes.length}\r\n\r\n`, 'ascii'), bytes]);
 }
 
@@ -76,7 +78,9 @@ export class WireClient {
     for (;;) {
       const end = this.pending.indexOf('\r\n\r\n');
       if (end === -1) return;
-      const length = Number(/Content-Length: (\d+)/i.exec(this.pending.subarray(0, end).toString('ascii'))?.[1]);
+      const length = Number(
+        /Content-Length: (\d+)/i.exec(this.pending.subarray(0, end).toString('ascii'))?.[1],
+      );
       if (this.pending.length < end + 4 + length) return;
       const reply = JSON.parse(this.pending.subarray(end + 4, end + 4 + length).toString('utf8'));
       this.pending = this.pending.subarray(end + 4 + length);

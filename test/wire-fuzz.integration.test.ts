@@ -40,7 +40,10 @@ async function fuzz(cases: FuzzCases, count: number): Promise<Record<string, num
   let left = count;
   const worker = async () => {
     while (left > 0) {
-      const client = cases.int(2) === 0 ? await WireClient.initialized(harness.socketPath, 'fuzz') : await WireClient.open(harness.socketPath);
+      const client =
+        cases.int(2) === 0
+          ? await WireClient.initialized(harness.socketPath, 'fuzz')
+          : await WireClient.open(harness.socketPath);
       let onThisConnection = 1 + cases.int(12);
       while (left > 0 && onThisConnection-- > 0 && !client.closed) {
         left--;
@@ -51,7 +54,10 @@ async function fuzz(cases: FuzzCases, count: number): Promise<Record<string, num
       }
       if (!client.closed && cases.int(3) === 0) {
         // Sometimes wait for the daemon's answer (or its hang-up) before leaving.
-        await Promise.race([client.request('daemon/status'), new Promise((resolve) => setTimeout(resolve, 200))]);
+        await Promise.race([
+          client.request('daemon/status'),
+          new Promise((resolve) => setTimeout(resolve, 200)),
+        ]);
       }
       client.destroy();
     }
@@ -74,41 +80,39 @@ async function probeMs(): Promise<number> {
   return times.sort((a, b) => a - b)[2] as number;
 }
 
-it(
-  `survives ${CASES} malformed frames, bodies and params with abrupt disconnects (seed ${SEED}): same process, fast probe, memory given back`,
-  { timeout: 60_000 },
-  async () => {
-    const cases = new FuzzCases(seededRandom(SEED));
-    await fuzz(cases, WARMUP_CASES);
-    await pollUntil('warm-up connections to close', async () => {
-      const probe = await WireClient.initialized(harness.socketPath, 'count');
-      const { result } = await probe.request('daemon/status');
-      probe.destroy();
-      return result.clients === 1;
-    });
-    const rssBefore = rssBytes(pid);
+it(`survives ${CASES} malformed frames, bodies and params with abrupt disconnects (seed ${SEED}): same process, fast probe, memory given back`, {
+  timeout: 60_000,
+}, async () => {
+  const cases = new FuzzCases(seededRandom(SEED));
+  await fuzz(cases, WARMUP_CASES);
+  await pollUntil('warm-up connections to close', async () => {
+    const probe = await WireClient.initialized(harness.socketPath, 'count');
+    const { result } = await probe.request('daemon/status');
+    probe.destroy();
+    return result.clients === 1;
+  });
+  const rssBefore = rssBytes(pid);
 
-    const kinds = await fuzz(cases, CASES);
-    const context = `seed ${SEED}, cases by kind ${JSON.stringify(kinds)}`;
+  const kinds = await fuzz(cases, CASES);
+  const context = `seed ${SEED}, cases by kind ${JSON.stringify(kinds)}`;
 
-    expect(alive(pid), `daemon died (${context})`).toBe(true);
-    expect(harness.child?.exitCode, context).toBe(null);
-    // Every fuzz connection is gone from the daemon's books: nothing of theirs is kept.
-    await pollUntil(`fuzz connections to close (${context})`, async () => {
-      const probe = await WireClient.initialized(harness.socketPath, 'count');
-      const { result } = await probe.request('daemon/status');
-      probe.destroy();
-      return result.clients === 1;
-    });
-    expect(await probeMs(), context).toBeLessThan(100);
-    // V8 gives memory back lazily (its memory reducer runs after a few idle seconds): wait for it, with a deadline.
-    let rssAfter = rssBytes(pid);
-    await pollUntil(
-      `RSS to come back within 32 MiB of ${(rssBefore / 2 ** 20).toFixed(1)} MiB (now ${(rssAfter / 2 ** 20).toFixed(1)}; ${context})`,
-      () => (rssAfter = rssBytes(pid)) <= rssBefore + RSS_SLACK_BYTES,
-      10_000,
-      250,
-    );
-    expect(rssAfter).toBeLessThanOrEqual(rssBefore + RSS_SLACK_BYTES);
-  },
-);
+  expect(alive(pid), `daemon died (${context})`).toBe(true);
+  expect(harness.child?.exitCode, context).toBe(null);
+  // Every fuzz connection is gone from the daemon's books: nothing of theirs is kept.
+  await pollUntil(`fuzz connections to close (${context})`, async () => {
+    const probe = await WireClient.initialized(harness.socketPath, 'count');
+    const { result } = await probe.request('daemon/status');
+    probe.destroy();
+    return result.clients === 1;
+  });
+  expect(await probeMs(), context).toBeLessThan(100);
+  // V8 gives memory back lazily (its memory reducer runs after a few idle seconds): wait for it, with a deadline.
+  let rssAfter = rssBytes(pid);
+  await pollUntil(
+    `RSS to come back within 32 MiB of ${(rssBefore / 2 ** 20).toFixed(1)} MiB (now ${(rssAfter / 2 ** 20).toFixed(1)}; ${context})`,
+    () => (rssAfter = rssBytes(pid)) <= rssBefore + RSS_SLACK_BYTES,
+    10_000,
+    250,
+  );
+  expect(rssAfter).toBeLessThanOrEqual(rssBefore + RSS_SLACK_BYTES);
+});

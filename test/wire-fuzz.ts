@@ -55,11 +55,43 @@ export class FuzzCases {
       ['request', () => frame(this.request())],
       ['invalid-json', () => frame(this.invalidJson())],
       ['batch', () => frame(JSON.stringify(Array.from({ length: this.int(4) }, () => this.request())))],
-      ['not-rpc', () => frame(JSON.stringify(this.pick([42, 'x', null, true, [], { id: 1 }, { jsonrpc: '1.0', id: 2, method: 'daemon/status' }, { jsonrpc: '2.0', id: {}, method: 'x' }, { jsonrpc: '2.0', id: 3, result: 1 }])))],
-      ['cancel', () => frame({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id: this.pick([this.int(1e6), 'x', null, {}]) } })],
+      [
+        'not-rpc',
+        () =>
+          frame(
+            JSON.stringify(
+              this.pick([
+                42,
+                'x',
+                null,
+                true,
+                [],
+                { id: 1 },
+                { jsonrpc: '1.0', id: 2, method: 'daemon/status' },
+                { jsonrpc: '2.0', id: {}, method: 'x' },
+                { jsonrpc: '2.0', id: 3, result: 1 },
+              ]),
+            ),
+          ),
+      ],
+      [
+        'cancel',
+        () =>
+          frame({
+            jsonrpc: '2.0',
+            method: '$/cancelRequest',
+            params: { id: this.pick([this.int(1e6), 'x', null, {}]) },
+          }),
+      ],
       ['deep', () => frame(this.deepRequest())],
       ['bad-header', () => Buffer.from(this.badHeader(), 'latin1')],
-      ['truncated', () => { const whole = frame(this.request()); return whole.subarray(0, this.int(whole.length)); }],
+      [
+        'truncated',
+        () => {
+          const whole = frame(this.request());
+          return whole.subarray(0, this.int(whole.length));
+        },
+      ],
       ['garbage', () => Buffer.from(Array.from({ length: this.int(300) }, () => this.int(256)))],
     ];
     const [kind, make] = this.pick(kinds);
@@ -77,10 +109,19 @@ export class FuzzCases {
   private request(): Record<string, unknown> {
     const method = this.random() < 0.1 ? this.string(20) : this.pick(METHODS);
     const valid = VALID[method]?.() ?? {};
-    const message: Record<string, unknown> = { jsonrpc: '2.0', id: this.random() < 0.9 ? this.int(1e6) : this.pick(['s', -1, 1.5, null]), method };
+    const message: Record<string, unknown> = {
+      jsonrpc: '2.0',
+      id: this.random() < 0.9 ? this.int(1e6) : this.pick(['s', -1, 1.5, null]),
+      method,
+    };
     if (this.random() < 0.1) message.params = this.pick([[valid], 'x', 7, null]);
     else message.params = this.mutate(valid);
-    if (method === 'task/run' && message.params && typeof message.params === 'object' && !Array.isArray(message.params)) {
+    if (
+      method === 'task/run' &&
+      message.params &&
+      typeof message.params === 'object' &&
+      !Array.isArray(message.params)
+    ) {
       // Never a directory that exists: nothing the fuzzer makes may run.
       (message.params as Record<string, unknown>).cwd = `${FUZZ_CWD}/${this.string(5)}`;
     }
@@ -109,7 +150,12 @@ export class FuzzCases {
       () => this.pick([true, false, null]),
       () => ({ 'PATH=/x:': 'y', '': 'e', 'K\u0000': 'v', OK: 'v\u0000' }),
       () => (depth > 0 ? Array.from({ length: this.int(4) }, () => this.value(depth - 1)) : []),
-      () => (depth > 0 ? Object.fromEntries(Array.from({ length: this.int(4) }, () => [this.string(6), this.value(depth - 1)])) : {}),
+      () =>
+        depth > 0
+          ? Object.fromEntries(
+              Array.from({ length: this.int(4) }, () => [this.string(6), this.value(depth - 1)]),
+            )
+          : {},
     ];
     return this.pick(choices)();
   }
@@ -121,7 +167,17 @@ export class FuzzCases {
   }
 
   private invalidJson(): string {
-    return this.pick(['', '{', '{"jsonrpc":"2.0",', 'nul', '{"a":1}}', '\u00ff\u00fe', '[1,2', '{"id":1,"method":"x","params":{"a":NaN}}', this.string(50)]);
+    return this.pick([
+      '',
+      '{',
+      '{"jsonrpc":"2.0",',
+      'nul',
+      '{"a":1}}',
+      '\u00ff\u00fe',
+      '[1,2',
+      '{"id":1,"method":"x","params":{"a":NaN}}',
+      this.string(50),
+    ]);
   }
 
   private deepRequest(): string {

@@ -17,14 +17,21 @@ afterEach(async () => {
 
 /** Starts the daemon with its soft and hard RLIMIT_NOFILE set to `nofile`; resolves with its pid. */
 async function startWithFdLimit(nofile: number): Promise<number> {
-  const child = spawn('/bin/sh', ['-c', `ulimit -n ${nofile} && exec "$0" "$1"`, process.execPath, DAEMON_BIN], {
-    env: harness.env,
-    stdio: 'ignore',
-    detached: true,
-  });
+  const child = spawn(
+    '/bin/sh',
+    ['-c', `ulimit -n ${nofile} && exec "$0" "$1"`, process.execPath, DAEMON_BIN],
+    {
+      env: harness.env,
+      stdio: 'ignore',
+      detached: true,
+    },
+  );
   harness.daemonPids.push(child.pid as number);
   harness.child = child;
-  await pollUntil('daemon to serve', () => existsSync(join(harness.home, 'run', 'daemon.json')) || child.exitCode !== null);
+  await pollUntil(
+    'daemon to serve',
+    () => existsSync(join(harness.home, 'run', 'daemon.json')) || child.exitCode !== null,
+  );
   expect(child.exitCode).toBe(null);
   return child.pid as number;
 }
@@ -42,7 +49,12 @@ describe('a bad message followed by a disconnect (defect 1)', () => {
     const other = await WireClient.initialized(harness.socketPath);
     const sleeper = await run(other, 'sleep 30');
     const wait = other.request('task/wait', { id: sleeper.result.id, timeoutMs: 60_000 });
-    const bodies = [JSON.stringify([{ jsonrpc: '2.0', id: 1, method: 'daemon/status' }]), '{not json', '[]', '"text"'];
+    const bodies = [
+      JSON.stringify([{ jsonrpc: '2.0', id: 1, method: 'daemon/status' }]),
+      '{not json',
+      '[]',
+      '"text"',
+    ];
     for (let i = 0; i < 200; i++) {
       const socket = connect(harness.socketPath);
       socket.on('error', () => undefined);
@@ -69,7 +81,14 @@ describe('memory per client (defect 6)', () => {
     reader.socket.pause();
     let peak = before;
     for (let i = 0; i < 2000; i++) {
-      void reader.send(frame({ jsonrpc: '2.0', id: 100 + i, method: 'task/output', params: { id: writer.result.id, offset: 0, limit: 1024 * 1024 } }));
+      void reader.send(
+        frame({
+          jsonrpc: '2.0',
+          id: 100 + i,
+          method: 'task/output',
+          params: { id: writer.result.id, offset: 0, limit: 1024 * 1024 },
+        }),
+      );
       if (i % 200 === 0) peak = Math.max(peak, rssBytes(pid));
     }
     // While the reader sits on its replies, the daemon keeps serving others.
@@ -79,13 +98,19 @@ describe('memory per client (defect 6)', () => {
     }
     expect(peak - before).toBeLessThan(100 * 1024 * 1024);
     reader.destroy();
-    await pollUntil('the reader to be gone from the daemon', async () => (await client.request('daemon/status')).result.clients === 1);
+    await pollUntil(
+      'the reader to be gone from the daemon',
+      async () => (await client.request('daemon/status')).result.clients === 1,
+    );
   });
 
   it('refuses a command longer than one execve argument may be, and a frame over the body cap', async () => {
     await harness.start();
     const client = await WireClient.initialized(harness.socketPath);
-    const long = await client.request('task/run', { command: `true ${'#'.repeat(131_072)}`, cwd: harness.home });
+    const long = await client.request('task/run', {
+      command: `true ${'#'.repeat(131_072)}`,
+      cwd: harness.home,
+    });
     expect(long.error.code).toBe(-32602);
     expect(long.error.message).toContain('command: must be at most 131071 bytes');
     const env = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`V${i}`, 'x'.repeat(120_000)]));
@@ -93,7 +118,14 @@ describe('memory per client (defect 6)', () => {
     expect(wide.error.code).toBe(-32602);
     expect(wide.error.message).toContain('command and env together take');
     const huge = await WireClient.initialized(harness.socketPath);
-    await huge.send(frame({ jsonrpc: '2.0', id: 9, method: 'task/run', params: { command: `true ${'#'.repeat(15_000_000)}`, cwd: harness.home } }));
+    await huge.send(
+      frame({
+        jsonrpc: '2.0',
+        id: 9,
+        method: 'task/run',
+        params: { command: `true ${'#'.repeat(15_000_000)}`, cwd: harness.home },
+      }),
+    );
     await pollUntil('the daemon to close a 15 MB frame', () => huge.closed);
     expect(huge.replies.filter((reply) => reply.id === 9)).toEqual([]);
     expect((await client.request('task/list')).result.tasks).toEqual([]);
@@ -132,7 +164,9 @@ describe('connections (defect 8)', () => {
     const started = await run(client, 'echo started');
     expect(started.result?.state, JSON.stringify(started)).toBe('running');
     await pollUntil('the extra connections to be refused', () => idle.filter((c) => c.closed).length > 0);
-    const refused = idle.flatMap((c) => c.replies).filter((reply) => reply.error?.data?.reason === 'limit_exceeded');
+    const refused = idle
+      .flatMap((c) => c.replies)
+      .filter((reply) => reply.error?.data?.reason === 'limit_exceeded');
     expect(refused.length).toBeGreaterThan(0);
     for (const c of idle) c.destroy();
   });
@@ -143,7 +177,10 @@ describe('validation gaps (defect 10)', () => {
     await harness.start();
     const client = await WireClient.initialized(harness.socketPath);
     const cases: [Record<string, unknown>, string][] = [
-      [{ command: 'echo "$PATH"', env: { 'PATH=/x:': 'y' } }, 'env.PATH=/x:: env variable names must not contain "="'],
+      [
+        { command: 'echo "$PATH"', env: { 'PATH=/x:': 'y' } },
+        'env.PATH=/x:: env variable names must not contain "="',
+      ],
       [{ command: 'true', env: { '': 'y' } }, 'env.: env variable names must not be empty'],
       [{ command: 'echo a\u0000b' }, 'command: must not contain a NUL byte'],
       [{ command: 'true', env: { A: 'a\u0000b' } }, 'env.A: env values must not contain a NUL byte'],
@@ -155,7 +192,9 @@ describe('validation gaps (defect 10)', () => {
     }
     const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
     await client.send(frame(`{"jsonrpc":"2.0","id":"deep","method":"task/list","params":${deep}}`));
-    const reply = await pollUntil('the deep request to be answered', () => client.replies.find((r) => r.id === 'deep'));
+    const reply = await pollUntil('the deep request to be answered', () =>
+      client.replies.find((r) => r.id === 'deep'),
+    );
     expect(reply.error.code).toBe(-32602);
     expect(reply.error.message).toContain('nested deeper than 32 levels');
     expect((await client.request('task/list')).result.tasks).toEqual([]);
@@ -180,6 +219,7 @@ describe('validation gaps (defect 10)', () => {
     await harness.kill9();
     for (const file of files) chmodSync(file, 0o644);
     await harness.start();
-    for (const file of files.filter(existsSync)) expect((statSync(file).mode & 0o777).toString(8), file).toBe('600');
+    for (const file of files.filter(existsSync))
+      expect((statSync(file).mode & 0o777).toString(8), file).toBe('600');
   });
 });

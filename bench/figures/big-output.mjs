@@ -27,13 +27,19 @@ export async function measureBigOutput(ctx) {
   try {
     await bench.start();
     const client = await bench.client('big-output');
-    const result = { bytes, tend: { ms: [], endMs: [], lost: [] }, shell: { ms: [] }, pm2: { ms: [], lost: [] } };
+    const result = {
+      bytes,
+      tend: { ms: [], endMs: [], lost: [] },
+      shell: { ms: [] },
+      pm2: { ms: [], lost: [] },
+    };
     const shellRun = async () => {
       const refFile = join(bench.home, 'ref.log');
       const t0 = now();
       await execa('/bin/sh', ['-c', `${command} > ${refFile}`], { reject: true });
       result.shell.ms.push(now() - t0);
-      if (size(refFile) !== bytes) throw new Error(`reference wrote ${size(refFile)} bytes, expected ${bytes}`);
+      if (size(refFile) !== bytes)
+        throw new Error(`reference wrote ${size(refFile)} bytes, expected ${bytes}`);
       rmSync(refFile);
     };
     const tendRun = async () => {
@@ -104,7 +110,9 @@ export async function measureBigOutput(ctx) {
       result.pm2.lost.push(bytes - got);
       await pm2.delete(name);
       rmSync(dir, { recursive: true, force: true });
-      ctx.progress(`pm2 output run ${r + 1}/${pm2Runs}: ${result.pm2.ms.at(-1).toFixed(0)} ms, lost ${result.pm2.lost.at(-1)} bytes`);
+      ctx.progress(
+        `pm2 output run ${r + 1}/${pm2Runs}: ${result.pm2.ms.at(-1).toFixed(0)} ms, lost ${result.pm2.lost.at(-1)} bytes`,
+      );
     }
     return result;
   } finally {

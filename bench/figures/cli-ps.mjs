@@ -23,7 +23,10 @@ export function timed(argv, env, { cwd = ROOT } = {}) {
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = now() - t0;
-      if (code !== 0) reject(new Error(`${argv.join(' ')} exited with ${code}: ${Buffer.concat(err).toString().slice(0, 500)}`));
+      if (code !== 0)
+        reject(
+          new Error(`${argv.join(' ')} exited with ${code}: ${Buffer.concat(err).toString().slice(0, 500)}`),
+        );
       else resolve({ ms, stdout: Buffer.concat(out).toString() });
     });
   });
@@ -62,7 +65,8 @@ export async function measureCliPs(ctx) {
     const rows = first.stdout.trim().split('\n').length - 1;
     if (rows !== nTasks) throw new Error(`tend ps printed ${rows} rows, expected ${nTasks}`);
     const minimalFirst = await timed([node, MINIMAL], env);
-    if (JSON.parse(minimalFirst.stdout).tasks?.length !== nTasks) throw new Error(`minimal client got: ${minimalFirst.stdout.slice(0, 300)}`);
+    if (JSON.parse(minimalFirst.stdout).tasks?.length !== nTasks)
+      throw new Error(`minimal client got: ${minimalFirst.stdout.slice(0, 300)}`);
     const result = {
       tasks: nTasks,
       perRepeat,
@@ -97,8 +101,22 @@ export async function measureCliPs(ctx) {
         t.minimal.push((await timed([node, MINIMAL], env)).ms);
         if (pm2) t.pm2Ls.push(await pm2.lsWall());
         t.nodeBare.push((await timed([node, '-e', '0'], env)).ms);
-        t.protocolImport.push((await timed([node, '--input-type=module', '-e', `await import(${JSON.stringify(protocolEntry)})`], env)).ms);
-        t.clientImport.push((await timed([node, '--input-type=module', '-e', `await import(${JSON.stringify(clientEntry)})`], env)).ms);
+        t.protocolImport.push(
+          (
+            await timed(
+              [node, '--input-type=module', '-e', `await import(${JSON.stringify(protocolEntry)})`],
+              env,
+            )
+          ).ms,
+        );
+        t.clientImport.push(
+          (
+            await timed(
+              [node, '--input-type=module', '-e', `await import(${JSON.stringify(clientEntry)})`],
+              env,
+            )
+          ).ms,
+        );
       }
       for (const key of Object.keys(t)) if (t[key].length) result[key].push(stats(t[key]).p50);
       ctx.progress(

@@ -41,7 +41,15 @@ export async function measureExitNotify(ctx) {
     client.onTaskDidChange(({ task }) => {
       if (isTerminalState(task.state) && !endedAt.has(task.id)) endedAt.set(task.id, wallNow());
     });
-    const result = { samples, command: COMMAND, tend: [], reference: [], own: [], tendAll: [], referenceAll: [] };
+    const result = {
+      samples,
+      command: COMMAND,
+      tend: [],
+      reference: [],
+      own: [],
+      tendAll: [],
+      referenceAll: [],
+    };
     for (let r = 0; r < repeats; r++) {
       const a = [];
       const ref = [];
@@ -50,7 +58,14 @@ export async function measureExitNotify(ctx) {
         await pollUntil(`end of ${task.id}`, () => endedAt.has(task.id), 10_000, 5);
         a.push(endedAt.get(task.id) - printedAt(task.logPath));
       }
-      ref.push(...(await spawner.exitDelays(bench.wrapperPath, join(bench.home, 'ref', String(r)), samples, COMMAND)));
+      ref.push(
+        ...(await spawner.exitDelays(
+          bench.wrapperPath,
+          join(bench.home, 'ref', String(r)),
+          samples,
+          COMMAND,
+        )),
+      );
       const sa = stats(a).p50;
       const sr = stats(ref).p50;
       result.tend.push(sa);

@@ -45,7 +45,10 @@ function followWithCli(env, task) {
   return new Promise((resolve, reject) => {
     const out = [];
     const feed = lineReader((l) => out.push(...l));
-    const child = spawn(process.execPath, [CLI_BIN, 'logs', '-f', task.id], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [CLI_BIN, 'logs', '-f', task.id], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (d) => feed(d, wallNow()));
     child.on('error', reject);
@@ -100,8 +103,13 @@ export async function measureFollow(ctx) {
         client.wait(task.id).then(() => (done = true)),
       ]);
       await pollUntil('follow to finish', () => done);
-      for (const [key, values] of [['client', viaClient], ['cli', viaCli], ['inotify', viaInotify]]) {
-        if (values.length !== lines) throw new Error(`${key} follower saw ${values.length} of ${lines} lines`);
+      for (const [key, values] of [
+        ['client', viaClient],
+        ['cli', viaCli],
+        ['inotify', viaInotify],
+      ]) {
+        if (values.length !== lines)
+          throw new Error(`${key} follower saw ${values.length} of ${lines} lines`);
         result[key].push(stats(values).p50);
         result[`${key}All`].push(...values);
       }

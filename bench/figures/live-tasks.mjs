@@ -49,7 +49,10 @@ export async function measureLiveTasks(ctx) {
       await runLatencies(client, bench.home, 5);
       for (let r = 0; r < repeats; r++) {
         result.run[level].push(stats(await runLatencies(client, bench.home, runCount)).p50);
-        result.execa[level].push(stats(await spawner.latencies(bench.wrapperPath, join(bench.home, `ref-${level}-${r}`), runCount)).p50);
+        result.execa[level].push(
+          stats(await spawner.latencies(bench.wrapperPath, join(bench.home, `ref-${level}-${r}`), runCount))
+            .p50,
+        );
       }
       ctx.progress(
         `${level} live tasks: task/run p50 ${stats(result.run[level]).p50.toFixed(2)} ms (execa ${stats(result.execa[level]).p50.toFixed(2)} ms)`,
@@ -59,7 +62,12 @@ export async function measureLiveTasks(ctx) {
     result.cpuIdleOwn = await cpuPercent(bench.pid, smoke ? 1000 : 5000);
     // Restart with every live task to adopt; replenish the ones ended for the end-detection figure.
     const top = levels.at(-1);
-    const restart = { live: top, startToServing: [], emptyStartToServing: [], endDetection: { p99: [], p50: [], all: [] } };
+    const restart = {
+      live: top,
+      startToServing: [],
+      emptyStartToServing: [],
+      endDetection: { p99: [], p50: [], all: [] },
+    };
     await empty.start();
     for (let r = 0; r < repeats; r++) {
       await client.close();
@@ -67,7 +75,8 @@ export async function measureLiveTasks(ctx) {
       restart.startToServing.push(await bench.start());
       client = await bench.client('live');
       const status = await client.status();
-      if ((status.tasks.running ?? 0) !== top) throw new Error(`expected ${top} adopted, daemon reports ${JSON.stringify(status.tasks)}`);
+      if ((status.tasks.running ?? 0) !== top)
+        throw new Error(`expected ${top} adopted, daemon reports ${JSON.stringify(status.tasks)}`);
       if (r === 0) {
         restart.rssAdopted = await settledRss(bench.pid, { settleMs: smoke ? 500 : 1500 });
         result.cpuIdleAdopted = await cpuPercent(bench.pid, smoke ? 1000 : 5000);

@@ -12,7 +12,9 @@ const SERVER = join(import.meta.dirname, '..', 'ref', 'jsonrpc-server.mjs');
 /** Starts the reference server; resolves with `{pid, socketPath}` once it listens. */
 function startReferenceServer(socketPath, payload) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SERVER, socketPath, JSON.stringify(payload)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [SERVER, socketPath, JSON.stringify(payload)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     child.on('error', reject);
     child.stdout.once('data', () => resolve({ pid: child.pid, child }));
   });
@@ -22,9 +24,15 @@ function startReferenceServer(socketPath, payload) {
 function bareClient(socketPath) {
   return new Promise((resolve, reject) => {
     const socket = createConnection(socketPath, () => {
-      const connection = createMessageConnection(new StreamMessageReader(socket), new StreamMessageWriter(socket));
+      const connection = createMessageConnection(
+        new StreamMessageReader(socket),
+        new StreamMessageWriter(socket),
+      );
       connection.listen();
-      resolve({ request: () => connection.sendRequest('daemon/status', {}), close: () => (connection.dispose(), socket.destroy()) });
+      resolve({
+        request: () => connection.sendRequest('daemon/status', {}),
+        close: () => (connection.dispose(), socket.destroy()),
+      });
     });
     socket.once('error', reject);
   });
@@ -88,7 +96,9 @@ export async function measureRpc(ctx) {
           conc[who][c].push(stats(await concurrent(callsOf, Math.ceil(totalPerLevel / c))).p50);
         }
       }
-      ctx.progress(`rpc repeat ${r + 1}/${repeats}: tend p50 ${seq.tend.p50.at(-1).toFixed(3)} ms, bare ${seq.bare.p50.at(-1).toFixed(3)} ms`);
+      ctx.progress(
+        `rpc repeat ${r + 1}/${repeats}: tend p50 ${seq.tend.p50.at(-1).toFixed(3)} ms, bare ${seq.bare.p50.at(-1).toFixed(3)} ms`,
+      );
     }
     return {
       calls,

@@ -37,14 +37,20 @@ export async function measureTaskRun(ctx) {
     const result = { count, pm2Count, tend: [], execa: [], pm2: [] };
     for (let r = 0; r < repeats; r++) {
       result.tend.push(stats(await runLatencies(client, bench.home, count)).p50);
-      result.execa.push(stats(await spawner.latencies(bench.wrapperPath, join(bench.home, `ref-${r}`), count)).p50);
+      result.execa.push(
+        stats(await spawner.latencies(bench.wrapperPath, join(bench.home, `ref-${r}`), count)).p50,
+      );
       if (pm2) {
         const times = [];
         for (let i = 0; i < pm2Count; i++) {
           const name = `run-${r}-${i}`;
           const dir = join(bench.home, 'pm2', name);
           mkdirSync(dir, { recursive: true });
-          times.push(await pm2.start(name, [bench.wrapperPath, join(dir, 'exit'), '/bin/sh', 'true'], { outFile: join(dir, 'output.log') }));
+          times.push(
+            await pm2.start(name, [bench.wrapperPath, join(dir, 'exit'), '/bin/sh', 'true'], {
+              outFile: join(dir, 'output.log'),
+            }),
+          );
           await pm2.delete(name);
         }
         result.pm2.push(stats(times).p50);

@@ -113,7 +113,9 @@ export async function measureThroughput(ctx) {
       result.list.p50.push(stats(lt).p50);
       result.status.p50.push(stats(st).p50);
     }
-    ctx.progress(`task/list p50 ${stats(result.list.p50).p50.toFixed(2)} ms with ${batches * batchSize} ended tasks`);
+    ctx.progress(
+      `task/list p50 ${stats(result.list.p50).p50.toFixed(2)} ms with ${batches * batchSize} ended tasks`,
+    );
     return result;
   } finally {
     spawner.close();

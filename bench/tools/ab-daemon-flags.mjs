@@ -18,7 +18,9 @@ try {
   for (let r = 0; r < rounds; r++) {
     out.a.push(stats(await runLatencies(ca, a.home, runs)).p50);
     out.b.push(stats(await runLatencies(cb, b.home, runs)).p50);
-    console.log(`round ${r + 1}: none ${out.a.at(-1).toFixed(2)} ms rss ${(rssBytes(a.pid) / 2 ** 20).toFixed(1)} | ${flags.join(' ')} ${out.b.at(-1).toFixed(2)} ms rss ${(rssBytes(b.pid) / 2 ** 20).toFixed(1)}`);
+    console.log(
+      `round ${r + 1}: none ${out.a.at(-1).toFixed(2)} ms rss ${(rssBytes(a.pid) / 2 ** 20).toFixed(1)} | ${flags.join(' ')} ${out.b.at(-1).toFixed(2)} ms rss ${(rssBytes(b.pid) / 2 ** 20).toFixed(1)}`,
+    );
   }
   console.log(`median p50: none ${stats(out.a).p50.toFixed(2)} ms, flags ${stats(out.b).p50.toFixed(2)} ms`);
 } finally {

@@ -15,7 +15,8 @@ const incl = (id) => {
   memo.set(id, t);
   return t;
 };
-const label = (n) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').slice(-2).join('/')}:${n.callFrame.lineNumber + 1}`;
+const label = (n) =>
+  `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').slice(-2).join('/')}:${n.callFrame.lineNumber + 1}`;
 let total = 0;
 let selfTotal = 0;
 const children = new Map();
@@ -23,7 +24,9 @@ for (const n of p.nodes) {
   if (n.callFrame.functionName !== name || !n.callFrame.url.includes(urlPart)) continue;
   total += incl(n.id);
   selfTotal += self.get(n.id) ?? 0;
-  for (const c of n.children ?? []) children.set(label(byId.get(c)), (children.get(label(byId.get(c))) ?? 0) + incl(c));
+  for (const c of n.children ?? [])
+    children.set(label(byId.get(c)), (children.get(label(byId.get(c))) ?? 0) + incl(c));
 }
 console.log(`${name}: ${(total / 1000).toFixed(1)} ms inclusive, ${(selfTotal / 1000).toFixed(1)} ms self`);
-for (const [k, t] of [...children].sort((a, b) => b[1] - a[1])) console.log(`${(t / 1000).toFixed(1).padStart(9)} ms  ${k}`);
+for (const [k, t] of [...children].sort((a, b) => b[1] - a[1]))
+  console.log(`${(t / 1000).toFixed(1).padStart(9)} ms  ${k}`);

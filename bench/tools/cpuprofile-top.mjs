@@ -13,8 +13,13 @@ const self = new Map();
 const deltas = profile.timeDeltas;
 profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (deltas[i] ?? 0)));
 const total = [...self.values()].reduce((a, b) => a + b, 0);
-const short = (url) => url.replace(/^file:\/\//, '').replace(/.*node_modules\/\.pnpm\/[^/]+\/node_modules\//, '').replace(/.*\/packages\//, '');
-const key = (node) => `${node.callFrame.functionName || '(anonymous)'} ${short(node.callFrame.url)}:${node.callFrame.lineNumber + 1}`;
+const short = (url) =>
+  url
+    .replace(/^file:\/\//, '')
+    .replace(/.*node_modules\/\.pnpm\/[^/]+\/node_modules\//, '')
+    .replace(/.*\/packages\//, '');
+const key = (node) =>
+  `${node.callFrame.functionName || '(anonymous)'} ${short(node.callFrame.url)}:${node.callFrame.lineNumber + 1}`;
 const selfBy = new Map();
 const inclBy = new Map();
 const fileBy = new Map();
@@ -33,8 +38,13 @@ for (const [id, t] of self) {
 }
 const show = (title, map) => {
   console.log(`\n${title} (of ${(total / 1000).toFixed(0)} ms sampled)`);
-  for (const [k, t] of [...map].filter(([k]) => !filter || k.includes(filter)).sort((a, b) => b[1] - a[1]).slice(0, n)) {
-    console.log(`${(t / 1000).toFixed(1).padStart(9)} ms ${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}`);
+  for (const [k, t] of [...map]
+    .filter(([k]) => !filter || k.includes(filter))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)) {
+    console.log(
+      `${(t / 1000).toFixed(1).padStart(9)} ms ${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}`,
+    );
   }
 };
 show('self time by function', selfBy);

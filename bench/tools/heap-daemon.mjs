@@ -14,7 +14,9 @@ process.on('SIGUSR2', () => {
   globalThis.gc();
   globalThis.gc();
   const m = process.memoryUsage();
-  const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, s.space_used_size]));
+  const spaces = Object.fromEntries(
+    v8.getHeapSpaceStatistics().map((s) => [s.space_name, s.space_used_size]),
+  );
   appendFileSync(join(process.env.TEND_HOME, 'heap.jsonl'), `${JSON.stringify({ ...m, spaces })}\n`);
 });
 process.on('SIGTERM', () => void daemon.shutdown());

@@ -31,7 +31,13 @@ export const DETACH_SIGNALS = ['SIGINT', 'SIGTERM'] as const satisfies readonly 
  * SIGKILL follows after the kill grace (10 s by default) if it is still alive,
  * as with `tend stop -s INT`.
  */
-export const PROXIED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'] as const satisfies readonly SignalName[];
+export const PROXIED_SIGNALS = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGQUIT',
+  'SIGUSR2',
+] as const satisfies readonly SignalName[];
 
 /**
  * Attaches to a started task, as `docker run` without `-d`: with `stream`,
@@ -76,7 +82,8 @@ async function stream(client: TendClient, id: string): Promise<void> {
     await writer.write(binaryOf(chunk.data));
   }
   await writer.end();
-  if (dropped > 0) warn(`${dropped} bytes of this output were dropped by the task's output cap before they could be read`);
+  if (dropped > 0)
+    warn(`${dropped} bytes of this output were dropped by the task's output cap before they could be read`);
 }
 
 /** `--sig-proxy`: sends `signal` to the task's process group; a task that has just ended is no error. */

@@ -75,7 +75,11 @@ export async function showDaemonStatus(options: GlobalOptions): Promise<number> 
   try {
     status = await withClient(options, (client) => client.status(), { autoStart: false });
   } catch (err) {
-    if (isDaemonUnreachable(err)) throw new CliError('daemon is not running (start it with: tend daemon start)', { cause: err, reason: 'daemon_unreachable' });
+    if (isDaemonUnreachable(err))
+      throw new CliError('daemon is not running (start it with: tend daemon start)', {
+        cause: err,
+        reason: 'daemon_unreachable',
+      });
     throw err;
   }
   if (options.json) {
@@ -103,7 +107,10 @@ export async function showDaemonStatus(options: GlobalOptions): Promise<number> 
  * Shuts the daemon down and waits for its pid to disappear.
  * @returns the shutdown result, or undefined when no daemon was running.
  */
-async function shutdown(options: DaemonStopOptions, { restart = false } = {}): Promise<{ pid: number; killedTasks: number } | undefined> {
+async function shutdown(
+  options: DaemonStopOptions,
+  { restart = false } = {},
+): Promise<{ pid: number; killedTasks: number } | undefined> {
   let client;
   try {
     client = await connect(options, { autoStart: false });
@@ -113,7 +120,11 @@ async function shutdown(options: DaemonStopOptions, { restart = false } = {}): P
   }
   let result;
   try {
-    result = await client.shutdown({ killTasks: options.killTasks ?? false, graceMs: SHUTDOWN_GRACE_MS, restart });
+    result = await client.shutdown({
+      killTasks: options.killTasks ?? false,
+      graceMs: SHUTDOWN_GRACE_MS,
+      restart,
+    });
   } finally {
     await client.close().catch(() => undefined);
   }

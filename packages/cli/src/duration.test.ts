@@ -47,8 +47,14 @@ describe('checkDuration', () => {
   });
 
   it('names the value, the bound in human units and the fix, once', () => {
-    expect(() => checkDuration('0', bounds)).toThrow(new Error('"0" is too short: it must be more than 0; leave --timeout out for no deadline'));
-    expect(() => checkDuration('99999999999d', bounds)).toThrow(new Error('"99999999999d" is too long: it must be at most 30d'));
-    expect(() => checkDuration('6m', { minMs: 0, maxMs: 300_000 })).toThrow(new Error('"6m" is too long: it must be at most 5m'));
+    expect(() => checkDuration('0', bounds)).toThrow(
+      new Error('"0" is too short: it must be more than 0; leave --timeout out for no deadline'),
+    );
+    expect(() => checkDuration('99999999999d', bounds)).toThrow(
+      new Error('"99999999999d" is too long: it must be at most 30d'),
+    );
+    expect(() => checkDuration('6m', { minMs: 0, maxMs: 300_000 })).toThrow(
+      new Error('"6m" is too long: it must be at most 5m'),
+    );
   });
 });

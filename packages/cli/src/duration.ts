@@ -16,7 +16,9 @@ export function parseDuration(input: string): number {
   if (BARE_NUMBER.test(input)) return Math.round(Number(input) * 1000);
   const ms = DURATION_PATTERN.test(input) ? parse(input) : null;
   if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) {
-    throw new Error(`"${input}" is not a duration; use e.g. 30s, 1m30s, 1.5h or 500ms (a bare number is seconds)`);
+    throw new Error(
+      `"${input}" is not a duration; use e.g. 30s, 1m30s, 1.5h or 500ms (a bare number is seconds)`,
+    );
   }
   return Math.round(ms);
 }
@@ -40,15 +42,23 @@ export function checkDuration(input: string, bounds: DurationBounds): number {
   const ms = parseDuration(input);
   if (ms < bounds.minMs) {
     const least = bounds.minMs <= 1 ? 'more than 0' : `at least ${spanOf(bounds.minMs)}`;
-    throw new Error(`"${input}" is too short: it must be ${least}${bounds.belowHint ? `; ${bounds.belowHint}` : ''}`);
+    throw new Error(
+      `"${input}" is too short: it must be ${least}${bounds.belowHint ? `; ${bounds.belowHint}` : ''}`,
+    );
   }
-  if (ms > bounds.maxMs) throw new Error(`"${input}" is too long: it must be at most ${spanOf(bounds.maxMs)}`);
+  if (ms > bounds.maxMs)
+    throw new Error(`"${input}" is too long: it must be at most ${spanOf(bounds.maxMs)}`);
   return ms;
 }
 
 /** `30d`, `5m`, `10s`, `250ms`: the largest unit that divides `ms` exactly. */
 function spanOf(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;

@@ -24,7 +24,14 @@ describe('parseEnvFile', () => {
     const path = file(
       '# comment\n\nA=1\nexport B="x y" # trailing\nC=\'#not a comment\'\nD="line1\\nline2"\nE="multi\nline"\nF=\r\nA=2\n',
     );
-    expect(parseEnvFile(path)).toEqual({ A: '2', B: 'x y', C: '#not a comment', D: 'line1\nline2', E: 'multi\nline', F: '' });
+    expect(parseEnvFile(path)).toEqual({
+      A: '2',
+      B: 'x y',
+      C: '#not a comment',
+      D: 'line1\nline2',
+      E: 'multi\nline',
+      F: '',
+    });
   });
 
   it('refuses a line that is not KEY=VALUE, naming the file and the line number', () => {

@@ -7,7 +7,10 @@
  * @returns `[key, value]`, value undefined for a bare KEY that `from` lacks.
  * @throws Error naming the argument when the key is empty.
  */
-export function parseEnvPair(arg: string, from: NodeJS.ProcessEnv = process.env): [string, string | undefined] {
+export function parseEnvPair(
+  arg: string,
+  from: NodeJS.ProcessEnv = process.env,
+): [string, string | undefined] {
   const eq = arg.indexOf('=');
   if (eq === 0 || arg === '') throw new Error(`"${arg}" is not KEY=VALUE or KEY (empty key)`);
   if (eq < 0) return [arg, from[arg]];
@@ -19,7 +22,10 @@ export function parseEnvPair(arg: string, from: NodeJS.ProcessEnv = process.env)
  * object; a later value for the same key wins, as in `env(1)`.
  * @throws Error from {@link parseEnvPair} for the first malformed argument.
  */
-export function parseEnvPairs(args: readonly string[], from: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function parseEnvPairs(
+  args: readonly string[],
+  from: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const arg of args) {
     const [key, value] = parseEnvPair(arg, from);

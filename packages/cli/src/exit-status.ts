@@ -14,9 +14,16 @@ export function exitCodeOf(task: Task): number {
   if (task.exitCode !== undefined) return task.exitCode;
   if (task.signal !== undefined) return SIGNAL_EXIT_BASE + SIGNALS[task.signal as keyof typeof SIGNALS];
   const why = task.reason ? ` (${task.reason})` : '';
-  if (task.state === 'lost') throw new CliError(`task ${task.id} was lost: its exit status is unknown${why}`, { reason: 'task_lost', data: { task } });
+  if (task.state === 'lost')
+    throw new CliError(`task ${task.id} was lost: its exit status is unknown${why}`, {
+      reason: 'task_lost',
+      data: { task },
+    });
   if (task.state === 'starting' || task.state === 'running' || task.state === 'stopping') {
     throw new CliError(`task ${task.id} is still ${task.state}`, { reason: 'task_live', data: { task } });
   }
-  throw new CliError(`task ${task.id} ended ${task.state} without an exit status${why}`, { reason: 'no_exit_status', data: { task } });
+  throw new CliError(`task ${task.id} ended ${task.state} without an exit status${why}`, {
+    reason: 'no_exit_status',
+    data: { task },
+  });
 }

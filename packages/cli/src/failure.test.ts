@@ -5,7 +5,11 @@ import { jsonFailure, messageOf, wantsJson } from './failure.js';
 
 /** An errno error as node:fs throws it. */
 function errnoError(code: string, syscall: string, path: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`${code}: permission denied, ${syscall} '${path}'`), { code, syscall, path });
+  return Object.assign(new Error(`${code}: permission denied, ${syscall} '${path}'`), {
+    code,
+    syscall,
+    path,
+  });
 }
 
 describe('messageOf', () => {
@@ -18,8 +22,15 @@ describe('messageOf', () => {
   });
 
   it('adds the hint to an error caused by a refused socket connect, naming the socket', () => {
-    const cause = Object.assign(new Error('connect EACCES /run/user/1000/tend/tend.sock'), { code: 'EACCES', address: '/run/user/1000/tend/tend.sock' });
-    const unreachable = Object.assign(new Error('cannot connect to the tend daemon socket'), { reason: 'daemon_unreachable', code: -32096, cause });
+    const cause = Object.assign(new Error('connect EACCES /run/user/1000/tend/tend.sock'), {
+      code: 'EACCES',
+      address: '/run/user/1000/tend/tend.sock',
+    });
+    const unreachable = Object.assign(new Error('cannot connect to the tend daemon socket'), {
+      reason: 'daemon_unreachable',
+      code: -32096,
+      cause,
+    });
     expect(messageOf(unreachable)).toBe(
       'cannot connect to the tend daemon socket: tend cannot create or write /run/user/1000/tend/tend.sock; set TEND_HOME ' +
         "to a directory you own (e.g. export TEND_HOME=$HOME/.tend), or fix that directory's owner and mode",
@@ -28,35 +39,52 @@ describe('messageOf', () => {
 
   it('leaves other messages as they are, without commander\'s "error: " prefix', () => {
     expect(messageOf(new Error('no task has id "x"'))).toBe('no task has id "x"');
-    expect(messageOf(new CommanderError(1, 'commander.unknownOption', "error: unknown option '--x'"))).toBe("unknown option '--x'");
+    expect(messageOf(new CommanderError(1, 'commander.unknownOption', "error: unknown option '--x'"))).toBe(
+      "unknown option '--x'",
+    );
   });
 });
 
 describe('jsonFailure', () => {
-  it('keeps a daemon error\'s reason, code and data facts', () => {
+  it("keeps a daemon error's reason, code and data facts", () => {
     const error = Object.assign(new Error('"q7" matches several tasks'), {
       reason: 'ambiguous_id',
       code: 2002,
       data: { reason: 'ambiguous_id', candidates: ['q7a', 'q7b'] },
     });
     expect(jsonFailure(error)).toEqual({
-      error: { reason: 'ambiguous_id', message: '"q7" matches several tasks', exitCode: 125, code: 2002, candidates: ['q7a', 'q7b'] },
+      error: {
+        reason: 'ambiguous_id',
+        message: '"q7" matches several tasks',
+        exitCode: 125,
+        code: 2002,
+        candidates: ['q7a', 'q7b'],
+      },
     });
   });
 
   it('gives usage errors the reason usage, CLI errors their own reason and exit code, errno errors system_error', () => {
-    expect(jsonFailure(new CommanderError(1, 'commander.missingArgument', "error: missing required argument 'id'")).error).toEqual({
+    expect(
+      jsonFailure(new CommanderError(1, 'commander.missingArgument', "error: missing required argument 'id'"))
+        .error,
+    ).toEqual({
       reason: 'usage',
       message: "missing required argument 'id'",
       exitCode: 125,
       code: 'commander.missingArgument',
     });
-    expect(jsonFailure(new CliError('task x was lost', { reason: 'task_lost', exitCode: 125 })).error).toEqual({
+    expect(
+      jsonFailure(new CliError('task x was lost', { reason: 'task_lost', exitCode: 125 })).error,
+    ).toEqual({
       reason: 'task_lost',
       message: 'task x was lost',
       exitCode: 125,
     });
-    expect(jsonFailure(errnoError('EACCES', 'mkdir', '/srv/t')).error).toMatchObject({ reason: 'system_error', errno: 'EACCES', path: '/srv/t' });
+    expect(jsonFailure(errnoError('EACCES', 'mkdir', '/srv/t')).error).toMatchObject({
+      reason: 'system_error',
+      errno: 'EACCES',
+      path: '/srv/t',
+    });
     expect(jsonFailure('boom').error).toEqual({ reason: 'internal_error', message: 'boom', exitCode: 125 });
   });
 });

@@ -33,7 +33,7 @@ export function messageOf(err: unknown): string {
   const where = errno.path ?? (errno as { address?: string }).address;
   return (
     `${message}: tend cannot create or write ${where ?? 'its files there'}; set TEND_HOME to a directory you own ` +
-    '(e.g. export TEND_HOME=$HOME/.tend), or fix that directory\'s owner and mode'
+    "(e.g. export TEND_HOME=$HOME/.tend), or fix that directory's owner and mode"
   );
 }
 
@@ -62,12 +62,20 @@ export function jsonFailure(err: unknown): JsonFailure {
   if (err instanceof CliError) return { error: { reason: err.reason, ...base, ...err.data } };
   const tend = err as { reason?: unknown; code?: unknown; data?: unknown } | null;
   if (tend && typeof tend.reason === 'string' && typeof tend.code === 'number') {
-    const data = typeof tend.data === 'object' && tend.data !== null ? (tend.data as Record<string, unknown>) : {};
+    const data =
+      typeof tend.data === 'object' && tend.data !== null ? (tend.data as Record<string, unknown>) : {};
     return { error: { ...data, reason: tend.reason, ...base, code: tend.code } };
   }
   const errno = err as NodeJS.ErrnoException | null;
   if (errno && typeof errno.code === 'string') {
-    return { error: { reason: 'system_error', ...base, errno: errno.code, ...(errno.path ? { path: errno.path } : {}) } };
+    return {
+      error: {
+        reason: 'system_error',
+        ...base,
+        errno: errno.code,
+        ...(errno.path ? { path: errno.path } : {}),
+      },
+    };
   }
   return { error: { reason: 'internal_error', ...base } };
 }

@@ -34,7 +34,10 @@ export async function forEachTask(
   });
   if (options.json && failures.length > 0) {
     const { reason, message } = failures[0]!;
-    await printJsonLine({ error: { reason, message, exitCode: ExitCode.TendFailure, failures }, tasks: done });
+    await printJsonLine({
+      error: { reason, message, exitCode: ExitCode.TendFailure, failures },
+      tasks: done,
+    });
   } else if (options.json && refs.length === 1) await printJson(done[0]);
   else if (options.json) await printJson(done);
   else for (const task of done) await printLine(task.id);

@@ -33,7 +33,8 @@ daemon applies a changed file after \`tend daemon restart\` (tasks survive).
 `;
 
 /** Help of the --session option every command takes. */
-export const SESSION_HELP = 'session: recorded on the tasks started, whose inbox `tend inbox` shows (default: $TEND_SESSION)';
+export const SESSION_HELP =
+  'session: recorded on the tasks started, whose inbox `tend inbox` shows (default: $TEND_SESSION)';
 
 /** Shown after `tend logs --help`. */
 export const LOGS_EXAMPLES = `

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { countLines, indexAfterLine, readSelection, readSince, type OutputRead, type ReadFn, type ReadParams, type Selection } from './log-reader.js';
+import {
+  countLines,
+  indexAfterLine,
+  readSelection,
+  readSince,
+  type OutputRead,
+  type ReadFn,
+  type ReadParams,
+  type Selection,
+} from './log-reader.js';
 
 /**
  * An in-memory ASCII log that answers reads as the daemon's task/output is
@@ -12,15 +21,25 @@ function fakeLog(text: string): { read: ReadFn; calls: ReadParams[] } {
   const answer = (start: number, end: number, limit: number, fromTail: boolean): OutputRead => {
     const truncated = end - start > limit;
     const [from, to] = !truncated ? [start, end] : fromTail ? [end - limit, end] : [start, start + limit];
-    return { data: text.slice(from, to), offset: from, nextOffset: to, totalBytes: total, skippedBytes: 0, truncated, ended: true };
+    return {
+      data: text.slice(from, to),
+      offset: from,
+      nextOffset: to,
+      totalBytes: total,
+      skippedBytes: 0,
+      truncated,
+      ended: true,
+    };
   };
   const read: ReadFn = async (params) => {
     calls.push(params);
     if (params.head) return answer(0, indexAfterLine(text, params.head.lines) ?? total, params.limit, false);
-    if (params.tail && 'bytes' in params.tail) return answer(Math.max(0, total - params.tail.bytes), total, params.limit, true);
+    if (params.tail && 'bytes' in params.tail)
+      return answer(Math.max(0, total - params.tail.bytes), total, params.limit, true);
     if (params.tail) {
       let cut = text.endsWith('\n') ? total - 1 : total;
-      for (let seen = 0; seen < params.tail.lines && cut >= 0; seen++) cut = cut === 0 ? -1 : text.lastIndexOf('\n', cut - 1);
+      for (let seen = 0; seen < params.tail.lines && cut >= 0; seen++)
+        cut = cut === 0 ? -1 : text.lastIndexOf('\n', cut - 1);
       return answer(cut + 1, total, params.limit, true);
     }
     const offset = Math.min(params.offset ?? 0, total);
@@ -29,7 +48,11 @@ function fakeLog(text: string): { read: ReadFn; calls: ReadParams[] } {
   return { read, calls };
 }
 
-async function select(text: string, selection: Selection, pageBytes: number): Promise<{ data: string; reads: number; last: OutputRead }> {
+async function select(
+  text: string,
+  selection: Selection,
+  pageBytes: number,
+): Promise<{ data: string; reads: number; last: OutputRead }> {
   const { read, calls } = fakeLog(text);
   let data = '';
   const last = await readSelection(read, selection, async (chunk) => void (data += chunk.data), pageBytes);
@@ -51,7 +74,9 @@ describe('readSelection', () => {
   });
 
   it('reads the first lines, continuing past a truncated head read and cutting after the last line asked for', async () => {
-    expect((await select(LOG, { kind: 'head-lines', lines: 5 }, 8)).data).toBe('line 1\nline 2\nline 3\nline 4\nline 5\n');
+    expect((await select(LOG, { kind: 'head-lines', lines: 5 }, 8)).data).toBe(
+      'line 1\nline 2\nline 3\nline 4\nline 5\n',
+    );
     expect((await select(LOG, { kind: 'head-lines', lines: 2 }, 1024)).data).toBe('line 1\nline 2\n');
     expect((await select(LOG, { kind: 'head-lines', lines: 50 }, 8)).data).toBe(LOG);
   });
@@ -64,7 +89,11 @@ describe('readSelection', () => {
   it('finds the start of the last lines by reading backwards when they do not fit in one read', async () => {
     const { data, last } = await select(LOG, { kind: 'tail-lines', lines: 7 }, 9);
     expect(data).toBe(LOG.split('\n').slice(5).join('\n'));
-    expect(last).toMatchObject({ nextOffset: LOG.length, offset: LOG.length - data.length, truncated: false });
+    expect(last).toMatchObject({
+      nextOffset: LOG.length,
+      offset: LOG.length - data.length,
+      truncated: false,
+    });
   });
 
   it('returns the whole log when it has fewer lines than asked, however small the pages', async () => {
@@ -98,7 +127,16 @@ describe('readSince', () => {
       const from = cursors.get(params.reader!) ?? 0;
       const to = Math.min(text.length, from + params.limit);
       cursors.set(params.reader!, to);
-      return { data: text.slice(from, to), offset: from, nextOffset: to, totalBytes: text.length, skippedBytes: 0, truncated: to < text.length, ended: true, omittedBytes: 0 };
+      return {
+        data: text.slice(from, to),
+        offset: from,
+        nextOffset: to,
+        totalBytes: text.length,
+        skippedBytes: 0,
+        truncated: to < text.length,
+        ended: true,
+        omittedBytes: 0,
+      };
     };
     return { read, calls, cursors };
   }

@@ -45,7 +45,12 @@ export type Selection =
  * @returns the last read handed over (its `nextOffset` is where to follow from).
  * @throws the client's errors (task_not_found…).
  */
-export async function readSelection(read: ReadFn, selection: Selection, sink: Sink, pageBytes: number): Promise<OutputRead> {
+export async function readSelection(
+  read: ReadFn,
+  selection: Selection,
+  sink: Sink,
+  pageBytes: number,
+): Promise<OutputRead> {
   switch (selection.kind) {
     case 'whole':
       return pageForward(read, 0, undefined, sink, pageBytes);
@@ -54,7 +59,13 @@ export async function readSelection(read: ReadFn, selection: Selection, sink: Si
     case 'tail-bytes': {
       const first = await read({ tail: { bytes: selection.bytes }, limit: pageBytes });
       if (!first.truncated) return hand(sink, first);
-      return pageForward(read, Math.max(0, first.totalBytes - selection.bytes), first.totalBytes, sink, pageBytes);
+      return pageForward(
+        read,
+        Math.max(0, first.totalBytes - selection.bytes),
+        first.totalBytes,
+        sink,
+        pageBytes,
+      );
     }
     case 'tail-lines':
       return readTailLines(read, selection.lines, sink, pageBytes);
@@ -68,7 +79,12 @@ export async function readSelection(read: ReadFn, selection: Selection, sink: Si
  * the log's size then or makes no progress (an unfinished UTF-8 character).
  * @returns the last read (its `nextOffset` is where the cursor now stands).
  */
-export async function readSince(read: ReadFn, reader: string, sink: Sink, pageBytes: number): Promise<OutputRead> {
+export async function readSince(
+  read: ReadFn,
+  reader: string,
+  sink: Sink,
+  pageBytes: number,
+): Promise<OutputRead> {
   for (;;) {
     const chunk = await hand(sink, await read({ since: 'last', reader, limit: pageBytes }));
     if (chunk.nextOffset >= chunk.totalBytes || chunk.nextOffset <= chunk.offset) return chunk;
@@ -76,7 +92,13 @@ export async function readSince(read: ReadFn, reader: string, sink: Sink, pageBy
 }
 
 /** Offset reads from `from` until `end` (or the log's size at each read when undefined). */
-async function pageForward(read: ReadFn, from: number, end: number | undefined, sink: Sink, pageBytes: number): Promise<OutputRead> {
+async function pageForward(
+  read: ReadFn,
+  from: number,
+  end: number | undefined,
+  sink: Sink,
+  pageBytes: number,
+): Promise<OutputRead> {
   let offset = from;
   for (;;) {
     const limit = end === undefined ? pageBytes : Math.max(1, Math.min(pageBytes, end - offset));
@@ -86,7 +108,12 @@ async function pageForward(read: ReadFn, from: number, end: number | undefined, 
   }
 }
 
-async function readHeadLines(read: ReadFn, lines: number, sink: Sink, pageBytes: number): Promise<OutputRead> {
+async function readHeadLines(
+  read: ReadFn,
+  lines: number,
+  sink: Sink,
+  pageBytes: number,
+): Promise<OutputRead> {
   let chunk = await hand(sink, await read({ head: { lines }, limit: pageBytes }));
   let left = lines - countLines(chunk.data);
   while (chunk.truncated && left > 0) {
@@ -96,7 +123,12 @@ async function readHeadLines(read: ReadFn, lines: number, sink: Sink, pageBytes:
     const cut = indexAfterLine(next.data, left);
     if (cut !== undefined) {
       const data = next.data.slice(0, cut);
-      return hand(sink, { ...next, data, nextOffset: next.offset + byteLengthIn(next, data), truncated: false });
+      return hand(sink, {
+        ...next,
+        data,
+        nextOffset: next.offset + byteLengthIn(next, data),
+        truncated: false,
+      });
     }
     left -= countLines(next.data);
     chunk = await hand(sink, next);
@@ -104,7 +136,12 @@ async function readHeadLines(read: ReadFn, lines: number, sink: Sink, pageBytes:
   return chunk;
 }
 
-async function readTailLines(read: ReadFn, lines: number, sink: Sink, pageBytes: number): Promise<OutputRead> {
+async function readTailLines(
+  read: ReadFn,
+  lines: number,
+  sink: Sink,
+  pageBytes: number,
+): Promise<OutputRead> {
   const last = await read({ tail: { lines }, limit: pageBytes });
   if (!last.truncated) return hand(sink, last);
   const chunks = [last.data];

@@ -15,7 +15,8 @@ describe('LogWriter', () => {
 
   it('in clean-lines mode collapses a progress bar redrawn across many reads into its final state', async () => {
     const writer = new LogWriter('clean-lines');
-    for (const read of ['build\n', '\r\x1b[32m20%', '\x1b[0m\r40', '%\r100%', '\r\n', 'done\n']) await writer.write(read);
+    for (const read of ['build\n', '\r\x1b[32m20%', '\x1b[0m\r40', '%\r100%', '\r\n', 'done\n'])
+      await writer.write(read);
     await writer.end();
     expect(out().toString()).toBe('build\n100%\ndone\n');
   });

@@ -11,5 +11,6 @@ import { CliError } from './errors.js';
 export async function checkPattern(option: string, pattern: string): Promise<void> {
   const { patternProblem } = await import('@tend/protocol/pattern');
   const problem = patternProblem(pattern);
-  if (problem !== undefined) throw new CliError(`${option}: pattern ${JSON.stringify(pattern)} is refused: ${problem}`);
+  if (problem !== undefined)
+    throw new CliError(`${option}: pattern ${JSON.stringify(pattern)} is refused: ${problem}`);
 }

@@ -1,5 +1,10 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { DEFAULT_KILL_GRACE_MS, MAX_KILL_GRACE_MS, MAX_TIMEOUT_MS, TASK_NAME_PATTERN } from '@tend/protocol/wire';
+import {
+  DEFAULT_KILL_GRACE_MS,
+  MAX_KILL_GRACE_MS,
+  MAX_TIMEOUT_MS,
+  TASK_NAME_PATTERN,
+} from '@tend/protocol/wire';
 import { checkDuration, type DurationBounds } from './duration.js';
 import { parseEnvPair } from './env-pairs.js';
 import { CliError } from './errors.js';
@@ -42,12 +47,13 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
       outcome.code = await run(...args);
     };
 
-  program.command('run')
+  program
+    .command('run')
     .summary('start a command as a background task and print its id (attached with --wait/-a: its output)')
     .description(
       'Start <command> in the background through the shell and print the task id alone on stdout. ' +
         'With --wait or -a, stay attached instead (as docker run without -d): print its output as it is written ' +
-        "and exit with its exit code; Ctrl-C detaches and the task keeps running, unless --sig-proxy sends it to the task. " +
+        'and exit with its exit code; Ctrl-C detaches and the task keeps running, unless --sig-proxy sends it to the task. ' +
         'One word after "--" is a shell command line, used as-is; several words are quoted one by one ' +
         'and joined, as exec would run them. Options after the first word of the command belong to the command.',
     )
@@ -55,19 +61,51 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .argument('<command...>', 'the command line, best after "--"')
     .option('--name <name>', 'name of the task, unique among live tasks; usable instead of the id', nameArg)
     .option('--cwd <dir>', 'working directory (default: the current one)')
-    .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable); a bare KEY passes on its value from this shell', collectEnv)
-    .option('--env-file <file>', 'read KEY=VALUE lines (dotenv format, # comments) into the environment (repeatable; -e wins)', collectList)
-    .option('--env-from <source>', "environment to start from: caller (default: this shell's variables and umask) or daemon (the daemon's)")
-    .option('--timeout <duration>', 'stop the task after this long: SIGTERM, SIGKILL 10s later (config killGraceMs); 30s, 5m, 1h, up to 30d; a bare number is seconds', durationArg(TASK_TIMEOUT))
-    .option('--wait', "attach: print the task's output (stdout and stderr) as it is written, then exit with its exit code; Ctrl-C detaches (with --json: print the ended task only)")
+    .option(
+      '-e, --env <KEY=VALUE>',
+      'set an environment variable (repeatable); a bare KEY passes on its value from this shell',
+      collectEnv,
+    )
+    .option(
+      '--env-file <file>',
+      'read KEY=VALUE lines (dotenv format, # comments) into the environment (repeatable; -e wins)',
+      collectList,
+    )
+    .option(
+      '--env-from <source>',
+      "environment to start from: caller (default: this shell's variables and umask) or daemon (the daemon's)",
+    )
+    .option(
+      '--timeout <duration>',
+      'stop the task after this long: SIGTERM, SIGKILL 10s later (config killGraceMs); 30s, 5m, 1h, up to 30d; a bare number is seconds',
+      durationArg(TASK_TIMEOUT),
+    )
+    .option(
+      '--wait',
+      "attach: print the task's output (stdout and stderr) as it is written, then exit with its exit code; Ctrl-C detaches (with --json: print the ended task only)",
+    )
     .option('-a, --attach', 'the same as --wait')
-    .option('--sig-proxy', 'with --wait/-a: forward Ctrl-C (SIGINT), SIGTERM, SIGHUP, SIGQUIT and SIGUSR2 to the task instead of detaching')
-    .option('--reuse', 'with --name: if a live task of that name runs the same command in the same cwd, print its id instead of starting another')
-    .option('-t, --tty', 'run the command under a pseudo-terminal (util-linux script), so it line-buffers and keeps colours; the log holds its bytes as written (logs --clean strips the colours)')
+    .option(
+      '--sig-proxy',
+      'with --wait/-a: forward Ctrl-C (SIGINT), SIGTERM, SIGHUP, SIGQUIT and SIGUSR2 to the task instead of detaching',
+    )
+    .option(
+      '--reuse',
+      'with --name: if a live task of that name runs the same command in the same cwd, print its id instead of starting another',
+    )
+    .option(
+      '-t, --tty',
+      'run the command under a pseudo-terminal (util-linux script), so it line-buffers and keeps colours; the log holds its bytes as written (logs --clean strips the colours)',
+    )
     .passThroughOptions()
-    .action(act(async (words: string[], _o, cmd: Command) => (await import('./task-run.js')).runTask(words, optionsOf(cmd))));
+    .action(
+      act(async (words: string[], _o, cmd: Command) =>
+        (await import('./task-run.js')).runTask(words, optionsOf(cmd)),
+      ),
+    );
 
-  program.command('ps')
+  program
+    .command('ps')
     .alias('ls')
     .description('list live tasks, newest first, with their CPU, memory and listening ports')
     .option('-a, --all', 'include ended tasks')
@@ -76,7 +114,8 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--here', 'only tasks whose working directory is the current one or below it')
     .action(act(async (_o, cmd: Command) => (await import('./task-list.js')).listTasks(optionsOf(cmd))));
 
-  program.command('logs')
+  program
+    .command('logs')
     .description("print a task's output (stdout and stderr), byte for byte as written")
     .addHelpText('after', LOGS_EXAMPLES)
     .argument('<id>', 'task id, unique id prefix or name')
@@ -86,14 +125,29 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--bytes <count>', 'only the last <count> bytes', countArg)
     .option('--new', "only what this reader has not read yet; moves the reader's cursor (kept by the daemon)")
     .option('--reader <name>', 'whose cursor --new uses (default: cli:<your user name>); implies --new')
-    .option('--clean', 'remove ANSI escapes; keep only the last state of lines redrawn with \\r (progress bars; with -f, a line prints once it is finished)')
-    .option('--grep <regex>', 'only lines matching <regex> (RE2 syntax, linear time); exit 1 when no line matches, as grep')
+    .option(
+      '--clean',
+      'remove ANSI escapes; keep only the last state of lines redrawn with \\r (progress bars; with -f, a line prints once it is finished)',
+    )
+    .option(
+      '--grep <regex>',
+      'only lines matching <regex> (RE2 syntax, linear time); exit 1 when no line matches, as grep',
+    )
     .option('-C, --context <lines>', 'with --grep: lines of context around each match (at most 50)', countArg)
     .option('-i, --ignore-case', 'with --grep: ignore case')
-    .option('--max-bytes <count>', 'at most <count> bytes: the first and last lines kept, the middle replaced by a marker (256 to 1048576)', countArg)
-    .action(act(async (id: string, _o, cmd: Command) => (await import('./task-output.js')).showLogs(id, optionsOf(cmd))));
+    .option(
+      '--max-bytes <count>',
+      'at most <count> bytes: the first and last lines kept, the middle replaced by a marker (256 to 1048576)',
+      countArg,
+    )
+    .action(
+      act(async (id: string, _o, cmd: Command) =>
+        (await import('./task-output.js')).showLogs(id, optionsOf(cmd)),
+      ),
+    );
 
-  program.command('wait')
+  program
+    .command('wait')
     .description(
       'wait for tasks to end; exit 0 when all succeeded, else with the exit code of the first one (in the order given) ' +
         'that did not (128+N for signal N, 124 timed out, 125 lost or unknown); with several ids, print one status line each. ' +
@@ -102,13 +156,25 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     )
     .addHelpText('after', WAIT_EXAMPLES)
     .argument('<id...>', 'task ids, unique id prefixes or names')
-    .option('--timeout <duration>', 'give up after this long and exit 124 (30s, 5m; a bare number is seconds)', durationArg(WAIT_TIMEOUT))
-    .option('--until-output <regex>', 'until a line of its output (printed before too) matches <regex>; print that line')
+    .option(
+      '--timeout <duration>',
+      'give up after this long and exit 124 (30s, 5m; a bare number is seconds)',
+      durationArg(WAIT_TIMEOUT),
+    )
+    .option(
+      '--until-output <regex>',
+      'until a line of its output (printed before too) matches <regex>; print that line',
+    )
     .option('--until-port <port>', "until the task's processes listen on TCP <port>", countArg)
     .option('--until-http <url>', 'until <url> answers an HTTP request (any status)')
-    .action(act(async (ids: string[], _o, cmd: Command) => (await import('./task-wait.js')).waitTasks(ids, optionsOf(cmd))));
+    .action(
+      act(async (ids: string[], _o, cmd: Command) =>
+        (await import('./task-wait.js')).waitTasks(ids, optionsOf(cmd)),
+      ),
+    );
 
-  program.command('inbox')
+  program
+    .command('inbox')
     .description(
       'list ends of tasks not acknowledged yet, oldest first, with their last lines: those of the session ' +
         '(--session, else $TEND_SESSION), else of every task',
@@ -116,61 +182,119 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--ack', 'acknowledge the ends listed: the next inbox leaves them out')
     .option('-a, --all', 'list every end kept, acknowledged ones too')
     .option('-q, --quiet', 'only the table, without the last lines')
-    .action(act(async (_o, cmd: Command) => (await import('./task-completions.js')).showInbox(optionsOf(cmd))));
+    .action(
+      act(async (_o, cmd: Command) => (await import('./task-completions.js')).showInbox(optionsOf(cmd))),
+    );
 
-  program.command('stop')
-    .description('stop tasks: SIGTERM to their process group, SIGKILL after a grace period; wait for their end')
+  program
+    .command('stop')
+    .description(
+      'stop tasks: SIGTERM to their process group, SIGKILL after a grace period; wait for their end',
+    )
     .argument('<id...>', 'task ids, unique id prefixes or names')
-    .option('-t, --time <duration>', `grace period before SIGKILL, 0 to 5m (default: ${DEFAULT_KILL_GRACE_MS / 1000}s, as docker stop; a bare number is seconds)`, durationArg(STOP_GRACE))
-    .action(act(async (ids: string[], _o, cmd: Command) => (await import('./task-kill.js')).stopTasks(ids, optionsOf(cmd))));
+    .option(
+      '-t, --time <duration>',
+      `grace period before SIGKILL, 0 to 5m (default: ${DEFAULT_KILL_GRACE_MS / 1000}s, as docker stop; a bare number is seconds)`,
+      durationArg(STOP_GRACE),
+    )
+    .action(
+      act(async (ids: string[], _o, cmd: Command) =>
+        (await import('./task-kill.js')).stopTasks(ids, optionsOf(cmd)),
+      ),
+    );
 
-  program.command('kill')
+  program
+    .command('kill')
     .description("send a signal to tasks' process groups (default SIGKILL)")
     .argument('<id...>', 'task ids, unique id prefixes or names')
     .option('-s, --signal <signal>', 'signal name or number: KILL, SIGTERM, 15…', 'SIGKILL')
-    .action(act(async (ids: string[], _o, cmd: Command) => (await import('./task-kill.js')).killTasks(ids, optionsOf(cmd))));
+    .action(
+      act(async (ids: string[], _o, cmd: Command) =>
+        (await import('./task-kill.js')).killTasks(ids, optionsOf(cmd)),
+      ),
+    );
 
-  program.command('rm')
-    .description('remove ended tasks with every trace of them: output, exit record, inbox entries, read cursors')
+  program
+    .command('rm')
+    .description(
+      'remove ended tasks with every trace of them: output, exit record, inbox entries, read cursors',
+    )
     .argument('<id...>', 'task ids, unique id prefixes or names')
     .option('-f, --force', 'kill live tasks first (SIGKILL) instead of refusing them')
-    .action(act(async (ids: string[], _o, cmd: Command) => (await import('./task-remove.js')).removeTasks(ids, optionsOf(cmd))));
+    .action(
+      act(async (ids: string[], _o, cmd: Command) =>
+        (await import('./task-remove.js')).removeTasks(ids, optionsOf(cmd)),
+      ),
+    );
 
-  program.command('prune')
+  program
+    .command('prune')
     .description(
       'remove ended tasks (never live ones) with their output and inbox entries, like docker container prune. ' +
         'Asks first on a terminal; without a terminal on stdin it refuses unless -f is given. ' +
         'The daemon also prunes by itself: keepEndedTasks (default 1000) and keepEndedDays (default 7) in config.json',
     )
     .option('-f, --force', 'do not ask for confirmation (needed when stdin is not a terminal)')
-    .option('--older-than <duration>', 'only tasks that ended at least this long ago (1h, 2d; a bare number is seconds)', durationArg(PRUNE_AGE))
-    .option('--filter <key=value>', 'state=<succeeded|failed|killed|timed_out|lost> (repeatable: any of them) or until=<duration>', collectList)
+    .option(
+      '--older-than <duration>',
+      'only tasks that ended at least this long ago (1h, 2d; a bare number is seconds)',
+      durationArg(PRUNE_AGE),
+    )
+    .option(
+      '--filter <key=value>',
+      'state=<succeeded|failed|killed|timed_out|lost> (repeatable: any of them) or until=<duration>',
+      collectList,
+    )
     .action(act(async (_o, cmd: Command) => (await import('./task-prune.js')).pruneTasks(optionsOf(cmd))));
 
-  program.command('inspect')
-    .description('print everything tend knows about a task, as JSON (live ones with CPU, memory and ports: stats)')
+  program
+    .command('inspect')
+    .description(
+      'print everything tend knows about a task, as JSON (live ones with CPU, memory and ports: stats)',
+    )
     .argument('<id>', 'task id, unique id prefix or name')
-    .option('--env', "also print the values of the variables captured from the caller's environment (capturedEnv; may hold secrets)")
-    .action(act(async (id: string, _o, cmd: Command) => (await import('./task-get.js')).inspectTask(id, optionsOf(cmd))));
+    .option(
+      '--env',
+      "also print the values of the variables captured from the caller's environment (capturedEnv; may hold secrets)",
+    )
+    .action(
+      act(async (id: string, _o, cmd: Command) =>
+        (await import('./task-get.js')).inspectTask(id, optionsOf(cmd)),
+      ),
+    );
 
-  program.command('mcp')
-    .description('serve tend to an AI agent over MCP (stdio): start_task, list_tasks, read_output, wait_task, stop_task, task_inbox')
-    .option('--cwd <dir>', 'workspace: default cwd of tasks and part of the default session (default: the current directory)')
+  program
+    .command('mcp')
+    .description(
+      'serve tend to an AI agent over MCP (stdio): start_task, list_tasks, read_output, wait_task, stop_task, task_inbox',
+    )
+    .option(
+      '--cwd <dir>',
+      'workspace: default cwd of tasks and part of the default session (default: the current directory)',
+    )
     .action(act(async (_o, cmd: Command) => (await import('./mcp.js')).serveMcp(optionsOf(cmd))));
 
   const daemon = program.command('daemon').description('start, stop, restart or query the tend daemon');
-  daemon.command('start')
+  daemon
+    .command('start')
     .description('start the daemon if it is not running; print its pid')
     .action(act(async (_o, cmd: Command) => (await import('./daemon.js')).startDaemon(optionsOf(cmd))));
-  daemon.command('stop')
-    .description('stop the daemon; tasks keep running and are adopted by the next daemon. Commands waiting or following elsewhere end (exit 125) instead of starting a new one')
+  daemon
+    .command('stop')
+    .description(
+      'stop the daemon; tasks keep running and are adopted by the next daemon. Commands waiting or following elsewhere end (exit 125) instead of starting a new one',
+    )
     .option('--kill-tasks', 'stop every live task too')
     .action(act(async (_o, cmd: Command) => (await import('./daemon.js')).stopDaemon(optionsOf(cmd))));
-  daemon.command('restart')
-    .description('stop the daemon, then start a new one that applies a changed config.json (checked first); tasks survive, and commands waiting or following elsewhere reconnect and carry on')
+  daemon
+    .command('restart')
+    .description(
+      'stop the daemon, then start a new one that applies a changed config.json (checked first); tasks survive, and commands waiting or following elsewhere reconnect and carry on',
+    )
     .option('--kill-tasks', 'stop every live task too')
     .action(act(async (_o, cmd: Command) => (await import('./daemon.js')).restartDaemon(optionsOf(cmd))));
-  daemon.command('status')
+  daemon
+    .command('status')
     .description('show pid, version, uptime, paths and task counts of the running daemon')
     .action(act(async (_o, cmd: Command) => (await import('./daemon.js')).showDaemonStatus(optionsOf(cmd))));
 
@@ -200,9 +324,12 @@ export async function main(args: readonly string[]): Promise<number> {
     if (path.kind === 'unknown') {
       const names = path.command.commands.map((c) => c.name()).filter((n) => n !== 'help');
       const where = commandName(path.command);
-      throw new CliError(`unknown command '${path.word}'; the commands of ${where} are ${names.join(', ')} (see ${where} --help)`, {
-        reason: 'usage',
-      });
+      throw new CliError(
+        `unknown command '${path.word}'; the commands of ${where} are ${names.join(', ')} (see ${where} --help)`,
+        {
+          reason: 'usage',
+        },
+      );
     }
     await program.parseAsync([...args], { from: 'user' });
     return outcome.code;
@@ -234,7 +361,12 @@ function addCommonOptions(cmd: Command): void {
  * @throws CliError naming the command and those that take --session.
  */
 function checkGlobalSession(program: Command, action: Command): void {
-  if (program.opts().session === undefined || SESSION_COMMANDS.includes(action.name()) || action.name() === 'ps') return;
+  if (
+    program.opts().session === undefined ||
+    SESSION_COMMANDS.includes(action.name()) ||
+    action.name() === 'ps'
+  )
+    return;
   throw new CliError(
     `--session does nothing for tend ${action.parent === program ? '' : `${action.parent?.name()} `}${action.name()}; ` +
       'it applies to run, inbox, mcp and (as a filter) ps: leave it out',
@@ -243,7 +375,9 @@ function checkGlobalSession(program: Command, action: Command): void {
 
 /** Commands that have no subcommands (those that run an action). */
 function leaves(cmd: Command): Command[] {
-  return cmd.commands.flatMap((sub) => (sub.commands.length > 0 ? leaves(sub) : sub.name() === 'help' ? [] : [sub]));
+  return cmd.commands.flatMap((sub) =>
+    sub.commands.length > 0 ? leaves(sub) : sub.name() === 'help' ? [] : [sub],
+  );
 }
 
 /** Options of `cmd` merged with its ancestors'; the command's own win. */
@@ -254,7 +388,11 @@ function optionsOf<T>(cmd: Command): T {
 }
 
 /** `run --timeout`: a task deadline, more than 0 and at most 30 days (task/run's range). */
-const TASK_TIMEOUT: DurationBounds = { minMs: 1, maxMs: MAX_TIMEOUT_MS, belowHint: 'leave --timeout out for no deadline' };
+const TASK_TIMEOUT: DurationBounds = {
+  minMs: 1,
+  maxMs: MAX_TIMEOUT_MS,
+  belowHint: 'leave --timeout out for no deadline',
+};
 /** `wait --timeout`: 0 only looks; at most 30 days. */
 const WAIT_TIMEOUT: DurationBounds = { minMs: 0, maxMs: MAX_TIMEOUT_MS };
 /** `prune --older-than`: 0 (everything ended) and up; no upper bound beyond what a number holds. */

@@ -15,15 +15,24 @@ const GAP = 2;
  * @param rows cells in heading order, the last one the free text.
  * @returns the table text, each line without trailing spaces, ending with a newline.
  */
-export function renderTable(headings: readonly string[], rows: readonly (readonly string[])[], columns?: number): string {
+export function renderTable(
+  headings: readonly string[],
+  rows: readonly (readonly string[])[],
+  columns?: number,
+): string {
   const fixed = headings.length - 1;
-  const widths = Array.from({ length: fixed }, (_, i) => Math.max(headings[i]!.length, ...rows.map((row) => row[i]!.length)));
+  const widths = Array.from({ length: fixed }, (_, i) =>
+    Math.max(headings[i]!.length, ...rows.map((row) => row[i]!.length)),
+  );
   const used = widths.reduce((sum, w) => sum + w + GAP, 0);
   const textWidth = columns ? Math.max(MIN_TEXT_WIDTH, columns - used) : PIPE_TEXT_WIDTH;
   // Plain padding: every cell is ASCII-width already (names are ASCII; the free text is cut by
   // characters), and cli-table3 cost ~66 ms of a cold `tend ps` (BENCHMARKS.md).
   const line = (cells: readonly string[]) =>
-    [...cells.slice(0, fixed).map((cell, i) => cell.padEnd((widths[i] as number) + GAP)), truncate(cells[fixed] ?? '', textWidth)]
+    [
+      ...cells.slice(0, fixed).map((cell, i) => cell.padEnd((widths[i] as number) + GAP)),
+      truncate(cells[fixed] ?? '', textWidth),
+    ]
       .join('')
       .trimEnd();
   return `${[line(headings), ...rows.map(line)].join('\n')}\n`;

@@ -28,7 +28,16 @@ describe('renderInbox', () => {
     const text = renderInbox(
       [
         completion({ seq: 4, name: 'tests', tail: 'FAIL src/a.test.ts\n1 failed\n' }),
-        completion({ seq: 7, taskId: 'def456', state: 'killed', exitCode: undefined, signal: 'SIGTERM', reason: 'timed out', command: 'sleep 9', tail: '' }),
+        completion({
+          seq: 7,
+          taskId: 'def456',
+          state: 'killed',
+          exitCode: undefined,
+          signal: 'SIGTERM',
+          reason: 'timed out',
+          command: 'sleep 9',
+          tail: '',
+        }),
       ],
       { columns: 120, now: NOW },
     );
@@ -42,7 +51,18 @@ describe('renderInbox', () => {
   });
 
   it('names the signal and the reason in the heading of an end tend caused', () => {
-    const text = renderInbox([completion({ exitCode: undefined, signal: 'SIGTERM', state: 'timed_out', reason: 'timeout after 5s', tail: 'x' })], { now: NOW });
+    const text = renderInbox(
+      [
+        completion({
+          exitCode: undefined,
+          signal: 'SIGTERM',
+          state: 'timed_out',
+          reason: 'timeout after 5s',
+          tail: 'x',
+        }),
+      ],
+      { now: NOW },
+    );
     expect(text).toMatch(/\n1 abc123 timed_out, SIGTERM — timeout after 5s:\n {4}x\n$/);
   });
 

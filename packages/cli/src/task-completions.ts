@@ -35,17 +35,31 @@ const TAIL_INDENT = '    ';
  * @returns the process exit code (0).
  */
 export async function showInbox(options: InboxOptions): Promise<number> {
-  const inbox = await withClient(options, (client) => (options.all ? everyEnd(client, options) : unacknowledged(client, options)));
+  const inbox = await withClient(options, (client) =>
+    options.all ? everyEnd(client, options) : unacknowledged(client, options),
+  );
   if (options.json) await printJson(inbox);
-  else await writeOut(renderInbox(inbox.completions, { columns: process.stdout.isTTY ? process.stdout.columns : undefined, tails: !options.quiet }));
+  else
+    await writeOut(
+      renderInbox(inbox.completions, {
+        columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+        tails: !options.quiet,
+      }),
+    );
   return 0;
 }
 
 /** One call: at most {@link MAX_COMPLETIONS_LIMIT} unacknowledged ends; says so when there may be more. */
 async function unacknowledged(client: TendClient, options: InboxOptions): Promise<Inbox> {
-  const inbox = await client.completions({ ...sessionOf(options), ack: options.ack ?? false, limit: MAX_COMPLETIONS_LIMIT });
+  const inbox = await client.completions({
+    ...sessionOf(options),
+    ack: options.ack ?? false,
+    limit: MAX_COMPLETIONS_LIMIT,
+  });
   if (inbox.completions.length === MAX_COMPLETIONS_LIMIT) {
-    warn(`listed the oldest ${MAX_COMPLETIONS_LIMIT} ends only; ${options.ack ? 'run tend inbox again for the next ones' : 'acknowledge them (--ack) to see the next ones'}`);
+    warn(
+      `listed the oldest ${MAX_COMPLETIONS_LIMIT} ends only; ${options.ack ? 'run tend inbox again for the next ones' : 'acknowledge them (--ack) to see the next ones'}`,
+    );
   }
   return inbox;
 }
@@ -54,7 +68,12 @@ async function unacknowledged(client: TendClient, options: InboxOptions): Promis
 async function everyEnd(client: TendClient, options: InboxOptions): Promise<Inbox> {
   const completions: Completion[] = [];
   for (let after = 0; ; ) {
-    const page = await client.completions({ ...sessionOf(options), after, ack: options.ack ?? false, limit: MAX_COMPLETIONS_LIMIT });
+    const page = await client.completions({
+      ...sessionOf(options),
+      after,
+      ack: options.ack ?? false,
+      limit: MAX_COMPLETIONS_LIMIT,
+    });
     completions.push(...page.completions);
     if (page.completions.length < MAX_COMPLETIONS_LIMIT) return { completions, lastSeq: page.lastSeq };
     after = page.completions[page.completions.length - 1]!.seq;
@@ -77,7 +96,11 @@ function sessionOf(options: InboxOptions): { session?: string } {
  */
 export function renderInbox(
   completions: readonly Completion[],
-  { columns, tails = true, now = Date.now() }: { columns?: number | undefined; tails?: boolean; now?: number } = {},
+  {
+    columns,
+    tails = true,
+    now = Date.now(),
+  }: { columns?: number | undefined; tails?: boolean; now?: number } = {},
 ): string {
   if (completions.length === 0) return '';
   const rows = completions.map((c) => [
@@ -95,7 +118,8 @@ export function renderInbox(
   for (const c of completions) {
     const lines = c.tail.replace(/\n$/, '').split('\n');
     if (c.tail === '' || (lines.length === 1 && lines[0] === '')) continue;
-    const exit = c.exitCode !== undefined ? `, exit ${c.exitCode}` : c.signal !== undefined ? `, ${c.signal}` : '';
+    const exit =
+      c.exitCode !== undefined ? `, exit ${c.exitCode}` : c.signal !== undefined ? `, ${c.signal}` : '';
     text += `\n${c.seq} ${c.taskId}${c.name ? ` (${c.name})` : ''} ${c.state}${exit}${c.reason ? ` — ${c.reason}` : ''}:\n`;
     text += lines.map((line) => `${TAIL_INDENT}${line}`.trimEnd()).join('\n') + '\n';
   }

@@ -58,15 +58,21 @@ function checkLimits(command: string, params: TaskEnvironmentParams): void {
   const merged = { ...params.capturedEnv, ...params.env };
   const count = Object.keys(merged).length;
   if (count > MAX_ENV_VARS) {
-    throw new CliError(`the task's environment would hold ${count} variables; at most ${MAX_ENV_VARS}${hint}`, { reason: 'invalid_env' });
+    throw new CliError(
+      `the task's environment would hold ${count} variables; at most ${MAX_ENV_VARS}${hint}`,
+      { reason: 'invalid_env' },
+    );
   }
   let total = Buffer.byteLength(command) + 1;
   for (const [key, value] of Object.entries(merged)) {
     const bytes = Buffer.byteLength(key) + 1 + Buffer.byteLength(value);
     if (bytes > MAX_ENV_ENTRY_BYTES) {
-      throw new CliError(`variable ${key} is ${bytes} bytes as KEY=value; at most ${MAX_ENV_ENTRY_BYTES} (the kernel's limit on one variable)${hint}`, {
-        reason: 'invalid_env',
-      });
+      throw new CliError(
+        `variable ${key} is ${bytes} bytes as KEY=value; at most ${MAX_ENV_ENTRY_BYTES} (the kernel's limit on one variable)${hint}`,
+        {
+          reason: 'invalid_env',
+        },
+      );
     }
     total += bytes + 1;
   }

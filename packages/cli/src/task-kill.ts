@@ -65,7 +65,8 @@ export async function killTasks(ids: string[], options: KillOptions): Promise<nu
  */
 export function parseSignal(input: string): SignalName {
   const name = toSignalName(input);
-  if (name === undefined) throw new CliError(`unknown signal "${input}"; give a name like TERM or SIGKILL, or a number like 15`);
+  if (name === undefined)
+    throw new CliError(`unknown signal "${input}"; give a name like TERM or SIGKILL, or a number like 15`);
   return name;
 }
 

@@ -20,7 +20,10 @@ function task(fields: Partial<Task>): Task {
 }
 
 function rows(text: string): string[][] {
-  return text.trimEnd().split('\n').map((line) => line.split(/ {2,}/));
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => line.split(/ {2,}/));
 }
 
 describe('renderTaskTable', () => {
@@ -28,7 +31,14 @@ describe('renderTaskTable', () => {
     const text = renderTaskTable(
       [
         task({ id: 'new111', name: 'web', state: 'running', durationMs: 60_000, command: 'npm run dev' }),
-        task({ id: 'old222', state: 'failed', exitCode: 3, createdAt: '2025-01-01T00:00:00.000Z', durationMs: 2_100, command: 'exit 3' }),
+        task({
+          id: 'old222',
+          state: 'failed',
+          exitCode: 3,
+          createdAt: '2025-01-01T00:00:00.000Z',
+          durationMs: 2_100,
+          command: 'exit 3',
+        }),
       ],
       120,
       NOW,
@@ -53,18 +63,28 @@ describe('renderTaskTable', () => {
   });
 
   it('prints only the header when there are no tasks', () => {
-    expect(rows(renderTaskTable([], undefined, NOW))).toEqual([['ID', 'NAME', 'STATE', 'EXIT', 'CREATED', 'DURATION', 'COMMAND']]);
+    expect(rows(renderTaskTable([], undefined, NOW))).toEqual([
+      ['ID', 'NAME', 'STATE', 'EXIT', 'CREATED', 'DURATION', 'COMMAND'],
+    ]);
   });
 });
 
 describe('renderTaskTable with stats', () => {
   it('adds CPU, MEM and PORTS columns, filled for live tasks that have stats and empty for the others', () => {
     const stats = new Map([
-      ['live11', { pids: [10, 11], cpuPercent: 12.34, rssBytes: 50 * 1024 * 1024, ports: [
-        { port: 5173, address: '::', family: 'tcp6' as const, pid: 11 },
-        { port: 3000, address: '127.0.0.1', family: 'tcp' as const, pid: 11 },
-        { port: 3000, address: '::1', family: 'tcp6' as const, pid: 11 },
-      ] }],
+      [
+        'live11',
+        {
+          pids: [10, 11],
+          cpuPercent: 12.34,
+          rssBytes: 50 * 1024 * 1024,
+          ports: [
+            { port: 5173, address: '::', family: 'tcp6' as const, pid: 11 },
+            { port: 3000, address: '127.0.0.1', family: 'tcp' as const, pid: 11 },
+            { port: 3000, address: '::1', family: 'tcp6' as const, pid: 11 },
+          ],
+        },
+      ],
     ]);
     const text = renderTaskTable(
       [

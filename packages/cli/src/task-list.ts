@@ -40,11 +40,17 @@ export async function listTasks(options: ListOptions): Promise<number> {
       ...(cwd !== undefined ? { cwd } : {}),
       limit: MAX_LIST_LIMIT,
     });
-    const stats = await fetchStats(client, tasks.filter((t) => !isTerminal(t.state)).map((t) => t.id));
+    const stats = await fetchStats(
+      client,
+      tasks.filter((t) => !isTerminal(t.state)).map((t) => t.id),
+    );
     return { tasks, stats };
   });
   if (options.json) await printJson(tasks.map((task) => withStats(task, stats)));
-  else await writeOut(renderTaskTable(tasks, process.stdout.isTTY ? process.stdout.columns : undefined, Date.now(), stats));
+  else
+    await writeOut(
+      renderTaskTable(tasks, process.stdout.isTTY ? process.stdout.columns : undefined, Date.now(), stats),
+    );
   return 0;
 }
 
@@ -72,7 +78,11 @@ export function renderTaskTable(
 ): string {
   const rows = tasks.map((task) => {
     const own = stats?.get(task.id);
-    const figures = stats ? (own ? [formatCpu(own.cpuPercent), formatBytes(own.rssBytes), portNumbers(own).join(',')] : ['', '', '']) : [];
+    const figures = stats
+      ? own
+        ? [formatCpu(own.cpuPercent), formatBytes(own.rssBytes), portNumbers(own).join(',')]
+        : ['', '', '']
+      : [];
     return [
       task.id,
       task.name ?? '',
@@ -88,7 +98,18 @@ export function renderTaskTable(
 }
 
 const HEADINGS = ['ID', 'NAME', 'STATE', 'EXIT', 'CREATED', 'DURATION', 'COMMAND'];
-const HEADINGS_WITH_STATS = ['ID', 'NAME', 'STATE', 'EXIT', 'CREATED', 'DURATION', 'CPU', 'MEM', 'PORTS', 'COMMAND'];
+const HEADINGS_WITH_STATS = [
+  'ID',
+  'NAME',
+  'STATE',
+  'EXIT',
+  'CREATED',
+  'DURATION',
+  'CPU',
+  'MEM',
+  'PORTS',
+  'COMMAND',
+];
 
 /** EXIT column of a task or completion: its exit code, the signal's name, `?` when it ended without either, or empty while live. */
 export function exitColumn(task: Pick<Task, 'exitCode' | 'signal' | 'state'>): string {

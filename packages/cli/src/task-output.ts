@@ -77,9 +77,11 @@ export async function showLogs(id: string, options: LogsOptions): Promise<number
   if (options.follow && 'selection' in start && start.selection.kind === 'head-lines') {
     throw new CliError('--head cannot be combined with -f');
   }
-  if (options.follow && options.maxBytes !== undefined) throw new CliError('--max-bytes cannot be combined with -f');
+  if (options.follow && options.maxBytes !== undefined)
+    throw new CliError('--max-bytes cannot be combined with -f');
   // A followed --clean is cleaned here, line by line across reads; other views are the daemon's.
-  const cleanHere = options.follow === true && options.clean === true && options.grep === undefined && !options.json;
+  const cleanHere =
+    options.follow === true && options.clean === true && options.grep === undefined && !options.json;
   const mode: WriteMode = cleanHere ? 'clean-lines' : filter !== undefined || options.json ? 'text' : 'bytes';
   return withClient(options, async (client) => {
     const printer = new Printer(options, filter !== undefined && !cleanHere, new LogWriter(mode));
@@ -95,7 +97,14 @@ export async function showLogs(id: string, options: LogsOptions): Promise<number
  * Raw output: the selection (or the unread part), then with `follow` long-polled chunks.
  * `bytes`: read with `encoding: "base64"` and hand the printer binary strings (exact bytes).
  */
-async function showRaw(client: TendClient, id: string, start: Start, printer: Printer, follow: boolean, bytes: boolean): Promise<void> {
+async function showRaw(
+  client: TendClient,
+  id: string,
+  start: Start,
+  printer: Printer,
+  follow: boolean,
+  bytes: boolean,
+): Promise<void> {
   const read: ReadFn = bytes
     ? async (params) => {
         const result = await client.output({ id, ...params, encoding: 'base64' });
@@ -112,8 +121,17 @@ async function showRaw(client: TendClient, id: string, start: Start, printer: Pr
   // …then long polls from where it stopped (the reader's cursor moves along with --new).
   const chunks =
     'selection' in start
-      ? client.follow(id, { offset: first.nextOffset, limit: MAX_OUTPUT_LIMIT, ...(bytes ? { encoding: 'base64' } : {}) })
-      : client.follow(id, { since: 'last', reader: start.reader, limit: MAX_OUTPUT_LIMIT, ...(bytes ? { encoding: 'base64' } : {}) });
+      ? client.follow(id, {
+          offset: first.nextOffset,
+          limit: MAX_OUTPUT_LIMIT,
+          ...(bytes ? { encoding: 'base64' } : {}),
+        })
+      : client.follow(id, {
+          since: 'last',
+          reader: start.reader,
+          limit: MAX_OUTPUT_LIMIT,
+          ...(bytes ? { encoding: 'base64' } : {}),
+        });
   let end = first.nextOffset;
   for await (const chunk of chunks) {
     await printer.chunk(bytes ? { ...chunk, data: binaryOf(chunk.data) } : chunk);
@@ -127,10 +145,20 @@ async function showRaw(client: TendClient, id: string, start: Start, printer: Pr
  * With `follow`, then long-polling reads of what comes after it, each filtered
  * the same way, until the task has ended and the log is read to the end.
  */
-async function showFiltered(client: TendClient, id: string, start: Start, filter: Filter, printer: Printer, follow: boolean): Promise<void> {
+async function showFiltered(
+  client: TendClient,
+  id: string,
+  start: Start,
+  filter: Filter,
+  printer: Printer,
+  follow: boolean,
+): Promise<void> {
   const base = { id, ...filter, limit: MAX_OUTPUT_LIMIT };
   const since = 'since' in start ? ({ since: 'last', reader: start.reader } as const) : undefined;
-  let chunk = await client.output({ ...base, ...(since ?? windowOf((start as { selection: Selection }).selection)) });
+  let chunk = await client.output({
+    ...base,
+    ...(since ?? windowOf((start as { selection: Selection }).selection)),
+  });
   await printer.read(chunk, !follow);
   while (follow && !(chunk.ended && chunk.nextOffset >= chunk.totalBytes)) {
     const before = chunk.nextOffset;
@@ -164,7 +192,10 @@ function startOf(options: LogsOptions): Start {
   const given = [options.lines, options.head, options.bytes].filter((n) => n !== undefined).length;
   if (given > 1) throw new CliError('give at most one of -n, --head and --bytes');
   if (options.new || options.reader !== undefined) {
-    if (given > 0) throw new CliError('--new reads from where the reader stopped; it cannot be combined with -n, --head or --bytes');
+    if (given > 0)
+      throw new CliError(
+        '--new reads from where the reader stopped; it cannot be combined with -n, --head or --bytes',
+      );
     return { since: 'last', reader: options.reader ?? defaultReader() };
   }
   if (options.lines !== undefined) return { selection: { kind: 'tail-lines', lines: options.lines } };
@@ -184,14 +215,25 @@ function filterOf(options: LogsOptions): Filter | undefined {
   if (options.context !== undefined && options.context > MAX_GREP_CONTEXT) {
     throw new CliError(`-C: at most ${MAX_GREP_CONTEXT} lines of context`);
   }
-  if (options.maxBytes !== undefined && (options.maxBytes < MIN_MAX_BYTES || options.maxBytes > MAX_OUTPUT_LIMIT)) {
-    throw new CliError(`--max-bytes: ${options.maxBytes} is not between ${MIN_MAX_BYTES} and ${MAX_OUTPUT_LIMIT}`);
+  if (
+    options.maxBytes !== undefined &&
+    (options.maxBytes < MIN_MAX_BYTES || options.maxBytes > MAX_OUTPUT_LIMIT)
+  ) {
+    throw new CliError(
+      `--max-bytes: ${options.maxBytes} is not between ${MIN_MAX_BYTES} and ${MAX_OUTPUT_LIMIT}`,
+    );
   }
   if (!options.clean && options.grep === undefined && options.maxBytes === undefined) return undefined;
   return {
     ...(options.clean ? { clean: true } : {}),
     ...(options.grep !== undefined
-      ? { grep: { pattern: options.grep, context: options.context ?? 0, ignoreCase: options.ignoreCase ?? false } }
+      ? {
+          grep: {
+            pattern: options.grep,
+            context: options.context ?? 0,
+            ignoreCase: options.ignoreCase ?? false,
+          },
+        }
       : {}),
     ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
   };
@@ -230,7 +272,12 @@ class Printer {
   }
 
   /** One chunk of client.follow(). */
-  async chunk(chunk: { data: string; offset: number; nextOffset: number; skippedBytes: number }): Promise<void> {
+  async chunk(chunk: {
+    data: string;
+    offset: number;
+    nextOffset: number;
+    skippedBytes: number;
+  }): Promise<void> {
     this.dropped += chunk.skippedBytes;
     if (this.options.json) await this.line({ ...chunk, ended: false });
     else await this.writer.write(chunk.data);
@@ -247,7 +294,9 @@ class Printer {
     await this.writer.end();
     if (this.options.json && this.reads.length > 0) await printJson(mergeReads(this.reads));
     if (this.dropped > 0) {
-      warn(`${this.dropped} bytes of this output were dropped by the task's output cap before they could be read`);
+      warn(
+        `${this.dropped} bytes of this output were dropped by the task's output cap before they could be read`,
+      );
     }
   }
 

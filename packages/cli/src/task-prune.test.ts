@@ -13,7 +13,9 @@ describe('parsePruneFilters', () => {
 
   it('refuses live states, unknown keys and bad durations, naming the filter', () => {
     expect(() => parsePruneFilters(['state=running'])).toThrow(CliError);
-    expect(() => parsePruneFilters(['state=running'])).toThrow(/--filter state=running: state must be one of the ended states/);
+    expect(() => parsePruneFilters(['state=running'])).toThrow(
+      /--filter state=running: state must be one of the ended states/,
+    );
     expect(() => parsePruneFilters(['label=x'])).toThrow(/--filter label=x: unknown filter/);
     expect(() => parsePruneFilters(['until=soon'])).toThrow(/--filter until=soon: "soon" is not a duration/);
   });

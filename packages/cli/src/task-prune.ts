@@ -44,7 +44,9 @@ export function parsePruneFilters(filters: readonly string[], olderThanMs?: numb
     const value = eq < 0 ? '' : filter.slice(eq + 1);
     if (key === 'state') {
       if (!(TERMINAL_STATES as readonly string[]).includes(value)) {
-        throw new CliError(`--filter ${filter}: state must be one of the ended states ${TERMINAL_STATES.join(', ')}`);
+        throw new CliError(
+          `--filter ${filter}: state must be one of the ended states ${TERMINAL_STATES.join(', ')}`,
+        );
       }
       result.state = [...(result.state ?? []), value as EndedState];
     } else if (key === 'until') {
@@ -69,10 +71,15 @@ export function parsePruneFilters(filters: readonly string[], olderThanMs?: numb
  * @returns 0 (also when the user declines: nothing was asked of tend that failed).
  * @throws CliError for a bad filter, or without -f when stdin is not a terminal.
  */
-export async function pruneTasks(options: PruneOptions, confirm: Confirm = terminalConfirm()): Promise<number> {
+export async function pruneTasks(
+  options: PruneOptions,
+  confirm: Confirm = terminalConfirm(),
+): Promise<number> {
   const filter = parsePruneFilters(options.filter ?? [], options.olderThan);
   if (!options.force && !confirm.interactive) {
-    throw new CliError('tend prune asks before removing, and stdin is not a terminal to ask on; pass -f to prune without asking');
+    throw new CliError(
+      'tend prune asks before removing, and stdin is not a terminal to ask on; pass -f to prune without asking',
+    );
   }
   return withClient(options, async (client) => {
     if (!options.force) {

@@ -22,10 +22,13 @@ export async function removeTasks(ids: string[], options: RemoveOptions): Promis
         return await client.remove(id, { force: options.force ?? false });
       } catch (err) {
         if ((err as { reason?: unknown }).reason !== 'task_live') throw err;
-        throw new CliError(`task ${id} is still running: stop it first (tend stop ${id}), or stop and remove it at once with tend rm -f ${id}`, {
-          cause: err,
-          reason: 'task_live',
-        });
+        throw new CliError(
+          `task ${id} is still running: stop it first (tend stop ${id}), or stop and remove it at once with tend rm -f ${id}`,
+          {
+            cause: err,
+            reason: 'task_live',
+          },
+        );
       }
     }),
   );

@@ -51,9 +51,11 @@ export interface RunOptions extends GlobalOptions {
  *   --reuse, invalid_name, invalid_params…) as they come.
  */
 export async function runTask(words: string[], options: RunOptions): Promise<number> {
-  if (options.reuse && options.name === undefined) throw new CliError('--reuse needs --name: it reuses the live task of that name');
+  if (options.reuse && options.name === undefined)
+    throw new CliError('--reuse needs --name: it reuses the live task of that name');
   const attached = options.wait === true || options.attach === true;
-  if (options.sigProxy && !attached) throw new CliError('--sig-proxy forwards signals to an attached run: add -a (or --wait)');
+  if (options.sigProxy && !attached)
+    throw new CliError('--sig-proxy forwards signals to an attached run: add -a (or --wait)');
   const command = joinCommand(words);
   const environment = taskEnvironment(command, options);
   return withClient(options, async (client) => {

@@ -13,7 +13,10 @@ export type TaskStatsView = Omit<TaskStatsEntry, 'id'>;
  *   task/stats (older daemon; method_not_found) or the call failed (a warning
  *   on stderr): the caller shows the tasks without them.
  */
-export async function fetchStats(client: TendClient, ids: readonly string[]): Promise<Map<string, TaskStatsView> | undefined> {
+export async function fetchStats(
+  client: TendClient,
+  ids: readonly string[],
+): Promise<Map<string, TaskStatsView> | undefined> {
   if (ids.length === 0) return new Map();
   try {
     let stats: TaskStatsEntry[];
@@ -25,7 +28,8 @@ export async function fetchStats(client: TendClient, ids: readonly string[]): Pr
     }
     return new Map(stats.map(({ id, ...view }) => [id, view]));
   } catch (err) {
-    if (reasonOf(err) !== 'method_not_found') warn(`no CPU, memory or port figures: ${(err as Error).message}`);
+    if (reasonOf(err) !== 'method_not_found')
+      warn(`no CPU, memory or port figures: ${(err as Error).message}`);
     return undefined;
   }
 }

@@ -46,11 +46,12 @@ export async function waitTasks(ids: string[], options: WaitOptions): Promise<nu
       return code;
     }
     const results = await Promise.all(
-      ids.map((ref): Promise<WaitResult> =>
-        client.wait(ref, timeout).then(
-          ({ outcome, task }) => ({ ref, outcome: outcome === 'timeout' ? 'timeout' : 'exited', task }),
-          (error: unknown) => ({ ref, error }),
-        ),
+      ids.map(
+        (ref): Promise<WaitResult> =>
+          client.wait(ref, timeout).then(
+            ({ outcome, task }) => ({ ref, outcome: outcome === 'timeout' ? 'timeout' : 'exited', task }),
+            (error: unknown) => ({ ref, error }),
+          ),
       ),
     );
     const summary = summarizeWaits(results);
@@ -59,7 +60,10 @@ export async function waitTasks(ids: string[], options: WaitOptions): Promise<nu
     if (!options.json) for (const line of summary.lines) await printLine(line);
     else if (summary.failures.length > 0) {
       const { reason, message } = summary.failures[0]!;
-      await printJsonLine({ error: { reason, message, exitCode: summary.code, failures: summary.failures }, tasks });
+      await printJsonLine({
+        error: { reason, message, exitCode: summary.code, failures: summary.failures },
+        tasks,
+      });
     } else await printJson(tasks);
     return summary.code;
   });
@@ -77,8 +81,16 @@ export async function waitTasks(ids: string[], options: WaitOptions): Promise<nu
  * - timeout: says so on stderr and returns 124.
  * `--json` prints the wait result `{outcome, match?, task}` instead of the line.
  */
-async function waitUntil(client: TendClient, id: string, until: Until, options: WaitOptions): Promise<number> {
-  const result = await client.wait(id, { until, ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}) });
+async function waitUntil(
+  client: TendClient,
+  id: string,
+  until: Until,
+  options: WaitOptions,
+): Promise<number> {
+  const result = await client.wait(id, {
+    until,
+    ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
+  });
   const { task } = result;
   // Before printing: a lost task is a failure, printed as one JSON error object (with the task).
   if (result.outcome === 'exited') exitCodeOf(task);

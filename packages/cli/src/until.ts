@@ -23,16 +23,20 @@ export interface UntilOptions {
  *   not RE2 syntax (backreferences, lookaround), the port is not 1–65535 or the URL is not http(s).
  */
 export async function untilOf(options: UntilOptions): Promise<Until | undefined> {
-  const given = [options.untilOutput, options.untilPort, options.untilHttp].filter((v) => v !== undefined).length;
+  const given = [options.untilOutput, options.untilPort, options.untilHttp].filter(
+    (v) => v !== undefined,
+  ).length;
   if (given > 1) throw new CliError('give only one of --until-output, --until-port and --until-http');
   if (options.untilOutput !== undefined) {
-    if (options.untilOutput === '') throw new CliError('--until-output needs a regular expression, not an empty string');
+    if (options.untilOutput === '')
+      throw new CliError('--until-output needs a regular expression, not an empty string');
     await checkPattern('--until-output', options.untilOutput);
     return { output: options.untilOutput };
   }
   if (options.untilPort !== undefined) {
     const port = options.untilPort;
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CliError(`--until-port: ${port} is not a TCP port (1 to 65535)`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new CliError(`--until-port: ${port} is not a TCP port (1 to 65535)`);
     return { port };
   }
   if (options.untilHttp !== undefined) {

@@ -3,7 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { summarizeWaits, type WaitResult } from './wait-results.js';
 
 function ended(id: string, fields: Partial<Task>): WaitResult {
-  const task = { id, command: 'x', cwd: '/', env: {}, state: 'succeeded', createdAt: '', logPath: '', outputBytes: 0, ...fields } as Task;
+  const task = {
+    id,
+    command: 'x',
+    cwd: '/',
+    env: {},
+    state: 'succeeded',
+    createdAt: '',
+    logPath: '',
+    outputBytes: 0,
+    ...fields,
+  } as Task;
   return { ref: id, outcome: 'exited', task };
 }
 
@@ -25,12 +35,23 @@ describe('summarizeWaits', () => {
   });
 
   it('counts a timeout as 124, a lost task and an unknown id as 125, each with a warning', () => {
-    const running = { ref: 'r', outcome: 'timeout', task: { ...(ok('r') as { task: Task }).task, state: 'running' } } as WaitResult;
+    const running = {
+      ref: 'r',
+      outcome: 'timeout',
+      task: { ...(ok('r') as { task: Task }).task, state: 'running' },
+    } as WaitResult;
     const lost = ended('l', { state: 'lost', reason: 'reboot' });
-    const unknown: WaitResult = { ref: 'zz', error: Object.assign(new Error('no task "zz"'), { reason: 'task_not_found', code: 2001 }) };
+    const unknown: WaitResult = {
+      ref: 'zz',
+      error: Object.assign(new Error('no task "zz"'), { reason: 'task_not_found', code: 2001 }),
+    };
     const summary = summarizeWaits([ok('a'), running, lost, unknown]);
     expect(summary.code).toBe(124);
-    expect(summary.warnings).toEqual(['timed out waiting for task r (still running)', 'task l was lost: its exit status is unknown (reboot)', 'no task "zz"']);
+    expect(summary.warnings).toEqual([
+      'timed out waiting for task r (still running)',
+      'task l was lost: its exit status is unknown (reboot)',
+      'no task "zz"',
+    ]);
     expect(summary.failures).toEqual([
       { ref: 'l', reason: 'task_lost', message: 'task l was lost: its exit status is unknown (reboot)' },
       { ref: 'zz', reason: 'task_not_found', message: 'no task "zz"' },

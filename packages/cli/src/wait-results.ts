@@ -5,7 +5,9 @@ import { exitCodeOf } from './exit-status.js';
 import { jsonFailure, messageOf } from './failure.js';
 
 /** How the wait for one task reference turned out: `task/wait`'s answer, or why it failed. */
-export type WaitResult = { ref: string; outcome: 'exited' | 'timeout'; task: Task } | { ref: string; error: unknown };
+export type WaitResult =
+  | { ref: string; outcome: 'exited' | 'timeout'; task: Task }
+  | { ref: string; error: unknown };
 
 /** What `tend wait` reports for several waits. */
 export interface WaitSummary {

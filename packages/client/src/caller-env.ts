@@ -24,7 +24,8 @@ export function callerEnvironment(
   options: { env?: NodeJS.ProcessEnv; overDaemon?: boolean } = {},
 ): CallerEnvironment {
   const capturedEnv: Record<string, string> = {};
-  for (const [key, value] of Object.entries(options.env ?? process.env)) if (value !== undefined) capturedEnv[key] = value;
+  for (const [key, value] of Object.entries(options.env ?? process.env))
+    if (value !== undefined) capturedEnv[key] = value;
   return { capturedEnv, inheritEnv: options.overDaemon ?? false, umask: currentUmask() };
 }
 

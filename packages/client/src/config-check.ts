@@ -20,7 +20,10 @@ export function checkConfigFile(env: Record<string, string | undefined>): Promis
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     const issues = [{ message: `cannot be read (${(error as Error).message})` }];
-    throw new InvalidConfigError(`${configPath}: ${issues[0]!.message}`, { cause: error, data: { reason: 'invalid_config', path: configPath, issues } });
+    throw new InvalidConfigError(`${configPath}: ${issues[0]!.message}`, {
+      cause: error,
+      data: { reason: 'invalid_config', path: configPath, issues },
+    });
   }
   return checkConfigText(text, configPath);
 }
@@ -31,6 +34,9 @@ async function checkConfigText(text: string, configPath: string): Promise<void> 
     config.parseConfig(text, configPath);
   } catch (error) {
     if (!(error instanceof config.InvalidConfigError)) throw error;
-    throw new InvalidConfigError(error.message, { cause: error, data: { reason: 'invalid_config', path: error.path, issues: error.issues } });
+    throw new InvalidConfigError(error.message, {
+      cause: error,
+      data: { reason: 'invalid_config', path: error.path, issues: error.issues },
+    });
   }
 }

@@ -3,7 +3,11 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { PROTOCOL_VERSION } from '@tend/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DaemonUnreachableError, ProtocolMismatchError, TendClient } from './index.js';
-import { fakeDaemonCommand, writeFakeDaemonScript, type FakeDaemonConfig } from './test-support/fake-daemon-script.js';
+import {
+  fakeDaemonCommand,
+  writeFakeDaemonScript,
+  type FakeDaemonConfig,
+} from './test-support/fake-daemon-script.js';
 import { isAlive, makeTempHome, waitFor, type TempHome } from './test-support/temp-home.js';
 
 describe('TendClient.connect with auto-start', () => {
@@ -44,7 +48,11 @@ describe('TendClient.connect with auto-start', () => {
     expect(home.recordedPids()).toEqual([client.daemon.pid]);
     expect(client.daemon.protocolVersion).toBe(PROTOCOL_VERSION);
     expect(isAlive(client.daemon.pid)).toBe(true);
-    await waitFor(() => readFileSync(home.paths.logPath, 'utf8').includes(`fake daemon ${client.daemon.pid} listening`), 5_000, 'the daemon log line');
+    await waitFor(
+      () => readFileSync(home.paths.logPath, 'utf8').includes(`fake daemon ${client.daemon.pid} listening`),
+      5_000,
+      'the daemon log line',
+    );
     expect(statSync(home.paths.logPath).mode & 0o777).toBe(0o600);
     expect(statSync(home.paths.stateDir).mode & 0o777).toBe(0o700);
     // A second client finds the running daemon and starts nothing.
@@ -78,7 +86,9 @@ describe('TendClient.connect with auto-start', () => {
     expect(unreachable.reason).toBe('daemon_unreachable');
     expect(unreachable.message).toContain('within 5000 ms');
     expect(unreachable.message).toContain('ended with exit code 1');
-    expect(unreachable.message).toMatch(/Last lines of .*daemon\.log:\nfake daemon: cannot open database \/nowhere\/tend\.db$/);
+    expect(unreachable.message).toMatch(
+      /Last lines of .*daemon\.log:\nfake daemon: cannot open database \/nowhere\/tend\.db$/,
+    );
     expect(unreachable.logTail).toEqual(['fake daemon: cannot open database /nowhere/tend.db']);
     expect(home.recordedPids()).toHaveLength(1);
   });
@@ -122,7 +132,9 @@ describe('TendClient.connect with auto-start', () => {
 
   it('throws ProtocolMismatchError when the restarted daemon still speaks an older protocol', async () => {
     const old = await startDaemonByHand({ protocolVersion: PROTOCOL_VERSION - 1 });
-    const error = await connect({ daemonCommand: command({ protocolVersion: PROTOCOL_VERSION - 1 }) }).catch((e: unknown) => e);
+    const error = await connect({ daemonCommand: command({ protocolVersion: PROTOCOL_VERSION - 1 }) }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ProtocolMismatchError);
     expect((error as Error).message).toContain(`still speaks protocol ${PROTOCOL_VERSION - 1}`);
     expect(isAlive(old)).toBe(false);

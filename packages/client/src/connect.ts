@@ -1,8 +1,20 @@
 import type { DaemonInitialize, DaemonShutdown } from '@tend/protocol';
-import { Methods, PROTOCOL_VERSION, resolvePaths, TEND_VERSION, type ParamsOf, type ResultOf } from '@tend/protocol/wire';
+import {
+  Methods,
+  PROTOCOL_VERSION,
+  resolvePaths,
+  TEND_VERSION,
+  type ParamsOf,
+  type ResultOf,
+} from '@tend/protocol/wire';
 import { openDaemonSocket, unreachable, type DaemonSocketOptions, type SpawnState } from './daemon-socket.js';
 import { Backoff, waitForPidGone, withDeadline } from './deadline.js';
-import { ConnectionClosedError, InvalidParamsError, ProtocolMismatchError, ShuttingDownError } from './errors.js';
+import {
+  ConnectionClosedError,
+  InvalidParamsError,
+  ProtocolMismatchError,
+  ShuttingDownError,
+} from './errors.js';
 import { RpcChannel } from './rpc-channel.js';
 
 /** Default connect budget, auto-start included, in ms. */
@@ -115,7 +127,10 @@ async function initialize(
     const channel = new RpcChannel(await openDaemonSocket(options, deadline, spawnState));
     try {
       const daemon = await withDeadline(channel.request(Methods.DaemonInitialize, hello), deadline, () =>
-        unreachable(options, `the tend daemon on ${options.socketPath} did not answer daemon/initialize within ${options.timeoutMs} ms`),
+        unreachable(
+          options,
+          `the tend daemon on ${options.socketPath} did not answer daemon/initialize within ${options.timeoutMs} ms`,
+        ),
       );
       return { channel, daemon };
     } catch (error) {
@@ -130,7 +145,11 @@ async function initialize(
       const goingAway = error instanceof ConnectionClosedError || error instanceof ShuttingDownError;
       if (!goingAway) throw error;
       if (!(await backoff.wait())) {
-        throw unreachable(options, `the tend daemon on ${options.socketPath} kept closing connections for ${options.timeoutMs} ms`, error);
+        throw unreachable(
+          options,
+          `the tend daemon on ${options.socketPath} kept closing connections for ${options.timeoutMs} ms`,
+          error,
+        );
       }
     }
   }
@@ -149,7 +168,10 @@ async function shutDownOlder(
 ): Promise<void> {
   const ask = (params: ParamsOf<typeof DaemonShutdown>) =>
     withDeadline(channel.request(Methods.DaemonShutdown, params), deadline, () =>
-      unreachable(options, `the older tend daemon (pid ${daemon.pid}) did not answer daemon/shutdown within ${options.timeoutMs} ms`),
+      unreachable(
+        options,
+        `the older tend daemon (pid ${daemon.pid}) did not answer daemon/shutdown within ${options.timeoutMs} ms`,
+      ),
     );
   try {
     // A restart, not a stop: its other clients reconnect to the newer daemon. A daemon older than

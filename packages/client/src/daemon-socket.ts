@@ -63,7 +63,11 @@ export async function openDaemonSocket(
     const code = lastError.code ?? 'unknown error';
     const absent = ABSENT.has(code);
     if (!absent && !BUSY.has(code)) {
-      throw unreachable(options, `cannot connect to the tend daemon socket ${options.socketPath}: ${lastError.message}`, lastError);
+      throw unreachable(
+        options,
+        `cannot connect to the tend daemon socket ${options.socketPath}: ${lastError.message}`,
+        lastError,
+      );
     }
     if (absent && !spawned) {
       if (!options.autoStart) {
@@ -84,14 +88,22 @@ export async function openDaemonSocket(
       // A bad config.json would make the daemon exit before it listens: fail now, naming the file and key.
       const checking = checkConfigFile(options.env);
       if (checking) await checking;
-      spawned = spawnState.spawned = spawnDaemon({ command: options.daemonCommand, env: options.env, stateDir: options.stateDir, logPath: options.logPath });
+      spawned = spawnState.spawned = spawnDaemon({
+        command: options.daemonCommand,
+        env: options.env,
+        stateDir: options.stateDir,
+        logPath: options.logPath,
+      });
     }
     if (spawned?.error) {
       throw unreachable(options, describeSpawned(spawned, options.daemonCommand ?? []), spawned.error);
     }
     // It said why it could not start (a daemon that lost the start race says nothing): no use waiting.
     if (spawned?.exit && spawned.startError.trim() !== '') {
-      throw unreachable(options, `no tend daemon answered on ${options.socketPath}: ${describeSpawned(spawned, options.daemonCommand ?? [])}`);
+      throw unreachable(
+        options,
+        `no tend daemon answered on ${options.socketPath}: ${describeSpawned(spawned, options.daemonCommand ?? [])}`,
+      );
     }
     if (!(await backoff.wait())) {
       const fate = spawned ? describeSpawned(spawned, options.daemonCommand ?? []) : '';
@@ -106,7 +118,11 @@ export async function openDaemonSocket(
 }
 
 /** A DaemonUnreachableError for `message`, with the daemon log's tail appended. */
-export function unreachable(options: DaemonSocketOptions, message: string, cause?: unknown): DaemonUnreachableError {
+export function unreachable(
+  options: DaemonSocketOptions,
+  message: string,
+  cause?: unknown,
+): DaemonUnreachableError {
   return new DaemonUnreachableError(message, {
     socketPath: options.socketPath,
     logPath: options.logPath,

@@ -63,7 +63,11 @@ export function pidExists(pid: number): boolean {
  * Resolves or rejects as `promise` does, unless `deadline` (epoch ms) passes
  * first: then rejects with `onTimeout()`. The timer is cleared either way.
  */
-export async function withDeadline<T>(promise: Promise<T>, deadline: number, onTimeout: () => Error): Promise<T> {
+export async function withDeadline<T>(
+  promise: Promise<T>,
+  deadline: number,
+  onTimeout: () => Error,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(onTimeout()), Math.max(0, deadline - Date.now()));

@@ -65,7 +65,10 @@ const CONNECTION_CODES = new Set<number>([
  */
 export function toTendError(error: unknown, method: string): unknown {
   if (error instanceof TendError) return error;
-  if (error instanceof ConnectionError || (error instanceof ResponseError && CONNECTION_CODES.has(error.code))) {
+  if (
+    error instanceof ConnectionError ||
+    (error instanceof ResponseError && CONNECTION_CODES.has(error.code))
+  ) {
     return new ConnectionClosedError(`connection to the tend daemon closed before ${method} was answered`, {
       cause: error,
     });

@@ -59,7 +59,9 @@ export class AmbiguousIdError extends TendError {
   constructor(message: string, init?: TendErrorInit) {
     super(message, ErrorCode.AmbiguousId, 'ambiguous_id', init);
     const candidates = (init?.data as { candidates?: unknown } | undefined)?.candidates;
-    this.candidates = Array.isArray(candidates) ? candidates.filter((c): c is string => typeof c === 'string') : [];
+    this.candidates = Array.isArray(candidates)
+      ? candidates.filter((c): c is string => typeof c === 'string')
+      : [];
   }
 }
 
@@ -185,7 +187,8 @@ export class DaemonUnreachableError extends TendError {
   readonly logTail: string[];
   constructor(message: string, init: DaemonUnreachableInit) {
     const tail = init.logTail ?? [];
-    const quoted = tail.length > 0 && init.logPath ? `\nLast lines of ${init.logPath}:\n${tail.join('\n')}` : '';
+    const quoted =
+      tail.length > 0 && init.logPath ? `\nLast lines of ${init.logPath}:\n${tail.join('\n')}` : '';
     super(message + quoted, ClientErrorCode.DaemonUnreachable, 'daemon_unreachable', init);
     this.socketPath = init.socketPath;
     if (init.logPath !== undefined) this.logPath = init.logPath;

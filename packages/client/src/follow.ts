@@ -34,19 +34,35 @@ type Read = (params: ParamsOf<typeof TaskOutput>) => Promise<ResultOf<typeof Tas
  * reads from `offset` (or the reader's cursor), yielding every non-empty chunk,
  * until a read says the task `ended` and it reached the end of the log.
  */
-export async function* followOutput(read: Read, id: string, options: FollowOptions): AsyncGenerator<FollowChunk> {
+export async function* followOutput(
+  read: Read,
+  id: string,
+  options: FollowOptions,
+): AsyncGenerator<FollowChunk> {
   let offset = options.offset ?? 0;
   const waitMs = options.pollMs ?? 25_000;
   for (;;) {
     if (options.signal?.aborted) return;
     const chunk = await read(
       options.since === 'last'
-        ? { id, since: 'last', reader: options.reader, limit: options.limit, waitMs, encoding: options.encoding }
+        ? {
+            id,
+            since: 'last',
+            reader: options.reader,
+            limit: options.limit,
+            waitMs,
+            encoding: options.encoding,
+          }
         : { id, offset, limit: options.limit, waitMs, encoding: options.encoding },
     );
     offset = chunk.nextOffset;
     if (chunk.data.length > 0 || chunk.skippedBytes > 0) {
-      yield { data: chunk.data, offset: chunk.offset, nextOffset: chunk.nextOffset, skippedBytes: chunk.skippedBytes };
+      yield {
+        data: chunk.data,
+        offset: chunk.offset,
+        nextOffset: chunk.nextOffset,
+        skippedBytes: chunk.skippedBytes,
+      };
     }
     if (chunk.ended && chunk.nextOffset >= chunk.totalBytes) return;
   }

@@ -48,7 +48,8 @@ describe('TendClient after the daemon drops its connection', () => {
       'task/get': ({ id }: { id: string }) => task(id),
       // As a daemon older than the `restart` param answers it.
       'daemon/shutdown': (params: Record<string, unknown>) => {
-        if ('restart' in params) throw new ResponseError(-32602, 'params: unknown field(s) "restart"', { reason: 'invalid_params' });
+        if ('restart' in params)
+          throw new ResponseError(-32602, 'params: unknown field(s) "restart"', { reason: 'invalid_params' });
         return { pid: process.pid, killedTasks: 0 };
       },
       'task/wait': () => new Promise((resolve) => pending.push(resolve)),
@@ -56,13 +57,27 @@ describe('TendClient after the daemon drops its connection', () => {
       'task/output': ({ offset }: { offset: number }) => {
         const answer = () => {
           const data = log.slice(offset, offset + 5);
-          return { data, offset, nextOffset: offset + data.length, totalBytes: log.length, skippedBytes: 0, truncated: false, ended, omittedBytes: 0 };
+          return {
+            data,
+            offset,
+            nextOffset: offset + data.length,
+            totalBytes: log.length,
+            skippedBytes: 0,
+            truncated: false,
+            ended,
+            omittedBytes: 0,
+          };
         };
         if (offset < log.length || ended) return answer();
         return new Promise((resolve) => pending.push(() => resolve(answer())));
       },
     });
-    client = await TendClient.connect({ env: home.env, autoStart: false, clientName: 'test-client', session: 'sess-1' });
+    client = await TendClient.connect({
+      env: home.env,
+      autoStart: false,
+      clientName: 'test-client',
+      session: 'sess-1',
+    });
   });
 
   afterEach(async () => {
@@ -90,7 +105,11 @@ describe('TendClient after the daemon drops its connection', () => {
     const hellos = fake.received.filter((r) => r.method === 'daemon/initialize').map((r) => r.params);
     expect(hellos).toHaveLength(2);
     expect(hellos[1]).toEqual(hellos[0]);
-    expect(hellos[1]).toMatchObject({ protocolVersion: PROTOCOL_VERSION, client: { name: 'test-client' }, session: 'sess-1' });
+    expect(hellos[1]).toMatchObject({
+      protocolVersion: PROTOCOL_VERSION,
+      client: { name: 'test-client' },
+      session: 'sess-1',
+    });
     expect(reconnects).toEqual([expect.objectContaining({ pid: process.pid })]);
     expect(c.isClosed).toBe(false);
   });
@@ -122,7 +141,11 @@ describe('TendClient after the daemon drops its connection', () => {
     })();
     await waitFor(() => pending.length === 1, 2_000, 'a long poll at the end of the log');
     drop();
-    await waitFor(() => count('daemon/initialize') === 2 && pending.length === 2, 5_000, 'the long poll sent again');
+    await waitFor(
+      () => count('daemon/initialize') === 2 && pending.length === 2,
+      5_000,
+      'the long poll sent again',
+    );
     log += 'four\n';
     ended = true;
     pending[1]!(undefined);
@@ -151,13 +174,18 @@ describe('TendClient after the daemon drops its connection', () => {
     c.onClose((error) => closes.push(error));
     const waiting = c.wait('t4').catch((e: unknown) => e);
     await waitFor(() => pending.length === 1, 2_000, 'task/wait');
-    writeFileSync(home.paths.stoppedPath, JSON.stringify({ pid: process.pid, stoppedAt: new Date().toISOString() }));
+    writeFileSync(
+      home.paths.stoppedPath,
+      JSON.stringify({ pid: process.pid, stoppedAt: new Date().toISOString() }),
+    );
     drop();
 
     const error = await waiting;
     expect(error).toBeInstanceOf(DaemonStoppedError);
     expect(error).toMatchObject({ reason: 'daemon_stopped' });
-    expect((error as Error).message).toContain(`the tend daemon (pid ${process.pid}) was stopped (tend daemon stop, or SIGTERM)`);
+    expect((error as Error).message).toContain(
+      `the tend daemon (pid ${process.pid}) was stopped (tend daemon stop, or SIGTERM)`,
+    );
     expect(closes).toEqual([error]);
     expect(c.isClosed).toBe(true);
     expect(count('daemon/initialize')).toBe(1);
@@ -188,7 +216,15 @@ describe('RpcChannel when the daemon answers and closes at once', () => {
             return `Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`;
           };
           if (request.method === 'daemon/initialize') {
-            socket.write(frame({ version: '0.0.0-raw', protocolVersion: PROTOCOL_VERSION, pid: process.pid, startedAt: new Date().toISOString(), socket: home.paths.socketPath }));
+            socket.write(
+              frame({
+                version: '0.0.0-raw',
+                protocolVersion: PROTOCOL_VERSION,
+                pid: process.pid,
+                startedAt: new Date().toISOString(),
+                socket: home.paths.socketPath,
+              }),
+            );
           } else {
             socket.write(frame(task(request.params.id ?? '?')), () => socket.destroy());
           }

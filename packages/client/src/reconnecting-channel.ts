@@ -1,6 +1,19 @@
 import { readFileSync } from 'node:fs';
-import { resolvePaths, type MethodRef, type NotificationMethod, type ParamsOf, type RequestMethod, type ResultOf } from '@tend/protocol/wire';
-import { connectDaemon, DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type Connected, type DaemonInfo } from './connect.js';
+import {
+  resolvePaths,
+  type MethodRef,
+  type NotificationMethod,
+  type ParamsOf,
+  type RequestMethod,
+  type ResultOf,
+} from '@tend/protocol/wire';
+import {
+  connectDaemon,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  type ConnectOptions,
+  type Connected,
+  type DaemonInfo,
+} from './connect.js';
 import { Backoff, pidExists } from './deadline.js';
 import { ConnectionClosedError, DaemonStoppedError, DaemonUnreachableError } from './errors.js';
 import type { Disposable, RpcChannel } from './rpc-channel.js';
@@ -90,7 +103,10 @@ export class ReconnectingChannel {
    * after {@link MAX_QUICK_LOSSES} quick losses in a row.
    * @throws as {@link request}.
    */
-  async requestRetrying<M extends RequestMethod>(method: MethodRef<M>, params: () => ParamsOf<M>): Promise<ResultOf<M>> {
+  async requestRetrying<M extends RequestMethod>(
+    method: MethodRef<M>,
+    params: () => ParamsOf<M>,
+  ): Promise<ResultOf<M>> {
     let quickLosses = 0;
     for (;;) {
       const channel = await this.current();
@@ -115,7 +131,10 @@ export class ReconnectingChannel {
   }
 
   /** Calls `listener` with the params of every `method` notification, on this and every later connection. */
-  onNotification<N extends NotificationMethod>(method: MethodRef<N>, listener: (params: ParamsOf<N>) => void): Disposable {
+  onNotification<N extends NotificationMethod>(
+    method: MethodRef<N>,
+    listener: (params: ParamsOf<N>) => void,
+  ): Disposable {
     let set = this.notificationListeners.get(method.method);
     if (!set) {
       set = new Set();
@@ -166,7 +185,8 @@ export class ReconnectingChannel {
     if (this.closedByUs) return Promise.reject(new ConnectionClosedError('this TendClient was closed'));
     if (this.ending) return Promise.reject(this.ending.error);
     if (!this.channel.isClosed) return Promise.resolve(this.channel);
-    if (!this.reconnects) return Promise.reject(new ConnectionClosedError('the connection to the tend daemon was lost'));
+    if (!this.reconnects)
+      return Promise.reject(new ConnectionClosedError('the connection to the tend daemon was lost'));
     this.reconnecting ??= this.reconnect().finally(() => (this.reconnecting = undefined));
     return this.reconnecting;
   }
@@ -227,7 +247,8 @@ export class ReconnectingChannel {
     if (channel !== this.channel || this.closedByUs) return;
     if (!this.reconnects) return this.end(undefined);
     // Someone listens for notifications: do not wait for the next request to come back.
-    if ([...this.notificationListeners.values()].some((set) => set.size > 0)) void this.current().catch(() => undefined);
+    if ([...this.notificationListeners.values()].some((set) => set.size > 0))
+      void this.current().catch(() => undefined);
   }
 
   private end(error: Error | undefined): void {

@@ -65,7 +65,9 @@ export class RpcChannel {
         }
       },
     };
-    this.connection = createMessageConnection(this.reader, new SafeMessageWriter(socket), undefined, { messageStrategy });
+    this.connection = createMessageConnection(this.reader, new SafeMessageWriter(socket), undefined, {
+      messageStrategy,
+    });
     this.connection.onClose(() => this.handleClosed(false));
     this.connection.listen();
   }
@@ -84,7 +86,9 @@ export class RpcChannel {
   async request<M extends RequestMethod>(method: MethodRef<M>, params: ParamsOf<M>): Promise<ResultOf<M>> {
     // Fail fast on a closed connection (SafeMessageWriter covers the race after this check).
     if (this.closed || this.socket.destroyed || !this.socket.writable) {
-      throw new ConnectionClosedError(`cannot send ${method.method}: the connection to the tend daemon is closed`);
+      throw new ConnectionClosedError(
+        `cannot send ${method.method}: the connection to the tend daemon is closed`,
+      );
     }
     try {
       return (await this.connection.sendRequest(method.method, params)) as ResultOf<M>;
@@ -94,7 +98,10 @@ export class RpcChannel {
   }
 
   /** Calls `listener` with the params of every `method` notification; returns its remover. */
-  onNotification<N extends NotificationMethod>(method: MethodRef<N>, listener: (params: ParamsOf<N>) => void): Disposable {
+  onNotification<N extends NotificationMethod>(
+    method: MethodRef<N>,
+    listener: (params: ParamsOf<N>) => void,
+  ): Disposable {
     let listeners = this.notificationListeners.get(method.method);
     if (!listeners) {
       const set = new Set<(params: unknown) => void>();

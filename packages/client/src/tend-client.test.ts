@@ -74,7 +74,8 @@ describe('TendClient against an in-process fake daemon', () => {
           });
         }
         if (id === 'bare-32602') throw new ResponseError(-32602, 'invalid params for task/get: id: too long');
-        if (id === 'odd-reason') throw new ResponseError(2999, 'something new', { reason: 'brand_new_reason' });
+        if (id === 'odd-reason')
+          throw new ResponseError(2999, 'something new', { reason: 'brand_new_reason' });
         const entry = ERRORS.find(([reason]) => reason === id);
         if (!entry) throw new Error('unexpected id');
         throw new ResponseError(entry[1], `daemon says ${id}`, { reason: id });
@@ -83,7 +84,8 @@ describe('TendClient against an in-process fake daemon', () => {
       'task/list': () => ({ tasks: [task('t1'), task('t2')] }),
       'task/remove': ({ id }: { id: string }) => ({ task: task(id, { state: 'succeeded' }) }),
       'task/kill': ({ id }: { id: string }) => task(id, { state: 'stopping' }),
-      'task/wait': () => new Promise((resolve) => pendingWait.push(() => resolve({ outcome: 'timeout', task: task('w') }))),
+      'task/wait': () =>
+        new Promise((resolve) => pendingWait.push(() => resolve({ outcome: 'timeout', task: task('w') }))),
       'daemon/status': () => ({ pid: process.pid, clients: fake.connections.length }),
     });
   });
@@ -111,16 +113,27 @@ describe('TendClient against an in-process fake daemon', () => {
     const c = await connect();
     expect(fake.received[0]).toEqual({
       method: 'daemon/initialize',
-      params: { protocolVersion: PROTOCOL_VERSION, client: { name: 'test-client', version: '9.9.9' }, session: 'sess-1' },
+      params: {
+        protocolVersion: PROTOCOL_VERSION,
+        client: { name: 'test-client', version: '9.9.9' },
+        session: 'sess-1',
+      },
     });
-    expect(c.daemon).toMatchObject({ pid: process.pid, protocolVersion: PROTOCOL_VERSION, socket: home.paths.socketPath });
+    expect(c.daemon).toMatchObject({
+      pid: process.pid,
+      protocolVersion: PROTOCOL_VERSION,
+      socket: home.paths.socketPath,
+    });
   });
 
   it('defaults the cwd of run to the current directory and returns the task', async () => {
     const c = await connect();
     const started = await c.run({ command: 'echo hi', name: 'greeter' });
     expect(started).toMatchObject({ id: 'run1', command: 'echo hi' });
-    expect(fake.received.at(-1)).toEqual({ method: 'task/run', params: { command: 'echo hi', name: 'greeter', cwd: process.cwd() } });
+    expect(fake.received.at(-1)).toEqual({
+      method: 'task/run',
+      params: { command: 'echo hi', name: 'greeter', cwd: process.cwd() },
+    });
   });
 
   it('unwraps the task arrays and objects of list and remove, and omits options that were not given', async () => {
@@ -132,15 +145,18 @@ describe('TendClient against an in-process fake daemon', () => {
     expect(fake.received.at(-1)?.params).toEqual({ id: 't3', signal: 'SIGINT' });
   });
 
-  it.each(ERRORS)('maps a %s error reply to its class, keeping the code, reason and message', async (reason, code, ErrorClass) => {
-    const c = await connect();
-    const error = await c.get(reason).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ErrorClass);
-    expect(error).toBeInstanceOf(TendError);
-    expect(error).toMatchObject({ code, reason, message: `daemon says ${reason}`, data: { reason } });
-    expect((error as Error).name).toBe(ErrorClass.name);
-    expect((error as Error).cause).toBeInstanceOf(ResponseError);
-  });
+  it.each(ERRORS)(
+    'maps a %s error reply to its class, keeping the code, reason and message',
+    async (reason, code, ErrorClass) => {
+      const c = await connect();
+      const error = await c.get(reason).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ErrorClass);
+      expect(error).toBeInstanceOf(TendError);
+      expect(error).toMatchObject({ code, reason, message: `daemon says ${reason}`, data: { reason } });
+      expect((error as Error).name).toBe(ErrorClass.name);
+      expect((error as Error).cause).toBeInstanceOf(ResponseError);
+    },
+  );
 
   it('exposes the candidates of an ambiguous id', async () => {
     const c = await connect();
@@ -153,17 +169,26 @@ describe('TendClient against an in-process fake daemon', () => {
     const c = await connect();
     const bare = await c.get('bare-32602').catch((e: unknown) => e);
     expect(bare).toBeInstanceOf(InvalidParamsError);
-    expect(bare).toMatchObject({ reason: 'invalid_params', message: 'invalid params for task/get: id: too long' });
+    expect(bare).toMatchObject({
+      reason: 'invalid_params',
+      message: 'invalid params for task/get: id: too long',
+    });
     const odd = await c.get('odd-reason').catch((e: unknown) => e);
     expect(odd).toMatchObject({ name: 'TendError', code: 2999, reason: 'brand_new_reason' });
     const missing = await c.output({ id: 'x' }).catch((e: unknown) => e);
-    expect(missing).toMatchObject({ name: 'TendError', code: ErrorCode.MethodNotFound, reason: 'method_not_found' });
+    expect(missing).toMatchObject({
+      name: 'TendError',
+      code: ErrorCode.MethodNotFound,
+      reason: 'method_not_found',
+    });
   });
 
   it('delivers task/didChange notifications to listeners until they are disposed', async () => {
     const c = await connect();
     const seen: string[] = [];
-    const listener = c.onTaskDidChange(({ task: t, removed }) => seen.push(`${t.id}:${t.state}:${removed ?? false}`));
+    const listener = c.onTaskDidChange(({ task: t, removed }) =>
+      seen.push(`${t.id}:${t.state}:${removed ?? false}`),
+    );
     await fake.notifyAll('task/didChange', { task: task('n1', { state: 'succeeded' }) });
     await waitFor(() => seen.length === 1, 2_000, 'the first notification');
     listener.dispose();
@@ -205,7 +230,9 @@ describe('TendClient against an in-process fake daemon', () => {
     await fake.close();
     fake = await startFakeServer(home.paths.socketPath, {
       'daemon/initialize': () => {
-        throw new ResponseError(ErrorCode.ProtocolMismatch, 'client protocol 1 is older than 2', { reason: 'protocol_mismatch' });
+        throw new ResponseError(ErrorCode.ProtocolMismatch, 'client protocol 1 is older than 2', {
+          reason: 'protocol_mismatch',
+        });
       },
     });
     const error = await connect().catch((e: unknown) => e);
@@ -217,7 +244,9 @@ describe('TendClient against an in-process fake daemon', () => {
     await fake.close();
     fake = await startFakeServer(home.paths.socketPath, { 'daemon/initialize': () => new Promise(() => {}) });
     const started = Date.now();
-    const error = await TendClient.connect({ env: home.env, autoStart: false, timeoutMs: 300 }).catch((e: unknown) => e);
+    const error = await TendClient.connect({ env: home.env, autoStart: false, timeoutMs: 300 }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(DaemonUnreachableError);
     expect((error as Error).message).toContain('did not answer daemon/initialize within 300 ms');
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);

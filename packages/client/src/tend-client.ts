@@ -14,7 +14,15 @@ import type {
   TaskRun,
   TaskWait,
 } from '@tend/protocol';
-import { Methods, type MethodRef, type ParamsOf, type RequestMethod, type ResultOf, type SignalName, type Task } from '@tend/protocol/wire';
+import {
+  Methods,
+  type MethodRef,
+  type ParamsOf,
+  type RequestMethod,
+  type ResultOf,
+  type SignalName,
+  type Task,
+} from '@tend/protocol/wire';
 import type { ConnectOptions, DaemonInfo } from './connect.js';
 import { followOutput, type FollowChunk, type FollowOptions } from './follow.js';
 import { InvalidParamsError } from './errors.js';
@@ -138,7 +146,8 @@ export class TendClient {
     let sent = false;
     return this.channel.requestRetrying(Methods.TaskWait, () => {
       // The first send carries timeoutMs as given; a re-send after a reconnect what is left of it.
-      const timeoutMs = deadline === undefined || !sent ? options.timeoutMs : Math.max(0, deadline - Date.now());
+      const timeoutMs =
+        deadline === undefined || !sent ? options.timeoutMs : Math.max(0, deadline - Date.now());
       sent = true;
       return { id, timeoutMs, until: options.until };
     });
@@ -217,7 +226,9 @@ export class TendClient {
    * Without `restart` it is a deliberate stop: other clients end with DaemonStoppedError; with
    * `restart: true` (a new daemon is started next) they reconnect. This client does not reconnect either way.
    */
-  async shutdown(options: { killTasks?: boolean; graceMs?: number; restart?: boolean } = {}): Promise<ResultOf<typeof DaemonShutdown>> {
+  async shutdown(
+    options: { killTasks?: boolean; graceMs?: number; restart?: boolean } = {},
+  ): Promise<ResultOf<typeof DaemonShutdown>> {
     this.channel.stopReconnecting();
     const params = { killTasks: options.killTasks, graceMs: options.graceMs };
     try {

@@ -12,12 +12,22 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('loadConfig', () => {
   it('gives the defaults when there is no config.json', () => {
-    expect(loadConfig(join(dir, 'config.json'))).toEqual({ ...ConfigSchema.parse({}), outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES, killGraceMs: 10_000, maxLiveTasks: 128 });
+    expect(loadConfig(join(dir, 'config.json'))).toEqual({
+      ...ConfigSchema.parse({}),
+      outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES,
+      killGraceMs: 10_000,
+      maxLiveTasks: 128,
+    });
   });
 
   it('reads the values given and keeps the defaults of the others', () => {
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ outputCapBytes: 1_048_576 }));
-    expect(loadConfig(join(dir, 'config.json'))).toEqual({ ...ConfigSchema.parse({}), outputCapBytes: 1_048_576, killGraceMs: 10_000, maxLiveTasks: 128 });
+    expect(loadConfig(join(dir, 'config.json'))).toEqual({
+      ...ConfigSchema.parse({}),
+      outputCapBytes: 1_048_576,
+      killGraceMs: 10_000,
+      maxLiveTasks: 128,
+    });
   });
 
   it('refuses bad JSON, a value out of range and an unknown field, naming the file and the field', () => {

@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { InvalidConfigError, parseConfig, type Config } from '@tend/protocol';
 
 // The schema itself lives in @tend/protocol (config.ts), so that clients check the file before they start a daemon.
-export { ConfigSchema, DEFAULT_OUTPUT_CAP_BYTES, InvalidConfigError as ConfigError, type Config } from '@tend/protocol';
+export {
+  ConfigSchema,
+  DEFAULT_OUTPUT_CAP_BYTES,
+  InvalidConfigError as ConfigError,
+  type Config,
+} from '@tend/protocol';
 
 /**
  * Reads `configPath`; a missing file means all defaults.
@@ -15,7 +20,11 @@ export function loadConfig(configPath: string): Config {
     text = readFileSync(configPath, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new InvalidConfigError(configPath, [{ message: `cannot be read (${(error as Error).message})` }], { cause: error });
+      throw new InvalidConfigError(
+        configPath,
+        [{ message: `cannot be read (${(error as Error).message})` }],
+        { cause: error },
+      );
     }
   }
   return parseConfig(text, configPath);

@@ -1,7 +1,13 @@
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { checkSocketPath, PROTOCOL_VERSION, resolvePaths, TEND_VERSION, type TendPaths } from '@tend/protocol';
+import {
+  checkSocketPath,
+  PROTOCOL_VERSION,
+  resolvePaths,
+  TEND_VERSION,
+  type TendPaths,
+} from '@tend/protocol';
 import { loadConfig } from './config.js';
 import { createLogger } from './logging.js';
 import { writeFileAtomic } from './runtime/atomic-write.js';
@@ -126,7 +132,11 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   const retention = new TaskRetention(
     supervisor,
     retentionStore,
-    { keepEndedTasks: config.keepEndedTasks, keepEndedDays: config.keepEndedDays, sweepMs: config.retentionSweepMs },
+    {
+      keepEndedTasks: config.keepEndedTasks,
+      keepEndedDays: config.keepEndedDays,
+      sweepMs: config.retentionSweepMs,
+    },
     logger,
   );
 
@@ -141,7 +151,10 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
       // Before any connection closes: a client that loses it must find the mark.
       if (request.restart !== true) {
         try {
-          writeFileAtomic(paths.stoppedPath, `${JSON.stringify({ pid: process.pid, stoppedAt: new Date().toISOString() })}\n`);
+          writeFileAtomic(
+            paths.stoppedPath,
+            `${JSON.stringify({ pid: process.pid, stoppedAt: new Date().toISOString() })}\n`,
+          );
         } catch (error) {
           // Without the mark clients reconnect (and auto-start a daemon): worse, but no reason not to stop.
           logger.warn({ err: error, path: paths.stoppedPath }, 'could not write the stop mark');

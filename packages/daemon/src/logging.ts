@@ -43,7 +43,10 @@ export function createLogger(
   // A full disk or a failed rename must not take the daemon down: say so on stderr (the spawner's log fd).
   stream.on('error', (error) => process.stderr.write(`tend daemon: log write failed: ${error.message}\n`));
   stream.on('warning', (error) => process.stderr.write(`tend daemon: log rotation: ${error.message}\n`));
-  const logger = pino({ level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, stream);
+  const logger = pino(
+    { level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
+    stream,
+  );
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= new Promise((resolve) => {

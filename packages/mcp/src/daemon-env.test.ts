@@ -22,7 +22,11 @@ describe.runIf(process.platform === 'linux')('the environment tend paths are res
 
   it('is left alone when TEND_HOME, TEND_SOCKET or XDG_RUNTIME_DIR decide, or no private directory exists', () => {
     mkdirSync(join(base, String(uid)), { mode: 0o700 });
-    for (const env of [{ TEND_HOME: '/tmp/t' }, { TEND_SOCKET: '/tmp/s.sock' }, { XDG_RUNTIME_DIR: '/run/other' }]) {
+    for (const env of [
+      { TEND_HOME: '/tmp/t' },
+      { TEND_SOCKET: '/tmp/s.sock' },
+      { XDG_RUNTIME_DIR: '/run/other' },
+    ]) {
       expect(pathEnv(env, uid, base)).toBe(env);
     }
     expect(pathEnv({}, uid + 1, base)).toEqual({});

@@ -19,11 +19,19 @@ export function pathEnv(
   uid = process.getuid?.(),
   runUserDir = '/run/user',
 ): Record<string, string | undefined> {
-  if (env.TEND_HOME || env.TEND_SOCKET || env.XDG_RUNTIME_DIR || uid === undefined || process.platform !== 'linux') return env;
+  if (
+    env.TEND_HOME ||
+    env.TEND_SOCKET ||
+    env.XDG_RUNTIME_DIR ||
+    uid === undefined ||
+    process.platform !== 'linux'
+  )
+    return env;
   const candidate = `${runUserDir}/${uid}`;
   try {
     const stat = statSync(candidate);
-    if (stat.isDirectory() && stat.uid === uid && (stat.mode & 0o077) === 0) return { ...env, XDG_RUNTIME_DIR: candidate };
+    if (stat.isDirectory() && stat.uid === uid && (stat.mode & 0o077) === 0)
+      return { ...env, XDG_RUNTIME_DIR: candidate };
   } catch {
     // no such directory: /tmp/tend-<uid>, as everyone else on this machine without XDG_RUNTIME_DIR
   }

@@ -48,7 +48,10 @@ export async function runMcpServer(options: RunMcpServerOptions = {}): Promise<v
 
   const wire = new StdioServerTransport();
   const ended = new Promise<void>((done) => {
-    const handle = serveStdio(() => createTendMcpServer(ctx), { transport: wire, onerror: (error) => log(`error: ${error.message}`) });
+    const handle = serveStdio(() => createTendMcpServer(ctx), {
+      transport: wire,
+      onerror: (error) => log(`error: ${error.message}`),
+    });
     // serveStdio has installed its own onclose; run it, then end the server.
     const inner = wire.onclose;
     wire.onclose = () => {

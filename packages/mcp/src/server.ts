@@ -25,7 +25,12 @@ export function createTendMcpServer(ctx: ToolContext): McpServer {
   for (const tool of tendTools({ workspace: ctx.workspace, session: ctx.session })) {
     server.registerTool(
       tool.name,
-      { title: tool.title, description: tool.description, inputSchema: tool.inputSchema, annotations: tool.annotations },
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.inputSchema,
+        annotations: tool.annotations,
+      },
       async (input: unknown) => toCallToolResult(await tool.run(input as never, ctx).catch(toolError)),
     );
   }
@@ -33,5 +38,8 @@ export function createTendMcpServer(ctx: ToolContext): McpServer {
 }
 
 function toCallToolResult(answer: ToolText) {
-  return { content: [{ type: 'text' as const, text: answer.text }], ...(answer.isError ? { isError: true } : {}) };
+  return {
+    content: [{ type: 'text' as const, text: answer.text }],
+    ...(answer.isError ? { isError: true } : {}),
+  };
 }

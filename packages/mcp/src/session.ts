@@ -11,7 +11,10 @@ const MAX_READER = 100;
  * its tasks, its inbox and its read positions again. Long values are shortened
  * (see {@link fitName}).
  */
-export function defaultSession(workspace: string, env: Record<string, string | undefined> = process.env): string {
+export function defaultSession(
+  workspace: string,
+  env: Record<string, string | undefined> = process.env,
+): string {
   const fromEnv = env.TEND_SESSION?.trim();
   return fitName(fromEnv ? fromEnv : `mcp:${workspace}`, MAX_SESSION);
 }

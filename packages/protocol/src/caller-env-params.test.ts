@@ -17,7 +17,12 @@ function refusalMessage(raw: unknown): string {
 
 describe("task/run params for the caller's environment", () => {
   it('keeps capturedEnv and umask as given', () => {
-    const params = { ...run, capturedEnv: { PATH: '/usr/bin', HOME: '/home/ada' }, inheritEnv: false, umask: '0077' };
+    const params = {
+      ...run,
+      capturedEnv: { PATH: '/usr/bin', HOME: '/home/ada' },
+      inheritEnv: false,
+      umask: '0077',
+    };
     expect(parseParams(TaskRun, params)).toMatchObject(params);
   });
 
@@ -25,9 +30,12 @@ describe("task/run params for the caller's environment", () => {
     expect(parseParams(TaskRun, { ...run, umask })).toMatchObject({ umask });
   });
 
-  it.each(['0888', '1777', '22a', '', ' 022', '00022'])('refuses the umask "%s", naming the field', (umask) => {
-    expect(refusalMessage({ ...run, umask })).toMatch(/umask.*octal/);
-  });
+  it.each(['0888', '1777', '22a', '', ' 022', '00022'])(
+    'refuses the umask "%s", naming the field',
+    (umask) => {
+      expect(refusalMessage({ ...run, umask })).toMatch(/umask.*octal/);
+    },
+  );
 
   it('refuses a umask given as a number: JSON would have turned 022 into 22', () => {
     expect(refusalMessage({ ...run, umask: 18 })).toMatch(/umask/);
@@ -38,7 +46,9 @@ describe("task/run params for the caller's environment", () => {
     const capturedEnv = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`C${i}`, half]));
     const env = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`E${i}`, half]));
     expect(() => parseParams(TaskRun, { ...run, capturedEnv })).not.toThrow();
-    expect(refusalMessage({ ...run, capturedEnv, env })).toMatch(/command and env together take \d+ bytes; at most 1048576/);
+    expect(refusalMessage({ ...run, capturedEnv, env })).toMatch(
+      /command and env together take \d+ bytes; at most 1048576/,
+    );
   });
 });
 

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_LIVE_TASKS, MAX_KILL_GRACE_MS, MIN_OUTPUT_CAP_BYTES } from './limits.js';
+import {
+  DEFAULT_KILL_GRACE_MS,
+  DEFAULT_MAX_LIVE_TASKS,
+  MAX_KILL_GRACE_MS,
+  MIN_OUTPUT_CAP_BYTES,
+} from './limits.js';
 
 // The schema of `config.json`, shared by the daemon (which applies it at start)
 // and the clients (which check it before they auto-start a daemon, so that a bad
@@ -53,9 +58,13 @@ export const ConfigSchema = z
       .number({ error: 'must be a number of days above 0 (fractions allowed), e.g. 7' })
       .positive({ error: 'must be above 0 days' })
       .default(DEFAULT_KEEP_ENDED_DAYS)
-      .describe('days an ended task is kept after its end (fractions allowed); whichever limit comes first applies'),
+      .describe(
+        'days an ended task is kept after its end (fractions allowed); whichever limit comes first applies',
+      ),
     retentionSweepMs: z
-      .number({ error: 'must be a whole number of ms from 100 to 86400000 (a day), e.g. 3600000 for an hour' })
+      .number({
+        error: 'must be a whole number of ms from 100 to 86400000 (a day), e.g. 3600000 for an hour',
+      })
       .int({ error: 'must be a whole number of ms from 100 to 86400000' })
       .min(100, { error: 'must be at least 100 ms' })
       .max(86_400_000, { error: 'must be at most 86400000 ms (a day)' })
@@ -80,7 +89,9 @@ export const ConfigSchema = z
       .min(1, { error: 'must be at least 1' })
       .max(100_000, { error: 'must be at most 100000' })
       .default(DEFAULT_MAX_LIVE_TASKS)
-      .describe('most live tasks (starting, running, stopping) at once; task/run past it is refused with limit_exceeded'),
+      .describe(
+        'most live tasks (starting, running, stopping) at once; task/run past it is refused with limit_exceeded',
+      ),
   })
   .strict();
 
@@ -109,7 +120,10 @@ export class InvalidConfigError extends Error {
   readonly issues: ConfigIssue[];
 
   constructor(path: string, issues: ConfigIssue[], options?: { cause?: unknown }) {
-    super(`${path}: ${issues.map(describeIssue).join('; ')}; fix or remove it, then run the command again`, options);
+    super(
+      `${path}: ${issues.map(describeIssue).join('; ')}; fix or remove it, then run the command again`,
+      options,
+    );
     this.path = path;
     this.issues = issues;
   }
@@ -128,7 +142,9 @@ export function parseConfig(text: string | undefined, path: string): Config {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new InvalidConfigError(path, [{ message: `not valid JSON (${(error as Error).message})` }], { cause: error });
+    throw new InvalidConfigError(path, [{ message: `not valid JSON (${(error as Error).message})` }], {
+      cause: error,
+    });
   }
   const result = ConfigSchema.safeParse(raw);
   if (result.success) return result.data;
@@ -137,7 +153,8 @@ export function parseConfig(text: string | undefined, path: string): Config {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ key, message: `is not a config key; the keys are ${allowed}` }));
     }
-    if (issue.path.length === 0) return [{ message: `must be a JSON object with the keys ${allowed} (each optional)` }];
+    if (issue.path.length === 0)
+      return [{ message: `must be a JSON object with the keys ${allowed} (each optional)` }];
     const key = issue.path.join('.');
     const value = (raw as Record<string, unknown>)[String(issue.path[0])];
     return [{ key, value, message: issue.message }];

@@ -29,7 +29,10 @@ describe('request field limits', () => {
   });
 
   it('accepts env names that are not shell identifiers but are real (npm_config_//registry/:_authToken)', () => {
-    expect(parseParams(TaskRun, { ...run, env: { 'npm_config_//registry.npmjs.org/:_authToken': 't', 'a-b': '' } }).env).toEqual({
+    expect(
+      parseParams(TaskRun, { ...run, env: { 'npm_config_//registry.npmjs.org/:_authToken': 't', 'a-b': '' } })
+        .env,
+    ).toEqual({
       'npm_config_//registry.npmjs.org/:_authToken': 't',
       'a-b': '',
     });
@@ -41,15 +44,23 @@ describe('request field limits', () => {
   });
 
   it('accepts a command of exactly 131071 bytes of UTF-8 and refuses one byte more, also in multi-byte characters', () => {
-    expect(parseParams(TaskRun, { ...run, command: 'x'.repeat(MAX_COMMAND_BYTES) }).command).toHaveLength(MAX_COMMAND_BYTES);
-    expect(issues({ ...run, command: 'x'.repeat(MAX_COMMAND_BYTES + 1) })[0]).toContain('command: must be at most 131071 bytes');
+    expect(parseParams(TaskRun, { ...run, command: 'x'.repeat(MAX_COMMAND_BYTES) }).command).toHaveLength(
+      MAX_COMMAND_BYTES,
+    );
+    expect(issues({ ...run, command: 'x'.repeat(MAX_COMMAND_BYTES + 1) })[0]).toContain(
+      'command: must be at most 131071 bytes',
+    );
     // 43,691 three-byte characters are 131,073 bytes but only 43,691 UTF-16 units.
-    expect(issues({ ...run, command: '日'.repeat(43_691) })[0]).toContain('command: must be at most 131071 bytes of UTF-8');
+    expect(issues({ ...run, command: '日'.repeat(43_691) })[0]).toContain(
+      'command: must be at most 131071 bytes of UTF-8',
+    );
   });
 
   it('refuses command and env that together pass half of ARG_MAX, counting each string with its NUL', () => {
     const env = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`V${i}`, 'x'.repeat(120_000)]));
-    expect(issues({ ...run, env })[0]).toMatch(/^env: command and env together take \d+ bytes; at most 1048576/);
+    expect(issues({ ...run, env })[0]).toMatch(
+      /^env: command and env together take \d+ bytes; at most 1048576/,
+    );
     const fits = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`V${i}`, 'x'.repeat(120_000)]));
     expect(Object.keys(parseParams(TaskRun, { ...run, env: fits }).env)).toHaveLength(8);
     expect(MAX_COMMAND_ENV_BYTES).toBe(1024 * 1024);
@@ -58,7 +69,9 @@ describe('request field limits', () => {
   it('refuses params nested deeper than 32 levels with an invalid-params issue, even 100,000 deep', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100_000; i++) deep = { a: deep };
-    expect(issues({ name: deep }, TaskList)).toEqual([`params: objects and arrays nested deeper than ${MAX_PARAMS_DEPTH} levels`]);
+    expect(issues({ name: deep }, TaskList)).toEqual([
+      `params: objects and arrays nested deeper than ${MAX_PARAMS_DEPTH} levels`,
+    ]);
     expect(nestingDepth(deep, 40)).toBe(41);
     expect(nestingDepth({ a: [1, { b: [] }] })).toBe(4);
     expect(nestingDepth('x')).toBe(0);

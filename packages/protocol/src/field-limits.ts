@@ -3,7 +3,13 @@
 // -32602 naming the field instead of failing at spawn (or being stored and sent
 // back with every task/list).
 import { z } from 'zod';
-import { MAX_COMMAND_BYTES, MAX_COMMAND_ENV_BYTES, MAX_ENV_ENTRY_BYTES, MAX_ENV_VARS, MAX_PATH_BYTES } from './limits.js';
+import {
+  MAX_COMMAND_BYTES,
+  MAX_COMMAND_ENV_BYTES,
+  MAX_ENV_ENTRY_BYTES,
+  MAX_ENV_VARS,
+  MAX_PATH_BYTES,
+} from './limits.js';
 
 /** UTF-8 length of `text`, in bytes, without Buffer (this package has no node:* imports). */
 export function utf8Length(text: string): number {
@@ -32,7 +38,10 @@ export const ShellCommandSchema = z
   .max(MAX_COMMAND_BYTES, `must be at most ${MAX_COMMAND_BYTES} bytes (the kernel's limit on one argument)`)
   .regex(/\S/, 'must be a non-empty shell command')
   .regex(NO_NUL, 'must not contain a NUL byte')
-  .refine((c) => utf8Length(c) <= MAX_COMMAND_BYTES, `must be at most ${MAX_COMMAND_BYTES} bytes of UTF-8 (the kernel's limit on one argument)`);
+  .refine(
+    (c) => utf8Length(c) <= MAX_COMMAND_BYTES,
+    `must be at most ${MAX_COMMAND_BYTES} bytes of UTF-8 (the kernel's limit on one argument)`,
+  );
 
 /** An absolute path: starts with `/`, no NUL, at most {@link MAX_PATH_BYTES} UTF-8 bytes. */
 export const AbsolutePathSchema = z
@@ -40,7 +49,10 @@ export const AbsolutePathSchema = z
   .max(MAX_PATH_BYTES, `must be at most ${MAX_PATH_BYTES} bytes (PATH_MAX)`)
   .regex(/^\//, 'must be an absolute path')
   .regex(NO_NUL, 'must not contain a NUL byte')
-  .refine((p) => utf8Length(p) <= MAX_PATH_BYTES, `must be at most ${MAX_PATH_BYTES} bytes of UTF-8 (PATH_MAX)`);
+  .refine(
+    (p) => utf8Length(p) <= MAX_PATH_BYTES,
+    `must be at most ${MAX_PATH_BYTES} bytes of UTF-8 (PATH_MAX)`,
+  );
 
 /** An environment variable's name: not empty, no `=` (it would end the name early) and no NUL. */
 export const EnvKeySchema = z
@@ -55,11 +67,17 @@ export const EnvKeySchema = z
  * {@link checkCommandEnvBytes}.
  */
 export const EnvSchema = z
-  .record(EnvKeySchema, z.string({ error: 'env values must be strings' }).regex(NO_NUL, 'env values must not contain a NUL byte'))
+  .record(
+    EnvKeySchema,
+    z.string({ error: 'env values must be strings' }).regex(NO_NUL, 'env values must not contain a NUL byte'),
+  )
   .superRefine((env, ctx) => {
     const keys = Object.keys(env);
     if (keys.length > MAX_ENV_VARS) {
-      ctx.addIssue({ code: 'custom', message: `must hold at most ${MAX_ENV_VARS} variables (got ${keys.length})` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must hold at most ${MAX_ENV_VARS} variables (got ${keys.length})`,
+      });
       return;
     }
     for (const key of keys) {

@@ -31,7 +31,9 @@ export function defineRequest<P extends z.ZodType, R extends z.ZodType>(
 }
 
 /** Declares a notification method object. */
-export function defineNotification<P extends z.ZodType>(def: Omit<NotificationMethod<P>, 'kind'>): NotificationMethod<P> {
+export function defineNotification<P extends z.ZodType>(
+  def: Omit<NotificationMethod<P>, 'kind'>,
+): NotificationMethod<P> {
   return { kind: 'notification', ...def };
 }
 
@@ -59,9 +61,14 @@ export class InvalidParamsError extends Error {
  * schema sees them (walking them recursively would overflow the stack).
  * @throws InvalidParamsError naming each bad field, what was wrong and the value received.
  */
-export function parseParams<M extends { method: string; params: z.ZodType }>(def: M, raw: unknown): ParsedParamsOf<M> {
+export function parseParams<M extends { method: string; params: z.ZodType }>(
+  def: M,
+  raw: unknown,
+): ParsedParamsOf<M> {
   if (nestingDepth(raw, MAX_PARAMS_DEPTH) > MAX_PARAMS_DEPTH) {
-    throw new InvalidParamsError(def.method, [`params: objects and arrays nested deeper than ${MAX_PARAMS_DEPTH} levels`]);
+    throw new InvalidParamsError(def.method, [
+      `params: objects and arrays nested deeper than ${MAX_PARAMS_DEPTH} levels`,
+    ]);
   }
   const result = def.params.safeParse(raw ?? {}, { reportInput: true });
   if (result.success) return result.data as ParsedParamsOf<M>;
@@ -76,7 +83,8 @@ function formatIssue(issue: z.core.$ZodIssue): string {
     const inner = issue.issues[0]?.message ?? issue.message;
     return `${where}: ${inner}${got}`;
   }
-  if (issue.code === 'unrecognized_keys') return `${where}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `${where}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   return `${where}: ${issue.message}${got}`;
 }
 

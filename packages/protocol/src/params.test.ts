@@ -26,11 +26,26 @@ const run = { command: 'make test', cwd: '/home/ada/src' };
 
 describe('task/run params', () => {
   it('applies the defaults: env is {}, inheritEnv is true, tty and reuse are false, and adds nothing else', () => {
-    expect(parseParams(TaskRun, run)).toEqual({ command: 'make test', cwd: '/home/ada/src', env: {}, inheritEnv: true, tty: false, reuse: false });
+    expect(parseParams(TaskRun, run)).toEqual({
+      command: 'make test',
+      cwd: '/home/ada/src',
+      env: {},
+      inheritEnv: true,
+      tty: false,
+      reuse: false,
+    });
   });
 
   it('keeps every value the client gave', () => {
-    const full = { ...run, env: { CI: '1', EMPTY: '' }, inheritEnv: false, tty: true, name: 'unit-tests_2.x', timeoutMs: 60_000, reuse: true };
+    const full = {
+      ...run,
+      env: { CI: '1', EMPTY: '' },
+      inheritEnv: false,
+      tty: true,
+      name: 'unit-tests_2.x',
+      timeoutMs: 60_000,
+      reuse: true,
+    };
     expect(parseParams(TaskRun, full)).toEqual(full);
   });
 
@@ -65,7 +80,9 @@ describe('task/run params', () => {
   });
 
   it('refuses a zero timeoutMs and one over 30 days, but accepts exactly 30 days', () => {
-    expect(refusal(TaskRun, { ...run, timeoutMs: 0 }).issues).toEqual(['timeoutMs: must be a positive number of ms (got 0)']);
+    expect(refusal(TaskRun, { ...run, timeoutMs: 0 }).issues).toEqual([
+      'timeoutMs: must be a positive number of ms (got 0)',
+    ]);
     const thirtyDays = 30 * 24 * 3600 * 1000;
     expect(refusal(TaskRun, { ...run, timeoutMs: thirtyDays + 1 }).issues).toEqual([
       `timeoutMs: must be at most 30 days (got ${thirtyDays + 1})`,
@@ -81,7 +98,10 @@ describe('task/run params', () => {
 
   it('refuses non-string env values, naming each variable', () => {
     const error = refusal(TaskRun, { ...run, env: { DEBUG: 1, OK: 'yes', VERBOSE: true } });
-    expect(error.issues).toEqual(['env.DEBUG: env values must be strings (got 1)', 'env.VERBOSE: env values must be strings (got true)']);
+    expect(error.issues).toEqual([
+      'env.DEBUG: env values must be strings (got 1)',
+      'env.VERBOSE: env values must be strings (got true)',
+    ]);
   });
 
   it('refuses unknown fields and names every one of them', () => {
@@ -116,19 +136,26 @@ describe('task/run params', () => {
   });
 
   it('refuses params given by position, as an array', () => {
-    expect(refusal(TaskRun, ['make', '/tmp']).issues).toEqual(['params: Invalid input: expected object, received array (got ["make","/tmp"])']);
+    expect(refusal(TaskRun, ['make', '/tmp']).issues).toEqual([
+      'params: Invalid input: expected object, received array (got ["make","/tmp"])',
+    ]);
   });
 
   it('cuts a long value in the message to 80 characters', () => {
     const cwd = 'a'.repeat(200);
-    expect(refusal(TaskRun, { ...run, cwd }).issues).toEqual([`cwd: must be an absolute path (got "${'a'.repeat(76)}...)`]);
+    expect(refusal(TaskRun, { ...run, cwd }).issues).toEqual([
+      `cwd: must be an absolute path (got "${'a'.repeat(76)}...)`,
+    ]);
   });
 
   it('raises an InvalidParamsError that carries the method and the list of issues', () => {
     const error = refusal(TaskRun, { command: '', cwd: 'rel' });
     expect(error.name).toBe('InvalidParamsError');
     expect(error.method).toBe('task/run');
-    expect(error.issues).toEqual(['command: must be a non-empty shell command (got "")', 'cwd: must be an absolute path (got "rel")']);
+    expect(error.issues).toEqual([
+      'command: must be a non-empty shell command (got "")',
+      'cwd: must be an absolute path (got "rel")',
+    ]);
   });
 });
 
@@ -146,7 +173,9 @@ describe('task/list params', () => {
 
   it('refuses an empty state filter and a state that does not exist, naming the array item', () => {
     expect(refusal(TaskList, { state: [] }).issues[0]).toMatch(/^state: .*\(got \[\]\)$/);
-    expect(refusal(TaskList, { state: ['running', 'done'] }).issues[0]).toMatch(/^state\.1: .*\(got "done"\)$/);
+    expect(refusal(TaskList, { state: ['running', 'done'] }).issues[0]).toMatch(
+      /^state\.1: .*\(got "done"\)$/,
+    );
   });
 });
 
@@ -176,28 +205,53 @@ describe('task/output params', () => {
   });
 
   it('refuses a tail window that gives neither bytes nor lines', () => {
-    expect(refusal(TaskOutput, { id: 'q7x', tail: {} }).issues).toEqual(['tail: give exactly one of bytes or lines (got {})']);
+    expect(refusal(TaskOutput, { id: 'q7x', tail: {} }).issues).toEqual([
+      'tail: give exactly one of bytes or lines (got {})',
+    ]);
   });
 
   it('refuses a negative offset and a limit over 1 MiB', () => {
     expect(refusal(TaskOutput, { id: 'q7x', offset: -1 }).issues[0]).toMatch(/^offset: .*\(got -1\)$/);
-    expect(refusal(TaskOutput, { id: 'q7x', limit: 1024 * 1024 + 1 }).issues[0]).toMatch(/^limit: .*\(got 1048577\)$/);
+    expect(refusal(TaskOutput, { id: 'q7x', limit: 1024 * 1024 + 1 }).issues[0]).toMatch(
+      /^limit: .*\(got 1048577\)$/,
+    );
   });
 
   it('accepts a tail of lines, a head of bytes and an offset, each alone', () => {
     const defaults = { limit: 65536, clean: false };
-    expect(parseParams(TaskOutput, { id: 'q7x', tail: { lines: 20 } })).toEqual({ id: 'q7x', tail: { lines: 20 }, ...defaults });
-    expect(parseParams(TaskOutput, { id: 'q7x', head: { bytes: 0 }, limit: 10 })).toEqual({ id: 'q7x', head: { bytes: 0 }, limit: 10, clean: false });
-    expect(parseParams(TaskOutput, { id: 'q7x', offset: 4096 })).toEqual({ id: 'q7x', offset: 4096, ...defaults });
-    expect(parseParams(TaskOutput, { id: 'q7x', since: 'last' })).toEqual({ id: 'q7x', since: 'last', ...defaults });
+    expect(parseParams(TaskOutput, { id: 'q7x', tail: { lines: 20 } })).toEqual({
+      id: 'q7x',
+      tail: { lines: 20 },
+      ...defaults,
+    });
+    expect(parseParams(TaskOutput, { id: 'q7x', head: { bytes: 0 }, limit: 10 })).toEqual({
+      id: 'q7x',
+      head: { bytes: 0 },
+      limit: 10,
+      clean: false,
+    });
+    expect(parseParams(TaskOutput, { id: 'q7x', offset: 4096 })).toEqual({
+      id: 'q7x',
+      offset: 4096,
+      ...defaults,
+    });
+    expect(parseParams(TaskOutput, { id: 'q7x', since: 'last' })).toEqual({
+      id: 'q7x',
+      since: 'last',
+      ...defaults,
+    });
   });
 });
 
 describe('task/output params for agents', () => {
   it('refuses since together with an offset, and an invalid grep pattern, naming the field', () => {
-    expect(refusal(TaskOutput, { id: 'q7x', since: 'last', offset: 3 }).issues[0]).toMatch(/^params: give at most one of offset, head, tail or since/);
+    expect(refusal(TaskOutput, { id: 'q7x', since: 'last', offset: 3 }).issues[0]).toMatch(
+      /^params: give at most one of offset, head, tail or since/,
+    );
     expect(refusal(TaskOutput, { id: 'q7x', grep: { pattern: '(' } }).issues).toEqual([
-      expect.stringMatching(/^grep\.pattern: refused: missing closing \): .*tend matches regular expressions in RE2 syntax.* \(got "\("\)$/),
+      expect.stringMatching(
+        /^grep\.pattern: refused: missing closing \): .*tend matches regular expressions in RE2 syntax.* \(got "\("\)$/,
+      ),
     ]);
   });
 
@@ -209,11 +263,16 @@ describe('task/output params for agents', () => {
 
 describe('task/wait until', () => {
   it('accepts exactly one condition and refuses two, or a URL that is not http', () => {
-    expect(parseParams(TaskWait, { id: 'x', until: { port: 3000 } })).toEqual({ id: 'x', until: { port: 3000 } });
+    expect(parseParams(TaskWait, { id: 'x', until: { port: 3000 } })).toEqual({
+      id: 'x',
+      until: { port: 3000 },
+    });
     expect(refusal(TaskWait, { id: 'x', until: { port: 3000, output: 'ready' } }).issues[0]).toMatch(
       /^until: give exactly one of exit, output, port or http/,
     );
-    expect(refusal(TaskWait, { id: 'x', until: { http: 'ftp://example.org/' } }).issues[0]).toMatch(/^until\.http: must be an http/);
+    expect(refusal(TaskWait, { id: 'x', until: { http: 'ftp://example.org/' } }).issues[0]).toMatch(
+      /^until\.http: must be an http/,
+    );
     expect(refusal(TaskWait, { id: 'x', until: { port: 70000 } }).issues[0]).toMatch(/^until\.port: /);
   });
 });
@@ -234,17 +293,23 @@ describe('task/kill params', () => {
   });
 
   it('refuses a grace period over 300000 ms', () => {
-    expect(refusal(TaskKill, { id: 'q7x', graceMs: 300_001 }).issues[0]).toMatch(/^graceMs: .*\(got 300001\)$/);
+    expect(refusal(TaskKill, { id: 'q7x', graceMs: 300_001 }).issues[0]).toMatch(
+      /^graceMs: .*\(got 300001\)$/,
+    );
   });
 });
 
 describe('task/get, task/wait and task/remove params', () => {
   it('refuses an empty task reference with a message that says what it should be', () => {
-    expect(refusal(TaskGet, { id: '' }).issues).toEqual(['id: must be a task id, id prefix or name (got "")']);
+    expect(refusal(TaskGet, { id: '' }).issues).toEqual([
+      'id: must be a task id, id prefix or name (got "")',
+    ]);
   });
 
   it('refuses a negative wait timeout and accepts a zero one', () => {
-    expect(refusal(TaskWait, { id: 'q7x', timeoutMs: -1 }).issues).toEqual(['timeoutMs: must be 0 or more ms (got -1)']);
+    expect(refusal(TaskWait, { id: 'q7x', timeoutMs: -1 }).issues).toEqual([
+      'timeoutMs: must be 0 or more ms (got -1)',
+    ]);
     expect(parseParams(TaskWait, { id: 'q7x', timeoutMs: 0 })).toEqual({ id: 'q7x', timeoutMs: 0 });
   });
 
@@ -273,7 +338,11 @@ describe('daemon params', () => {
   });
 
   it('treats missing or null shutdown params as {} and applies the defaults', () => {
-    expect(parseParams(DaemonShutdown, undefined)).toEqual({ killTasks: false, graceMs: 10_000, restart: false });
+    expect(parseParams(DaemonShutdown, undefined)).toEqual({
+      killTasks: false,
+      graceMs: 10_000,
+      restart: false,
+    });
     expect(parseParams(DaemonShutdown, null)).toEqual({ killTasks: false, graceMs: 10_000, restart: false });
   });
 

@@ -4,7 +4,12 @@ import { MAX_SOCKET_PATH_BYTES, SocketPathTooLongError, checkSocketPath, resolve
 describe('resolvePaths', () => {
   it('puts everything under TEND_HOME when it is set, ignoring the XDG variables', () => {
     const paths = resolvePaths({
-      env: { TEND_HOME: '/tmp/th', XDG_RUNTIME_DIR: '/run/user/1000', XDG_STATE_HOME: '/xs', XDG_CONFIG_HOME: '/xc' },
+      env: {
+        TEND_HOME: '/tmp/th',
+        XDG_RUNTIME_DIR: '/run/user/1000',
+        XDG_STATE_HOME: '/xs',
+        XDG_CONFIG_HOME: '/xc',
+      },
       uid: 1000,
       home: '/home/ada',
     });
@@ -25,7 +30,11 @@ describe('resolvePaths', () => {
 
   it('uses the XDG base directories when TEND_HOME is not set', () => {
     const paths = resolvePaths({
-      env: { XDG_RUNTIME_DIR: '/run/user/1000', XDG_STATE_HOME: '/home/ada/st', XDG_CONFIG_HOME: '/home/ada/cf' },
+      env: {
+        XDG_RUNTIME_DIR: '/run/user/1000',
+        XDG_STATE_HOME: '/home/ada/st',
+        XDG_CONFIG_HOME: '/home/ada/cf',
+      },
       uid: 1000,
       home: '/home/ada',
     });
@@ -46,7 +55,7 @@ describe('resolvePaths', () => {
     expect(paths.configDir).toBe('/home/ada/.config/tend');
   });
 
-  it("takes the uid from the current process and the home from $HOME when they are not given", () => {
+  it('takes the uid from the current process and the home from $HOME when they are not given', () => {
     const paths = resolvePaths({ env: { HOME: '/home/bob' } });
     expect(paths.runtimeDir).toBe(`/tmp/tend-${process.getuid?.() ?? 0}`);
     expect(paths.stateDir).toBe('/home/bob/.local/state/tend');

@@ -25,19 +25,35 @@ function random(seed: number): () => number {
 }
 
 describe('compilePattern', () => {
-  it.each(CATASTROPHIC)('matches the catastrophic pattern %s against 5000 characters without backtracking', (pattern, input) => {
-    // Each would take longer than the age of the universe in a backtracking engine; RE2 scans once.
-    expect(compilePattern(pattern).test(input)).toBe(false);
-  });
+  it.each(CATASTROPHIC)(
+    'matches the catastrophic pattern %s against 5000 characters without backtracking',
+    (pattern, input) => {
+      // Each would take longer than the age of the universe in a backtracking engine; RE2 scans once.
+      expect(compilePattern(pattern).test(input)).toBe(false);
+    },
+  );
 
   it('agrees with JavaScript RegExp on random short lines for the catastrophic patterns and everyday ones', () => {
     const next = random(7);
-    const patterns = [...CATASTROPHIC.map(([p]) => p), 'error|warn', '^\\d{3}-\\d+$', 'ready in \\d+ ?ms', '\\bfoo\\b', '[^a-c]{2,}x?$'];
-    const compiled = patterns.map((pattern) => [pattern, compilePattern(pattern), new RegExp(pattern)] as const);
+    const patterns = [
+      ...CATASTROPHIC.map(([p]) => p),
+      'error|warn',
+      '^\\d{3}-\\d+$',
+      'ready in \\d+ ?ms',
+      '\\bfoo\\b',
+      '[^a-c]{2,}x?$',
+    ];
+    const compiled = patterns.map(
+      (pattern) => [pattern, compilePattern(pattern), new RegExp(pattern)] as const,
+    );
     const alphabet = 'aaxyAw 1-!@.c';
     for (let round = 0; round < 2000; round++) {
-      const line = Array.from({ length: Math.floor(next() * 12) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
-      for (const [pattern, re2, js] of compiled) expect([pattern, line, re2.test(line)]).toEqual([pattern, line, js.test(line)]);
+      const line = Array.from(
+        { length: Math.floor(next() * 12) },
+        () => alphabet[Math.floor(next() * alphabet.length)],
+      ).join('');
+      for (const [pattern, re2, js] of compiled)
+        expect([pattern, line, re2.test(line)]).toEqual([pattern, line, js.test(line)]);
     }
   });
 
@@ -48,9 +64,13 @@ describe('compilePattern', () => {
 
   it('refuses backreferences and lookaround, naming the pattern and the construct', () => {
     expect(() => compilePattern('(a)\\1')).toThrow(PatternError);
-    expect(() => compilePattern('(a)\\1')).toThrow('pattern "(a)\\\\1" is refused: backreferences (\\1, \\k<name>) are not supported');
+    expect(() => compilePattern('(a)\\1')).toThrow(
+      'pattern "(a)\\\\1" is refused: backreferences (\\1, \\k<name>) are not supported',
+    );
     for (const pattern of ['foo(?=bar)', 'foo(?!bar)', '(?<=a)b', '(?<!a)b']) {
-      expect(patternProblem(pattern)).toMatch(/^lookahead and lookbehind .* are not supported: tend matches regular expressions in RE2 syntax, in linear time/);
+      expect(patternProblem(pattern)).toMatch(
+        /^lookahead and lookbehind .* are not supported: tend matches regular expressions in RE2 syntax, in linear time/,
+      );
     }
     expect(patternProblem('a++')).toMatch(/^atomic groups and possessive quantifiers are not supported/);
   });

@@ -19,7 +19,12 @@ type MethodDef = (typeof REQUESTS)[number] | (typeof NOTIFICATIONS)[number];
 const METHODS: MethodDef[] = [...REQUESTS, ...NOTIFICATIONS];
 const byName = new Map<string, MethodDef>(METHODS.map((m) => [m.method, m]));
 /** Reasons any request may answer with besides its own (docs/protocol.md, "Requests"). */
-const COMMON_REASONS: ErrorReasonName[] = ['invalid_params', 'internal_error', 'not_initialized', 'store_failed'];
+const COMMON_REASONS: ErrorReasonName[] = [
+  'invalid_params',
+  'internal_error',
+  'not_initialized',
+  'store_failed',
+];
 
 interface Section {
   heading: string;
@@ -64,7 +69,13 @@ function jsonBlocks(lines: string[]): string[] {
 /** Markdown tables whose first header cell is `firstHeader`, as rows of trimmed cells keyed by header. */
 function tables(lines: string[], firstHeader: string): Record<string, string>[][] {
   const found: Record<string, string>[][] = [];
-  const cells = (line: string) => line.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map((c) => c.trim());
+  const cells = (line: string) =>
+    line
+      .trim()
+      .replace(/^\|/, '')
+      .replace(/\|$/, '')
+      .split('|')
+      .map((c) => c.trim());
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
     if (!line.startsWith('|') || cells(line)[0] !== firstHeader) continue;
@@ -121,7 +132,10 @@ describe('docs/protocol.md', () => {
       const text = section.lines.join('\n');
       const errorsParagraph = /^Errors:([\s\S]*?)(?:\n\n|(?![\s\S]))/m.exec(text)?.[1];
       expect(errorsParagraph, `${def.method} has no "Errors:" paragraph`).toBeDefined();
-      const named = [...(errorsParagraph as string).matchAll(/`([a-z_]+)` \((-?\d+)\)/g)].map((m) => [m[1], Number(m[2])]);
+      const named = [...(errorsParagraph as string).matchAll(/`([a-z_]+)` \((-?\d+)\)/g)].map((m) => [
+        m[1],
+        Number(m[2]),
+      ]);
       expect(named, def.method).toEqual(def.errors.map((reason) => [reason, ErrorReason[reason]]));
     }
   });
@@ -129,28 +143,48 @@ describe('docs/protocol.md', () => {
   it('lists in each params table exactly the fields of the params schema, with their required fields and defaults', () => {
     for (const section of methodSections) {
       const def = byName.get(section.method as string) as MethodDef;
-      const json = z.toJSONSchema(def.params, { io: def.kind === 'request' ? 'input' : 'output' }) as JsonSchemaNode;
+      const json = z.toJSONSchema(def.params, {
+        io: def.kind === 'request' ? 'input' : 'output',
+      }) as JsonSchemaNode;
       const rows = tables(section.lines, 'param').flat();
       const documentedTop = rows.map((r) => unquote(r.param as string)).filter((p) => !p.includes('.'));
       expect(documentedTop, def.method).toEqual(Object.keys(json.properties ?? {}));
       for (const row of rows) {
         const path = unquote(row.param as string).split('.');
         const field = path.pop() as string;
-        const parent = path.reduce<JsonSchemaNode>((node, key) => node.properties?.[key] as JsonSchemaNode, json);
+        const parent = path.reduce<JsonSchemaNode>(
+          (node, key) => node.properties?.[key] as JsonSchemaNode,
+          json,
+        );
         const property = parent.properties?.[field];
         expect(property, `${def.method}: ${row.param} is not in the schema`).toBeDefined();
         const required = (parent.required ?? []).includes(field);
         if (row.default !== undefined) {
           expect(row.default === 'required', `${def.method}: ${row.param} required?`).toBe(required);
-          if (property?.default !== undefined) expect(row.default, `${def.method}: ${row.param}`).toContain(`\`${JSON.stringify(property.default)}\``);
+          if (property?.default !== undefined)
+            expect(row.default, `${def.method}: ${row.param}`).toContain(
+              `\`${JSON.stringify(property.default)}\``,
+            );
         } else {
-          expect(/optional/.test(row.type as string), `${def.method}: ${row.param} optional?`).toBe(!required);
+          expect(/optional/.test(row.type as string), `${def.method}: ${row.param} optional?`).toBe(
+            !required,
+          );
         }
       }
       // A documented nested field implies that all its siblings are documented.
-      for (const prefix of new Set(rows.map((r) => unquote(r.param as string)).filter((p) => p.includes('.')).map((p) => p.split('.')[0]))) {
-        const nested = rows.map((r) => unquote(r.param as string)).filter((p) => p.startsWith(`${prefix}.`)).map((p) => p.slice(prefix!.length + 1));
-        expect(nested, `${def.method}: ${prefix}`).toEqual(Object.keys(json.properties?.[prefix as string]?.properties ?? {}));
+      for (const prefix of new Set(
+        rows
+          .map((r) => unquote(r.param as string))
+          .filter((p) => p.includes('.'))
+          .map((p) => p.split('.')[0]),
+      )) {
+        const nested = rows
+          .map((r) => unquote(r.param as string))
+          .filter((p) => p.startsWith(`${prefix}.`))
+          .map((p) => p.slice(prefix!.length + 1));
+        expect(nested, `${def.method}: ${prefix}`).toEqual(
+          Object.keys(json.properties?.[prefix as string]?.properties ?? {}),
+        );
       }
     }
   });
@@ -162,7 +196,10 @@ describe('docs/protocol.md', () => {
       if (def.kind !== 'request') continue;
       for (const rows of tables(section.lines, 'field')) {
         const json = z.toJSONSchema(def.result, { io: 'output' }) as JsonSchemaNode;
-        expect(rows.map((r) => unquote(r.field as string)), def.method).toEqual(Object.keys(json.properties ?? {}));
+        expect(
+          rows.map((r) => unquote(r.field as string)),
+          def.method,
+        ).toEqual(Object.keys(json.properties ?? {}));
         checked++;
       }
     }
@@ -186,7 +223,9 @@ describe('docs/protocol.md', () => {
     const [rows] = tables(section.lines, 'state');
     expect(rows?.map((r) => unquote(r.state as string))).toEqual([...protocol.TASK_STATES]);
     for (const row of rows ?? []) {
-      expect(row.live, row.state).toBe(protocol.LIVE_STATES.includes(unquote(row.state as string) as never) ? 'yes' : 'no');
+      expect(row.live, row.state).toBe(
+        protocol.LIVE_STATES.includes(unquote(row.state as string) as never) ? 'yes' : 'no',
+      );
     }
   });
 
@@ -231,8 +270,12 @@ describe('docs/protocol.md', () => {
   it('lists every error code, with its reason, in the errors table', () => {
     const section = docSections.find((s) => s.heading === '## Errors') as Section;
     const [rows] = tables(section.lines, 'code');
-    const documented = (rows ?? []).map((r) => [Number(r.code), r.reason === '—' ? undefined : unquote(r.reason as string)]);
-    const reasonOf = (code: number) => (Object.keys(ErrorReason) as ErrorReasonName[]).find((r) => ErrorReason[r] === code);
+    const documented = (rows ?? []).map((r) => [
+      Number(r.code),
+      r.reason === '—' ? undefined : unquote(r.reason as string),
+    ]);
+    const reasonOf = (code: number) =>
+      (Object.keys(ErrorReason) as ErrorReasonName[]).find((r) => ErrorReason[r] === code);
     expect(documented).toEqual(Object.values(ErrorCode).map((code) => [code, reasonOf(code)]));
   });
 

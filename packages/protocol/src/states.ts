@@ -4,7 +4,16 @@
  * Task lifecycle (DESIGN.md, "Task states"):
  * `starting → running → stopping → succeeded | failed | killed | timed_out | lost`.
  */
-export const TASK_STATES = ['starting', 'running', 'stopping', 'succeeded', 'failed', 'killed', 'timed_out', 'lost'] as const;
+export const TASK_STATES = [
+  'starting',
+  'running',
+  'stopping',
+  'succeeded',
+  'failed',
+  'killed',
+  'timed_out',
+  'lost',
+] as const;
 /** One of {@link TASK_STATES}. */
 export type TaskState = (typeof TASK_STATES)[number];
 

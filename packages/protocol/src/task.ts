@@ -18,14 +18,21 @@ export const TaskSchema = z.object({
   command: z.string().describe('shell command line, run with $SHELL -c'),
   cwd: z.string().describe('absolute working directory'),
   env: z.record(z.string(), z.string()).describe('environment overrides given at run'),
-  inheritEnv: z.boolean().describe("false when the task got only capturedEnv and `env`, not the daemon's environment"),
+  inheritEnv: z
+    .boolean()
+    .describe("false when the task got only capturedEnv and `env`, not the daemon's environment"),
   capturedEnvCount: z
     .number()
     .int()
     .optional()
-    .describe("number of variables in the caller's environment captured at run (present when one was); task/get names them"),
-  umask: z.string().optional().describe('umask given at run, octal digits (absent: the daemon\'s)'),
-  tty: z.literal(true).optional().describe('present when the command runs under a pseudo-terminal (task/run tty)'),
+    .describe(
+      "number of variables in the caller's environment captured at run (present when one was); task/get names them",
+    ),
+  umask: z.string().optional().describe("umask given at run, octal digits (absent: the daemon's)"),
+  tty: z
+    .literal(true)
+    .optional()
+    .describe('present when the command runs under a pseudo-terminal (task/run tty)'),
   session: z.string().optional().describe('session of the client that started it'),
   state: TaskStateSchema,
   reason: z.string().optional().describe('why tend ended it: user kill, timeout, spawn error…'),
@@ -43,7 +50,9 @@ export const TaskSchema = z.object({
     .number()
     .int()
     .optional()
-    .describe('bytes at the head of the log dropped to keep it under its output cap (offsets below are gone)'),
+    .describe(
+      'bytes at the head of the log dropped to keep it under its output cap (offsets below are gone)',
+    ),
   outputCapBytes: z.number().int().optional().describe('most disk output.log may use, in bytes'),
   logPath: z.string().describe('absolute path of output.log'),
 });

@@ -29,7 +29,10 @@ export interface FakeServer {
  * overridden, daemon/initialize answers with this process's pid and the
  * current PROTOCOL_VERSION.
  */
-export async function startFakeServer(socketPath: string, handlers: Record<string, FakeHandler> = {}): Promise<FakeServer> {
+export async function startFakeServer(
+  socketPath: string,
+  handlers: Record<string, FakeHandler> = {},
+): Promise<FakeServer> {
   mkdirSync(dirname(socketPath), { recursive: true, mode: 0o700 });
   const all: Record<string, FakeHandler> = {
     'daemon/initialize': () => ({

@@ -31,12 +31,7 @@ export function makeTempHome(): TempHome {
     recordPath,
     pids: [],
     recordedPids: () =>
-      existsSync(recordPath)
-        ? readFileSync(recordPath, 'utf8')
-            .split('\n')
-            .filter(Boolean)
-            .map(Number)
-        : [],
+      existsSync(recordPath) ? readFileSync(recordPath, 'utf8').split('\n').filter(Boolean).map(Number) : [],
     async cleanup() {
       const pids = new Set([...home.pids, ...home.recordedPids()]);
       for (const pid of pids) {
@@ -60,7 +55,11 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Polls `check` every 10 ms until it returns true; throws naming `what` after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

@@ -1,4 +1,13 @@
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -89,7 +98,9 @@ describe('checkPathTo (StrictModes)', () => {
     const open = join(dir, 'open');
     mkdirSync(join(open, 'home'), { recursive: true });
     chmodSync(open, 0o777);
-    expect(() => ensurePrivateDir(join(open, 'home', 'run'))).toThrow(`refusing to use ${open}: it is writable by every user`);
+    expect(() => ensurePrivateDir(join(open, 'home', 'run'))).toThrow(
+      `refusing to use ${open}: it is writable by every user`,
+    );
   });
 
   it('accepts a sticky world-writable parent, as /tmp is', () => {
@@ -105,16 +116,21 @@ describe('checkPathTo (StrictModes)', () => {
     chmodSync(open, 0o777);
     const link = join(dir, 'link');
     symlinkSync(open, link);
-    expect(() => checkPathTo(join(link, 'home'))).toThrow(`refusing to use ${open}: it is writable by every user`);
+    expect(() => checkPathTo(join(link, 'home'))).toThrow(
+      `refusing to use ${open}: it is writable by every user`,
+    );
   });
 
   // Only root can give a directory to another user to set this up.
-  it.skipIf(process.getuid?.() !== 0)('refuses a parent owned by another user (not root), naming its owner', () => {
-    const theirs = join(dir, 'theirs');
-    mkdirSync(theirs, { mode: 0o755 });
-    chownSync(theirs, 12345, 12345);
-    expect(() => ensurePrivateDir(join(theirs, 'tend'))).toThrow(
-      `refusing to use ${theirs}: it belongs to uid 12345, neither you (uid 0) nor root`,
-    );
-  });
+  it.skipIf(process.getuid?.() !== 0)(
+    'refuses a parent owned by another user (not root), naming its owner',
+    () => {
+      const theirs = join(dir, 'theirs');
+      mkdirSync(theirs, { mode: 0o755 });
+      chownSync(theirs, 12345, 12345);
+      expect(() => ensurePrivateDir(join(theirs, 'tend'))).toThrow(
+        `refusing to use ${theirs}: it belongs to uid 12345, neither you (uid 0) nor root`,
+      );
+    },
+  );
 });

@@ -26,7 +26,9 @@ export function ensurePrivateDir(dir: string): void {
   checkPathTo(dirname(dir));
   const stat = lstatSync(dir);
   if (!stat.isDirectory()) {
-    throw new UnsafeDirectoryError(`${dir} is not a directory (a symlink or a file?); remove it and start again`);
+    throw new UnsafeDirectoryError(
+      `${dir} is not a directory (a symlink or a file?); remove it and start again`,
+    );
   }
   const uid = process.getuid?.();
   if (uid !== undefined && stat.uid !== uid) {
@@ -68,7 +70,9 @@ export function checkPathTo(dir: string): void {
 
 function checkOne(path: string, stat: Stats, uid: number): void {
   if (!stat.isDirectory()) {
-    throw new UnsafeDirectoryError(`${path} is on the path to tend's files but is not a directory; fix the path (TEND_HOME, XDG_*)`);
+    throw new UnsafeDirectoryError(
+      `${path} is on the path to tend's files but is not a directory; fix the path (TEND_HOME, XDG_*)`,
+    );
   }
   if (stat.uid !== 0 && stat.uid !== uid) {
     throw new UnsafeDirectoryError(
@@ -90,7 +94,10 @@ function checkOne(path: string, stat: Stats, uid: number): void {
 /** `/a/b/c` → [`/`, `/a`, `/a/b`, `/a/b/c`]. */
 function prefixes(path: string): string[] {
   const { root } = parse(path);
-  const parts = path.slice(root.length).split(sep).filter((part) => part !== '');
+  const parts = path
+    .slice(root.length)
+    .split(sep)
+    .filter((part) => part !== '');
   const out = [root];
   let current = root;
   for (const part of parts) {

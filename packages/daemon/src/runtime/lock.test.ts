@@ -37,7 +37,9 @@ const holdForever = (lockPath: string) => `
 `;
 
 function runNode(source: string): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', source], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', source], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (data: Buffer) => (stdout += data.toString()));
@@ -75,7 +77,8 @@ describe('acquireDaemonLock', () => {
   const children: ChildProcess[] = [];
 
   beforeAll(() => {
-    if (!existsSync(BUILT_LOCK)) throw new Error(`${BUILT_LOCK} is missing; run \`npx tsc -b packages/daemon\` first`);
+    if (!existsSync(BUILT_LOCK))
+      throw new Error(`${BUILT_LOCK} is missing; run \`npx tsc -b packages/daemon\` first`);
   });
 
   beforeEach(() => {
@@ -103,7 +106,11 @@ describe('acquireDaemonLock', () => {
     const lock = acquireDaemonLock(lockPath);
     locks.push(lock);
     const blocked = await attemptInChild(lockPath);
-    expect(blocked).toStrictEqual({ ok: false, name: 'DaemonLockedError', message: `another tend daemon holds ${lockPath}` });
+    expect(blocked).toStrictEqual({
+      ok: false,
+      name: 'DaemonLockedError',
+      message: `another tend daemon holds ${lockPath}`,
+    });
 
     lock.release();
     expect(await attemptInChild(lockPath)).toStrictEqual({ ok: true });
@@ -118,7 +125,10 @@ describe('acquireDaemonLock', () => {
   it('is free at once after the process holding it is killed with SIGKILL', async () => {
     const holder = runNode(holdForever(lockPath));
     children.push(holder);
-    await waitFor(() => holder.output().includes('held'), `the child to take the lock (output: ${holder.output()})`);
+    await waitFor(
+      () => holder.output().includes('held'),
+      `the child to take the lock (output: ${holder.output()})`,
+    );
 
     // While the child holds it, this process is refused.
     let refused: unknown;

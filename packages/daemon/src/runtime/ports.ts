@@ -28,7 +28,11 @@ export function listeningSockets(): Map<number, ListeningSocket> {
       const fields = line.trim().split(/\s+/);
       if (fields.length < 10 || fields[3] !== LISTEN) continue;
       const [hexAddress, hexPort] = (fields[1] as string).split(':') as [string, string];
-      sockets.set(Number(fields[9]), { port: parseInt(hexPort, 16), address: formatAddress(hexAddress), family });
+      sockets.set(Number(fields[9]), {
+        port: parseInt(hexPort, 16),
+        address: formatAddress(hexAddress),
+        family,
+      });
     }
   }
   return sockets;
@@ -62,7 +66,10 @@ export function formatAddress(hex: string): string {
   if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
     return `::ffff:${bytes.slice(12).join('.')}`;
   }
-  const groups = Array.from({ length: 8 }, (_, i) => ((bytes[2 * i] as number) << 8) | (bytes[2 * i + 1] as number));
+  const groups = Array.from(
+    { length: 8 },
+    (_, i) => ((bytes[2 * i] as number) << 8) | (bytes[2 * i + 1] as number),
+  );
   // Compress the longest run of zero groups with "::" (RFC 5952).
   let best = { start: -1, length: 0 };
   for (let i = 0; i < 8; ) {

@@ -3,7 +3,15 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bootId, environHas, groupExists, isSameProcess, listProcStats, pidExists, readProcStat } from './proc.js';
+import {
+  bootId,
+  environHas,
+  groupExists,
+  isSameProcess,
+  listProcStats,
+  pidExists,
+  readProcStat,
+} from './proc.js';
 import { waitFor } from '../test-support/wait-for.js';
 
 function exited(child: ChildProcess): Promise<void> {
@@ -55,7 +63,10 @@ describe('process identity from /proc', () => {
     copyFileSync('/bin/sleep', odd);
     const child = start('/bin/sh', ['-c', `exec '${odd}' 30`], { detached: true });
     const pid = child.pid as number;
-    await waitFor(() => readFileSync(`/proc/${pid}/stat`, 'utf8').includes('(a) b (c)'), 'the exec of the oddly named program');
+    await waitFor(
+      () => readFileSync(`/proc/${pid}/stat`, 'utf8').includes('(a) b (c)'),
+      'the exec of the oddly named program',
+    );
     const stat = readProcStat(pid);
     expect(stat).toMatchObject({ pid, ppid: process.pid, pgid: pid, sid: pid });
     expect(['R', 'S']).toContain(stat?.state);
@@ -79,7 +90,9 @@ describe('process identity from /proc', () => {
 
   it('is not the same process when the boot id differs (the machine rebooted)', () => {
     const startTicks = readProcStat(process.pid)?.startTicks as number;
-    expect(isSameProcess(process.pid, { startTicks, bootId: '00000000-0000-4000-8000-000000000000' })).toBe(false);
+    expect(isSameProcess(process.pid, { startTicks, bootId: '00000000-0000-4000-8000-000000000000' })).toBe(
+      false,
+    );
   });
 
   it('never treats pid 1, 0 or a negative pid as the same process, even with matching identity', () => {
@@ -101,7 +114,9 @@ describe('process identity from /proc', () => {
   it('does not treat a zombie as the same process, though its pid still exists', async () => {
     // sh starts a short sleep in the background, then blocks in `read` without reaping it: the sleep becomes a
     // zombie. Closing stdin lets sh `wait` (reaping it) and exit.
-    const parent = spawn('/bin/sh', ['-c', 'sleep 0.3 & echo $!; read _; wait'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const parent = spawn('/bin/sh', ['-c', 'sleep 0.3 & echo $!; read _; wait'], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
     children.push(parent);
     let out = '';
     parent.stdout?.on('data', (data: Buffer) => (out += data.toString()));
@@ -142,10 +157,16 @@ describe('process identity from /proc', () => {
   });
 
   it('finds a whole NAME=value entry in a process environment, and not a part of one', async () => {
-    const child = spawn('sleep', ['30'], { stdio: 'ignore', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TEND_TASK_ID: 'abc123' } });
+    const child = spawn('sleep', ['30'], {
+      stdio: 'ignore',
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TEND_TASK_ID: 'abc123' },
+    });
     children.push(child);
     const pid = child.pid as number;
-    await waitFor(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep'), 'the exec of sleep');
+    await waitFor(
+      () => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep'),
+      'the exec of sleep',
+    );
     expect(environHas(pid, 'TEND_TASK_ID=abc123')).toBe(true);
     expect(environHas(pid, 'TEND_TASK_ID=abc')).toBe(false);
     expect(environHas(pid, 'TEND_TASK_ID=abc1234')).toBe(false);

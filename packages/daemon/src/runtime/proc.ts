@@ -60,7 +60,9 @@ export function readProcStat(pid: number): ProcStat | undefined {
 export function isSameProcess(pid: number, identity: ProcessIdentity): boolean {
   if (pid <= 1 || identity.bootId !== bootId()) return false;
   const stat = readProcStat(pid);
-  return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X' && stat.startTicks === identity.startTicks;
+  return (
+    stat !== undefined && stat.state !== 'Z' && stat.state !== 'X' && stat.startTicks === identity.startTicks
+  );
 }
 
 /**

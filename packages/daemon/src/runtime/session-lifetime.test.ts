@@ -20,7 +20,13 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('sessionLifetime', () => {
   it('warns that tasks die at logout under a systemd user unit without linger, and names the fix', () => {
-    const result = sessionLifetime({ env: { INVOCATION_ID: 'abc' }, user: 'ada', cgroup: USER_UNIT, lingerDir, logindConfigs: [logind] });
+    const result = sessionLifetime({
+      env: { INVOCATION_ID: 'abc' },
+      user: 'ada',
+      cgroup: USER_UNIT,
+      lingerDir,
+      logindConfigs: [logind],
+    });
     expect(result).toMatchObject({ systemd: true, unit: 'tend.service', linger: false });
     expect(result.warnings).toHaveLength(1);
     expect(result.warnings[0]).toContain('loginctl enable-linger ada');
@@ -28,12 +34,23 @@ describe('sessionLifetime', () => {
 
   it('does not warn under a systemd user unit when linger is on', () => {
     writeFileSync(join(lingerDir, 'ada'), '');
-    const result = sessionLifetime({ env: { INVOCATION_ID: 'abc' }, user: 'ada', cgroup: USER_UNIT, lingerDir, logindConfigs: [logind] });
+    const result = sessionLifetime({
+      env: { INVOCATION_ID: 'abc' },
+      user: 'ada',
+      cgroup: USER_UNIT,
+      lingerDir,
+      logindConfigs: [logind],
+    });
     expect(result).toMatchObject({ systemd: true, linger: true, warnings: [] });
   });
 
   it('warns outside systemd only when logind kills user processes, the last setting winning', () => {
-    const base = { env: {}, user: 'ada', cgroup: '0::/user.slice/user-1000.slice/session-3.scope\n', lingerDir };
+    const base = {
+      env: {},
+      user: 'ada',
+      cgroup: '0::/user.slice/user-1000.slice/session-3.scope\n',
+      lingerDir,
+    };
     expect(sessionLifetime({ ...base, logindConfigs: [logind] }).warnings).toEqual([]);
     const dropIn = join(dir, '10-kill.conf');
     writeFileSync(dropIn, '[Login]\nKillUserProcesses=yes\n');

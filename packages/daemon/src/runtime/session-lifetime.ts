@@ -45,7 +45,9 @@ export function sessionLifetime(inputs: LifetimeInputs = {}): SessionLifetime {
       `the daemon runs in the systemd user unit ${unit} and linger is off: at logout the user manager stops and every task dies; ${fix}`,
     );
   } else if (!linger && killsUserProcesses(inputs.logindConfigs ?? logindConfigFiles())) {
-    warnings.push(`logind is set to KillUserProcesses=yes and linger is off: every task dies at logout; ${fix}`);
+    warnings.push(
+      `logind is set to KillUserProcesses=yes and linger is off: every task dies at logout; ${fix}`,
+    );
   }
   return { systemd, ...(unit ? { unit } : {}), linger, warnings };
 }
@@ -68,8 +70,15 @@ export function currentSessionLifetime(now = Date.now()): SessionLifetime {
 }
 
 function unitOf(cgroup: string): string | undefined {
-  const path = cgroup.split('\n').find((line) => line.startsWith('0::'))?.slice(3) ?? '';
-  return path.split('/').reverse().find((part) => /\.(service|scope)$/.test(part));
+  const path =
+    cgroup
+      .split('\n')
+      .find((line) => line.startsWith('0::'))
+      ?.slice(3) ?? '';
+  return path
+    .split('/')
+    .reverse()
+    .find((part) => /\.(service|scope)$/.test(part));
 }
 
 function killsUserProcesses(files: string[]): boolean {
@@ -87,7 +96,10 @@ function logindConfigFiles(): string[] {
   const dir = '/etc/systemd/logind.conf.d';
   let extra: string[] = [];
   try {
-    extra = readdirSync(dir).filter((f) => f.endsWith('.conf')).sort().map((f) => join(dir, f));
+    extra = readdirSync(dir)
+      .filter((f) => f.endsWith('.conf'))
+      .sort()
+      .map((f) => join(dir, f));
   } catch {
     // no drop-ins
   }

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMessageConnection, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CappedMessageReader, MAX_BODY_BYTES, MAX_HEADER_BYTES, type BadMessage, type CappedReaderOptions } from './capped-reader.js';
+import {
+  CappedMessageReader,
+  MAX_BODY_BYTES,
+  MAX_HEADER_BYTES,
+  type BadMessage,
+  type CappedReaderOptions,
+} from './capped-reader.js';
 import { waitFor } from '../test-support/wait-for.js';
 
 /** Polls `check` every 5 ms until it is true; fails after `ms` saying what was awaited. */
@@ -15,7 +21,12 @@ function frame(body: string | object): Buffer {
   return Buffer.concat([Buffer.from(`Content-Length: ${bytes.length}\r\n\r\n`, 'ascii'), bytes]);
 }
 
-const request = (id: number | string, params: unknown = { n: id }) => ({ jsonrpc: '2.0', id, method: 'echo', params });
+const request = (id: number | string, params: unknown = { n: id }) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'echo',
+  params,
+});
 
 /** The raw client side: writes bytes, parses framed replies, notices the close. */
 class RawClient {
@@ -29,7 +40,9 @@ class RawClient {
       for (;;) {
         const end = this.pending.indexOf('\r\n\r\n');
         if (end === -1) return;
-        const length = Number(/Content-Length: (\d+)/i.exec(this.pending.subarray(0, end).toString('ascii'))?.[1]);
+        const length = Number(
+          /Content-Length: (\d+)/i.exec(this.pending.subarray(0, end).toString('ascii'))?.[1],
+        );
         if (this.pending.length < end + 4 + length) return;
         this.replies.push(JSON.parse(this.pending.subarray(end + 4, end + 4 + length).toString('utf8')));
         this.pending = this.pending.subarray(end + 4 + length);
@@ -57,7 +70,9 @@ describe('CappedMessageReader on a Unix socket', () => {
   const clients: Socket[] = [];
 
   /** Starts the server; each connection gets a capped reader with `options` and an `echo` method. */
-  async function listen(options: Partial<Pick<CappedReaderOptions, 'maxHeaderBytes' | 'maxBodyBytes'>> = {}): Promise<void> {
+  async function listen(
+    options: Partial<Pick<CappedReaderOptions, 'maxHeaderBytes' | 'maxBodyBytes'>> = {},
+  ): Promise<void> {
     server = createServer((socket) => {
       socket.on('data', (data: Buffer) => chunkSizes.push(data.length));
       const writer = new StreamMessageWriter(socket);
@@ -69,7 +84,11 @@ describe('CappedMessageReader on a Unix socket', () => {
         },
         onBadMessage: (bad) => {
           badMessages.push(bad);
-          void writer.write({ jsonrpc: '2.0', id: bad.id, error: { code: bad.code, message: bad.message } } as never);
+          void writer.write({
+            jsonrpc: '2.0',
+            id: bad.id,
+            error: { code: bad.code, message: bad.message },
+          } as never);
         },
       });
       const connection = createMessageConnection(reader, writer);
@@ -117,7 +136,12 @@ describe('CappedMessageReader on a Unix socket', () => {
     const client = await connect();
     const body = Buffer.from(JSON.stringify(request(2)));
     await client.write(
-      Buffer.concat([Buffer.from(`content-type: application/vscode-jsonrpc; charset=utf-8\r\ncontent-length:${body.length}\r\n\r\n`), body]),
+      Buffer.concat([
+        Buffer.from(
+          `content-type: application/vscode-jsonrpc; charset=utf-8\r\ncontent-length:${body.length}\r\n\r\n`,
+        ),
+        body,
+      ]),
     );
     await waitFor(() => client.replies.length === 1, 'the reply');
     expect(client.replies[0]).toStrictEqual({ jsonrpc: '2.0', id: 2, result: { n: 2 } });
@@ -175,7 +199,9 @@ describe('CappedMessageReader on a Unix socket', () => {
     const client = await connect();
     await client.write(`Content-Length: ${MAX_BODY_BYTES + 1}\r\n\r\n{}`);
     await waitFor(() => client.closed, 'the server to close the connection');
-    expect(violations).toEqual([`Content-Length ${MAX_BODY_BYTES + 1} is over the ${MAX_BODY_BYTES}-byte limit`]);
+    expect(violations).toEqual([
+      `Content-Length ${MAX_BODY_BYTES + 1} is over the ${MAX_BODY_BYTES}-byte limit`,
+    ]);
   });
 
   it('accepts a body of exactly the body cap and refuses one byte more', async () => {
@@ -186,7 +212,9 @@ describe('CappedMessageReader on a Unix socket', () => {
     await waitFor(() => client.replies.length === 1, 'the reply to a body of exactly the cap');
     await client.write(frame(`${body} `));
     await waitFor(() => client.closed, 'the server to close the connection');
-    expect(violations).toEqual([`Content-Length ${Buffer.byteLength(body) + 1} is over the ${Buffer.byteLength(body)}-byte limit`]);
+    expect(violations).toEqual([
+      `Content-Length ${Buffer.byteLength(body) + 1} is over the ${Buffer.byteLength(body)}-byte limit`,
+    ]);
   });
 
   it.each([
@@ -209,16 +237,19 @@ describe('CappedMessageReader on a Unix socket', () => {
   it.each([
     ['a different', 5],
     ['the same', 0],
-  ])('closes the connection when a second Content-Length header (%s value) follows the first', async (_what, delta) => {
-    await listen();
-    const client = await connect();
-    const body = JSON.stringify(request(21));
-    const length = Buffer.byteLength(body);
-    await client.write(`Content-Length: ${length - delta}\r\nContent-Length: ${length}\r\n\r\n${body}`);
-    await waitFor(() => client.closed, 'the close');
-    expect(violations).toEqual(['more than one Content-Length header']);
-    expect(client.replies).toEqual([]);
-  });
+  ])(
+    'closes the connection when a second Content-Length header (%s value) follows the first',
+    async (_what, delta) => {
+      await listen();
+      const client = await connect();
+      const body = JSON.stringify(request(21));
+      const length = Buffer.byteLength(body);
+      await client.write(`Content-Length: ${length - delta}\r\nContent-Length: ${length}\r\n\r\n${body}`);
+      await waitFor(() => client.closed, 'the close');
+      expect(violations).toEqual(['more than one Content-Length header']);
+      expect(client.replies).toEqual([]);
+    },
+  );
 
   it('closes the connection when the Content-Length header is missing', async () => {
     await listen();

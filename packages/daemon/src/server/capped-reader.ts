@@ -1,5 +1,10 @@
 import type { Socket } from 'node:net';
-import { AbstractMessageReader, type DataCallback, type Disposable, type Message } from 'vscode-jsonrpc/node.js';
+import {
+  AbstractMessageReader,
+  type DataCallback,
+  type Disposable,
+  type Message,
+} from 'vscode-jsonrpc/node.js';
 
 /** Most bytes the header section of one message may take (8 KiB). */
 export const MAX_HEADER_BYTES = 8 * 1024;
@@ -132,11 +137,13 @@ export class CappedMessageReader extends AbstractMessageReader {
       if (name !== 'content-length') continue;
       // Two lengths leave the body's end ambiguous (RFC 9110 §8.6 makes such a message invalid).
       if (length !== undefined) return this.violate('more than one Content-Length header');
-      if (!/^\d{1,10}$/.test(value)) return this.violate(`Content-Length ${JSON.stringify(value.slice(0, 40))} is not a decimal number`);
+      if (!/^\d{1,10}$/.test(value))
+        return this.violate(`Content-Length ${JSON.stringify(value.slice(0, 40))} is not a decimal number`);
       length = Number(value);
     }
     if (length === undefined) return this.violate('missing Content-Length header');
-    if (length > this.maxBody) return this.violate(`Content-Length ${length} is over the ${this.maxBody}-byte limit`);
+    if (length > this.maxBody)
+      return this.violate(`Content-Length ${length} is over the ${this.maxBody}-byte limit`);
     this.take(end + 4);
     this.bodyLength = length;
     return true;
@@ -147,7 +154,11 @@ export class CappedMessageReader extends AbstractMessageReader {
     try {
       parsed = JSON.parse(body.toString('utf8'));
     } catch (error) {
-      this.options.onBadMessage({ code: -32700, message: `Parse error: ${(error as Error).message}`, id: null });
+      this.options.onBadMessage({
+        code: -32700,
+        message: `Parse error: ${(error as Error).message}`,
+        id: null,
+      });
       return;
     }
     const record = parsed as Record<string, unknown> | null;

@@ -54,7 +54,8 @@ export class ClientConnection {
   ) {
     this.writer = new ClientMessageWriter(socket, {
       maxQueuedBytes: limits.maxQueuedBytes ?? MAX_QUEUED_BYTES,
-      onOverflow: (queued) => logger.warn({ connection: id, queued }, 'dropping a client that does not read its replies'),
+      onOverflow: (queued) =>
+        logger.warn({ connection: id, queued }, 'dropping a client that does not read its replies'),
       onResponse: (responseId) => {
         this.pendingIds.delete(responseId);
         const reading = this.readingIds.get(responseId);
@@ -72,9 +73,14 @@ export class ClientConnection {
       },
       onBadMessage: (bad) => {
         logger.warn({ connection: id, code: bad.code, reason: bad.message }, 'bad message');
-        void writer.write({ jsonrpc: '2.0', id: bad.id, error: { code: bad.code, message: bad.message } } as never);
+        void writer.write({
+          jsonrpc: '2.0',
+          id: bad.id,
+          error: { code: bad.code, message: bad.message },
+        } as never);
       },
-      shouldHold: () => this.pacing || writer.queuedBytes > HOLD_QUEUED_BYTES || this.readingBytes >= HOLD_READING_BYTES,
+      shouldHold: () =>
+        this.pacing || writer.queuedBytes > HOLD_QUEUED_BYTES || this.readingBytes >= HOLD_READING_BYTES,
       handOn: (message, deliver) => this.handOn(message, deliver),
     });
     socket.on('drain', () => this.reader.release());
@@ -122,11 +128,15 @@ export class ClientConnection {
     if (record.method === '$/cancelRequest') {
       const target = record.params?.id;
       if ((typeof target !== 'string' && typeof target !== 'number') || !this.pendingIds.has(target)) return;
-    } else if (typeof record.method === 'string' && (typeof record.id === 'string' || typeof record.id === 'number')) {
+    } else if (
+      typeof record.method === 'string' &&
+      (typeof record.id === 'string' || typeof record.id === 'number')
+    ) {
       this.pendingIds.add(record.id);
       if (record.method === TaskOutput.method) {
         const limit = (record.params as { limit?: unknown } | undefined)?.limit;
-        const bytes = typeof limit === 'number' && limit > 0 ? Math.min(limit, MAX_OUTPUT_LIMIT) : DEFAULT_OUTPUT_LIMIT;
+        const bytes =
+          typeof limit === 'number' && limit > 0 ? Math.min(limit, MAX_OUTPUT_LIMIT) : DEFAULT_OUTPUT_LIMIT;
         this.readingIds.set(record.id, bytes);
         this.readingBytes += bytes;
       }

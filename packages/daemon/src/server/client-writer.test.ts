@@ -39,18 +39,25 @@ describe('ClientMessageWriter on a Unix socket', () => {
     writer.onError(([error]) => void errors.push(error));
     clientSide.destroy();
     const writes: Promise<void>[] = [];
-    for (let i = 0; i < 1000; i++) writes.push(writer.write({ jsonrpc: '2.0', id: i, result: 'x'.repeat(1000) } as never));
+    for (let i = 0; i < 1000; i++)
+      writes.push(writer.write({ jsonrpc: '2.0', id: i, result: 'x'.repeat(1000) } as never));
     await expect(Promise.all(writes)).resolves.toHaveLength(1000);
     await waitFor(() => serverSide.destroyed, 'the server side to see the close');
-    await expect(writer.write({ jsonrpc: '2.0', id: 'late', result: null } as never)).resolves.toBeUndefined();
+    await expect(
+      writer.write({ jsonrpc: '2.0', id: 'late', result: null } as never),
+    ).resolves.toBeUndefined();
   });
 
   it('drops a peer that does not read once more than maxQueuedBytes are queued, and says so once', async () => {
     clientSide.pause();
     const overflows: number[] = [];
-    const writer = new ClientMessageWriter(serverSide, { maxQueuedBytes: 256 * 1024, onOverflow: (queued) => overflows.push(queued) });
+    const writer = new ClientMessageWriter(serverSide, {
+      maxQueuedBytes: 256 * 1024,
+      onOverflow: (queued) => overflows.push(queued),
+    });
     const payload = 'y'.repeat(64 * 1024);
-    for (let i = 0; i < 200 && !serverSide.destroyed; i++) await writer.write({ jsonrpc: '2.0', id: i, result: payload } as never);
+    for (let i = 0; i < 200 && !serverSide.destroyed; i++)
+      await writer.write({ jsonrpc: '2.0', id: i, result: payload } as never);
     expect(serverSide.destroyed).toBe(true);
     expect(overflows).toHaveLength(1);
     expect(overflows[0]).toBeGreaterThan(256 * 1024);

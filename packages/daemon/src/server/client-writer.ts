@@ -53,7 +53,10 @@ export class ClientMessageWriter extends AbstractMessageWriter implements Messag
    */
   write(msg: Message): Promise<void> {
     const response = msg as { id?: unknown; method?: unknown };
-    if (response.method === undefined && (typeof response.id === 'string' || typeof response.id === 'number')) {
+    if (
+      response.method === undefined &&
+      (typeof response.id === 'string' || typeof response.id === 'number')
+    ) {
       this.options.onResponse?.(response.id);
     }
     if (this.socket.destroyed || !this.socket.writable) return Promise.resolve();

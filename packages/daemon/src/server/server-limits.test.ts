@@ -43,8 +43,20 @@ describe('RpcServer limits on clients', () => {
   const peers: Peer[] = [];
 
   async function start(limits: ConstructorParameters<typeof RpcServer>[3]): Promise<void> {
-    const daemon = { pid: process.pid, startedAt: Date.now(), socketPath, stateDir: dir, logPath: join(dir, 'log'), requestShutdown: () => 0 };
-    server = new RpcServer(new EventEmitter() as unknown as TaskSupervisor, daemon, pino({ level: 'silent' }), limits);
+    const daemon = {
+      pid: process.pid,
+      startedAt: Date.now(),
+      socketPath,
+      stateDir: dir,
+      logPath: join(dir, 'log'),
+      requestShutdown: () => 0,
+    };
+    server = new RpcServer(
+      new EventEmitter() as unknown as TaskSupervisor,
+      daemon,
+      pino({ level: 'silent' }),
+      limits,
+    );
     await server.listen(socketPath);
   }
 
@@ -56,7 +68,12 @@ describe('RpcServer limits on clients', () => {
     return peer;
   }
 
-  const initialize = (id: number) => ({ jsonrpc: '2.0', id, method: 'daemon/initialize', params: { protocolVersion: 2, client: { name: 't' } } });
+  const initialize = (id: number) => ({
+    jsonrpc: '2.0',
+    id,
+    method: 'daemon/initialize',
+    params: { protocolVersion: 2, client: { name: 't' } },
+  });
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'tend-limits-'));
@@ -91,7 +108,10 @@ describe('RpcServer limits on clients', () => {
     const extra = await open();
     await waitFor(() => extra.closed, 'the extra connection to be closed');
     expect(extra.replies).toEqual([
-      expect.objectContaining({ id: null, error: expect.objectContaining({ code: 2007, data: { reason: 'limit_exceeded', limit: 3 } }) }),
+      expect.objectContaining({
+        id: null,
+        error: expect.objectContaining({ code: 2007, data: { reason: 'limit_exceeded', limit: 3 } }),
+      }),
     ]);
     first.socket.destroy();
     await waitFor(() => server.connections.size === 2, 'the first connection to be released');
@@ -105,7 +125,13 @@ describe('RpcServer limits on clients', () => {
     expect(defaultServerLimits(256).maxConnections).toBe(128);
     expect(defaultServerLimits(20_000).maxConnections).toBe(1024);
     expect(defaultServerLimits(10).maxConnections).toBe(16);
-    expect(openFileLimit('Limit  Soft  Hard  Units\nMax open files            1024                 524288               files\n')).toBe(1024);
-    expect(openFileLimit('Max open files            unlimited            unlimited            files\n')).toBeUndefined();
+    expect(
+      openFileLimit(
+        'Limit  Soft  Hard  Units\nMax open files            1024                 524288               files\n',
+      ),
+    ).toBe(1024);
+    expect(
+      openFileLimit('Max open files            unlimited            unlimited            files\n'),
+    ).toBeUndefined();
   });
 });

@@ -10,7 +10,12 @@ import { ClientConnection } from './client-connection.js';
 import { defaultServerLimits, type ServerLimits } from './connection-limits.js';
 import type { DaemonControl } from './handler.js';
 import { HANDLERS } from './handlers/index.js';
-import { removeOwnSocket, removeStaleSocket, socketIdentity, type SocketFileIdentity } from './socket-file.js';
+import {
+  removeOwnSocket,
+  removeStaleSocket,
+  socketIdentity,
+  type SocketFileIdentity,
+} from './socket-file.js';
 
 /** Raised when a live daemon already answers on the socket. */
 export class SocketInUseError extends Error {
@@ -41,10 +46,12 @@ export class RpcServer {
     this.limits = { ...defaultServerLimits(), ...limits };
     supervisor.on('change', (task, removed) => {
       const params = removed ? { task, removed } : { task };
-      for (const connection of this.connections) if (connection.initialized) connection.notify('task/didChange', params);
+      for (const connection of this.connections)
+        if (connection.initialized) connection.notify('task/didChange', params);
     });
     supervisor.on('exit', (completion) => {
-      for (const connection of this.connections) if (connection.initialized) connection.notify('task/didExit', { completion });
+      for (const connection of this.connections)
+        if (connection.initialized) connection.notify('task/didExit', { completion });
     });
   }
 
@@ -58,7 +65,9 @@ export class RpcServer {
    */
   async listen(socketPath: string): Promise<void> {
     if (await socketAnswers(socketPath)) {
-      throw new SocketInUseError(`something already answers on ${socketPath}; is another tend daemon running?`);
+      throw new SocketInUseError(
+        `something already answers on ${socketPath}; is another tend daemon running?`,
+      );
     }
     removeStaleSocket(socketPath);
     const server = createServer((socket) => this.accept(socket));
@@ -92,23 +101,33 @@ export class RpcServer {
       this.refuse(socket);
       return;
     }
-    const connection = new ClientConnection(this.nextId++, socket, this.logger, { maxQueuedBytes: this.limits.maxQueuedBytes });
+    const connection = new ClientConnection(this.nextId++, socket, this.logger, {
+      maxQueuedBytes: this.limits.maxQueuedBytes,
+    });
     this.connections.add(connection);
     this.logger.debug({ connection: connection.id }, 'client connected');
     const initTimer = setTimeout(() => {
       if (connection.initialized) return;
-      this.logger.warn({ connection: connection.id }, `closing a connection that did not initialize within ${this.limits.initTimeoutMs} ms`);
+      this.logger.warn(
+        { connection: connection.id },
+        `closing a connection that did not initialize within ${this.limits.initTimeoutMs} ms`,
+      );
       socket.destroy();
     }, this.limits.initTimeoutMs);
     socket.on('close', () => {
       clearTimeout(initTimer);
-      this.logger.debug({ connection: connection.id, client: connection.client?.name }, 'client disconnected');
+      this.logger.debug(
+        { connection: connection.id, client: connection.client?.name },
+        'client disconnected',
+      );
       this.connections.delete(connection);
       connection.rpc.dispose();
     });
     connection.rpc.onRequest((method, params, token) => this.dispatch(connection, method, params, token));
     connection.rpc.onNotification(() => undefined);
-    connection.rpc.onError(([error]) => this.logger.debug({ connection: connection.id, err: error }, 'connection error'));
+    connection.rpc.onError(([error]) =>
+      this.logger.debug({ connection: connection.id, err: error }, 'connection error'),
+    );
     connection.rpc.listen();
   }
 
@@ -120,12 +139,18 @@ export class RpcServer {
   ): Promise<unknown> {
     const handler = HANDLERS.get(method);
     if (!handler) {
-      return new ResponseError(-32601, `unknown method ${JSON.stringify(method.slice(0, 100))}; see docs/protocol.md`, {
-        reason: 'method_not_found',
-      });
+      return new ResponseError(
+        -32601,
+        `unknown method ${JSON.stringify(method.slice(0, 100))}; see docs/protocol.md`,
+        {
+          reason: 'method_not_found',
+        },
+      );
     }
     if (!connection.initialized && method !== 'daemon/initialize') {
-      return new ResponseError(1001, `send daemon/initialize before ${method}`, { reason: 'not_initialized' });
+      return new ResponseError(1001, `send daemon/initialize before ${method}`, {
+        reason: 'not_initialized',
+      });
     }
     if (connection.inFlight >= this.limits.maxRequestsInFlight) {
       return new ResponseError(
@@ -184,7 +209,9 @@ export class RpcServer {
       return new ResponseError(-32602, error.message, { reason: 'invalid_params', issues: error.issues });
     }
     this.logger.error({ err: error, method }, 'internal error');
-    return new ResponseError(-32603, `internal error in ${method}; details in the daemon log`, { reason: 'internal_error' });
+    return new ResponseError(-32603, `internal error in ${method}; details in the daemon log`, {
+      reason: 'internal_error',
+    });
   }
 }
 

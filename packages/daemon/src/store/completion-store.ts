@@ -30,7 +30,11 @@ export class CompletionStore {
 
   /** Records one end; call inside the transaction that ends the task. @returns its seq. */
   record(completion: Omit<Completion, 'seq'>): number {
-    const info = this.statements.insert.run(completion.taskId, completion.session ?? null, JSON.stringify(completion));
+    const info = this.statements.insert.run(
+      completion.taskId,
+      completion.session ?? null,
+      JSON.stringify(completion),
+    );
     return Number(info.lastInsertRowid);
   }
 
@@ -38,7 +42,7 @@ export class CompletionStore {
   list(query: CompletionQuery): Completion[] {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (query.session !== undefined) (where.push('c.session = ?'), params.push(query.session));
+    if (query.session !== undefined) where.push('c.session = ?'), params.push(query.session);
     if (query.after !== undefined) {
       where.push('c.seq > ?');
       params.push(query.after);
@@ -47,10 +51,12 @@ export class CompletionStore {
       params.push(query.ackKey);
     }
     const sql = `SELECT c.seq, c.payload FROM completions c ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.seq LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, query.limit) as { seq: number; payload: string }[]).map((row) => ({
-      seq: row.seq,
-      ...(JSON.parse(row.payload) as Omit<Completion, 'seq'>),
-    }));
+    return (this.db.prepare(sql).all(...params, query.limit) as { seq: number; payload: string }[]).map(
+      (row) => ({
+        seq: row.seq,
+        ...(JSON.parse(row.payload) as Omit<Completion, 'seq'>),
+      }),
+    );
   }
 
   /** Marks `seqs` acknowledged by `ackKey`. */

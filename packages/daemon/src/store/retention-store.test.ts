@@ -22,12 +22,27 @@ describe('RetentionStore', () => {
   /** Inserts task `id` in `state`, ended at `endedAt` (ms) when given, with a completion and a cursor. */
   function task(id: string, state: TaskState, endedAt?: number): void {
     tasks.insert({
-      id, command: 'true', cwd: '/', env: {}, inheritEnv: true, state, createdAt: 1,
-      logPath: `/nowhere/${id}/output.log`, outputBytes: 0, outputStart: 0,
+      id,
+      command: 'true',
+      cwd: '/',
+      env: {},
+      inheritEnv: true,
+      state,
+      createdAt: 1,
+      logPath: `/nowhere/${id}/output.log`,
+      outputBytes: 0,
+      outputStart: 0,
       ...(endedAt !== undefined ? { endedAt } : {}),
     });
     if (endedAt !== undefined) {
-      const seq = completions.record({ taskId: id, command: 'true', cwd: '/', state, endedAt: new Date(endedAt).toISOString(), tail: `TOKEN=${id}` });
+      const seq = completions.record({
+        taskId: id,
+        command: 'true',
+        cwd: '/',
+        state,
+        endedAt: new Date(endedAt).toISOString(),
+        tail: `TOKEN=${id}`,
+      });
       completions.ack('', [seq]);
     }
     cursors.set(id, 'me', 1);
@@ -59,7 +74,12 @@ describe('RetentionStore', () => {
     expect(retention.select({ endedBefore: 3_000 }).sort()).toEqual(['a', 'b']);
     expect(retention.select({ keep: 3, endedBefore: 2_500 }).sort()).toEqual(['a', 'b']);
     expect(retention.select({ keep: 1, endedBefore: 0 }).sort()).toEqual(['a', 'b', 'c']);
-    expect(retention.select({ keep: 0, endedBefore: Number.MAX_SAFE_INTEGER }).sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(retention.select({ keep: 0, endedBefore: Number.MAX_SAFE_INTEGER }).sort()).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+    ]);
   });
 
   it('matches prune filters: states and end time, live states never', () => {
@@ -97,7 +117,11 @@ describe('RetentionStore', () => {
     old.pragma('user_version = 2');
     old.prepare("INSERT INTO completions (task_id, session, payload) VALUES ('gone', NULL, '{}')").run();
     old.prepare("INSERT INTO completion_acks (session, seq) VALUES ('', 1)").run();
-    old.prepare("INSERT INTO read_cursors (task_id, reader, byte_offset, updated_at) VALUES ('gone', 'me', 5, 0)").run();
+    old
+      .prepare(
+        "INSERT INTO read_cursors (task_id, reader, byte_offset, updated_at) VALUES ('gone', 'me', 5, 0)",
+      )
+      .run();
     old.close();
     db = openDatabase(join(dir, 'tend.db'));
     expect(count('SELECT COUNT(*) AS n FROM completions WHERE task_id = ?', 'gone')).toBe(0);

@@ -33,10 +33,14 @@ export class RetentionStore {
       beyondCount: db.prepare(
         `SELECT id FROM tasks WHERE ended_at IS NOT NULL AND +state IN ${ENDED} ORDER BY ended_at DESC, rowid DESC LIMIT -1 OFFSET ?`,
       ),
-      endedBefore: db.prepare(`SELECT id FROM tasks WHERE ended_at IS NOT NULL AND ended_at < ? AND +state IN ${ENDED}`),
+      endedBefore: db.prepare(
+        `SELECT id FROM tasks WHERE ended_at IS NOT NULL AND ended_at < ? AND +state IN ${ENDED}`,
+      ),
       isEnded: db.prepare(`SELECT 1 FROM tasks WHERE id = ? AND state IN ${ENDED}`),
       deleteTask: db.prepare(`DELETE FROM tasks WHERE id = ? AND state IN ${ENDED}`),
-      deleteAcks: db.prepare('DELETE FROM completion_acks WHERE seq IN (SELECT seq FROM completions WHERE task_id = ?)'),
+      deleteAcks: db.prepare(
+        'DELETE FROM completion_acks WHERE seq IN (SELECT seq FROM completions WHERE task_id = ?)',
+      ),
       deleteCompletions: db.prepare('DELETE FROM completions WHERE task_id = ?'),
       deleteCursors: db.prepare('DELETE FROM read_cursors WHERE task_id = ?'),
     };
@@ -49,7 +53,8 @@ export class RetentionStore {
       for (const row of this.statements.beyondCount.all(query.keep) as { id: string }[]) ids.add(row.id);
     }
     if (query.endedBefore !== undefined) {
-      for (const row of this.statements.endedBefore.all(query.endedBefore) as { id: string }[]) ids.add(row.id);
+      for (const row of this.statements.endedBefore.all(query.endedBefore) as { id: string }[])
+        ids.add(row.id);
     }
     return [...ids];
   }
@@ -60,7 +65,7 @@ export class RetentionStore {
     if (states.length === 0) return [];
     const where = [`ended_at IS NOT NULL`, `+state IN (${states.map(() => '?').join(', ')})`];
     const params: unknown[] = [...states];
-    if (query.endedBefore !== undefined) (where.push('ended_at <= ?'), params.push(query.endedBefore));
+    if (query.endedBefore !== undefined) where.push('ended_at <= ?'), params.push(query.endedBefore);
     const sql = `SELECT id FROM tasks WHERE ${where.join(' AND ')} ORDER BY ended_at, rowid`;
     return (this.db.prepare(sql).all(...params) as { id: string }[]).map((row) => row.id);
   }

@@ -99,7 +99,15 @@ describe('TaskStore', () => {
 
   it('sets the given fields on update and clears a column whose patch value is undefined', () => {
     store.insert(row({ id: 'upd00001', pid: 10, pgid: 10, reason: 'starting up', killAt: 5 }));
-    expect(store.update('upd00001', { state: 'succeeded', exitCode: 0, endedAt: 2_000, killAt: undefined, reason: undefined })).toBe(true);
+    expect(
+      store.update('upd00001', {
+        state: 'succeeded',
+        exitCode: 0,
+        endedAt: 2_000,
+        killAt: undefined,
+        reason: undefined,
+      }),
+    ).toBe(true);
     const got = store.get('upd00001') as TaskRow;
     expect(got.state).toBe('succeeded');
     expect(got.exitCode).toBe(0);
@@ -136,11 +144,20 @@ describe('TaskStore', () => {
     const ids = (rows: TaskRow[]) => rows.map((r) => r.id);
 
     it('lists every task newest first when no filter is given', () => {
-      expect(ids(store.list({ limit: 100 }))).toEqual(['l0000005', 'l0000004', 'l0000003', 'l0000002', 'l0000001']);
+      expect(ids(store.list({ limit: 100 }))).toEqual([
+        'l0000005',
+        'l0000004',
+        'l0000003',
+        'l0000002',
+        'l0000001',
+      ]);
     });
 
     it('keeps only the tasks in the given states', () => {
-      expect(ids(store.list({ states: ['running', 'starting'], limit: 100 }))).toEqual(['l0000004', 'l0000002']);
+      expect(ids(store.list({ states: ['running', 'starting'], limit: 100 }))).toEqual([
+        'l0000004',
+        'l0000002',
+      ]);
       expect(ids(store.list({ states: ['failed'], limit: 100 }))).toEqual(['l0000003']);
     });
 
@@ -153,11 +170,18 @@ describe('TaskStore', () => {
     });
 
     it('keeps only the tasks with the given cwd', () => {
-      expect(ids(store.list({ cwd: '/a', limit: 100 }))).toEqual(['l0000005', 'l0000004', 'l0000003', 'l0000001']);
+      expect(ids(store.list({ cwd: '/a', limit: 100 }))).toEqual([
+        'l0000005',
+        'l0000004',
+        'l0000003',
+        'l0000001',
+      ]);
     });
 
     it('combines filters with AND', () => {
-      expect(ids(store.list({ name: 'web', cwd: '/a', states: ['succeeded', 'running'], limit: 100 }))).toEqual(['l0000001']);
+      expect(
+        ids(store.list({ name: 'web', cwd: '/a', states: ['succeeded', 'running'], limit: 100 })),
+      ).toEqual(['l0000001']);
     });
 
     it('returns at most limit tasks, the newest ones', () => {
@@ -193,7 +217,13 @@ describe('TaskStore', () => {
       store.insert(row({ id: 'w0000006', cwd: '/x/a/b' }));
       expect(ids(store.list({ cwd: '/a/b', limit: 100 }))).toEqual(['w0000001', 'w0000002', 'w0000003']);
       expect(ids(store.list({ cwd: '/a/b/', limit: 100 }))).toEqual(['w0000001', 'w0000002', 'w0000003']);
-      expect(ids(store.list({ cwd: '/a', limit: 100 }))).toEqual(['w0000001', 'w0000002', 'w0000003', 'w0000004', 'w0000005']);
+      expect(ids(store.list({ cwd: '/a', limit: 100 }))).toEqual([
+        'w0000001',
+        'w0000002',
+        'w0000003',
+        'w0000004',
+        'w0000005',
+      ]);
       expect(ids(store.list({ cwd: '/a/b/c', limit: 100 }))).toEqual(['w0000002', 'w0000003']);
     });
 

@@ -57,12 +57,35 @@ export interface TaskFilter {
 }
 
 const COLUMNS: Record<keyof TaskRow, string> = {
-  id: 'id', name: 'name', command: 'command', cwd: 'cwd', env: 'env', inheritEnv: 'inherit_env',
-  capturedEnv: 'captured_env', umask: 'umask', tty: 'tty',
-  session: 'session', state: 'state', reason: 'reason', pid: 'pid', pgid: 'pgid', startTicks: 'start_ticks',
-  bootId: 'boot_id', exitCode: 'exit_code', signal: 'signal', createdAt: 'created_at', startedAt: 'started_at',
-  endedAt: 'ended_at', timeoutMs: 'timeout_ms', deadlineAt: 'deadline_at', killAt: 'kill_at', stopCause: 'stop_cause', logPath: 'log_path',
-  outputBytes: 'output_bytes', outputCap: 'output_cap', outputStart: 'output_start',
+  id: 'id',
+  name: 'name',
+  command: 'command',
+  cwd: 'cwd',
+  env: 'env',
+  inheritEnv: 'inherit_env',
+  capturedEnv: 'captured_env',
+  umask: 'umask',
+  tty: 'tty',
+  session: 'session',
+  state: 'state',
+  reason: 'reason',
+  pid: 'pid',
+  pgid: 'pgid',
+  startTicks: 'start_ticks',
+  bootId: 'boot_id',
+  exitCode: 'exit_code',
+  signal: 'signal',
+  createdAt: 'created_at',
+  startedAt: 'started_at',
+  endedAt: 'ended_at',
+  timeoutMs: 'timeout_ms',
+  deadlineAt: 'deadline_at',
+  killAt: 'kill_at',
+  stopCause: 'stop_cause',
+  logPath: 'log_path',
+  outputBytes: 'output_bytes',
+  outputCap: 'output_cap',
+  outputStart: 'output_start',
 };
 const FIELDS = Object.keys(COLUMNS) as (keyof TaskRow)[];
 const LIVE = `('starting', 'running', 'stopping')`;
@@ -109,7 +132,9 @@ export class TaskStore {
     const signature = keys.join(',');
     let statement = this.updates.get(signature);
     if (!statement) {
-      statement = this.db.prepare(`UPDATE tasks SET ${keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ')} WHERE id = @id`);
+      statement = this.db.prepare(
+        `UPDATE tasks SET ${keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ')} WHERE id = @id`,
+      );
       this.updates.set(signature, statement);
     }
     const params: Record<string, unknown> = { id };
@@ -150,8 +175,8 @@ export class TaskStore {
       where.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
       params.push(...filter.states);
     }
-    if (filter.name !== undefined) (where.push('name = ?'), params.push(filter.name));
-    if (filter.session !== undefined) (where.push('session = ?'), params.push(filter.session));
+    if (filter.name !== undefined) where.push('name = ?'), params.push(filter.name);
+    if (filter.session !== undefined) where.push('session = ?'), params.push(filter.session);
     if (filter.cwd !== undefined) {
       // The directory itself, or any path below it: a byte-wise range ('0' follows '/' in ASCII), so
       // case-sensitive like Linux paths and with no LIKE wildcards to escape.
@@ -172,7 +197,8 @@ export class TaskStore {
   /** Number of tasks in each state (states with none omitted). */
   countByState(): Partial<Record<TaskState, number>> {
     const counts: Partial<Record<TaskState, number>> = {};
-    for (const row of this.statements.counts.all() as { state: TaskState; n: number }[]) counts[row.state] = row.n;
+    for (const row of this.statements.counts.all() as { state: TaskState; n: number }[])
+      counts[row.state] = row.n;
     return counts;
   }
 

@@ -27,7 +27,8 @@ export function readExitRecord(path: string): ExitRecord | undefined {
   try {
     const parsed = JSON.parse(text) as { status?: unknown; signal?: unknown };
     if (typeof parsed.status !== 'number' || !Number.isInteger(parsed.status)) return undefined;
-    const signal = typeof parsed.signal === 'string' && parsed.signal !== '' ? toSignalName(parsed.signal) : undefined;
+    const signal =
+      typeof parsed.signal === 'string' && parsed.signal !== '' ? toSignalName(parsed.signal) : undefined;
     return { status: parsed.status, ...(signal ? { signal } : {}), endedAt: Math.round(mtimeMs) };
   } catch {
     return undefined;

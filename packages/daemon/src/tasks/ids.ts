@@ -34,7 +34,9 @@ export function resolveTask(store: TaskStore, ref: string): TaskRow {
       { candidates },
     );
   }
-  throw new TendDaemonError('task_not_found', `no task has id, id prefix or name "${ref}" (see tend ps -a)`, { ref });
+  throw new TendDaemonError('task_not_found', `no task has id, id prefix or name "${ref}" (see tend ps -a)`, {
+    ref,
+  });
 }
 
 /**
@@ -45,5 +47,9 @@ export function resolveTask(store: TaskStore, ref: string): TaskRow {
  */
 export function checkTaskName(store: TaskStore, name: string | undefined): void {
   if (name === undefined || !store.get(name)) return;
-  throw new TendDaemonError('invalid_name', `the name "${name}" is the id of another task; pick another name`, { name });
+  throw new TendDaemonError(
+    'invalid_name',
+    `the name "${name}" is the id of another task; pick another name`,
+    { name },
+  );
 }

@@ -27,7 +27,9 @@ export function orphanedReason(signal: SignalName | undefined, ended: boolean): 
 
 /** The final reason of an orphaned task whose live reason was `reason` (see {@link orphanedReason}). */
 export function endedOrphanReason(reason: string | undefined): string {
-  return reason?.endsWith(TRACKED) ? `${reason.slice(0, -TRACKED.length)}${ENDED}` : orphanedReason(undefined, true);
+  return reason?.endsWith(TRACKED)
+    ? `${reason.slice(0, -TRACKED.length)}${ENDED}`
+    : orphanedReason(undefined, true);
 }
 
 /**
@@ -49,7 +51,10 @@ export function wrapperGone(supervisor: TaskSupervisor, id: string, end: TaskEnd
     return 'ended';
   }
   supervisor.store.update(id, { reason: orphanedReason(end.signal, false) });
-  supervisor.options.logger.warn({ task: id, signal: end.signal }, 'task wrapper ended without an exit record; its processes still run');
+  supervisor.options.logger.warn(
+    { task: id, signal: end.signal },
+    'task wrapper ended without an exit record; its processes still run',
+  );
   const orphan = supervisor.store.get(id) as TaskRow;
   supervisor.emit('orphaned', orphan);
   supervisor.emit('change', toTask(orphan), false);

@@ -90,7 +90,10 @@ export class OutputCapEnforcer {
 
   private schedule(delay: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => this.schedule(this.checkAll() ? HOT_CHECK_INTERVAL_MS : this.intervalMs), delay);
+    this.timer = setTimeout(
+      () => this.schedule(this.checkAll() ? HOT_CHECK_INTERVAL_MS : this.intervalMs),
+      delay,
+    );
     this.timer.unref();
   }
 
@@ -119,7 +122,8 @@ export class OutputCapEnforcer {
       return undefined;
     }
     entry.identity ??=
-      this.supervisor.logIdentity(id) ?? (entry.adopted && stat.isFile() && stat.nlink === 1 ? identityOf(stat) : undefined);
+      this.supervisor.logIdentity(id) ??
+      (entry.adopted && stat.isFile() && stat.nlink === 1 ? identityOf(stat) : undefined);
     if (stat.isFile() && entry.identity && sameFile(stat, entry.identity)) return stat;
     if (!entry.replaced && entry.identity) {
       entry.replaced = true;
@@ -151,7 +155,10 @@ export class OutputCapEnforcer {
     } catch (error) {
       // The store cannot be written (disk full): no trim, so no reader meets a hole; try again next check.
       closeSync(fd);
-      this.logger.warn({ task: id, err: error }, 'cannot record the trimmed start of output.log; not trimming it now');
+      this.logger.warn(
+        { task: id, err: error },
+        'cannot record the trimmed start of output.log; not trimming it now',
+      );
       return false;
     }
     entry.start = newStart;
@@ -174,13 +181,21 @@ export class OutputCapEnforcer {
         'cannot punch holes in output.log (filesystem without fallocate punch-hole?): its disk use is not capped',
       );
     };
-    const child = spawn('fallocate', ['--punch-hole', '--offset', '0', '--length', String(length), '/proc/self/fd/3'], {
-      stdio: ['ignore', 'ignore', 'pipe', fd],
-    });
+    const child = spawn(
+      'fallocate',
+      ['--punch-hole', '--offset', '0', '--length', String(length), '/proc/self/fd/3'],
+      {
+        stdio: ['ignore', 'ignore', 'pipe', fd],
+      },
+    );
     child.stderr?.on('data', (chunk) => (stderr += String(chunk)));
     child.on('error', (error) => done(error));
     child.on('close', (code, signal) =>
-      done(code === 0 ? undefined : new Error(`fallocate ended with ${signal ? `signal ${signal}` : `exit code ${code}`}`)),
+      done(
+        code === 0
+          ? undefined
+          : new Error(`fallocate ended with ${signal ? `signal ${signal}` : `exit code ${code}`}`),
+      ),
     );
   }
 }

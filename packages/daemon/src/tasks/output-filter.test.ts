@@ -31,11 +31,15 @@ describe('cleanText', () => {
   });
 
   it('keeps only the last state of a line redrawn with carriage returns, as a progress bar ends', () => {
-    expect(cleanText('downloading 10%\rdownloading 50%\rdownloading 100%\ndone\n')).toBe('downloading 100%\ndone\n');
+    expect(cleanText('downloading 10%\rdownloading 50%\rdownloading 100%\ndone\n')).toBe(
+      'downloading 100%\ndone\n',
+    );
   });
 
   it('handles a progress bar that is both colored and redrawn', () => {
-    expect(cleanText('\x1b[32m[#   ]\x1b[0m\r\x1b[32m[##  ]\x1b[0m\r\x1b[32m[####]\x1b[0m\n')).toBe('[####]\n');
+    expect(cleanText('\x1b[32m[#   ]\x1b[0m\r\x1b[32m[##  ]\x1b[0m\r\x1b[32m[####]\x1b[0m\n')).toBe(
+      '[####]\n',
+    );
   });
 
   it('turns CRLF line ends into LF without dropping the line before them', () => {
@@ -54,7 +58,18 @@ describe('cleanText', () => {
 });
 
 describe('grepLines', () => {
-  const LOG = ['one', 'two ERROR a', 'three', 'four', 'five', 'six', 'seven error b', 'eight', 'nine', ''].join('\n');
+  const LOG = [
+    'one',
+    'two ERROR a',
+    'three',
+    'four',
+    'five',
+    'six',
+    'seven error b',
+    'eight',
+    'nine',
+    '',
+  ].join('\n');
 
   it('keeps only the matching lines and counts them', () => {
     expect(grepLines(LOG, { pattern: 'ERROR', context: 0, ignoreCase: false })).toStrictEqual({
@@ -94,7 +109,9 @@ describe('grepLines', () => {
   it('merges groups that are adjacent (no line between them) without a separator, as grep -C does', () => {
     const text = 'a\nMATCH\nb\nc\nMATCH\nd\n';
     // Context 1: lines 0-2 and 3-5 touch, so no "--" between them.
-    expect(grepLines(text, { pattern: 'MATCH', context: 1, ignoreCase: false }).text).toBe('a\nMATCH\nb\nc\nMATCH\nd\n');
+    expect(grepLines(text, { pattern: 'MATCH', context: 1, ignoreCase: false }).text).toBe(
+      'a\nMATCH\nb\nc\nMATCH\nd\n',
+    );
   });
 
   it('counts each matching line and, without context, separates nothing (as grep(1) does)', () => {
@@ -112,20 +129,34 @@ describe('grepLines', () => {
   });
 
   it("returns '' and 0 when no line matches", () => {
-    expect(grepLines(LOG, { pattern: 'warning', context: 3, ignoreCase: true })).toStrictEqual({ text: '', matches: 0 });
-    expect(grepLines('', { pattern: 'x', context: 0, ignoreCase: false })).toStrictEqual({ text: '', matches: 0 });
+    expect(grepLines(LOG, { pattern: 'warning', context: 3, ignoreCase: true })).toStrictEqual({
+      text: '',
+      matches: 0,
+    });
+    expect(grepLines('', { pattern: 'x', context: 0, ignoreCase: false })).toStrictEqual({
+      text: '',
+      matches: 0,
+    });
   });
 
   it('matches a last line that has no newline and ends the kept text with one', () => {
-    expect(grepLines('alpha\nbeta\ngamma', { pattern: 'gamma', context: 1, ignoreCase: false })).toStrictEqual({
+    expect(
+      grepLines('alpha\nbeta\ngamma', { pattern: 'gamma', context: 1, ignoreCase: false }),
+    ).toStrictEqual({
       text: 'beta\ngamma\n',
       matches: 1,
     });
   });
 
   it('does not count the empty string after a final newline as a line', () => {
-    expect(grepLines('a\nb\n', { pattern: '^$', context: 0, ignoreCase: false })).toStrictEqual({ text: '', matches: 0 });
-    expect(grepLines('a\n\nb\n', { pattern: '^$', context: 0, ignoreCase: false })).toStrictEqual({ text: '\n', matches: 1 });
+    expect(grepLines('a\nb\n', { pattern: '^$', context: 0, ignoreCase: false })).toStrictEqual({
+      text: '',
+      matches: 0,
+    });
+    expect(grepLines('a\n\nb\n', { pattern: '^$', context: 0, ignoreCase: false })).toStrictEqual({
+      text: '\n',
+      matches: 1,
+    });
   });
 });
 
@@ -175,8 +206,18 @@ describe('headAndTail', () => {
     const { text: out, omittedBytes } = headAndTail(text, 100);
     const [head, named, tail] = splitAtMarker(out, true);
     // Half is 50 bytes: 5 whole lines (45 bytes) in the head; the last 50 bytes hold 5 whole lines and a cut one.
-    expect(head).toBe(lines.slice(0, 5).map((l) => `${l}\n`).join(''));
-    expect(tail).toBe(lines.slice(95).map((l) => `${l}\n`).join(''));
+    expect(head).toBe(
+      lines
+        .slice(0, 5)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
+    expect(tail).toBe(
+      lines
+        .slice(95)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     expect(named).toBe(omittedBytes);
     expect(bytes(head) + bytes(tail) + omittedBytes).toBe(bytes(text));
     expect(omittedBytes).toBe(900 - 45 - 45);
@@ -212,7 +253,10 @@ describe('headAndTail', () => {
   });
 
   it('accounts for every byte of a mixed multi-byte text with lines: head + tail + omitted = total', () => {
-    const text = Array.from({ length: 60 }, (_, i) => `${i} aé日😀 ${'é'.repeat(i % 7)}${'😀'.repeat(i % 3)}`).join('\n');
+    const text = Array.from(
+      { length: 60 },
+      (_, i) => `${i} aé日😀 ${'é'.repeat(i % 7)}${'😀'.repeat(i % 3)}`,
+    ).join('\n');
     const total = bytes(text);
     for (const maxBytes of [256, 300, 301, 512, 777, 1024]) {
       const { text: out, omittedBytes } = headAndTail(text, maxBytes);
@@ -225,7 +269,12 @@ describe('headAndTail', () => {
       expect(text.startsWith(head)).toBe(true);
       expect(text.endsWith(tail)).toBe(true);
       const tailStart = total - bytes(tail);
-      expect(Buffer.from(text).subarray(tailStart - 1, tailStart).toString(), `tail start at maxBytes ${maxBytes}`).toBe('\n');
+      expect(
+        Buffer.from(text)
+          .subarray(tailStart - 1, tailStart)
+          .toString(),
+        `tail start at maxBytes ${maxBytes}`,
+      ).toBe('\n');
     }
   });
 

@@ -29,7 +29,8 @@ export function grepLines(text: string, options: GrepOptions): { text: string; m
   lines.forEach((line, i) => {
     if (!regex.test(line)) return;
     matches++;
-    for (let j = Math.max(0, i - options.context); j <= Math.min(lines.length - 1, i + options.context); j++) keep[j] = true;
+    for (let j = Math.max(0, i - options.context); j <= Math.min(lines.length - 1, i + options.context); j++)
+      keep[j] = true;
   });
   const out: string[] = [];
   let previous = -2;
@@ -62,7 +63,11 @@ export function headAndTail(text: string, maxBytes: number): { text: string; omi
   const tailStart = bytes.length - half;
   const tail = bytes.subarray(tailStart + leadingContinuationBytes(bytes.subarray(tailStart)));
   const tailIndex = bytes.length - tail.length;
-  const [headText, tailText] = onLineBoundaries(head.toString('utf8'), tail.toString('utf8'), bytes[tailIndex - 1] === 0x0a);
+  const [headText, tailText] = onLineBoundaries(
+    head.toString('utf8'),
+    tail.toString('utf8'),
+    bytes[tailIndex - 1] === 0x0a,
+  );
   const omittedBytes = bytes.length - Buffer.byteLength(headText) - Buffer.byteLength(tailText);
   return { text: headText + omissionMarker(omittedBytes, headText) + tailText, omittedBytes };
 }

@@ -64,11 +64,20 @@ describe('readTaskOutput', () => {
     it('returns only the bytes the reader has not read yet and moves its cursor to where it stopped', async () => {
       insertTask();
       writeFileSync(log, 'one\n');
-      expect(await read({ since: 'last' })).toMatchObject({ data: 'one\n', offset: 0, nextOffset: 4, ended: false });
+      expect(await read({ since: 'last' })).toMatchObject({
+        data: 'one\n',
+        offset: 0,
+        nextOffset: 4,
+        ended: false,
+      });
       expect(deps.cursors.get('t1000000', 'agent')).toBe(4);
 
       appendFileSync(log, 'two\nthree\n');
-      expect(await read({ since: 'last' })).toMatchObject({ data: 'two\nthree\n', offset: 4, nextOffset: 14 });
+      expect(await read({ since: 'last' })).toMatchObject({
+        data: 'two\nthree\n',
+        offset: 4,
+        nextOffset: 14,
+      });
       expect(deps.cursors.get('t1000000', 'agent')).toBe(14);
 
       expect(await read({ since: 'last' })).toMatchObject({ data: '', offset: 14, nextOffset: 14 });
@@ -77,9 +86,22 @@ describe('readTaskOutput', () => {
     it('stops at limit and resumes from there on the next read', async () => {
       insertTask();
       writeFileSync(log, '0123456789');
-      expect(await read({ since: 'last', limit: 4 })).toMatchObject({ data: '0123', nextOffset: 4, truncated: true });
-      expect(await read({ since: 'last', limit: 4 })).toMatchObject({ data: '4567', offset: 4, nextOffset: 8 });
-      expect(await read({ since: 'last', limit: 4 })).toMatchObject({ data: '89', offset: 8, nextOffset: 10, truncated: false });
+      expect(await read({ since: 'last', limit: 4 })).toMatchObject({
+        data: '0123',
+        nextOffset: 4,
+        truncated: true,
+      });
+      expect(await read({ since: 'last', limit: 4 })).toMatchObject({
+        data: '4567',
+        offset: 4,
+        nextOffset: 8,
+      });
+      expect(await read({ since: 'last', limit: 4 })).toMatchObject({
+        data: '89',
+        offset: 8,
+        nextOffset: 10,
+        truncated: false,
+      });
     });
 
     it('keeps an independent cursor for each reader', async () => {
@@ -129,13 +151,21 @@ describe('readTaskOutput', () => {
       db = openDatabase(dbPath);
       deps = { store: new TaskStore(db), cursors: new CursorStore(db) };
       appendFileSync(log, 'after restart\n');
-      expect(await read({ since: 'last' })).toMatchObject({ data: 'after restart\n', offset: bytes('before restart\n') });
+      expect(await read({ since: 'last' })).toMatchObject({
+        data: 'after restart\n',
+        offset: bytes('before restart\n'),
+      });
     });
 
     it('reads from the oldest byte kept and reports skippedBytes when the cap dropped bytes past the cursor', async () => {
       insertTask({ outputStart: 100 });
       writeFileSync(log, `${'x'.repeat(100)}kept\n`);
-      expect(await read({ since: 'last' })).toMatchObject({ data: 'kept\n', offset: 100, nextOffset: 105, skippedBytes: 100 });
+      expect(await read({ since: 'last' })).toMatchObject({
+        data: 'kept\n',
+        offset: 100,
+        nextOffset: 105,
+        skippedBytes: 100,
+      });
       expect(deps.cursors.get('t1000000', 'agent')).toBe(105);
     });
 
@@ -151,7 +181,11 @@ describe('readTaskOutput', () => {
     it('reports skippedBytes on a model-sized read too', async () => {
       insertTask({ outputStart: 50, state: 'succeeded' });
       writeFileSync(log, `${'z'.repeat(50)}\x1b[31mred\x1b[0m\n`);
-      expect(await read({ since: 'last', clean: true })).toMatchObject({ data: 'red\n', skippedBytes: 50, ended: true });
+      expect(await read({ since: 'last', clean: true })).toMatchObject({
+        data: 'red\n',
+        skippedBytes: 50,
+        ended: true,
+      });
     });
   });
 
@@ -177,16 +211,30 @@ describe('readTaskOutput', () => {
       expect(bytes(tail)).toBeLessThanOrEqual(512);
       expect(Number(match?.[1])).toBe(result.omittedBytes);
       expect(bytes(head) + bytes(tail) + result.omittedBytes).toBe(total);
-      expect(result).toMatchObject({ offset: 0, nextOffset: total, totalBytes: total, ended: true, truncated: false });
+      expect(result).toMatchObject({
+        offset: 0,
+        nextOffset: total,
+        totalBytes: total,
+        ended: true,
+        truncated: false,
+      });
       expect(deps.cursors.get('t1000000', 'agent')).toBe(total);
 
-      expect(await read({ since: 'last', maxBytes: 1024 })).toMatchObject({ data: '', omittedBytes: 0, nextOffset: total });
+      expect(await read({ since: 'last', maxBytes: 1024 })).toMatchObject({
+        data: '',
+        omittedBytes: 0,
+        nextOffset: total,
+      });
     });
 
     it('returns what fits under maxBytes whole, with 0 omitted', async () => {
       insertTask({ state: 'succeeded' });
       writeFileSync(log, 'short\n');
-      expect(await read({ since: 'last', maxBytes: 256 })).toMatchObject({ data: 'short\n', omittedBytes: 0, nextOffset: 6 });
+      expect(await read({ since: 'last', maxBytes: 256 })).toMatchObject({
+        data: 'short\n',
+        omittedBytes: 0,
+        nextOffset: 6,
+      });
     });
   });
 
@@ -194,14 +242,20 @@ describe('readTaskOutput', () => {
     it('cleans and greps only the unread part of a since-last read, counting matches', async () => {
       insertTask();
       writeFileSync(log, '\x1b[31mERROR\x1b[0m first\nok\n');
-      expect(await read({ since: 'last', clean: true, grep: { pattern: 'error', ignoreCase: true } })).toMatchObject({
+      expect(
+        await read({ since: 'last', clean: true, grep: { pattern: 'error', ignoreCase: true } }),
+      ).toMatchObject({
         data: 'ERROR first\n',
         matches: 1,
         nextOffset: bytes('\x1b[31mERROR\x1b[0m first\nok\n'),
       });
 
       appendFileSync(log, 'compiling 10%\rcompiling 100%\r\n\x1b[1mERROR\x1b[22m second\nfine\n');
-      const second = await read({ since: 'last', clean: true, grep: { pattern: 'ERROR|compiling', context: 0 } });
+      const second = await read({
+        since: 'last',
+        clean: true,
+        grep: { pattern: 'ERROR|compiling', context: 0 },
+      });
       expect(second).toMatchObject({ data: 'compiling 100%\nERROR second\n', matches: 2, omittedBytes: 0 });
       expect(second.data).not.toContain('first');
       expect(second.data).not.toContain('\x1b');
@@ -210,14 +264,22 @@ describe('readTaskOutput', () => {
     it('reports 0 matches and empty data when nothing unread matches', async () => {
       insertTask({ state: 'failed' });
       writeFileSync(log, 'a\nb\n');
-      expect(await read({ since: 'last', grep: { pattern: 'zzz' } })).toMatchObject({ data: '', matches: 0, nextOffset: 4 });
+      expect(await read({ since: 'last', grep: { pattern: 'zzz' } })).toMatchObject({
+        data: '',
+        matches: 0,
+        nextOffset: 4,
+      });
     });
 
     it('leaves the unfinished last line of a live task for the next grep read', async () => {
       insertTask({ state: 'running' });
       writeFileSync(log, 'ok 1\nERROR one\nERROR par');
       const first = await read({ since: 'last', grep: { pattern: 'ERROR' } });
-      expect(first).toMatchObject({ data: 'ERROR one\n', matches: 1, nextOffset: bytes('ok 1\nERROR one\n') });
+      expect(first).toMatchObject({
+        data: 'ERROR one\n',
+        matches: 1,
+        nextOffset: bytes('ok 1\nERROR one\n'),
+      });
       expect(deps.cursors.get('t1000000', 'agent')).toBe(bytes('ok 1\nERROR one\n'));
 
       appendFileSync(log, 'tial é\nok 2\n');
@@ -271,7 +333,11 @@ describe('readTaskOutput', () => {
       writeFileSync(log, 'old\n');
       await read({ since: 'last' });
       const started = Date.now();
-      expect(await read({ since: 'last', waitMs: 300 })).toMatchObject({ data: '', nextOffset: 4, ended: false });
+      expect(await read({ since: 'last', waitMs: 300 })).toMatchObject({
+        data: '',
+        nextOffset: 4,
+        ended: false,
+      });
       expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     });
 
@@ -304,10 +370,14 @@ describe('readTaskOutput', () => {
 
   it('refuses an id no task has with task_not_found', async () => {
     insertTask();
-    await expect(readTaskOutput(deps, parseParams(TaskOutput, { id: 'nosuch00', since: 'last' }), 'agent')).rejects.toMatchObject({
+    await expect(
+      readTaskOutput(deps, parseParams(TaskOutput, { id: 'nosuch00', since: 'last' }), 'agent'),
+    ).rejects.toMatchObject({
       name: 'TendDaemonError',
       reason: 'task_not_found',
     });
-    await expect(readTaskOutput(deps, parseParams(TaskOutput, { id: 'nosuch00' }), 'agent')).rejects.toBeInstanceOf(TendDaemonError);
+    await expect(
+      readTaskOutput(deps, parseParams(TaskOutput, { id: 'nosuch00' }), 'agent'),
+    ).rejects.toBeInstanceOf(TendDaemonError);
   });
 });

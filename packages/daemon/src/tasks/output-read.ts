@@ -1,5 +1,12 @@
 import { open } from 'node:fs/promises';
-import { isTerminal, MAX_FILTERED_BYTES, MAX_OUTPUT_LIMIT, type ParsedParamsOf, type ResultOf, type TaskOutput } from '@tend/protocol';
+import {
+  isTerminal,
+  MAX_FILTERED_BYTES,
+  MAX_OUTPUT_LIMIT,
+  type ParsedParamsOf,
+  type ResultOf,
+  type TaskOutput,
+} from '@tend/protocol';
 import type { CursorStore } from '../store/cursor-store.js';
 import type { TaskRow, TaskStore } from '../store/task-store.js';
 import { resolveTask } from './ids.js';
@@ -34,15 +41,27 @@ export async function readTaskOutput(
   // Long poll: wait for bytes past what is there (at first, past the offset).
   let waitPast = offset ?? 0;
   for (;;) {
-    if (params.waitMs && positional && !isTerminal(row.state) && fileSize(row.logPath) <= waitPast && Date.now() < deadline) {
-      await waitForGrowth(row.logPath, waitPast, deadline - Date.now(), { stop: ended, ...(signal ? { signal } : {}) });
+    if (
+      params.waitMs &&
+      positional &&
+      !isTerminal(row.state) &&
+      fileSize(row.logPath) <= waitPast &&
+      Date.now() < deadline
+    ) {
+      await waitForGrowth(row.logPath, waitPast, deadline - Date.now(), {
+        stop: ended,
+        ...(signal ? { signal } : {}),
+      });
       row = deps.store.get(id) ?? row;
     }
     // Decided before reading: once the task has ended, the log holds all it will ever hold.
     const final = isTerminal(row.state);
     const modelSized = params.maxBytes !== undefined || params.clean || params.grep !== undefined;
     const result = modelSized
-      ? encodeView(await readModelSized(row, { ...params, encoding: undefined }, offset, final), params.encoding)
+      ? encodeView(
+          await readModelSized(row, { ...params, encoding: undefined }, offset, final),
+          params.encoding,
+        )
       : toResult(await readOutput(row.logPath, { ...params, offset, final, floor: row.outputStart }), final);
     // Nothing readable yet (only part of a character, or part of a line for grep): keep waiting, not spinning.
     const empty = result.data === '' && result.nextOffset === (offset ?? 0) && result.skippedBytes === 0;
@@ -52,7 +71,8 @@ export async function readTaskOutput(
     }
     // A read that found nothing new leaves the cursor where it was: no write. Nor does one whose
     // client is gone (daemon shutting down, connection lost): it never gets these bytes and reads them again.
-    if (since && result.nextOffset !== offset && !signal?.aborted) deps.cursors.set(id, reader, result.nextOffset);
+    if (since && result.nextOffset !== offset && !signal?.aborted)
+      deps.cursors.set(id, reader, result.nextOffset);
     return result;
   }
 }
@@ -73,7 +93,9 @@ async function byteBefore(path: string, offset: number): Promise<number | undefi
 
 /** A model-sized view is text; with `encoding: "base64"` its UTF-8 bytes are sent base64-encoded. */
 function encodeView(result: Result, encoding: Params['encoding']): Result {
-  return encoding === 'base64' ? { ...result, data: Buffer.from(result.data, 'utf8').toString('base64') } : result;
+  return encoding === 'base64'
+    ? { ...result, data: Buffer.from(result.data, 'utf8').toString('base64') }
+    : result;
 }
 
 function toResult(chunk: OutputChunk, ended: boolean, extra: Partial<Result> = {}): Result {
@@ -86,26 +108,51 @@ function toResult(chunk: OutputChunk, ended: boolean, extra: Partial<Result> = {
  * `limit`) by keeping head and tail. Without clean or grep only the kept head
  * and tail are read from disk, however large the selection.
  */
-async function readModelSized(row: TaskRow, params: Params, offset: number | undefined, ended: boolean): Promise<Result> {
+async function readModelSized(
+  row: TaskRow,
+  params: Params,
+  offset: number | undefined,
+  ended: boolean,
+): Promise<Result> {
   const maxBytes = params.maxBytes ?? params.limit;
   const base = { final: ended, floor: row.outputStart };
   if (params.head !== undefined || params.tail !== undefined) {
-    const chunk = await readOutput(row.logPath, { ...params, offset: undefined, limit: params.limit, ...base });
+    const chunk = await readOutput(row.logPath, {
+      ...params,
+      offset: undefined,
+      limit: params.limit,
+      ...base,
+    });
     return toResult(chunk, ended, transform(chunk.data, params, maxBytes));
   }
   const total = fileSize(row.logPath);
   const start = Math.min(Math.max(offset ?? 0, row.outputStart), total);
   if (!params.clean && params.grep === undefined) {
     if (total - start <= maxBytes) {
-      const chunk = await readOutput(row.logPath, { offset: start, limit: Math.max(1, Math.min(MAX_OUTPUT_LIMIT, total - start)), ...base });
+      const chunk = await readOutput(row.logPath, {
+        offset: start,
+        limit: Math.max(1, Math.min(MAX_OUTPUT_LIMIT, total - start)),
+        ...base,
+      });
       return toResult(chunk, ended, { skippedBytes: Math.max(0, row.outputStart - (offset ?? 0)) });
     }
     const half = Math.floor(maxBytes / 2);
     const head = await readOutput(row.logPath, { offset: start, limit: half, ...base });
-    const tail = await readOutput(row.logPath, { tail: { bytes: total - head.nextOffset }, limit: half, ...base });
-    const [headText, tailText] = onLineBoundaries(head.data, tail.data, await byteBefore(row.logPath, tail.offset) === 0x0a);
+    const tail = await readOutput(row.logPath, {
+      tail: { bytes: total - head.nextOffset },
+      limit: half,
+      ...base,
+    });
+    const [headText, tailText] = onLineBoundaries(
+      head.data,
+      tail.data,
+      (await byteBefore(row.logPath, tail.offset)) === 0x0a,
+    );
     const omittedBytes =
-      tail.offset + Buffer.byteLength(tail.data) - Buffer.byteLength(tailText) - (head.offset + Buffer.byteLength(headText));
+      tail.offset +
+      Buffer.byteLength(tail.data) -
+      Buffer.byteLength(tailText) -
+      (head.offset + Buffer.byteLength(headText));
     return {
       data: headText + omissionMarker(omittedBytes, headText) + tailText,
       offset: head.offset,
@@ -146,7 +193,11 @@ async function readModelSized(row: TaskRow, params: Params, offset: number | und
   };
 }
 
-function transform(text: string, params: Params, maxBytes: number): { data: string; omittedBytes: number; matches?: number } {
+function transform(
+  text: string,
+  params: Params,
+  maxBytes: number,
+): { data: string; omittedBytes: number; matches?: number } {
   let data = params.clean ? cleanText(text) : text;
   let matches: number | undefined;
   if (params.grep !== undefined) ({ text: data, matches } = grepLines(data, params.grep));

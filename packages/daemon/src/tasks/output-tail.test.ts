@@ -17,7 +17,8 @@ describe('lastLines', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const numbered = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `line ${from + i}`);
+  const numbered = (from: number, to: number) =>
+    Array.from({ length: to - from }, (_, i) => `line ${from + i}`);
 
   it('keeps 10 lines and 2 KiB', () => {
     expect(TAIL_LINES).toBe(10);

@@ -33,14 +33,17 @@ describe('readOutput', () => {
         const parts: string[] = [];
         let offset = 0;
         for (let reads = 0; offset < total; reads++) {
-          if (reads > total) throw new Error(`more than ${total} reads with limit ${limit}: stuck at offset ${offset}`);
+          if (reads > total)
+            throw new Error(`more than ${total} reads with limit ${limit}: stuck at offset ${offset}`);
           const chunk = await readOutput(log, { offset, limit });
           expect(chunk.offset).toBe(offset);
           expect(chunk.totalBytes).toBe(total);
           expect(chunk.data).not.toContain(REPLACEMENT);
           expect(chunk.nextOffset - chunk.offset).toBe(bytes(chunk.data));
           // A read must make progress, or a client following nextOffset loops forever.
-          expect(chunk.nextOffset, `no progress at offset ${offset} with limit ${limit}`).toBeGreaterThan(offset);
+          expect(chunk.nextOffset, `no progress at offset ${offset} with limit ${limit}`).toBeGreaterThan(
+            offset,
+          );
           // Bounded by limit, except that one whole character (at most 4 bytes) may be needed to progress.
           expect(bytes(chunk.data)).toBeLessThanOrEqual(Math.max(limit, 4));
           parts.push(chunk.data);
@@ -53,7 +56,14 @@ describe('readOutput', () => {
     it('reads the whole log in one chunk when the limit is large enough, not truncated', async () => {
       write(MIXED);
       const chunk = await readOutput(log, { offset: 0, limit: 1_000 });
-      expect(chunk).toStrictEqual({ data: MIXED, offset: 0, nextOffset: bytes(MIXED), totalBytes: bytes(MIXED), truncated: false, skippedBytes: 0 });
+      expect(chunk).toStrictEqual({
+        data: MIXED,
+        offset: 0,
+        nextOffset: bytes(MIXED),
+        totalBytes: bytes(MIXED),
+        truncated: false,
+        skippedBytes: 0,
+      });
     });
 
     it('says truncated when the limit cut the read short', async () => {
@@ -70,9 +80,17 @@ describe('readOutput', () => {
 
     it('moves a start inside a character forward to the next character', async () => {
       write('日x😀y'); // 日 = bytes 0..2, x = 3, 😀 = 4..7, y = 8
-      expect(await readOutput(log, { offset: 1, limit: 100 })).toMatchObject({ data: 'x😀y', offset: 3, nextOffset: 9 });
+      expect(await readOutput(log, { offset: 1, limit: 100 })).toMatchObject({
+        data: 'x😀y',
+        offset: 3,
+        nextOffset: 9,
+      });
       expect(await readOutput(log, { offset: 2, limit: 100 })).toMatchObject({ data: 'x😀y', offset: 3 });
-      expect(await readOutput(log, { offset: 5, limit: 100 })).toMatchObject({ data: 'y', offset: 8, nextOffset: 9 });
+      expect(await readOutput(log, { offset: 5, limit: 100 })).toMatchObject({
+        data: 'y',
+        offset: 8,
+        nextOffset: 9,
+      });
       expect(await readOutput(log, { offset: 7, limit: 100 })).toMatchObject({ data: 'y', offset: 8 });
     });
 
@@ -98,12 +116,21 @@ describe('readOutput', () => {
         truncated: false,
         skippedBytes: 0,
       });
-      expect(await readOutput(log, { offset: 50, limit: 10 })).toMatchObject({ data: '', offset: 3, nextOffset: 3 });
+      expect(await readOutput(log, { offset: 50, limit: 10 })).toMatchObject({
+        data: '',
+        offset: 3,
+        nextOffset: 3,
+      });
     });
 
     it('starts at 0 when no offset, head or tail is given', async () => {
       write('hello');
-      expect(await readOutput(log, { limit: 3 })).toMatchObject({ data: 'hel', offset: 0, nextOffset: 3, truncated: true });
+      expect(await readOutput(log, { limit: 3 })).toMatchObject({
+        data: 'hel',
+        offset: 0,
+        nextOffset: 3,
+        truncated: true,
+      });
     });
   });
 
@@ -131,7 +158,11 @@ describe('readOutput', () => {
 
     it('returns nothing for zero head lines', async () => {
       write('one\ntwo\n');
-      expect(await readOutput(log, { head: { lines: 0 }, limit: 100 })).toMatchObject({ data: '', offset: 0, nextOffset: 0 });
+      expect(await readOutput(log, { head: { lines: 0 }, limit: 100 })).toMatchObject({
+        data: '',
+        offset: 0,
+        nextOffset: 0,
+      });
     });
 
     it('cuts head lines at the limit and says truncated', async () => {
@@ -146,7 +177,11 @@ describe('readOutput', () => {
 
     it('cuts head lines at the limit without splitting a character', async () => {
       write('ab日cd\n');
-      expect(await readOutput(log, { head: { lines: 1 }, limit: 4 })).toMatchObject({ data: 'ab', nextOffset: 2, truncated: true });
+      expect(await readOutput(log, { head: { lines: 1 }, limit: 4 })).toMatchObject({
+        data: 'ab',
+        nextOffset: 2,
+        truncated: true,
+      });
     });
 
     it('returns the first N bytes, moving back an end inside a character', async () => {
@@ -159,8 +194,14 @@ describe('readOutput', () => {
         truncated: false,
         skippedBytes: 0,
       });
-      expect(await readOutput(log, { head: { bytes: 4 }, limit: 100 })).toMatchObject({ data: 'ab', nextOffset: 2 });
-      expect(await readOutput(log, { head: { bytes: 5 }, limit: 100 })).toMatchObject({ data: 'ab日', nextOffset: 5 });
+      expect(await readOutput(log, { head: { bytes: 4 }, limit: 100 })).toMatchObject({
+        data: 'ab',
+        nextOffset: 2,
+      });
+      expect(await readOutput(log, { head: { bytes: 5 }, limit: 100 })).toMatchObject({
+        data: 'ab日',
+        nextOffset: 5,
+      });
     });
 
     it('returns the whole log for more head bytes than it has', async () => {
@@ -174,7 +215,11 @@ describe('readOutput', () => {
 
     it('cuts head bytes at the limit and says truncated', async () => {
       write('0123456789');
-      expect(await readOutput(log, { head: { bytes: 8 }, limit: 3 })).toMatchObject({ data: '012', nextOffset: 3, truncated: true });
+      expect(await readOutput(log, { head: { bytes: 8 }, limit: 3 })).toMatchObject({
+        data: '012',
+        nextOffset: 3,
+        truncated: true,
+      });
     });
   });
 
@@ -189,7 +234,10 @@ describe('readOutput', () => {
         truncated: false,
         skippedBytes: 0,
       });
-      expect(await readOutput(log, { tail: { lines: 1 }, limit: 100 })).toMatchObject({ data: 'four\n', offset: 14 });
+      expect(await readOutput(log, { tail: { lines: 1 }, limit: 100 })).toMatchObject({
+        data: 'four\n',
+        offset: 14,
+      });
     });
 
     it('returns the last N lines of a log whose last line has no newline', async () => {
@@ -200,7 +248,10 @@ describe('readOutput', () => {
         nextOffset: 18,
         truncated: false,
       });
-      expect(await readOutput(log, { tail: { lines: 1 }, limit: 100 })).toMatchObject({ data: 'four', offset: 14 });
+      expect(await readOutput(log, { tail: { lines: 1 }, limit: 100 })).toMatchObject({
+        data: 'four',
+        offset: 14,
+      });
     });
 
     it('returns the whole log when more tail lines are asked than it has', async () => {
@@ -227,8 +278,14 @@ describe('readOutput', () => {
 
     it('counts an empty line before the final newline as a line', async () => {
       write('one\n\n');
-      expect(await readOutput(log, { tail: { lines: 1 }, limit: 100 })).toMatchObject({ data: '\n', offset: 4 });
-      expect(await readOutput(log, { tail: { lines: 2 }, limit: 100 })).toMatchObject({ data: 'one\n\n', offset: 0 });
+      expect(await readOutput(log, { tail: { lines: 1 }, limit: 100 })).toMatchObject({
+        data: '\n',
+        offset: 4,
+      });
+      expect(await readOutput(log, { tail: { lines: 2 }, limit: 100 })).toMatchObject({
+        data: 'one\n\n',
+        offset: 0,
+      });
     });
 
     it('finds tail lines across several scan chunks in a large log', async () => {
@@ -249,9 +306,18 @@ describe('readOutput', () => {
         truncated: false,
         skippedBytes: 0,
       });
-      expect(await readOutput(log, { tail: { bytes: 4 }, limit: 100 })).toMatchObject({ data: 'cd', offset: 5 });
-      expect(await readOutput(log, { tail: { bytes: 5 }, limit: 100 })).toMatchObject({ data: '日cd', offset: 2 });
-      expect(await readOutput(log, { tail: { bytes: 50 }, limit: 100 })).toMatchObject({ data: 'ab日cd', offset: 0 });
+      expect(await readOutput(log, { tail: { bytes: 4 }, limit: 100 })).toMatchObject({
+        data: 'cd',
+        offset: 5,
+      });
+      expect(await readOutput(log, { tail: { bytes: 5 }, limit: 100 })).toMatchObject({
+        data: '日cd',
+        offset: 2,
+      });
+      expect(await readOutput(log, { tail: { bytes: 50 }, limit: 100 })).toMatchObject({
+        data: 'ab日cd',
+        offset: 0,
+      });
     });
 
     it('keeps the last bytes and says truncated when tail bytes are more than the limit', async () => {
@@ -297,12 +363,21 @@ describe('readOutput', () => {
       truncated: false,
       skippedBytes: 0,
     });
-    expect(await readOutput(join(dir, 'nope.log'), { tail: { lines: 5 }, limit: 10 })).toMatchObject({ data: '', totalBytes: 0 });
+    expect(await readOutput(join(dir, 'nope.log'), { tail: { lines: 5 }, limit: 10 })).toMatchObject({
+      data: '',
+      totalBytes: 0,
+    });
   });
 
   it('reads an empty log as empty', async () => {
     write('');
-    for (const selection of [{ offset: 0 }, { head: { lines: 3 } }, { head: { bytes: 3 } }, { tail: { lines: 3 } }, { tail: { bytes: 3 } }]) {
+    for (const selection of [
+      { offset: 0 },
+      { head: { lines: 3 } },
+      { head: { bytes: 3 } },
+      { tail: { lines: 3 } },
+      { tail: { bytes: 3 } },
+    ]) {
       expect(await readOutput(log, { ...selection, limit: 10 })).toStrictEqual({
         data: '',
         offset: 0,
@@ -335,8 +410,16 @@ describe('readOutput', () => {
 
     it('serves tail and head reads as exact bytes too', async () => {
       write(BINARY);
-      expect(decode(await readOutput(log, { tail: { bytes: 5 }, limit: 100, encoding: 'base64' })).equals(BINARY.subarray(-5))).toBe(true);
-      expect(decode(await readOutput(log, { tail: { lines: 1 }, limit: 100, encoding: 'base64' })).equals(BINARY.subarray(11))).toBe(true);
+      expect(
+        decode(await readOutput(log, { tail: { bytes: 5 }, limit: 100, encoding: 'base64' })).equals(
+          BINARY.subarray(-5),
+        ),
+      ).toBe(true);
+      expect(
+        decode(await readOutput(log, { tail: { lines: 1 }, limit: 100, encoding: 'base64' })).equals(
+          BINARY.subarray(11),
+        ),
+      ).toBe(true);
       const head = await readOutput(log, { head: { lines: 1 }, limit: 100, encoding: 'base64' });
       expect(decode(head).equals(BINARY.subarray(0, 5))).toBe(true);
       expect(head.nextOffset).toBe(5);
@@ -359,7 +442,10 @@ describe('readOutput', () => {
         truncated: false,
         skippedBytes: HOLE,
       });
-      expect(await readOutput(log, { offset: 3, limit: 100, floor: HOLE })).toMatchObject({ offset: HOLE, skippedBytes: HOLE - 3 });
+      expect(await readOutput(log, { offset: 3, limit: 100, floor: HOLE })).toMatchObject({
+        offset: HOLE,
+        skippedBytes: HOLE - 3,
+      });
     });
 
     it('reports nothing skipped for an offset read at or above the floor', async () => {
@@ -395,7 +481,11 @@ describe('readOutput', () => {
 
     it('moves a floor inside a character forward to the next character', async () => {
       write(Buffer.concat([Buffer.alloc(2), Buffer.from('日x')])); // 日 = bytes 2..4
-      expect(await readOutput(log, { offset: 0, limit: 100, floor: 3 })).toMatchObject({ data: 'x', offset: 5, skippedBytes: 3 });
+      expect(await readOutput(log, { offset: 0, limit: 100, floor: 3 })).toMatchObject({
+        data: 'x',
+        offset: 5,
+        skippedBytes: 3,
+      });
     });
 
     it('reads as empty at the end when the floor is past the end of the log', async () => {
@@ -440,14 +530,21 @@ describe('readOutput', () => {
 
     it('is still held back from a final log when the read stops before the end', async () => {
       write(Buffer.concat([Buffer.from('a😀'), Buffer.from('b')]));
-      expect(await readOutput(log, { offset: 0, limit: 3, final: true })).toMatchObject({ data: 'a', nextOffset: 1 });
+      expect(await readOutput(log, { offset: 0, limit: 3, final: true })).toMatchObject({
+        data: 'a',
+        nextOffset: 1,
+      });
     });
 
     it('completes once the rest of the character is written', async () => {
       write(dangling);
       const first = await readOutput(log, { offset: 0, limit: 100 });
       write(Buffer.from('a😀z'));
-      expect(await readOutput(log, { offset: first.nextOffset, limit: 100 })).toMatchObject({ data: '😀z', offset: 1, nextOffset: 6 });
+      expect(await readOutput(log, { offset: first.nextOffset, limit: 100 })).toMatchObject({
+        data: '😀z',
+        offset: 1,
+        nextOffset: 6,
+      });
     });
   });
 });

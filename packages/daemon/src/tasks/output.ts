@@ -63,7 +63,12 @@ export async function readOutput(path: string, selection: OutputSelection): Prom
       }
       const start = Math.max(wanted, floor);
       const cut = Math.max(start, total - limit);
-      const chunk = await readRange(handle, cut, total, total, { truncated: cutShort || cut > start, alignStart: true, final, raw });
+      const chunk = await readRange(handle, cut, total, total, {
+        truncated: cutShort || cut > start,
+        alignStart: true,
+        final,
+        raw,
+      });
       return { ...chunk, skippedBytes: skipped(wanted) };
     }
     if (selection.head) {
@@ -76,7 +81,12 @@ export async function readOutput(path: string, selection: OutputSelection): Prom
     const wanted = selection.offset ?? 0;
     const start = Math.min(Math.max(wanted, floor), total);
     const end = Math.min(total, start + limit);
-    const chunk = await readRange(handle, start, end, total, { truncated: end < total, alignStart: true, final, raw });
+    const chunk = await readRange(handle, start, end, total, {
+      truncated: end < total,
+      alignStart: true,
+      final,
+      raw,
+    });
     return { ...chunk, skippedBytes: skipped(wanted) };
   } finally {
     await handle.close();
@@ -140,7 +150,12 @@ async function readRange(
 }
 
 /** The UTF-8 character starting at `from` (1–4 bytes), or nothing while it is still being written. */
-async function wholeCharacterAt(handle: FileHandle, from: number, total: number, final: boolean): Promise<Buffer> {
+async function wholeCharacterAt(
+  handle: FileHandle,
+  from: number,
+  total: number,
+  final: boolean,
+): Promise<Buffer> {
   const buffer = Buffer.alloc(4);
   const { bytesRead } = await handle.read(buffer, 0, Math.min(4, total - from), from);
   const lead = buffer[0] as number;

@@ -42,7 +42,10 @@ export class PendingEnds {
     } catch (error) {
       if (!isDiskFull(error)) throw error;
       this.commits.set(id, commit);
-      this.logger.warn({ task: id, err: error, pending: this.commits.size }, 'disk full: the task end is kept in memory and written once there is space');
+      this.logger.warn(
+        { task: id, err: error, pending: this.commits.size },
+        'disk full: the task end is kept in memory and written once there is space',
+      );
       this.timer ??= setInterval(() => this.retry(), this.retryMs);
       this.timer.unref();
       return false;

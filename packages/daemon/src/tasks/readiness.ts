@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { compilePattern, isTerminal, type LineMatcher, MAX_OUTPUT_LIMIT, type ParsedParamsOf, type TaskWait } from '@tend/protocol';
+import {
+  compilePattern,
+  isTerminal,
+  type LineMatcher,
+  MAX_OUTPUT_LIMIT,
+  type ParsedParamsOf,
+  type TaskWait,
+} from '@tend/protocol';
 import type { TaskRow } from '../store/task-store.js';
 import { waitForGrowth } from './log-watcher.js';
 import { cleanText } from './output-filter.js';
@@ -50,7 +57,10 @@ export async function waitUntilReady(
       if (match !== undefined) return { outcome: 'output', match };
       return { outcome: done.signal.aborted ? 'timeout' : 'exited' };
     }
-    const probe = until.port !== undefined ? () => listensOn(row, until.port as number) : () => answers(until.http as string, done.signal);
+    const probe =
+      until.port !== undefined
+        ? () => listensOn(row, until.port as number)
+        : () => answers(until.http as string, done.signal);
     const ended = supervisor.wait(row.id, undefined, done.signal).then(({ outcome }) => outcome === 'exited');
     const met = (async () => {
       while (!done.signal.aborted) {
@@ -59,7 +69,10 @@ export async function waitUntilReady(
       }
       return false;
     })();
-    const first = await Promise.race([met.then((ok) => (ok ? 'met' : 'aborted')), ended.then((exited) => (exited ? 'exited' : 'aborted'))]);
+    const first = await Promise.race([
+      met.then((ok) => (ok ? 'met' : 'aborted')),
+      ended.then((exited) => (exited ? 'exited' : 'aborted')),
+    ]);
     if (first === 'met') return { outcome: until.port !== undefined ? 'port' : 'http' };
     if (first === 'exited') return { outcome: 'exited' };
     return { outcome: 'timeout' };
@@ -71,14 +84,24 @@ export async function waitUntilReady(
 }
 
 /** The first line of the task's log that matches `regex`, or undefined when the task ends (or `signal` aborts) first. */
-async function watchOutput(supervisor: TaskSupervisor, row: TaskRow, regex: LineMatcher, signal: AbortSignal): Promise<string | undefined> {
+async function watchOutput(
+  supervisor: TaskSupervisor,
+  row: TaskRow,
+  regex: LineMatcher,
+  signal: AbortSignal,
+): Promise<string | undefined> {
   let offset = row.outputStart;
   let partial = '';
   const ended = () => isTerminal(supervisor.store.get(row.id)?.state ?? 'lost');
   for (;;) {
     const endedBefore = ended();
     for (;;) {
-      const chunk = await readOutput(row.logPath, { offset, limit: MAX_OUTPUT_LIMIT, final: endedBefore, floor: row.outputStart });
+      const chunk = await readOutput(row.logPath, {
+        offset,
+        limit: MAX_OUTPUT_LIMIT,
+        final: endedBefore,
+        floor: row.outputStart,
+      });
       if (chunk.nextOffset === offset) break;
       offset = chunk.nextOffset;
       const lines = (partial + chunk.data).split('\n');

@@ -84,7 +84,10 @@ export class TaskRetention {
     });
     const outcome = this.forgetAll(ids);
     if (outcome.removed.length > 0) {
-      this.logger.info({ removed: outcome.removed.length, bytesFreed: outcome.bytesFreed }, 'retention removed ended tasks');
+      this.logger.info(
+        { removed: outcome.removed.length, bytesFreed: outcome.bytesFreed },
+        'retention removed ended tasks',
+      );
     }
     return outcome;
   }
@@ -100,7 +103,10 @@ export class TaskRetention {
       return { removed: ids, bytesFreed: ids.reduce((sum, id) => sum + taskFolderBytes(tasksDir, id), 0) };
     }
     const outcome = this.forgetAll(ids);
-    this.logger.info({ removed: outcome.removed.length, bytesFreed: outcome.bytesFreed }, 'pruned ended tasks');
+    this.logger.info(
+      { removed: outcome.removed.length, bytesFreed: outcome.bytesFreed },
+      'pruned ended tasks',
+    );
     return outcome;
   }
 

@@ -41,7 +41,11 @@ export interface SpawnedTask {
  */
 export async function spawnTask(request: SpawnRequest): Promise<SpawnedTask> {
   // O_NOFOLLOW: a symlink planted at the log's path is refused, never written through.
-  const fd = openSync(request.logPath, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  const fd = openSync(
+    request.logPath,
+    constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
+    0o600,
+  );
   try {
     const { dev, ino } = fstatSync(fd);
     const options = {
@@ -57,7 +61,10 @@ export async function spawnTask(request: SpawnRequest): Promise<SpawnedTask> {
       stdout: fd as 3,
       stderr: fd as 3,
     } satisfies Options;
-    const args = wrapperArgv(request.exitPath, request.shell, request.command, { umask: request.umask, tty: request.tty });
+    const args = wrapperArgv(request.exitPath, request.shell, request.command, {
+      umask: request.umask,
+      tty: request.tty,
+    });
     const subprocess: ResultPromise = execa('/bin/sh', args, options);
     if (subprocess.pid === undefined) {
       // The spawn failed; execa reports why through its (non-rejecting) promise.

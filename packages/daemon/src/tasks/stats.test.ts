@@ -76,9 +76,15 @@ describe('taskStats', () => {
     const child = await startGroup('sh', ['-c', `sleep 60 & exec "${process.execPath}" -e "${server}"`]);
     let printed = '';
     child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-    const port = Number(await until(() => /^(\d+)\n/.exec(printed)?.[1], 10_000, 'the server to print its port'));
+    const port = Number(
+      await until(() => /^(\d+)\n/.exec(printed)?.[1], 10_000, 'the server to print its port'),
+    );
     expect(port).toBeGreaterThan(0);
-    await until(() => ((processGroups().get(child.pid)?.length ?? 0) >= 2 ? true : undefined), 5_000, 'two processes in the group');
+    await until(
+      () => ((processGroups().get(child.pid)?.length ?? 0) >= 2 ? true : undefined),
+      5_000,
+      'two processes in the group',
+    );
 
     const [stats] = await taskStats([row('http0001', child.pid)]);
     expect(stats?.pids).toHaveLength(2);
@@ -91,10 +97,14 @@ describe('taskStats', () => {
   it('gives a busy process its CPU use on the first sample, not 0', async () => {
     const busy = await startGroup('sh', ['-c', 'while :; do :; done']);
     // Wait until it has used 300 ms of CPU (utime + stime, in ticks of 10 ms), however busy the machine is.
-    await until(() => {
-      const rest = readFileSync(`/proc/${busy.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      return Number(rest[11]) + Number(rest[12]) >= 30 ? true : undefined;
-    }, 20_000, 'the loop to use 300 ms of CPU');
+    await until(
+      () => {
+        const rest = readFileSync(`/proc/${busy.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+        return Number(rest[11]) + Number(rest[12]) >= 30 ? true : undefined;
+      },
+      20_000,
+      'the loop to use 300 ms of CPU',
+    );
     const [stats] = await taskStats([row('busy', busy.pid)]);
     expect(stats?.cpuPercent).toBeGreaterThan(1);
   });
@@ -103,7 +113,11 @@ describe('taskStats', () => {
     const child = await startGroup('sleep', ['60']);
     const gone = spawn('true', [], { detached: true });
     await once(gone, 'exit');
-    const stats = await taskStats([row('nopgid01', undefined), row('gone0001', gone.pid as number), row('live0001', child.pid)]);
+    const stats = await taskStats([
+      row('nopgid01', undefined),
+      row('gone0001', gone.pid as number),
+      row('live0001', child.pid),
+    ]);
     expect(stats.map((s) => s.id)).toEqual(['nopgid01', 'gone0001', 'live0001']);
     expect(stats[0]).toStrictEqual({ id: 'nopgid01', pids: [], cpuPercent: 0, rssBytes: 0, ports: [] });
     expect(stats[1]).toStrictEqual({ id: 'gone0001', pids: [], cpuPercent: 0, rssBytes: 0, ports: [] });

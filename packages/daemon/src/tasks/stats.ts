@@ -67,7 +67,9 @@ export async function taskStats(rows: readonly TaskRow[]): Promise<TaskStats[]> 
   const pidsOf = (row: TaskRow): number[] => taskPids(row, table);
   const inodes = new Map(rows.flatMap(pidsOf).map((pid) => [pid, socketInodes(pid)]));
   // Reading /proc/net/tcp{,6} walks the kernel's whole TCP hash (~5 ms each here): only when a task holds a socket.
-  const sockets = [...inodes.values()].some((list) => list.length > 0) ? listeningSockets() : new Map<number, ListeningSocket>();
+  const sockets = [...inodes.values()].some((list) => list.length > 0)
+    ? listeningSockets()
+    : new Map<number, ListeningSocket>();
   const usage = await usageOf([...inodes.keys()]);
   const cpu = sampleCpu([...inodes.keys()]);
   return rows.map((row) => {
@@ -97,7 +99,8 @@ async function usageOf(pids: number[]): Promise<Map<number, { memory: number }>>
   let stats: Record<string, { memory: number } | undefined>;
   try {
     // With several pids pidusage answers for those it could read (one gone is not an error); with one, it throws.
-    stats = pids.length === 1 ? { [pids[0] as number]: await pidusage(pids[0] as number) } : await pidusage(pids);
+    stats =
+      pids.length === 1 ? { [pids[0] as number]: await pidusage(pids[0] as number) } : await pidusage(pids);
   } catch {
     return usage;
   }

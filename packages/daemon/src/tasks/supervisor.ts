@@ -169,7 +169,9 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
         // Two reusing clients raced: the one that lost gets the winner's task.
         const existing = request.reuse ? this.reusable(request) : undefined;
         if (existing) return existing;
-        throw new TendDaemonError('name_in_use', `${error.message}; stop it, or pick another name`, { name: request.name });
+        throw new TendDaemonError('name_in_use', `${error.message}; stop it, or pick another name`, {
+          name: request.name,
+        });
       }
       throw error;
     }
@@ -274,7 +276,13 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
   list(filter: ParsedParamsOf<typeof TaskList>): Task[] {
     const now = Date.now();
     return this.store
-      .list({ states: filter.state, name: filter.name, cwd: filter.cwd, session: filter.session, limit: filter.limit })
+      .list({
+        states: filter.state,
+        name: filter.name,
+        cwd: filter.cwd,
+        session: filter.session,
+        limit: filter.limit,
+      })
       .map((row) => toTask(row, now));
   }
 
@@ -287,7 +295,10 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
   kill(ref: string, signal: SignalName, graceMs: number, cause: StopCause = 'user'): Task {
     const row = resolveTask(this.store, ref);
     if (isTerminal(row.state)) {
-      throw new TendDaemonError('not_running', `task ${row.id} has already ended (${row.state})`, { id: row.id, state: row.state });
+      throw new TendDaemonError('not_running', `task ${row.id} has already ended (${row.state})`, {
+        id: row.id,
+        state: row.state,
+      });
     }
     if ((TERMINATING_SIGNALS as readonly string[]).includes(signal)) this.stop(row, signal, graceMs, cause);
     else this.signalGroup(row, signal);
@@ -299,7 +310,11 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
    * client went away; the promise then resolves as a timeout nobody reads).
    * @throws TendDaemonError task_not_found, ambiguous_id
    */
-  wait(ref: string, timeoutMs: number | undefined, abort?: AbortSignal): Promise<{ outcome: 'exited' | 'timeout'; task: Task }> {
+  wait(
+    ref: string,
+    timeoutMs: number | undefined,
+    abort?: AbortSignal,
+  ): Promise<{ outcome: 'exited' | 'timeout'; task: Task }> {
     const row = resolveTask(this.store, ref);
     if (isTerminal(row.state)) return Promise.resolve({ outcome: 'exited', task: toTask(row) });
     return new Promise((resolve) => {
@@ -314,7 +329,8 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
       const onAbort = () => done('timeout');
       if (!this.endWaiters.has(row.id)) this.endWaiters.set(row.id, new Set());
       this.endWaiters.get(row.id)?.add(onEnd);
-      if (timeoutMs !== undefined) timer = setTimeout(() => done('timeout'), Math.min(timeoutMs, 2 ** 31 - 1));
+      if (timeoutMs !== undefined)
+        timer = setTimeout(() => done('timeout'), Math.min(timeoutMs, 2 ** 31 - 1));
       abort?.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -328,15 +344,23 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
     let row = resolveTask(this.store, ref);
     if (!isTerminal(row.state)) {
       if (!force) {
-        throw new TendDaemonError('task_live', `task ${row.id} is ${row.state}; stop it first, or remove it with force`, {
-          id: row.id,
-        });
+        throw new TendDaemonError(
+          'task_live',
+          `task ${row.id} is ${row.state}; stop it first, or remove it with force`,
+          {
+            id: row.id,
+          },
+        );
       }
       const ended = this.wait(row.id, 10_000);
       this.stop(row, 'SIGKILL', 0, 'remove');
       const { outcome } = await ended;
       if (outcome !== 'exited') {
-        throw new TendDaemonError('signal_failed', `task ${row.id} did not end within 10 s of SIGKILL; not removed`, { id: row.id });
+        throw new TendDaemonError(
+          'signal_failed',
+          `task ${row.id} did not end within 10 s of SIGKILL; not removed`,
+          { id: row.id },
+        );
       }
       row = this.store.get(row.id) ?? row;
     }
@@ -407,7 +431,10 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
       const record = completionOf(ended, lastLines(row.logPath, row.outputStart));
       return { seq: this.completions.record(record), ...record };
     });
-    this.options.logger.info({ task: id, state, exitCode: end.exitCode, signal: end.signal, seq: completion.seq }, 'task ended');
+    this.options.logger.info(
+      { task: id, state, exitCode: end.exitCode, signal: end.signal, seq: completion.seq },
+      'task ended',
+    );
     const task = this.changed(id) as Task;
     this.emit('exit', completion);
     for (const waiter of this.endWaiters.get(id) ?? []) waiter(task);
@@ -438,7 +465,10 @@ export class TaskSupervisor extends EventEmitter<SupervisorEvents> {
 
   private onChildExit(id: string, code: number | null, signal: SignalName | null): void {
     // No record: the wrapper itself was killed (SIGKILL) or failed before writing it.
-    wrapperGone(this, id, { ...(signal ? { signal } : { exitCode: code ?? undefined }), endedAt: Date.now() });
+    wrapperGone(this, id, {
+      ...(signal ? { signal } : { exitCode: code ?? undefined }),
+      endedAt: Date.now(),
+    });
   }
 
   private currentTask(id: string, fallback: TaskRow): Task {
@@ -460,7 +490,9 @@ function checkCwd(cwd: string): void {
   try {
     isDir = statSync(cwd).isDirectory();
   } catch {
-    throw new TendDaemonError('invalid_cwd', `cwd ${cwd} does not exist; give an existing directory`, { cwd });
+    throw new TendDaemonError('invalid_cwd', `cwd ${cwd} does not exist; give an existing directory`, {
+      cwd,
+    });
   }
   if (!isDir) throw new TendDaemonError('invalid_cwd', `cwd ${cwd} is not a directory`, { cwd });
 }

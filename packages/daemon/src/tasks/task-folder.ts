@@ -19,7 +19,8 @@ export class UnsafeTaskIdError extends Error {
  * @throws UnsafeTaskIdError when `id` is not 1–64 lowercase letters and digits.
  */
 export function removeTaskFolder(tasksDir: string, id: string): number {
-  if (!SAFE_ID.test(id)) throw new UnsafeTaskIdError(`task id ${JSON.stringify(id)} is not a tend id; its folder is left alone`);
+  if (!SAFE_ID.test(id))
+    throw new UnsafeTaskIdError(`task id ${JSON.stringify(id)} is not a tend id; its folder is left alone`);
   const dir = join(tasksDir, id);
   let stat;
   try {

@@ -43,10 +43,18 @@ const running = (pid: number) => {
  * `env` added to a copy of this environment without any TEND_TASK_ID, and waits
  * until its group holds `sleeps` processes that have exec'd sleep.
  */
-async function startGroup(script: string, sleeps: number, env: Record<string, string> = {}): Promise<{ leader: ProcStat; members: ProcStat[] }> {
+async function startGroup(
+  script: string,
+  sleeps: number,
+  env: Record<string, string> = {},
+): Promise<{ leader: ProcStat; members: ProcStat[] }> {
   const base = { ...process.env };
   delete base[TASK_MARKER];
-  const child = spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore', env: { ...base, ...env } });
+  const child = spawn('/bin/sh', ['-c', script], {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...base, ...env },
+  });
   const pid = child.pid as number;
   groups.push(pid);
   const members = await waitFor(`${sleeps} sleeps in group ${pid}`, () => {
@@ -59,7 +67,13 @@ async function startGroup(script: string, sleeps: number, env: Record<string, st
 describe('signalTask', () => {
   it('signals the whole group with one kill(-pgid) while the wrapper runs with the row’s identity', async () => {
     const { leader, members } = await startGroup('sleep 600 & sleep 600 & wait', 2);
-    const row = { id: 'tsig0001', pid: leader.pid, pgid: leader.pid, startTicks: leader.startTicks, bootId: bootId() };
+    const row = {
+      id: 'tsig0001',
+      pid: leader.pid,
+      pgid: leader.pid,
+      startTicks: leader.startTicks,
+      bootId: bootId(),
+    };
     expect(signalTask(row, 'SIGKILL')).toEqual({ via: 'group', sent: 1, spared: 0 });
     for (const p of members) await waitFor(`pid ${p.pid} to die`, () => (running(p.pid) ? undefined : true));
   });
@@ -67,7 +81,13 @@ describe('signalTask', () => {
   it('signals nothing when the group’s pid now belongs to a process that is not the task’s (PID reuse)', async () => {
     // The row's task started one tick before this group's leader: the leader took over its pid.
     const { leader, members } = await startGroup('sleep 600 & sleep 600 & wait', 2);
-    const row = { id: 'tsig0002', pid: leader.pid, pgid: leader.pid, startTicks: leader.startTicks - 1, bootId: bootId() };
+    const row = {
+      id: 'tsig0002',
+      pid: leader.pid,
+      pgid: leader.pid,
+      startTicks: leader.startTicks - 1,
+      bootId: bootId(),
+    };
     expect(findTaskProcesses(row).members).toEqual([]);
     expect(signalTask(row, 'SIGKILL')).toEqual({ via: 'none', sent: 0, spared: 3 });
     for (const p of members) expect(running(p.pid)).toBe(true);
@@ -78,12 +98,22 @@ describe('signalTask', () => {
     // Leader and one sleep: no marker. A marked shell, with a marked sleep and one that cleared its environment.
     const script = `${TASK_MARKER}=${id} sh -c 'sleep 600 & env -u ${TASK_MARKER} sleep 600 & wait' & sleep 600 & wait`;
     const { leader, members } = await startGroup(script, 3);
-    const row = { id, pid: leader.pid, pgid: leader.pid, startTicks: leader.startTicks - 1, bootId: bootId() };
+    const row = {
+      id,
+      pid: leader.pid,
+      pgid: leader.pid,
+      startTicks: leader.startTicks - 1,
+      bootId: bootId(),
+    };
     const marked = members.find((p) => p.ppid === leader.pid && cmdline(p.pid) === 'sh') as ProcStat;
     const taskPids = members.filter((p) => p.pid === marked.pid || p.ppid === marked.pid).map((p) => p.pid);
     const strangerPids = members.filter((p) => !taskPids.includes(p.pid)).map((p) => p.pid);
     expect(taskPids).toHaveLength(3);
-    expect(findTaskProcesses(row).members.map((p) => p.pid).sort()).toEqual([...taskPids].sort());
+    expect(
+      findTaskProcesses(row)
+        .members.map((p) => p.pid)
+        .sort(),
+    ).toEqual([...taskPids].sort());
     expect(signalTask(row, 'SIGKILL')).toEqual({ via: 'members', sent: 3, spared: 2 });
     for (const pid of taskPids) await waitFor(`pid ${pid} to die`, () => (running(pid) ? undefined : true));
     for (const pid of strangerPids) expect(running(pid)).toBe(true);
@@ -92,7 +122,13 @@ describe('signalTask', () => {
   it('signals the group with one kill when the wrapper is gone but every member carries the marker', async () => {
     const id = 'tsig0004';
     const { leader, members } = await startGroup('sleep 600 & sleep 600 & wait', 2, { [TASK_MARKER]: id });
-    const row = { id, pid: leader.pid, pgid: leader.pid, startTicks: leader.startTicks - 1, bootId: bootId() };
+    const row = {
+      id,
+      pid: leader.pid,
+      pgid: leader.pid,
+      startTicks: leader.startTicks - 1,
+      bootId: bootId(),
+    };
     expect(signalTask(row, 'SIGKILL')).toEqual({ via: 'group', sent: 1, spared: 0 });
     for (const p of members) await waitFor(`pid ${p.pid} to die`, () => (running(p.pid) ? undefined : true));
   });

@@ -1,5 +1,13 @@
 import type { SignalName } from '@tend/protocol';
-import { bootId, environHas, groupExists, isSameProcess, listProcStats, readProcStat, type ProcStat } from '../runtime/proc.js';
+import {
+  bootId,
+  environHas,
+  groupExists,
+  isSameProcess,
+  listProcStats,
+  readProcStat,
+  type ProcStat,
+} from '../runtime/proc.js';
 import type { TaskRow } from '../store/task-store.js';
 
 /**
@@ -53,7 +61,8 @@ const NONE: TaskProcesses = { wrapperAlive: false, members: [], strangers: [] };
  */
 export function findTaskProcesses(row: TaskIdentityRow): TaskProcesses {
   const { pid, pgid, startTicks } = row;
-  if (pid === undefined || pgid === undefined || startTicks === undefined || row.bootId === undefined) return NONE;
+  if (pid === undefined || pgid === undefined || startTicks === undefined || row.bootId === undefined)
+    return NONE;
   if (pgid <= 1 || pid <= 1 || row.bootId !== bootId() || !groupExists(pgid)) return NONE;
   const table = listProcStats();
   const live = (p: ProcStat) => p.state !== 'Z' && p.state !== 'X';
@@ -99,7 +108,8 @@ export function findTaskProcesses(row: TaskIdentityRow): TaskProcesses {
  */
 export function signalTask(row: TaskIdentityRow, signal: SignalName): SignalOutcome {
   const { pid, pgid, startTicks } = row;
-  if (pid === undefined || pgid === undefined || startTicks === undefined || row.bootId === undefined) return NOTHING;
+  if (pid === undefined || pgid === undefined || startTicks === undefined || row.bootId === undefined)
+    return NOTHING;
   // Fast path: the wrapper holds its pid, so the group is the task's.
   if (pgid === pid && isSameProcess(pid, { startTicks, bootId: row.bootId })) {
     const sent = killTarget(-pgid, signal) ? 1 : 0;
@@ -115,7 +125,14 @@ export function signalTask(row: TaskIdentityRow, signal: SignalName): SignalOutc
   for (const p of found.members) {
     // Same process as when it was proven (not ended and reused since): then signal it.
     const now = readProcStat(p.pid);
-    if (now && now.startTicks === p.startTicks && now.pgid === pgid && now.state !== 'Z' && killTarget(p.pid, signal)) sent++;
+    if (
+      now &&
+      now.startTicks === p.startTicks &&
+      now.pgid === pgid &&
+      now.state !== 'Z' &&
+      killTarget(p.pid, signal)
+    )
+      sent++;
   }
   return { via: sent ? 'members' : 'none', sent, spared: found.strangers.length };
 }

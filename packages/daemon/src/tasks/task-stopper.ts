@@ -43,13 +43,19 @@ export class TaskStopper {
     const { store } = this.deps;
     if (row.state !== 'stopping') {
       const killAt = signal === 'SIGKILL' ? undefined : Date.now() + graceMs;
-      store.update(row.id, { state: 'stopping', stopCause: cause, reason: stopReason(row, cause, signal), killAt });
+      store.update(row.id, {
+        state: 'stopping',
+        stopCause: cause,
+        reason: stopReason(row, cause, signal),
+        killAt,
+      });
       row = store.get(row.id) ?? row;
       this.deps.changed(row.id);
       this.timers.schedule(row);
     }
     this.signalGroup(row, signal);
-    if (row.startedAt !== undefined && Date.now() - row.startedAt < YOUNG_TASK_MS) this.redeliver(row.id, signal);
+    if (row.startedAt !== undefined && Date.now() - row.startedAt < YOUNG_TASK_MS)
+      this.redeliver(row.id, signal);
   }
 
   /**
@@ -72,7 +78,6 @@ export class TaskStopper {
     return this.sigkilled.delete(id);
   }
 
-
   /**
    * Re-sends a stop signal to a task that just started. Until the wrapper's
    * child has exec'd the command, it still runs the wrapper's trap handler, and
@@ -89,7 +94,8 @@ export class TaskStopper {
 
   private stopForTimeout(id: string): void {
     const row = this.deps.store.get(id);
-    if (row && !isTerminal(row.state) && row.state !== 'stopping') this.stop(row, 'SIGTERM', this.deps.graceMs, 'timeout');
+    if (row && !isTerminal(row.state) && row.state !== 'stopping')
+      this.stop(row, 'SIGTERM', this.deps.graceMs, 'timeout');
   }
 
   private escalate(id: string): void {

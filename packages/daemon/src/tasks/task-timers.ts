@@ -49,18 +49,21 @@ export class TaskTimers {
     const existing = map.get(id);
     if (existing) clearTimeout(existing);
     const delay = Math.max(0, at - Date.now());
-    const timer = setTimeout(() => {
-      map.delete(id);
-      // Deadlines beyond setTimeout's range are reached in steps.
-      if (Date.now() < at) return this.arm(map, id, at, fire);
-      try {
-        fire(id);
-      } catch (error) {
-        // The stop intent could not be recorded (nothing was signalled yet): try again, never crash.
-        if (!isDiskFull(error)) throw error;
-        this.arm(map, id, Date.now() + DISK_FULL_RETRY_MS, fire);
-      }
-    }, Math.min(delay, MAX_DELAY_MS));
+    const timer = setTimeout(
+      () => {
+        map.delete(id);
+        // Deadlines beyond setTimeout's range are reached in steps.
+        if (Date.now() < at) return this.arm(map, id, at, fire);
+        try {
+          fire(id);
+        } catch (error) {
+          // The stop intent could not be recorded (nothing was signalled yet): try again, never crash.
+          if (!isDiskFull(error)) throw error;
+          this.arm(map, id, Date.now() + DISK_FULL_RETRY_MS, fire);
+        }
+      },
+      Math.min(delay, MAX_DELAY_MS),
+    );
     timer.unref();
     map.set(id, timer);
   }

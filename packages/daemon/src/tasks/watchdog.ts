@@ -1,6 +1,13 @@
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { isTerminal } from '@tend/protocol';
-import { bootId, findProcessesWithArg, isSameProcess, pidExists, processStartMs, readProcStat } from '../runtime/proc.js';
+import {
+  bootId,
+  findProcessesWithArg,
+  isSameProcess,
+  pidExists,
+  processStartMs,
+  readProcStat,
+} from '../runtime/proc.js';
 import type { TaskRow } from '../store/task-store.js';
 import type { TaskSupervisor } from './supervisor.js';
 import { finishOrphan, wrapperGone } from './orphaned-task.js';
@@ -42,13 +49,16 @@ export function classifyLiveRows(supervisor: TaskSupervisor, watchdog: Watchdog)
     if (row.pid === undefined) row = findUnrecordedWrapper(supervisor, row);
     const verdict = judge(row);
     // Wrapper gone without a record, but processes provably the task's still run: watched as an orphan.
-    const kept = verdict === 'alive' || wrapperGone(supervisor, row.id, { endedAt: now, lostReason: verdict }) === 'orphaned';
+    const kept =
+      verdict === 'alive' ||
+      wrapperGone(supervisor, row.id, { endedAt: now, lostReason: verdict }) === 'orphaned';
     if (kept) {
       row = supervisor.store.get(row.id) ?? row;
       if (verdict === 'alive') watchdog.adopt(row);
       supervisor.timers.schedule(row);
       // A stop the previous daemon recorded may not have been signalled yet: finish the job.
-      if (row.state === 'stopping') supervisor.signalGroup(row, row.killAt !== undefined ? 'SIGTERM' : 'SIGKILL');
+      if (row.state === 'stopping')
+        supervisor.signalGroup(row, row.killAt !== undefined ? 'SIGTERM' : 'SIGKILL');
       report.adopted++;
     } else {
       report.lost++;
@@ -105,7 +115,10 @@ function judge(row: TaskRow): 'alive' | string {
  * cannot be watched, and every few ticks the full identity (zombie, PID reuse).
  */
 export class Watchdog {
-  private readonly watched = new Map<string, { row: TaskRow; exitPath: string; watcher?: FSWatcher; orphan?: boolean }>();
+  private readonly watched = new Map<
+    string,
+    { row: TaskRow; exitPath: string; watcher?: FSWatcher; orphan?: boolean }
+  >();
   private timer: NodeJS.Timeout | undefined;
   private tick = 0;
 
@@ -139,7 +152,12 @@ export class Watchdog {
         // No inotify watch (limit reached, no directory): the poll still sees the end.
       }
     }
-    this.watched.set(row.id, { row, exitPath, ...(watcher ? { watcher } : {}), ...(orphan ? { orphan } : {}) });
+    this.watched.set(row.id, {
+      row,
+      exitPath,
+      ...(watcher ? { watcher } : {}),
+      ...(orphan ? { orphan } : {}),
+    });
     this.timer ??= setInterval(() => this.poll(), this.intervalMs);
     this.timer.unref();
   }
@@ -188,9 +206,13 @@ export class Watchdog {
       // With an inotify watch the record's arrival calls check() itself; without, stat for it.
       (!watcher && existsSync(exitPath)) ||
       !pidExists(pid) ||
-      (identity && !isSameProcess(pid, { startTicks: row.startTicks as number, bootId: row.bootId as string }));
+      (identity &&
+        !isSameProcess(pid, { startTicks: row.startTicks as number, bootId: row.bootId as string }));
     if (!gone) return;
     this.forget(id);
-    wrapperGone(this.supervisor, id, { endedAt: Date.now(), lostReason: 'its wrapper ended without an exit record' });
+    wrapperGone(this.supervisor, id, {
+      endedAt: Date.now(),
+      lostReason: 'its wrapper ended without an exit record',
+    });
   }
 }

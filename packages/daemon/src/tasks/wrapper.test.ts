@@ -15,7 +15,11 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 function runWrapper(command: string, env: NodeJS.ProcessEnv): Promise<number | null> {
   const exitPath = join(dir, 'exit');
   reserveExitRecord(exitPath);
-  const child = spawn('/bin/sh', wrapperArgv(exitPath, '/bin/sh', command), { detached: true, stdio: 'ignore', env });
+  const child = spawn('/bin/sh', wrapperArgv(exitPath, '/bin/sh', command), {
+    detached: true,
+    stdio: 'ignore',
+    env,
+  });
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code) => resolve(code));

@@ -73,9 +73,15 @@ export const WRAPPER_NAME = 'tend-task';
  * path is a whole argument, so start-up recovery finds an unrecorded wrapper
  * by it in /proc/<pid>/cmdline.
  */
-export function wrapperArgv(exitPath: string, shell: string, command: string, options: { umask?: number; tty?: boolean } = {}): string[] {
+export function wrapperArgv(
+  exitPath: string,
+  shell: string,
+  command: string,
+  options: { umask?: number; tty?: boolean } = {},
+): string[] {
   const argv = ['-c', WRAPPER_SCRIPT, WRAPPER_NAME, exitPath, shell, command];
-  if (options.umask !== undefined || options.tty) argv.push(options.umask === undefined ? '' : options.umask.toString(8).padStart(4, '0'));
+  if (options.umask !== undefined || options.tty)
+    argv.push(options.umask === undefined ? '' : options.umask.toString(8).padStart(4, '0'));
   if (options.tty) argv.push('tty');
   return argv;
 }

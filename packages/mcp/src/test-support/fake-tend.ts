@@ -8,7 +8,10 @@ export type Calls = { method: string; args: unknown[] }[];
  * A TendApi whose methods are the given implementations; any other method throws
  * (a tool calling something unexpected fails the test). Calls are recorded.
  */
-export function fakeTend(methods: Partial<Record<keyof TendApi, (...args: any[]) => unknown>>): { api: TendApi; calls: Calls } {
+export function fakeTend(methods: Partial<Record<keyof TendApi, (...args: any[]) => unknown>>): {
+  api: TendApi;
+  calls: Calls;
+} {
   const calls: Calls = [];
   const api = new Proxy({} as TendApi, {
     get(_target, method: string | symbol) {
@@ -27,7 +30,12 @@ export function fakeTend(methods: Partial<Record<keyof TendApi, (...args: any[])
 
 /** A ToolContext over `api`, workspace /work/project, session mcp:/work/project. */
 export function contextOf(api: TendApi): ToolContext {
-  return { tend: async () => api, session: 'mcp:/work/project', reader: 'mcp:/work/project', workspace: '/work/project' };
+  return {
+    tend: async () => api,
+    session: 'mcp:/work/project',
+    reader: 'mcp:/work/project',
+    workspace: '/work/project',
+  };
 }
 
 /** A task as the daemon returns it, running by default; `overrides` win. */
@@ -54,5 +62,15 @@ export function task(overrides: Partial<Task> = {}): Task {
 /** A task/output result with nothing special: `data` from `offset`, task running. */
 export function outputResult(data: string, offset = 0, extra: Record<string, unknown> = {}) {
   const next = offset + Buffer.byteLength(data);
-  return { data, offset, nextOffset: next, totalBytes: next, skippedBytes: 0, truncated: false, ended: false, omittedBytes: 0, ...extra };
+  return {
+    data,
+    offset,
+    nextOffset: next,
+    totalBytes: next,
+    skippedBytes: 0,
+    truncated: false,
+    ended: false,
+    omittedBytes: 0,
+    ...extra,
+  };
 }

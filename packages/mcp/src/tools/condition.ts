@@ -10,8 +10,16 @@ export const conditionShape = {
     .min(1)
     .max(1000)
     .optional()
-    .describe('JavaScript regular expression; holds once a line of the output matches (earlier lines count too), e.g. "ready|listening on"'),
-  port: z.number().int().min(1).max(65535).optional().describe("holds once the task's processes listen on this TCP port"),
+    .describe(
+      'JavaScript regular expression; holds once a line of the output matches (earlier lines count too), e.g. "ready|listening on"',
+    ),
+  port: z
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .optional()
+    .describe("holds once the task's processes listen on this TCP port"),
   http: z
     .string()
     .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
@@ -26,12 +34,18 @@ export type Until = { output: string } | { port: number } | { http: string };
  * The one condition given in `input`, or undefined when none is.
  * @throws ToolInputError when several are given, or `output` is not an RE2 regular expression.
  */
-export function untilOf(input: { output?: string | undefined; port?: number | undefined; http?: string | undefined }): Until | undefined {
+export function untilOf(input: {
+  output?: string | undefined;
+  port?: number | undefined;
+  http?: string | undefined;
+}): Until | undefined {
   const given = (['output', 'port', 'http'] as const).filter((key) => input[key] !== undefined);
-  if (given.length > 1) throw new ToolInputError(`give one condition to wait for, not ${given.join(' and ')}`);
+  if (given.length > 1)
+    throw new ToolInputError(`give one condition to wait for, not ${given.join(' and ')}`);
   if (input.output !== undefined) {
     const problem = patternProblem(input.output);
-    if (problem !== undefined) throw new ToolInputError(`output: pattern ${JSON.stringify(input.output)} is refused: ${problem}`);
+    if (problem !== undefined)
+      throw new ToolInputError(`output: pattern ${JSON.stringify(input.output)} is refused: ${problem}`);
     return { output: input.output };
   }
   if (input.port !== undefined) return { port: input.port };
@@ -47,8 +61,12 @@ export function describeUntil(until: Until): string {
 }
 
 /** What held, from a task/wait result whose outcome was a condition. */
-export function describeMet(result: Pick<ResultOf<typeof TaskWait>, 'outcome' | 'match'>, until: Until): string {
-  if (result.outcome === 'output') return `a line matched /${(until as { output: string }).output}/: ${JSON.stringify(result.match ?? '')}`;
+export function describeMet(
+  result: Pick<ResultOf<typeof TaskWait>, 'outcome' | 'match'>,
+  until: Until,
+): string {
+  if (result.outcome === 'output')
+    return `a line matched /${(until as { output: string }).output}/: ${JSON.stringify(result.match ?? '')}`;
   if (result.outcome === 'port') return `the task listens on port ${(until as { port: number }).port}`;
   return `${(until as { http: string }).http} answered`;
 }

@@ -1,7 +1,10 @@
 import type { TendClient } from '@tend/client';
 
 /** The part of {@link TendClient} the tools use; unit tests pass a fake. */
-export type TendApi = Pick<TendClient, 'run' | 'list' | 'get' | 'output' | 'wait' | 'kill' | 'completions' | 'stats'>;
+export type TendApi = Pick<
+  TendClient,
+  'run' | 'list' | 'get' | 'output' | 'wait' | 'kill' | 'completions' | 'stats'
+>;
 
 /** What every tool call gets besides its input. */
 export interface ToolContext {

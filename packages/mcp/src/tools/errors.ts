@@ -14,9 +14,12 @@ const HINTS: Record<string, string> = {
   invalid_cwd: 'cwd must be an existing directory (absolute, or relative to the workspace).',
   limit_exceeded: 'Too many live tasks: stop some (list_tasks shows them).',
   daemon_unreachable: 'The tend daemon could not be reached or started; its log is in the message above.',
-  connection_closed: 'The connection to the tend daemon was lost (it may have restarted); calling the tool again reconnects.',
-  daemon_stopped: 'The tend daemon was stopped on purpose (tend daemon stop); its tasks keep running, and calling a tool again starts a new daemon.',
-  method_not_found: 'The running tend daemon is older than this MCP server: run `tend daemon restart` (tasks keep running).',
+  connection_closed:
+    'The connection to the tend daemon was lost (it may have restarted); calling the tool again reconnects.',
+  daemon_stopped:
+    'The tend daemon was stopped on purpose (tend daemon stop); its tasks keep running, and calling a tool again starts a new daemon.',
+  method_not_found:
+    'The running tend daemon is older than this MCP server: run `tend daemon restart` (tasks keep running).',
   protocol_mismatch: 'The tend daemon and this MCP server are different versions: run `tend daemon restart`.',
   shutting_down: 'The tend daemon is shutting down; calling the tool again starts a new one.',
 };
@@ -31,7 +34,8 @@ export function toolError(error: unknown): ToolText {
   const message = error instanceof Error ? error.message : String(error);
   const candidates = (error as { candidates?: unknown } | null)?.candidates;
   const lines = [message];
-  if (Array.isArray(candidates) && candidates.length > 0) lines.push(`Matching ids: ${candidates.join(', ')}.`);
+  if (Array.isArray(candidates) && candidates.length > 0)
+    lines.push(`Matching ids: ${candidates.join(', ')}.`);
   const hint = typeof reason === 'string' ? HINTS[reason] : undefined;
   if (hint) lines.push(hint);
   return { text: lines.join('\n'), isError: true };

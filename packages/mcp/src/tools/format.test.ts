@@ -5,14 +5,20 @@ import { bytes, duration, oneLine, quoteOutput, taskState, taskStatus } from './
 describe('the words the tools use for tasks', () => {
   it('describes a running task with its pid and run time, and an ended one with its exit status and duration', () => {
     expect(taskState(task())).toBe('running (pid 4242, up 1 min 5 s)');
-    expect(taskState(task({ state: 'failed', exitCode: 1, durationMs: 3_200 }))).toBe('failed (exit code 1) after 3.2 s');
-    expect(taskState(task({ state: 'killed', signal: 'SIGTERM', reason: 'killed by user', durationMs: 90_000 }))).toBe(
-      'killed (SIGTERM; killed by user) after 1 min 30 s',
+    expect(taskState(task({ state: 'failed', exitCode: 1, durationMs: 3_200 }))).toBe(
+      'failed (exit code 1) after 3.2 s',
     );
-    expect(taskState(task({ state: 'killed', signal: 'SIGTERM', reason: 'killed by user (SIGTERM)', durationMs: 200 }))).toBe(
-      'killed (killed by user (SIGTERM)) after 0.2 s',
+    expect(
+      taskState(task({ state: 'killed', signal: 'SIGTERM', reason: 'killed by user', durationMs: 90_000 })),
+    ).toBe('killed (SIGTERM; killed by user) after 1 min 30 s');
+    expect(
+      taskState(
+        task({ state: 'killed', signal: 'SIGTERM', reason: 'killed by user (SIGTERM)', durationMs: 200 }),
+      ),
+    ).toBe('killed (killed by user (SIGTERM)) after 0.2 s');
+    expect(taskState(task({ state: 'lost', reason: 'reboot', durationMs: undefined }))).toBe(
+      'lost (exit status unknown; reboot)',
     );
-    expect(taskState(task({ state: 'lost', reason: 'reboot', durationMs: undefined }))).toBe('lost (exit status unknown; reboot)');
   });
 
   it('leaves out a run time under one second, which says nothing yet', () => {
@@ -27,14 +33,19 @@ describe('the words the tools use for tasks', () => {
   });
 
   it('writes durations and sizes the way people read them', () => {
-    expect([duration(400), duration(12_340), duration(59_600), duration(123_000), duration(3_720_000)]).toEqual([
-      '0.4 s',
-      '12 s',
-      '1 min',
-      '2 min 3 s',
-      '1 h 2 min',
+    expect([
+      duration(400),
+      duration(12_340),
+      duration(59_600),
+      duration(123_000),
+      duration(3_720_000),
+    ]).toEqual(['0.4 s', '12 s', '1 min', '2 min 3 s', '1 h 2 min']);
+    expect([bytes(1), bytes(512), bytes(4300), bytes(1_572_864)]).toEqual([
+      '1 byte',
+      '512 bytes',
+      '4.2 KiB',
+      '1.5 MiB',
     ]);
-    expect([bytes(1), bytes(512), bytes(4300), bytes(1_572_864)]).toEqual(['1 byte', '512 bytes', '4.2 KiB', '1.5 MiB']);
   });
 
   it('quotes output in a fence that backticks inside the output cannot close, ending with a newline', () => {

@@ -16,7 +16,8 @@ export function taskLabel(task: Pick<Task, 'id' | 'name'>): string {
 }
 
 /** What {@link taskState} looks at: a task, or a completion of the inbox. */
-export type TaskFacts = Pick<Task, 'state'> & Partial<Pick<Task, 'pid' | 'durationMs' | 'reason' | 'exitCode' | 'signal'>>;
+export type TaskFacts = Pick<Task, 'state'> &
+  Partial<Pick<Task, 'pid' | 'durationMs' | 'reason' | 'exitCode' | 'signal'>>;
 
 /**
  * The state of a task in a few words, with what explains it: `running (pid 1234, up 2 min 3 s)`,
@@ -24,7 +25,10 @@ export type TaskFacts = Pick<Task, 'state'> & Partial<Pick<Task, 'pid' | 'durati
  */
 export function taskState(task: TaskFacts): string {
   if (task.state === 'running' || task.state === 'starting') {
-    const up = task.durationMs !== undefined && task.durationMs >= 1000 ? `up ${duration(task.durationMs)}` : undefined;
+    const up =
+      task.durationMs !== undefined && task.durationMs >= 1000
+        ? `up ${duration(task.durationMs)}`
+        : undefined;
     const facts = [task.pid ? `pid ${task.pid}` : undefined, up];
     const shown = facts.filter(Boolean).join(', ');
     return shown ? `${task.state} (${shown})` : task.state;
@@ -42,7 +46,9 @@ export function taskState(task: TaskFacts): string {
 
 /** A sentence subject and state: `task k3j9x2 "web" is running (pid 1234)`, `task k3j9x2 has ended: failed (exit code 1) after 3 s`. */
 export function taskStatus(task: Task): string {
-  return isLive(task) ? `${taskLabel(task)} is ${taskState(task)}` : `${taskLabel(task)} has ended: ${taskState(task)}`;
+  return isLive(task)
+    ? `${taskLabel(task)} is ${taskState(task)}`
+    : `${taskLabel(task)} has ended: ${taskState(task)}`;
 }
 
 /** A command on one line, at most 200 characters: newlines shown as ⏎, the rest cut with …. */

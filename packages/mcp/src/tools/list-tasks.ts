@@ -11,8 +11,13 @@ export const listTasksSchema = z.object({
   all_sessions: z
     .boolean()
     .default(false)
-    .describe('true: every task the daemon knows (started from terminals, editors, other agents); default only this session’s'),
-  state: z.enum(['any', 'live', 'ended']).default('any').describe('live: starting/running/stopping; ended: finished in any way'),
+    .describe(
+      'true: every task the daemon knows (started from terminals, editors, other agents); default only this session’s',
+    ),
+  state: z
+    .enum(['any', 'live', 'ended'])
+    .default('any')
+    .describe('live: starting/running/stopping; ended: finished in any way'),
   limit: z.number().int().min(1).max(200).default(20).describe('most tasks listed, newest first'),
 });
 
@@ -25,7 +30,8 @@ export type ListTasksInput = z.output<typeof listTasksSchema>;
  */
 export async function listTasks(input: ListTasksInput, ctx: ToolContext): Promise<ToolText> {
   const tend = await ctx.tend();
-  const states = input.state === 'live' ? [...LIVE_STATES] : input.state === 'ended' ? [...ENDED_STATES] : undefined;
+  const states =
+    input.state === 'live' ? [...LIVE_STATES] : input.state === 'ended' ? [...ENDED_STATES] : undefined;
   const tasks = await tend.list({
     ...(input.all_sessions ? {} : { session: ctx.session }),
     ...(states ? { state: states } : {}),
@@ -39,14 +45,25 @@ export async function listTasks(input: ListTasksInput, ctx: ToolContext): Promis
   }
   const ports = tasks.some(isLive) ? await portsByTask(ctx) : new Map<string, number[]>();
   const lines = tasks.map((task) => taskLine(task, ports.get(task.id), input.all_sessions, ctx.workspace));
-  return { text: [`${tasks.length} ${which}task${tasks.length === 1 ? '' : 's'} ${whose}, newest first:`, ...lines].join('\n') };
+  return {
+    text: [
+      `${tasks.length} ${which}task${tasks.length === 1 ? '' : 's'} ${whose}, newest first:`,
+      ...lines,
+    ].join('\n'),
+  };
 }
 
 /** `- k3j9x2 "web": running (pid 1234, up 5 min), ports 3000 — npm run dev`, with cwd and session where useful. */
-export function taskLine(task: Task, ports: number[] | undefined, showSession: boolean, workspace: string): string {
+export function taskLine(
+  task: Task,
+  ports: number[] | undefined,
+  showSession: boolean,
+  workspace: string,
+): string {
   const parts = [`- ${task.id}${task.name ? ` "${task.name}"` : ''}: ${taskState(task)}`];
   if (ports && ports.length > 0) parts.push(`ports ${ports.join(', ')}`);
-  if (!isLive(task) && task.endedAt) parts.push(`ended ${duration(Date.now() - Date.parse(task.endedAt))} ago`);
+  if (!isLive(task) && task.endedAt)
+    parts.push(`ended ${duration(Date.now() - Date.parse(task.endedAt))} ago`);
   if (task.cwd !== workspace) parts.push(`in ${task.cwd}`);
   if (showSession) parts.push(task.session ? `session ${task.session}` : 'no session');
   return `${parts.join(', ')} — ${oneLine(task.command)}`;

@@ -6,7 +6,10 @@ const parse = (input: unknown) => readOutputSchema.parse(input);
 
 describe('read_output', () => {
   it("reads what this session's reader has not read yet, model-sized and cleaned by default", async () => {
-    const { api, calls } = fakeTend({ get: () => task({ name: 'web' }), output: () => outputResult('line 1\nline 2\n', 10) });
+    const { api, calls } = fakeTend({
+      get: () => task({ name: 'web' }),
+      output: () => outputResult('line 1\nline 2\n', 10),
+    });
     const answer = await readOutput(parse({ id: 'web' }), contextOf(api));
     expect(calls[1]).toEqual({
       method: 'output',
@@ -20,7 +23,12 @@ describe('read_output', () => {
   });
 
   it('says plainly when there is nothing new, and that an ended task’s output is complete', async () => {
-    const ended = task({ state: 'succeeded', exitCode: 0, endedAt: '2026-11-21T10:01:05.000Z', durationMs: 2000 });
+    const ended = task({
+      state: 'succeeded',
+      exitCode: 0,
+      endedAt: '2026-11-21T10:01:05.000Z',
+      durationMs: 2000,
+    });
     const { api } = fakeTend({ get: () => ended, output: () => ({ ...outputResult('', 31), ended: true }) });
     const answer = await readOutput(parse({ id: 'k3' }), contextOf(api));
     expect(answer.text).toBe(
@@ -32,7 +40,12 @@ describe('read_output', () => {
   it('counts what max_bytes left out and what the output cap dropped, and points to grep and tail_lines', async () => {
     const { api } = fakeTend({
       get: () => task(),
-      output: () => outputResult('head\n… 90000 bytes omitted …\ntail\n', 0, { omittedBytes: 90_000, skippedBytes: 4096, totalBytes: 100_000 }),
+      output: () =>
+        outputResult('head\n… 90000 bytes omitted …\ntail\n', 0, {
+          omittedBytes: 90_000,
+          skippedBytes: 4096,
+          totalBytes: 100_000,
+        }),
     });
     const answer = await readOutput(parse({ id: 'k3', max_bytes: 1024 }), contextOf(api));
     expect(answer.text).toContain('87.9 KiB were left out to stay within max_bytes (1.0 KiB): use grep');
@@ -40,8 +53,14 @@ describe('read_output', () => {
   });
 
   it('greps with context and case folding, reports the match count, and long-polls when asked', async () => {
-    const { api, calls } = fakeTend({ get: () => task(), output: () => outputResult('ERROR x\n', 0, { matches: 1 }) });
-    const answer = await readOutput(parse({ id: 'k3', grep: 'error', context: 2, ignore_case: true, wait_ms: 5000 }), contextOf(api));
+    const { api, calls } = fakeTend({
+      get: () => task(),
+      output: () => outputResult('ERROR x\n', 0, { matches: 1 }),
+    });
+    const answer = await readOutput(
+      parse({ id: 'k3', grep: 'error', context: 2, ignore_case: true, wait_ms: 5000 }),
+      contextOf(api),
+    );
     expect(calls[1]!.args[0]).toEqual({
       id: 'k3j9x2ab',
       since: 'last',
@@ -58,7 +77,13 @@ describe('read_output', () => {
     const { api, calls } = fakeTend({ get: () => task(), output: () => outputResult('a\n') });
     const tail = await readOutput(parse({ id: 'k3', tail_lines: 50, clean: false }), contextOf(api));
     await readOutput(parse({ id: 'k3', from_start: true }), contextOf(api));
-    expect(calls[1]!.args[0]).toEqual({ id: 'k3j9x2ab', tail: { lines: 50 }, limit: 1048576, maxBytes: 8192, clean: false });
+    expect(calls[1]!.args[0]).toEqual({
+      id: 'k3j9x2ab',
+      tail: { lines: 50 },
+      limit: 1048576,
+      maxBytes: 8192,
+      clean: false,
+    });
     expect(calls[3]!.args[0]).toEqual({ id: 'k3j9x2ab', offset: 0, maxBytes: 8192, clean: true });
     expect(tail.text).toContain('Last 50 lines (bytes 0–2 of 2):');
     expect(tail.text).not.toContain('later calls return only');
@@ -66,8 +91,12 @@ describe('read_output', () => {
 
   it('refuses tail_lines with from_start, and an invalid grep pattern, before reading', async () => {
     const { api, calls } = fakeTend({});
-    await expect(readOutput(parse({ id: 'k3', tail_lines: 5, from_start: true }), contextOf(api))).rejects.toThrow('not both');
-    await expect(readOutput(parse({ id: 'k3', grep: '[' }), contextOf(api))).rejects.toThrow(/^grep: pattern "\[" is refused: missing closing \]/);
+    await expect(
+      readOutput(parse({ id: 'k3', tail_lines: 5, from_start: true }), contextOf(api)),
+    ).rejects.toThrow('not both');
+    await expect(readOutput(parse({ id: 'k3', grep: '[' }), contextOf(api))).rejects.toThrow(
+      /^grep: pattern "\[" is refused: missing closing \]/,
+    );
     expect(calls).toEqual([]);
   });
 });

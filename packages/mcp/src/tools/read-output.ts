@@ -19,13 +19,28 @@ export const readOutputSchema = z.object({
     .min(MIN_MAX_BYTES)
     .max(MAX_READ_MAX_BYTES)
     .default(DEFAULT_READ_MAX_BYTES)
-    .describe('most bytes returned; when there is more, the first and last parts are kept and the middle is omitted'),
+    .describe(
+      'most bytes returned; when there is more, the first and last parts are kept and the middle is omitted',
+    ),
   clean: z
     .boolean()
     .default(true)
     .describe('remove ANSI colour codes and keep only the final state of progress bars redrawn with \\r'),
-  grep: z.string().min(1).max(1000).optional().describe('RE2 regular expression (no backreferences or lookaround): keep only matching lines (e.g. "error|warn")'),
-  context: z.number().int().min(0).max(50).optional().describe('with grep: lines kept before and after each match'),
+  grep: z
+    .string()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe(
+      'RE2 regular expression (no backreferences or lookaround): keep only matching lines (e.g. "error|warn")',
+    ),
+  context: z
+    .number()
+    .int()
+    .min(0)
+    .max(50)
+    .optional()
+    .describe('with grep: lines kept before and after each match'),
   ignore_case: z.boolean().optional().describe('with grep: match case-insensitively'),
   tail_lines: z
     .number()
@@ -37,7 +52,9 @@ export const readOutputSchema = z.object({
   from_start: z
     .boolean()
     .optional()
-    .describe('read from the beginning of the output instead of what is new (does not move your read position)'),
+    .describe(
+      'read from the beginning of the output instead of what is new (does not move your read position)',
+    ),
   wait_ms: z
     .number()
     .int()
@@ -58,10 +75,12 @@ export type ReadOutputInput = z.output<typeof readOutputSchema>;
  * @throws the client's task_not_found / ambiguous_id, ToolInputError.
  */
 export async function readOutput(input: ReadOutputInput, ctx: ToolContext): Promise<ToolText> {
-  if (input.tail_lines !== undefined && input.from_start) throw new ToolInputError('give tail_lines or from_start, not both');
+  if (input.tail_lines !== undefined && input.from_start)
+    throw new ToolInputError('give tail_lines or from_start, not both');
   if (input.grep !== undefined) {
     const problem = patternProblem(input.grep);
-    if (problem !== undefined) throw new ToolInputError(`grep: pattern ${JSON.stringify(input.grep)} is refused: ${problem}`);
+    if (problem !== undefined)
+      throw new ToolInputError(`grep: pattern ${JSON.stringify(input.grep)} is refused: ${problem}`);
   }
   const tend = await ctx.tend();
   const task = await tend.get(input.id);
@@ -74,12 +93,24 @@ export async function readOutput(input: ReadOutputInput, ctx: ToolContext): Prom
   const grep =
     input.grep === undefined
       ? {}
-      : { grep: { pattern: input.grep, context: input.context ?? 0, ignoreCase: input.ignore_case ?? false } };
-  const result = await tend.output({ id: task.id, ...selection, maxBytes: input.max_bytes, clean: input.clean, ...grep });
+      : {
+          grep: { pattern: input.grep, context: input.context ?? 0, ignoreCase: input.ignore_case ?? false },
+        };
+  const result = await tend.output({
+    id: task.id,
+    ...selection,
+    maxBytes: input.max_bytes,
+    clean: input.clean,
+    ...grep,
+  });
   // The state after the read: a long poll may have seen the task end.
   const now = result.ended && !task.endedAt ? await tend.get(task.id) : task;
 
-  const what = incremental ? 'New output since your last read' : input.tail_lines !== undefined ? `Last ${input.tail_lines} lines` : 'Output from the start';
+  const what = incremental
+    ? 'New output since your last read'
+    : input.tail_lines !== undefined
+      ? `Last ${input.tail_lines} lines`
+      : 'Output from the start';
   const lines = [`${taskStatus(now)}.`];
   if (result.data === '') {
     const none = input.grep !== undefined ? `no line matched /${input.grep}/` : 'nothing';
@@ -89,7 +120,10 @@ export async function readOutput(input: ReadOutputInput, ctx: ToolContext): Prom
     );
   } else {
     const span = `bytes ${result.offset}–${result.nextOffset} of ${result.totalBytes}`;
-    const matches = result.matches !== undefined ? `, ${result.matches} matching line${result.matches === 1 ? '' : 's'}` : '';
+    const matches =
+      result.matches !== undefined
+        ? `, ${result.matches} matching line${result.matches === 1 ? '' : 's'}`
+        : '';
     lines.push(`${what} (${span}${matches}):`, quoteOutput(result.data));
   }
   if (result.omittedBytes > 0) {
@@ -98,9 +132,11 @@ export async function readOutput(input: ReadOutputInput, ctx: ToolContext): Prom
         'use grep to find something specific, tail_lines for the end, or a larger max_bytes.',
     );
   }
-  if (result.skippedBytes > 0) lines.push(`${bytes(result.skippedBytes)} had already been dropped by the output cap before this read.`);
+  if (result.skippedBytes > 0)
+    lines.push(`${bytes(result.skippedBytes)} had already been dropped by the output cap before this read.`);
   if (result.truncated) lines.push('There is more output after this: call read_output again.');
-  if (!result.ended && incremental) lines.push('The task is still running: later calls return only what it prints next.');
+  if (!result.ended && incremental)
+    lines.push('The task is still running: later calls return only what it prints next.');
   return { text: lines.join('\n') };
 }
 

@@ -4,14 +4,21 @@ import { startTask, startTaskSchema } from './start-task.js';
 
 const parse = (input: unknown) => startTaskSchema('/work/project').parse(input);
 /** What start_task adds to every task/run: this (server) process's environment and umask over the daemon's. */
-const serverEnv = { capturedEnv: expect.objectContaining({ PATH: process.env.PATH }), inheritEnv: true, umask: expect.stringMatching(/^0[0-7]{3}$/) };
+const serverEnv = {
+  capturedEnv: expect.objectContaining({ PATH: process.env.PATH }),
+  inheritEnv: true,
+  umask: expect.stringMatching(/^0[0-7]{3}$/),
+};
 
 describe('start_task', () => {
   it('runs the command in the workspace, reuses a live task of the same name by default, and says how to address it', async () => {
     const { api, calls } = fakeTend({ run: () => task({ name: 'web' }) });
     const answer = await startTask(parse({ command: 'npm run dev', name: 'web' }), contextOf(api));
     expect(calls).toEqual([
-      { method: 'run', args: [{ command: 'npm run dev', cwd: '/work/project', name: 'web', reuse: true, ...serverEnv }] },
+      {
+        method: 'run',
+        args: [{ command: 'npm run dev', cwd: '/work/project', name: 'web', reuse: true, ...serverEnv }],
+      },
     ]);
     expect(answer.isError).toBeUndefined();
     expect(answer.text).toBe(
@@ -22,14 +29,25 @@ describe('start_task', () => {
 
   it('resolves a relative cwd against the workspace, passes env and the task deadline, and sends no reuse without a name', async () => {
     const { api, calls } = fakeTend({ run: () => task() });
-    await startTask(parse({ command: 'make', cwd: 'sub/dir', env: { A: '1' }, timeout_ms: 60_000 }), contextOf(api));
-    expect(calls[0]!.args[0]).toEqual({ command: 'make', cwd: '/work/project/sub/dir', env: { A: '1' }, timeoutMs: 60_000, ...serverEnv });
+    await startTask(
+      parse({ command: 'make', cwd: 'sub/dir', env: { A: '1' }, timeout_ms: 60_000 }),
+      contextOf(api),
+    );
+    expect(calls[0]!.args[0]).toEqual({
+      command: 'make',
+      cwd: '/work/project/sub/dir',
+      env: { A: '1' },
+      timeoutMs: 60_000,
+      ...serverEnv,
+    });
   });
 
   it('says when an existing live task was reused instead of starting a second copy', async () => {
     const { api } = fakeTend({ run: () => ({ ...task({ name: 'web' }), reused: true }) });
     const answer = await startTask(parse({ command: 'npm run dev', name: 'web' }), contextOf(api));
-    expect(answer.text).toMatch(/^Reused the live task k3j9x2ab "web": it already runs this command in \/work\/project, so no second copy was started\./);
+    expect(answer.text).toMatch(
+      /^Reused the live task k3j9x2ab "web": it already runs this command in \/work\/project, so no second copy was started\./,
+    );
   });
 
   it('waits for a readiness pattern with a bounded wait and reports the matching line', async () => {
@@ -37,9 +55,17 @@ describe('start_task', () => {
       run: () => task(),
       wait: () => ({ outcome: 'output', match: 'listening on :3000', task: task() }),
     });
-    const answer = await startTask(parse({ command: 'npm run dev', wait_until: { output: 'listening' } }), contextOf(api));
-    expect(calls[1]).toEqual({ method: 'wait', args: ['k3j9x2ab', { timeoutMs: 30_000, until: { output: 'listening' } }] });
-    expect(answer.text).toMatch(/\nReady after \d\.\d s: a line matched \/listening\/: "listening on :3000"\. task k3j9x2ab is running/);
+    const answer = await startTask(
+      parse({ command: 'npm run dev', wait_until: { output: 'listening' } }),
+      contextOf(api),
+    );
+    expect(calls[1]).toEqual({
+      method: 'wait',
+      args: ['k3j9x2ab', { timeoutMs: 30_000, until: { output: 'listening' } }],
+    });
+    expect(answer.text).toMatch(
+      /\nReady after \d\.\d s: a line matched \/listening\/: "listening on :3000"\. task k3j9x2ab is running/,
+    );
   });
 
   it('reports a task that exited before it was ready, with its last lines', async () => {
@@ -49,7 +75,10 @@ describe('start_task', () => {
       wait: () => ({ outcome: 'exited', task: failed }),
       output: () => outputResult('Error: port 3000 in use\n'),
     });
-    const answer = await startTask(parse({ command: 'npm run dev', wait_until: { port: 3000, timeout_ms: 5000 } }), contextOf(api));
+    const answer = await startTask(
+      parse({ command: 'npm run dev', wait_until: { port: 3000, timeout_ms: 5000 } }),
+      contextOf(api),
+    );
     expect(calls[1]!.args).toEqual(['k3j9x2ab', { timeoutMs: 5000, until: { port: 3000 } }]);
     expect(calls[2]!.args[0]).toMatchObject({ id: 'k3j9x2ab', tail: { lines: 20 }, clean: true });
     expect(answer.text).toContain(
@@ -63,31 +92,42 @@ describe('start_task', () => {
       wait: () => ({ outcome: 'timeout', task: task() }),
       output: () => outputResult('test 41/90\n'),
     });
-    const answer = await startTask(parse({ command: 'npm test', wait_until: { exit: true, timeout_ms: 45_000 } }), contextOf(api));
+    const answer = await startTask(
+      parse({ command: 'npm test', wait_until: { exit: true, timeout_ms: 45_000 } }),
+      contextOf(api),
+    );
     expect(calls[1]!.args).toEqual(['k3j9x2ab', { timeoutMs: 45_000 }]);
     expect(answer.isError).toBeUndefined();
-    expect(answer.text).toMatch(/Still waiting for its end after .*: task k3j9x2ab is running .* This is not an error/);
+    expect(answer.text).toMatch(
+      /Still waiting for its end after .*: task k3j9x2ab is running .* This is not an error/,
+    );
     expect(answer.text).toContain('test 41/90');
   });
 
   it('still reports the started task when the wait itself fails', async () => {
-    const { api } = fakeTend({ run: () => task(), wait: () => Promise.reject(new Error('connection closed')) });
-    const answer = await startTask(parse({ command: 'x', wait_until: { http: 'http://localhost:3000/' } }), contextOf(api));
+    const { api } = fakeTend({
+      run: () => task(),
+      wait: () => Promise.reject(new Error('connection closed')),
+    });
+    const answer = await startTask(
+      parse({ command: 'x', wait_until: { http: 'http://localhost:3000/' } }),
+      contextOf(api),
+    );
     expect(answer.text).toContain('Started task k3j9x2ab');
     expect(answer.text).toContain('The task is running, but waiting for it failed: connection closed');
   });
 
   it('refuses two wait conditions, or none, before starting anything', async () => {
     const { api, calls } = fakeTend({});
-    await expect(startTask(parse({ command: 'x', wait_until: { output: 'a', port: 1 } }), contextOf(api))).rejects.toThrow(
-      'give one condition to wait for, not output and port',
-    );
-    await expect(startTask(parse({ command: 'x', wait_until: { timeout_ms: 5 } }), contextOf(api))).rejects.toThrow(
-      'wait_until needs one of output, port, http or exit',
-    );
-    await expect(startTask(parse({ command: 'x', wait_until: { output: '(a)\\1' } }), contextOf(api))).rejects.toThrow(
-      'output: pattern "(a)\\\\1" is refused: backreferences',
-    );
+    await expect(
+      startTask(parse({ command: 'x', wait_until: { output: 'a', port: 1 } }), contextOf(api)),
+    ).rejects.toThrow('give one condition to wait for, not output and port');
+    await expect(
+      startTask(parse({ command: 'x', wait_until: { timeout_ms: 5 } }), contextOf(api)),
+    ).rejects.toThrow('wait_until needs one of output, port, http or exit');
+    await expect(
+      startTask(parse({ command: 'x', wait_until: { output: '(a)\\1' } }), contextOf(api)),
+    ).rejects.toThrow('output: pattern "(a)\\\\1" is refused: backreferences');
     expect(calls).toEqual([]);
   });
 

@@ -12,19 +12,29 @@ import { waitAndDescribe } from './wait-common.js';
 /** Input of start_task; descriptions mention the workspace, which is the default cwd. */
 export function startTaskSchema(workspace: string) {
   return z.object({
-    command: z.string().regex(/\S/, 'must be a non-empty shell command').describe('shell command line, run with $SHELL -c (e.g. "npm run dev")'),
+    command: z
+      .string()
+      .regex(/\S/, 'must be a non-empty shell command')
+      .describe('shell command line, run with $SHELL -c (e.g. "npm run dev")'),
     cwd: z
       .string()
       .min(1)
       .optional()
-      .describe(`working directory: absolute, or relative to the workspace; default the workspace (${workspace})`),
+      .describe(
+        `working directory: absolute, or relative to the workspace; default the workspace (${workspace})`,
+      ),
     env: z
       .record(z.string(), z.string())
       .optional()
-      .describe("environment variables to set for the task, over this server's environment (itself over the tend daemon's)"),
+      .describe(
+        "environment variables to set for the task, over this server's environment (itself over the tend daemon's)",
+      ),
     name: z
       .string()
-      .regex(TASK_NAME_PATTERN, 'must start with a letter or digit and hold only letters, digits, ".", "_" or "-" (at most 64)')
+      .regex(
+        TASK_NAME_PATTERN,
+        'must start with a letter or digit and hold only letters, digits, ".", "_" or "-" (at most 64)',
+      )
       .optional()
       .describe('a name to address the task by (unique among live tasks), e.g. "web" or "tests"'),
     reuse: z
@@ -44,18 +54,25 @@ export function startTaskSchema(workspace: string) {
     wait_until: z
       .object({
         ...conditionShape,
-        exit: z.literal(true).optional().describe('wait for the command to finish (a build or test run), up to timeout_ms'),
+        exit: z
+          .literal(true)
+          .optional()
+          .describe('wait for the command to finish (a build or test run), up to timeout_ms'),
         timeout_ms: z
           .number()
           .int()
           .min(0)
           .max(MAX_TOOL_WAIT_MS)
           .optional()
-          .describe(`longest wait in ms (default ${DEFAULT_TOOL_WAIT_MS}, at most ${MAX_TOOL_WAIT_MS}); the task keeps running after it`),
+          .describe(
+            `longest wait in ms (default ${DEFAULT_TOOL_WAIT_MS}, at most ${MAX_TOOL_WAIT_MS}); the task keeps running after it`,
+          ),
       })
       .strict()
       .optional()
-      .describe('wait before answering until one of output, port, http or exit holds (or the task ends, or the wait times out)'),
+      .describe(
+        'wait before answering until one of output, port, http or exit holds (or the task ends, or the wait times out)',
+      ),
   });
 }
 
@@ -72,9 +89,16 @@ export type StartTaskInput = z.output<ReturnType<typeof startTaskSchema>>;
 export async function startTask(input: StartTaskInput, ctx: ToolContext): Promise<ToolText> {
   const wait = input.wait_until;
   const until = wait ? untilOf(wait) : undefined;
-  if (wait && until && wait.exit) throw new ToolInputError('wait_until: give one of output, port, http or exit, not several');
-  if (wait && !until && !wait.exit) throw new ToolInputError('wait_until needs one of output, port, http or exit');
-  const cwd = input.cwd === undefined ? ctx.workspace : isAbsolute(input.cwd) ? input.cwd : resolve(ctx.workspace, input.cwd);
+  if (wait && until && wait.exit)
+    throw new ToolInputError('wait_until: give one of output, port, http or exit, not several');
+  if (wait && !until && !wait.exit)
+    throw new ToolInputError('wait_until needs one of output, port, http or exit');
+  const cwd =
+    input.cwd === undefined
+      ? ctx.workspace
+      : isAbsolute(input.cwd)
+        ? input.cwd
+        : resolve(ctx.workspace, input.cwd);
   const tend = await ctx.tend();
   const task = await tend.run({
     command: input.command,
@@ -98,7 +122,9 @@ export async function startTask(input: StartTaskInput, ctx: ToolContext): Promis
       lines.push(`The task is running, but waiting for it failed: ${(error as Error).message}`);
     }
   }
-  lines.push(`Use id "${task.id}"${task.name ? ` or name "${task.name}"` : ''} with read_output, wait_task and stop_task.`);
+  lines.push(
+    `Use id "${task.id}"${task.name ? ` or name "${task.name}"` : ''} with read_output, wait_task and stop_task.`,
+  );
   return { text: lines.join('\n') };
 }
 

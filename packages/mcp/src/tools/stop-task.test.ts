@@ -4,7 +4,13 @@ import { contextOf, fakeTend, outputResult, task } from '../test-support/fake-te
 import { stopTask, stopTaskSchema } from './stop-task.js';
 
 const parse = (input: unknown) => stopTaskSchema.parse(input);
-const killed = task({ state: 'killed', signal: 'SIGTERM', reason: 'killed by user', durationMs: 70_000, endedAt: '2026-11-21T10:01:10.000Z' });
+const killed = task({
+  state: 'killed',
+  signal: 'SIGTERM',
+  reason: 'killed by user',
+  durationMs: 70_000,
+  endedAt: '2026-11-21T10:01:10.000Z',
+});
 
 describe('stop_task', () => {
   it('sends SIGTERM with a 5 s grace, waits for the end and reports it with the last lines', async () => {
@@ -31,7 +37,9 @@ describe('stop_task', () => {
     const { api, calls } = fakeTend({ get: () => killed });
     const answer = await stopTask(parse({ id: 'web' }), contextOf(api));
     expect(calls.map((c) => c.method)).toEqual(['get']);
-    expect(answer).toEqual({ text: 'task k3j9x2ab had already ended: killed (SIGTERM; killed by user) after 1 min 10 s. Nothing was sent.' });
+    expect(answer).toEqual({
+      text: 'task k3j9x2ab had already ended: killed (SIGTERM; killed by user) after 1 min 10 s. Nothing was sent.',
+    });
   });
 
   it('reports a task that ended between the look and the signal', async () => {

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { DEFAULT_KILL_GRACE_MS, SIGNAL_NAMES, TERMINATING_SIGNALS, type SignalName } from '@tend/protocol/wire';
+import {
+  DEFAULT_KILL_GRACE_MS,
+  SIGNAL_NAMES,
+  TERMINATING_SIGNALS,
+  type SignalName,
+} from '@tend/protocol/wire';
 import { MAX_TOOL_WAIT_MS, type TendApi, type ToolContext, type ToolText } from './context.js';
 import { isLive, lastLinesBlock, taskLabel, taskState, taskStatus } from './format.js';
 import { defineTool, type ToolSetup } from './tool.js';
@@ -17,14 +22,18 @@ export const stopTaskSchema = z.object({
   signal: z
     .enum(SIGNAL_NAMES as [SignalName, ...SignalName[]])
     .default('SIGTERM')
-    .describe('signal sent to all processes of the task; SIGTERM, SIGINT, SIGHUP, SIGQUIT and SIGKILL stop it, others (e.g. SIGUSR1) are only delivered'),
+    .describe(
+      'signal sent to all processes of the task; SIGTERM, SIGINT, SIGHUP, SIGQUIT and SIGKILL stop it, others (e.g. SIGUSR1) are only delivered',
+    ),
   grace_ms: z
     .number()
     .int()
     .min(0)
     .max(MAX_STOP_GRACE_MS)
     .default(DEFAULT_STOP_GRACE_MS)
-    .describe('after a stopping signal, send SIGKILL if it is still alive after this many ms (default 10000, as docker stop)'),
+    .describe(
+      'after a stopping signal, send SIGKILL if it is still alive after this many ms (default 10000, as docker stop)',
+    ),
 });
 
 export type StopTaskInput = z.output<typeof stopTaskSchema>;
@@ -38,7 +47,8 @@ export type StopTaskInput = z.output<typeof stopTaskSchema>;
 export async function stopTask(input: StopTaskInput, ctx: ToolContext): Promise<ToolText> {
   const tend = await ctx.tend();
   const before = await tend.get(input.id);
-  if (!isLive(before)) return { text: `${taskLabel(before)} had already ended: ${taskState(before)}. Nothing was sent.` };
+  if (!isLive(before))
+    return { text: `${taskLabel(before)} had already ended: ${taskState(before)}. Nothing was sent.` };
   try {
     await tend.kill(before.id, { signal: input.signal, graceMs: input.grace_ms });
   } catch (error) {
@@ -46,19 +56,27 @@ export async function stopTask(input: StopTaskInput, ctx: ToolContext): Promise<
     return ended(tend, `${taskLabel(before)} ended before the signal reached it`, before.id);
   }
   if (!(TERMINATING_SIGNALS as readonly string[]).includes(input.signal)) {
-    return { text: `Sent ${input.signal} to ${taskLabel(before)} (a signal that does not stop it in tend's view). Now: ${taskStatus(await tend.get(before.id))}.` };
+    return {
+      text: `Sent ${input.signal} to ${taskLabel(before)} (a signal that does not stop it in tend's view). Now: ${taskStatus(await tend.get(before.id))}.`,
+    };
   }
-  const { outcome } = await tend.wait(before.id, { timeoutMs: Math.min(MAX_TOOL_WAIT_MS, input.grace_ms + END_SLACK_MS) });
+  const { outcome } = await tend.wait(before.id, {
+    timeoutMs: Math.min(MAX_TOOL_WAIT_MS, input.grace_ms + END_SLACK_MS),
+  });
   if (outcome === 'timeout') {
     const now = await tend.get(before.id);
-    return { text: `Sent ${input.signal} to ${taskLabel(now)}, but it has not ended yet: ${taskStatus(now)}. wait_task or list_tasks shows when it has.` };
+    return {
+      text: `Sent ${input.signal} to ${taskLabel(now)}, but it has not ended yet: ${taskStatus(now)}. wait_task or list_tasks shows when it has.`,
+    };
   }
   return ended(tend, `Stopped ${taskLabel(before)} with ${input.signal}`, before.id);
 }
 
 async function ended(tend: TendApi, head: string, id: string): Promise<ToolText> {
   const task = await tend.get(id);
-  return { text: `${head}: ${taskState(task)}.\n${lastLinesBlock(await lastLines(tend, id, ENDED_TAIL_LINES))}` };
+  return {
+    text: `${head}: ${taskState(task)}.\n${lastLinesBlock(await lastLines(tend, id, ENDED_TAIL_LINES))}`,
+  };
 }
 
 /** The stop_task tool. */

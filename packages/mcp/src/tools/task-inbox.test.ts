@@ -29,7 +29,9 @@ describe('task_inbox', () => {
   });
 
   it('only looks with ack: false, and says the ends will be listed again', async () => {
-    const { api, calls } = fakeTend({ completions: () => ({ completions: [{ ...completion, tail: '' }], lastSeq: 7 }) });
+    const { api, calls } = fakeTend({
+      completions: () => ({ completions: [{ ...completion, tail: '' }], lastSeq: 7 }),
+    });
     const answer = await taskInbox(parse({ ack: false, limit: 1 }), contextOf(api));
     expect(calls[0]!.args).toEqual([{ session: 'mcp:/work/project', ack: false, limit: 1 }]);
     expect(answer.text).toContain('(not marked as seen: they will be listed again):');
@@ -39,6 +41,8 @@ describe('task_inbox', () => {
 
   it('says when nothing has ended', async () => {
     const { api } = fakeTend({ completions: () => ({ completions: [], lastSeq: 7 }) });
-    expect((await taskInbox(parse({}), contextOf(api))).text).toBe('No task of this session (mcp:/work/project) has ended since the last check.');
+    expect((await taskInbox(parse({}), contextOf(api))).text).toBe(
+      'No task of this session (mcp:/work/project) has ended since the last check.',
+    );
   });
 });

@@ -22,8 +22,13 @@ export type TaskInboxInput = z.output<typeof taskInboxSchema>;
  */
 export async function taskInbox(input: TaskInboxInput, ctx: ToolContext): Promise<ToolText> {
   const tend = await ctx.tend();
-  const { completions } = await tend.completions({ session: ctx.session, ack: input.ack, limit: input.limit });
-  if (completions.length === 0) return { text: `No task of this session (${ctx.session}) has ended since the last check.` };
+  const { completions } = await tend.completions({
+    session: ctx.session,
+    ack: input.ack,
+    limit: input.limit,
+  });
+  if (completions.length === 0)
+    return { text: `No task of this session (${ctx.session}) has ended since the last check.` };
   const n = completions.length;
   const head =
     `${n} task end${n === 1 ? '' : 's'} not seen before, oldest first` +

@@ -14,7 +14,13 @@ const TAIL_MAX_BYTES = 2048;
  * collapsed, at most 2 KiB (head and tail kept). Does not move any read cursor.
  */
 export async function lastLines(api: TendApi, id: string, lines: number): Promise<string> {
-  const { data } = await api.output({ id, tail: { lines }, clean: true, maxBytes: TAIL_MAX_BYTES, limit: 64 * 1024 });
+  const { data } = await api.output({
+    id,
+    tail: { lines },
+    clean: true,
+    maxBytes: TAIL_MAX_BYTES,
+    limit: 64 * 1024,
+  });
   return data;
 }
 
@@ -24,7 +30,12 @@ export async function lastLines(api: TendApi, id: string, lines: number): Promis
  * ended (with its state and last lines), or the time ran out (not an error: the task keeps
  * running; with its last lines).
  */
-export async function waitAndDescribe(api: TendApi, task: Task, until: Until | 'exit', timeoutMs: number): Promise<string> {
+export async function waitAndDescribe(
+  api: TendApi,
+  task: Task,
+  until: Until | 'exit',
+  timeoutMs: number,
+): Promise<string> {
   const started = Date.now();
   const result = await api.wait(task.id, { timeoutMs, ...(until === 'exit' ? {} : { until }) });
   const waited = duration(Date.now() - started);

@@ -7,7 +7,11 @@ const parse = (input: unknown) => waitTaskSchema.parse(input);
 describe('wait_task', () => {
   it('waits for the end within 30 s by default and reports the exit status with the last lines', async () => {
     const ended = task({ state: 'failed', exitCode: 2, durationMs: 12_000 });
-    const { api, calls } = fakeTend({ get: () => task(), wait: () => ({ outcome: 'exited', task: ended }), output: () => outputResult('FAIL src/a.test.ts\n') });
+    const { api, calls } = fakeTend({
+      get: () => task(),
+      wait: () => ({ outcome: 'exited', task: ended }),
+      output: () => outputResult('FAIL src/a.test.ts\n'),
+    });
     const answer = await waitTask(parse({ id: 'tests' }), contextOf(api));
     expect(calls[1]).toEqual({ method: 'wait', args: ['k3j9x2ab', { timeoutMs: 30_000 }] });
     expect(answer).toEqual({
@@ -17,16 +21,30 @@ describe('wait_task', () => {
 
   it('waits for a URL to answer and says so once it does', async () => {
     const { api, calls } = fakeTend({ get: () => task(), wait: () => ({ outcome: 'http', task: task() }) });
-    const answer = await waitTask(parse({ id: 'web', until: { http: 'http://localhost:3000/' }, timeout_ms: 10_000 }), contextOf(api));
-    expect(calls[1]!.args).toEqual(['k3j9x2ab', { timeoutMs: 10_000, until: { http: 'http://localhost:3000/' } }]);
-    expect(answer.text).toMatch(/^Ready after \d\.\d s: http:\/\/localhost:3000\/ answered\. task k3j9x2ab is running/);
+    const answer = await waitTask(
+      parse({ id: 'web', until: { http: 'http://localhost:3000/' }, timeout_ms: 10_000 }),
+      contextOf(api),
+    );
+    expect(calls[1]!.args).toEqual([
+      'k3j9x2ab',
+      { timeoutMs: 10_000, until: { http: 'http://localhost:3000/' } },
+    ]);
+    expect(answer.text).toMatch(
+      /^Ready after \d\.\d s: http:\/\/localhost:3000\/ answered\. task k3j9x2ab is running/,
+    );
   });
 
   it('answers "still waiting" without an error flag when the bound passes first', async () => {
-    const { api } = fakeTend({ get: () => task(), wait: () => ({ outcome: 'timeout', task: task() }), output: () => outputResult('') });
+    const { api } = fakeTend({
+      get: () => task(),
+      wait: () => ({ outcome: 'timeout', task: task() }),
+      output: () => outputResult(''),
+    });
     const answer = await waitTask(parse({ id: 'web', until: { port: 8080 } }), contextOf(api));
     expect(answer.isError).toBeUndefined();
-    expect(answer.text).toMatch(/^Still waiting for port 8080 listening after .*This is not an error: the task keeps running\. Call wait_task again/s);
+    expect(answer.text).toMatch(
+      /^Still waiting for port 8080 listening after .*This is not an error: the task keeps running\. Call wait_task again/s,
+    );
     expect(answer.text).toContain('It has printed nothing.');
   });
 

@@ -17,7 +17,9 @@ export const waitTaskSchema = z.object({
     .min(0)
     .max(MAX_TOOL_WAIT_MS)
     .default(DEFAULT_TOOL_WAIT_MS)
-    .describe(`longest wait in ms (at most ${MAX_TOOL_WAIT_MS}); when it passes the answer says the task is still running`),
+    .describe(
+      `longest wait in ms (at most ${MAX_TOOL_WAIT_MS}); when it passes the answer says the task is still running`,
+    ),
 });
 
 export type WaitTaskInput = z.output<typeof waitTaskSchema>;

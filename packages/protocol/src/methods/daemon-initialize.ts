@@ -6,7 +6,7 @@ export const DaemonInitialize = defineRequest({
   summary:
     'First request on every connection; other requests before it are refused with not_initialized. The daemon ' +
     'answers with its own protocolVersion. A client that finds it lower than its own shuts the daemon down and ' +
-    'starts its own (tasks survive). A client whose protocolVersion is lower than the daemon\'s is refused with ' +
+    "starts its own (tasks survive). A client whose protocolVersion is lower than the daemon's is refused with " +
     'protocol_mismatch.',
   params: z
     .object({
@@ -17,7 +17,12 @@ export const DaemonInitialize = defineRequest({
           version: z.string().max(100).optional(),
         })
         .strict(),
-      session: z.string().min(1).max(200).optional().describe("e.g. an agent's conversation id; recorded on tasks it starts"),
+      session: z
+        .string()
+        .min(1)
+        .max(200)
+        .optional()
+        .describe("e.g. an agent's conversation id; recorded on tasks it starts"),
     })
     .strict(),
   result: z.object({

@@ -13,7 +13,13 @@ export const DaemonShutdown = defineRequest({
   params: z
     .object({
       killTasks: z.boolean().default(false),
-      graceMs: z.number().int().min(0).max(MAX_KILL_GRACE_MS).default(DEFAULT_KILL_GRACE_MS).describe('with killTasks: ms between SIGTERM and SIGKILL'),
+      graceMs: z
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_KILL_GRACE_MS)
+        .default(DEFAULT_KILL_GRACE_MS)
+        .describe('with killTasks: ms between SIGTERM and SIGKILL'),
       restart: z
         .boolean()
         .default(false)

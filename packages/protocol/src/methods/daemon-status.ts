@@ -15,14 +15,18 @@ export const DaemonStatus = defineRequest({
     socket: z.string(),
     startedAt: z.string(),
     uptimeMs: z.number().int(),
-    tasks: z.partialRecord(TaskStateSchema, z.number().int()).describe('count of tasks in each state (states with none omitted)'),
+    tasks: z
+      .partialRecord(TaskStateSchema, z.number().int())
+      .describe('count of tasks in each state (states with none omitted)'),
     clients: z.number().int().describe('connections open now, this one included'),
     stateDir: z.string(),
     logPath: z.string().describe("the daemon's own log"),
     systemd: z.boolean().describe('systemd started the daemon ($INVOCATION_ID set)'),
     unit: z.string().optional().describe('the systemd unit or scope the daemon runs in, from its cgroup'),
     linger: z.boolean().describe("logind keeps the user's processes after logout (loginctl enable-linger)"),
-    warnings: z.array(z.string()).describe('what would end the tasks (e.g. logout without linger) and how to prevent it'),
+    warnings: z
+      .array(z.string())
+      .describe('what would end the tasks (e.g. logout without linger) and how to prevent it'),
   }),
   errors: [],
 });

@@ -17,7 +17,11 @@ export const CompletionSchema = z.object({
   reason: z.string().optional().describe('why tend ended it, or why its end is unknown'),
   durationMs: z.number().int().optional().describe('total run time, in ms'),
   endedAt: z.string().describe('ISO 8601 UTC'),
-  tail: z.string().describe('the last lines of its output (at most 10 lines, 2 KiB), ANSI removed and \\r redraws collapsed'),
+  tail: z
+    .string()
+    .describe(
+      'the last lines of its output (at most 10 lines, 2 KiB), ANSI removed and \\r redraws collapsed',
+    ),
 });
 export type Completion = z.infer<typeof CompletionSchema>;
 
@@ -36,10 +40,23 @@ export const TaskCompletions = defineRequest({
         .min(1)
         .max(200)
         .optional()
-        .describe("whose inbox: ends of tasks this session started, and its acknowledgements (default: the connection's session)"),
-      after: z.number().int().min(0).optional().describe('only ends with seq greater than this; includes acknowledged ones'),
+        .describe(
+          "whose inbox: ends of tasks this session started, and its acknowledgements (default: the connection's session)",
+        ),
+      after: z
+        .number()
+        .int()
+        .min(0)
+        .optional()
+        .describe('only ends with seq greater than this; includes acknowledged ones'),
       ack: z.boolean().default(false).describe('acknowledge the ends returned, for this session'),
-      limit: z.number().int().min(1).max(MAX_COMPLETIONS_LIMIT).default(50).describe('most completions returned'),
+      limit: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_COMPLETIONS_LIMIT)
+        .default(50)
+        .describe('most completions returned'),
     })
     .strict(),
   result: z.object({

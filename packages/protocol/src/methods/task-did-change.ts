@@ -4,7 +4,8 @@ import { TaskSchema } from '../task.js';
 
 export const TaskDidChange = defineNotification({
   method: 'task/didChange',
-  summary: 'Sent to every initialized connection when a task changes state (created, running, stopping, ended, removed).',
+  summary:
+    'Sent to every initialized connection when a task changes state (created, running, stopping, ended, removed).',
   params: z.object({
     task: TaskSchema,
     removed: z.boolean().optional().describe('true when the task was removed'),

@@ -15,7 +15,7 @@ export const TaskRefSchema = z
 export const TaskGet = defineRequest({
   method: 'task/get',
   summary:
-    'One task, by id, unique id prefix or name, with the names of the variables captured from its caller\'s ' +
+    "One task, by id, unique id prefix or name, with the names of the variables captured from its caller's " +
     'environment (`capturedEnvNames`); their values only with `env: true` (they may hold secrets).',
   params: z
     .object({
@@ -24,7 +24,10 @@ export const TaskGet = defineRequest({
     })
     .strict(),
   result: TaskSchema.extend({
-    capturedEnvNames: z.array(z.string()).optional().describe('names of the captured variables, sorted (present when captured)'),
+    capturedEnvNames: z
+      .array(z.string())
+      .optional()
+      .describe('names of the captured variables, sorted (present when captured)'),
     capturedEnv: z
       .record(z.string(), z.string())
       .optional()

@@ -12,7 +12,11 @@ export const TaskList = defineRequest({
     .object({
       state: z.array(TaskStateSchema).min(1).optional().describe('keep tasks in any of these states'),
       name: z.string().max(64).optional().describe('exact task name'),
-      cwd: z.string().max(MAX_PATH_BYTES).optional().describe('workspace root: tasks whose cwd is this directory or below it'),
+      cwd: z
+        .string()
+        .max(MAX_PATH_BYTES)
+        .optional()
+        .describe('workspace root: tasks whose cwd is this directory or below it'),
       session: z.string().max(200).optional().describe('tasks started by connections of this session'),
       limit: z.number().int().min(1).max(MAX_LIST_LIMIT).default(100).describe('most tasks returned'),
     })

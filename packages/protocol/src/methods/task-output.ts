@@ -10,10 +10,17 @@ const Window = z
   .strict()
   .refine((w) => (w.bytes === undefined) !== (w.lines === undefined), 'give exactly one of bytes or lines')
   // The refinement, restated as JSON Schema for docs/protocol.schema.json (zod cannot export refinements).
-  .meta({ description: 'exactly one of bytes or lines', oneOf: [{ required: ['bytes'] }, { required: ['lines'] }] });
+  .meta({
+    description: 'exactly one of bytes or lines',
+    oneOf: [{ required: ['bytes'] }, { required: ['lines'] }],
+  });
 
 /** A reader's name for `since: "last"`: whose cursor moves. */
-export const ReaderSchema = z.string().min(1).max(100).describe('name of the reader whose cursor `since: "last"` uses');
+export const ReaderSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .describe('name of the reader whose cursor `since: "last"` uses');
 
 export const GrepSchema = z
   .object({
@@ -25,8 +32,16 @@ export const GrepSchema = z
         const problem = patternProblem(p);
         if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `refused: ${problem}` });
       })
-      .describe('RE2 regular expression matched against each line (linear time; no backreferences or lookaround)'),
-    context: z.number().int().min(0).max(50).default(0).describe('lines of context kept before and after each match'),
+      .describe(
+        'RE2 regular expression matched against each line (linear time; no backreferences or lookaround)',
+      ),
+    context: z
+      .number()
+      .int()
+      .min(0)
+      .max(50)
+      .default(0)
+      .describe('lines of context kept before and after each match'),
     ignoreCase: z.boolean().default(false).describe('match without regard to case'),
   })
   .strict()
@@ -54,16 +69,29 @@ export const TaskOutput = defineRequest({
       offset: Count.optional().describe('byte offset to read from'),
       head: Window.optional().describe('read the first N bytes or lines'),
       tail: Window.optional().describe('read the last N bytes or lines'),
-      since: z.literal('last').optional().describe('read from where `reader` stopped last time (0 the first time)'),
-      reader: ReaderSchema.optional().describe("whose cursor: default the connection's session, else its client name"),
-      limit: z.number().int().min(1).max(MAX_OUTPUT_LIMIT).default(DEFAULT_OUTPUT_LIMIT).describe('most bytes returned'),
+      since: z
+        .literal('last')
+        .optional()
+        .describe('read from where `reader` stopped last time (0 the first time)'),
+      reader: ReaderSchema.optional().describe(
+        "whose cursor: default the connection's session, else its client name",
+      ),
+      limit: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_OUTPUT_LIMIT)
+        .default(DEFAULT_OUTPUT_LIMIT)
+        .describe('most bytes returned'),
       maxBytes: z
         .number()
         .int()
         .min(MIN_MAX_BYTES)
         .max(MAX_OUTPUT_LIMIT)
         .optional()
-        .describe('model-sized read: at most this many bytes of data, head and tail kept, the middle omitted'),
+        .describe(
+          'model-sized read: at most this many bytes of data, head and tail kept, the middle omitted',
+        ),
       clean: z.boolean().default(false).describe('strip ANSI escapes and collapse \\r-redrawn lines'),
       encoding: z
         .enum(['utf8', 'base64'])
@@ -103,15 +131,21 @@ export const TaskOutput = defineRequest({
     skippedBytes: z
       .number()
       .int()
-      .describe('bytes of the selection that were dropped by the output cap before they could be read (0 mostly)'),
+      .describe(
+        'bytes of the selection that were dropped by the output cap before they could be read (0 mostly)',
+      ),
     truncated: z
       .boolean()
-      .describe('the selection held more than limit bytes: offset/head reads continue at nextOffset; tail reads lost their start'),
+      .describe(
+        'the selection held more than limit bytes: offset/head reads continue at nextOffset; tail reads lost their start',
+      ),
     ended: z.boolean().describe('the task has ended: the log will not grow'),
     omittedBytes: z
       .number()
       .int()
-      .describe('bytes of the selection left out of data by maxBytes (or before the last 16 MiB filtered); 0 mostly'),
+      .describe(
+        'bytes of the selection left out of data by maxBytes (or before the last 16 MiB filtered); 0 mostly',
+      ),
     matches: z.number().int().optional().describe('with grep: number of matching lines in the selection'),
   }),
   errors: ['task_not_found', 'ambiguous_id'],

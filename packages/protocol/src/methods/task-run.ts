@@ -1,12 +1,21 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
 import { TASK_NAME_PATTERN, MIN_OUTPUT_CAP_BYTES, MAX_TIMEOUT_MS } from '../limits.js';
-import { AbsolutePathSchema, checkCommandEnvBytes, EnvSchema, ShellCommandSchema, UmaskSchema } from '../field-limits.js';
+import {
+  AbsolutePathSchema,
+  checkCommandEnvBytes,
+  EnvSchema,
+  ShellCommandSchema,
+  UmaskSchema,
+} from '../field-limits.js';
 import { TaskSchema } from '../task.js';
 
 export const TaskNameSchema = z
   .string()
-  .regex(TASK_NAME_PATTERN, 'must start with a letter or digit and hold only letters, digits, ".", "_" or "-" (at most 64)');
+  .regex(
+    TASK_NAME_PATTERN,
+    'must start with a letter or digit and hold only letters, digits, ".", "_" or "-" (at most 64)',
+  );
 
 export const TaskRun = defineRequest({
   method: 'task/run',
@@ -34,7 +43,9 @@ export const TaskRun = defineRequest({
         "the caller's whole environment, laid over the daemon's (or alone with inheritEnv false); stored with the " +
           'task, task/get lists only its names unless asked for its values',
       ),
-      umask: UmaskSchema.optional().describe('file mode creation mask of the task, octal digits such as "022" or "0077"'),
+      umask: UmaskSchema.optional().describe(
+        'file mode creation mask of the task, octal digits such as "022" or "0077"',
+      ),
       tty: z
         .boolean()
         .default(false)
@@ -55,11 +66,15 @@ export const TaskRun = defineRequest({
         .int('must be an integer number of bytes')
         .min(MIN_OUTPUT_CAP_BYTES, 'must be at least 65536 bytes (64 KiB)')
         .optional()
-        .describe("most disk its output.log may use; past it the oldest output is dropped (default: the daemon's config)"),
+        .describe(
+          "most disk its output.log may use; past it the oldest output is dropped (default: the daemon's config)",
+        ),
       reuse: z
         .boolean()
         .default(false)
-        .describe('with name: if a live task has that name, the same command and cwd, return it instead of starting another'),
+        .describe(
+          'with name: if a live task has that name, the same command and cwd, return it instead of starting another',
+        ),
     })
     .strict()
     .refine((p) => !p.reuse || p.name !== undefined, { message: 'reuse needs a name', path: ['reuse'] })
@@ -70,5 +85,13 @@ export const TaskRun = defineRequest({
   result: TaskSchema.extend({
     reused: z.boolean().optional().describe('true when reuse returned an existing live task'),
   }),
-  errors: ['invalid_cwd', 'name_in_use', 'invalid_name', 'spawn_failed', 'limit_exceeded', 'shutting_down', 'disk_full'],
+  errors: [
+    'invalid_cwd',
+    'name_in_use',
+    'invalid_name',
+    'spawn_failed',
+    'limit_exceeded',
+    'shutting_down',
+    'disk_full',
+  ],
 });

@@ -11,7 +11,9 @@ export const ListeningPortSchema = z.object({
 
 export const TaskStatsSchema = z.object({
   id: z.string().describe('task id'),
-  pids: z.array(z.number().int()).describe("processes in the task's process group now (a tty task: with their descendants)"),
+  pids: z
+    .array(z.number().int())
+    .describe("processes in the task's process group now (a tty task: with their descendants)"),
   cpuPercent: z.number().describe('CPU use summed over the group, percent of one core (/proc utime + stime)'),
   rssBytes: z.number().int().describe('resident memory summed over the group, bytes'),
   ports: z.array(ListeningPortSchema).describe('TCP ports the group listens on'),
@@ -25,7 +27,13 @@ export const TaskStats = defineRequest({
     'the group listens on (Linux: LISTEN sockets of /proc/net/tcp{,6} whose inodes are open in /proc/<pid>/fd). ' +
     'Without ids, every live task. Ended tasks have no stats and are left out.',
   params: z
-    .object({ ids: z.array(TaskRefSchema).max(1000).optional().describe('tasks to look at (default: every live task)') })
+    .object({
+      ids: z
+        .array(TaskRefSchema)
+        .max(1000)
+        .optional()
+        .describe('tasks to look at (default: every live task)'),
+    })
     .strict(),
   result: z.object({ stats: z.array(TaskStatsSchema) }),
   errors: ['task_not_found', 'ambiguous_id'],

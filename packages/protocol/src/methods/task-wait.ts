@@ -8,8 +8,16 @@ import { GrepSchema } from './task-output.js';
 export const UntilSchema = z
   .object({
     exit: z.literal(true).optional().describe('the task ends (the default)'),
-    output: GrepSchema.shape.pattern.optional().describe('a line of output matches this RE2 regular expression'),
-    port: z.number().int().min(1).max(65535).optional().describe("the task's process group listens on this TCP port"),
+    output: GrepSchema.shape.pattern
+      .optional()
+      .describe('a line of output matches this RE2 regular expression'),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .optional()
+      .describe("the task's process group listens on this TCP port"),
     http: z
       .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
       .max(2048, 'must be at most 2048 characters')
@@ -17,8 +25,13 @@ export const UntilSchema = z
       .describe('this URL answers an HTTP request (any status)'),
   })
   .strict()
-  .refine((u) => Object.values(u).filter((v) => v !== undefined).length === 1, 'give exactly one of exit, output, port or http')
-  .meta({ oneOf: [{ required: ['exit'] }, { required: ['output'] }, { required: ['port'] }, { required: ['http'] }] });
+  .refine(
+    (u) => Object.values(u).filter((v) => v !== undefined).length === 1,
+    'give exactly one of exit, output, port or http',
+  )
+  .meta({
+    oneOf: [{ required: ['exit'] }, { required: ['output'] }, { required: ['port'] }, { required: ['http'] }],
+  });
 
 export const TaskWait = defineRequest({
   method: 'task/wait',
@@ -32,13 +45,20 @@ export const TaskWait = defineRequest({
     .object({
       id: TaskRefSchema,
       until: UntilSchema.optional(),
-      timeoutMs: z.number().int().min(0, 'must be 0 or more ms').optional().describe('longest wait, in ms; 0 only looks'),
+      timeoutMs: z
+        .number()
+        .int()
+        .min(0, 'must be 0 or more ms')
+        .optional()
+        .describe('longest wait, in ms; 0 only looks'),
     })
     .strict(),
   result: z.object({
     outcome: z
       .enum(['exited', 'timeout', 'output', 'port', 'http'])
-      .describe('exited: the task ended; timeout: timeoutMs passed first; output/port/http: that condition held'),
+      .describe(
+        'exited: the task ended; timeout: timeoutMs passed first; output/port/http: that condition held',
+      ),
     match: z.string().optional().describe('with outcome output: the matching line'),
     task: TaskSchema,
   }),

@@ -3,5 +3,9 @@ import { defineHandler } from '../handler.js';
 
 export const daemonShutdown = defineHandler(DaemonShutdown, (params, { daemon }) => ({
   pid: daemon.pid,
-  killedTasks: daemon.requestShutdown({ killTasks: params.killTasks, graceMs: params.graceMs, restart: params.restart }),
+  killedTasks: daemon.requestShutdown({
+    killTasks: params.killTasks,
+    graceMs: params.graceMs,
+    restart: params.restart,
+  }),
 }));

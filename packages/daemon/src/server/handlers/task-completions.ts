@@ -10,6 +10,10 @@ export const taskCompletions = defineHandler(TaskCompletions, (params, { supervi
     ackKey,
     limit: params.limit,
   });
-  if (params.ack) supervisor.completions.ack(ackKey, completions.map((c) => c.seq));
+  if (params.ack)
+    supervisor.completions.ack(
+      ackKey,
+      completions.map((c) => c.seq),
+    );
   return { completions, lastSeq: supervisor.completions.lastSeq() };
 });

@@ -1,4 +1,6 @@
 import { TaskList } from '@tend/protocol';
 import { defineHandler } from '../handler.js';
 
-export const taskList = defineHandler(TaskList, (params, { supervisor }) => ({ tasks: supervisor.list(params) }));
+export const taskList = defineHandler(TaskList, (params, { supervisor }) => ({
+  tasks: supervisor.list(params),
+}));
