@@ -33,7 +33,7 @@ export function toTask(row: TaskRow, now = Date.now()): Task {
     durationMs: row.startedAt !== undefined ? Math.max(0, (row.endedAt ?? now) - row.startedAt) : undefined,
     timeoutMs: row.timeoutMs,
     outputBytes: ended ? row.outputBytes : fileSize(row.logPath),
-    droppedBytes: row.outputStart > 0 ? row.outputStart : undefined,
+    droppedBytes: row.droppedBytes > 0 ? row.droppedBytes : undefined,
     outputCapBytes: row.outputCap,
     logPath: row.logPath,
   };
