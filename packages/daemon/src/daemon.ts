@@ -90,7 +90,10 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   try {
     return await serve(paths, env, locks, undo);
   } catch (error) {
-    for (const step of undo.reverse()) await Promise.resolve().then(step).catch(() => undefined);
+    for (const step of undo.reverse())
+      await Promise.resolve()
+        .then(step)
+        .catch(() => undefined);
     throw error;
   }
 }

@@ -52,7 +52,10 @@ export function wrapperGone(ender: TaskEnder, id: string, end: TaskEnd): 'ended'
     return 'ended';
   }
   store.update(id, { reason: orphanedReason(end.signal, false) });
-  logger.warn({ task: id, signal: end.signal }, 'task wrapper ended without an exit record; its processes still run');
+  logger.warn(
+    { task: id, signal: end.signal },
+    'task wrapper ended without an exit record; its processes still run',
+  );
   const orphan = store.get(id) as TaskRow;
   events.emit('orphaned', orphan);
   events.emit('change', toTask(orphan), false);

@@ -111,7 +111,15 @@ export class OutputCapEnforcer {
   }
 
   private track(id: string, logPath: string, cap: number, droppedBytes: number, adopted: boolean): void {
-    this.tracked.set(id, { logPath, cap, droppedBytes, adopted, busy: false, unsupported: false, replaced: false });
+    this.tracked.set(id, {
+      logPath,
+      cap,
+      droppedBytes,
+      adopted,
+      busy: false,
+      unsupported: false,
+      replaced: false,
+    });
   }
 
   /** The log's stat when the path still names the file tend created; else undefined (warned once). */

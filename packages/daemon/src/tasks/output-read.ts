@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import {
+  isCaughtUp,
   isTerminal,
   MAX_FILTERED_BYTES,
   MAX_OUTPUT_LIMIT,
@@ -45,7 +46,7 @@ export async function readTaskOutput(
       params.waitMs &&
       positional &&
       !isTerminal(row.state) &&
-      fileSize(row.logPath) <= waitPast &&
+      isCaughtUp(waitPast, fileSize(row.logPath)) &&
       Date.now() < deadline
     ) {
       await waitForGrowth(row.logPath, waitPast, deadline - Date.now(), {
@@ -62,7 +63,10 @@ export async function readTaskOutput(
           await readModelSized(row, { ...params, encoding: undefined }, offset, final),
           params.encoding,
         )
-      : toResult(await readLogSelection(row.logPath, { ...params, offset, final, droppedBytes: row.droppedBytes }), final);
+      : toResult(
+          await readLogSelection(row.logPath, { ...params, offset, final, droppedBytes: row.droppedBytes }),
+          final,
+        );
     // Nothing readable yet (only part of a character, or part of a line for grep): keep waiting, not spinning.
     const empty = result.data === '' && result.nextOffset === (offset ?? 0) && result.skippedBytes === 0;
     if (empty && params.waitMs && positional && !final && Date.now() < deadline && !signal?.aborted) {

@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { completeUtf8Length, leadingContinuationBytes, readLogSelection, type OutputChunk } from './output.js';
+import {
+  completeUtf8Length,
+  leadingContinuationBytes,
+  readLogSelection,
+  type OutputChunk,
+} from './output.js';
 
 const REPLACEMENT = '\uFFFD';
 // 'é' is 2 bytes, '日' 3 bytes, '😀' 4 bytes in UTF-8.
@@ -85,7 +90,10 @@ describe('readLogSelection', () => {
         offset: 3,
         nextOffset: 9,
       });
-      expect(await readLogSelection(log, { offset: 2, limit: 100 })).toMatchObject({ data: 'x😀y', offset: 3 });
+      expect(await readLogSelection(log, { offset: 2, limit: 100 })).toMatchObject({
+        data: 'x😀y',
+        offset: 3,
+      });
       expect(await readLogSelection(log, { offset: 5, limit: 100 })).toMatchObject({
         data: 'y',
         offset: 8,
@@ -449,21 +457,27 @@ describe('readLogSelection', () => {
     });
 
     it('reports nothing skipped for an offset read at or above droppedBytes', async () => {
-      expect(await readLogSelection(log, { offset: HOLE + 4, limit: 100, droppedBytes: HOLE })).toMatchObject({
-        data: 'two\nthree\n',
-        offset: HOLE + 4,
-        skippedBytes: 0,
-      });
+      expect(await readLogSelection(log, { offset: HOLE + 4, limit: 100, droppedBytes: HOLE })).toMatchObject(
+        {
+          data: 'two\nthree\n',
+          offset: HOLE + 4,
+          skippedBytes: 0,
+        },
+      );
     });
 
     it('counts head lines and head bytes from droppedBytes', async () => {
-      expect(await readLogSelection(log, { head: { lines: 1 }, limit: 100, droppedBytes: HOLE })).toMatchObject({
+      expect(
+        await readLogSelection(log, { head: { lines: 1 }, limit: 100, droppedBytes: HOLE }),
+      ).toMatchObject({
         data: 'one\n',
         offset: HOLE,
         nextOffset: HOLE + 4,
         skippedBytes: HOLE,
       });
-      expect(await readLogSelection(log, { head: { bytes: 6 }, limit: 100, droppedBytes: HOLE })).toMatchObject({
+      expect(
+        await readLogSelection(log, { head: { bytes: 6 }, limit: 100, droppedBytes: HOLE }),
+      ).toMatchObject({
         data: 'one\ntw',
         offset: HOLE,
         nextOffset: HOLE + 6,
@@ -472,7 +486,11 @@ describe('readLogSelection', () => {
     });
 
     it('stops a tail read at droppedBytes, never serving dropped bytes', async () => {
-      const bytesTail = await readLogSelection(log, { tail: { bytes: total }, limit: 100, droppedBytes: HOLE });
+      const bytesTail = await readLogSelection(log, {
+        tail: { bytes: total },
+        limit: 100,
+        droppedBytes: HOLE,
+      });
       expect(bytesTail).toMatchObject({ data: kept, offset: HOLE, skippedBytes: HOLE });
       const linesTail = await readLogSelection(log, { tail: { lines: 10 }, limit: 100, droppedBytes: HOLE });
       expect(linesTail.data).toBe(kept);

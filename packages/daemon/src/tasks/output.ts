@@ -75,7 +75,10 @@ export async function readLogSelection(path: string, selection: OutputSelection)
       const chunk =
         selection.head.lines !== undefined
           ? await readHeadLines(handle, droppedBytes, total, selection.head.lines, limit, { final, raw })
-          : await readHeadBytes(handle, droppedBytes, total, selection.head.bytes ?? 0, limit, { final, raw });
+          : await readHeadBytes(handle, droppedBytes, total, selection.head.bytes ?? 0, limit, {
+              final,
+              raw,
+            });
       return { ...chunk, skippedBytes: droppedBytes };
     }
     const wanted = selection.offset ?? 0;
@@ -192,7 +195,11 @@ async function readHeadLines(
       ...mode,
     });
   }
-  return readRange(handle, droppedBytes, droppedBytes + end, total, { truncated: false, alignStart: true, ...mode });
+  return readRange(handle, droppedBytes, droppedBytes + end, total, {
+    truncated: false,
+    alignStart: true,
+    ...mode,
+  });
 }
 
 /**

@@ -1,13 +1,5 @@
 import type { Logger } from 'pino';
-import type {
-  ParsedParamsOf,
-  ResultOf,
-  SignalName,
-  Task,
-  TaskGet,
-  TaskList,
-  TaskRun,
-} from '@tend/protocol';
+import type { ParsedParamsOf, ResultOf, SignalName, Task, TaskGet, TaskList, TaskRun } from '@tend/protocol';
 import type { CompletionStore } from '../store/completion-store.js';
 import type { CursorStore } from '../store/cursor-store.js';
 import type { RetentionStore } from '../store/retention-store.js';
@@ -70,7 +62,12 @@ export class TaskSupervisor extends TaskEvents {
     super(options.store);
     this.cursors = options.cursors;
     this.completions = options.completions;
-    const context = { store: options.store, events: this, logger: options.logger, tasksDir: options.tasksDir };
+    const context = {
+      store: options.store,
+      events: this,
+      logger: options.logger,
+      tasksDir: options.tasksDir,
+    };
     this.stopper = new TaskStopper({ ...context, graceMs: options.graceMs });
     this.ender = new TaskEnder(context, this.stopper, options.completions);
     this.starter = new TaskStarter(context, this.ender, this.stopper.timers, options);

@@ -1,4 +1,10 @@
-import { bootId, findProcessesWithArg, isSameProcess, processStartMs, readProcStat } from '../runtime/proc.js';
+import {
+  bootId,
+  findProcessesWithArg,
+  isSameProcess,
+  processStartMs,
+  readProcStat,
+} from '../runtime/proc.js';
 import type { TaskRow } from '../store/task-store.js';
 import { wrapperGone } from './orphaned-task.js';
 import type { TaskEnder } from './task-end.js';
@@ -44,7 +50,8 @@ export function recoverLiveTasks(ender: TaskEnder, stopper: TaskStopper, watchdo
       if (verdict === 'alive') watchdog.adopt(row);
       stopper.timers.schedule(row);
       // A stop the previous daemon recorded may not have been signalled yet: finish the job.
-      if (row.state === 'stopping') stopper.signalGroup(row, row.killAt !== undefined ? 'SIGTERM' : 'SIGKILL');
+      if (row.state === 'stopping')
+        stopper.signalGroup(row, row.killAt !== undefined ? 'SIGTERM' : 'SIGKILL');
       report.adopted++;
     } else {
       report.lost++;

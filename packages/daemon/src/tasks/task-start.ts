@@ -1,5 +1,11 @@
 import { mkdirSync, statSync } from 'node:fs';
-import { isTerminal, type ParsedParamsOf, type ResultOf, type SignalName, type TaskRun } from '@tend/protocol';
+import {
+  isTerminal,
+  type ParsedParamsOf,
+  type ResultOf,
+  type SignalName,
+  type TaskRun,
+} from '@tend/protocol';
 import { TendDaemonError } from '../errors.js';
 import { diskFullError, isDiskFull } from '../runtime/disk-full.js';
 import { readProcStat } from '../runtime/proc.js';
