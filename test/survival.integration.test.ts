@@ -184,7 +184,7 @@ describe('tasks outlive the daemon', () => {
       createdAt: Date.now(),
       logPath: join(dir, 'output.log'),
       outputBytes: 0,
-      outputStart: 0,
+      droppedBytes: 0,
     };
     withStore((store) => store.insert(row));
     const { mkdirSync } = await import('node:fs');
@@ -228,7 +228,7 @@ describe('identity checks', () => {
       startedAt: Date.now(),
       logPath: join(harness.home, 'x.log'),
       outputBytes: 0,
-      outputStart: 0,
+      droppedBytes: 0,
     };
     const running = {
       ...row,
@@ -271,7 +271,7 @@ describe('identity checks', () => {
         startedAt: Date.now(),
         logPath: join(harness.home, 'y.log'),
         outputBytes: 0,
-        outputStart: 0,
+        droppedBytes: 0,
       }),
     );
     await restart();

@@ -1,4 +1,5 @@
 import type { ResultOf, TaskOutput } from '@tend/protocol';
+import { isCaughtUp } from '@tend/protocol/wire';
 
 /**
  * One `task/output` answer. `binary`: `data` is a binary string (one
@@ -87,7 +88,7 @@ export async function readSince(
 ): Promise<OutputRead> {
   for (;;) {
     const chunk = await hand(sink, await read({ since: 'last', reader, limit: pageBytes }));
-    if (chunk.nextOffset >= chunk.totalBytes || chunk.nextOffset <= chunk.offset) return chunk;
+    if (isCaughtUp(chunk.nextOffset, chunk.totalBytes) || chunk.nextOffset <= chunk.offset) return chunk;
   }
 }
 
@@ -103,7 +104,7 @@ async function pageForward(
   for (;;) {
     const limit = end === undefined ? pageBytes : Math.max(1, Math.min(pageBytes, end - offset));
     const chunk = await hand(sink, await read({ offset, limit }));
-    if (chunk.nextOffset <= offset || chunk.nextOffset >= (end ?? chunk.totalBytes)) return chunk;
+    if (chunk.nextOffset <= offset || isCaughtUp(chunk.nextOffset, end ?? chunk.totalBytes)) return chunk;
     offset = chunk.nextOffset;
   }
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TendClient } from '@tend/client';
 import type { ParamsOf, TaskOutput } from '@tend/protocol';
-import { MAX_OUTPUT_LIMIT, MIN_MAX_BYTES } from '@tend/protocol/wire';
+import { FOLLOW_WAIT_MS, hasReadAll, MAX_OUTPUT_LIMIT, MIN_MAX_BYTES } from '@tend/protocol/wire';
 import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
@@ -46,8 +46,6 @@ type Filter = Pick<ParamsOf<typeof TaskOutput>, 'clean' | 'grep' | 'maxBytes'>;
 export const FOLLOW_IDLE_MS = 100;
 /** Most lines of context task/output's grep keeps around a match. */
 const MAX_GREP_CONTEXT = 50;
-/** Longest wait of one long-polling read, in ms (the daemon answers as soon as output comes). */
-const POLL_MS = 25_000;
 
 /**
  * `tend logs ID`: writes the task's output to stdout as-is, byte for byte
@@ -160,9 +158,9 @@ async function showFiltered(
     ...(since ?? windowOf((start as { selection: Selection }).selection)),
   });
   await printer.read(chunk, !follow);
-  while (follow && !(chunk.ended && chunk.nextOffset >= chunk.totalBytes)) {
+  while (follow && !hasReadAll(chunk)) {
     const before = chunk.nextOffset;
-    chunk = await client.output({ ...base, ...(since ?? { offset: before }), waitMs: POLL_MS });
+    chunk = await client.output({ ...base, ...(since ?? { offset: before }), waitMs: FOLLOW_WAIT_MS });
     if (chunk.data !== '' || chunk.skippedBytes > 0 || chunk.ended) await printer.read(chunk, false);
     // grep leaves a live task's unfinished last line for later: do not ask again at once.
     if (chunk.nextOffset <= before && !chunk.ended) await sleep(FOLLOW_IDLE_MS);

@@ -1,5 +1,5 @@
 import type { TaskOutput } from '@tend/protocol';
-import type { ParamsOf, ResultOf } from '@tend/protocol/wire';
+import { FOLLOW_WAIT_MS, hasReadAll, type ParamsOf, type ResultOf } from '@tend/protocol/wire';
 
 /** Options of {@link TendClient.follow}. */
 export interface FollowOptions {
@@ -40,7 +40,7 @@ export async function* followOutput(
   options: FollowOptions,
 ): AsyncGenerator<FollowChunk> {
   let offset = options.offset ?? 0;
-  const waitMs = options.pollMs ?? 25_000;
+  const waitMs = options.pollMs ?? FOLLOW_WAIT_MS;
   for (;;) {
     if (options.signal?.aborted) return;
     const chunk = await read(
@@ -64,6 +64,6 @@ export async function* followOutput(
         skippedBytes: chunk.skippedBytes,
       };
     }
-    if (chunk.ended && chunk.nextOffset >= chunk.totalBytes) return;
+    if (hasReadAll(chunk)) return;
   }
 }

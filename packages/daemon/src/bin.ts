@@ -12,11 +12,14 @@ for (const name of ['TEND_HOME', 'TEND_SOCKET', 'XDG_RUNTIME_DIR', 'XDG_STATE_HO
   if (value) process.env[name] = resolve(value);
 }
 process.chdir('/');
+/** Signals that stop the daemon as `tend daemon stop` does (systemctl stop, kill, Ctrl-C); tasks keep running. */
+const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
 const statusFd = takeStartStatusFd();
 try {
   const daemon = await startDaemon();
   reportStartStatus(statusFd);
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void daemon.shutdown());
+  for (const signal of SHUTDOWN_SIGNALS) process.on(signal, () => void daemon.shutdown());
   // No terminal to hang up on: a HUP must not end the daemon.
   process.on('SIGHUP', () => daemon.logger.info('SIGHUP ignored'));
   await daemon.closed;

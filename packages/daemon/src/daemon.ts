@@ -13,7 +13,7 @@ import { createLogger } from './logging.js';
 import { writeFileAtomic } from './runtime/atomic-write.js';
 import { isDiskFull } from './runtime/disk-full.js';
 import { checkPathTo, ensurePrivateDir } from './runtime/dirs.js';
-import { acquireDaemonLock, DaemonLockedError, type DaemonLock } from './runtime/lock.js';
+import { acquireDaemonLock, DaemonLockedError } from './runtime/lock.js';
 import { RpcServer } from './server/server.js';
 import { openDatabase } from './store/db.js';
 import { CompletionStore } from './store/completion-store.js';
@@ -22,10 +22,14 @@ import { RetentionStore } from './store/retention-store.js';
 import { TaskStore } from './store/task-store.js';
 import { TaskRetention } from './tasks/retention.js';
 import { pickShell } from './tasks/spawn.js';
-import { TaskSupervisor } from './tasks/supervisor.js';
 import { OutputCapEnforcer } from './tasks/output-cap.js';
-import { classifyLiveRows, Watchdog } from './tasks/watchdog.js';
+import { TaskSupervisor } from './tasks/supervisor.js';
+import { recoverLiveTasks } from './tasks/task-recovery.js';
+import { Watchdog } from './tasks/watchdog.js';
 import { removeLegacyWrapper } from './tasks/wrapper.js';
+
+/** Delay between answering daemon/shutdown and starting the shutdown, in ms: lets the reply go out first. */
+const REPLY_BEFORE_SHUTDOWN_MS = 10;
 
 /** Options of {@link startDaemon}; defaults come from the process environment. */
 export interface DaemonOptions {
@@ -61,11 +65,13 @@ export interface RunningDaemon {
 /**
  * Starts the daemon: private dirs, the single-instance lock (before the socket
  * is touched), the database, the task wrapper, then classifies every task left
- * live by a previous daemon (adopt, ended while away, lost) BEFORE it listens,
- * and finally writes daemon.json.
+ * live by a previous daemon (adopt, ended while away, lost; docs/design.md,
+ * "Recovery at start-up") BEFORE it listens, and finally writes
+ * daemon.json. When a step after the locks throws, everything opened so far is
+ * closed and the locks are released before the error is rethrown.
  * @throws DaemonLockedError when another daemon runs; SocketInUseError when
  *   something else answers on the socket; SocketPathTooLongError; UnsafeDirectoryError;
- *   ConfigError when config.json is invalid.
+ *   ConfigError when config.json is invalid; the database's error when it cannot be opened or migrated.
  */
 export async function startDaemon(options: DaemonOptions = {}): Promise<RunningDaemon> {
   const env = options.env ?? process.env;
@@ -77,41 +83,39 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   // TEND_SOCKET may sit elsewhere; config.json is read, never created.
   checkPathTo(dirname(paths.socketPath));
   checkPathTo(paths.configDir);
-  const lock = acquireDaemonLock(paths.lockPath);
-  // The database is what must have one owner: a second daemon whose runtime dir differs
-  // (another XDG_RUNTIME_DIR) but whose state dir is the same is refused here.
-  let stateLock: DaemonLock;
+  const locks = acquireLocks(paths);
+  // Whatever start-up opened, undone in reverse order when a later step throws: the locks above all,
+  // so that the next start is not refused by a daemon that never served.
+  const undo: (() => void | Promise<void>)[] = [() => locks.release()];
   try {
-    stateLock = acquireDaemonLock(join(paths.stateDir, 'daemon.lock'));
+    return await serve(paths, env, locks, undo);
   } catch (error) {
-    lock.release();
-    if (error instanceof DaemonLockedError) {
-      throw new DaemonLockedError(
-        `another tend daemon uses the state directory ${paths.stateDir} with another socket than ${paths.socketPath} ` +
-          '(is XDG_RUNTIME_DIR or TEND_SOCKET set differently there?); use the same environment, or stop it first',
-        { cause: error },
-      );
-    }
+    for (const step of undo.reverse())
+      await Promise.resolve()
+        .then(step)
+        .catch(() => undefined);
     throw error;
   }
-  let config;
-  try {
-    config = loadConfig(paths.configPath);
-  } catch (error) {
-    stateLock.release();
-    lock.release();
-    throw error;
-  }
+}
+
+/** The rest of {@link startDaemon} once the locks are held; pushes onto `undo` how to close what it opens. */
+async function serve(
+  paths: TendPaths,
+  env: Record<string, string | undefined>,
+  locks: { release(): void },
+  undo: (() => void | Promise<void>)[],
+): Promise<RunningDaemon> {
+  const config = loadConfig(paths.configPath);
   // A deliberate stop's mark is about the previous daemon; this one serves again.
   rmSync(paths.stoppedPath, { force: true });
   const log = createLogger(paths.logPath, { maxBytes: config.logMaxBytes, files: config.logFiles });
+  undo.push(() => log.close());
   const logger = log.logger;
   const startedAt = Date.now();
   const db = openDatabase(paths.dbPath);
+  undo.push(() => void db.close());
   removeLegacyWrapper(paths.stateDir);
   const store = new TaskStore(db);
-  const cursors = new CursorStore(db);
-  const completions = new CompletionStore(db);
   const retentionStore = new RetentionStore(db);
   const supervisor = new TaskSupervisor({
     store,
@@ -121,14 +125,18 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
     graceMs: config.killGraceMs,
     outputCapBytes: config.outputCapBytes,
     maxLiveTasks: config.maxLiveTasks,
-    cursors,
-    completions,
+    cursors: new CursorStore(db),
+    completions: new CompletionStore(db),
     retention: retentionStore,
   });
-  const watchdog = new Watchdog(supervisor);
-  const recovery = classifyLiveRows(supervisor, watchdog);
+  undo.push(() => supervisor.timers.clearAll());
+  undo.push(() => supervisor.pendingEnds.stop());
+  const watchdog = new Watchdog(supervisor.ender);
+  undo.push(() => watchdog.stop());
+  const recovery = recoverLiveTasks(supervisor.ender, supervisor.stopper, watchdog);
   const outputCap = new OutputCapEnforcer(supervisor, logger);
   outputCap.start();
+  undo.push(() => outputCap.stop());
   const retention = new TaskRetention(
     supervisor,
     retentionStore,
@@ -147,19 +155,9 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   const shutdown = (request: ShutdownRequest = {}): Promise<void> => {
     shuttingDown ??= (async () => {
       logger.info({ killTasks: request.killTasks ?? false, restart: request.restart }, 'shutting down');
-      if (request.killTasks) await stopAll(supervisor, request.graceMs ?? config.killGraceMs);
+      if (request.killTasks) await supervisor.stopAll(request.graceMs ?? config.killGraceMs);
       // Before any connection closes: a client that loses it must find the mark.
-      if (request.restart !== true) {
-        try {
-          writeFileAtomic(
-            paths.stoppedPath,
-            `${JSON.stringify({ pid: process.pid, stoppedAt: new Date().toISOString() })}\n`,
-          );
-        } catch (error) {
-          // Without the mark clients reconnect (and auto-start a daemon): worse, but no reason not to stop.
-          logger.warn({ err: error, path: paths.stoppedPath }, 'could not write the stop mark');
-        }
-      }
+      if (request.restart !== true) writeStopMark(paths, logger);
       await server.close(paths.socketPath);
       watchdog.stop();
       outputCap.stop();
@@ -168,8 +166,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
       supervisor.timers.clearAll();
       rmSync(paths.daemonJsonPath, { force: true });
       db.close();
-      stateLock.release();
-      lock.release();
+      locks.release();
       logger.info('stopped');
       await log.close();
       resolveClosed();
@@ -189,20 +186,69 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
       requestShutdown: (request) => {
         const live = store.liveCount();
         // Let the reply go out first.
-        setTimeout(() => void shutdown(request), 10);
+        setTimeout(() => void shutdown(request), REPLY_BEFORE_SHUTDOWN_MS);
         return request.killTasks ? live : 0;
       },
     },
     logger,
   );
+  await server.listen(paths.socketPath);
+  writeDaemonJson(paths, startedAt, logger);
+  logger.info({ socket: paths.socketPath, ...recovery, readyMs: Date.now() - startedAt }, 'serving');
+  // After the socket is up (a long backlog on the first start after an upgrade must not fail the listen),
+  // before the first request is read.
+  retention.start();
+  return { paths, pid: process.pid, startedAt, logger, supervisor, retention, closed, shutdown };
+}
+
+/**
+ * Takes the single-instance lock (runtime dir), then the state directory's.
+ * @returns both, released together.
+ * @throws DaemonLockedError when another daemon holds either.
+ */
+function acquireLocks(paths: TendPaths): { release(): void } {
+  const lock = acquireDaemonLock(paths.lockPath);
+  // The database is what must have one owner: a second daemon whose runtime dir differs
+  // (another XDG_RUNTIME_DIR) but whose state dir is the same is refused here.
   try {
-    await server.listen(paths.socketPath);
+    const stateLock = acquireDaemonLock(join(paths.stateDir, 'daemon.lock'));
+    return {
+      release() {
+        stateLock.release();
+        lock.release();
+      },
+    };
   } catch (error) {
-    db.close();
-    stateLock.release();
     lock.release();
+    if (error instanceof DaemonLockedError) {
+      throw new DaemonLockedError(
+        `another tend daemon uses the state directory ${paths.stateDir} with another socket than ${paths.socketPath} ` +
+          '(is XDG_RUNTIME_DIR or TEND_SOCKET set differently there?); use the same environment, or stop it first',
+        { cause: error },
+      );
+    }
     throw error;
   }
+}
+
+/** Writes stopped.json, the mark of a deliberate stop; a failure is only logged. */
+function writeStopMark(paths: TendPaths, logger: Logger): void {
+  try {
+    writeFileAtomic(
+      paths.stoppedPath,
+      `${JSON.stringify({ pid: process.pid, stoppedAt: new Date().toISOString() })}\n`,
+    );
+  } catch (error) {
+    // Without the mark clients reconnect (and auto-start a daemon): worse, but no reason not to stop.
+    logger.warn({ err: error, path: paths.stoppedPath }, 'could not write the stop mark');
+  }
+}
+
+/**
+ * Writes daemon.json (pid, versions, socket, start time).
+ * @throws what the write throws, except a full disk (only logged).
+ */
+function writeDaemonJson(paths: TendPaths, startedAt: number, logger: Logger): void {
   try {
     writeFileAtomic(
       paths.daemonJsonPath,
@@ -219,17 +265,4 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
     if (!isDiskFull(error)) throw error;
     logger.warn({ err: error, path: paths.daemonJsonPath }, 'disk full: daemon.json not written');
   }
-  logger.info({ socket: paths.socketPath, ...recovery, readyMs: Date.now() - startedAt }, 'serving');
-  // After the socket is up (a long backlog on the first start after an upgrade must not fail the listen),
-  // before the first request is read.
-  retention.start();
-  return { paths, pid: process.pid, startedAt, logger, supervisor, retention, closed, shutdown };
-}
-
-/** Stops every live task (SIGTERM, SIGKILL after `graceMs`) and waits for their ends. */
-async function stopAll(supervisor: TaskSupervisor, graceMs: number): Promise<void> {
-  const live = supervisor.store.live();
-  const ends = live.map((row) => supervisor.wait(row.id, graceMs + 5_000));
-  for (const row of live) supervisor.stop(row, 'SIGTERM', graceMs, 'shutdown');
-  await Promise.all(ends);
 }

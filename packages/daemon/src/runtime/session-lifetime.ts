@@ -60,7 +60,7 @@ let cachedLifetime: { at: number; value: SessionLifetime } | undefined;
  * {@link sessionLifetime} of this machine, recomputed at most every
  * {@link SESSION_LIFETIME_TTL_MS}: it reads /proc/self/cgroup, the passwd entry
  * and logind's config files, which made up ~70 % of daemon/status's time
- * (bench/BENCHMARKS.md), and UIs poll daemon/status.
+ * (BENCHMARKS.md), and UIs poll daemon/status.
  */
 export function currentSessionLifetime(now = Date.now()): SessionLifetime {
   if (!cachedLifetime || now - cachedLifetime.at >= SESSION_LIFETIME_TTL_MS || now < cachedLifetime.at) {

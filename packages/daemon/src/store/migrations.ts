@@ -80,4 +80,9 @@ export const MIGRATIONS: readonly string[] = [
   -- tty-column: 1 when the task's command runs under a pseudo-terminal (task/run tty), else NULL.
   ALTER TABLE tasks ADD COLUMN tty INTEGER;
   `,
+  `
+  -- One name per concept: the bytes the output cap dropped at the head of output.log are droppedBytes
+  -- (the wire name) everywhere. SQLite >= 3.25 renames a column in place.
+  ALTER TABLE tasks RENAME COLUMN output_start TO dropped_bytes;
+  `,
 ];

@@ -31,7 +31,7 @@ describe('RetentionStore', () => {
       createdAt: 1,
       logPath: `/nowhere/${id}/output.log`,
       outputBytes: 0,
-      outputStart: 0,
+      droppedBytes: 0,
       ...(endedAt !== undefined ? { endedAt } : {}),
     });
     if (endedAt !== undefined) {

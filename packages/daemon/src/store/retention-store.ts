@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import { TERMINAL_STATES, type TaskState } from '@tend/protocol';
-
-const ENDED = `(${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')})`;
+import { ENDED_STATES_SQL as ENDED } from './state-sql.js';
 
 /** Which ended tasks {@link RetentionStore.select} picks; a task is picked when any given limit or filter says so. */
 export interface RetentionQuery {

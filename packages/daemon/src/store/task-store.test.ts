@@ -18,7 +18,7 @@ function row(overrides: Partial<TaskRow> & { id: string }): TaskRow {
     createdAt: 1_000,
     logPath: `/state/tasks/${overrides.id}/output.log`,
     outputBytes: 0,
-    outputStart: 0,
+    droppedBytes: 0,
     ...overrides,
   };
 }
@@ -68,7 +68,7 @@ describe('TaskStore', () => {
       logPath: '/state/tasks/abcd1234/output.log',
       outputBytes: 98_765,
       outputCap: 1_048_576,
-      outputStart: 4_096,
+      droppedBytes: 4_096,
     };
     store.insert(full);
     expect(store.get('abcd1234')).toStrictEqual(full);
@@ -87,7 +87,7 @@ describe('TaskStore', () => {
       createdAt: 1_000,
       logPath: '/state/tasks/minimal1/output.log',
       outputBytes: 0,
-      outputStart: 0,
+      droppedBytes: 0,
     });
     expect(Object.keys(got as object)).not.toContain('name');
     expect(Object.keys(got as object)).not.toContain('pid');

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { TaskState } from '@tend/protocol';
+import { LIVE_STATES_SQL } from './state-sql.js';
 
 /** A task row as stored (times in ms since epoch; absent values undefined). */
 export interface TaskRow {
@@ -39,8 +40,11 @@ export interface TaskRow {
   outputBytes: number;
   /** Most disk output.log may use, in bytes. */
   outputCap?: number;
-  /** Offset of the oldest byte kept in output.log; bytes before it were dropped by the cap. */
-  outputStart: number;
+  /**
+   * Bytes the output cap dropped at the head of output.log: the offset of the oldest byte kept
+   * (docs/design.md, "Output and its cap"). Column `dropped_bytes` (`output_start` before migration 6).
+   */
+  droppedBytes: number;
 }
 
 /** Why tend stops a task: a user's kill, its timeout, a daemon shutdown with killTasks, a forced remove. */
@@ -85,10 +89,9 @@ const COLUMNS: Record<keyof TaskRow, string> = {
   logPath: 'log_path',
   outputBytes: 'output_bytes',
   outputCap: 'output_cap',
-  outputStart: 'output_start',
+  droppedBytes: 'dropped_bytes',
 };
 const FIELDS = Object.keys(COLUMNS) as (keyof TaskRow)[];
-const LIVE = `('starting', 'running', 'stopping')`;
 
 /** Raised when an insert or update breaks the live-name uniqueness. */
 export class NameTakenError extends Error {
@@ -111,10 +114,10 @@ export class TaskStore {
       get: db.prepare('SELECT * FROM tasks WHERE id = ?'),
       byPrefix: db.prepare(`SELECT * FROM tasks WHERE id >= ? AND id < ? ORDER BY id LIMIT 10`),
       byName: db.prepare(
-        `SELECT * FROM tasks WHERE name = ? ORDER BY (state IN ${LIVE}) DESC, created_at DESC, rowid DESC LIMIT 1`,
+        `SELECT * FROM tasks WHERE name = ? ORDER BY (state IN ${LIVE_STATES_SQL}) DESC, created_at DESC, rowid DESC LIMIT 1`,
       ),
-      live: db.prepare(`SELECT * FROM tasks WHERE state IN ${LIVE} ORDER BY created_at`),
-      liveCount: db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE state IN ${LIVE}`),
+      live: db.prepare(`SELECT * FROM tasks WHERE state IN ${LIVE_STATES_SQL} ORDER BY created_at`),
+      liveCount: db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE state IN ${LIVE_STATES_SQL}`),
       counts: db.prepare('SELECT state, COUNT(*) AS n FROM tasks GROUP BY state'),
       delete: db.prepare('DELETE FROM tasks WHERE id = ?'),
     };

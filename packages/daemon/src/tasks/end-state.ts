@@ -1,4 +1,4 @@
-import type { SignalName, TaskState } from '@tend/protocol';
+import { TERMINATING_SIGNALS, type SignalName, type TaskState } from '@tend/protocol';
 import type { TaskRow } from '../store/task-store.js';
 
 /** How a task's process ended, as far as tend knows. */
@@ -11,8 +11,8 @@ export interface TaskEnd {
   lostReason?: string;
 }
 
-/** Signals whose default action a user sends to end a task; a death by another (SEGV, ABRT…) is a failure. */
-const ENDING_SIGNALS: readonly string[] = ['SIGTERM', 'SIGKILL', 'SIGINT', 'SIGHUP', 'SIGQUIT'];
+/** Signals a user sends to end a task (@tend/protocol's list); a death by another (SEGV, ABRT…) is a failure. */
+const ENDING_SIGNALS: readonly string[] = TERMINATING_SIGNALS;
 
 /**
  * The terminal state of `row` given how it ended: a stop tend was asked for

@@ -19,7 +19,7 @@ function row(overrides: Partial<TaskRow> & { id: string }): TaskRow {
     createdAt: 1_000,
     logPath: `/logs/${overrides.id}`,
     outputBytes: 0,
-    outputStart: 0,
+    droppedBytes: 0,
     ...overrides,
   };
 }

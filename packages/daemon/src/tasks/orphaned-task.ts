@@ -1,7 +1,7 @@
 import { isTerminal, type SignalName } from '@tend/protocol';
 import type { TaskRow } from '../store/task-store.js';
 import type { TaskEnd } from './end-state.js';
-import type { TaskSupervisor } from './supervisor.js';
+import type { TaskEnder } from './task-end.js';
 import { findTaskProcesses } from './task-signal.js';
 import { toTask } from './task-view.js';
 
@@ -42,30 +42,32 @@ export function endedOrphanReason(reason: string | undefined): string {
  * its leftovers are SIGKILLed, as the stop asked).
  * @returns 'ended' or 'orphaned'.
  */
-export function wrapperGone(supervisor: TaskSupervisor, id: string, end: TaskEnd): 'ended' | 'orphaned' {
-  if (supervisor.finishFromRecord(id)) return 'ended';
-  const row = supervisor.store.get(id);
+export function wrapperGone(ender: TaskEnder, id: string, end: TaskEnd): 'ended' | 'orphaned' {
+  const { store, events, logger } = ender.context;
+  if (ender.finishFromRecord(id)) return 'ended';
+  const row = store.get(id);
   if (!row || isTerminal(row.state)) return 'ended';
   if (row.state === 'stopping' || findTaskProcesses(row).members.length === 0) {
-    supervisor.finish(id, end);
+    ender.finish(id, end);
     return 'ended';
   }
-  supervisor.store.update(id, { reason: orphanedReason(end.signal, false) });
-  supervisor.options.logger.warn(
+  store.update(id, { reason: orphanedReason(end.signal, false) });
+  logger.warn(
     { task: id, signal: end.signal },
     'task wrapper ended without an exit record; its processes still run',
   );
-  const orphan = supervisor.store.get(id) as TaskRow;
-  supervisor.emit('orphaned', orphan);
-  supervisor.emit('change', toTask(orphan), false);
+  const orphan = store.get(id) as TaskRow;
+  events.emit('orphaned', orphan);
+  events.emit('change', toTask(orphan), false);
   return 'orphaned';
 }
 
 /** Ends an orphaned task (see {@link wrapperGone}) whose last process has ended: `lost` (or as a stop asked). */
-export function finishOrphan(supervisor: TaskSupervisor, id: string): void {
-  const row = supervisor.store.get(id);
+export function finishOrphan(ender: TaskEnder, id: string): void {
+  const { store } = ender.context;
+  const row = store.get(id);
   if (!row || isTerminal(row.state)) return;
   const reason = endedOrphanReason(row.reason);
-  if (row.state !== 'stopping') supervisor.store.update(id, { reason });
-  supervisor.finish(id, { endedAt: Date.now(), lostReason: reason });
+  if (row.state !== 'stopping') store.update(id, { reason });
+  ender.finish(id, { endedAt: Date.now(), lostReason: reason });
 }

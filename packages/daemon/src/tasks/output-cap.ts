@@ -30,7 +30,8 @@ interface Tracked {
   /** The path no longer names that file (a task replaced it): warned once, no more trims. */
   replaced: boolean;
   cap: number;
-  start: number;
+  /** Bytes dropped at the head so far: the offset of the oldest byte kept. */
+  droppedBytes: number;
   /** A punch is running. */
   busy: boolean;
   /** The filesystem refused to punch holes: stop trying. */
@@ -44,7 +45,7 @@ interface Tracked {
  * deallocated in place with `fallocate --punch-hole` (util-linux; fallocate(2)
  * FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE): the file becomes sparse, its
  * size and every offset stay, the writer is never raced, and the newest output
- * is never lost. The row's `outputStart` is moved first, so no reader is ever
+ * is never lost. The row's `droppedBytes` is moved first, so no reader is ever
  * served the zeros of a hole.
  *
  * It acts only on the file tend created: the path is lstat'ed (a symlink is
@@ -70,7 +71,7 @@ export class OutputCapEnforcer {
   /** Tracks every live task in the store and starts the periodic check. */
   start(): void {
     for (const row of this.supervisor.store.live()) {
-      if (row.outputCap !== undefined) this.track(row.id, row.logPath, row.outputCap, row.outputStart, true);
+      if (row.outputCap !== undefined) this.track(row.id, row.logPath, row.outputCap, row.droppedBytes, true);
     }
     this.schedule(this.intervalMs);
   }
@@ -109,8 +110,16 @@ export class OutputCapEnforcer {
     }
   }
 
-  private track(id: string, logPath: string, cap: number, start: number, adopted: boolean): void {
-    this.tracked.set(id, { logPath, cap, start, adopted, busy: false, unsupported: false, replaced: false });
+  private track(id: string, logPath: string, cap: number, droppedBytes: number, adopted: boolean): void {
+    this.tracked.set(id, {
+      logPath,
+      cap,
+      droppedBytes,
+      adopted,
+      busy: false,
+      unsupported: false,
+      replaced: false,
+    });
   }
 
   /** The log's stat when the path still names the file tend created; else undefined (warned once). */
@@ -143,15 +152,15 @@ export class OutputCapEnforcer {
     const stat = this.ownLog(id, entry);
     if (!stat) return false;
     const size = stat.size;
-    if (size - entry.start <= entry.cap) return false;
+    if (size - entry.droppedBytes <= entry.cap) return false;
     const punchTo = Math.floor((size - Math.floor(entry.cap * KEEP_FRACTION)) / BLOCK_BYTES) * BLOCK_BYTES;
-    if (punchTo <= entry.start) return false;
+    if (punchTo <= entry.droppedBytes) return false;
     const fd = openOwnLog(entry.logPath, entry.identity as FileIdentity);
     if (fd === undefined) return false;
     // Readers start at a whole line: the rest of the cut line stays on disk, unserved.
-    const newStart = lineStartFrom(fd, punchTo, size);
+    const droppedBytes = lineStartFrom(fd, punchTo, size);
     try {
-      this.supervisor.store.update(id, { outputStart: newStart });
+      this.supervisor.store.update(id, { droppedBytes });
     } catch (error) {
       // The store cannot be written (disk full): no trim, so no reader meets a hole; try again next check.
       closeSync(fd);
@@ -161,7 +170,7 @@ export class OutputCapEnforcer {
       );
       return false;
     }
-    entry.start = newStart;
+    entry.droppedBytes = droppedBytes;
     entry.busy = true;
     this.punch(id, entry, fd, punchTo);
     return true;

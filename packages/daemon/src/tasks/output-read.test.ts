@@ -47,7 +47,7 @@ describe('readTaskOutput', () => {
       createdAt: Date.now(),
       logPath: log,
       outputBytes: 0,
-      outputStart: 0,
+      droppedBytes: 0,
       ...overrides,
     };
     deps.store.insert(row);
@@ -158,7 +158,7 @@ describe('readTaskOutput', () => {
     });
 
     it('reads from the oldest byte kept and reports skippedBytes when the cap dropped bytes past the cursor', async () => {
-      insertTask({ outputStart: 100 });
+      insertTask({ droppedBytes: 100 });
       writeFileSync(log, `${'x'.repeat(100)}kept\n`);
       expect(await read({ since: 'last' })).toMatchObject({
         data: 'kept\n',
@@ -174,12 +174,12 @@ describe('readTaskOutput', () => {
       writeFileSync(log, `${'x'.repeat(40)}`);
       await read({ since: 'last' }); // cursor at 40
       appendFileSync(log, `${'y'.repeat(60)}tail\n`);
-      deps.store.update('t1000000', { outputStart: 100 });
+      deps.store.update('t1000000', { droppedBytes: 100 });
       expect(await read({ since: 'last' })).toMatchObject({ data: 'tail\n', offset: 100, skippedBytes: 60 });
     });
 
     it('reports skippedBytes on a model-sized read too', async () => {
-      insertTask({ outputStart: 50, state: 'succeeded' });
+      insertTask({ droppedBytes: 50, state: 'succeeded' });
       writeFileSync(log, `${'z'.repeat(50)}\x1b[31mred\x1b[0m\n`);
       expect(await read({ since: 'last', clean: true })).toMatchObject({
         data: 'red\n',

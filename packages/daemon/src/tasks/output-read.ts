@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import {
+  isCaughtUp,
   isTerminal,
   MAX_FILTERED_BYTES,
   MAX_OUTPUT_LIMIT,
@@ -12,7 +13,7 @@ import type { TaskRow, TaskStore } from '../store/task-store.js';
 import { resolveTask } from './ids.js';
 import { waitForGrowth } from './log-watcher.js';
 import { cleanText, grepLines, headAndTail, omissionMarker, onLineBoundaries } from './output-filter.js';
-import { readOutput, type OutputChunk } from './output.js';
+import { readLogSelection, type OutputChunk } from './output.js';
 import { fileSize } from './task-view.js';
 
 type Params = ParsedParamsOf<typeof TaskOutput>;
@@ -45,7 +46,7 @@ export async function readTaskOutput(
       params.waitMs &&
       positional &&
       !isTerminal(row.state) &&
-      fileSize(row.logPath) <= waitPast &&
+      isCaughtUp(waitPast, fileSize(row.logPath)) &&
       Date.now() < deadline
     ) {
       await waitForGrowth(row.logPath, waitPast, deadline - Date.now(), {
@@ -62,7 +63,10 @@ export async function readTaskOutput(
           await readModelSized(row, { ...params, encoding: undefined }, offset, final),
           params.encoding,
         )
-      : toResult(await readOutput(row.logPath, { ...params, offset, final, floor: row.outputStart }), final);
+      : toResult(
+          await readLogSelection(row.logPath, { ...params, offset, final, droppedBytes: row.droppedBytes }),
+          final,
+        );
     // Nothing readable yet (only part of a character, or part of a line for grep): keep waiting, not spinning.
     const empty = result.data === '' && result.nextOffset === (offset ?? 0) && result.skippedBytes === 0;
     if (empty && params.waitMs && positional && !final && Date.now() < deadline && !signal?.aborted) {
@@ -115,9 +119,9 @@ async function readModelSized(
   ended: boolean,
 ): Promise<Result> {
   const maxBytes = params.maxBytes ?? params.limit;
-  const base = { final: ended, floor: row.outputStart };
+  const base = { final: ended, droppedBytes: row.droppedBytes };
   if (params.head !== undefined || params.tail !== undefined) {
-    const chunk = await readOutput(row.logPath, {
+    const chunk = await readLogSelection(row.logPath, {
       ...params,
       offset: undefined,
       limit: params.limit,
@@ -126,19 +130,19 @@ async function readModelSized(
     return toResult(chunk, ended, transform(chunk.data, params, maxBytes));
   }
   const total = fileSize(row.logPath);
-  const start = Math.min(Math.max(offset ?? 0, row.outputStart), total);
+  const start = Math.min(Math.max(offset ?? 0, row.droppedBytes), total);
   if (!params.clean && params.grep === undefined) {
     if (total - start <= maxBytes) {
-      const chunk = await readOutput(row.logPath, {
+      const chunk = await readLogSelection(row.logPath, {
         offset: start,
         limit: Math.max(1, Math.min(MAX_OUTPUT_LIMIT, total - start)),
         ...base,
       });
-      return toResult(chunk, ended, { skippedBytes: Math.max(0, row.outputStart - (offset ?? 0)) });
+      return toResult(chunk, ended, { skippedBytes: Math.max(0, row.droppedBytes - (offset ?? 0)) });
     }
     const half = Math.floor(maxBytes / 2);
-    const head = await readOutput(row.logPath, { offset: start, limit: half, ...base });
-    const tail = await readOutput(row.logPath, {
+    const head = await readLogSelection(row.logPath, { offset: start, limit: half, ...base });
+    const tail = await readLogSelection(row.logPath, {
       tail: { bytes: total - head.nextOffset },
       limit: half,
       ...base,
@@ -158,7 +162,7 @@ async function readModelSized(
       offset: head.offset,
       nextOffset: tail.nextOffset,
       totalBytes: tail.totalBytes,
-      skippedBytes: Math.max(0, row.outputStart - (offset ?? 0)),
+      skippedBytes: Math.max(0, row.droppedBytes - (offset ?? 0)),
       truncated: false,
       ended,
       omittedBytes,
@@ -168,7 +172,7 @@ async function readModelSized(
   let text = '';
   let next = filteredFrom;
   while (next < total) {
-    const chunk = await readOutput(row.logPath, { offset: next, limit: MAX_OUTPUT_LIMIT, ...base });
+    const chunk = await readLogSelection(row.logPath, { offset: next, limit: MAX_OUTPUT_LIMIT, ...base });
     if (chunk.nextOffset === next) break;
     text += chunk.data;
     next = chunk.nextOffset;
@@ -185,7 +189,7 @@ async function readModelSized(
     offset: filteredFrom,
     nextOffset: next,
     totalBytes: total,
-    skippedBytes: Math.max(0, row.outputStart - (offset ?? 0)),
+    skippedBytes: Math.max(0, row.droppedBytes - (offset ?? 0)),
     truncated: false,
     ended,
     omittedBytes: filteredFrom - start + view.omittedBytes,

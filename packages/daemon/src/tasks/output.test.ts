@@ -2,13 +2,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { completeUtf8Length, leadingContinuationBytes, readOutput, type OutputChunk } from './output.js';
+import {
+  completeUtf8Length,
+  leadingContinuationBytes,
+  readLogSelection,
+  type OutputChunk,
+} from './output.js';
 
 const REPLACEMENT = '\uFFFD';
 // 'é' is 2 bytes, '日' 3 bytes, '😀' 4 bytes in UTF-8.
 const MIXED = 'aé日😀b\n😀😀é\nxyz日本語é😀\n' + 'é'.repeat(3) + '😀a日';
 
-describe('readOutput', () => {
+describe('readLogSelection', () => {
   let dir: string;
   let log: string;
 
@@ -35,7 +40,7 @@ describe('readOutput', () => {
         for (let reads = 0; offset < total; reads++) {
           if (reads > total)
             throw new Error(`more than ${total} reads with limit ${limit}: stuck at offset ${offset}`);
-          const chunk = await readOutput(log, { offset, limit });
+          const chunk = await readLogSelection(log, { offset, limit });
           expect(chunk.offset).toBe(offset);
           expect(chunk.totalBytes).toBe(total);
           expect(chunk.data).not.toContain(REPLACEMENT);
@@ -55,7 +60,7 @@ describe('readOutput', () => {
 
     it('reads the whole log in one chunk when the limit is large enough, not truncated', async () => {
       write(MIXED);
-      const chunk = await readOutput(log, { offset: 0, limit: 1_000 });
+      const chunk = await readLogSelection(log, { offset: 0, limit: 1_000 });
       expect(chunk).toStrictEqual({
         data: MIXED,
         offset: 0,
@@ -68,7 +73,7 @@ describe('readOutput', () => {
 
     it('says truncated when the limit cut the read short', async () => {
       write('0123456789');
-      expect(await readOutput(log, { offset: 2, limit: 3 })).toStrictEqual({
+      expect(await readLogSelection(log, { offset: 2, limit: 3 })).toStrictEqual({
         data: '234',
         offset: 2,
         nextOffset: 5,
@@ -80,23 +85,26 @@ describe('readOutput', () => {
 
     it('moves a start inside a character forward to the next character', async () => {
       write('日x😀y'); // 日 = bytes 0..2, x = 3, 😀 = 4..7, y = 8
-      expect(await readOutput(log, { offset: 1, limit: 100 })).toMatchObject({
+      expect(await readLogSelection(log, { offset: 1, limit: 100 })).toMatchObject({
         data: 'x😀y',
         offset: 3,
         nextOffset: 9,
       });
-      expect(await readOutput(log, { offset: 2, limit: 100 })).toMatchObject({ data: 'x😀y', offset: 3 });
-      expect(await readOutput(log, { offset: 5, limit: 100 })).toMatchObject({
+      expect(await readLogSelection(log, { offset: 2, limit: 100 })).toMatchObject({
+        data: 'x😀y',
+        offset: 3,
+      });
+      expect(await readLogSelection(log, { offset: 5, limit: 100 })).toMatchObject({
         data: 'y',
         offset: 8,
         nextOffset: 9,
       });
-      expect(await readOutput(log, { offset: 7, limit: 100 })).toMatchObject({ data: 'y', offset: 8 });
+      expect(await readLogSelection(log, { offset: 7, limit: 100 })).toMatchObject({ data: 'y', offset: 8 });
     });
 
     it('moves an end inside a character back to before that character', async () => {
       write('ab😀cd'); // 😀 = bytes 2..5
-      expect(await readOutput(log, { offset: 0, limit: 4 })).toStrictEqual({
+      expect(await readLogSelection(log, { offset: 0, limit: 4 })).toStrictEqual({
         data: 'ab',
         offset: 0,
         nextOffset: 2,
@@ -108,7 +116,7 @@ describe('readOutput', () => {
 
     it('reads an offset at or past the end as empty at the end', async () => {
       write('abc');
-      expect(await readOutput(log, { offset: 3, limit: 10 })).toStrictEqual({
+      expect(await readLogSelection(log, { offset: 3, limit: 10 })).toStrictEqual({
         data: '',
         offset: 3,
         nextOffset: 3,
@@ -116,7 +124,7 @@ describe('readOutput', () => {
         truncated: false,
         skippedBytes: 0,
       });
-      expect(await readOutput(log, { offset: 50, limit: 10 })).toMatchObject({
+      expect(await readLogSelection(log, { offset: 50, limit: 10 })).toMatchObject({
         data: '',
         offset: 3,
         nextOffset: 3,
@@ -125,7 +133,7 @@ describe('readOutput', () => {
 
     it('starts at 0 when no offset, head or tail is given', async () => {
       write('hello');
-      expect(await readOutput(log, { limit: 3 })).toMatchObject({
+      expect(await readLogSelection(log, { limit: 3 })).toMatchObject({
         data: 'hel',
         offset: 0,
         nextOffset: 3,
@@ -137,7 +145,7 @@ describe('readOutput', () => {
   describe('head', () => {
     it('returns the first N lines including their newlines', async () => {
       write('one\ntwo\nthree\nfour\n');
-      expect(await readOutput(log, { head: { lines: 2 }, limit: 100 })).toStrictEqual({
+      expect(await readLogSelection(log, { head: { lines: 2 }, limit: 100 })).toStrictEqual({
         data: 'one\ntwo\n',
         offset: 0,
         nextOffset: 8,
@@ -149,7 +157,7 @@ describe('readOutput', () => {
 
     it('returns the whole log when it has fewer lines than asked', async () => {
       write('one\ntwo');
-      expect(await readOutput(log, { head: { lines: 5 }, limit: 100 })).toMatchObject({
+      expect(await readLogSelection(log, { head: { lines: 5 }, limit: 100 })).toMatchObject({
         data: 'one\ntwo',
         nextOffset: 7,
         truncated: false,
@@ -158,7 +166,7 @@ describe('readOutput', () => {
 
     it('returns nothing for zero head lines', async () => {
       write('one\ntwo\n');
-      expect(await readOutput(log, { head: { lines: 0 }, limit: 100 })).toMatchObject({
+      expect(await readLogSelection(log, { head: { lines: 0 }, limit: 100 })).toMatchObject({
         data: '',
         offset: 0,
         nextOffset: 0,
@@ -167,7 +175,7 @@ describe('readOutput', () => {
 
     it('cuts head lines at the limit and says truncated', async () => {
       write('a-long-first-line\nsecond\n');
-      expect(await readOutput(log, { head: { lines: 2 }, limit: 5 })).toMatchObject({
+      expect(await readLogSelection(log, { head: { lines: 2 }, limit: 5 })).toMatchObject({
         data: 'a-lon',
         offset: 0,
         nextOffset: 5,
@@ -177,7 +185,7 @@ describe('readOutput', () => {
 
     it('cuts head lines at the limit without splitting a character', async () => {
       write('ab日cd\n');
-      expect(await readOutput(log, { head: { lines: 1 }, limit: 4 })).toMatchObject({
+      expect(await readLogSelection(log, { head: { lines: 1 }, limit: 4 })).toMatchObject({
         data: 'ab',
         nextOffset: 2,
         truncated: true,
@@ -186,7 +194,7 @@ describe('readOutput', () => {
 
     it('returns the first N bytes, moving back an end inside a character', async () => {
       write('ab日cd');
-      expect(await readOutput(log, { head: { bytes: 2 }, limit: 100 })).toStrictEqual({
+      expect(await readLogSelection(log, { head: { bytes: 2 }, limit: 100 })).toStrictEqual({
         data: 'ab',
         offset: 0,
         nextOffset: 2,
@@ -194,11 +202,11 @@ describe('readOutput', () => {
         truncated: false,
         skippedBytes: 0,
       });
-      expect(await readOutput(log, { head: { bytes: 4 }, limit: 100 })).toMatchObject({
+      expect(await readLogSelection(log, { head: { bytes: 4 }, limit: 100 })).toMatchObject({
         data: 'ab',
         nextOffset: 2,
       });
-      expect(await readOutput(log, { head: { bytes: 5 }, limit: 100 })).toMatchObject({
+      expect(await readLogSelection(log, { head: { bytes: 5 }, limit: 100 })).toMatchObject({
         data: 'ab日',
         nextOffset: 5,
       });
@@ -206,7 +214,7 @@ describe('readOutput', () => {
 
     it('returns the whole log for more head bytes than it has', async () => {
       write('abc');
-      expect(await readOutput(log, { head: { bytes: 100 }, limit: 1_000 })).toMatchObject({
+      expect(await readLogSelection(log, { head: { bytes: 100 }, limit: 1_000 })).toMatchObject({
         data: 'abc',
         nextOffset: 3,
         truncated: false,
@@ -215,7 +223,7 @@ describe('readOutput', () => {
 
     it('cuts head bytes at the limit and says truncated', async () => {
       write('0123456789');
-      expect(await readOutput(log, { head: { bytes: 8 }, limit: 3 })).toMatchObject({
+      expect(await readLogSelection(log, { head: { bytes: 8 }, limit: 3 })).toMatchObject({
         data: '012',
         nextOffset: 3,
         truncated: true,
@@ -226,7 +234,7 @@ describe('readOutput', () => {
   describe('tail', () => {
     it('returns the last N lines of a log that ends with a newline', async () => {
       write('one\ntwo\nthree\nfour\n');
-      expect(await readOutput(log, { tail: { lines: 2 }, limit: 100 })).toStrictEqual({
+      expect(await readLogSelection(log, { tail: { lines: 2 }, limit: 100 })).toStrictEqual({
         data: 'three\nfour\n',
         offset: 8,
         nextOffset: 19,
@@ -234,7 +242,7 @@ describe('readOutput', () => {
         truncated: false,
         skippedBytes: 0,
       });
-      expect(await readOutput(log, { tail: { lines: 1 }, limit: 100 })).toMatchObject({
+      expect(await readLogSelection(log, { tail: { lines: 1 }, limit: 100 })).toMatchObject({
         data: 'four\n',
         offset: 14,
       });
@@ -242,13 +250,13 @@ describe('readOutput', () => {
 
     it('returns the last N lines of a log whose last line has no newline', async () => {
       write('one\ntwo\nthree\nfour');
-      expect(await readOutput(log, { tail: { lines: 2 }, limit: 100 })).toMatchObject({
+      expect(await readLogSelection(log, { tail: { lines: 2 }, limit: 100 })).toMatchObject({
         data: 'three\nfour',
         offset: 8,
         nextOffset: 18,
         truncated: false,
       });
-      expect(await readOutput(log, { tail: { lines: 1 }, limit: 100 })).toMatchObject({
+      expect(await readLogSelection(log, { tail: { lines: 1 }, limit: 100 })).toMatchObject({
         data: 'four',
         offset: 14,
       });
@@ -256,7 +264,7 @@ describe('readOutput', () => {
 
     it('returns the whole log when more tail lines are asked than it has', async () => {
       write('one\ntwo\n');
-      expect(await readOutput(log, { tail: { lines: 10 }, limit: 100 })).toMatchObject({
+      expect(await readLogSelection(log, { tail: { lines: 10 }, limit: 100 })).toMatchObject({
         data: 'one\ntwo\n',
         offset: 0,
         nextOffset: 8,
@@ -266,7 +274,7 @@ describe('readOutput', () => {
 
     it('returns nothing, positioned at the end, for zero tail lines', async () => {
       write('one\ntwo\n');
-      expect(await readOutput(log, { tail: { lines: 0 }, limit: 100 })).toStrictEqual({
+      expect(await readLogSelection(log, { tail: { lines: 0 }, limit: 100 })).toStrictEqual({
         data: '',
         offset: 8,
         nextOffset: 8,
@@ -278,11 +286,11 @@ describe('readOutput', () => {
 
     it('counts an empty line before the final newline as a line', async () => {
       write('one\n\n');
-      expect(await readOutput(log, { tail: { lines: 1 }, limit: 100 })).toMatchObject({
+      expect(await readLogSelection(log, { tail: { lines: 1 }, limit: 100 })).toMatchObject({
         data: '\n',
         offset: 4,
       });
-      expect(await readOutput(log, { tail: { lines: 2 }, limit: 100 })).toMatchObject({
+      expect(await readLogSelection(log, { tail: { lines: 2 }, limit: 100 })).toMatchObject({
         data: 'one\n\n',
         offset: 0,
       });
@@ -291,14 +299,14 @@ describe('readOutput', () => {
     it('finds tail lines across several scan chunks in a large log', async () => {
       const lines = Array.from({ length: 20_000 }, (_, i) => `line ${i} é日😀`);
       write(lines.join('\n') + '\n');
-      const chunk = await readOutput(log, { tail: { lines: 3 }, limit: 1024 * 1024 });
+      const chunk = await readLogSelection(log, { tail: { lines: 3 }, limit: 1024 * 1024 });
       expect(chunk.data).toBe(lines.slice(-3).join('\n') + '\n');
       expect(chunk.truncated).toBe(false);
     });
 
     it('returns the last N bytes, moving forward a start inside a character', async () => {
       write('ab日cd'); // 日 = bytes 2..4
-      expect(await readOutput(log, { tail: { bytes: 2 }, limit: 100 })).toStrictEqual({
+      expect(await readLogSelection(log, { tail: { bytes: 2 }, limit: 100 })).toStrictEqual({
         data: 'cd',
         offset: 5,
         nextOffset: 7,
@@ -306,15 +314,15 @@ describe('readOutput', () => {
         truncated: false,
         skippedBytes: 0,
       });
-      expect(await readOutput(log, { tail: { bytes: 4 }, limit: 100 })).toMatchObject({
+      expect(await readLogSelection(log, { tail: { bytes: 4 }, limit: 100 })).toMatchObject({
         data: 'cd',
         offset: 5,
       });
-      expect(await readOutput(log, { tail: { bytes: 5 }, limit: 100 })).toMatchObject({
+      expect(await readLogSelection(log, { tail: { bytes: 5 }, limit: 100 })).toMatchObject({
         data: '日cd',
         offset: 2,
       });
-      expect(await readOutput(log, { tail: { bytes: 50 }, limit: 100 })).toMatchObject({
+      expect(await readLogSelection(log, { tail: { bytes: 50 }, limit: 100 })).toMatchObject({
         data: 'ab日cd',
         offset: 0,
       });
@@ -322,7 +330,7 @@ describe('readOutput', () => {
 
     it('keeps the last bytes and says truncated when tail bytes are more than the limit', async () => {
       write('0123456789');
-      expect(await readOutput(log, { tail: { bytes: 8 }, limit: 3 })).toStrictEqual({
+      expect(await readLogSelection(log, { tail: { bytes: 8 }, limit: 3 })).toStrictEqual({
         data: '789',
         offset: 7,
         nextOffset: 10,
@@ -334,7 +342,7 @@ describe('readOutput', () => {
 
     it('keeps the last bytes and says truncated when tail lines take more than the limit', async () => {
       write('first line\nsecond line\n'); // 23 bytes; both lines are 23 > limit 8
-      expect(await readOutput(log, { tail: { lines: 2 }, limit: 8 })).toStrictEqual({
+      expect(await readLogSelection(log, { tail: { lines: 2 }, limit: 8 })).toStrictEqual({
         data: 'nd line\n',
         offset: 15,
         nextOffset: 23,
@@ -346,7 +354,7 @@ describe('readOutput', () => {
 
     it('says truncated when a single tail line is longer than the limit', async () => {
       write('x'.repeat(100) + '\n');
-      expect(await readOutput(log, { tail: { lines: 1 }, limit: 10 })).toMatchObject({
+      expect(await readLogSelection(log, { tail: { lines: 1 }, limit: 10 })).toMatchObject({
         data: 'x'.repeat(9) + '\n',
         offset: 91,
         truncated: true,
@@ -355,7 +363,7 @@ describe('readOutput', () => {
   });
 
   it('reads a missing log as empty', async () => {
-    expect(await readOutput(join(dir, 'nope.log'), { offset: 0, limit: 10 })).toStrictEqual({
+    expect(await readLogSelection(join(dir, 'nope.log'), { offset: 0, limit: 10 })).toStrictEqual({
       data: '',
       offset: 0,
       nextOffset: 0,
@@ -363,7 +371,7 @@ describe('readOutput', () => {
       truncated: false,
       skippedBytes: 0,
     });
-    expect(await readOutput(join(dir, 'nope.log'), { tail: { lines: 5 }, limit: 10 })).toMatchObject({
+    expect(await readLogSelection(join(dir, 'nope.log'), { tail: { lines: 5 }, limit: 10 })).toMatchObject({
       data: '',
       totalBytes: 0,
     });
@@ -378,7 +386,7 @@ describe('readOutput', () => {
       { tail: { lines: 3 } },
       { tail: { bytes: 3 } },
     ]) {
-      expect(await readOutput(log, { ...selection, limit: 10 })).toStrictEqual({
+      expect(await readLogSelection(log, { ...selection, limit: 10 })).toStrictEqual({
         data: '',
         offset: 0,
         nextOffset: 0,
@@ -399,7 +407,7 @@ describe('readOutput', () => {
       for (let limit = 1; limit <= BINARY.length; limit++) {
         const parts: Buffer[] = [];
         for (let offset = 0; offset < BINARY.length; ) {
-          const chunk = await readOutput(log, { offset, limit, encoding: 'base64' });
+          const chunk = await readLogSelection(log, { offset, limit, encoding: 'base64' });
           expect(chunk.nextOffset - chunk.offset).toBe(Math.min(limit, BINARY.length - offset));
           parts.push(decode(chunk));
           offset = chunk.nextOffset;
@@ -411,30 +419,30 @@ describe('readOutput', () => {
     it('serves tail and head reads as exact bytes too', async () => {
       write(BINARY);
       expect(
-        decode(await readOutput(log, { tail: { bytes: 5 }, limit: 100, encoding: 'base64' })).equals(
+        decode(await readLogSelection(log, { tail: { bytes: 5 }, limit: 100, encoding: 'base64' })).equals(
           BINARY.subarray(-5),
         ),
       ).toBe(true);
       expect(
-        decode(await readOutput(log, { tail: { lines: 1 }, limit: 100, encoding: 'base64' })).equals(
+        decode(await readLogSelection(log, { tail: { lines: 1 }, limit: 100, encoding: 'base64' })).equals(
           BINARY.subarray(11),
         ),
       ).toBe(true);
-      const head = await readOutput(log, { head: { lines: 1 }, limit: 100, encoding: 'base64' });
+      const head = await readLogSelection(log, { head: { lines: 1 }, limit: 100, encoding: 'base64' });
       expect(decode(head).equals(BINARY.subarray(0, 5))).toBe(true);
       expect(head.nextOffset).toBe(5);
     });
   });
 
-  describe('after the output cap dropped the head of the log (floor)', () => {
+  describe('after the output cap dropped the head of the log (droppedBytes)', () => {
     // The dropped head reads as NUL bytes (a punched hole); the kept part starts at byte 8.
     const HOLE = 8;
     const kept = 'one\ntwo\nthree\n';
     beforeEach(() => write(Buffer.concat([Buffer.alloc(HOLE), Buffer.from(kept)])));
     const total = HOLE + kept.length;
 
-    it('starts an offset read below the floor at the floor and reports the bytes it missed', async () => {
-      expect(await readOutput(log, { offset: 0, limit: 100, floor: HOLE })).toStrictEqual({
+    it('starts an offset read below droppedBytes at droppedBytes and reports the bytes it missed', async () => {
+      expect(await readLogSelection(log, { offset: 0, limit: 100, droppedBytes: HOLE })).toStrictEqual({
         data: kept,
         offset: HOLE,
         nextOffset: total,
@@ -442,28 +450,34 @@ describe('readOutput', () => {
         truncated: false,
         skippedBytes: HOLE,
       });
-      expect(await readOutput(log, { offset: 3, limit: 100, floor: HOLE })).toMatchObject({
+      expect(await readLogSelection(log, { offset: 3, limit: 100, droppedBytes: HOLE })).toMatchObject({
         offset: HOLE,
         skippedBytes: HOLE - 3,
       });
     });
 
-    it('reports nothing skipped for an offset read at or above the floor', async () => {
-      expect(await readOutput(log, { offset: HOLE + 4, limit: 100, floor: HOLE })).toMatchObject({
-        data: 'two\nthree\n',
-        offset: HOLE + 4,
-        skippedBytes: 0,
-      });
+    it('reports nothing skipped for an offset read at or above droppedBytes', async () => {
+      expect(await readLogSelection(log, { offset: HOLE + 4, limit: 100, droppedBytes: HOLE })).toMatchObject(
+        {
+          data: 'two\nthree\n',
+          offset: HOLE + 4,
+          skippedBytes: 0,
+        },
+      );
     });
 
-    it('counts head lines and head bytes from the floor', async () => {
-      expect(await readOutput(log, { head: { lines: 1 }, limit: 100, floor: HOLE })).toMatchObject({
+    it('counts head lines and head bytes from droppedBytes', async () => {
+      expect(
+        await readLogSelection(log, { head: { lines: 1 }, limit: 100, droppedBytes: HOLE }),
+      ).toMatchObject({
         data: 'one\n',
         offset: HOLE,
         nextOffset: HOLE + 4,
         skippedBytes: HOLE,
       });
-      expect(await readOutput(log, { head: { bytes: 6 }, limit: 100, floor: HOLE })).toMatchObject({
+      expect(
+        await readLogSelection(log, { head: { bytes: 6 }, limit: 100, droppedBytes: HOLE }),
+      ).toMatchObject({
         data: 'one\ntw',
         offset: HOLE,
         nextOffset: HOLE + 6,
@@ -471,25 +485,29 @@ describe('readOutput', () => {
       });
     });
 
-    it('stops a tail read at the floor, never serving dropped bytes', async () => {
-      const bytesTail = await readOutput(log, { tail: { bytes: total }, limit: 100, floor: HOLE });
+    it('stops a tail read at droppedBytes, never serving dropped bytes', async () => {
+      const bytesTail = await readLogSelection(log, {
+        tail: { bytes: total },
+        limit: 100,
+        droppedBytes: HOLE,
+      });
       expect(bytesTail).toMatchObject({ data: kept, offset: HOLE, skippedBytes: HOLE });
-      const linesTail = await readOutput(log, { tail: { lines: 10 }, limit: 100, floor: HOLE });
+      const linesTail = await readLogSelection(log, { tail: { lines: 10 }, limit: 100, droppedBytes: HOLE });
       expect(linesTail.data).toBe(kept);
       expect(linesTail.offset).toBe(HOLE);
     });
 
-    it('moves a floor inside a character forward to the next character', async () => {
+    it('moves a droppedBytes inside a character forward to the next character', async () => {
       write(Buffer.concat([Buffer.alloc(2), Buffer.from('日x')])); // 日 = bytes 2..4
-      expect(await readOutput(log, { offset: 0, limit: 100, floor: 3 })).toMatchObject({
+      expect(await readLogSelection(log, { offset: 0, limit: 100, droppedBytes: 3 })).toMatchObject({
         data: 'x',
         offset: 5,
         skippedBytes: 3,
       });
     });
 
-    it('reads as empty at the end when the floor is past the end of the log', async () => {
-      expect(await readOutput(log, { offset: 0, limit: 100, floor: total + 50 })).toMatchObject({
+    it('reads as empty at the end when droppedBytes is past the end of the log', async () => {
+      expect(await readLogSelection(log, { offset: 0, limit: 100, droppedBytes: total + 50 })).toMatchObject({
         data: '',
         offset: total,
         nextOffset: total,
@@ -503,26 +521,26 @@ describe('readOutput', () => {
 
     it('is held back while the log may still grow', async () => {
       write(dangling);
-      const chunk: OutputChunk = await readOutput(log, { offset: 0, limit: 100 });
+      const chunk: OutputChunk = await readLogSelection(log, { offset: 0, limit: 100 });
       expect(chunk.data).toBe('a');
       expect(chunk.nextOffset).toBe(1);
       expect(chunk.totalBytes).toBe(3);
-      expect((await readOutput(log, { tail: { bytes: 10 }, limit: 100 })).data).toBe('a');
+      expect((await readLogSelection(log, { tail: { bytes: 10 }, limit: 100 })).data).toBe('a');
     });
 
     it('is returned as U+FFFD when the log is final, and nextOffset reaches the end', async () => {
       write(dangling);
-      expect(await readOutput(log, { offset: 0, limit: 100, final: true })).toMatchObject({
+      expect(await readLogSelection(log, { offset: 0, limit: 100, final: true })).toMatchObject({
         data: `a${REPLACEMENT}`,
         offset: 0,
         nextOffset: 3,
         totalBytes: 3,
       });
-      expect(await readOutput(log, { tail: { lines: 1 }, limit: 100, final: true })).toMatchObject({
+      expect(await readLogSelection(log, { tail: { lines: 1 }, limit: 100, final: true })).toMatchObject({
         data: `a${REPLACEMENT}`,
         nextOffset: 3,
       });
-      expect(await readOutput(log, { head: { bytes: 3 }, limit: 100, final: true })).toMatchObject({
+      expect(await readLogSelection(log, { head: { bytes: 3 }, limit: 100, final: true })).toMatchObject({
         data: `a${REPLACEMENT}`,
         nextOffset: 3,
       });
@@ -530,7 +548,7 @@ describe('readOutput', () => {
 
     it('is still held back from a final log when the read stops before the end', async () => {
       write(Buffer.concat([Buffer.from('a😀'), Buffer.from('b')]));
-      expect(await readOutput(log, { offset: 0, limit: 3, final: true })).toMatchObject({
+      expect(await readLogSelection(log, { offset: 0, limit: 3, final: true })).toMatchObject({
         data: 'a',
         nextOffset: 1,
       });
@@ -538,9 +556,9 @@ describe('readOutput', () => {
 
     it('completes once the rest of the character is written', async () => {
       write(dangling);
-      const first = await readOutput(log, { offset: 0, limit: 100 });
+      const first = await readLogSelection(log, { offset: 0, limit: 100 });
       write(Buffer.from('a😀z'));
-      expect(await readOutput(log, { offset: first.nextOffset, limit: 100 })).toMatchObject({
+      expect(await readLogSelection(log, { offset: first.nextOffset, limit: 100 })).toMatchObject({
         data: '😀z',
         offset: 1,
         nextOffset: 6,

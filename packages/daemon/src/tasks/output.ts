@@ -9,8 +9,8 @@ export interface OutputSelection {
   limit: number;
   /** The log will not grow (task ended): a partial character at its very end is returned (as U+FFFD). */
   final?: boolean;
-  /** Offset of the oldest byte kept: the output cap dropped everything before it. Default 0. */
-  floor?: number;
+  /** Bytes the output cap dropped at the head of the log (the offset of the oldest byte kept). Default 0. */
+  droppedBytes?: number;
   /** `base64`: `data` is the exact bytes, base64-encoded, cut anywhere (no UTF-8 alignment). Default `utf8`. */
   encoding?: 'utf8' | 'base64';
 }
@@ -35,7 +35,7 @@ const SCAN_CHUNK = 64 * 1024;
  * a start inside a character moves forward to the next character, an end inside
  * one moves back to its first byte. A missing log reads as empty.
  */
-export async function readOutput(path: string, selection: OutputSelection): Promise<OutputChunk> {
+export async function readLogSelection(path: string, selection: OutputSelection): Promise<OutputChunk> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
@@ -47,21 +47,21 @@ export async function readOutput(path: string, selection: OutputSelection): Prom
     const total = (await handle.stat()).size;
     const { limit, final = false } = selection;
     const raw = selection.encoding === 'base64';
-    const floor = Math.min(selection.floor ?? 0, total);
-    const skipped = (from: number) => Math.max(0, floor - from);
+    const droppedBytes = Math.min(selection.droppedBytes ?? 0, total);
+    const skipped = (from: number) => Math.max(0, droppedBytes - from);
     if (selection.tail) {
       let wanted: number;
       let cutShort = false;
       if (selection.tail.lines !== undefined) {
-        const found = await startOfLastLines(handle, total, selection.tail.lines, limit, floor);
+        const found = await startOfLastLines(handle, total, selection.tail.lines, limit, droppedBytes);
         wanted = found.start;
         // Not enough lines within the window: cut by the limit, or by the dropped head (all of it may be missed).
-        cutShort = !found.complete && found.start > floor;
-        if (!found.complete && found.start === floor) wanted = 0;
+        cutShort = !found.complete && found.start > droppedBytes;
+        if (!found.complete && found.start === droppedBytes) wanted = 0;
       } else {
         wanted = Math.max(0, total - (selection.tail.bytes ?? 0));
       }
-      const start = Math.max(wanted, floor);
+      const start = Math.max(wanted, droppedBytes);
       const cut = Math.max(start, total - limit);
       const chunk = await readRange(handle, cut, total, total, {
         truncated: cutShort || cut > start,
@@ -74,12 +74,15 @@ export async function readOutput(path: string, selection: OutputSelection): Prom
     if (selection.head) {
       const chunk =
         selection.head.lines !== undefined
-          ? await readHeadLines(handle, floor, total, selection.head.lines, limit, { final, raw })
-          : await readHeadBytes(handle, floor, total, selection.head.bytes ?? 0, limit, { final, raw });
-      return { ...chunk, skippedBytes: floor };
+          ? await readHeadLines(handle, droppedBytes, total, selection.head.lines, limit, { final, raw })
+          : await readHeadBytes(handle, droppedBytes, total, selection.head.bytes ?? 0, limit, {
+              final,
+              raw,
+            });
+      return { ...chunk, skippedBytes: droppedBytes };
     }
     const wanted = selection.offset ?? 0;
-    const start = Math.min(Math.max(wanted, floor), total);
+    const start = Math.min(Math.max(wanted, droppedBytes), total);
     const end = Math.min(total, start + limit);
     const chunk = await readRange(handle, start, end, total, {
       truncated: end < total,
@@ -99,15 +102,15 @@ function emptyChunk(total: number, at = total): OutputChunk {
 
 async function readHeadBytes(
   handle: FileHandle,
-  floor: number,
+  droppedBytes: number,
   total: number,
   bytes: number,
   limit: number,
   mode: { final: boolean; raw: boolean },
 ): Promise<OutputChunk> {
-  const end = Math.min(total, floor + bytes);
-  const cut = Math.min(end, floor + limit);
-  return readRange(handle, floor, cut, total, { truncated: end > cut, alignStart: true, ...mode });
+  const end = Math.min(total, droppedBytes + bytes);
+  const cut = Math.min(end, droppedBytes + limit);
+  return readRange(handle, droppedBytes, cut, total, { truncated: end > cut, alignStart: true, ...mode });
 }
 
 async function readRange(
@@ -166,16 +169,16 @@ async function wholeCharacterAt(
 
 async function readHeadLines(
   handle: FileHandle,
-  floor: number,
+  droppedBytes: number,
   total: number,
   lines: number,
   limit: number,
   mode: { final: boolean; raw: boolean },
 ): Promise<OutputChunk> {
-  if (lines === 0) return emptyChunk(total, floor);
-  const window = Math.min(total - floor, limit);
+  if (lines === 0) return emptyChunk(total, droppedBytes);
+  const window = Math.min(total - droppedBytes, limit);
   const buffer = Buffer.allocUnsafe(window);
-  const { bytesRead } = await handle.read(buffer, 0, window, floor);
+  const { bytesRead } = await handle.read(buffer, 0, window, droppedBytes);
   let end = -1;
   let seen = 0;
   for (let i = buffer.indexOf(10); i !== -1 && i < bytesRead; i = buffer.indexOf(10, i + 1)) {
@@ -186,37 +189,41 @@ async function readHeadLines(
   }
   if (end === -1) {
     // Fewer lines than asked within the window: all of it, cut by limit if the file goes on.
-    return readRange(handle, floor, floor + bytesRead, total, {
-      truncated: floor + bytesRead < total && seen < lines,
+    return readRange(handle, droppedBytes, droppedBytes + bytesRead, total, {
+      truncated: droppedBytes + bytesRead < total && seen < lines,
       alignStart: true,
       ...mode,
     });
   }
-  return readRange(handle, floor, floor + end, total, { truncated: false, alignStart: true, ...mode });
+  return readRange(handle, droppedBytes, droppedBytes + end, total, {
+    truncated: false,
+    alignStart: true,
+    ...mode,
+  });
 }
 
 /**
  * Offset where the last `lines` lines of the log start, and whether all of
  * them were found (`complete: false` when the scan hit its bound first). A newline that ends the
  * file does not count as the start of an empty last line. Scans back at most
- * `limit` bytes and never below `keptFrom`; past that the answer is that bound.
+ * `limit` bytes and never below `droppedBytes` (the first byte kept); past that the answer is that bound.
  */
 async function startOfLastLines(
   handle: FileHandle,
   total: number,
   lines: number,
   limit: number,
-  keptFrom: number,
+  droppedBytes: number,
 ): Promise<{ start: number; complete: boolean }> {
   if (lines === 0) return { start: total, complete: true };
-  const floor = Math.max(keptFrom, total - limit);
+  const bound = Math.max(droppedBytes, total - limit);
   let remaining = lines;
   let position = total;
   // Skip the newline that terminates the last line.
   let skipTrailing = true;
   const buffer = Buffer.allocUnsafe(SCAN_CHUNK);
-  while (position > floor) {
-    const from = Math.max(floor, position - SCAN_CHUNK);
+  while (position > bound) {
+    const from = Math.max(bound, position - SCAN_CHUNK);
     const size = position - from;
     await handle.read(buffer, 0, size, from);
     for (let i = size - 1; i >= 0; i--) {
@@ -228,7 +235,7 @@ async function startOfLastLines(
     position = from;
   }
   // The start of the file begins a line too.
-  return { start: floor, complete: floor === 0 };
+  return { start: bound, complete: bound === 0 };
 }
 
 /** Number of UTF-8 continuation bytes (10xxxxxx) at the start of `bytes`, at most 3. */

@@ -10,8 +10,9 @@ import {
 import type { TaskRow } from '../store/task-store.js';
 import { waitForGrowth } from './log-watcher.js';
 import { cleanText } from './output-filter.js';
-import { readOutput } from './output.js';
+import { readLogSelection } from './output.js';
 import { taskStats } from './stats.js';
+import { MAX_TIMER_DELAY_MS } from './task-timers.js';
 import type { TaskSupervisor } from './supervisor.js';
 
 /** Period of port and HTTP checks, in ms. */
@@ -51,7 +52,7 @@ export async function waitUntilReady(
     // Look once before the clock runs, so that timeoutMs 0 means "check now".
     if (until.port !== undefined && (await listensOn(row, until.port))) return { outcome: 'port' };
     if (until.http !== undefined && (await answers(until.http, done.signal))) return { outcome: 'http' };
-    if (timeoutMs !== undefined) timer = setTimeout(stop, Math.min(timeoutMs, 2 ** 31 - 1));
+    if (timeoutMs !== undefined) timer = setTimeout(stop, Math.min(timeoutMs, MAX_TIMER_DELAY_MS));
     if (until.output !== undefined) {
       const match = await watchOutput(supervisor, row, compilePattern(until.output), done.signal);
       if (match !== undefined) return { outcome: 'output', match };
@@ -90,17 +91,17 @@ async function watchOutput(
   regex: LineMatcher,
   signal: AbortSignal,
 ): Promise<string | undefined> {
-  let offset = row.outputStart;
+  let offset = row.droppedBytes;
   let partial = '';
   const ended = () => isTerminal(supervisor.store.get(row.id)?.state ?? 'lost');
   for (;;) {
     const endedBefore = ended();
     for (;;) {
-      const chunk = await readOutput(row.logPath, {
+      const chunk = await readLogSelection(row.logPath, {
         offset,
         limit: MAX_OUTPUT_LIMIT,
         final: endedBefore,
-        floor: row.outputStart,
+        droppedBytes: row.droppedBytes,
       });
       if (chunk.nextOffset === offset) break;
       offset = chunk.nextOffset;

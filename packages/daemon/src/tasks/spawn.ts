@@ -32,7 +32,7 @@ export interface SpawnedTask {
 }
 
 /**
- * Starts the wrapper for one task (DESIGN.md, "Process model", steps 2–3):
+ * Starts the wrapper for one task (docs/design.md, "Process model"):
  * output.log opened O_APPEND and passed as a bare fd for stdout and stderr (no
  * pipe through the daemon, so a dead daemon neither blocks nor SIGPIPEs the
  * task), stdin /dev/null, TEND_TASK_ID=<task id> in its environment, detached (setsid: own session, pgid = pid), with

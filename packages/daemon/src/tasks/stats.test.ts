@@ -17,7 +17,7 @@ function row(id: string, pgid: number | undefined): TaskRow {
     createdAt: Date.now(),
     logPath: '/nonexistent/output.log',
     outputBytes: 0,
-    outputStart: 0,
+    droppedBytes: 0,
     ...(pgid !== undefined ? { pid: pgid, pgid } : {}),
   };
 }

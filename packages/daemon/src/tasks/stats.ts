@@ -60,7 +60,7 @@ function taskPids(row: TaskRow, table: ReturnType<typeof processTable>): number[
  * and one pidusage call serves all processes: pidusage learns the clock tick
  * and page size by running `getconf` twice on its first call, and calls made
  * in parallel before that first one answers each ran them again (2 shells per
- * process: ~2 s for the first `tend ps` with 100 tasks; bench/BENCHMARKS.md).
+ * process: ~2 s for the first `tend ps` with 100 tasks; BENCHMARKS.md).
  */
 export async function taskStats(rows: readonly TaskRow[]): Promise<TaskStats[]> {
   const table = processTable();

@@ -69,3 +69,19 @@ function folderBytes(dir: string): number {
   }
   return bytes;
 }
+
+/** Paths of one task's files (docs/design.md, "Files on disk"). */
+export interface TaskFiles {
+  /** `<tasksDir>/<id>` */
+  dir: string;
+  /** `<dir>/output.log`: the command's stdout and stderr. */
+  logPath: string;
+  /** `<dir>/exit`: the exit record the wrapper writes when the command ends. */
+  exitPath: string;
+}
+
+/** Paths of task `id`'s directory, output log and exit record under `tasksDir`. */
+export function taskFiles(tasksDir: string, id: string): TaskFiles {
+  const dir = join(tasksDir, id);
+  return { dir, logPath: join(dir, 'output.log'), exitPath: join(dir, 'exit') };
+}

@@ -44,8 +44,8 @@ export interface SignalOutcome {
 const NONE: TaskProcesses = { wrapperAlive: false, members: [], strangers: [] };
 
 /**
- * Finds the processes that are provably task `row`'s (DESIGN.md, "Signals
- * reach only the task's own processes"). A live process P counts when
+ * Finds the processes that are provably task `row`'s (docs/design.md, "Signals
+ * reach only the task"). A live process P counts when
  * - the row's boot id is the current boot,
  * - P's start time (clock ticks after boot) is no earlier than the wrapper's,
  * - P is in the task's process group (whose id is the wrapper's pid), and

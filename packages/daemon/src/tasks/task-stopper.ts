@@ -1,8 +1,11 @@
-import type { Logger } from 'pino';
-import { isTerminal, type SignalName } from '@tend/protocol';
-import type { StopCause, TaskRow, TaskStore } from '../store/task-store.js';
+import { isTerminal, TERMINATING_SIGNALS, type SignalName, type Task } from '@tend/protocol';
+import { TendDaemonError } from '../errors.js';
+import type { StopCause, TaskRow } from '../store/task-store.js';
+import { resolveTask } from './ids.js';
+import type { TaskContext } from './task-events.js';
 import { signalTask } from './task-signal.js';
 import { TaskTimers } from './task-timers.js';
+import { toTask } from './task-view.js';
 
 /** A task younger than this (ms since start) may not have exec'd its command yet. */
 const YOUNG_TASK_MS = 1_000;
@@ -10,7 +13,7 @@ const YOUNG_TASK_MS = 1_000;
 const REDELIVERY_DELAYS_MS = [50, 200, 600];
 
 /**
- * Stops tasks (DESIGN.md, "Process model", step 6): the intent (`stopping`,
+ * Stops tasks (docs/design.md, "Signals reach only the task"): the intent (`stopping`,
  * cause, reason, SIGKILL time) is committed before any signal, the whole
  * process group is signalled — only the processes provably the task's (see
  * signalTask) — and SIGKILL follows after the grace period. Timeouts start
@@ -19,23 +22,42 @@ const REDELIVERY_DELAYS_MS = [50, 200, 600];
  */
 export class TaskStopper {
   readonly timers: TaskTimers;
-  /** Tasks whose group this daemon has sent SIGKILL. */
+  /** Live tasks whose group this daemon has sent SIGKILL (forgotten when they end). */
   private readonly sigkilled = new Set<string>();
 
   constructor(
-    private readonly deps: {
-      store: TaskStore;
-      logger: Logger;
+    private readonly deps: TaskContext & {
       /** Grace between SIGTERM and SIGKILL for timeouts, in ms. */
       graceMs: number;
-      /** Called after the row changed state. */
-      changed(id: string): void;
     },
   ) {
     this.timers = new TaskTimers({
       onDeadline: (id) => this.stopForTimeout(id),
       onEscalate: (id) => this.escalate(id),
     });
+    deps.events.on('change', (task) => {
+      if (isTerminal(task.state)) this.sigkilled.delete(task.id);
+    });
+  }
+
+  /**
+   * task/kill: signals the task's process group. A terminating signal records the intent
+   * first (`stopping`, cause and reason committed before any signal), then
+   * escalates to SIGKILL after `graceMs`.
+   * @throws TendDaemonError task_not_found, ambiguous_id, not_running (already ended)
+   */
+  kill(ref: string, signal: SignalName, graceMs: number, cause: StopCause = 'user'): Task {
+    const { store } = this.deps;
+    const row = resolveTask(store, ref);
+    if (isTerminal(row.state)) {
+      throw new TendDaemonError('not_running', `task ${row.id} has already ended (${row.state})`, {
+        id: row.id,
+        state: row.state,
+      });
+    }
+    if ((TERMINATING_SIGNALS as readonly string[]).includes(signal)) this.stop(row, signal, graceMs, cause);
+    else this.signalGroup(row, signal);
+    return toTask(store.get(row.id) ?? row);
   }
 
   /** Records the stop intent (unless already stopping), signals the group, schedules SIGKILL. */
@@ -50,7 +72,7 @@ export class TaskStopper {
         killAt,
       });
       row = store.get(row.id) ?? row;
-      this.deps.changed(row.id);
+      this.deps.events.changed(row.id);
       this.timers.schedule(row);
     }
     this.signalGroup(row, signal);
@@ -73,9 +95,9 @@ export class TaskStopper {
     return sent;
   }
 
-  /** Whether this daemon sent SIGKILL to task `id`'s group; forgets it. */
-  takeSigkilled(id: string): boolean {
-    return this.sigkilled.delete(id);
+  /** Whether this daemon sent SIGKILL to live task `id`'s group (and at least one process got it). */
+  sentSigkill(id: string): boolean {
+    return this.sigkilled.has(id);
   }
 
   /**

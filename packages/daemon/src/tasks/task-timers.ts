@@ -4,8 +4,11 @@ import type { TaskRow } from '../store/task-store.js';
 
 /** Delay before a timer whose action found the disk full fires again, in ms. */
 export const DISK_FULL_RETRY_MS = 500;
-/** Longest delay Node's setTimeout honours, in ms (2^31 - 1; longer ones fire at once). */
-const MAX_DELAY_MS = 2 ** 31 - 1;
+/**
+ * Longest delay Node's setTimeout honours, in ms (2^31 - 1, about 24.8 days; a longer one fires at
+ * once, nodejs.org/api/timers.html#settimeoutcallback-delay-args). The daemon's one copy of it.
+ */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 /**
  * Per-task timers driven by deadlines stored in the row, so that they can be
@@ -62,7 +65,7 @@ export class TaskTimers {
           this.arm(map, id, Date.now() + DISK_FULL_RETRY_MS, fire);
         }
       },
-      Math.min(delay, MAX_DELAY_MS),
+      Math.min(delay, MAX_TIMER_DELAY_MS),
     );
     timer.unref();
     map.set(id, timer);

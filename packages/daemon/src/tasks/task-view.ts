@@ -9,7 +9,7 @@ import type { TaskRow } from '../store/task-store.js';
  */
 export function toTask(row: TaskRow, now = Date.now()): Task {
   const ended = isTerminal(row.state);
-  // Field order as DESIGN.md lists it; undefined fields are dropped below.
+  // Field order as docs/protocol.md lists it ("The task object"); undefined fields are dropped below.
   const task: Record<string, unknown> = {
     id: row.id,
     name: row.name,
@@ -33,7 +33,7 @@ export function toTask(row: TaskRow, now = Date.now()): Task {
     durationMs: row.startedAt !== undefined ? Math.max(0, (row.endedAt ?? now) - row.startedAt) : undefined,
     timeoutMs: row.timeoutMs,
     outputBytes: ended ? row.outputBytes : fileSize(row.logPath),
-    droppedBytes: row.outputStart > 0 ? row.outputStart : undefined,
+    droppedBytes: row.droppedBytes > 0 ? row.droppedBytes : undefined,
     outputCapBytes: row.outputCap,
     logPath: row.logPath,
   };

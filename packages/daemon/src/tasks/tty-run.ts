@@ -42,8 +42,8 @@ const TTY_INNER = [
  *   the kernel kills script; closing the pty's master then hangs up the
  *   terminal, which sends SIGHUP to the command's foreground process group.
  *   A process there that ignores SIGHUP outlives the task, as any process
- *   that leaves the task's process group does (DESIGN.md, "Signals reach only
- *   the task's own processes").
+ *   that leaves the task's process group does (docs/design.md, "Signals reach
+ *   only the task").
  * - `env --default-signal=INT,QUIT` (coreutils ≥ 8.31): sh starts background
  *   jobs with SIGINT and SIGQUIT ignored (POSIX, "Asynchronous Lists"), which
  *   the command would inherit.

@@ -1,16 +1,10 @@
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { isTerminal } from '@tend/protocol';
-import {
-  bootId,
-  findProcessesWithArg,
-  isSameProcess,
-  pidExists,
-  processStartMs,
-  readProcStat,
-} from '../runtime/proc.js';
+import { isSameProcess, pidExists } from '../runtime/proc.js';
 import type { TaskRow } from '../store/task-store.js';
-import type { TaskSupervisor } from './supervisor.js';
 import { finishOrphan, wrapperGone } from './orphaned-task.js';
+import type { TaskEnder } from './task-end.js';
+import { taskFiles } from './task-folder.js';
 import { findTaskProcesses } from './task-signal.js';
 
 /** How often the watchdog looks at adopted tasks, in ms (end detected within about this). */
@@ -22,93 +16,8 @@ export const WATCH_INTERVAL_MS = 100;
  */
 const IDENTITY_EVERY = 4;
 
-/** What {@link classifyLiveRows} found. */
-export interface RecoveryReport {
-  adopted: number;
-  ended: number;
-  lost: number;
-}
-
 /**
- * Classifies every non-terminal row before the daemon serves requests
- * (DESIGN.md, "Process model"): ended while away (the exit record gives the
- * real status), adopted (wrapper alive, same start time and boot id: watched
- * from now on; or wrapper gone without a record while processes provably the
- * task's still run: watched as an orphan until they end), or `lost` (reboot,
- * or wrapper gone without a record and nothing of the task left). A stop that
- * was in progress ends as the stop asked (killed or timed_out).
- */
-export function classifyLiveRows(supervisor: TaskSupervisor, watchdog: Watchdog): RecoveryReport {
-  const report: RecoveryReport = { adopted: 0, ended: 0, lost: 0 };
-  const now = Date.now();
-  for (let row of supervisor.store.live()) {
-    if (supervisor.finishFromRecord(row.id)) {
-      report.ended++;
-      continue;
-    }
-    if (row.pid === undefined) row = findUnrecordedWrapper(supervisor, row);
-    const verdict = judge(row);
-    // Wrapper gone without a record, but processes provably the task's still run: watched as an orphan.
-    const kept =
-      verdict === 'alive' ||
-      wrapperGone(supervisor, row.id, { endedAt: now, lostReason: verdict }) === 'orphaned';
-    if (kept) {
-      row = supervisor.store.get(row.id) ?? row;
-      if (verdict === 'alive') watchdog.adopt(row);
-      supervisor.timers.schedule(row);
-      // A stop the previous daemon recorded may not have been signalled yet: finish the job.
-      if (row.state === 'stopping')
-        supervisor.signalGroup(row, row.killAt !== undefined ? 'SIGTERM' : 'SIGKILL');
-      report.adopted++;
-    } else {
-      report.lost++;
-    }
-  }
-  return report;
-}
-
-/**
- * A daemon killed between spawning a wrapper and recording its pid leaves a
- * `starting` row without one while the task runs. The wrapper's argv names the
- * task's exit record, so it is found by that and its identity recorded now.
- */
-function findUnrecordedWrapper(supervisor: TaskSupervisor, row: TaskRow): TaskRow {
-  const exitPath = supervisor.taskFiles(row.id).exitPath;
-  for (const pid of findProcessesWithArg(exitPath)) {
-    const stat = readProcStat(pid);
-    // The wrapper leads its own session and group; its children carry no such argv.
-    if (!stat || stat.pgid !== pid || stat.sid !== pid) continue;
-    const startedAt = processStartMs(stat.startTicks);
-    supervisor.store.update(row.id, {
-      state: row.state === 'starting' ? 'running' : row.state,
-      pid,
-      pgid: pid,
-      startTicks: stat.startTicks,
-      bootId: bootId(),
-      startedAt,
-      deadlineAt: row.timeoutMs !== undefined ? startedAt + row.timeoutMs : undefined,
-    });
-    return supervisor.store.get(row.id) ?? row;
-  }
-  return row;
-}
-
-/** 'alive' when the row's wrapper runs now; otherwise why its end is unknown. */
-function judge(row: TaskRow): 'alive' | string {
-  if (row.pid === undefined || row.startTicks === undefined || row.bootId === undefined) {
-    return 'the daemon stopped before the task was started';
-  }
-  if (row.bootId !== bootId()) return 'reboot';
-  if (isSameProcess(row.pid, { startTicks: row.startTicks, bootId: row.bootId })) return 'alive';
-  const stat = readProcStat(row.pid);
-  // A zombie is a wrapper that ended and was not reaped (e.g. under a PID 1 that does not reap).
-  return stat && stat.state !== 'Z' && stat.startTicks !== row.startTicks
-    ? 'its pid now belongs to another process (PID reuse) and it left no exit record'
-    : 'its wrapper ended without an exit record';
-}
-
-/**
- * Watches adopted tasks — no longer the daemon's children, so no exit event.
+ * Watches adopted tasks (docs/design.md, "Recovery at start-up") — no longer the daemon's children, so no exit event.
  * The exit record's appearance is seen at once through inotify (fs.watch on
  * the task's directory); a poll every {@link WATCH_INTERVAL_MS} catches what
  * inotify cannot: a wrapper gone without a record (SIGKILL), a directory that
@@ -123,13 +32,14 @@ export class Watchdog {
   private tick = 0;
 
   constructor(
-    private readonly supervisor: TaskSupervisor,
+    private readonly ender: TaskEnder,
     private readonly intervalMs = WATCH_INTERVAL_MS,
   ) {
-    supervisor.on('change', (task) => {
+    const { events } = ender.context;
+    events.on('change', (task) => {
       if (isTerminal(task.state)) this.forget(task.id);
     });
-    supervisor.on('orphaned', (row) => this.adopt(row, true));
+    events.on('orphaned', (row) => this.adopt(row, true));
   }
 
   /**
@@ -138,7 +48,7 @@ export class Watchdog {
    * (wrapperGone), until none is left.
    */
   adopt(row: TaskRow, orphan = false): void {
-    const { dir, exitPath } = this.supervisor.taskFiles(row.id);
+    const { dir, exitPath } = taskFiles(this.ender.context.tasksDir, row.id);
     this.forget(row.id);
     let watcher: FSWatcher | undefined;
     // An orphan's wrapper is gone: no exit record will come.
@@ -185,7 +95,7 @@ export class Watchdog {
   /** inotify saw the exit record appear: the task has ended. */
   private recordSeen(id: string): void {
     // An unreadable record keeps the task watched: the poll still sees the wrapper go.
-    if (this.watched.has(id) && this.supervisor.finishFromRecord(id)) this.forget(id);
+    if (this.watched.has(id) && this.ender.finishFromRecord(id)) this.forget(id);
   }
 
   /** Ends task `id` if its wrapper is gone (record written, pid gone, or — with `identity` — not the same process). */
@@ -197,7 +107,7 @@ export class Watchdog {
       // A scan of /proc: at identity pace only.
       if (identity && findTaskProcesses(row).members.length === 0) {
         this.forget(id);
-        finishOrphan(this.supervisor, id);
+        finishOrphan(this.ender, id);
       }
       return;
     }
@@ -210,7 +120,7 @@ export class Watchdog {
         !isSameProcess(pid, { startTicks: row.startTicks as number, bootId: row.bootId as string }));
     if (!gone) return;
     this.forget(id);
-    wrapperGone(this.supervisor, id, {
+    wrapperGone(this.ender, id, {
       endedAt: Date.now(),
       lostReason: 'its wrapper ended without an exit record',
     });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { TTY_RUN } from './tty-run.js';
 
 /**
- * The POSIX sh wrapper every task runs in (DESIGN.md, "Process model", step 3).
+ * The POSIX sh wrapper every task runs in (docs/design.md, "Process model").
  * Usage: `/bin/sh -c WRAPPER_SCRIPT tend-task EXIT_RECORD SHELL COMMAND [UMASK]` (see
  * {@link wrapperArgv}): the script travels in argv, never as a file that
  * someone could replace between two spawns.

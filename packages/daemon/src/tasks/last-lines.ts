@@ -8,11 +8,11 @@ export const TAIL_BYTES = 2048;
 
 /**
  * The last {@link TAIL_LINES} lines (within the last {@link TAIL_BYTES} bytes,
- * never before `floor`) of the log at `path`, cleaned for reading (no ANSI,
+ * never before `droppedBytes`, the first byte the output cap kept) of the log at `path`, cleaned for reading (no ANSI,
  * progress redraws collapsed). Synchronous: it is taken in the transaction that
  * ends the task. A missing log gives ''.
  */
-export function lastLines(path: string, floor = 0): string {
+export function lastLines(path: string, droppedBytes = 0): string {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -21,9 +21,9 @@ export function lastLines(path: string, floor = 0): string {
   }
   try {
     const size = fstatSync(fd).size;
-    const start = Math.max(floor, size - TAIL_BYTES);
+    const start = Math.max(droppedBytes, size - TAIL_BYTES);
     // One byte more, before the window: it tells whether the window starts a line.
-    const from = Math.max(floor, start - 1);
+    const from = Math.max(droppedBytes, start - 1);
     const buffer = Buffer.alloc(size - from);
     const read = readSync(fd, buffer, 0, buffer.length, from);
     const startsLine = from === start || buffer[0] === 0x0a;
@@ -33,7 +33,7 @@ export function lastLines(path: string, floor = 0): string {
     const lines = cleanText(bytes.toString('utf8')).split('\n');
     if (lines.at(-1) === '') lines.pop();
     // The first line may be cut by the byte window unless the window began at the start of the log.
-    if (start > floor && !startsLine && lines.length > 1) lines.shift();
+    if (start > droppedBytes && !startsLine && lines.length > 1) lines.shift();
     return lines.slice(-TAIL_LINES).join('\n');
   } finally {
     closeSync(fd);

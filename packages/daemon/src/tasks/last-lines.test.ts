@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lastLines, TAIL_BYTES, TAIL_LINES } from './output-tail.js';
+import { lastLines, TAIL_BYTES, TAIL_LINES } from './last-lines.js';
 
 describe('lastLines', () => {
   let dir: string;
@@ -69,10 +69,10 @@ describe('lastLines', () => {
     expect(Buffer.byteLength(got)).toBeGreaterThan(TAIL_BYTES - 4);
   });
 
-  it('reads nothing before floor, and shows the first kept line when the window starts at floor', () => {
+  it('reads nothing before droppedBytes, and shows the first kept line when the window starts at droppedBytes', () => {
     writeFileSync(log, 'dropped one\ndropped two\nkept one\nkept two\n');
-    const floor = Buffer.byteLength('dropped one\ndropped two\n');
-    expect(lastLines(log, floor)).toBe('kept one\nkept two');
+    const droppedBytes = Buffer.byteLength('dropped one\ndropped two\n');
+    expect(lastLines(log, droppedBytes)).toBe('kept one\nkept two');
     expect(lastLines(log, Buffer.byteLength('dropped one\ndropped two\nkept one\n'))).toBe('kept two');
     expect(lastLines(log, Buffer.byteLength('dropped one\ndropped two\nkept one\nkept two\n'))).toBe('');
   });

@@ -1,0 +1,134 @@
+import { isTerminal, type Task } from '@tend/protocol';
+import type { CompletionStore } from '../store/completion-store.js';
+import type { TaskRow } from '../store/task-store.js';
+import { completionOf } from './completion-record.js';
+import { endState, type TaskEnd } from './end-state.js';
+import { readExitRecord } from './exit-record.js';
+import { resolveTask } from './ids.js';
+import { lastLines } from './last-lines.js';
+import { PendingEnds } from './pending-ends.js';
+import type { TaskContext } from './task-events.js';
+import { taskFiles } from './task-folder.js';
+import { signalTask } from './task-signal.js';
+import type { TaskStopper } from './task-stopper.js';
+import { MAX_TIMER_DELAY_MS } from './task-timers.js';
+import { fileSize, toTask } from './task-view.js';
+
+/** How a {@link TaskEnder.wait} ended: the task ended, or the wait timed out (or was aborted). */
+export interface WaitOutcome {
+  outcome: 'exited' | 'timeout';
+  task: Task;
+}
+
+/**
+ * Ends tasks (docs/design.md, "Task states"): writes the terminal state and the
+ * completion record (the inbox entry, with the last lines of output) in one
+ * transaction, then wakes the task's waiters and emits `change` and `exit`.
+ * With the disk full the end is kept in memory ({@link PendingEnds}) and
+ * written as soon as there is room. It asks the stopper whether a stop sent
+ * SIGKILL; the stopper never calls back.
+ */
+export class TaskEnder {
+  /** Task ends not yet written because the disk was full. */
+  readonly pendingEnds: PendingEnds;
+  private readonly endWaiters = new Map<string, Set<(task: Task) => void>>();
+
+  constructor(
+    readonly context: TaskContext,
+    private readonly stopper: TaskStopper,
+    private readonly completions: CompletionStore,
+  ) {
+    this.pendingEnds = new PendingEnds(context.logger);
+  }
+
+  /**
+   * Ends task `id` with `end` (no-op when it has already ended); resolves its
+   * waiters. A stopped task's leftovers (grandchildren that outlived the
+   * wrapper) are SIGKILLed with it — only those provably the task's
+   * (signalTask), never a process that took over its pid or group id. When the
+   * disk is full the end is kept in memory and written, with its waiters and
+   * events, as soon as there is room; until then the task reads as it was.
+   */
+  finish(id: string, end: TaskEnd): void {
+    if (this.pendingEnds.has(id)) return;
+    const row = this.context.store.get(id);
+    if (!row || isTerminal(row.state)) return;
+    // Wrapper gone without a record right after tend SIGKILLed its group: that was the end.
+    if (end.lostReason !== undefined && row.state === 'stopping' && this.stopper.sentSigkill(id)) {
+      end = { signal: 'SIGKILL', endedAt: end.endedAt };
+    }
+    this.stopper.timers.clear(id);
+    if (row.state === 'stopping') signalTask(row, 'SIGKILL');
+    // With the disk full the write is kept and retried; waiters and events follow it.
+    const final = end;
+    this.pendingEnds.attempt(id, () => this.commitEnd(id, final));
+  }
+
+  /** Ends task `id` from its exit record if there is one; returns whether it did. */
+  finishFromRecord(id: string): boolean {
+    const record = readExitRecord(taskFiles(this.context.tasksDir, id).exitPath);
+    if (!record) return false;
+    this.finish(id, {
+      ...(record.signal ? { signal: record.signal } : { exitCode: record.status }),
+      endedAt: record.endedAt,
+    });
+    return true;
+  }
+
+  /**
+   * task/wait (until exit): waits until the task ends, `timeoutMs` passes, or `abort` fires (the
+   * client went away; the promise then resolves as a timeout nobody reads).
+   * @throws TendDaemonError task_not_found, ambiguous_id
+   */
+  wait(ref: string, timeoutMs: number | undefined, abort?: AbortSignal): Promise<WaitOutcome> {
+    const { store } = this.context;
+    const row = resolveTask(store, ref);
+    if (isTerminal(row.state)) return Promise.resolve({ outcome: 'exited', task: toTask(row) });
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (outcome: 'exited' | 'timeout', task?: Task) => {
+        this.endWaiters.get(row.id)?.delete(onEnd);
+        if (timer) clearTimeout(timer);
+        abort?.removeEventListener('abort', onAbort);
+        resolve({ outcome, task: task ?? toTask(store.get(row.id) ?? row) });
+      };
+      const onEnd = (task: Task) => done('exited', task);
+      const onAbort = () => done('timeout');
+      if (!this.endWaiters.has(row.id)) this.endWaiters.set(row.id, new Set());
+      this.endWaiters.get(row.id)?.add(onEnd);
+      if (timeoutMs !== undefined)
+        timer = setTimeout(() => done('timeout'), Math.min(timeoutMs, MAX_TIMER_DELAY_MS));
+      abort?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Writes task `id`'s end and completion in one transaction, then tells waiters and listeners. */
+  private commitEnd(id: string, end: TaskEnd): void {
+    const { store, events, logger } = this.context;
+    const row = store.get(id);
+    if (!row || isTerminal(row.state)) return;
+    const state = endState(row, end);
+    const completion = store.transaction(() => {
+      store.update(id, {
+        state,
+        exitCode: end.exitCode,
+        signal: end.signal,
+        endedAt: end.endedAt,
+        killAt: undefined,
+        outputBytes: fileSize(row.logPath),
+        ...(end.lostReason !== undefined && row.reason === undefined ? { reason: end.lostReason } : {}),
+      });
+      const ended = toTask(store.get(id) as TaskRow);
+      const record = completionOf(ended, lastLines(row.logPath, row.droppedBytes));
+      return { seq: this.completions.record(record), ...record };
+    });
+    logger.info(
+      { task: id, state, exitCode: end.exitCode, signal: end.signal, seq: completion.seq },
+      'task ended',
+    );
+    const task = events.changed(id) as Task;
+    events.emit('exit', completion);
+    for (const waiter of this.endWaiters.get(id) ?? []) waiter(task);
+    this.endWaiters.delete(id);
+  }
+}

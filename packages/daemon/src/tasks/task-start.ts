@@ -1,0 +1,225 @@
+import { mkdirSync, statSync } from 'node:fs';
+import {
+  isTerminal,
+  type ParsedParamsOf,
+  type ResultOf,
+  type SignalName,
+  type TaskRun,
+} from '@tend/protocol';
+import { TendDaemonError } from '../errors.js';
+import { diskFullError, isDiskFull } from '../runtime/disk-full.js';
+import { readProcStat } from '../runtime/proc.js';
+import { NameTakenError, type TaskRow } from '../store/task-store.js';
+import { reserveExitRecord } from './exit-record.js';
+import { checkTaskName, newTaskId } from './ids.js';
+import { wrapperGone } from './orphaned-task.js';
+import { spawnTask } from './spawn.js';
+import type { TaskEnder } from './task-end.js';
+import type { TaskContext } from './task-events.js';
+import { removeTaskFolder, taskFiles } from './task-folder.js';
+import type { TaskTimers } from './task-timers.js';
+import { toTask } from './task-view.js';
+import { recordWrapperIdentity } from './wrapper-identity.js';
+
+/** Params of {@link TaskStarter.run}: task/run's, plus the session of the client that asked. */
+export type RunRequest = ParsedParamsOf<typeof TaskRun> & { session?: string };
+
+/** Settings of a {@link TaskStarter}. */
+export interface StartOptions {
+  /** Shell that runs commands (`$SHELL`, else /bin/sh). */
+  shell: string;
+  /** Default output cap of a task, in bytes. */
+  outputCapBytes: number;
+  /** Most live tasks at once (config `maxLiveTasks`); unlimited when absent. */
+  maxLiveTasks?: number;
+}
+
+/**
+ * Starts tasks (docs/design.md, "Process model"): inserts the row before any
+ * side effect, reserves the exit record's room, spawns the wrapper, records
+ * its identity and arms its timeout. Its own children's exit events go to
+ * {@link wrapperGone}, which ends the task through the {@link TaskEnder}.
+ */
+export class TaskStarter {
+  /** Device and inode of each output.log this daemon created, until its task ends. */
+  private readonly logFiles = new Map<string, { dev: number; ino: number }>();
+
+  constructor(
+    private readonly context: TaskContext,
+    private readonly ender: TaskEnder,
+    private readonly timers: TaskTimers,
+    private readonly options: StartOptions,
+  ) {
+    context.events.on('exit', (completion) => this.logFiles.delete(completion.taskId));
+  }
+
+  /** Device and inode of the output.log this daemon created for task `id` (undefined for tasks it adopted). */
+  logIdentity(id: string): { dev: number; ino: number } | undefined {
+    return this.logFiles.get(id);
+  }
+
+  /**
+   * task/run: starts a task and returns it `running` (or `failed` with a reason when its
+   * process could not be started).
+   * @throws TendDaemonError invalid_cwd when cwd is missing or not a directory,
+   *   invalid_name when the name is another task's id, name_in_use when a live task has the name,
+   *   limit_exceeded when `maxLiveTasks` tasks are live (a reused task does not count as new), disk_full
+   *   when the state directory's filesystem has no room for the task's row and exit record.
+   */
+  async run(request: RunRequest): Promise<ResultOf<typeof TaskRun>> {
+    const { store, events, logger, tasksDir } = this.context;
+    checkCwd(request.cwd);
+    checkTaskName(store, request.name);
+    if (request.reuse && request.name !== undefined) {
+      const existing = this.reusable(request);
+      if (existing) return existing;
+    }
+    this.checkLiveLimit();
+    const row = this.newRow(request);
+    const files = taskFiles(tasksDir, row.id);
+    this.reserveTaskFiles(row.id, files);
+    try {
+      store.insert(row);
+    } catch (error) {
+      // No row, no task: its reserved files go too.
+      removeTaskFolder(tasksDir, row.id);
+      if (isDiskFull(error)) throw diskFullError(tasksDir, error);
+      if (error instanceof NameTakenError) {
+        // Two reusing clients raced: the one that lost gets the winner's task.
+        const existing = request.reuse ? this.reusable(request) : undefined;
+        if (existing) return existing;
+        throw new TendDaemonError('name_in_use', `${error.message}; stop it, or pick another name`, {
+          name: request.name,
+        });
+      }
+      throw error;
+    }
+    events.changed(row.id);
+    try {
+      mkdirSync(files.dir, { recursive: true, mode: 0o700 });
+      const { pid, subprocess, log } = await spawnTask({
+        exitPath: files.exitPath,
+        logPath: files.logPath,
+        shell: this.options.shell,
+        taskId: row.id,
+        command: row.command,
+        cwd: row.cwd,
+        env: row.env,
+        inheritEnv: row.inheritEnv,
+        capturedEnv: row.capturedEnv,
+        umask: row.umask,
+        tty: row.tty === true,
+      });
+      this.logFiles.set(row.id, log);
+      subprocess.on('exit', (code, signal) => this.onChildExit(row.id, code, signal as SignalName | null));
+      recordWrapperIdentity(store, row, pid, readProcStat(pid), Date.now());
+      logger.info({ task: row.id, pid, command: row.command }, 'task started');
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      logger.warn({ task: row.id, err: error }, 'task could not be started');
+      // Ended like any task (completion and didExit included): failed, with no exit status, and why.
+      store.update(row.id, { reason: `spawn error: ${message}` });
+      this.ender.finish(row.id, { endedAt: Date.now() });
+      return toTask(store.get(row.id) as TaskRow);
+    }
+    this.timers.schedule(store.get(row.id) as TaskRow);
+    return events.changed(row.id) as ResultOf<typeof TaskRun>;
+  }
+
+  /** A new `starting` row for `request`, under a fresh id. */
+  private newRow(request: RunRequest): TaskRow {
+    const { store, tasksDir } = this.context;
+    let id = newTaskId();
+    // An id equal to a live task's name would be shadowed by it (names resolve first): draw again.
+    for (let attempt = 0; (store.get(id) || store.byName(id)) && attempt < 5; attempt++) id = newTaskId();
+    return {
+      id,
+      command: request.command,
+      cwd: request.cwd,
+      env: request.env,
+      inheritEnv: request.inheritEnv,
+      ...(request.capturedEnv !== undefined ? { capturedEnv: request.capturedEnv } : {}),
+      ...(request.umask !== undefined ? { umask: parseInt(request.umask, 8) } : {}),
+      ...(request.tty ? { tty: true } : {}),
+      state: 'starting',
+      createdAt: Date.now(),
+      logPath: taskFiles(tasksDir, id).logPath,
+      outputBytes: 0,
+      droppedBytes: 0,
+      outputCap: request.outputCapBytes ?? this.options.outputCapBytes,
+      ...(request.name !== undefined ? { name: request.name } : {}),
+      ...(request.session !== undefined ? { session: request.session } : {}),
+      ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
+    };
+  }
+
+  /** @throws TendDaemonError limit_exceeded when `maxLiveTasks` tasks are live. */
+  private checkLiveLimit(): void {
+    const limit = this.options.maxLiveTasks;
+    if (limit === undefined) return;
+    const live = this.context.store.liveCount();
+    if (live < limit) return;
+    throw new TendDaemonError(
+      'limit_exceeded',
+      `${live} tasks are live, the limit (maxLiveTasks in config.json is ${limit}); stop or wait for some, or raise the limit`,
+      { limit, live },
+    );
+  }
+
+  /**
+   * Creates the task's directory and reserves the room its exit record needs,
+   * so that the wrapper can write it even when the disk fills up meanwhile.
+   * Other failures are left to the spawn, which ends the task `failed` saying why.
+   * @throws TendDaemonError disk_full when there is no room for it.
+   */
+  private reserveTaskFiles(id: string, files: { dir: string; exitPath: string }): void {
+    try {
+      mkdirSync(files.dir, { recursive: true, mode: 0o700 });
+      reserveExitRecord(files.exitPath);
+    } catch (error) {
+      if (!isDiskFull(error)) return;
+      removeTaskFolder(this.context.tasksDir, id);
+      throw diskFullError(this.context.tasksDir, error);
+    }
+  }
+
+  /**
+   * The live task named `request.name` when it runs the same command in the
+   * same cwd (reuse), or undefined when there is none.
+   * @throws TendDaemonError name_in_use when it runs another command or elsewhere.
+   */
+  private reusable(request: RunRequest): ResultOf<typeof TaskRun> | undefined {
+    const live = this.context.store.byName(request.name as string);
+    if (!live || isTerminal(live.state)) return undefined;
+    if (live.command !== request.command || live.cwd !== request.cwd) {
+      throw new TendDaemonError(
+        'name_in_use',
+        `a live task named "${live.name}" (${live.id}) runs \`${live.command}\` in ${live.cwd}, not \`${request.command}\` ` +
+          `in ${request.cwd}; stop it first, or pick another name`,
+        { name: live.name, id: live.id, command: live.command, cwd: live.cwd },
+      );
+    }
+    return { ...toTask(live), reused: true };
+  }
+
+  private onChildExit(id: string, code: number | null, signal: SignalName | null): void {
+    // No record: the wrapper itself was killed (SIGKILL) or failed before writing it.
+    wrapperGone(this.ender, id, {
+      ...(signal ? { signal } : { exitCode: code ?? undefined }),
+      endedAt: Date.now(),
+    });
+  }
+}
+
+/** @throws TendDaemonError invalid_cwd when `cwd` does not exist or is not a directory. */
+function checkCwd(cwd: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(cwd).isDirectory();
+  } catch {
+    throw new TendDaemonError('invalid_cwd', `cwd ${cwd} does not exist; give an existing directory`, {
+      cwd,
+    });
+  }
+  if (!isDir) throw new TendDaemonError('invalid_cwd', `cwd ${cwd} is not a directory`, { cwd });
+}

@@ -1,0 +1,33 @@
+import { bootId, type ProcStat } from '../runtime/proc.js';
+import type { TaskRow, TaskStore } from '../store/task-store.js';
+
+/**
+ * Records in task `row`'s row the identity of its wrapper, the process that
+ * runs its command: `pid`; `pgid` = pid (the wrapper leads its own process
+ * group and session); `startTicks` from `stat` and the current boot id, which
+ * tell the wrapper from a process that later reuses its pid; `startedAt`
+ * (ms since epoch) and the `deadlineAt` of its timeout. A `starting` task
+ * becomes `running`; another state is kept. Used by the start of a task
+ * (task-start.ts) and by recovery at start-up when a previous daemon died
+ * before recording it (task-recovery.ts; docs/design.md, "Recovery at start-up").
+ * @param stat `/proc/<pid>/stat` of the wrapper; undefined when it could not be read (no start time recorded).
+ * @returns the row as stored now.
+ */
+export function recordWrapperIdentity(
+  store: TaskStore,
+  row: TaskRow,
+  pid: number,
+  stat: ProcStat | undefined,
+  startedAt: number,
+): TaskRow {
+  store.update(row.id, {
+    state: row.state === 'starting' ? 'running' : row.state,
+    pid,
+    pgid: pid,
+    startTicks: stat?.startTicks,
+    bootId: bootId(),
+    startedAt,
+    deadlineAt: row.timeoutMs !== undefined ? startedAt + row.timeoutMs : undefined,
+  });
+  return store.get(row.id) ?? row;
+}
