@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { REQUEST_NAMES } from '../method-names.js';
 
 export const DaemonInitialize = defineRequest({
-  method: 'daemon/initialize',
+  method: REQUEST_NAMES.DaemonInitialize,
   summary:
     'First request on every connection; other requests before it are refused with not_initialized. The daemon ' +
     'answers with its own protocolVersion. A client that finds it lower than its own shuts the daemon down and ' +

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { REQUEST_NAMES } from '../method-names.js';
 import { MAX_COMPLETIONS_LIMIT } from '../limits.js';
 import { SignalNameSchema, TaskStateSchema } from '../task.js';
 
@@ -26,7 +27,7 @@ export const CompletionSchema = z.object({
 export type Completion = z.infer<typeof CompletionSchema>;
 
 export const TaskCompletions = defineRequest({
-  method: 'task/completions',
+  method: REQUEST_NAMES.TaskCompletions,
   summary:
     'The completion inbox: task ends a session has not acknowledged yet, oldest first. Every end is kept with a ' +
     'sequence number in the database, so ends that happened while no client (or no daemon) was there are not ' +

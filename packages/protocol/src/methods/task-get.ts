@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { REQUEST_NAMES } from '../method-names.js';
 import { TaskSchema } from '../task.js';
 
 /**
@@ -13,7 +14,7 @@ export const TaskRefSchema = z
   .describe('task id, unique id prefix, or name');
 
 export const TaskGet = defineRequest({
-  method: 'task/get',
+  method: REQUEST_NAMES.TaskGet,
   summary:
     "One task, by id, unique id prefix or name, with the names of the variables captured from its caller's " +
     'environment (`capturedEnvNames`); their values only with `env: true` (they may hold secrets).',

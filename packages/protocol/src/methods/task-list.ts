@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { REQUEST_NAMES } from '../method-names.js';
 import { MAX_LIST_LIMIT, MAX_PATH_BYTES } from '../limits.js';
 import { TaskSchema, TaskStateSchema } from '../task.js';
 
 export const TaskList = defineRequest({
-  method: 'task/list',
+  method: REQUEST_NAMES.TaskList,
   summary:
     'Tasks, newest first, optionally filtered by state(s), exact name, session, and workspace (cwd at or below a ' +
     'directory). Without `state` every task is listed, ended ones included.',

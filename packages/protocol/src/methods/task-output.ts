@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { REQUEST_NAMES } from '../method-names.js';
 import { MAX_OUTPUT_LIMIT, DEFAULT_OUTPUT_LIMIT, MAX_OUTPUT_WAIT_MS, MIN_MAX_BYTES } from '../limits.js';
 import { TaskRefSchema } from './task-get.js';
 import { patternProblem } from '../pattern.js';
@@ -48,7 +49,7 @@ export const GrepSchema = z
   .describe('keep only the lines matching pattern, with context lines around them');
 
 export const TaskOutput = defineRequest({
-  method: 'task/output',
+  method: REQUEST_NAMES.TaskOutput,
   summary:
     "A bounded read of the task's output log, addressed by byte offset. Give at most one of `offset` (read from " +
     'there; default 0), `head` (the first N bytes or lines) or `tail` (the last N bytes or lines). At most `limit` ' +

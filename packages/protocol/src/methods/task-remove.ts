@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { REQUEST_NAMES } from '../method-names.js';
 import { TaskSchema } from '../task.js';
 import { TaskRefSchema } from './task-get.js';
 
 export const TaskRemove = defineRequest({
-  method: 'task/remove',
+  method: REQUEST_NAMES.TaskRemove,
   summary:
     'Deletes an ended task with every trace of it: its row, output folder (output log, exit record), inbox ' +
     'entries and read cursors. A live task is refused with task_live unless ' +
