@@ -6,7 +6,7 @@ import { z } from 'zod';
 // @ts-expect-error: a plain .mjs script without type declarations (tests are not type-checked by tsc -b).
 import { renderProtocolSchema } from '../../../scripts/gen-protocol-schema.mjs';
 import * as protocol from './index.js';
-import { ErrorCode, ErrorReason, type ErrorReasonName } from './errors.js';
+import { COMMON_ERROR_REASONS, ErrorCode, ErrorReason, type ErrorReasonName } from './errors.js';
 import { parseParams } from './method.js';
 import { NOTIFICATIONS, REQUESTS } from './methods.js';
 import { TaskSchema } from './task.js';
@@ -18,13 +18,6 @@ const doc = readFileSync(DOC_PATH, 'utf8');
 type MethodDef = (typeof REQUESTS)[number] | (typeof NOTIFICATIONS)[number];
 const METHODS: MethodDef[] = [...REQUESTS, ...NOTIFICATIONS];
 const byName = new Map<string, MethodDef>(METHODS.map((m) => [m.method, m]));
-/** Reasons any request may answer with besides its own (docs/protocol.md, "Requests"). */
-const COMMON_REASONS: ErrorReasonName[] = [
-  'invalid_params',
-  'internal_error',
-  'not_initialized',
-  'store_failed',
-];
 
 interface Section {
   heading: string;
@@ -140,6 +133,18 @@ describe('docs/protocol.md', () => {
     }
   });
 
+  it('names in the "Requests" introduction exactly the common error reasons, and method_not_found', () => {
+    const section = docSections.find((s) => s.heading === '## Requests') as Section;
+    const intro = section.lines
+      .join('\n')
+      .split('\n\n')
+      .find((paragraph) => paragraph.includes('Each method lists')) as string;
+    const named = [...intro.matchAll(/`([a-z_]+)` \((-?\d+)\)/g)].map((m) => [m[1], Number(m[2])]);
+    expect(named.sort()).toEqual(
+      [...COMMON_ERROR_REASONS, 'method_not_found' as const].map((r) => [r, ErrorReason[r]]).sort(),
+    );
+  });
+
   it('lists in each params table exactly the fields of the params schema, with their required fields and defaults', () => {
     for (const section of methodSections) {
       const def = byName.get(section.method as string) as MethodDef;
@@ -181,7 +186,7 @@ describe('docs/protocol.md', () => {
         const nested = rows
           .map((r) => unquote(r.param as string))
           .filter((p) => p.startsWith(`${prefix}.`))
-          .map((p) => p.slice(prefix!.length + 1));
+          .map((p) => p.slice((prefix as string).length + 1));
         expect(nested, `${def.method}: ${prefix}`).toEqual(
           Object.keys(json.properties?.[prefix as string]?.properties ?? {}),
         );
@@ -254,7 +259,7 @@ describe('docs/protocol.md', () => {
           kinds.add('reply');
         } else if ('error' in message) {
           const error = message.error as { code: number; message: string; data: { reason: ErrorReasonName } };
-          const allowed = [...(def as (typeof REQUESTS)[number]).errors, ...COMMON_REASONS];
+          const allowed = [...(def as (typeof REQUESTS)[number]).errors, ...COMMON_ERROR_REASONS];
           expect(allowed, def.method).toContain(error.data.reason);
           expect(error.code, def.method).toBe(ErrorReason[error.data.reason]);
           expect(typeof error.message).toBe('string');

@@ -19,5 +19,5 @@ export const TaskKill = defineRequest({
     })
     .strict(),
   result: TaskSchema,
-  errors: ['task_not_found', 'ambiguous_id', 'not_running', 'signal_failed'],
+  errors: ['task_not_found', 'ambiguous_id', 'not_running'],
 });

@@ -12,5 +12,5 @@ export const TaskRemove = defineRequest({
     'force is true, which kills it first (SIGKILL to the group) and waits for its end.',
   params: z.object({ id: TaskRefSchema, force: z.boolean().default(false) }).strict(),
   result: z.object({ task: TaskSchema.describe('the task as it was when removed') }),
-  errors: ['task_not_found', 'ambiguous_id', 'task_live'],
+  errors: ['task_not_found', 'ambiguous_id', 'task_live', 'signal_failed'],
 });

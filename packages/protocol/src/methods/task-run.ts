@@ -86,13 +86,5 @@ export const TaskRun = defineRequest({
   result: TaskSchema.extend({
     reused: z.boolean().optional().describe('true when reuse returned an existing live task'),
   }),
-  errors: [
-    'invalid_cwd',
-    'name_in_use',
-    'invalid_name',
-    'spawn_failed',
-    'limit_exceeded',
-    'shutting_down',
-    'disk_full',
-  ],
+  errors: ['invalid_cwd', 'name_in_use', 'invalid_name', 'limit_exceeded', 'disk_full'],
 });
