@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TendClient } from '@tend/client';
 import type { ParamsOf, TaskOutput } from '@tend/protocol';
-import { MAX_OUTPUT_LIMIT, MIN_MAX_BYTES } from '@tend/protocol/wire';
+import { FOLLOW_WAIT_MS, MAX_GREP_CONTEXT, MAX_OUTPUT_LIMIT, MIN_MAX_BYTES } from '@tend/protocol/wire';
 import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
@@ -44,10 +44,6 @@ type Filter = Pick<ParamsOf<typeof TaskOutput>, 'clean' | 'grep' | 'maxBytes'>;
 
 /** Pause after a followed, filtered read that made no progress (a partial last line), in ms. */
 export const FOLLOW_IDLE_MS = 100;
-/** Most lines of context task/output's grep keeps around a match. */
-const MAX_GREP_CONTEXT = 50;
-/** Longest wait of one long-polling read, in ms (the daemon answers as soon as output comes). */
-const POLL_MS = 25_000;
 
 /**
  * `tend logs ID`: writes the task's output to stdout as-is, byte for byte
@@ -162,7 +158,7 @@ async function showFiltered(
   await printer.read(chunk, !follow);
   while (follow && !(chunk.ended && chunk.nextOffset >= chunk.totalBytes)) {
     const before = chunk.nextOffset;
-    chunk = await client.output({ ...base, ...(since ?? { offset: before }), waitMs: POLL_MS });
+    chunk = await client.output({ ...base, ...(since ?? { offset: before }), waitMs: FOLLOW_WAIT_MS });
     if (chunk.data !== '' || chunk.skippedBytes > 0 || chunk.ended) await printer.read(chunk, false);
     // grep leaves a live task's unfinished last line for later: do not ask again at once.
     if (chunk.nextOffset <= before && !chunk.ended) await sleep(FOLLOW_IDLE_MS);

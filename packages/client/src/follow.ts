@@ -1,5 +1,5 @@
 import type { TaskOutput } from '@tend/protocol';
-import type { ParamsOf, ResultOf } from '@tend/protocol/wire';
+import { FOLLOW_WAIT_MS, type ParamsOf, type ResultOf } from '@tend/protocol/wire';
 
 /** Options of {@link TendClient.follow}. */
 export interface FollowOptions {
@@ -8,7 +8,7 @@ export interface FollowOptions {
   /** Start where `reader`'s durable cursor stands, and move it as chunks are read. */
   since?: 'last';
   reader?: string;
-  /** How long one long poll waits for new bytes, in ms (default 25 000; the daemon caps it at 60 000). */
+  /** How long one long poll waits for new bytes, in ms (default FOLLOW_WAIT_MS, 25 000; the daemon caps it at 60 000). */
   pollMs?: number;
   /** Most bytes per chunk (default 64 KiB, at most 1 MiB). */
   limit?: number;
@@ -40,7 +40,7 @@ export async function* followOutput(
   options: FollowOptions,
 ): AsyncGenerator<FollowChunk> {
   let offset = options.offset ?? 0;
-  const waitMs = options.pollMs ?? 25_000;
+  const waitMs = options.pollMs ?? FOLLOW_WAIT_MS;
   for (;;) {
     if (options.signal?.aborted) return;
     const chunk = await read(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   DEFAULT_KILL_GRACE_MS,
+  MAX_TASK_REF_CHARS,
   SIGNAL_NAMES,
   TERMINATING_SIGNALS,
   type SignalName,
@@ -18,7 +19,7 @@ export const MAX_STOP_GRACE_MS = 30_000;
 const END_SLACK_MS = 5_000;
 
 export const stopTaskSchema = z.object({
-  id: z.string().min(1).max(200).describe('task id, unique id prefix, or name'),
+  id: z.string().min(1).max(MAX_TASK_REF_CHARS).describe('task id, unique id prefix, or name'),
   signal: z
     .enum(SIGNAL_NAMES as [SignalName, ...SignalName[]])
     .default('SIGTERM')

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { MAX_SESSION_CHARS } from '../limits.js';
 import { REQUEST_NAMES } from '../method-names.js';
 
 export const DaemonInitialize = defineRequest({
@@ -21,7 +22,7 @@ export const DaemonInitialize = defineRequest({
       session: z
         .string()
         .min(1)
-        .max(200)
+        .max(MAX_SESSION_CHARS)
         .optional()
         .describe("e.g. an agent's conversation id; recorded on tasks it starts"),
     })

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
 import { REQUEST_NAMES } from '../method-names.js';
-import { MAX_COMPLETIONS_LIMIT } from '../limits.js';
+import { MAX_COMPLETIONS_LIMIT, MAX_SESSION_CHARS } from '../limits.js';
 import { SignalNameSchema, TaskStateSchema } from '../task.js';
 
 /** One task end, as the completion inbox keeps it. `seq` grows by one per end, daemon-wide. */
@@ -39,7 +39,7 @@ export const TaskCompletions = defineRequest({
       session: z
         .string()
         .min(1)
-        .max(200)
+        .max(MAX_SESSION_CHARS)
         .optional()
         .describe(
           "whose inbox: ends of tasks this session started, and its acknowledgements (default: the connection's session)",

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { MAX_TASK_REF_CHARS } from '../limits.js';
 import { REQUEST_NAMES } from '../method-names.js';
 import { TaskSchema } from '../task.js';
 
@@ -10,7 +11,7 @@ import { TaskSchema } from '../task.js';
 export const TaskRefSchema = z
   .string()
   .min(1, 'must be a task id, id prefix or name')
-  .max(200)
+  .max(MAX_TASK_REF_CHARS)
   .describe('task id, unique id prefix, or name');
 
 export const TaskGet = defineRequest({

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
 import { REQUEST_NAMES } from '../method-names.js';
-import { MAX_OUTPUT_LIMIT, DEFAULT_OUTPUT_LIMIT, MAX_OUTPUT_WAIT_MS, MIN_MAX_BYTES } from '../limits.js';
+import {
+  DEFAULT_OUTPUT_LIMIT,
+  MAX_GREP_CONTEXT,
+  MAX_OUTPUT_LIMIT,
+  MAX_OUTPUT_WAIT_MS,
+  MAX_PATTERN_CHARS,
+  MIN_MAX_BYTES,
+} from '../limits.js';
 import { TaskRefSchema } from './task-get.js';
 import { patternProblem } from '../pattern.js';
 
@@ -28,7 +35,7 @@ export const GrepSchema = z
     pattern: z
       .string()
       .min(1)
-      .max(1000)
+      .max(MAX_PATTERN_CHARS)
       .superRefine((p, ctx) => {
         const problem = patternProblem(p);
         if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `refused: ${problem}` });
@@ -40,7 +47,7 @@ export const GrepSchema = z
       .number()
       .int()
       .min(0)
-      .max(50)
+      .max(MAX_GREP_CONTEXT)
       .default(0)
       .describe('lines of context kept before and after each match'),
     ignoreCase: z.boolean().default(false).describe('match without regard to case'),
