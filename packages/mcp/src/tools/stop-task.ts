@@ -43,7 +43,7 @@ export type StopTaskInput = z.output<typeof stopTaskSchema>;
  * stop_task: task/kill to the task's process group; for stopping signals, waits
  * (grace + 5 s at most) for the end and reports it with the last lines. A task that
  * has already ended is reported as such, not as an error.
- * @throws the client's task_not_found / ambiguous_id / signal_failed.
+ * @throws the client's task_not_found / ambiguous_id.
  */
 export async function stopTask(input: StopTaskInput, ctx: ToolContext): Promise<ToolText> {
   const tend = await ctx.tend();
