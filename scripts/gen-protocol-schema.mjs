@@ -115,7 +115,7 @@ export function buildProtocolSchema({ protocol, z }) {
   };
   defs.ResponseError = {
     description:
-      'error member of a JSON-RPC error response. Errors of the JSON-RPC layer (-32700, -32600, -32601) may come ' +
+      'error member of a JSON-RPC error response. Errors of the JSON-RPC layer (-32700, -32600) may come ' +
       'without data; codes not in ErrorCode may come from the JSON-RPC library',
     type: 'object',
     properties: {
@@ -152,9 +152,11 @@ export function buildProtocolSchema({ protocol, z }) {
     title: 'tend protocol',
     description:
       'JSON-RPC 2.0 methods of the tend daemon (see docs/protocol.md). Params are sent by name, as an object. ' +
-      'Besides the reasons in x-requests.*.errors, any request may fail with invalid_params or internal_error, ' +
-      'any but daemon/initialize with not_initialized, and any that reads or writes the store with store_failed.',
+      'Besides the reasons in x-requests.*.errors, any request may fail with those of x-commonErrors ' +
+      '(not_initialized: any but daemon/initialize before it; disk_full: those that write to the task database), ' +
+      'and an unknown method with method_not_found.',
     'x-protocolVersion': protocol.PROTOCOL_VERSION,
+    'x-commonErrors': [...protocol.COMMON_ERROR_REASONS],
     'x-requests': requests,
     'x-notifications': notifications,
     $defs: defs,

@@ -1,7 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TendClient } from '@tend/client';
 import type { ParamsOf, TaskOutput } from '@tend/protocol';
-import { FOLLOW_WAIT_MS, hasReadAll, MAX_OUTPUT_LIMIT, MIN_MAX_BYTES } from '@tend/protocol/wire';
+import {
+  FOLLOW_WAIT_MS,
+  hasReadAll,
+  MAX_GREP_CONTEXT,
+  MAX_OUTPUT_LIMIT,
+  MIN_MAX_BYTES,
+} from '@tend/protocol/wire';
 import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
@@ -44,8 +50,6 @@ type Filter = Pick<ParamsOf<typeof TaskOutput>, 'clean' | 'grep' | 'maxBytes'>;
 
 /** Pause after a followed, filtered read that made no progress (a partial last line), in ms. */
 export const FOLLOW_IDLE_MS = 100;
-/** Most lines of context task/output's grep keeps around a match. */
-const MAX_GREP_CONTEXT = 50;
 
 /**
  * `tend logs ID`: writes the task's output to stdout as-is, byte for byte

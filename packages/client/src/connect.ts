@@ -9,12 +9,7 @@ import {
 } from '@tend/protocol/wire';
 import { openDaemonSocket, unreachable, type DaemonSocketOptions, type SpawnState } from './daemon-socket.js';
 import { Backoff, waitForPidGone, withDeadline } from './deadline.js';
-import {
-  ConnectionClosedError,
-  InvalidParamsError,
-  ProtocolMismatchError,
-  ShuttingDownError,
-} from './errors.js';
+import { ConnectionClosedError, InvalidParamsError, ProtocolMismatchError } from './errors.js';
 import { RpcChannel } from './rpc-channel.js';
 
 /** Default connect budget, auto-start included, in ms. */
@@ -114,7 +109,7 @@ export async function connectDaemon(options: ConnectOptions = {}): Promise<Conne
 
 /**
  * Opens the socket and sends daemon/initialize; retries while the daemon is
- * going away (connection closed, shutting_down) until the deadline.
+ * going away (the connection closes before the answer) until the deadline.
  */
 async function initialize(
   options: DaemonSocketOptions,
@@ -142,8 +137,7 @@ async function initialize(
           { cause: error, data: error.data },
         );
       }
-      const goingAway = error instanceof ConnectionClosedError || error instanceof ShuttingDownError;
-      if (!goingAway) throw error;
+      if (!(error instanceof ConnectionClosedError)) throw error;
       if (!(await backoff.wait())) {
         throw unreachable(
           options,

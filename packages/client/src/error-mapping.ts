@@ -10,10 +10,7 @@ import {
   NameInUseError,
   NotRunningError,
   ProtocolMismatchError,
-  ShuttingDownError,
   SignalFailedError,
-  SpawnFailedError,
-  StoreFailedError,
   TaskLiveError,
   TaskNotFoundError,
   TendError,
@@ -31,21 +28,17 @@ const BY_REASON: Record<string, ReasonErrorClass> = {
   name_in_use: NameInUseError,
   invalid_cwd: InvalidCwdError,
   limit_exceeded: LimitExceededError,
-  spawn_failed: SpawnFailedError,
   signal_failed: SignalFailedError,
-  store_failed: StoreFailedError,
   disk_full: DiskFullError,
   protocol_mismatch: ProtocolMismatchError,
-  shutting_down: ShuttingDownError,
   invalid_params: InvalidParamsError,
 };
 
-// Reason of a code, for replies whose data carries none (e.g. vscode-jsonrpc's own -32601).
+// Reason of a code, for replies whose data carries none (e.g. made by a JSON-RPC library).
 const REASON_BY_CODE = new Map<number, string>([
   ...Object.entries(ErrorReason).map(([reason, code]) => [code, reason] as [number, string]),
   [ErrorCode.ParseError, 'parse_error'],
   [ErrorCode.InvalidRequest, 'invalid_request'],
-  [ErrorCode.MethodNotFound, 'method_not_found'],
 ]);
 
 // vscode-jsonrpc's codes for a request that died with its connection (see lib/common/messages.js).

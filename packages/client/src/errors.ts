@@ -105,15 +105,7 @@ export class LimitExceededError extends TendError {
   }
 }
 
-/** The daemon could not start the task's process (`spawn_failed`, 3001). */
-export class SpawnFailedError extends TendError {
-  override name = 'SpawnFailedError';
-  constructor(message: string, init?: TendErrorInit) {
-    super(message, ErrorCode.SpawnFailed, 'spawn_failed', init);
-  }
-}
-
-/** The task's process group could not be signalled (`signal_failed`, 3002). */
+/** A force-removed task did not end within 10 s of SIGKILL, so it was not removed (`signal_failed`, 3002). */
 export class SignalFailedError extends TendError {
   override name = 'SignalFailedError';
   constructor(message: string, init?: TendErrorInit) {
@@ -129,14 +121,6 @@ export class DiskFullError extends TendError {
   }
 }
 
-/** The daemon could not read or write its database or a task file (`store_failed`, 4001). */
-export class StoreFailedError extends TendError {
-  override name = 'StoreFailedError';
-  constructor(message: string, init?: TendErrorInit) {
-    super(message, ErrorCode.StoreFailed, 'store_failed', init);
-  }
-}
-
 /**
  * Client and daemon speak incompatible protocol versions (`protocol_mismatch`,
  * 1002): the daemon refused an older client (upgrade the client), or a daemon
@@ -146,14 +130,6 @@ export class ProtocolMismatchError extends TendError {
   override name = 'ProtocolMismatchError';
   constructor(message: string, init?: TendErrorInit) {
     super(message, ErrorCode.ProtocolMismatch, 'protocol_mismatch', init);
-  }
-}
-
-/** The daemon is shutting down and takes no new work (`shutting_down`, 1003); retry shortly. */
-export class ShuttingDownError extends TendError {
-  override name = 'ShuttingDownError';
-  constructor(message: string, init?: TendErrorInit) {
-    super(message, ErrorCode.ShuttingDown, 'shutting_down', init);
   }
 }
 

@@ -8,7 +8,7 @@ export interface FollowOptions {
   /** Start where `reader`'s durable cursor stands, and move it as chunks are read. */
   since?: 'last';
   reader?: string;
-  /** How long one long poll waits for new bytes, in ms (default 25 000; the daemon caps it at 60 000). */
+  /** How long one long poll waits for new bytes, in ms (default FOLLOW_WAIT_MS, 25 000; the daemon caps it at 60 000). */
   pollMs?: number;
   /** Most bytes per chunk (default 64 KiB, at most 1 MiB). */
   limit?: number;

@@ -49,7 +49,11 @@ export class ReconnectingChannel {
   private closedByUs = false;
   private reconnectOff = false;
   private ending: Ending | undefined;
-  private readonly notificationListeners = new Map<string, Set<(params: unknown) => void>>();
+  /** Per notification name: its method reference and the listeners, attached to every new connection. */
+  private readonly notificationListeners = new Map<
+    string,
+    { method: MethodRef<NotificationMethod>; listeners: Set<(params: unknown) => void> }
+  >();
   private readonly reconnectListeners = new Set<(daemon: DaemonInfo) => void>();
   private readonly closeListeners = new Set<(error?: Error) => void>();
 
@@ -135,13 +139,13 @@ export class ReconnectingChannel {
     method: MethodRef<N>,
     listener: (params: ParamsOf<N>) => void,
   ): Disposable {
-    let set = this.notificationListeners.get(method.method);
-    if (!set) {
-      set = new Set();
-      this.notificationListeners.set(method.method, set);
-      if (!this.channel.isClosed) this.dispatchOn(this.channel, method.method, set);
+    let entry = this.notificationListeners.get(method.method);
+    if (!entry) {
+      entry = { method, listeners: new Set() };
+      this.notificationListeners.set(method.method, entry);
+      if (!this.channel.isClosed) this.dispatchOn(this.channel, entry);
     }
-    const listeners = set;
+    const listeners = entry.listeners;
     const wrapped = listener as (params: unknown) => void;
     listeners.add(wrapped);
     return { dispose: () => listeners.delete(wrapped) };
@@ -232,22 +236,28 @@ export class ReconnectingChannel {
   }
 
   private attach(channel: RpcChannel): void {
-    for (const [method, set] of this.notificationListeners) this.dispatchOn(channel, method, set);
+    for (const entry of this.notificationListeners.values()) this.dispatchOn(channel, entry);
     channel.onClose(() => this.lost(channel));
   }
 
-  private dispatchOn(channel: RpcChannel, method: string, set: Set<(params: unknown) => void>): void {
-    channel.onNotification({ method } as MethodRef<never>, (params: unknown) => {
-      for (const listener of [...set]) listener(params);
+  private dispatchOn(
+    channel: RpcChannel,
+    entry: { method: MethodRef<NotificationMethod>; listeners: Set<(params: unknown) => void> },
+  ): void {
+    channel.onNotification(entry.method, (params: unknown) => {
+      for (const listener of [...entry.listeners]) listener(params);
     });
   }
 
   /** The connection was lost: without reconnect that is the end; with notification listeners, reconnect now. */
   private lost(channel: RpcChannel): void {
     if (channel !== this.channel || this.closedByUs) return;
-    if (!this.reconnects) return this.end(undefined);
+    if (!this.reconnects) {
+      this.end(undefined);
+      return;
+    }
     // Someone listens for notifications: do not wait for the next request to come back.
-    if ([...this.notificationListeners.values()].some((set) => set.size > 0))
+    if ([...this.notificationListeners.values()].some((entry) => entry.listeners.size > 0))
       void this.current().catch(() => undefined);
   }
 

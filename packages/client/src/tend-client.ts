@@ -6,11 +6,9 @@ import type {
   TaskDidExit,
   TaskStats,
   TaskGet,
-  TaskKill,
   TaskList,
   TaskOutput,
   TaskPrune,
-  TaskRemove,
   TaskRun,
   TaskWait,
 } from '@tend/protocol';
@@ -95,7 +93,8 @@ export class TendClient {
    * and cwd is returned instead (`reused: true`). The task gets the daemon's environment and umask
    * unless told otherwise: spread {@link callerEnvironment}() into `params` to give it this process's
    * (as the `tend` CLI does).
-   * @throws InvalidCwdError, NameInUseError, SpawnFailedError, LimitExceededError, ShuttingDownError, InvalidParamsError.
+   * @throws InvalidCwdError, NameInUseError, LimitExceededError, DiskFullError, InvalidParamsError (a task whose
+   *   process cannot be started is no error: it is returned ended `failed`, its `reason` saying why).
    */
   run(params: RunParams): Promise<ResultOf<typeof TaskRun>> {
     return this.request(Methods.TaskRun, { ...params, cwd: params.cwd ?? process.cwd() });
@@ -189,7 +188,7 @@ export class TendClient {
   /**
    * Signals the task's process group (task/kill); `signal` defaults to SIGTERM, and
    * SIGKILL follows after `graceMs` (ms, default 10 000) for terminating signals.
-   * @throws TaskNotFoundError, AmbiguousIdError, NotRunningError, SignalFailedError.
+   * @throws TaskNotFoundError, AmbiguousIdError, NotRunningError.
    */
   kill(id: string, options: { signal?: SignalName; graceMs?: number } = {}): Promise<Task> {
     return this.request(Methods.TaskKill, { id, signal: options.signal, graceMs: options.graceMs });
@@ -198,7 +197,7 @@ export class TendClient {
   /**
    * Deletes an ended task with its output (task/remove) and returns it as it was;
    * `force` kills a live task first.
-   * @throws TaskNotFoundError, AmbiguousIdError, TaskLiveError (live task without force).
+   * @throws TaskNotFoundError, AmbiguousIdError, TaskLiveError (live task without force), SignalFailedError (with force, the task did not end within 10 s of SIGKILL).
    */
   async remove(id: string, options: { force?: boolean } = {}): Promise<Task> {
     return (await this.request(Methods.TaskRemove, { id, force: options.force })).task;

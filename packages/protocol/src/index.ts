@@ -27,4 +27,5 @@ export * from './methods/task-did-change.js';
 export * from './methods/task-completions.js';
 export * from './methods/task-did-exit.js';
 export * from './methods/task-stats.js';
-export { Methods, type MethodRef } from './wire.js';
+export * from './method-names.js';
+export { Methods, type MethodRef, type MethodRefs } from './wire.js';

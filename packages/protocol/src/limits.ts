@@ -28,6 +28,32 @@ export const DEFAULT_OUTPUT_LIMIT = 64 * 1024;
 /** Largest `waitMs` of a long-polling read, in ms (60 s). */
 export const MAX_OUTPUT_WAIT_MS = 60_000;
 
+/**
+ * The `waitMs` a follower asks each long-polling `task/output` read for, in ms (25 s): `tend logs -f`
+ * and TendClient's follow. The daemon answers as soon as output comes; the bound only makes a
+ * follower ask again now and then. Under {@link MAX_OUTPUT_WAIT_MS}.
+ */
+export const FOLLOW_WAIT_MS = 25_000;
+
+/** Longest task reference (id, id prefix or name) a request accepts, in characters. */
+export const MAX_TASK_REF_CHARS = 200;
+
+/** Longest session name (daemon/initialize, task/list, task/completions), in characters. */
+export const MAX_SESSION_CHARS = 200;
+
+/** Longest grep pattern of `task/output`, in characters. */
+export const MAX_PATTERN_CHARS = 1000;
+
+/** Most lines of context `task/output`'s grep keeps before and after each match. */
+export const MAX_GREP_CONTEXT = 50;
+
+/**
+ * Longest delay Node's setTimeout honours, in ms (2^31 - 1, about 24.8 days; a longer one fires at
+ * once, Node's timers docs). Timers of a task (`timeoutMs` up to {@link MAX_TIMEOUT_MS}, `task/wait`'s
+ * `timeoutMs`) are clamped or re-armed at it.
+ */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
 /** Smallest `maxBytes` of a model-sized read, in bytes. */
 export const MIN_MAX_BYTES = 256;
 

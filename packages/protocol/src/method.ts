@@ -1,12 +1,17 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ErrorReasonName } from './errors.js';
 import { MAX_PARAMS_DEPTH } from './limits.js';
+import type { NotificationName, RequestName } from './method-names.js';
 
 /** A JSON-RPC request method: its name, param and result schemas, and docs. */
-export interface RequestMethod<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+export interface RequestMethod<
+  P extends z.ZodType = z.ZodType,
+  R extends z.ZodType = z.ZodType,
+  N extends string = string,
+> {
   kind: 'request';
-  /** `namespace/verb`, e.g. `task/run`. */
-  method: string;
+  /** `namespace/verb`, e.g. `task/run`: one of REQUEST_NAMES (method-names.ts). */
+  method: N;
   params: P;
   result: R;
   /** One-paragraph description, used in docs/protocol.md and `--help`. */
@@ -16,24 +21,28 @@ export interface RequestMethod<P extends z.ZodType = z.ZodType, R extends z.ZodT
 }
 
 /** A JSON-RPC notification (no reply): past-tense name, e.g. `task/didChange`. */
-export interface NotificationMethod<P extends z.ZodType = z.ZodType> {
+export interface NotificationMethod<P extends z.ZodType = z.ZodType, N extends string = string> {
   kind: 'notification';
-  method: string;
+  /** One of NOTIFICATION_NAMES (method-names.ts). */
+  method: N;
   params: P;
   summary: string;
 }
 
-/** Declares a request method object; the single source for types, validation and docs. */
-export function defineRequest<P extends z.ZodType, R extends z.ZodType>(
-  def: Omit<RequestMethod<P, R>, 'kind'>,
-): RequestMethod<P, R> {
+/**
+ * Declares a request method object; the single source for types, validation and docs.
+ * Its `method` must be one of REQUEST_NAMES (method-names.ts).
+ */
+export function defineRequest<P extends z.ZodType, R extends z.ZodType, N extends RequestName>(
+  def: Omit<RequestMethod<P, R, N>, 'kind'>,
+): RequestMethod<P, R, N> {
   return { kind: 'request', ...def };
 }
 
-/** Declares a notification method object. */
-export function defineNotification<P extends z.ZodType>(
-  def: Omit<NotificationMethod<P>, 'kind'>,
-): NotificationMethod<P> {
+/** Declares a notification method object; its `method` must be one of NOTIFICATION_NAMES (method-names.ts). */
+export function defineNotification<P extends z.ZodType, N extends NotificationName>(
+  def: Omit<NotificationMethod<P, N>, 'kind'>,
+): NotificationMethod<P, N> {
   return { kind: 'notification', ...def };
 }
 

@@ -1,3 +1,6 @@
+import type { z } from 'zod';
+import type { RequestMethod, NotificationMethod } from './method.js';
+import { NOTIFICATION_NAMES, type NotificationKey, REQUEST_NAMES, type RequestKey } from './method-names.js';
 import { DaemonInitialize } from './methods/daemon-initialize.js';
 import { DaemonShutdown } from './methods/daemon-shutdown.js';
 import { DaemonStatus } from './methods/daemon-status.js';
@@ -14,8 +17,12 @@ import { TaskRun } from './methods/task-run.js';
 import { TaskStats } from './methods/task-stats.js';
 import { TaskWait } from './methods/task-wait.js';
 
-/** Every request method, in documentation order. */
-export const REQUESTS = [
+/**
+ * Every request method object, keyed as in REQUEST_NAMES (method-names.ts). The
+ * type check makes this table complete: a name without its object, an object
+ * without a name, or an object under another name's key does not compile.
+ */
+export const REQUEST_METHODS = {
   DaemonInitialize,
   DaemonStatus,
   DaemonShutdown,
@@ -29,7 +36,18 @@ export const REQUESTS = [
   TaskPrune,
   TaskCompletions,
   TaskStats,
-] as const;
+} satisfies { [K in RequestKey]: RequestMethod<z.ZodType, z.ZodType, (typeof REQUEST_NAMES)[K]> };
 
-/** Every notification method. */
-export const NOTIFICATIONS = [TaskDidChange, TaskDidExit] as const;
+/** Every notification method object, keyed as in NOTIFICATION_NAMES (method-names.ts). */
+export const NOTIFICATION_METHODS = {
+  TaskDidChange,
+  TaskDidExit,
+} satisfies { [K in NotificationKey]: NotificationMethod<z.ZodType, (typeof NOTIFICATION_NAMES)[K]> };
+
+/** Every request method, in documentation order (that of REQUEST_NAMES). */
+export const REQUESTS = (Object.keys(REQUEST_NAMES) as RequestKey[]).map((key) => REQUEST_METHODS[key]);
+
+/** Every notification method, in documentation order (that of NOTIFICATION_NAMES). */
+export const NOTIFICATIONS = (Object.keys(NOTIFICATION_NAMES) as NotificationKey[]).map(
+  (key) => NOTIFICATION_METHODS[key],
+);

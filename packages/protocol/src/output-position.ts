@@ -2,12 +2,6 @@
 // daemon decide "caught up" with the same rule.
 
 /**
- * How long one long-polling `task/output` read of a follower waits for new bytes, in ms (25 s;
- * the daemon answers as soon as output comes, and caps `waitMs` at MAX_OUTPUT_WAIT_MS).
- */
-export const FOLLOW_WAIT_MS = 25_000;
-
-/**
  * The reader is caught up: a reader at byte `offset` has everything a log of `totalBytes` bytes
  * held (offset ≥ totalBytes). Of a task/output result: `isCaughtUp(r.nextOffset, r.totalBytes)`.
  * A live task's log may still grow; see {@link hasReadAll}.

@@ -1,7 +1,13 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { createMessageConnection, type Message, type MessageConnection } from 'vscode-jsonrpc/node.js';
-import { DEFAULT_OUTPUT_LIMIT, MAX_OUTPUT_LIMIT, TaskOutput } from '@tend/protocol';
+import {
+  DEFAULT_OUTPUT_LIMIT,
+  MAX_OUTPUT_LIMIT,
+  type NotificationMethod,
+  type ParamsOf,
+  TaskOutput,
+} from '@tend/protocol';
 import { CappedMessageReader } from './capped-reader.js';
 import { ClientMessageWriter, MAX_QUEUED_BYTES } from './client-writer.js';
 
@@ -106,10 +112,13 @@ export class ClientConnection {
     this.logger.debug({ connection: this.id, client, session }, 'client initialized');
   }
 
-  /** Sends a notification; a client that stopped reading is dropped by the writer's cap. */
-  notify(method: string, params: unknown): void {
+  /**
+   * Sends the notification `def` (a method object of @tend/protocol, e.g. TaskDidExit) with `params`;
+   * a client that stopped reading is dropped by the writer's cap.
+   */
+  notify<N extends NotificationMethod>(def: N, params: ParamsOf<N>): void {
     if (this.socket.destroyed) return;
-    void this.writer.write({ jsonrpc: '2.0', method, params } as Message);
+    void this.writer.write({ jsonrpc: '2.0', method: def.method, params } as Message);
   }
 
   dispose(): void {

@@ -1,7 +1,17 @@
 import { chmodSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { ErrorCode, InvalidParamsError, parseParams } from '@tend/protocol';
+import {
+  DaemonInitialize,
+  ErrorCode,
+  type ErrorData,
+  InvalidParamsError,
+  type NotificationMethod,
+  type ParamsOf,
+  parseParams,
+  TaskDidChange,
+  TaskDidExit,
+} from '@tend/protocol';
 import { ResponseError } from 'vscode-jsonrpc/node.js';
 import { TendDaemonError } from '../errors.js';
 import { diskFullError, isDiskFull } from '../runtime/disk-full.js';
@@ -44,15 +54,15 @@ export class RpcServer {
     limits: Partial<ServerLimits> = {},
   ) {
     this.limits = { ...defaultServerLimits(), ...limits };
-    supervisor.on('change', (task, removed) => {
-      const params = removed ? { task, removed } : { task };
-      for (const connection of this.connections)
-        if (connection.initialized) connection.notify('task/didChange', params);
-    });
-    supervisor.on('exit', (completion) => {
-      for (const connection of this.connections)
-        if (connection.initialized) connection.notify('task/didExit', { completion });
-    });
+    supervisor.on('change', (task, removed) =>
+      this.notifyAll(TaskDidChange, removed ? { task, removed } : { task }),
+    );
+    supervisor.on('exit', (completion) => this.notifyAll(TaskDidExit, { completion }));
+  }
+
+  /** Sends the notification `def` to every initialized connection (docs/protocol.md, "Notifications"). */
+  notifyAll<N extends NotificationMethod>(def: N, params: ParamsOf<N>): void {
+    for (const connection of this.connections) if (connection.initialized) connection.notify(def, params);
   }
 
   /**
@@ -140,23 +150,21 @@ export class RpcServer {
     const handler = HANDLERS.get(method);
     if (!handler) {
       return new ResponseError(
-        -32601,
+        ErrorCode.MethodNotFound,
         `unknown method ${JSON.stringify(method.slice(0, 100))}; see docs/protocol.md`,
-        {
-          reason: 'method_not_found',
-        },
+        { reason: 'method_not_found' } satisfies ErrorData,
       );
     }
-    if (!connection.initialized && method !== 'daemon/initialize') {
-      return new ResponseError(1001, `send daemon/initialize before ${method}`, {
+    if (!connection.initialized && handler.def !== DaemonInitialize) {
+      return new ResponseError(ErrorCode.NotInitialized, `send ${DaemonInitialize.method} before ${method}`, {
         reason: 'not_initialized',
-      });
+      } satisfies ErrorData);
     }
     if (connection.inFlight >= this.limits.maxRequestsInFlight) {
       return new ResponseError(
         ErrorCode.LimitExceeded,
         `this connection already has ${connection.inFlight} requests in flight (the limit); wait for some to be answered`,
-        { reason: 'limit_exceeded', limit: this.limits.maxRequestsInFlight },
+        { reason: 'limit_exceeded', limit: this.limits.maxRequestsInFlight } satisfies ErrorData,
       );
     }
     connection.inFlight++;
@@ -189,7 +197,7 @@ export class RpcServer {
       error: {
         code: ErrorCode.LimitExceeded,
         message: `the daemon already serves ${this.limits.maxConnections} connections (the limit); close some and retry`,
-        data: { reason: 'limit_exceeded', limit: this.limits.maxConnections },
+        data: { reason: 'limit_exceeded', limit: this.limits.maxConnections } satisfies ErrorData,
       },
     });
     socket.end(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
@@ -206,12 +214,19 @@ export class RpcServer {
       return new ResponseError(full.code, full.message, { reason: full.reason, ...full.data });
     }
     if (error instanceof InvalidParamsError) {
-      return new ResponseError(-32602, error.message, { reason: 'invalid_params', issues: error.issues });
+      return new ResponseError(ErrorCode.InvalidParams, error.message, {
+        reason: 'invalid_params',
+        issues: error.issues,
+      } satisfies ErrorData);
     }
     this.logger.error({ err: error, method }, 'internal error');
-    return new ResponseError(-32603, `internal error in ${method}; details in the daemon log`, {
-      reason: 'internal_error',
-    });
+    return new ResponseError(
+      ErrorCode.InternalError,
+      `internal error in ${method}; details in the daemon log`,
+      {
+        reason: 'internal_error',
+      } satisfies ErrorData,
+    );
   }
 }
 

@@ -4,6 +4,7 @@ import {
   isTerminal,
   type LineMatcher,
   MAX_OUTPUT_LIMIT,
+  MAX_TIMER_DELAY_MS,
   type ParsedParamsOf,
   type TaskWait,
 } from '@tend/protocol';
@@ -12,7 +13,6 @@ import { waitForGrowth } from './log-watcher.js';
 import { cleanText } from './output-filter.js';
 import { readLogSelection } from './output.js';
 import { taskStats } from './stats.js';
-import { MAX_TIMER_DELAY_MS } from './task-timers.js';
 import type { TaskSupervisor } from './supervisor.js';
 
 /** Period of port and HTTP checks, in ms. */

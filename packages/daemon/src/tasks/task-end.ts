@@ -1,4 +1,4 @@
-import { isTerminal, type Task } from '@tend/protocol';
+import { isTerminal, MAX_TIMER_DELAY_MS, type Task } from '@tend/protocol';
 import type { CompletionStore } from '../store/completion-store.js';
 import type { TaskRow } from '../store/task-store.js';
 import { completionOf } from './completion-record.js';
@@ -11,7 +11,6 @@ import type { TaskContext } from './task-events.js';
 import { taskFiles } from './task-folder.js';
 import { signalTask } from './task-signal.js';
 import type { TaskStopper } from './task-stopper.js';
-import { MAX_TIMER_DELAY_MS } from './task-timers.js';
 import { fileSize, toTask } from './task-view.js';
 
 /** How a {@link TaskEnder.wait} ended: the task ended, or the wait timed out (or was aborted). */

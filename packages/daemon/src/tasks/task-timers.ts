@@ -1,14 +1,9 @@
-import { isTerminal } from '@tend/protocol';
+import { isTerminal, MAX_TIMER_DELAY_MS } from '@tend/protocol';
 import { isDiskFull } from '../runtime/disk-full.js';
 import type { TaskRow } from '../store/task-store.js';
 
 /** Delay before a timer whose action found the disk full fires again, in ms. */
 export const DISK_FULL_RETRY_MS = 500;
-/**
- * Longest delay Node's setTimeout honours, in ms (2^31 - 1, about 24.8 days; a longer one fires at
- * once, nodejs.org/api/timers.html#settimeoutcallback-delay-args). The daemon's one copy of it.
- */
-export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 /**
  * Per-task timers driven by deadlines stored in the row, so that they can be

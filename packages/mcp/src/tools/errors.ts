@@ -21,7 +21,6 @@ const HINTS: Record<string, string> = {
   method_not_found:
     'The running tend daemon is older than this MCP server: run `tend daemon restart` (tasks keep running).',
   protocol_mismatch: 'The tend daemon and this MCP server are different versions: run `tend daemon restart`.',
-  shutting_down: 'The tend daemon is shutting down; calling the tool again starts a new one.',
 };
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MIN_MAX_BYTES } from '@tend/protocol/wire';
+import { MAX_OUTPUT_LIMIT, MAX_PATTERN_CHARS, MAX_TASK_REF_CHARS, MIN_MAX_BYTES } from '@tend/protocol/wire';
 import { MAX_TOOL_WAIT_MS, type ToolContext, type ToolText } from './context.js';
 import { patternProblem } from '@tend/protocol/pattern';
 import { ToolInputError } from './errors.js';
@@ -12,7 +12,7 @@ export const DEFAULT_READ_MAX_BYTES = 8 * 1024;
 export const MAX_READ_MAX_BYTES = 64 * 1024;
 
 export const readOutputSchema = z.object({
-  id: z.string().min(1).max(200).describe('task id, unique id prefix, or name'),
+  id: z.string().min(1).max(MAX_TASK_REF_CHARS).describe('task id, unique id prefix, or name'),
   max_bytes: z
     .number()
     .int()
@@ -29,7 +29,7 @@ export const readOutputSchema = z.object({
   grep: z
     .string()
     .min(1)
-    .max(1000)
+    .max(MAX_PATTERN_CHARS)
     .optional()
     .describe(
       'RE2 regular expression (no backreferences or lookaround): keep only matching lines (e.g. "error|warn")',
@@ -88,7 +88,7 @@ export async function readOutput(input: ReadOutputInput, ctx: ToolContext): Prom
   const selection = incremental
     ? { since: 'last' as const, reader: ctx.reader, ...(input.wait_ms ? { waitMs: input.wait_ms } : {}) }
     : input.tail_lines !== undefined
-      ? { tail: { lines: input.tail_lines }, limit: 1024 * 1024 }
+      ? { tail: { lines: input.tail_lines }, limit: MAX_OUTPUT_LIMIT }
       : { offset: 0 };
   const grep =
     input.grep === undefined

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   DEFAULT_KILL_GRACE_MS,
+  MAX_TASK_REF_CHARS,
   SIGNAL_NAMES,
   TERMINATING_SIGNALS,
   type SignalName,
@@ -18,7 +19,7 @@ export const MAX_STOP_GRACE_MS = 30_000;
 const END_SLACK_MS = 5_000;
 
 export const stopTaskSchema = z.object({
-  id: z.string().min(1).max(200).describe('task id, unique id prefix, or name'),
+  id: z.string().min(1).max(MAX_TASK_REF_CHARS).describe('task id, unique id prefix, or name'),
   signal: z
     .enum(SIGNAL_NAMES as [SignalName, ...SignalName[]])
     .default('SIGTERM')
@@ -42,7 +43,7 @@ export type StopTaskInput = z.output<typeof stopTaskSchema>;
  * stop_task: task/kill to the task's process group; for stopping signals, waits
  * (grace + 5 s at most) for the end and reports it with the last lines. A task that
  * has already ended is reported as such, not as an error.
- * @throws the client's task_not_found / ambiguous_id / signal_failed.
+ * @throws the client's task_not_found / ambiguous_id.
  */
 export async function stopTask(input: StopTaskInput, ctx: ToolContext): Promise<ToolText> {
   const tend = await ctx.tend();

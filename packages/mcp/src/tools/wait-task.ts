@@ -1,3 +1,4 @@
+import { MAX_TASK_REF_CHARS } from '@tend/protocol/wire';
 import { z } from 'zod';
 import { conditionShape, untilOf } from './condition.js';
 import { DEFAULT_TOOL_WAIT_MS, MAX_TOOL_WAIT_MS, type ToolContext, type ToolText } from './context.js';
@@ -5,7 +6,7 @@ import { defineTool, type ToolSetup } from './tool.js';
 import { waitAndDescribe } from './wait-common.js';
 
 export const waitTaskSchema = z.object({
-  id: z.string().min(1).max(200).describe('task id, unique id prefix, or name'),
+  id: z.string().min(1).max(MAX_TASK_REF_CHARS).describe('task id, unique id prefix, or name'),
   until: z
     .object(conditionShape)
     .strict()

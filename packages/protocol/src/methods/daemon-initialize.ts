@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { MAX_SESSION_CHARS } from '../limits.js';
+import { REQUEST_NAMES } from '../method-names.js';
 
 export const DaemonInitialize = defineRequest({
-  method: 'daemon/initialize',
+  method: REQUEST_NAMES.DaemonInitialize,
   summary:
     'First request on every connection; other requests before it are refused with not_initialized. The daemon ' +
     'answers with its own protocolVersion. A client that finds it lower than its own shuts the daemon down and ' +
@@ -20,7 +22,7 @@ export const DaemonInitialize = defineRequest({
       session: z
         .string()
         .min(1)
-        .max(200)
+        .max(MAX_SESSION_CHARS)
         .optional()
         .describe("e.g. an agent's conversation id; recorded on tasks it starts"),
     })

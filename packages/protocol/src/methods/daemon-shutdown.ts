@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { REQUEST_NAMES } from '../method-names.js';
 import { DEFAULT_KILL_GRACE_MS, MAX_KILL_GRACE_MS } from '../limits.js';
 
 export const DaemonShutdown = defineRequest({
-  method: 'daemon/shutdown',
+  method: REQUEST_NAMES.DaemonShutdown,
   summary:
     'Stops the daemon after replying. Tasks keep running and are adopted by the next daemon, unless killTasks is ' +
     'true: then every live task is stopped (SIGTERM, SIGKILL after the grace period) before the daemon exits. ' +

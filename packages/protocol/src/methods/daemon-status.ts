@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { REQUEST_NAMES } from '../method-names.js';
 import { TaskStateSchema } from '../task.js';
 
 export const DaemonStatus = defineRequest({
-  method: 'daemon/status',
+  method: REQUEST_NAMES.DaemonStatus,
   summary:
     'Facts about the running daemon: identity, uptime, tasks by state, connected clients, file locations, and ' +
     'whether its tasks would die at logout (systemd user unit or KillUserProcesses without linger).',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
-import { MAX_COMPLETIONS_LIMIT } from '../limits.js';
+import { REQUEST_NAMES } from '../method-names.js';
+import { MAX_COMPLETIONS_LIMIT, MAX_SESSION_CHARS } from '../limits.js';
 import { SignalNameSchema, TaskStateSchema } from '../task.js';
 
 /** One task end, as the completion inbox keeps it. `seq` grows by one per end, daemon-wide. */
@@ -26,7 +27,7 @@ export const CompletionSchema = z.object({
 export type Completion = z.infer<typeof CompletionSchema>;
 
 export const TaskCompletions = defineRequest({
-  method: 'task/completions',
+  method: REQUEST_NAMES.TaskCompletions,
   summary:
     'The completion inbox: task ends a session has not acknowledged yet, oldest first. Every end is kept with a ' +
     'sequence number in the database, so ends that happened while no client (or no daemon) was there are not ' +
@@ -38,7 +39,7 @@ export const TaskCompletions = defineRequest({
       session: z
         .string()
         .min(1)
-        .max(200)
+        .max(MAX_SESSION_CHARS)
         .optional()
         .describe(
           "whose inbox: ends of tasks this session started, and its acknowledgements (default: the connection's session)",

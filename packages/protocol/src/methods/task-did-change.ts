@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { defineNotification } from '../method.js';
+import { NOTIFICATION_NAMES } from '../method-names.js';
 import { TaskSchema } from '../task.js';
 
 export const TaskDidChange = defineNotification({
-  method: 'task/didChange',
+  method: NOTIFICATION_NAMES.TaskDidChange,
   summary:
     'Sent to every initialized connection when a task changes state (created, running, stopping, ended, removed).',
   params: z.object({

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { MAX_TASK_REF_CHARS } from '../limits.js';
+import { REQUEST_NAMES } from '../method-names.js';
 import { TaskSchema } from '../task.js';
 
 /**
@@ -9,11 +11,11 @@ import { TaskSchema } from '../task.js';
 export const TaskRefSchema = z
   .string()
   .min(1, 'must be a task id, id prefix or name')
-  .max(200)
+  .max(MAX_TASK_REF_CHARS)
   .describe('task id, unique id prefix, or name');
 
 export const TaskGet = defineRequest({
-  method: 'task/get',
+  method: REQUEST_NAMES.TaskGet,
   summary:
     "One task, by id, unique id prefix or name, with the names of the variables captured from its caller's " +
     'environment (`capturedEnvNames`); their values only with `env: true` (they may hold secrets).',

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { REQUEST_NAMES } from '../method-names.js';
 import { DEFAULT_KILL_GRACE_MS, MAX_KILL_GRACE_MS } from '../limits.js';
 import { SignalNameSchema, TaskSchema } from '../task.js';
 import { TaskRefSchema } from './task-get.js';
 
 export const TaskKill = defineRequest({
-  method: 'task/kill',
+  method: REQUEST_NAMES.TaskKill,
   summary:
     "Signals the task's whole process group. With a terminating signal (SIGTERM, the default, SIGINT, SIGHUP, " +
     'SIGQUIT, SIGKILL) the intent is recorded first (state stopping, reason "killed by user"), and SIGKILL follows ' +
@@ -18,5 +19,5 @@ export const TaskKill = defineRequest({
     })
     .strict(),
   result: TaskSchema,
-  errors: ['task_not_found', 'ambiguous_id', 'not_running', 'signal_failed'],
+  errors: ['task_not_found', 'ambiguous_id', 'not_running'],
 });

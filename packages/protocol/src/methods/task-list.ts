@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
-import { MAX_LIST_LIMIT, MAX_PATH_BYTES } from '../limits.js';
+import { REQUEST_NAMES } from '../method-names.js';
+import { MAX_LIST_LIMIT, MAX_PATH_BYTES, MAX_SESSION_CHARS } from '../limits.js';
 import { TaskSchema, TaskStateSchema } from '../task.js';
 
 export const TaskList = defineRequest({
-  method: 'task/list',
+  method: REQUEST_NAMES.TaskList,
   summary:
     'Tasks, newest first, optionally filtered by state(s), exact name, session, and workspace (cwd at or below a ' +
     'directory). Without `state` every task is listed, ended ones included.',
@@ -17,7 +18,11 @@ export const TaskList = defineRequest({
         .max(MAX_PATH_BYTES)
         .optional()
         .describe('workspace root: tasks whose cwd is this directory or below it'),
-      session: z.string().max(200).optional().describe('tasks started by connections of this session'),
+      session: z
+        .string()
+        .max(MAX_SESSION_CHARS)
+        .optional()
+        .describe('tasks started by connections of this session'),
       limit: z.number().int().min(1).max(MAX_LIST_LIMIT).default(100).describe('most tasks returned'),
     })
     .strict(),

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
-import { MAX_OUTPUT_LIMIT, DEFAULT_OUTPUT_LIMIT, MAX_OUTPUT_WAIT_MS, MIN_MAX_BYTES } from '../limits.js';
+import { REQUEST_NAMES } from '../method-names.js';
+import {
+  DEFAULT_OUTPUT_LIMIT,
+  MAX_GREP_CONTEXT,
+  MAX_OUTPUT_LIMIT,
+  MAX_OUTPUT_WAIT_MS,
+  MAX_PATTERN_CHARS,
+  MIN_MAX_BYTES,
+} from '../limits.js';
 import { TaskRefSchema } from './task-get.js';
 import { patternProblem } from '../pattern.js';
 
@@ -27,7 +35,7 @@ export const GrepSchema = z
     pattern: z
       .string()
       .min(1)
-      .max(1000)
+      .max(MAX_PATTERN_CHARS)
       .superRefine((p, ctx) => {
         const problem = patternProblem(p);
         if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `refused: ${problem}` });
@@ -39,7 +47,7 @@ export const GrepSchema = z
       .number()
       .int()
       .min(0)
-      .max(50)
+      .max(MAX_GREP_CONTEXT)
       .default(0)
       .describe('lines of context kept before and after each match'),
     ignoreCase: z.boolean().default(false).describe('match without regard to case'),
@@ -48,7 +56,7 @@ export const GrepSchema = z
   .describe('keep only the lines matching pattern, with context lines around them');
 
 export const TaskOutput = defineRequest({
-  method: 'task/output',
+  method: REQUEST_NAMES.TaskOutput,
   summary:
     "A bounded read of the task's output log, addressed by byte offset. Give at most one of `offset` (read from " +
     'there; default 0), `head` (the first N bytes or lines) or `tail` (the last N bytes or lines). At most `limit` ' +

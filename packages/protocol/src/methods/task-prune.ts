@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { REQUEST_NAMES } from '../method-names.js';
 import { TERMINAL_STATES } from '../states.js';
 
 /** An ended task state (succeeded, failed, killed, timed_out, lost). */
@@ -8,7 +9,7 @@ const EndedStateSchema = z.enum(
 );
 
 export const TaskPrune = defineRequest({
-  method: 'task/prune',
+  method: REQUEST_NAMES.TaskPrune,
   summary:
     'Removes ended tasks (never live ones) with every trace of them: row, output folder, inbox entries, read ' +
     'cursors; like `docker container prune`. Without params, every ended task. `olderThanMs` keeps those that ' +

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { REQUEST_NAMES } from '../method-names.js';
 import { TASK_NAME_PATTERN, MIN_OUTPUT_CAP_BYTES, MAX_TIMEOUT_MS } from '../limits.js';
 import {
   AbsolutePathSchema,
@@ -18,7 +19,7 @@ export const TaskNameSchema = z
   );
 
 export const TaskRun = defineRequest({
-  method: 'task/run',
+  method: REQUEST_NAMES.TaskRun,
   summary:
     "Starts `command` in the background through `$SHELL -c` (fallback /bin/sh) in `cwd`, with the daemon's " +
     'environment (unless inheritEnv is false), `capturedEnv` over it and `env` over both, and with `umask` (default ' +
@@ -85,13 +86,5 @@ export const TaskRun = defineRequest({
   result: TaskSchema.extend({
     reused: z.boolean().optional().describe('true when reuse returned an existing live task'),
   }),
-  errors: [
-    'invalid_cwd',
-    'name_in_use',
-    'invalid_name',
-    'spawn_failed',
-    'limit_exceeded',
-    'shutting_down',
-    'disk_full',
-  ],
+  errors: ['invalid_cwd', 'name_in_use', 'invalid_name', 'limit_exceeded', 'disk_full'],
 });

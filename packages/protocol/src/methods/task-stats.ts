@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { REQUEST_NAMES } from '../method-names.js';
 import { TaskRefSchema } from './task-get.js';
 
 export const ListeningPortSchema = z.object({
@@ -21,7 +22,7 @@ export const TaskStatsSchema = z.object({
 export type TaskStats = z.infer<typeof TaskStatsSchema>;
 
 export const TaskStats = defineRequest({
-  method: 'task/stats',
+  method: REQUEST_NAMES.TaskStats,
   summary:
     "Resources of live tasks, summed over each task's process group: CPU % and RSS (pidusage), and the TCP ports " +
     'the group listens on (Linux: LISTEN sockets of /proc/net/tcp{,6} whose inodes are open in /proc/<pid>/fd). ' +

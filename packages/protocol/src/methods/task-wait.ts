@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
+import { REQUEST_NAMES } from '../method-names.js';
 import { TaskSchema } from '../task.js';
 import { TaskRefSchema } from './task-get.js';
 import { GrepSchema } from './task-output.js';
@@ -34,7 +35,7 @@ export const UntilSchema = z
   });
 
 export const TaskWait = defineRequest({
-  method: 'task/wait',
+  method: REQUEST_NAMES.TaskWait,
   summary:
     'Waits until the task ends (or the `until` condition holds) or timeoutMs passes, and says which in ' +
     '`outcome`. `until.output` looks at the whole log, so a line printed before the wait counts, and returns the ' +

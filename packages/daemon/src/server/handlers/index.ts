@@ -1,3 +1,4 @@
+import type { REQUEST_METHODS, RequestKey } from '@tend/protocol';
 import type { Handler } from '../handler.js';
 import { daemonInitialize } from './daemon-initialize.js';
 import { daemonShutdown } from './daemon-shutdown.js';
@@ -13,23 +14,28 @@ import { taskRun } from './task-run.js';
 import { taskStatsHandler } from './task-stats.js';
 import { taskWait } from './task-wait.js';
 
-/** The dispatch table: method name → handler. Every request method of @tend/protocol has a row. */
+/**
+ * One handler per request method object, keyed as in REQUEST_NAMES (@tend/protocol
+ * method-names.ts): a request without a handler, or a handler of another method
+ * under a key, does not compile (handlers.test.ts checks the same at run time).
+ */
+export const HANDLERS_BY_KEY = {
+  DaemonInitialize: daemonInitialize,
+  DaemonStatus: daemonStatus,
+  DaemonShutdown: daemonShutdown,
+  TaskRun: taskRun,
+  TaskList: taskList,
+  TaskGet: taskGet,
+  TaskOutput: taskOutput,
+  TaskWait: taskWait,
+  TaskKill: taskKill,
+  TaskRemove: taskRemove,
+  TaskPrune: taskPrune,
+  TaskCompletions: taskCompletions,
+  TaskStats: taskStatsHandler,
+} satisfies { [K in RequestKey]: Handler<(typeof REQUEST_METHODS)[K]> };
+
+/** The dispatch table: method name (e.g. `task/run`) → handler, from {@link HANDLERS_BY_KEY}. */
 export const HANDLERS: ReadonlyMap<string, Handler> = new Map(
-  (
-    [
-      daemonInitialize,
-      daemonStatus,
-      daemonShutdown,
-      taskRun,
-      taskList,
-      taskGet,
-      taskOutput,
-      taskWait,
-      taskKill,
-      taskRemove,
-      taskPrune,
-      taskCompletions,
-      taskStatsHandler,
-    ] as Handler[]
-  ).map((handler) => [handler.def.method, handler]),
+  Object.values(HANDLERS_BY_KEY).map((handler) => [handler.def.method, handler as Handler]),
 );
