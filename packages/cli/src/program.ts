@@ -142,7 +142,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     )
     .action(
       act(async (id: string, _o, cmd: Command) =>
-        (await import('./task-output.js')).showLogs(id, optionsOf(cmd)),
+        (await import('./task-output.js')).showOutput(id, optionsOf(cmd)),
       ),
     );
 
@@ -183,7 +183,9 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('-a, --all', 'list every end kept, acknowledged ones too')
     .option('-q, --quiet', 'only the table, without the last lines')
     .action(
-      act(async (_o, cmd: Command) => (await import('./task-completions.js')).showInbox(optionsOf(cmd))),
+      act(async (_o, cmd: Command) =>
+        (await import('./task-completions.js')).showCompletions(optionsOf(cmd)),
+      ),
     );
 
   program
@@ -259,7 +261,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     )
     .action(
       act(async (id: string, _o, cmd: Command) =>
-        (await import('./task-get.js')).inspectTask(id, optionsOf(cmd)),
+        (await import('./task-get.js')).getTask(id, optionsOf(cmd)),
       ),
     );
 

@@ -6,13 +6,13 @@ import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { checkPattern } from './pattern-check.js';
-import { readSelection, readSince, type OutputRead, type ReadFn, type Selection } from './log-reader.js';
-import { binaryOf, LogWriter, type WriteMode } from './log-writer.js';
+import { readSelection, readSince, type OutputRead, type ReadFn, type Selection } from './output-reader.js';
+import { binaryOf, OutputWriter, type WriteMode } from './output-writer.js';
 import { printJson, printJsonLine, warn } from './output.js';
 import { defaultReader } from './reader-name.js';
 
 /** Options of `tend logs`. */
-export interface LogsOptions extends GlobalOptions {
+export interface OutputOptions extends GlobalOptions {
   follow?: boolean;
   /** Last N lines (`-n`). */
   lines?: number;
@@ -70,7 +70,7 @@ const POLL_MS = 25_000;
  * @throws CliError for contradicting options, a --grep that is not RE2
  *   syntax; the client's task_not_found…
  */
-export async function showLogs(id: string, options: LogsOptions): Promise<number> {
+export async function showOutput(id: string, options: OutputOptions): Promise<number> {
   const start = startOf(options);
   const filter = filterOf(options);
   if (options.grep !== undefined) await checkPattern('--grep', options.grep);
@@ -84,7 +84,7 @@ export async function showLogs(id: string, options: LogsOptions): Promise<number
     options.follow === true && options.clean === true && options.grep === undefined && !options.json;
   const mode: WriteMode = cleanHere ? 'clean-lines' : filter !== undefined || options.json ? 'text' : 'bytes';
   return withClient(options, async (client) => {
-    const printer = new Printer(options, filter !== undefined && !cleanHere, new LogWriter(mode));
+    const printer = new Printer(options, filter !== undefined && !cleanHere, new OutputWriter(mode));
     if (filter && !cleanHere) await showFiltered(client, id, start, filter, printer, options.follow ?? false);
     else await showRaw(client, id, start, printer, options.follow ?? false, mode === 'bytes');
     await printer.finish();
@@ -188,7 +188,7 @@ function windowOf(selection: Selection): Pick<ParamsOf<typeof TaskOutput>, 'offs
  * @throws CliError when more than one of -n, --head and --bytes is given, or
  *   one of them with --new.
  */
-function startOf(options: LogsOptions): Start {
+function startOf(options: OutputOptions): Start {
   const given = [options.lines, options.head, options.bytes].filter((n) => n !== undefined).length;
   if (given > 1) throw new CliError('give at most one of -n, --head and --bytes');
   if (options.new || options.reader !== undefined) {
@@ -208,7 +208,7 @@ function startOf(options: LogsOptions): Start {
  * The model-sized view the options ask for, or undefined for raw bytes.
  * @throws CliError for -C or -i without --grep, -C over 50 or --max-bytes outside 256 B – 1 MiB.
  */
-function filterOf(options: LogsOptions): Filter | undefined {
+function filterOf(options: OutputOptions): Filter | undefined {
   if (options.grep === undefined && (options.context !== undefined || options.ignoreCase)) {
     throw new CliError('-C and -i go with --grep');
   }
@@ -251,9 +251,9 @@ class Printer {
   private lastLine: { data: string; ended: boolean } | undefined;
 
   constructor(
-    private readonly options: LogsOptions,
+    private readonly options: OutputOptions,
     private readonly filtered: boolean,
-    private readonly writer: LogWriter,
+    private readonly writer: OutputWriter,
   ) {}
 
   /** One task/output result; `merge`: collected for one JSON document (no -f). */
