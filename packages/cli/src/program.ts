@@ -4,6 +4,7 @@ import {
   MAX_KILL_GRACE_MS,
   MAX_TIMEOUT_MS,
   TASK_NAME_PATTERN,
+  TEND_VERSION,
 } from '@tend/protocol/wire';
 import { checkDuration, type DurationBounds } from './duration.js';
 import { parseEnvPair } from './env-pairs.js';
@@ -12,7 +13,6 @@ import { commandName, commandPathOf } from './command-path.js';
 import { ExitCode } from './exit-codes.js';
 import { exitCodeOfError, jsonFailure, messageOf, wantsJson } from './failure.js';
 import { HELP_AFTER, LOGS_EXAMPLES, RUN_EXAMPLES, SESSION_HELP, WAIT_EXAMPLES } from './help-text.js';
-import { CLI_VERSION } from './version.js';
 
 // Command modules are imported when their command runs, so that `--help` and
 // usage errors do not load the client, the protocol schemas or zod.
@@ -33,7 +33,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
       'Run shell commands as background tasks that outlive the terminal, editor or agent that started them.\n' +
         'A per-user daemon (started on demand) supervises them and keeps their output.',
     )
-    .version(CLI_VERSION, '-V, --version', 'print the version of tend')
+    .version(TEND_VERSION, '-V, --version', 'print the version of tend')
     .option('--json', 'print JSON instead of text')
     .option('--session <id>', `${SESSION_HELP}; for run, inbox and mcp`)
     .enablePositionalOptions()
