@@ -1,4 +1,4 @@
-// Turns the raw measurements into the table rows of issue 5: each row has the
+// Turns the raw measurements into the rows of BENCHMARKS.md's table: each row has the
 // figure, its value (median and min–max over repeats), the reference measured in
 // the same run, the ratio, the target and whether it was met.
 import { MiB, summary } from './lib.mjs';

@@ -1,7 +1,7 @@
 /**
  * Application error codes carried by JSON-RPC error responses. They sit outside
  * the range JSON-RPC 2.0 reserves (-32768..-32000): 1xxx daemon, 2xxx task,
- * 3xxx process, 4xxx store (DESIGN.md, "Protocol"). The stable string a client
+ * 3xxx process, 4xxx store (docs/design.md, "Protocol"). The stable string a client
  * should switch on is `data.reason`; codes group reasons by layer.
  */
 export const ErrorCode = {
