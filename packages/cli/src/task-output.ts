@@ -8,7 +8,7 @@ import { ExitCode } from './exit-codes.js';
 import { checkPattern } from './pattern-check.js';
 import { readSelection, readSince, type OutputRead, type ReadFn, type Selection } from './output-reader.js';
 import { binaryOf, OutputWriter, type WriteMode } from './output-writer.js';
-import { printJson, printJsonLine, warn } from './output.js';
+import { OutputPrinter } from './task-output-printer.js';
 import { defaultReader } from './reader-name.js';
 
 /** Options of `tend logs`. */
@@ -84,7 +84,7 @@ export async function showOutput(id: string, options: OutputOptions): Promise<nu
     options.follow === true && options.clean === true && options.grep === undefined && !options.json;
   const mode: WriteMode = cleanHere ? 'clean-lines' : filter !== undefined || options.json ? 'text' : 'bytes';
   return withClient(options, async (client) => {
-    const printer = new Printer(options, filter !== undefined && !cleanHere, new OutputWriter(mode));
+    const printer = new OutputPrinter(options, filter !== undefined && !cleanHere, new OutputWriter(mode));
     if (filter && !cleanHere) await showFiltered(client, id, start, filter, printer, options.follow ?? false);
     else await showRaw(client, id, start, printer, options.follow ?? false, mode === 'bytes');
     await printer.finish();
@@ -101,7 +101,7 @@ async function showRaw(
   client: TendClient,
   id: string,
   start: Start,
-  printer: Printer,
+  printer: OutputPrinter,
   follow: boolean,
   bytes: boolean,
 ): Promise<void> {
@@ -150,7 +150,7 @@ async function showFiltered(
   id: string,
   start: Start,
   filter: Filter,
-  printer: Printer,
+  printer: OutputPrinter,
   follow: boolean,
 ): Promise<void> {
   const base = { id, ...filter, limit: MAX_OUTPUT_LIMIT };
@@ -236,86 +236,5 @@ function filterOf(options: OutputOptions): Filter | undefined {
         }
       : {}),
     ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
-  };
-}
-
-/**
- * Prints reads as text (data as-is) or JSON (one merged result; JSON lines
- * when following), and notes bytes the output cap dropped on stderr at the end.
- */
-class Printer {
-  private readonly reads: OutputRead[] = [];
-  private dropped = 0;
-  /** Lines `--grep` matched in every read so far. */
-  matches = 0;
-  private lastLine: { data: string; ended: boolean } | undefined;
-
-  constructor(
-    private readonly options: OutputOptions,
-    private readonly filtered: boolean,
-    private readonly writer: OutputWriter,
-  ) {}
-
-  /** One task/output result; `merge`: collected for one JSON document (no -f). */
-  async read(chunk: OutputRead, merge = !this.options.follow): Promise<void> {
-    this.dropped += chunk.skippedBytes;
-    this.matches += chunk.matches ?? 0;
-    if (!this.options.json) return this.writer.write(chunk.data);
-    if (merge) {
-      this.reads.push(chunk);
-      return;
-    }
-    if (chunk.data === '' && chunk.skippedBytes === 0 && !chunk.ended) return;
-    // Raw follow lines all have the shape of client.follow()'s chunks; filtered ones are whole results (matches…).
-    const { data, offset, nextOffset, skippedBytes, ended } = chunk;
-    await this.line(this.filtered ? chunk : { data, offset, nextOffset, skippedBytes, ended });
-  }
-
-  /** One chunk of client.follow(). */
-  async chunk(chunk: {
-    data: string;
-    offset: number;
-    nextOffset: number;
-    skippedBytes: number;
-  }): Promise<void> {
-    this.dropped += chunk.skippedBytes;
-    if (this.options.json) await this.line({ ...chunk, ended: false });
-    else await this.writer.write(chunk.data);
-  }
-
-  /** Following raw output ended at byte `offset`: the last JSON line says so. */
-  async ended(offset: number): Promise<void> {
-    if (this.options.json && !(this.lastLine?.ended && this.lastLine.data === '')) {
-      await this.line({ data: '', offset, nextOffset: offset, skippedBytes: 0, ended: true });
-    }
-  }
-
-  async finish(): Promise<void> {
-    await this.writer.end();
-    if (this.options.json && this.reads.length > 0) await printJson(mergeReads(this.reads));
-    if (this.dropped > 0) {
-      warn(
-        `${this.dropped} bytes of this output were dropped by the task's output cap before they could be read`,
-      );
-    }
-  }
-
-  private async line<T extends { data: string; ended: boolean }>(value: T): Promise<void> {
-    this.lastLine = value;
-    await printJsonLine(value);
-  }
-}
-
-/** Joins consecutive reads into one `task/output`-shaped result. */
-function mergeReads(reads: readonly OutputRead[]): OutputRead {
-  const first = reads[0]!;
-  const last = reads[reads.length - 1]!;
-  return {
-    ...last,
-    data: reads.map((r) => r.data).join(''),
-    offset: first.offset,
-    skippedBytes: reads.reduce((sum, r) => sum + r.skippedBytes, 0),
-    omittedBytes: reads.reduce((sum, r) => sum + r.omittedBytes, 0),
-    truncated: false,
   };
 }
