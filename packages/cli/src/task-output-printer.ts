@@ -63,7 +63,8 @@ export class OutputPrinter {
 
   async finish(): Promise<void> {
     await this.writer.end();
-    if (this.options.json && this.reads.length > 0) await printJson(mergeReads(this.reads));
+    const [first, ...more] = this.reads;
+    if (this.options.json && first) await printJson(mergeReads([first, ...more]));
     if (this.dropped > 0) {
       warn(
         `${this.dropped} bytes of this output were dropped by the task's output cap before they could be read`,
@@ -77,10 +78,10 @@ export class OutputPrinter {
   }
 }
 
-/** Joins consecutive reads into one `task/output`-shaped result. */
-function mergeReads(reads: readonly OutputRead[]): OutputRead {
-  const first = reads[0]!;
-  const last = reads[reads.length - 1]!;
+/** Joins consecutive reads (at least one) into one `task/output`-shaped result. */
+function mergeReads([first, ...more]: readonly [OutputRead, ...OutputRead[]]): OutputRead {
+  const reads = [first, ...more];
+  const last = more.at(-1) ?? first;
   return {
     ...last,
     data: reads.map((r) => r.data).join(''),
