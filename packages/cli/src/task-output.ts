@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TendClient } from '@tend/client';
 import type { ParamsOf, TaskOutput } from '@tend/protocol';
-import { MAX_OUTPUT_LIMIT, MIN_MAX_BYTES } from '@tend/protocol/wire';
+import { isReadToEnd, MAX_OUTPUT_LIMIT, MIN_MAX_BYTES } from '@tend/protocol/wire';
 import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
@@ -160,7 +160,7 @@ async function showFiltered(
     ...(since ?? windowOf((start as { selection: Selection }).selection)),
   });
   await printer.read(chunk, !follow);
-  while (follow && !(chunk.ended && chunk.nextOffset >= chunk.totalBytes)) {
+  while (follow && !isReadToEnd(chunk)) {
     const before = chunk.nextOffset;
     chunk = await client.output({ ...base, ...(since ?? { offset: before }), waitMs: POLL_MS });
     if (chunk.data !== '' || chunk.skippedBytes > 0 || chunk.ended) await printer.read(chunk, false);

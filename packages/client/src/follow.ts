@@ -1,5 +1,5 @@
 import type { TaskOutput } from '@tend/protocol';
-import type { ParamsOf, ResultOf } from '@tend/protocol/wire';
+import { isReadToEnd, type ParamsOf, type ResultOf } from '@tend/protocol/wire';
 
 /** Options of {@link TendClient.follow}. */
 export interface FollowOptions {
@@ -32,7 +32,7 @@ type Read = (params: ParamsOf<typeof TaskOutput>) => Promise<ResultOf<typeof Tas
 /**
  * Async generator behind {@link TendClient.follow}: long-polling task/output
  * reads from `offset` (or the reader's cursor), yielding every non-empty chunk,
- * until a read says the task `ended` and it reached the end of the log.
+ * until a read says the task `ended` and it reached the end of the log ({@link isReadToEnd}).
  */
 export async function* followOutput(
   read: Read,
@@ -64,6 +64,6 @@ export async function* followOutput(
         skippedBytes: chunk.skippedBytes,
       };
     }
-    if (chunk.ended && chunk.nextOffset >= chunk.totalBytes) return;
+    if (isReadToEnd(chunk)) return;
   }
 }

@@ -4,6 +4,7 @@ export * from './signals.js';
 export * from './paths.js';
 export * from './states.js';
 export * from './limits.js';
+export * from './output-end.js';
 export * from './field-limits.js';
 export * from './config.js';
 export * from './pattern.js';

@@ -25,6 +25,7 @@ export * from './signals.js';
 export * from './paths.js';
 export * from './states.js';
 export * from './limits.js';
+export * from './output-end.js';
 export type { ParamsOf, ResultOf, ParsedParamsOf, RequestMethod, NotificationMethod } from './method.js';
 export type { Task } from './task.js';
 export type { Completion } from './methods/task-completions.js';
