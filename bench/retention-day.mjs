@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, lstatSync, mkdirSync, writeFileSync, rmSync,
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TendClient } from '../packages/client/dist/index.js';
+import { TEND_VERSION } from '../packages/protocol/dist/wire.js';
 import { DAEMON_BIN } from './lib.mjs';
 
 const { values } = parseArgs({
@@ -30,7 +31,7 @@ const connect = () =>
     autoStart: true,
     daemonCommand: [process.execPath, DAEMON_BIN],
     clientName: 'tend-cli',
-    clientVersion: '0.1.0',
+    clientVersion: TEND_VERSION,
   });
 
 function du(path) {

@@ -1,4 +1,4 @@
-// tend's benchmark suite (issue 5). Prints a table, writes
+// tend's benchmark suite (BENCHMARKS.md). Prints a table, writes
 // bench/results/<date>.json and a growth chart bench/results/<date>.svg, and —
 // after a complete full run — the table in BENCHMARKS.md. Asserts nothing by
 // time: each row is marked met or missed; the exit code is non-zero only when a

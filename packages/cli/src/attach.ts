@@ -1,7 +1,7 @@
 import type { TendClient } from '@tend/client';
 import type { SignalName, Task } from '@tend/protocol/wire';
 import { MAX_OUTPUT_LIMIT } from '@tend/protocol/wire';
-import { binaryOf, LogWriter } from './log-writer.js';
+import { binaryOf, OutputWriter } from './output-writer.js';
 import { warn } from './output.js';
 
 /** How `tend run --wait` / `-a` attaches to the task it started. */
@@ -73,7 +73,7 @@ export async function attach(client: TendClient, task: Task, options: AttachOpti
 
 /** Writes the whole log of task `id` to stdout as it grows, until the task ended and all of it is written. */
 async function stream(client: TendClient, id: string): Promise<void> {
-  const writer = new LogWriter('bytes');
+  const writer = new OutputWriter('bytes');
   let dropped = 0;
   // follow() stops after a read that says `ended` and reached the log's end: the
   // daemon decides `ended` before reading, so nothing written before the end is missed.

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from './program.js';
+import { main } from './main.js';
 
 // A reader that goes away (`tend logs ID | head`) is not an error of tend.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

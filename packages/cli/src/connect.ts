@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { TendClient } from '@tend/client';
 import { warn } from './output.js';
-import { CLI_VERSION } from './version.js';
+import { TEND_VERSION } from '@tend/protocol/wire';
 
 /** Options every command accepts (globally or after the command name). */
 export interface GlobalOptions {
@@ -34,7 +34,7 @@ export async function connect(options: GlobalOptions, { autoStart = true } = {})
     // Also without autoStart: the client needs it to replace a daemon of an older protocol.
     daemonCommand: daemonCommand(),
     clientName: 'tend-cli',
-    clientVersion: CLI_VERSION,
+    clientVersion: TEND_VERSION,
     ...(session ? { session } : {}),
   });
 }

@@ -68,3 +68,11 @@ Examples:
   tend run --name web --reuse -- npm run dev
                                         the live "web" task if it runs the same command
 `;
+
+/** Description of `tend run` in its help. */
+export const RUN_DESCRIPTION =
+  'Start <command> in the background through the shell and print the task id alone on stdout. ' +
+  'With --wait or -a, stay attached instead (as docker run without -d): print its output as it is written ' +
+  'and exit with its exit code; Ctrl-C detaches and the task keeps running, unless --sig-proxy sends it to the task. ' +
+  'One word after "--" is a shell command line, used as-is; several words are quoted one by one ' +
+  'and joined, as exec would run them. Options after the first word of the command belong to the command.';

@@ -1,4 +1,5 @@
-export { buildProgram, main } from './program.js';
+export { buildProgram } from './program.js';
+export { main } from './main.js';
 export { ExitCode, SIGNAL_EXIT_BASE } from './exit-codes.js';
 export { exitCodeOf } from './exit-status.js';
 export { parseDuration } from './duration.js';

@@ -1,6 +1,6 @@
 import { daemonCommand, type GlobalOptions } from './connect.js';
 import { ExitCode } from './exit-codes.js';
-import { CLI_VERSION } from './version.js';
+import { TEND_VERSION } from '@tend/protocol/wire';
 
 /** Options of `tend mcp`. */
 export interface McpOptions extends GlobalOptions {
@@ -20,7 +20,7 @@ export async function serveMcp(options: McpOptions): Promise<number> {
     daemonCommand: daemonCommand(),
     ...(options.session ? { session: options.session } : {}),
     ...(options.cwd ? { workspace: options.cwd } : {}),
-    clientVersion: CLI_VERSION,
+    clientVersion: TEND_VERSION,
   });
   return ExitCode.Ok;
 }

@@ -1,26 +1,18 @@
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { DEFAULT_KILL_GRACE_MS, TEND_VERSION } from '@tend/protocol/wire';
 import {
-  DEFAULT_KILL_GRACE_MS,
-  MAX_KILL_GRACE_MS,
-  MAX_TIMEOUT_MS,
-  TASK_NAME_PATTERN,
-} from '@tend/protocol/wire';
-import { checkDuration, type DurationBounds } from './duration.js';
-import { parseEnvPair } from './env-pairs.js';
-import { CliError } from './errors.js';
-import { commandName, commandPathOf } from './command-path.js';
-import { ExitCode } from './exit-codes.js';
-import { exitCodeOfError, jsonFailure, messageOf, wantsJson } from './failure.js';
-import { HELP_AFTER, LOGS_EXAMPLES, RUN_EXAMPLES, SESSION_HELP, WAIT_EXAMPLES } from './help-text.js';
-import { CLI_VERSION } from './version.js';
+  actionsInto,
+  addCommonOptions,
+  checkGlobalSession,
+  leaves,
+  type Outcome,
+  optionsOf,
+} from './common-options.js';
+import * as help from './help-text.js';
+import * as arg from './option-parsers.js';
 
 // Command modules are imported when their command runs, so that `--help` and
 // usage errors do not load the client, the protocol schemas or zod.
-
-/** Mutable outcome of one parse: the exit code an action returned. */
-interface Outcome {
-  code: number;
-}
 
 /**
  * Builds the `tend` commander program. Actions store their exit code in
@@ -33,43 +25,37 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
       'Run shell commands as background tasks that outlive the terminal, editor or agent that started them.\n' +
         'A per-user daemon (started on demand) supervises them and keeps their output.',
     )
-    .version(CLI_VERSION, '-V, --version', 'print the version of tend')
+    .version(TEND_VERSION, '-V, --version', 'print the version of tend')
     .option('--json', 'print JSON instead of text')
-    .option('--session <id>', `${SESSION_HELP}; for run, inbox and mcp`)
+    .option('--session <id>', `${help.SESSION_HELP}; for run, inbox and mcp`)
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'tend: ')) })
-    .addHelpText('after', HELP_AFTER);
+    .addHelpText('after', help.HELP_AFTER);
 
-  const act =
-    <A extends unknown[]>(run: (...args: A) => Promise<number>) =>
-    async (...args: A): Promise<void> => {
-      outcome.code = await run(...args);
-    };
+  const act = actionsInto(outcome);
 
   program
     .command('run')
     .summary('start a command as a background task and print its id (attached with --wait/-a: its output)')
-    .description(
-      'Start <command> in the background through the shell and print the task id alone on stdout. ' +
-        'With --wait or -a, stay attached instead (as docker run without -d): print its output as it is written ' +
-        'and exit with its exit code; Ctrl-C detaches and the task keeps running, unless --sig-proxy sends it to the task. ' +
-        'One word after "--" is a shell command line, used as-is; several words are quoted one by one ' +
-        'and joined, as exec would run them. Options after the first word of the command belong to the command.',
-    )
-    .addHelpText('after', RUN_EXAMPLES)
+    .description(help.RUN_DESCRIPTION)
+    .addHelpText('after', help.RUN_EXAMPLES)
     .argument('<command...>', 'the command line, best after "--"')
-    .option('--name <name>', 'name of the task, unique among live tasks; usable instead of the id', nameArg)
+    .option(
+      '--name <name>',
+      'name of the task, unique among live tasks; usable instead of the id',
+      arg.nameArg,
+    )
     .option('--cwd <dir>', 'working directory (default: the current one)')
     .option(
       '-e, --env <KEY=VALUE>',
       'set an environment variable (repeatable); a bare KEY passes on its value from this shell',
-      collectEnv,
+      arg.collectEnv,
     )
     .option(
       '--env-file <file>',
       'read KEY=VALUE lines (dotenv format, # comments) into the environment (repeatable; -e wins)',
-      collectList,
+      arg.collectList,
     )
     .option(
       '--env-from <source>',
@@ -78,7 +64,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option(
       '--timeout <duration>',
       'stop the task after this long: SIGTERM, SIGKILL 10s later (config killGraceMs); 30s, 5m, 1h, up to 30d; a bare number is seconds',
-      durationArg(TASK_TIMEOUT),
+      arg.durationArg(arg.TASK_TIMEOUT),
     )
     .option(
       '--wait',
@@ -117,12 +103,12 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
   program
     .command('logs')
     .description("print a task's output (stdout and stderr), byte for byte as written")
-    .addHelpText('after', LOGS_EXAMPLES)
+    .addHelpText('after', help.LOGS_EXAMPLES)
     .argument('<id>', 'task id, unique id prefix or name')
     .option('-f, --follow', 'keep printing new output until the task ends')
-    .option('-n, --lines <count>', 'only the last <count> lines', countArg)
-    .option('--head <count>', 'only the first <count> lines', countArg)
-    .option('--bytes <count>', 'only the last <count> bytes', countArg)
+    .option('-n, --lines <count>', 'only the last <count> lines', arg.countArg)
+    .option('--head <count>', 'only the first <count> lines', arg.countArg)
+    .option('--bytes <count>', 'only the last <count> bytes', arg.countArg)
     .option('--new', "only what this reader has not read yet; moves the reader's cursor (kept by the daemon)")
     .option('--reader <name>', 'whose cursor --new uses (default: cli:<your user name>); implies --new')
     .option(
@@ -133,16 +119,20 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
       '--grep <regex>',
       'only lines matching <regex> (RE2 syntax, linear time); exit 1 when no line matches, as grep',
     )
-    .option('-C, --context <lines>', 'with --grep: lines of context around each match (at most 50)', countArg)
+    .option(
+      '-C, --context <lines>',
+      'with --grep: lines of context around each match (at most 50)',
+      arg.countArg,
+    )
     .option('-i, --ignore-case', 'with --grep: ignore case')
     .option(
       '--max-bytes <count>',
       'at most <count> bytes: the first and last lines kept, the middle replaced by a marker (256 to 1048576)',
-      countArg,
+      arg.countArg,
     )
     .action(
       act(async (id: string, _o, cmd: Command) =>
-        (await import('./task-output.js')).showLogs(id, optionsOf(cmd)),
+        (await import('./task-output.js')).showOutput(id, optionsOf(cmd)),
       ),
     );
 
@@ -154,18 +144,18 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
         'With --until-output, --until-port or --until-http (one task): wait until that holds and exit 0 ' +
         "(the task's exit code if it ended first)",
     )
-    .addHelpText('after', WAIT_EXAMPLES)
+    .addHelpText('after', help.WAIT_EXAMPLES)
     .argument('<id...>', 'task ids, unique id prefixes or names')
     .option(
       '--timeout <duration>',
       'give up after this long and exit 124 (30s, 5m; a bare number is seconds)',
-      durationArg(WAIT_TIMEOUT),
+      arg.durationArg(arg.WAIT_TIMEOUT),
     )
     .option(
       '--until-output <regex>',
       'until a line of its output (printed before too) matches <regex>; print that line',
     )
-    .option('--until-port <port>', "until the task's processes listen on TCP <port>", countArg)
+    .option('--until-port <port>', "until the task's processes listen on TCP <port>", arg.countArg)
     .option('--until-http <url>', 'until <url> answers an HTTP request (any status)')
     .action(
       act(async (ids: string[], _o, cmd: Command) =>
@@ -183,7 +173,9 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('-a, --all', 'list every end kept, acknowledged ones too')
     .option('-q, --quiet', 'only the table, without the last lines')
     .action(
-      act(async (_o, cmd: Command) => (await import('./task-completions.js')).showInbox(optionsOf(cmd))),
+      act(async (_o, cmd: Command) =>
+        (await import('./task-completions.js')).showCompletions(optionsOf(cmd)),
+      ),
     );
 
   program
@@ -195,7 +187,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option(
       '-t, --time <duration>',
       `grace period before SIGKILL, 0 to 5m (default: ${DEFAULT_KILL_GRACE_MS / 1000}s, as docker stop; a bare number is seconds)`,
-      durationArg(STOP_GRACE),
+      arg.durationArg(arg.STOP_GRACE),
     )
     .action(
       act(async (ids: string[], _o, cmd: Command) =>
@@ -238,12 +230,12 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option(
       '--older-than <duration>',
       'only tasks that ended at least this long ago (1h, 2d; a bare number is seconds)',
-      durationArg(PRUNE_AGE),
+      arg.durationArg(arg.PRUNE_AGE),
     )
     .option(
       '--filter <key=value>',
       'state=<succeeded|failed|killed|timed_out|lost> (repeatable: any of them) or until=<duration>',
-      collectList,
+      arg.collectList,
     )
     .action(act(async (_o, cmd: Command) => (await import('./task-prune.js')).pruneTasks(optionsOf(cmd))));
 
@@ -259,7 +251,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     )
     .action(
       act(async (id: string, _o, cmd: Command) =>
-        (await import('./task-get.js')).inspectTask(id, optionsOf(cmd)),
+        (await import('./task-get.js')).getTask(id, optionsOf(cmd)),
       ),
     );
 
@@ -301,138 +293,4 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
   for (const cmd of leaves(program)) addCommonOptions(cmd);
   program.hook('preAction', (_program, action) => checkGlobalSession(program, action));
   return program;
-}
-
-/**
- * Runs `tend` with the user's arguments (without `node` and the script path).
- * Errors are printed as `tend: <message>` on stderr and, with `--json`, as one
- * `{"error": {reason, message, exitCode, …}}` line on stdout (see {@link jsonFailure}).
- * `tend` or `tend daemon` alone print their help on stdout.
- * @returns the exit code: the action's, 0 after --help/--version, 125 for
- *   usage errors and tend's own failures (see {@link ExitCode}).
- */
-export async function main(args: readonly string[]): Promise<number> {
-  const outcome: Outcome = { code: ExitCode.Ok };
-  const json = wantsJson(args);
-  try {
-    const program = buildProgram(outcome);
-    const path = commandPathOf(program, args);
-    if (path.kind === 'group') {
-      process.stdout.write(path.command.helpInformation());
-      return ExitCode.Ok;
-    }
-    if (path.kind === 'unknown') {
-      const names = path.command.commands.map((c) => c.name()).filter((n) => n !== 'help');
-      const where = commandName(path.command);
-      throw new CliError(
-        `unknown command '${path.word}'; the commands of ${where} are ${names.join(', ')} (see ${where} --help)`,
-        {
-          reason: 'usage',
-        },
-      );
-    }
-    await program.parseAsync([...args], { from: 'user' });
-    return outcome.code;
-  } catch (err) {
-    const code = exitCodeOfError(err);
-    if (err instanceof CommanderError) {
-      // Commander has printed its message (or the help) already.
-      if (code !== ExitCode.Ok && json) process.stdout.write(`${JSON.stringify(jsonFailure(err))}\n`);
-      return code;
-    }
-    process.stderr.write(`tend: ${messageOf(err)}\n`);
-    if (process.env.TEND_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    if (json) process.stdout.write(`${JSON.stringify(jsonFailure(err))}\n`);
-    return code;
-  }
-}
-
-/** Commands that use the session of `--session` / $TEND_SESSION (`ps` has its own filter option). */
-const SESSION_COMMANDS = ['run', 'inbox', 'mcp'];
-
-/** Adds the options every command takes after its name too: --json, and --session where the command uses it. */
-function addCommonOptions(cmd: Command): void {
-  cmd.option('--json', 'print JSON instead of text');
-  if (SESSION_COMMANDS.includes(cmd.name())) cmd.option('--session <id>', SESSION_HELP);
-}
-
-/**
- * Refuses `tend --session S <command>` for a command that would ignore it.
- * @throws CliError naming the command and those that take --session.
- */
-function checkGlobalSession(program: Command, action: Command): void {
-  if (
-    program.opts().session === undefined ||
-    SESSION_COMMANDS.includes(action.name()) ||
-    action.name() === 'ps'
-  )
-    return;
-  throw new CliError(
-    `--session does nothing for tend ${action.parent === program ? '' : `${action.parent?.name()} `}${action.name()}; ` +
-      'it applies to run, inbox, mcp and (as a filter) ps: leave it out',
-  );
-}
-
-/** Commands that have no subcommands (those that run an action). */
-function leaves(cmd: Command): Command[] {
-  return cmd.commands.flatMap((sub) =>
-    sub.commands.length > 0 ? leaves(sub) : sub.name() === 'help' ? [] : [sub],
-  );
-}
-
-/** Options of `cmd` merged with its ancestors'; the command's own win. */
-function optionsOf<T>(cmd: Command): T {
-  const chain: Command[] = [];
-  for (let c: Command | null = cmd; c; c = c.parent) chain.unshift(c);
-  return Object.assign({}, ...chain.map((c) => c.opts())) as T;
-}
-
-/** `run --timeout`: a task deadline, more than 0 and at most 30 days (task/run's range). */
-const TASK_TIMEOUT: DurationBounds = {
-  minMs: 1,
-  maxMs: MAX_TIMEOUT_MS,
-  belowHint: 'leave --timeout out for no deadline',
-};
-/** `wait --timeout`: 0 only looks; at most 30 days. */
-const WAIT_TIMEOUT: DurationBounds = { minMs: 0, maxMs: MAX_TIMEOUT_MS };
-/** `prune --older-than`: 0 (everything ended) and up; no upper bound beyond what a number holds. */
-const PRUNE_AGE: DurationBounds = { minMs: 0, maxMs: Number.MAX_SAFE_INTEGER };
-/** `stop -t`: 0 (SIGKILL at once) to 5 minutes (task/kill's range). */
-const STOP_GRACE: DurationBounds = { minMs: 0, maxMs: MAX_KILL_GRACE_MS };
-
-/** A commander argument parser for a duration option within `bounds` (ms). */
-function durationArg(bounds: DurationBounds): (value: string) => number {
-  return (value) => {
-    try {
-      return checkDuration(value, bounds);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
-  };
-}
-
-/** `--name`: checked here so that the message speaks of the option, not of task/run's params. */
-function nameArg(value: string): string {
-  if (TASK_NAME_PATTERN.test(value)) return value;
-  throw new InvalidArgumentError(
-    'a task name is 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. web or api-2)',
-  );
-}
-
-function countArg(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number (0 or more)');
-  return Number(value);
-}
-
-function collectList(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
-function collectEnv(value: string, previous: Record<string, string> | undefined): Record<string, string> {
-  try {
-    const [key, val] = parseEnvPair(value);
-    return val === undefined ? { ...previous } : { ...previous, [key]: val };
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
 }

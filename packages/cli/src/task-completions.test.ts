@@ -1,6 +1,6 @@
 import type { Completion } from '@tend/protocol/wire';
 import { describe, expect, it } from 'vitest';
-import { renderInbox } from './task-completions.js';
+import { renderCompletions } from './task-completions.js';
 
 const NOW = Date.parse('2025-01-01T00:10:00.000Z');
 
@@ -19,13 +19,13 @@ function completion(fields: Partial<Completion>): Completion {
   };
 }
 
-describe('renderInbox', () => {
+describe('renderCompletions', () => {
   it('prints nothing for an empty inbox', () => {
-    expect(renderInbox([], { now: NOW })).toBe('');
+    expect(renderCompletions([], { now: NOW })).toBe('');
   });
 
   it('shows a table row per end, then each end with output under a heading, its last lines indented', () => {
-    const text = renderInbox(
+    const text = renderCompletions(
       [
         completion({ seq: 4, name: 'tests', tail: 'FAIL src/a.test.ts\n1 failed\n' }),
         completion({
@@ -51,7 +51,7 @@ describe('renderInbox', () => {
   });
 
   it('names the signal and the reason in the heading of an end tend caused', () => {
-    const text = renderInbox(
+    const text = renderCompletions(
       [
         completion({
           exitCode: undefined,
@@ -67,7 +67,7 @@ describe('renderInbox', () => {
   });
 
   it('prints only the table with tails off (-q)', () => {
-    const text = renderInbox([completion({ tail: 'last line' })], { now: NOW, tails: false });
+    const text = renderCompletions([completion({ tail: 'last line' })], { now: NOW, tails: false });
     expect(text.trimEnd().split('\n')).toHaveLength(2);
     expect(text).not.toMatch(/last line/);
   });

@@ -6,7 +6,7 @@ import { renderTable } from './table.js';
 import { exitColumn } from './task-list.js';
 
 /** Options of `tend inbox`. */
-export interface InboxOptions extends GlobalOptions {
+export interface CompletionsOptions extends GlobalOptions {
   /** Acknowledge the ends listed, so that they are not listed again. */
   ack?: boolean;
   /** Every end kept, acknowledged or not. */
@@ -34,14 +34,14 @@ const TAIL_INDENT = '    ';
  * there is nothing to list.
  * @returns the process exit code (0).
  */
-export async function showInbox(options: InboxOptions): Promise<number> {
+export async function showCompletions(options: CompletionsOptions): Promise<number> {
   const inbox = await withClient(options, (client) =>
     options.all ? everyEnd(client, options) : unacknowledged(client, options),
   );
   if (options.json) await printJson(inbox);
   else
     await writeOut(
-      renderInbox(inbox.completions, {
+      renderCompletions(inbox.completions, {
         columns: process.stdout.isTTY ? process.stdout.columns : undefined,
         tails: !options.quiet,
       }),
@@ -50,7 +50,7 @@ export async function showInbox(options: InboxOptions): Promise<number> {
 }
 
 /** One call: at most {@link MAX_COMPLETIONS_LIMIT} unacknowledged ends; says so when there may be more. */
-async function unacknowledged(client: TendClient, options: InboxOptions): Promise<Inbox> {
+async function unacknowledged(client: TendClient, options: CompletionsOptions): Promise<Inbox> {
   const inbox = await client.completions({
     ...sessionOf(options),
     ack: options.ack ?? false,
@@ -65,7 +65,7 @@ async function unacknowledged(client: TendClient, options: InboxOptions): Promis
 }
 
 /** Pages with `after` through every end kept (acknowledged ones too), acknowledging them with --ack. */
-async function everyEnd(client: TendClient, options: InboxOptions): Promise<Inbox> {
+async function everyEnd(client: TendClient, options: CompletionsOptions): Promise<Inbox> {
   const completions: Completion[] = [];
   for (let after = 0; ; ) {
     const page = await client.completions({
@@ -80,7 +80,7 @@ async function everyEnd(client: TendClient, options: InboxOptions): Promise<Inbo
   }
 }
 
-function sessionOf(options: InboxOptions): { session?: string } {
+function sessionOf(options: CompletionsOptions): { session?: string } {
   const session = options.session || process.env.TEND_SESSION || undefined;
   return session ? { session } : {};
 }
@@ -94,7 +94,7 @@ function sessionOf(options: InboxOptions): { session?: string } {
  * @param now milliseconds since the epoch, for ENDED.
  * @returns the text ending with a newline, or '' when there are no completions.
  */
-export function renderInbox(
+export function renderCompletions(
   completions: readonly Completion[],
   {
     columns,

@@ -14,7 +14,7 @@ import { withStats } from './task-list.js';
  * @returns the process exit code (0).
  * @throws the client's task_not_found / ambiguous_id.
  */
-export async function inspectTask(id: string, options: GlobalOptions & { env?: boolean }): Promise<number> {
+export async function getTask(id: string, options: GlobalOptions & { env?: boolean }): Promise<number> {
   const task = await withClient(options, async (client) => {
     const task = await client.get(id, { env: options.env === true });
     return isTerminal(task.state) ? task : withStats(task, await fetchStats(client, [task.id]));

@@ -12,13 +12,13 @@ import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { checkPattern } from './pattern-check.js';
-import { readSelection, readSince, type OutputRead, type ReadFn, type Selection } from './log-reader.js';
-import { binaryOf, LogWriter, type WriteMode } from './log-writer.js';
-import { printJson, printJsonLine, warn } from './output.js';
+import { readSelection, readSince, type OutputRead, type ReadFn, type Selection } from './output-reader.js';
+import { binaryOf, OutputWriter, type WriteMode } from './output-writer.js';
+import { OutputPrinter } from './task-output-printer.js';
 import { defaultReader } from './reader-name.js';
 
 /** Options of `tend logs`. */
-export interface LogsOptions extends GlobalOptions {
+export interface OutputOptions extends GlobalOptions {
   follow?: boolean;
   /** Last N lines (`-n`). */
   lines?: number;
@@ -72,7 +72,7 @@ export const FOLLOW_IDLE_MS = 100;
  * @throws CliError for contradicting options, a --grep that is not RE2
  *   syntax; the client's task_not_found…
  */
-export async function showLogs(id: string, options: LogsOptions): Promise<number> {
+export async function showOutput(id: string, options: OutputOptions): Promise<number> {
   const start = startOf(options);
   const filter = filterOf(options);
   if (options.grep !== undefined) await checkPattern('--grep', options.grep);
@@ -86,7 +86,7 @@ export async function showLogs(id: string, options: LogsOptions): Promise<number
     options.follow === true && options.clean === true && options.grep === undefined && !options.json;
   const mode: WriteMode = cleanHere ? 'clean-lines' : filter !== undefined || options.json ? 'text' : 'bytes';
   return withClient(options, async (client) => {
-    const printer = new Printer(options, filter !== undefined && !cleanHere, new LogWriter(mode));
+    const printer = new OutputPrinter(options, filter !== undefined && !cleanHere, new OutputWriter(mode));
     if (filter && !cleanHere) await showFiltered(client, id, start, filter, printer, options.follow ?? false);
     else await showRaw(client, id, start, printer, options.follow ?? false, mode === 'bytes');
     await printer.finish();
@@ -103,7 +103,7 @@ async function showRaw(
   client: TendClient,
   id: string,
   start: Start,
-  printer: Printer,
+  printer: OutputPrinter,
   follow: boolean,
   bytes: boolean,
 ): Promise<void> {
@@ -152,7 +152,7 @@ async function showFiltered(
   id: string,
   start: Start,
   filter: Filter,
-  printer: Printer,
+  printer: OutputPrinter,
   follow: boolean,
 ): Promise<void> {
   const base = { id, ...filter, limit: MAX_OUTPUT_LIMIT };
@@ -190,7 +190,7 @@ function windowOf(selection: Selection): Pick<ParamsOf<typeof TaskOutput>, 'offs
  * @throws CliError when more than one of -n, --head and --bytes is given, or
  *   one of them with --new.
  */
-function startOf(options: LogsOptions): Start {
+function startOf(options: OutputOptions): Start {
   const given = [options.lines, options.head, options.bytes].filter((n) => n !== undefined).length;
   if (given > 1) throw new CliError('give at most one of -n, --head and --bytes');
   if (options.new || options.reader !== undefined) {
@@ -210,7 +210,7 @@ function startOf(options: LogsOptions): Start {
  * The model-sized view the options ask for, or undefined for raw bytes.
  * @throws CliError for -C or -i without --grep, -C over 50 or --max-bytes outside 256 B – 1 MiB.
  */
-function filterOf(options: LogsOptions): Filter | undefined {
+function filterOf(options: OutputOptions): Filter | undefined {
   if (options.grep === undefined && (options.context !== undefined || options.ignoreCase)) {
     throw new CliError('-C and -i go with --grep');
   }
@@ -238,86 +238,5 @@ function filterOf(options: LogsOptions): Filter | undefined {
         }
       : {}),
     ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
-  };
-}
-
-/**
- * Prints reads as text (data as-is) or JSON (one merged result; JSON lines
- * when following), and notes bytes the output cap dropped on stderr at the end.
- */
-class Printer {
-  private readonly reads: OutputRead[] = [];
-  private dropped = 0;
-  /** Lines `--grep` matched in every read so far. */
-  matches = 0;
-  private lastLine: { data: string; ended: boolean } | undefined;
-
-  constructor(
-    private readonly options: LogsOptions,
-    private readonly filtered: boolean,
-    private readonly writer: LogWriter,
-  ) {}
-
-  /** One task/output result; `merge`: collected for one JSON document (no -f). */
-  async read(chunk: OutputRead, merge = !this.options.follow): Promise<void> {
-    this.dropped += chunk.skippedBytes;
-    this.matches += chunk.matches ?? 0;
-    if (!this.options.json) return this.writer.write(chunk.data);
-    if (merge) {
-      this.reads.push(chunk);
-      return;
-    }
-    if (chunk.data === '' && chunk.skippedBytes === 0 && !chunk.ended) return;
-    // Raw follow lines all have the shape of client.follow()'s chunks; filtered ones are whole results (matches…).
-    const { data, offset, nextOffset, skippedBytes, ended } = chunk;
-    await this.line(this.filtered ? chunk : { data, offset, nextOffset, skippedBytes, ended });
-  }
-
-  /** One chunk of client.follow(). */
-  async chunk(chunk: {
-    data: string;
-    offset: number;
-    nextOffset: number;
-    skippedBytes: number;
-  }): Promise<void> {
-    this.dropped += chunk.skippedBytes;
-    if (this.options.json) await this.line({ ...chunk, ended: false });
-    else await this.writer.write(chunk.data);
-  }
-
-  /** Following raw output ended at byte `offset`: the last JSON line says so. */
-  async ended(offset: number): Promise<void> {
-    if (this.options.json && !(this.lastLine?.ended && this.lastLine.data === '')) {
-      await this.line({ data: '', offset, nextOffset: offset, skippedBytes: 0, ended: true });
-    }
-  }
-
-  async finish(): Promise<void> {
-    await this.writer.end();
-    if (this.options.json && this.reads.length > 0) await printJson(mergeReads(this.reads));
-    if (this.dropped > 0) {
-      warn(
-        `${this.dropped} bytes of this output were dropped by the task's output cap before they could be read`,
-      );
-    }
-  }
-
-  private async line<T extends { data: string; ended: boolean }>(value: T): Promise<void> {
-    this.lastLine = value;
-    await printJsonLine(value);
-  }
-}
-
-/** Joins consecutive reads into one `task/output`-shaped result. */
-function mergeReads(reads: readonly OutputRead[]): OutputRead {
-  const first = reads[0]!;
-  const last = reads[reads.length - 1]!;
-  return {
-    ...last,
-    data: reads.map((r) => r.data).join(''),
-    offset: first.offset,
-    skippedBytes: reads.reduce((sum, r) => sum + r.skippedBytes, 0),
-    omittedBytes: reads.reduce((sum, r) => sum + r.omittedBytes, 0),
-    truncated: false,
   };
 }

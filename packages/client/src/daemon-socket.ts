@@ -4,7 +4,7 @@ import { checkConfigFile } from './config-check.js';
 import { Backoff } from './deadline.js';
 import { describeSpawned, spawnDaemon, type SpawnedDaemon } from './daemon-spawn.js';
 import { DaemonUnreachableError } from './errors.js';
-import { readLogTail } from './log-tail.js';
+import { readDaemonLogTail } from './daemon-log-tail.js';
 
 /** Where the daemon is and how to start it; the resolved form of ConnectOptions. */
 export interface DaemonSocketOptions {
@@ -126,7 +126,7 @@ export function unreachable(
   return new DaemonUnreachableError(message, {
     socketPath: options.socketPath,
     logPath: options.logPath,
-    logTail: readLogTail(options.logPath),
+    logTail: readDaemonLogTail(options.logPath),
     cause,
   });
 }

@@ -32,7 +32,7 @@ type Read = (params: ParamsOf<typeof TaskOutput>) => Promise<ResultOf<typeof Tas
 /**
  * Async generator behind {@link TendClient.follow}: long-polling task/output
  * reads from `offset` (or the reader's cursor), yielding every non-empty chunk,
- * until a read says the task `ended` and it reached the end of the log.
+ * until a read says the task `ended` and it reached the end of the log ({@link hasReadAll}).
  */
 export async function* followOutput(
   read: Read,

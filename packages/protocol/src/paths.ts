@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-/** Where tend keeps its files (DESIGN.md, "Files on disk"). All paths absolute. */
+/** Where tend keeps its files (docs/design.md, "Files on disk"). All paths absolute. */
 export interface TendPaths {
   /** Directory of socket, lock and daemon.json; created 0700 and owner-checked. */
   runtimeDir: string;

@@ -1,7 +1,7 @@
 // Task states as plain values (no zod), shared by the schemas and by fast-starting clients.
 
 /**
- * Task lifecycle (DESIGN.md, "Task states"):
+ * Task lifecycle (docs/design.md, "Task states"):
  * `starting → running → stopping → succeeded | failed | killed | timed_out | lost`.
  */
 export const TASK_STATES = [

@@ -42,8 +42,8 @@ export interface CappedReaderOptions {
 
 /**
  * A vscode-jsonrpc message reader for `Content-Length` framing that, unlike the
- * library's (which trusts the header and has no size caps, see DESIGN.md
- * "Pitfalls"), caps header and body sizes, accepts only a plain decimal
+ * library's (which trusts the header and has no size caps; docs/design.md,
+ * "Protocol"), caps header and body sizes, accepts only a plain decimal
  * Content-Length, and reports invalid JSON instead of dropping it silently.
  */
 export class CappedMessageReader extends AbstractMessageReader {

@@ -1,10 +1,10 @@
-import { listTasksTool } from './list-tasks.js';
-import { readOutputTool } from './read-output.js';
-import { startTaskTool } from './start-task.js';
-import { stopTaskTool } from './stop-task.js';
-import { taskInboxTool } from './task-inbox.js';
+import { taskListTool } from './task-list.js';
+import { taskOutputTool } from './task-output.js';
+import { taskRunTool } from './task-run.js';
+import { taskKillTool } from './task-kill.js';
+import { taskCompletionsTool } from './task-completions.js';
 import type { Tool, ToolSetup } from './tool.js';
-import { waitTaskTool } from './wait-task.js';
+import { taskWaitTool } from './task-wait.js';
 
 export type { TendApi, ToolContext, ToolText } from './context.js';
 export { MAX_TOOL_WAIT_MS, DEFAULT_TOOL_WAIT_MS } from './context.js';
@@ -14,11 +14,11 @@ export { toolError, ToolInputError } from './errors.js';
 /** The six tools of `tend mcp`, in the order a model meets them. */
 export function tendTools(setup: ToolSetup): Tool[] {
   return [
-    startTaskTool(setup),
-    listTasksTool(setup),
-    readOutputTool(setup),
-    waitTaskTool(setup),
-    stopTaskTool(setup),
-    taskInboxTool(setup),
+    taskRunTool(setup),
+    taskListTool(setup),
+    taskOutputTool(setup),
+    taskWaitTool(setup),
+    taskKillTool(setup),
+    taskCompletionsTool(setup),
   ] as unknown as Tool[]; // each run() takes its own schema's output; the SDK validates input against that schema first
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { contextOf, fakeTend, task } from '../test-support/fake-tend.js';
-import { listTasks, listTasksSchema } from './list-tasks.js';
+import { taskList, taskListSchema } from './task-list.js';
 
-const parse = (input: unknown) => listTasksSchema.parse(input);
+const parse = (input: unknown) => taskListSchema.parse(input);
 const port = (n: number) => ({ port: n, address: '127.0.0.1', family: 'tcp' as const, pid: 4242 });
 
 describe('list_tasks', () => {
@@ -27,7 +27,7 @@ describe('list_tasks', () => {
         },
       ],
     });
-    const answer = await listTasks(parse({}), contextOf(api));
+    const answer = await taskList(parse({}), contextOf(api));
     expect(calls[0]!.args).toEqual([{ session: 'mcp:/work/project', limit: 20 }]);
     expect(answer.text).toBe(
       '2 tasks of this session (mcp:/work/project), newest first:\n' +
@@ -48,7 +48,7 @@ describe('list_tasks', () => {
         }),
       ],
     });
-    const answer = await listTasks(parse({ all_sessions: true, state: 'ended', limit: 5 }), contextOf(api));
+    const answer = await taskList(parse({ all_sessions: true, state: 'ended', limit: 5 }), contextOf(api));
     expect(calls[0]!.args).toEqual([
       { state: ['succeeded', 'failed', 'killed', 'timed_out', 'lost'], limit: 5 },
     ]);
@@ -63,14 +63,14 @@ describe('list_tasks', () => {
       list: () => [task()],
       stats: () => Promise.reject(new Error('method not found')),
     });
-    expect((await listTasks(parse({ state: 'live' }), contextOf(api))).text).toContain(
+    expect((await taskList(parse({ state: 'live' }), contextOf(api))).text).toContain(
       '- k3j9x2ab: running (pid 4242, up 1 min 5 s) — npm run dev',
     );
   });
 
   it('says where else to look when the session has no tasks', async () => {
     const { api } = fakeTend({ list: () => [] });
-    expect((await listTasks(parse({}), contextOf(api))).text).toBe(
+    expect((await taskList(parse({}), contextOf(api))).text).toBe(
       'No tasks of this session (mcp:/work/project). all_sessions: true lists tasks started elsewhere too.',
     );
   });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { contextOf, fakeTend, outputResult, task } from '../test-support/fake-tend.js';
-import { startTask, startTaskSchema } from './start-task.js';
+import { taskRun, taskRunSchema } from './task-run.js';
 
-const parse = (input: unknown) => startTaskSchema('/work/project').parse(input);
+const parse = (input: unknown) => taskRunSchema('/work/project').parse(input);
 /** What start_task adds to every task/run: this (server) process's environment and umask over the daemon's. */
 const serverEnv = {
   capturedEnv: expect.objectContaining({ PATH: process.env.PATH }),
@@ -13,7 +13,7 @@ const serverEnv = {
 describe('start_task', () => {
   it('runs the command in the workspace, reuses a live task of the same name by default, and says how to address it', async () => {
     const { api, calls } = fakeTend({ run: () => task({ name: 'web' }) });
-    const answer = await startTask(parse({ command: 'npm run dev', name: 'web' }), contextOf(api));
+    const answer = await taskRun(parse({ command: 'npm run dev', name: 'web' }), contextOf(api));
     expect(calls).toEqual([
       {
         method: 'run',
@@ -29,7 +29,7 @@ describe('start_task', () => {
 
   it('resolves a relative cwd against the workspace, passes env and the task deadline, and sends no reuse without a name', async () => {
     const { api, calls } = fakeTend({ run: () => task() });
-    await startTask(
+    await taskRun(
       parse({ command: 'make', cwd: 'sub/dir', env: { A: '1' }, timeout_ms: 60_000 }),
       contextOf(api),
     );
@@ -44,7 +44,7 @@ describe('start_task', () => {
 
   it('says when an existing live task was reused instead of starting a second copy', async () => {
     const { api } = fakeTend({ run: () => ({ ...task({ name: 'web' }), reused: true }) });
-    const answer = await startTask(parse({ command: 'npm run dev', name: 'web' }), contextOf(api));
+    const answer = await taskRun(parse({ command: 'npm run dev', name: 'web' }), contextOf(api));
     expect(answer.text).toMatch(
       /^Reused the live task k3j9x2ab "web": it already runs this command in \/work\/project, so no second copy was started\./,
     );
@@ -55,7 +55,7 @@ describe('start_task', () => {
       run: () => task(),
       wait: () => ({ outcome: 'output', match: 'listening on :3000', task: task() }),
     });
-    const answer = await startTask(
+    const answer = await taskRun(
       parse({ command: 'npm run dev', wait_until: { output: 'listening' } }),
       contextOf(api),
     );
@@ -75,7 +75,7 @@ describe('start_task', () => {
       wait: () => ({ outcome: 'exited', task: failed }),
       output: () => outputResult('Error: port 3000 in use\n'),
     });
-    const answer = await startTask(
+    const answer = await taskRun(
       parse({ command: 'npm run dev', wait_until: { port: 3000, timeout_ms: 5000 } }),
       contextOf(api),
     );
@@ -92,7 +92,7 @@ describe('start_task', () => {
       wait: () => ({ outcome: 'timeout', task: task() }),
       output: () => outputResult('test 41/90\n'),
     });
-    const answer = await startTask(
+    const answer = await taskRun(
       parse({ command: 'npm test', wait_until: { exit: true, timeout_ms: 45_000 } }),
       contextOf(api),
     );
@@ -109,7 +109,7 @@ describe('start_task', () => {
       run: () => task(),
       wait: () => Promise.reject(new Error('connection closed')),
     });
-    const answer = await startTask(
+    const answer = await taskRun(
       parse({ command: 'x', wait_until: { http: 'http://localhost:3000/' } }),
       contextOf(api),
     );
@@ -120,13 +120,13 @@ describe('start_task', () => {
   it('refuses two wait conditions, or none, before starting anything', async () => {
     const { api, calls } = fakeTend({});
     await expect(
-      startTask(parse({ command: 'x', wait_until: { output: 'a', port: 1 } }), contextOf(api)),
+      taskRun(parse({ command: 'x', wait_until: { output: 'a', port: 1 } }), contextOf(api)),
     ).rejects.toThrow('give one condition to wait for, not output and port');
     await expect(
-      startTask(parse({ command: 'x', wait_until: { timeout_ms: 5 } }), contextOf(api)),
+      taskRun(parse({ command: 'x', wait_until: { timeout_ms: 5 } }), contextOf(api)),
     ).rejects.toThrow('wait_until needs one of output, port, http or exit');
     await expect(
-      startTask(parse({ command: 'x', wait_until: { output: '(a)\\1' } }), contextOf(api)),
+      taskRun(parse({ command: 'x', wait_until: { output: '(a)\\1' } }), contextOf(api)),
     ).rejects.toThrow('output: pattern "(a)\\\\1" is refused: backreferences');
     expect(calls).toEqual([]);
   });

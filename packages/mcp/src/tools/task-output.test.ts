@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { contextOf, fakeTend, outputResult, task } from '../test-support/fake-tend.js';
-import { readOutput, readOutputSchema } from './read-output.js';
+import { taskOutput, taskOutputSchema } from './task-output.js';
 
-const parse = (input: unknown) => readOutputSchema.parse(input);
+const parse = (input: unknown) => taskOutputSchema.parse(input);
 
 describe('read_output', () => {
   it("reads what this session's reader has not read yet, model-sized and cleaned by default", async () => {
@@ -10,7 +10,7 @@ describe('read_output', () => {
       get: () => task({ name: 'web' }),
       output: () => outputResult('line 1\nline 2\n', 10),
     });
-    const answer = await readOutput(parse({ id: 'web' }), contextOf(api));
+    const answer = await taskOutput(parse({ id: 'web' }), contextOf(api));
     expect(calls[1]).toEqual({
       method: 'output',
       args: [{ id: 'k3j9x2ab', since: 'last', reader: 'mcp:/work/project', maxBytes: 8192, clean: true }],
@@ -30,7 +30,7 @@ describe('read_output', () => {
       durationMs: 2000,
     });
     const { api } = fakeTend({ get: () => ended, output: () => ({ ...outputResult('', 31), ended: true }) });
-    const answer = await readOutput(parse({ id: 'k3' }), contextOf(api));
+    const answer = await taskOutput(parse({ id: 'k3' }), contextOf(api));
     expect(answer.text).toBe(
       'task k3j9x2ab has ended: succeeded (exit code 0) after 2.0 s.\n' +
         'New output since your last read: nothing (the log holds 31 bytes). The task has ended: its output is complete.',
@@ -47,7 +47,7 @@ describe('read_output', () => {
           totalBytes: 100_000,
         }),
     });
-    const answer = await readOutput(parse({ id: 'k3', max_bytes: 1024 }), contextOf(api));
+    const answer = await taskOutput(parse({ id: 'k3', max_bytes: 1024 }), contextOf(api));
     expect(answer.text).toContain('87.9 KiB were left out to stay within max_bytes (1.0 KiB): use grep');
     expect(answer.text).toContain('4.0 KiB had already been dropped by the output cap before this read.');
   });
@@ -57,7 +57,7 @@ describe('read_output', () => {
       get: () => task(),
       output: () => outputResult('ERROR x\n', 0, { matches: 1 }),
     });
-    const answer = await readOutput(
+    const answer = await taskOutput(
       parse({ id: 'k3', grep: 'error', context: 2, ignore_case: true, wait_ms: 5000 }),
       contextOf(api),
     );
@@ -75,8 +75,8 @@ describe('read_output', () => {
 
   it('reads the last lines or everything from the start without touching the read position', async () => {
     const { api, calls } = fakeTend({ get: () => task(), output: () => outputResult('a\n') });
-    const tail = await readOutput(parse({ id: 'k3', tail_lines: 50, clean: false }), contextOf(api));
-    await readOutput(parse({ id: 'k3', from_start: true }), contextOf(api));
+    const tail = await taskOutput(parse({ id: 'k3', tail_lines: 50, clean: false }), contextOf(api));
+    await taskOutput(parse({ id: 'k3', from_start: true }), contextOf(api));
     expect(calls[1]!.args[0]).toEqual({
       id: 'k3j9x2ab',
       tail: { lines: 50 },
@@ -92,9 +92,9 @@ describe('read_output', () => {
   it('refuses tail_lines with from_start, and an invalid grep pattern, before reading', async () => {
     const { api, calls } = fakeTend({});
     await expect(
-      readOutput(parse({ id: 'k3', tail_lines: 5, from_start: true }), contextOf(api)),
+      taskOutput(parse({ id: 'k3', tail_lines: 5, from_start: true }), contextOf(api)),
     ).rejects.toThrow('not both');
-    await expect(readOutput(parse({ id: 'k3', grep: '[' }), contextOf(api))).rejects.toThrow(
+    await expect(taskOutput(parse({ id: 'k3', grep: '[' }), contextOf(api))).rejects.toThrow(
       /^grep: pattern "\[" is refused: missing closing \]/,
     );
     expect(calls).toEqual([]);

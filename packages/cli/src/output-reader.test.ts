@@ -8,7 +8,7 @@ import {
   type ReadFn,
   type ReadParams,
   type Selection,
-} from './log-reader.js';
+} from './output-reader.js';
 
 /**
  * An in-memory ASCII log that answers reads as the daemon's task/output is

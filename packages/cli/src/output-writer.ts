@@ -20,7 +20,7 @@ export function binaryOf(base64: string): string {
 }
 
 /** Writes reads to stdout in one {@link WriteMode}. */
-export class LogWriter {
+export class OutputWriter {
   /** clean-lines: the raw text of the unfinished last line. */
   private pending = '';
 

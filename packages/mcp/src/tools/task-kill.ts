@@ -18,7 +18,7 @@ export const MAX_STOP_GRACE_MS = 30_000;
 /** How long after the grace the tool still waits for the end to be recorded, in ms. */
 const END_SLACK_MS = 5_000;
 
-export const stopTaskSchema = z.object({
+export const taskKillSchema = z.object({
   id: z.string().min(1).max(MAX_TASK_REF_CHARS).describe('task id, unique id prefix, or name'),
   signal: z
     .enum(SIGNAL_NAMES as [SignalName, ...SignalName[]])
@@ -37,7 +37,7 @@ export const stopTaskSchema = z.object({
     ),
 });
 
-export type StopTaskInput = z.output<typeof stopTaskSchema>;
+export type TaskKillInput = z.output<typeof taskKillSchema>;
 
 /**
  * stop_task: task/kill to the task's process group; for stopping signals, waits
@@ -45,7 +45,7 @@ export type StopTaskInput = z.output<typeof stopTaskSchema>;
  * has already ended is reported as such, not as an error.
  * @throws the client's task_not_found / ambiguous_id.
  */
-export async function stopTask(input: StopTaskInput, ctx: ToolContext): Promise<ToolText> {
+export async function taskKill(input: TaskKillInput, ctx: ToolContext): Promise<ToolText> {
   const tend = await ctx.tend();
   const before = await tend.get(input.id);
   if (!isLive(before))
@@ -81,7 +81,7 @@ async function ended(tend: TendApi, head: string, id: string): Promise<ToolText>
 }
 
 /** The stop_task tool. */
-export function stopTaskTool(_setup: ToolSetup) {
+export function taskKillTool(_setup: ToolSetup) {
   return defineTool({
     name: 'stop_task',
     title: 'Stop a task',
@@ -90,8 +90,8 @@ export function stopTaskTool(_setup: ToolSetup) {
       'SIGKILL if it is still alive after grace_ms. Returns how it ended and its last lines. Use it when a dev ' +
       'server or watcher is no longer needed, is stuck, or must be restarted with other settings (stop it, then ' +
       'start_task again). Another signal can be sent instead: SIGINT (as Ctrl-C does), or e.g. SIGUSR1 to a program that handles it.',
-    inputSchema: stopTaskSchema,
+    inputSchema: taskKillSchema,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-    run: stopTask,
+    run: taskKill,
   });
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { contextOf, fakeTend, outputResult, task } from '../test-support/fake-tend.js';
-import { waitTask, waitTaskSchema } from './wait-task.js';
+import { taskWait, taskWaitSchema } from './task-wait.js';
 
-const parse = (input: unknown) => waitTaskSchema.parse(input);
+const parse = (input: unknown) => taskWaitSchema.parse(input);
 
 describe('wait_task', () => {
   it('waits for the end within 30 s by default and reports the exit status with the last lines', async () => {
@@ -12,7 +12,7 @@ describe('wait_task', () => {
       wait: () => ({ outcome: 'exited', task: ended }),
       output: () => outputResult('FAIL src/a.test.ts\n'),
     });
-    const answer = await waitTask(parse({ id: 'tests' }), contextOf(api));
+    const answer = await taskWait(parse({ id: 'tests' }), contextOf(api));
     expect(calls[1]).toEqual({ method: 'wait', args: ['k3j9x2ab', { timeoutMs: 30_000 }] });
     expect(answer).toEqual({
       text: 'task k3j9x2ab ended: failed (exit code 2) after 12 s.\nLast lines of its output:\n```\nFAIL src/a.test.ts\n```',
@@ -21,7 +21,7 @@ describe('wait_task', () => {
 
   it('waits for a URL to answer and says so once it does', async () => {
     const { api, calls } = fakeTend({ get: () => task(), wait: () => ({ outcome: 'http', task: task() }) });
-    const answer = await waitTask(
+    const answer = await taskWait(
       parse({ id: 'web', until: { http: 'http://localhost:3000/' }, timeout_ms: 10_000 }),
       contextOf(api),
     );
@@ -40,7 +40,7 @@ describe('wait_task', () => {
       wait: () => ({ outcome: 'timeout', task: task() }),
       output: () => outputResult(''),
     });
-    const answer = await waitTask(parse({ id: 'web', until: { port: 8080 } }), contextOf(api));
+    const answer = await taskWait(parse({ id: 'web', until: { port: 8080 } }), contextOf(api));
     expect(answer.isError).toBeUndefined();
     expect(answer.text).toMatch(
       /^Still waiting for port 8080 listening after .*This is not an error: the task keeps running\. Call wait_task again/s,

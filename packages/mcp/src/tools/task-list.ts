@@ -7,7 +7,7 @@ import { defineTool, type ToolSetup } from './tool.js';
 const LIVE_STATES = ['starting', 'running', 'stopping'] as const;
 const ENDED_STATES = ['succeeded', 'failed', 'killed', 'timed_out', 'lost'] as const;
 
-export const listTasksSchema = z.object({
+export const taskListSchema = z.object({
   all_sessions: z
     .boolean()
     .default(false)
@@ -21,14 +21,14 @@ export const listTasksSchema = z.object({
   limit: z.number().int().min(1).max(200).default(20).describe('most tasks listed, newest first'),
 });
 
-export type ListTasksInput = z.output<typeof listTasksSchema>;
+export type TaskListInput = z.output<typeof taskListSchema>;
 
 /**
  * list_tasks: task/list filtered by this session (unless all_sessions) and state,
  * newest first, with the listening ports of live tasks from task/stats (left out
  * if stats fail: the list matters more). One line per task.
  */
-export async function listTasks(input: ListTasksInput, ctx: ToolContext): Promise<ToolText> {
+export async function taskList(input: TaskListInput, ctx: ToolContext): Promise<ToolText> {
   const tend = await ctx.tend();
   const states =
     input.state === 'live' ? [...LIVE_STATES] : input.state === 'ended' ? [...ENDED_STATES] : undefined;
@@ -79,7 +79,7 @@ async function portsByTask(ctx: ToolContext): Promise<Map<string, number[]>> {
 }
 
 /** The list_tasks tool. */
-export function listTasksTool(_setup: ToolSetup) {
+export function taskListTool(_setup: ToolSetup) {
   return defineTool({
     name: 'list_tasks',
     title: 'List background tasks',
@@ -88,8 +88,8 @@ export function listTasksTool(_setup: ToolSetup) {
       'their id, name, state, exit code, run time and the TCP ports live ones listen on. Use it to find a task ' +
       'after a restart or context compaction, to see whether a dev server is already running before starting one, ' +
       'or to get an id for read_output, wait_task or stop_task.',
-    inputSchema: listTasksSchema,
+    inputSchema: taskListSchema,
     annotations: { readOnlyHint: true, openWorldHint: false },
-    run: listTasks,
+    run: taskList,
   });
 }

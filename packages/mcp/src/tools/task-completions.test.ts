@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { contextOf, fakeTend } from '../test-support/fake-tend.js';
-import { taskInbox, taskInboxSchema } from './task-inbox.js';
+import { taskCompletions, taskCompletionsSchema } from './task-completions.js';
 
-const parse = (input: unknown) => taskInboxSchema.parse(input);
+const parse = (input: unknown) => taskCompletionsSchema.parse(input);
 const completion = {
   seq: 7,
   taskId: 'k3j9x2ab',
@@ -20,7 +20,7 @@ const completion = {
 describe('task_inbox', () => {
   it("lists this session's unseen task ends with their status and last lines, and acknowledges them by default", async () => {
     const { api, calls } = fakeTend({ completions: () => ({ completions: [completion], lastSeq: 7 }) });
-    const answer = await taskInbox(parse({}), contextOf(api));
+    const answer = await taskCompletions(parse({}), contextOf(api));
     expect(calls[0]!.args).toEqual([{ session: 'mcp:/work/project', ack: true, limit: 20 }]);
     expect(answer.text).toBe(
       '1 task end not seen before, oldest first (now marked as seen):\n' +
@@ -32,7 +32,7 @@ describe('task_inbox', () => {
     const { api, calls } = fakeTend({
       completions: () => ({ completions: [{ ...completion, tail: '' }], lastSeq: 7 }),
     });
-    const answer = await taskInbox(parse({ ack: false, limit: 1 }), contextOf(api));
+    const answer = await taskCompletions(parse({ ack: false, limit: 1 }), contextOf(api));
     expect(calls[0]!.args).toEqual([{ session: 'mcp:/work/project', ack: false, limit: 1 }]);
     expect(answer.text).toContain('(not marked as seen: they will be listed again):');
     expect(answer.text).toContain('  (no output)');
@@ -41,7 +41,7 @@ describe('task_inbox', () => {
 
   it('says when nothing has ended', async () => {
     const { api } = fakeTend({ completions: () => ({ completions: [], lastSeq: 7 }) });
-    expect((await taskInbox(parse({}), contextOf(api))).text).toBe(
+    expect((await taskCompletions(parse({}), contextOf(api))).text).toBe(
       'No task of this session (mcp:/work/project) has ended since the last check.',
     );
   });

@@ -11,7 +11,7 @@ export const DEFAULT_READ_MAX_BYTES = 8 * 1024;
 /** Largest size a model may ask for, in bytes. */
 export const MAX_READ_MAX_BYTES = 64 * 1024;
 
-export const readOutputSchema = z.object({
+export const taskOutputSchema = z.object({
   id: z.string().min(1).max(MAX_TASK_REF_CHARS).describe('task id, unique id prefix, or name'),
   max_bytes: z
     .number()
@@ -64,7 +64,7 @@ export const readOutputSchema = z.object({
     .describe('when there is nothing new yet and the task runs, wait up to this many ms for output'),
 });
 
-export type ReadOutputInput = z.output<typeof readOutputSchema>;
+export type TaskOutputInput = z.output<typeof taskOutputSchema>;
 
 /**
  * read_output: by default the output the session's reader has not read yet
@@ -74,7 +74,7 @@ export type ReadOutputInput = z.output<typeof readOutputSchema>;
  * omitted or dropped, and whether the task still runs.
  * @throws the client's task_not_found / ambiguous_id, ToolInputError.
  */
-export async function readOutput(input: ReadOutputInput, ctx: ToolContext): Promise<ToolText> {
+export async function taskOutput(input: TaskOutputInput, ctx: ToolContext): Promise<ToolText> {
   if (input.tail_lines !== undefined && input.from_start)
     throw new ToolInputError('give tail_lines or from_start, not both');
   if (input.grep !== undefined) {
@@ -141,7 +141,7 @@ export async function readOutput(input: ReadOutputInput, ctx: ToolContext): Prom
 }
 
 /** The read_output tool. */
-export function readOutputTool(_setup: ToolSetup) {
+export function taskOutputTool(_setup: ToolSetup) {
   return defineTool({
     name: 'read_output',
     title: 'Read task output',
@@ -151,8 +151,8 @@ export function readOutputTool(_setup: ToolSetup) {
       'read position survives restarts. Results are bounded (max_bytes, default 8 KiB: the first and last parts are ' +
       'kept) and cleaned of colour codes. Use grep to look for errors in long output, tail_lines for the end, ' +
       'from_start to reread everything, wait_ms to wait briefly for new output. Says whether the task still runs.',
-    inputSchema: readOutputSchema,
+    inputSchema: taskOutputSchema,
     annotations: { readOnlyHint: true, openWorldHint: false },
-    run: readOutput,
+    run: taskOutput,
   });
 }

@@ -4,7 +4,7 @@ import type { ToolContext, ToolText } from './context.js';
 import { duration, oneLine, quoteOutput, taskState } from './format.js';
 import { defineTool, type ToolSetup } from './tool.js';
 
-export const taskInboxSchema = z.object({
+export const taskCompletionsSchema = z.object({
   ack: z
     .boolean()
     .default(true)
@@ -12,7 +12,7 @@ export const taskInboxSchema = z.object({
   limit: z.number().int().min(1).max(100).default(20).describe('most ends returned, oldest first'),
 });
 
-export type TaskInboxInput = z.output<typeof taskInboxSchema>;
+export type TaskCompletionsInput = z.output<typeof taskCompletionsSchema>;
 
 /**
  * task_inbox: task/completions of this session — ends not acknowledged yet, oldest
@@ -20,7 +20,7 @@ export type TaskInboxInput = z.output<typeof taskInboxSchema>;
  * acknowledged by default. Ends that happened while no agent (or no daemon) ran are
  * included: the daemon keeps them in its database.
  */
-export async function taskInbox(input: TaskInboxInput, ctx: ToolContext): Promise<ToolText> {
+export async function taskCompletions(input: TaskCompletionsInput, ctx: ToolContext): Promise<ToolText> {
   const tend = await ctx.tend();
   const { completions } = await tend.completions({
     session: ctx.session,
@@ -46,7 +46,7 @@ export function completionText(c: Completion): string {
 }
 
 /** The task_inbox tool. */
-export function taskInboxTool(setup: ToolSetup) {
+export function taskCompletionsTool(setup: ToolSetup) {
   return defineTool({
     name: 'task_inbox',
     title: 'Check which tasks ended',
@@ -55,8 +55,8 @@ export function taskInboxTool(setup: ToolSetup) {
       'run time and last lines of output, and mark them as seen. Call it at the start of a conversation, after a ' +
       'restart or context compaction, or now and then while you work, to learn which builds, tests or servers ' +
       `finished or crashed without waiting on each one. Session: ${setup.session}.`,
-    inputSchema: taskInboxSchema,
+    inputSchema: taskCompletionsSchema,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-    run: taskInbox,
+    run: taskCompletions,
   });
 }

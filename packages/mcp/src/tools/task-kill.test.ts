@@ -1,9 +1,9 @@
 import { NotRunningError } from '@tend/client';
 import { describe, expect, it } from 'vitest';
 import { contextOf, fakeTend, outputResult, task } from '../test-support/fake-tend.js';
-import { stopTask, stopTaskSchema } from './stop-task.js';
+import { taskKill, taskKillSchema } from './task-kill.js';
 
-const parse = (input: unknown) => stopTaskSchema.parse(input);
+const parse = (input: unknown) => taskKillSchema.parse(input);
 const killed = task({
   state: 'killed',
   signal: 'SIGTERM',
@@ -24,7 +24,7 @@ describe('stop_task', () => {
       },
       output: () => outputResult('shutting down\n'),
     });
-    const answer = await stopTask(parse({ id: 'web' }), contextOf(api));
+    const answer = await taskKill(parse({ id: 'web' }), contextOf(api));
     expect(calls.map((c) => c.method)).toEqual(['get', 'kill', 'wait', 'get', 'output']);
     expect(calls[1]!.args).toEqual(['k3j9x2ab', { signal: 'SIGTERM', graceMs: 10_000 }]);
     expect(calls[2]!.args).toEqual(['k3j9x2ab', { timeoutMs: 15_000 }]);
@@ -35,7 +35,7 @@ describe('stop_task', () => {
 
   it('sends nothing to a task that has already ended, and says so without an error', async () => {
     const { api, calls } = fakeTend({ get: () => killed });
-    const answer = await stopTask(parse({ id: 'web' }), contextOf(api));
+    const answer = await taskKill(parse({ id: 'web' }), contextOf(api));
     expect(calls.map((c) => c.method)).toEqual(['get']);
     expect(answer).toEqual({
       text: 'task k3j9x2ab had already ended: killed (SIGTERM; killed by user) after 1 min 10 s. Nothing was sent.',
@@ -49,13 +49,13 @@ describe('stop_task', () => {
       kill: () => Promise.reject(new NotRunningError('task k3j9x2ab is not running')),
       output: () => outputResult(''),
     });
-    const answer = await stopTask(parse({ id: 'web' }), contextOf(api));
+    const answer = await taskKill(parse({ id: 'web' }), contextOf(api));
     expect(answer.text).toMatch(/^task k3j9x2ab ended before the signal reached it: killed/);
   });
 
   it('only delivers a signal that does not stop the task, without waiting', async () => {
     const { api, calls } = fakeTend({ get: () => task(), kill: () => task() });
-    const answer = await stopTask(parse({ id: 'web', signal: 'SIGUSR1' }), contextOf(api));
+    const answer = await taskKill(parse({ id: 'web', signal: 'SIGUSR1' }), contextOf(api));
     expect(calls.map((c) => c.method)).toEqual(['get', 'kill', 'get']);
     expect(answer.text).toMatch(/^Sent SIGUSR1 to task k3j9x2ab .* Now: task k3j9x2ab is running/);
   });

@@ -5,7 +5,7 @@ import { DEFAULT_TOOL_WAIT_MS, MAX_TOOL_WAIT_MS, type ToolContext, type ToolText
 import { defineTool, type ToolSetup } from './tool.js';
 import { waitAndDescribe } from './wait-common.js';
 
-export const waitTaskSchema = z.object({
+export const taskWaitSchema = z.object({
   id: z.string().min(1).max(MAX_TASK_REF_CHARS).describe('task id, unique id prefix, or name'),
   until: z
     .object(conditionShape)
@@ -23,14 +23,14 @@ export const waitTaskSchema = z.object({
     ),
 });
 
-export type WaitTaskInput = z.output<typeof waitTaskSchema>;
+export type TaskWaitInput = z.output<typeof taskWaitSchema>;
 
 /**
  * wait_task: one bounded task/wait for the task's end or a condition. Running out
  * of time is an answer, not an error ("still waiting", with the last lines).
  * @throws the client's task_not_found / ambiguous_id, ToolInputError.
  */
-export async function waitTask(input: WaitTaskInput, ctx: ToolContext): Promise<ToolText> {
+export async function taskWait(input: TaskWaitInput, ctx: ToolContext): Promise<ToolText> {
   const until = input.until ? untilOf(input.until) : undefined;
   const tend = await ctx.tend();
   const task = await tend.get(input.id);
@@ -38,7 +38,7 @@ export async function waitTask(input: WaitTaskInput, ctx: ToolContext): Promise<
 }
 
 /** The wait_task tool. */
-export function waitTaskTool(_setup: ToolSetup) {
+export function taskWaitTool(_setup: ToolSetup) {
   return defineTool({
     name: 'wait_task',
     title: 'Wait for a task',
@@ -48,8 +48,8 @@ export function waitTaskTool(_setup: ToolSetup) {
       `when it ends. Each call waits at most ${MAX_TOOL_WAIT_MS / 1000} s; if the task is still running then, it ` +
       'says so (this is not a failure) and you can call wait_task again or do other work meanwhile. Use it after ' +
       'start_task for builds, tests and servers that take a while.',
-    inputSchema: waitTaskSchema,
+    inputSchema: taskWaitSchema,
     annotations: { readOnlyHint: true, openWorldHint: false },
-    run: waitTask,
+    run: taskWait,
   });
 }

@@ -10,7 +10,7 @@ import { defineTool, type ToolSetup } from './tool.js';
 import { waitAndDescribe } from './wait-common.js';
 
 /** Input of start_task; descriptions mention the workspace, which is the default cwd. */
-export function startTaskSchema(workspace: string) {
+export function taskRunSchema(workspace: string) {
   return z.object({
     command: z
       .string()
@@ -76,7 +76,7 @@ export function startTaskSchema(workspace: string) {
   });
 }
 
-export type StartTaskInput = z.output<ReturnType<typeof startTaskSchema>>;
+export type TaskRunInput = z.output<ReturnType<typeof taskRunSchema>>;
 
 /**
  * start_task: task/run with the workspace as default cwd, this server's
@@ -86,7 +86,7 @@ export type StartTaskInput = z.output<ReturnType<typeof startTaskSchema>>;
  * reused, and how the wait ended (with the last lines when it ended or timed out).
  * @throws the client's errors (invalid_cwd, name_in_use, …), ToolInputError.
  */
-export async function startTask(input: StartTaskInput, ctx: ToolContext): Promise<ToolText> {
+export async function taskRun(input: TaskRunInput, ctx: ToolContext): Promise<ToolText> {
   const wait = input.wait_until;
   const until = wait ? untilOf(wait) : undefined;
   if (wait && until && wait.exit)
@@ -129,7 +129,7 @@ export async function startTask(input: StartTaskInput, ctx: ToolContext): Promis
 }
 
 /** The start_task tool. */
-export function startTaskTool(setup: ToolSetup) {
+export function taskRunTool(setup: ToolSetup) {
   return defineTool({
     name: 'start_task',
     title: 'Start a background task',
@@ -141,8 +141,8 @@ export function startTaskTool(setup: ToolSetup) {
       'name, a live task already running the same command is reused instead of started twice. Use wait_until to ' +
       'return once the task is ready (an output line, an open port, an answering URL) or finished (exit). ' +
       'Then read_output reads what it printed, wait_task waits for it, stop_task stops it.',
-    inputSchema: startTaskSchema(setup.workspace),
+    inputSchema: taskRunSchema(setup.workspace),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-    run: startTask,
+    run: taskRun,
   });
 }

@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 /** How many trailing lines of the daemon log a {@link DaemonUnreachableError} quotes. */
-export const LOG_TAIL_LINES = 20;
+export const DAEMON_LOG_TAIL_LINES = 20;
 
 // Enough for 20 pino JSON lines; bounds the read when the log is large.
 const MAX_TAIL_BYTES = 64 * 1024;
@@ -11,7 +11,7 @@ const MAX_TAIL_BYTES = 64 * 1024;
  * at most its last 64 KiB. Returns an empty array when the file is missing or
  * unreadable: it only decorates an error message, so it never throws.
  */
-export function readLogTail(path: string, lines = LOG_TAIL_LINES): string[] {
+export function readDaemonLogTail(path: string, lines = DAEMON_LOG_TAIL_LINES): string[] {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LOG_TAIL_LINES, readLogTail } from './log-tail.js';
+import { DAEMON_LOG_TAIL_LINES, readDaemonLogTail } from './daemon-log-tail.js';
 
-describe('readLogTail', () => {
+describe('readDaemonLogTail', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'tend-tail-'));
@@ -14,8 +14,8 @@ describe('readLogTail', () => {
   it('returns the last 20 non-empty lines of a longer log, oldest first', () => {
     const path = join(dir, 'daemon.log');
     writeFileSync(path, Array.from({ length: 50 }, (_, i) => `line ${i}`).join('\n') + '\n\n');
-    const tail = readLogTail(path);
-    expect(tail).toHaveLength(LOG_TAIL_LINES);
+    const tail = readDaemonLogTail(path);
+    expect(tail).toHaveLength(DAEMON_LOG_TAIL_LINES);
     expect(tail[0]).toBe('line 30');
     expect(tail.at(-1)).toBe('line 49');
   });
@@ -23,10 +23,10 @@ describe('readLogTail', () => {
   it('drops the partial first line when the log is larger than the 64 KiB window', () => {
     const path = join(dir, 'daemon.log');
     writeFileSync(path, `${'x'.repeat(70 * 1024)}\nlast words\n`);
-    expect(readLogTail(path)).toEqual(['last words']);
+    expect(readDaemonLogTail(path)).toEqual(['last words']);
   });
 
   it('returns an empty array when the log does not exist', () => {
-    expect(readLogTail(join(dir, 'missing.log'))).toEqual([]);
+    expect(readDaemonLogTail(join(dir, 'missing.log'))).toEqual([]);
   });
 });

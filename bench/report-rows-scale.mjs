@@ -1,0 +1,179 @@
+// Rows of the figures about the daemon at scale: exit notification, live tasks
+// (RSS, restart, adoption), follow, and the growth rows behind the chart.
+import { MiB } from './lib.mjs';
+import { fmt, get, row } from './report-row.mjs';
+
+/** The rows of the scale figures from `raw` (see buildRows in report.mjs). */
+export function scaleRows(raw, { pm2 }) {
+  const rows = [];
+  const rpc = raw.rpc;
+  const ps = raw.cliPs;
+  const tp = raw.throughput;
+  const exit = raw.exitNotify;
+  rows.push(
+    row({
+      id: 'exit-own',
+      figure: 'exit → `task/didChange` at a client, own child, p50 (wrapper exit → client)',
+      unit: 'ms',
+      values: exit?.own ?? [],
+      target: '≤ 2 ms',
+      checks: [{ max: 2 }],
+      note: "command's last output → didChange, minus the same for a bare parent of the wrapper (the wrapper's sync+mv excluded)",
+    }),
+    row({
+      id: 'exit-incl-wrapper',
+      figure: "command's last output → `task/didChange`, own child, p50 (incl. the wrapper's fsync + mv)",
+      unit: 'ms',
+      values: exit?.tend ?? [],
+      refs: [
+        {
+          label: "same wrapper under execa: last output → parent's exit event",
+          values: exit?.reference ?? [],
+        },
+      ],
+      target: 'info',
+    }),
+  );
+  const live = raw.liveTasks;
+  const restart = live?.restart;
+  rows.push(
+    row({
+      id: 'adopted-end',
+      figure: 'exit → detected, adopted task (after a daemon restart), p99',
+      unit: 'ms',
+      values: restart?.endDetection.p99 ?? [],
+      target: '≤ 500 ms',
+      checks: [{ max: 500 }],
+      note: restart
+        ? `${restart.endDetection.all.length} ends of adopted tasks, SIGTERM → didChange`
+        : undefined,
+    }),
+    row({
+      id: 'start-serving',
+      figure: `daemon start → serving, with ${restart?.live ?? 1000} live tasks to adopt`,
+      unit: 'ms',
+      values: restart?.startToServing ?? [],
+      refs: [{ label: 'daemon start → serving, empty store', values: restart?.emptyStartToServing ?? [] }],
+      target: '≤ 1 s',
+      checks: [{ max: 1000 }],
+      note: 'spawn of `node daemon/dist/bin.js` until daemon.json is written (it listens first)',
+    }),
+  );
+  if (live) {
+    rows.push(
+      row({
+        id: 'cpu-idle',
+        figure: `daemon CPU while idle with ${live.levels.at(-1)} live tasks: own children / adopted (after a restart)`,
+        unit: '%',
+        values: live.cpuIdleOwn !== undefined ? [live.cpuIdleOwn] : [],
+        refs: [{ label: 'adopted', values: live.cpuIdleAdopted !== undefined ? [live.cpuIdleAdopted] : [] }],
+        target: 'info',
+        noRatio: true,
+        note: 'adopted tasks are polled by the watchdog every 100 ms (pid, exit record; identity every 3rd tick)',
+      }),
+    );
+  }
+  const levels = live?.levels ?? [0, 100, 1000];
+  const pm2Rss = ps?.pm2Rss;
+  const rssTargets = { 0: 55, 100: 60, 1000: 120 };
+  for (const level of levels) {
+    const refs =
+      level === 100 && pm2
+        ? [{ label: "pm2's God daemon with the same 100", values: pm2Rss?.with100 ? [pm2Rss.with100] : [] }]
+        : [];
+    const checks = rssTargets[level] ? [{ max: rssTargets[level] * MiB }] : [];
+    if (refs.length) checks.push({ below: 0 });
+    rows.push(
+      row({
+        id: `rss-${level}`,
+        figure: level === 0 ? 'daemon RSS idle' : `daemon RSS with ${level} running tasks`,
+        unit: 'MiB',
+        values: live?.rss?.[level] !== undefined ? [live.rss[level]] : [],
+        refs,
+        target: rssTargets[level] ? `≤ ${rssTargets[level]} MiB${refs.length ? ', below pm2' : ''}` : 'info',
+        checks,
+      }),
+    );
+  }
+  rows.push(
+    row({
+      id: 'rss-leak',
+      figure: `daemon RSS after ${tp?.rss?.tasksEnded ?? 10000} tasks have run and ended`,
+      unit: 'MiB',
+      values: tp?.rss?.quiet !== undefined ? [tp.rss.quiet - tp.rss.idle] : [],
+      target: '≤ +10 MiB over idle',
+      checks: [{ max: 10 * MiB }],
+      note: tp?.rss
+        ? `growth over the same daemon's idle RSS (${fmt(tp.rss.idle, 'MiB')}) after ${tp.rss.quietSec} s without work: ` +
+          `${fmt(tp.rss.quiet, 'MiB')}; 3 s after the last task: ${fmt(tp.rss.after, 'MiB')} (V8 keeps its grown heap until its memory reducer runs)`
+        : undefined,
+    }),
+  );
+  rows.push(
+    row({
+      id: 'list-p50',
+      figure: `\`task/list\` (limit 100) with ${tp?.list?.stored ?? 10000} ended tasks in the store, p50`,
+      unit: 'ms',
+      values: get(tp, 'list.p50') ?? [],
+      refs: [{ label: 'daemon/status on the same daemon', values: get(tp, 'status.p50') ?? [] }],
+      target: '≤ 5 ms',
+      checks: [{ max: 5 }],
+    }),
+  );
+  const follow = raw.follow;
+  rows.push(
+    row({
+      id: 'follow-client',
+      figure: 'follower latency, `TendClient.follow()` (long-polling reads), written → received, p50',
+      unit: 'ms',
+      values: follow?.client ?? [],
+      refs: [{ label: 'fs.watch (inotify) on the log, in-process', values: follow?.inotify ?? [] }],
+      target: '≤ 50 ms',
+      checks: [{ max: 50 }],
+    }),
+    row({
+      id: 'follow-cli',
+      figure: 'follower latency, `tend logs -f`, written → received, p50',
+      unit: 'ms',
+      values: follow?.cli ?? [],
+      refs: [{ label: 'fs.watch (inotify) on the log, in-process', values: follow?.inotify ?? [] }],
+      target: '≤ 50 ms',
+      checks: [{ max: 50 }],
+    }),
+  );
+  // Growth rows (the chart's data), informative.
+  if (rpc) {
+    for (const c of rpc.concurrency.levels) {
+      rows.push(
+        row({
+          id: `rpc-c${c}`,
+          figure: `daemon/status p50 at ${c} concurrent client${c > 1 ? 's' : ''}`,
+          unit: 'ms',
+          values: rpc.concurrency.tend[c].values,
+          refs: [
+            {
+              label: `bare vscode-jsonrpc, ${c} connection${c > 1 ? 's' : ''}`,
+              values: rpc.concurrency.bare[c].values,
+            },
+          ],
+          target: 'growth',
+        }),
+      );
+    }
+  }
+  if (live) {
+    for (const level of levels) {
+      rows.push(
+        row({
+          id: `run-live-${level}`,
+          figure: `\`task/run\` p50 with ${level} live tasks`,
+          unit: 'ms',
+          values: live.run[level],
+          refs: [{ label: 'execa spawning the wrapper (same moment)', values: live.execa[level] }],
+          target: 'growth',
+        }),
+      );
+    }
+  }
+  return rows;
+}
