@@ -27,6 +27,7 @@ function fakeLog(text: string): { read: ReadFn; calls: ReadParams[] } {
       nextOffset: to,
       totalBytes: total,
       skippedBytes: 0,
+      omittedBytes: 0,
       truncated,
       ended: true,
     };

@@ -50,6 +50,9 @@ describe('RpcServer limits on clients', () => {
       stateDir: dir,
       logPath: join(dir, 'log'),
       requestShutdown: () => 0,
+      prune: () => {
+        throw new Error('task/prune is not used by these tests');
+      },
     };
     server = new RpcServer(
       new EventEmitter() as unknown as TaskSupervisor,
