@@ -308,8 +308,9 @@ class Printer {
 
 /** Joins consecutive reads into one `task/output`-shaped result. */
 function mergeReads(reads: readonly OutputRead[]): OutputRead {
-  const first = reads[0]!;
-  const last = reads[reads.length - 1]!;
+  const first = reads[0];
+  const last = reads.at(-1);
+  if (!first || !last) throw new Error('mergeReads needs at least one read');
   return {
     ...last,
     data: reads.map((r) => r.data).join(''),

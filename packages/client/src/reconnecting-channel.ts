@@ -245,7 +245,10 @@ export class ReconnectingChannel {
   /** The connection was lost: without reconnect that is the end; with notification listeners, reconnect now. */
   private lost(channel: RpcChannel): void {
     if (channel !== this.channel || this.closedByUs) return;
-    if (!this.reconnects) return this.end(undefined);
+    if (!this.reconnects) {
+      this.end(undefined);
+      return;
+    }
     // Someone listens for notifications: do not wait for the next request to come back.
     if ([...this.notificationListeners.values()].some((set) => set.size > 0))
       void this.current().catch(() => undefined);

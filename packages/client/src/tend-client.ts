@@ -6,11 +6,9 @@ import type {
   TaskDidExit,
   TaskStats,
   TaskGet,
-  TaskKill,
   TaskList,
   TaskOutput,
   TaskPrune,
-  TaskRemove,
   TaskRun,
   TaskWait,
 } from '@tend/protocol';
