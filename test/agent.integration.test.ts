@@ -117,7 +117,7 @@ describe('the completion inbox', () => {
     await client.request('task/completions', { ack: true });
     expect((await client.request('task/completions', {})).completions).toEqual([]);
     const resumed = await client.request('task/completions', { after: inbox.completions[0].seq - 1 });
-    expect(resumed.completions.map((c: any) => c.taskId)).toEqual([task.id]);
+    expect(resumed.completions.map((c: { taskId: string }) => c.taskId)).toEqual([task.id]);
   });
 
   it('notifies task/didExit with the sequence number of each end', async () => {
@@ -225,7 +225,7 @@ describe('sessions and workspaces', () => {
     const sibling = await other.request('task/run', { command: 'true', cwd: `${harness.home}-sibling` });
     expect(mine.session).toBe('conversation-1');
     const ids = async (params: object) =>
-      (await client.request('task/list', params)).tasks.map((t: any) => t.id).sort();
+      (await client.request('task/list', params)).tasks.map((t: { id: string }) => t.id).sort();
     expect(await ids({ session: 'conversation-1' })).toEqual([mine.id]);
     expect(await ids({ session: 'conversation-2' })).toEqual([theirs.id, sibling.id].sort());
     expect(await ids({ cwd: harness.home })).toEqual([mine.id, theirs.id].sort());

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import { alive, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import type { Task } from '@tend/protocol';
 
 /** Deterministic PRNG (mulberry32) so that a failing seed can be replayed with TEND_CHAOS_SEED. */
 function prng(seed: number): () => number {
@@ -98,7 +99,7 @@ it('loses no row, no exit status and no output byte across 12 daemon SIGKILLs at
 
   await harness.start();
   const client = await harness.connect('chaos-check');
-  let tasks: any[] = (await client.request('task/list', { limit: 1000 })).tasks;
+  let tasks: Task[] = (await client.request('task/list', { limit: 1000 })).tasks;
   for (const task of tasks) {
     if (['starting', 'running', 'stopping'].includes(task.state)) {
       await client.request('task/kill', { id: task.id, signal: 'SIGKILL' }).catch(() => undefined);

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { createMessageConnection, StreamMessageReader, type MessageConnection } from 'vscode-jsonrpc/node.js';
 import { SafeMessageWriter } from '../packages/client/dist/safe-writer.js';
 import { isAlive as alive } from './helpers.js';
+import type { WireJson } from './support/wire-json.js';
 
 /** Absolute path of the built daemon entry. */
 export const DAEMON_BIN = resolve(import.meta.dirname, '../packages/daemon/dist/bin.js');
@@ -32,8 +33,8 @@ export { alive };
 export interface RawClient {
   rpc: MessageConnection;
   socket: Socket;
-  notifications: { method: string; params: any }[];
-  request<T = any>(method: string, params?: unknown): Promise<T>;
+  notifications: { method: string; params: WireJson }[];
+  request<T = WireJson>(method: string, params?: unknown): Promise<T>;
   close(): void;
 }
 
@@ -118,7 +119,7 @@ export class DaemonHarness {
       request: async (method, params = {}) => {
         // vscode-jsonrpc's sendRequest on a disposed connection rejects unhandled: refuse first.
         if (closed) throw Object.assign(new Error(`connection closed before ${method}`), { code: -32097 });
-        const result: any = await rpc.sendRequest(method, params);
+        const result: WireJson = await rpc.sendRequest(method, params);
         if (method === 'task/run' && result?.pgid) this.taskGroups.add(result.pgid);
         return result;
       },

@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { alive, DAEMON_BIN, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import type { WireJson } from './support/wire-json.js';
 
 let harness: DaemonHarness;
 let client: RawClient;
@@ -23,11 +24,13 @@ async function runAndWait(command: string, extra: Record<string, unknown> = {}) 
   return ended;
 }
 
-async function errorOf(promise: Promise<unknown>): Promise<{ code: number; message: string; data: any }> {
+async function errorOf(
+  promise: Promise<unknown>,
+): Promise<{ code: number; message: string; data: WireJson }> {
   try {
     await promise;
   } catch (error) {
-    return error as { code: number; message: string; data: any };
+    return error as { code: number; message: string; data: WireJson };
   }
   throw new Error('expected the request to fail');
 }
@@ -220,7 +223,7 @@ describe('several clients', () => {
     const other = await harness.connect('other');
     const task = await client.request('task/run', { command: 'exit 3', cwd: harness.home });
     await client.request('task/wait', { id: task.id });
-    expect((await other.request('task/list', {})).tasks.map((t: any) => t.id)).toContain(task.id);
+    expect((await other.request('task/list', {})).tasks.map((t: { id: string }) => t.id)).toContain(task.id);
     for (const c of [client, other]) {
       await pollUntil('failed notification', () =>
         c.notifications.some(

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { alive, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import type { Task } from '@tend/protocol';
 
 // Item 11: a command that kills its own wrapper (or anything that kills only
 // the wrapper) leaves processes of the task running; the task stays live and
@@ -30,7 +31,7 @@ async function printedPid(task: { logPath: string }): Promise<number> {
 }
 
 /** Waits until the daemon has seen the wrapper go (a reason appears, or the task ends). */
-async function afterWrapperSeenGone(id: string): Promise<any> {
+async function afterWrapperSeenGone(id: string): Promise<Task> {
   return pollUntil('the daemon to see the wrapper gone', async () => {
     const task = await client.request('task/get', { id });
     return task.reason !== undefined || TERMINAL.includes(task.state) ? task : undefined;

@@ -126,7 +126,8 @@ export class PidNamespace {
     const status = readOr(`${root}/status`);
     if (!stat || !status) return undefined;
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const mask = (name: string) => BigInt(`0x${/^${name}:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? '0'}`);
+    const mask = (name: string) =>
+      BigInt(`0x${new RegExp(`^${name}:\\s*([0-9a-f]+)$`, 'm').exec(status)?.[1] ?? '0'}`);
     return {
       state: f[0] as string,
       pgid: Number(f[2]),

@@ -6,6 +6,8 @@ import { createMessageConnection, StreamMessageReader, type MessageConnection } 
 import { SafeMessageWriter } from '../packages/client/dist/safe-writer.js';
 import { DAEMON_BIN, pollUntil } from './daemon-harness.js';
 import { PidNamespace, SIGKILL_BIT, type NsProcess } from './pid-namespace.js';
+import type { WireJson } from './support/wire-json.js';
+import type { Task } from '@tend/protocol';
 
 // Item 2: a pid that comes back to another process (PID reuse) is never
 // signalled, on the stop/leftovers path nor on the recovery path. The daemon
@@ -57,7 +59,7 @@ async function killDaemon(pid: number): Promise<void> {
   await pollUntil('the daemon to be gone', () => ns.process(pid) === undefined);
 }
 
-type Request = <T = any>(method: string, params?: unknown) => Promise<T>;
+type Request = <T = WireJson>(method: string, params?: unknown) => Promise<T>;
 
 async function client(): Promise<Request> {
   const socket = connect(join(home, 'run', 'tend.sock'));
@@ -79,7 +81,7 @@ async function runStubborn(request: Request): Promise<{ id: string; pid: number 
   return task;
 }
 
-async function endOf(request: Request, id: string): Promise<any> {
+async function endOf(request: Request, id: string): Promise<Task> {
   return (await request('task/wait', { id, timeoutMs: 15_000 })).task;
 }
 

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { alive, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import type { WireJson } from './support/wire-json.js';
 
 let harness: DaemonHarness;
 
@@ -30,7 +31,7 @@ async function startWith(config: Record<string, unknown>): Promise<RawClient> {
   return harness.connect();
 }
 
-async function runAndWait(client: RawClient, command: string): Promise<any> {
+async function runAndWait(client: RawClient, command: string): Promise<WireJson> {
   const task = await client.request('task/run', { command, cwd: harness.home });
   const { outcome, task: ended } = await client.request('task/wait', { id: task.id, timeoutMs: 15_000 });
   expect(outcome).toBe('exited');

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { alive, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import type { Task } from '@tend/protocol';
 
 // task/run { tty: true }: the command runs under a pseudo-terminal (util-linux
 // script), its bytes still go to output.log, and it still outlives the daemon.
@@ -24,7 +25,7 @@ async function output(id: string, clean = false): Promise<string> {
   return (await client.request('task/output', { id, clean })).data;
 }
 
-async function ended(id: string): Promise<any> {
+async function ended(id: string): Promise<Task> {
   return (await client.request('task/wait', { id, timeoutMs: 20_000 })).task;
 }
 

@@ -110,7 +110,10 @@ it(`survives ${CASES} malformed frames, bodies and params with abrupt disconnect
   let rssAfter = rssBytes(pid);
   await pollUntil(
     `RSS to come back within 32 MiB of ${(rssBefore / 2 ** 20).toFixed(1)} MiB (now ${(rssAfter / 2 ** 20).toFixed(1)}; ${context})`,
-    () => (rssAfter = rssBytes(pid)) <= rssBefore + RSS_SLACK_BYTES,
+    () => {
+      rssAfter = rssBytes(pid);
+      return rssAfter <= rssBefore + RSS_SLACK_BYTES;
+    },
     10_000,
     250,
   );

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { alive, DAEMON_BIN, DaemonHarness, pollUntil } from './daemon-harness.js';
 import { frame, rssBytes, WireClient } from './wire-client.js';
+import type { WireJson } from './support/wire-json.js';
 
 let harness: DaemonHarness;
 
@@ -37,7 +38,11 @@ async function startWithFdLimit(nofile: number): Promise<number> {
 }
 
 /** Runs `command` through `client` in the harness home and records its group for cleanup. */
-async function run(client: WireClient, command: string, extra: Record<string, unknown> = {}): Promise<any> {
+async function run(
+  client: WireClient,
+  command: string,
+  extra: Record<string, unknown> = {},
+): Promise<WireJson> {
   const reply = await client.request('task/run', { command, cwd: harness.home, ...extra });
   if (reply.result?.pgid) harness.taskGroups.add(reply.result.pgid);
   return reply;

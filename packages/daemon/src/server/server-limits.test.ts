@@ -9,11 +9,12 @@ import type { TaskSupervisor } from '../tasks/supervisor.js';
 import { defaultServerLimits, openFileLimit } from './connection-limits.js';
 import { RpcServer } from './server.js';
 import { waitFor } from '../test-support/wait-for.js';
+import type { WireJson } from '../../../../test/support/wire-json.js';
 
 /** Polls `check` every 5 ms until it is true; fails after `ms` saying what was awaited. */
 /** A raw client recording the replies it gets and whether the server closed. */
 class Peer {
-  replies: any[] = [];
+  replies: WireJson[] = [];
   closed = false;
   private pending = '';
   constructor(readonly socket: Socket) {
