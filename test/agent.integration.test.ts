@@ -1,6 +1,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { alive, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import { DaemonHarness, type RawClient } from './daemon-harness.js';
+import { pollUntil } from './support/poll.mjs';
+import { isAlive } from './support/processes.mjs';
 
 let harness: DaemonHarness;
 let client: RawClient;
@@ -98,7 +100,7 @@ describe('the completion inbox', () => {
       cwd: harness.home,
     });
     client.close();
-    await pollUntil('the task to end with nobody connected', () => !alive(task.pid));
+    await pollUntil('the task to end with nobody connected', () => !isAlive(task.pid));
     await restartDaemon();
     const other = await harness.connect('someone-else', 'conversation-2');
     expect((await other.request('task/completions', {})).completions).toEqual([]);

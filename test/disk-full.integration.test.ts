@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { alive, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import { DaemonHarness, type RawClient } from './daemon-harness.js';
+import { pollUntil } from './support/poll.mjs';
+import { isAlive } from './support/processes.mjs';
 
 // A 4 MiB tmpfs mounted as TEND_HOME (root only: this machine runs tests as root) and filled up.
 let harness: DaemonHarness;
@@ -75,7 +77,7 @@ it('keeps serving on a full disk: true exit codes for tasks that end meanwhile, 
   const filler = join(harness.home, 'fill');
   expect(fill(filler)).toBeGreaterThan(0);
   writeFileSync(join(triggers, 'go'), '');
-  await pollUntil('the three tasks to end', () => [a, b, c].every((task) => !alive(task.pid)));
+  await pollUntil('the three tasks to end', () => [a, b, c].every((task) => !isAlive(task.pid)));
   // The wrappers wrote their exit records into the room reserved when the tasks started.
   for (const [task, status] of [
     [a, 3],
@@ -117,7 +119,7 @@ it('keeps serving on a full disk: true exit codes for tasks that end meanwhile, 
     'succeeded',
   );
   expect((await client.request('daemon/status')).pid).toBe(daemonPid);
-  expect(alive(daemonPid)).toBe(true);
+  expect(isAlive(daemonPid)).toBe(true);
 });
 
 it('starts a new daemon on a full disk, which serves reads and records the ends of tasks that ended meanwhile once space returns', async () => {
@@ -131,7 +133,7 @@ it('starts a new daemon on a full disk, which serves reads and records the ends 
   await pollUntil("task E's deadline to pass", () => Date.now() > Date.parse(e.startedAt) + 1_000);
   // The task ends while no daemon runs: only its exit record, written into its reserved room, tells how.
   writeFileSync(join(triggers, 'go2'), '');
-  await pollUntil('task D to end', () => !alive(d.pid));
+  await pollUntil('task D to end', () => !isAlive(d.pid));
   void harness.runAnother();
   client = await pollUntil('the new daemon to serve on the full disk', () =>
     harness.connect().catch(() => undefined),

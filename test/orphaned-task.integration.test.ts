@@ -1,8 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { alive, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import { DaemonHarness, type RawClient } from './daemon-harness.js';
 import type { Task } from '@tend/protocol';
+import { pollUntil } from './support/poll.mjs';
+import { isAlive } from './support/processes.mjs';
 
 // Item 11: a command that kills its own wrapper (or anything that kills only
 // the wrapper) leaves processes of the task running; the task stays live and
@@ -42,7 +44,7 @@ async function expectStoppable(id: string, commandPid: number): Promise<void> {
   const ended = client.request('task/wait', { id, timeoutMs: 15_000 });
   await client.request('task/kill', { id, signal: 'SIGTERM', graceMs: 5_000 });
   expect((await ended).task).toMatchObject({ state: 'killed', reason: 'killed by user (SIGTERM)' });
-  await pollUntil('the command to be gone', () => !alive(commandPid));
+  await pollUntil('the command to be gone', () => !isAlive(commandPid));
 }
 
 describe('a command that kills its own wrapper', () => {
@@ -52,7 +54,7 @@ describe('a command that kills its own wrapper', () => {
       cwd: harness.home,
     });
     const commandPid = await printedPid(task);
-    await pollUntil('the wrapper to die', () => !alive(task.pid));
+    await pollUntil('the wrapper to die', () => !isAlive(task.pid));
     const seen = await afterWrapperSeenGone(task.id);
     expect(seen.state).toBe('running');
     expect(seen.reason).toBe(
@@ -60,7 +62,7 @@ describe('a command that kills its own wrapper', () => {
     );
     expect(seen.exitCode).toBeUndefined();
     expect(seen.signal).toBeUndefined();
-    expect(alive(commandPid)).toBe(true);
+    expect(isAlive(commandPid)).toBe(true);
     await expectStoppable(task.id, commandPid);
   });
 
@@ -89,13 +91,13 @@ describe('a command that kills its own wrapper', () => {
     await harness.start();
     client = await harness.connect();
     writeFileSync(go, '');
-    await pollUntil('the wrapper to die', () => !alive(task.pid));
+    await pollUntil('the wrapper to die', () => !isAlive(task.pid));
     const seen = await afterWrapperSeenGone(task.id);
     expect(seen).toMatchObject({
       state: 'running',
       reason: expect.stringMatching(/^its wrapper ended without recording/),
     });
-    expect(alive(commandPid)).toBe(true);
+    expect(isAlive(commandPid)).toBe(true);
     await expectStoppable(task.id, commandPid);
   });
 
@@ -104,7 +106,7 @@ describe('a command that kills its own wrapper', () => {
     const commandPid = await printedPid(task);
     await harness.kill9();
     process.kill(task.pid, 'SIGKILL');
-    await pollUntil('the wrapper to die', () => !alive(task.pid));
+    await pollUntil('the wrapper to die', () => !isAlive(task.pid));
     await harness.start();
     client = await harness.connect();
     const seen = await client.request('task/get', { id: task.id });
@@ -112,7 +114,7 @@ describe('a command that kills its own wrapper', () => {
       state: 'running',
       reason: expect.stringMatching(/^its wrapper ended without recording/),
     });
-    expect(alive(commandPid)).toBe(true);
+    expect(isAlive(commandPid)).toBe(true);
     await expectStoppable(task.id, commandPid);
   });
 });

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { pollUntil } from './daemon-harness.js';
+import { pollUntil } from './support/poll.mjs';
 
 /**
  * The init of the namespace: a shell that blocks in `wait` for a child that

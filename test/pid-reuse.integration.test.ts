@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMessageConnection, StreamMessageReader, type MessageConnection } from 'vscode-jsonrpc/node.js';
 import { SafeMessageWriter } from '../packages/client/dist/safe-writer.js';
-import { DAEMON_BIN, pollUntil } from './daemon-harness.js';
+import { DAEMON_BIN } from './daemon-harness.js';
 import { PidNamespace, SIGKILL_BIT, type NsProcess } from './pid-namespace.js';
 import type { WireJson } from './support/wire-json.js';
 import type { Task } from '@tend/protocol';
+import { pollUntil } from './support/poll.mjs';
 
 // Item 2: a pid that comes back to another process (PID reuse) is never
 // signalled, on the stop/leftovers path nor on the recovery path. The daemon

@@ -11,8 +11,10 @@ import {
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { alive, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import { DaemonHarness, type RawClient } from './daemon-harness.js';
 import type { WireJson } from './support/wire-json.js';
+import { pollUntil } from './support/poll.mjs';
+import { isAlive } from './support/processes.mjs';
 
 let harness: DaemonHarness;
 
@@ -78,7 +80,7 @@ describe('retention of ended tasks', () => {
 
     const stillLive = await client.request('task/get', { id: live.id });
     expect(stillLive.state).toBe('running');
-    expect(alive(stillLive.pid)).toBe(true);
+    expect(isAlive(stillLive.pid)).toBe(true);
   });
 
   it('removes ended tasks older than keepEndedDays at the periodic sweep, and leaves live tasks running', async () => {
@@ -96,7 +98,7 @@ describe('retention of ended tasks', () => {
     expect(traces(old.id)).toEqual({ tasks: 0, completions: 0, cursors: 0 });
     const stillLive = await client.request('task/get', { id: live.id });
     expect(stillLive.state).toBe('running');
-    expect(alive(stillLive.pid)).toBe(true);
+    expect(isAlive(stillLive.pid)).toBe(true);
     expect(existsSync(join(tasksDir(), live.id, 'output.log'))).toBe(true);
   });
 
@@ -105,7 +107,7 @@ describe('retention of ended tasks', () => {
     const kept = [];
     for (let i = 0; i < 3; i++) kept.push(await runAndWait(client, `echo ${i}`));
     await client.request('daemon/shutdown', {});
-    await pollUntil('the daemon to exit', () => !alive(harness.child?.pid as number));
+    await pollUntil('the daemon to exit', () => !isAlive(harness.child?.pid as number));
 
     writeFileSync(join(harness.home, 'config', 'config.json'), JSON.stringify({ keepEndedTasks: 1 }));
     await harness.start();
@@ -204,8 +206,7 @@ describe('the daemon log', () => {
         extra.close();
         return existsSync(join(stateDir, 'daemon.log.2')) ? true : undefined;
       },
-      30_000,
-      1,
+      { timeoutMs: 30_000, intervalMs: 1 },
     );
     for (let i = 0; i < 40; i++) (await harness.connect('filler')).close();
     await client.request('daemon/status', {});

@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../packages/daemon/dist/store/db.js';
 import { TaskStore, type TaskRow } from '../packages/daemon/dist/store/task-store.js';
 import { wrapperArgv } from '../packages/daemon/dist/tasks/wrapper.js';
-import { alive, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import { DaemonHarness, type RawClient } from './daemon-harness.js';
+import { pollUntil } from './support/poll.mjs';
+import { isAlive } from './support/processes.mjs';
 
 let harness: DaemonHarness;
 let client: RawClient;
@@ -89,10 +91,10 @@ describe('tasks outlive the daemon', () => {
     process.kill(-groupKilledWhileDown.pgid, 'SIGKILL');
     await pollUntil('tasks to end while the daemon is down', () =>
       [...endWhileDown, ...termedWhileDown, commandKilledWhileDown, groupKilledWhileDown].every(
-        (t) => !alive(t.pid),
+        (t) => !isAlive(t.pid),
       ),
     );
-    expect(sleepers.every((t) => alive(t.pid))).toBe(true);
+    expect(sleepers.every((t) => isAlive(t.pid))).toBe(true);
     await restart();
 
     const get = (id: string) => client.request('task/get', { id });
@@ -144,11 +146,11 @@ describe('tasks outlive the daemon', () => {
     await harness.kill9();
     const deadline = Date.parse(task.startedAt) + 1_000;
     await pollUntil('the deadline to pass', () => Date.now() > deadline + 100);
-    expect(alive(task.pid)).toBe(true);
+    expect(isAlive(task.pid)).toBe(true);
     await restart();
     const ended = (await client.request('task/wait', { id: task.id, timeoutMs: 10_000 })).task;
     expect(ended).toMatchObject({ state: 'timed_out', reason: 'timed out after 1000 ms', signal: 'SIGTERM' });
-    expect(alive(task.pid)).toBe(false);
+    expect(isAlive(task.pid)).toBe(false);
   });
 
   it('finishes a kill that a daemon crash interrupted, and reports killed', async () => {
@@ -161,7 +163,7 @@ describe('tasks outlive the daemon', () => {
     );
     expect((await client.request('task/kill', { id: task.id, graceMs: 1_500 })).state).toBe('stopping');
     await harness.kill9();
-    expect(alive(task.pid)).toBe(true);
+    expect(isAlive(task.pid)).toBe(true);
     await restart();
     const ended = (await client.request('task/wait', { id: task.id, timeoutMs: 10_000 })).task;
     expect(ended).toMatchObject({ state: 'killed', signal: 'SIGKILL', reason: 'killed by user (SIGTERM)' });
@@ -193,7 +195,7 @@ describe('tasks outlive the daemon', () => {
       detached: true,
       stdio: 'ignore',
     });
-    harness.taskGroups.add(wrapper.pid as number);
+    harness.own(wrapper.pid as number, { group: true });
     await restart();
     const adopted = await client.request('task/get', { id });
     expect(adopted).toMatchObject({ state: 'running', pid: wrapper.pid });
@@ -210,7 +212,7 @@ describe('identity checks', () => {
     await harness.kill9();
     const stranger = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
     const pid = stranger.pid as number;
-    harness.taskGroups.add(pid);
+    harness.own(pid, { group: true });
     const row: TaskRow = {
       id: 'zzreused',
       command: 'sleep 60',
@@ -247,14 +249,14 @@ describe('identity checks', () => {
     expect(lost.reason).toMatch(/PID reuse/);
     expect(lost.exitCode).toBeUndefined();
     expect((await client.request('task/get', { id: 'zzreused' })).state).toBe('killed');
-    expect(alive(pid)).toBe(true);
+    expect(isAlive(pid)).toBe(true);
   });
 
   it('marks lost with reason reboot a row from another boot', async () => {
     await harness.kill9();
     const sleeper = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
     const pid = sleeper.pid as number;
-    harness.taskGroups.add(pid);
+    harness.own(pid, { group: true });
     withStore((store) =>
       store.insert({
         id: 'zzreboot',
@@ -279,7 +281,7 @@ describe('identity checks', () => {
       state: 'lost',
       reason: 'reboot',
     });
-    expect(alive(pid)).toBe(true);
+    expect(isAlive(pid)).toBe(true);
   });
 });
 

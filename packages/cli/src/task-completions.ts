@@ -76,7 +76,8 @@ async function everyEnd(client: TendClient, options: InboxOptions): Promise<Inbo
     });
     completions.push(...page.completions);
     const last = page.completions.at(-1);
-    if (!last || page.completions.length < MAX_COMPLETIONS_LIMIT) return { completions, lastSeq: page.lastSeq };
+    if (!last || page.completions.length < MAX_COMPLETIONS_LIMIT)
+      return { completions, lastSeq: page.lastSeq };
     after = last.seq;
   }
 }
