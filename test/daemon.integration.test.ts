@@ -1,10 +1,10 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DAEMON_BIN, DaemonHarness, type RawClient } from './daemon-harness.js';
 import type { WireJson } from './support/wire-json.js';
-import { pollUntil } from './support/poll.mjs';
+import { pollUntil, untilFileExists } from './support/poll.mjs';
 import { isAlive } from './support/processes.mjs';
 
 let harness: DaemonHarness;
@@ -326,10 +326,19 @@ describe('the daemon itself', () => {
   });
 
   it('keeps tasks running through shutdown and a kill -9, and the next daemon reports their real ends', async () => {
-    // Long enough to outlast a daemon restart on a loaded machine; the wait below ends it early.
-    const longer = await client.request('task/run', { command: 'sleep 4; exit 7', cwd: harness.home });
-    const short = await client.request('task/run', { command: 'sleep 0.2; exit 5', cwd: harness.home });
+    // `longer` ends once the new daemon has seen it running (file `up`); `short` while the daemon is down (`down`).
+    const up = join(harness.home, 'up');
+    const down = join(harness.home, 'down');
+    const longer = await client.request('task/run', {
+      command: `${untilFileExists(up, harness.home)}; exit 7`,
+      cwd: harness.home,
+    });
+    const short = await client.request('task/run', {
+      command: `${untilFileExists(down, harness.home)}; exit 5`,
+      cwd: harness.home,
+    });
     await harness.kill9();
+    writeFileSync(down, '');
     expect(isAlive(longer.pid)).toBe(true);
     await pollUntil('short task to end while the daemon is down', () => !isAlive(short.pid));
     await harness.start();
@@ -339,6 +348,7 @@ describe('the daemon itself', () => {
       exitCode: 5,
     });
     expect((await client.request('task/get', { id: longer.id })).state).toBe('running');
+    writeFileSync(up, '');
     const ended = (await client.request('task/wait', { id: longer.id, timeoutMs: 10_000 })).task;
     expect(ended).toMatchObject({ state: 'failed', exitCode: 7 });
 

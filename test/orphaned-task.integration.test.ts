@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DaemonHarness, type RawClient } from './daemon-harness.js';
 import type { Task } from '@tend/protocol';
-import { pollUntil } from './support/poll.mjs';
+import { pollUntil, untilFileExists } from './support/poll.mjs';
 import { isAlive } from './support/processes.mjs';
 
 // Item 11: a command that kills its own wrapper (or anything that kills only
@@ -67,10 +67,14 @@ describe('a command that kills its own wrapper', () => {
   });
 
   it('ends lost with no exit status once its last process ends on its own', async () => {
+    // The command outlives its wrapper until the daemon has seen the wrapper gone (file `go`).
+    const go = join(harness.home, 'go');
     const task = await client.request('task/run', {
-      command: 'kill -9 $PPID; sleep 0.5; exit 3',
+      command: `kill -9 $PPID; ${untilFileExists(go, harness.home)}; exit 3`,
       cwd: harness.home,
     });
+    await afterWrapperSeenGone(task.id);
+    writeFileSync(go, '');
     const { task: ended } = await client.request('task/wait', { id: task.id, timeoutMs: 15_000 });
     expect(ended.state).toBe('lost');
     expect(ended.exitCode).toBeUndefined();
