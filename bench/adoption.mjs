@@ -32,7 +32,7 @@ export async function measureAdoptedEnds(bench, watcher, tasks) {
     for (const task of tasks) {
       const t0 = now();
       process.kill(-task.pgid, 'SIGTERM');
-      await pollUntil(`end of ${task.id}`, () => ended.has(task.id), 10_000, 1);
+      await pollUntil(`end of ${task.id}`, () => ended.has(task.id), { timeoutMs: 10_000, intervalMs: 1 });
       delays.push(ended.get(task.id) - t0);
       bench.untrack(task);
     }

@@ -7,9 +7,11 @@
 // checking that /proc/<pid>/environ carries that marker, so a pid reused by an
 // unrelated process after one of ours ended is never signalled.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TendClient } from '../packages/client/dist/index.js';
+import { pollUntil } from '../test/support/poll.mjs';
+import { ownership, processesWith, signalIfOurs } from '../test/support/processes.mjs';
 import { WRAPPER_SCRIPT } from '../packages/daemon/dist/tasks/wrapper.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -33,56 +35,26 @@ export const wallNow = () => performance.timeOrigin + performance.now();
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `probe` every `everyMs` until truthy or `timeoutMs` passes (then throws naming `what`). */
-export async function pollUntil(what, probe, timeoutMs = 30_000, everyMs = 2) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+/** The one poll helper of tests and bench (test/support/poll.mjs), re-exported for the bench scripts. */
+export { pollUntil } from '../test/support/poll.mjs';
 
-/** True when `pid` runs and is not a zombie. */
-export function alive(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !'ZX'.includes(stat.charAt(stat.lastIndexOf(')') + 2));
-  } catch {
-    return false;
-  }
-}
+/** Environment entry that marks this bench run's processes. */
+const RUN_MARKER = `TEND_BENCH_RUN=${RUN_MARK}`;
 
-/** True when process `pid` runs with this bench run's marker in its environment. */
+/** True when process `pid` is alive (zombie rule of test/support/processes.mjs) and carries this run's marker. */
 export function ours(pid) {
-  if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) return false;
-  try {
-    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`TEND_BENCH_RUN=${RUN_MARK}`);
-  } catch {
-    return false;
-  }
+  return ownership({ pid, envMarker: RUN_MARKER }) === 'ours';
 }
 
-/** SIGKILLs `pid` (or its group with `group`) if it is one of this run's processes. */
+/** SIGKILLs `pid` (or its group with `group`) if it is one of this run's processes (test/support/processes.mjs). */
 export function killOurs(pid, { group = false } = {}) {
   if (!ours(pid)) return false;
-  try {
-    process.kill(group ? -pid : pid, 'SIGKILL');
-    return true;
-  } catch {
-    return false;
-  }
+  return signalIfOurs({ pid, envMarker: RUN_MARKER }, 'SIGKILL', { group });
 }
 
 /** Pids of every live process carrying this run's marker (the bench process itself excluded). */
 export function findOurs() {
-  const pids = [];
-  for (const name of readdirSync('/proc')) {
-    const pid = Number(name);
-    if (Number.isInteger(pid) && ours(pid) && alive(pid)) pids.push(pid);
-  }
-  return pids;
+  return processesWith(RUN_MARKER);
 }
 
 /** RSS of `pid` in bytes (VmRSS of /proc/<pid>/status). */
@@ -197,13 +169,13 @@ export class BenchDaemon {
     child.unref();
     this.pid = child.pid;
     this.daemonPids.push(child.pid);
-    await pollUntil('daemon to serve', () => existsSync(json), 60_000, 1);
+    await pollUntil('daemon to serve', () => existsSync(json), { timeoutMs: 60_000, intervalMs: 1 });
     return now() - t0;
   }
 
   async kill9() {
     killOurs(this.pid);
-    await pollUntil('daemon to die', () => !(ours(this.pid) && alive(this.pid)));
+    await pollUntil('daemon to die', () => !ours(this.pid), { timeoutMs: 30_000, intervalMs: 2 });
   }
 
   /** A connected TendClient (no auto-start: the bench starts daemons itself). */
@@ -230,27 +202,19 @@ export class BenchDaemon {
     this.clients = [];
     for (const pgid of this.groups) killOurs(pgid, { group: true });
     // SIGTERM first: the daemon shuts down cleanly (and writes a --cpu-prof profile if asked to).
-    if (ours(this.pid) && alive(this.pid)) {
-      process.kill(this.pid, 'SIGTERM');
-      await pollUntil('daemon to stop', () => !(ours(this.pid) && alive(this.pid)), 5_000).catch(
+    if (ours(this.pid)) {
+      signalIfOurs({ pid: this.pid, envMarker: RUN_MARKER }, 'SIGTERM');
+      await pollUntil('daemon to stop', () => !ours(this.pid), { timeoutMs: 5_000, intervalMs: 2 }).catch(
         () => undefined,
       );
     }
     for (const pid of this.daemonPids) killOurs(pid);
     // Tasks carry TEND_HOME=<this home> (the daemon's environment): catch any the bench did not record.
-    for (const name of readdirSync('/proc')) {
-      const pid = Number(name);
-      if (!Number.isInteger(pid) || !ours(pid)) continue;
-      try {
-        if (readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`TEND_HOME=${this.home}`))
-          killOurs(pid);
-      } catch {
-        // gone
-      }
-    }
-    await pollUntil('bench daemons to exit', () =>
-      this.daemonPids.every((pid) => !(ours(pid) && alive(pid))),
-    );
+    for (const pid of processesWith(`TEND_HOME=${this.home}`)) killOurs(pid);
+    await pollUntil('bench daemons to exit', () => this.daemonPids.every((pid) => !ours(pid)), {
+      timeoutMs: 30_000,
+      intervalMs: 2,
+    });
     rmSync(this.home, { recursive: true, force: true });
   }
 }

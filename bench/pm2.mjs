@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { alive, killOurs, now, ours, pollUntil } from './lib.mjs';
+import { killOurs, now, ours, pollUntil } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 export const PM2_BIN = require.resolve('pm2/bin/pm2');
@@ -111,7 +111,10 @@ export class BenchPm2 {
     }
     const pids = [god, this.godPid].filter(Boolean);
     for (const pid of pids) killOurs(pid);
-    await pollUntil('pm2 God daemon to exit', () => pids.every((pid) => !(ours(pid) && alive(pid))), 10_000);
+    await pollUntil('pm2 God daemon to exit', () => pids.every((pid) => !ours(pid)), {
+      timeoutMs: 10_000,
+      intervalMs: 2,
+    });
     rmSync(this.home, { recursive: true, force: true });
   }
 }

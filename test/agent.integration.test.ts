@@ -1,6 +1,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { alive, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import { DaemonHarness, type RawClient } from './daemon-harness.js';
+import { pollUntil } from './support/poll.mjs';
+import { isAlive } from './support/processes.mjs';
 
 let harness: DaemonHarness;
 let client: RawClient;
@@ -98,7 +100,7 @@ describe('the completion inbox', () => {
       cwd: harness.home,
     });
     client.close();
-    await pollUntil('the task to end with nobody connected', () => !alive(task.pid));
+    await pollUntil('the task to end with nobody connected', () => !isAlive(task.pid));
     await restartDaemon();
     const other = await harness.connect('someone-else', 'conversation-2');
     expect((await other.request('task/completions', {})).completions).toEqual([]);
@@ -117,7 +119,7 @@ describe('the completion inbox', () => {
     await client.request('task/completions', { ack: true });
     expect((await client.request('task/completions', {})).completions).toEqual([]);
     const resumed = await client.request('task/completions', { after: inbox.completions[0].seq - 1 });
-    expect(resumed.completions.map((c: any) => c.taskId)).toEqual([task.id]);
+    expect(resumed.completions.map((c: { taskId: string }) => c.taskId)).toEqual([task.id]);
   });
 
   it('notifies task/didExit with the sequence number of each end', async () => {
@@ -225,7 +227,7 @@ describe('sessions and workspaces', () => {
     const sibling = await other.request('task/run', { command: 'true', cwd: `${harness.home}-sibling` });
     expect(mine.session).toBe('conversation-1');
     const ids = async (params: object) =>
-      (await client.request('task/list', params)).tasks.map((t: any) => t.id).sort();
+      (await client.request('task/list', params)).tasks.map((t: { id: string }) => t.id).sort();
     expect(await ids({ session: 'conversation-1' })).toEqual([mine.id]);
     expect(await ids({ session: 'conversation-2' })).toEqual([theirs.id, sibling.id].sort());
     expect(await ids({ cwd: harness.home })).toEqual([mine.id, theirs.id].sort());

@@ -1,6 +1,9 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import { alive, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import { DaemonHarness, type RawClient } from './daemon-harness.js';
+import type { Task } from '@tend/protocol';
+import { pollUntil } from './support/poll.mjs';
+import { isAlive } from './support/processes.mjs';
 
 /** Deterministic PRNG (mulberry32) so that a failing seed can be replayed with TEND_CHAOS_SEED. */
 function prng(seed: number): () => number {
@@ -27,7 +30,7 @@ function processesIn(dir: string): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readlinkSync(`/proc/${entry}/cwd`) === dir && alive(Number(entry))) found.push(Number(entry));
+      if (readlinkSync(`/proc/${entry}/cwd`) === dir && isAlive(Number(entry))) found.push(Number(entry));
     } catch {
       // gone, or not readable
     }
@@ -89,7 +92,9 @@ it('loses no row, no exit status and no output byte across 12 daemon SIGKILLs at
     const stop = { now: false };
     const workers = clients.map((c) => worker(c, stop));
     const lifetime = 100 + Math.floor(random() * 1_400);
-    await pollUntil('the daemon to live its random time', () => Date.now() >= born + lifetime, 10_000, 5);
+    await pollUntil('the daemon to live its random time', () => Date.now() >= born + lifetime, {
+      intervalMs: 5,
+    });
     await harness.kill9();
     stop.now = true;
     for (const c of clients) c.close();
@@ -98,7 +103,7 @@ it('loses no row, no exit status and no output byte across 12 daemon SIGKILLs at
 
   await harness.start();
   const client = await harness.connect('chaos-check');
-  let tasks: any[] = (await client.request('task/list', { limit: 1000 })).tasks;
+  let tasks: Task[] = (await client.request('task/list', { limit: 1000 })).tasks;
   for (const task of tasks) {
     if (['starting', 'running', 'stopping'].includes(task.state)) {
       await client.request('task/kill', { id: task.id, signal: 'SIGKILL' }).catch(() => undefined);

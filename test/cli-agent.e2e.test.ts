@@ -3,18 +3,9 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Completion, Task } from '@tend/protocol';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CLI_BIN,
-  cleanUpTendHome,
-  daemonPid,
-  isAlive,
-  makeTendHome,
-  pollUntil,
-  runWaited,
-  tend,
-  tendJson,
-  untilFileExists,
-} from './helpers.js';
+import { CLI_BIN, cleanUpTendHome, daemonPid, makeTendHome, runWaited, tend, tendJson } from './helpers.js';
+import { pollUntil, untilFileExists } from './support/poll.mjs';
+import { isAlive } from './support/processes.mjs';
 
 // The agent features of the CLI: run --reuse, logs --new (durable cursors), wait --until-…,
 // the completion inbox, stats and filters in ps/inspect. Real daemon, real processes.

@@ -3,17 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Task } from '@tend/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CLI_BIN,
-  cleanUpTendHome,
-  cliEnv,
-  daemonPid,
-  makeTendHome,
-  pollUntil,
-  tend,
-  tendJson,
-  untilFileExists,
-} from './helpers.js';
+import { CLI_BIN, cleanUpTendHome, cliEnv, daemonPid, makeTendHome, tend, tendJson } from './helpers.js';
+import { pollUntil, untilFileExists } from './support/poll.mjs';
 
 // Attached runs (`tend run --wait`, `-a`): the task's output streams to stdout as it is
 // written, the CLI exits with the task's code; Ctrl-C detaches, or with --sig-proxy goes to the task.

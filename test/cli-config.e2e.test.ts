@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Task } from '@tend/protocol';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, daemonPid, isAlive, makeTendHome, tend, tendJson } from './helpers.js';
+import { CLI_BIN, cleanUpTendHome, daemonPid, makeTendHome, tend, tendJson } from './helpers.js';
+import { isAlive } from './support/processes.mjs';
 
 let home: string;
 let configPath: string;

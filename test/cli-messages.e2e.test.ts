@@ -2,16 +2,8 @@
 import { existsSync } from 'node:fs';
 import type { Task } from '@tend/protocol';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CLI_BIN,
-  cleanUpTendHome,
-  daemonPid,
-  makeTendHome,
-  pollUntil,
-  runWaited,
-  tend,
-  tendJson,
-} from './helpers.js';
+import { CLI_BIN, cleanUpTendHome, daemonPid, makeTendHome, runWaited, tend, tendJson } from './helpers.js';
+import { pollUntil } from './support/poll.mjs';
 
 let home: string;
 

@@ -2,17 +2,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Task } from '@tend/protocol';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CLI_BIN,
-  cleanUpTendHome,
-  daemonPid,
-  isAlive,
-  makeTendHome,
-  pollUntil,
-  runWaited,
-  tend,
-  tendJson,
-} from './helpers.js';
+import { CLI_BIN, cleanUpTendHome, daemonPid, makeTendHome, runWaited, tend, tendJson } from './helpers.js';
+import { pollUntil } from './support/poll.mjs';
+import { isAlive } from './support/processes.mjs';
 
 let home: string;
 

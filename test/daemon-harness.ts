@@ -4,49 +4,33 @@ import { connect, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createMessageConnection, StreamMessageReader, type MessageConnection } from 'vscode-jsonrpc/node.js';
 import { SafeMessageWriter } from '../packages/client/dist/safe-writer.js';
-import { isAlive as alive } from './helpers.js';
+import { pollUntil } from './support/poll.mjs';
+import { isAlive, type OwnedProcess, ownership, recordProcess, signalIfOurs } from './support/processes.mjs';
+import type { WireJson } from './support/wire-json.js';
 
 /** Absolute path of the built daemon entry. */
 export const DAEMON_BIN = resolve(import.meta.dirname, '../packages/daemon/dist/bin.js');
-
-/** Polls `probe` until it returns a truthy value or `timeoutMs` passes. @throws Error naming `what` on timeout. */
-export async function pollUntil<T>(
-  what: string,
-  probe: () => T | Promise<T>,
-  timeoutMs = 10_000,
-  everyMs = 20,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-/** True when `pid` is a live process (a zombie counts as gone): the CLI tests' check, shared. */
-export { alive };
 
 /** A raw JSON-RPC client on the daemon's socket, recording notifications. */
 export interface RawClient {
   rpc: MessageConnection;
   socket: Socket;
-  notifications: { method: string; params: any }[];
-  request<T = any>(method: string, params?: unknown): Promise<T>;
+  notifications: { method: string; params: WireJson }[];
+  request<T = WireJson>(method: string, params?: unknown): Promise<T>;
   close(): void;
 }
 
 /**
- * A real daemon process in a fresh temp TEND_HOME. Records the pid of every
- * daemon it starts and the process group of every task run through its
- * clients, and kills exactly those in {@link cleanup}.
+ * A real daemon process in a fresh temp TEND_HOME. Records every daemon it starts (pid and start
+ * time) and the process group of every task run through its clients (pgid and TEND_TASK_ID), and
+ * in {@link cleanup} kills exactly those, after checking that each is still the one recorded
+ * (test/support/processes.mjs).
  */
 export class DaemonHarness {
   readonly home = mkdtempSync('/tmp/tend-it-');
   readonly env: NodeJS.ProcessEnv = { ...process.env, TEND_HOME: this.home, SHELL: '/bin/sh' };
-  readonly daemonPids: number[] = [];
-  readonly taskGroups = new Set<number>();
+  /** Processes to SIGKILL in {@link cleanup}: daemons alone, tasks and test-started leaders with their group. */
+  private readonly owned: { process: OwnedProcess; group: boolean }[] = [];
   private readonly clients: RawClient[] = [];
   child: ChildProcess | undefined;
 
@@ -64,7 +48,7 @@ export class DaemonHarness {
       detached: true,
     });
     this.child = child;
-    if (child.pid) this.daemonPids.push(child.pid);
+    if (child.pid) this.own(child.pid);
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d));
     await pollUntil(
@@ -82,7 +66,7 @@ export class DaemonHarness {
         env: this.env,
         stdio: ['ignore', 'ignore', 'pipe'],
       });
-      if (child.pid) this.daemonPids.push(child.pid);
+      if (child.pid) this.own(child.pid);
       let stderr = '';
       child.stderr?.on('data', (d) => (stderr += d));
       child.on('exit', (code) => resolveRun({ code, stderr }));
@@ -93,7 +77,7 @@ export class DaemonHarness {
   async kill9(): Promise<void> {
     const pid = this.child?.pid as number;
     process.kill(pid, 'SIGKILL');
-    await pollUntil('daemon to die', () => !alive(pid));
+    await pollUntil('daemon to die', () => !isAlive(pid));
   }
 
   /** Connects and initializes a raw client. */
@@ -118,8 +102,8 @@ export class DaemonHarness {
       request: async (method, params = {}) => {
         // vscode-jsonrpc's sendRequest on a disposed connection rejects unhandled: refuse first.
         if (closed) throw Object.assign(new Error(`connection closed before ${method}`), { code: -32097 });
-        const result: any = await rpc.sendRequest(method, params);
-        if (method === 'task/run' && result?.pgid) this.taskGroups.add(result.pgid);
+        const result: WireJson = await rpc.sendRequest(method, params);
+        if (method === 'task/run') this.ownTask(result);
         return result;
       },
       close: () => {
@@ -137,24 +121,27 @@ export class DaemonHarness {
     return client;
   }
 
-  /** Closes clients, SIGKILLs every task group and daemon this harness started, removes the home. */
+  /**
+   * Records `pid`, a process the test started, for {@link cleanup} (with `group`: its process group).
+   * Call it right after the spawn, so the recorded start time is the process's own.
+   */
+  own(pid: number, { group = false } = {}): void {
+    this.owned.push({ process: recordProcess(pid), group });
+  }
+
+  /** Records a task's process group for {@link cleanup}, identified by TEND_TASK_ID=<id>. */
+  ownTask(task: { id?: string; pgid?: number } | undefined): void {
+    if (task?.id && task.pgid && task.pgid > 1)
+      this.owned.push({ process: { pid: task.pgid, envMarker: `TEND_TASK_ID=${task.id}` }, group: true });
+  }
+
+  /** Closes clients, SIGKILLs every task group and process this harness recorded (if still ours), removes the home. */
   async cleanup(): Promise<void> {
     for (const client of this.clients) client.close();
-    for (const pgid of this.taskGroups) {
-      try {
-        process.kill(-pgid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    for (const pid of this.daemonPids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    await pollUntil('daemons to exit', () => this.daemonPids.every((pid) => !alive(pid)));
+    for (const { process, group } of this.owned) if (group) signalIfOurs(process, 'SIGKILL', { group });
+    const alone = this.owned.filter((o) => !o.group).map((o) => o.process);
+    for (const process of alone) signalIfOurs(process, 'SIGKILL');
+    await pollUntil('daemons to exit', () => alone.every((process) => ownership(process) !== 'ours'));
     rmSync(this.home, { recursive: true, force: true });
   }
 }

@@ -1,8 +1,11 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { alive, DAEMON_BIN, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import { DAEMON_BIN, DaemonHarness, type RawClient } from './daemon-harness.js';
+import type { WireJson } from './support/wire-json.js';
+import { pollUntil, untilFileExists } from './support/poll.mjs';
+import { isAlive } from './support/processes.mjs';
 
 let harness: DaemonHarness;
 let client: RawClient;
@@ -23,11 +26,13 @@ async function runAndWait(command: string, extra: Record<string, unknown> = {}) 
   return ended;
 }
 
-async function errorOf(promise: Promise<unknown>): Promise<{ code: number; message: string; data: any }> {
+async function errorOf(
+  promise: Promise<unknown>,
+): Promise<{ code: number; message: string; data: WireJson }> {
   try {
     await promise;
   } catch (error) {
-    return error as { code: number; message: string; data: any };
+    return error as { code: number; message: string; data: WireJson };
   }
   throw new Error('expected the request to fail');
 }
@@ -120,10 +125,12 @@ describe('a task run through the daemon', () => {
       return data.trim().split('\n').length === 2 ? data : undefined;
     });
     const pids = output.trim().split('\n').map(Number);
-    expect(pids.every(alive)).toBe(true);
+    expect(pids.every((pid) => isAlive(pid))).toBe(true);
     await client.request('task/kill', { id: task.id, graceMs: 60_000 });
     expect((await client.request('task/wait', { id: task.id, timeoutMs: 10_000 })).task.state).toBe('killed');
-    await pollUntil('grandchildren to die', () => pids.every((pid) => !alive(pid)), 5_000);
+    await pollUntil('grandchildren to die', () => pids.every((pid) => !isAlive(pid)), {
+      timeoutMs: 5_000,
+    });
   });
 
   it('times out: killed and ended timed_out with a reason', async () => {
@@ -220,7 +227,7 @@ describe('several clients', () => {
     const other = await harness.connect('other');
     const task = await client.request('task/run', { command: 'exit 3', cwd: harness.home });
     await client.request('task/wait', { id: task.id });
-    expect((await other.request('task/list', {})).tasks.map((t: any) => t.id)).toContain(task.id);
+    expect((await other.request('task/list', {})).tasks.map((t: { id: string }) => t.id)).toContain(task.id);
     for (const c of [client, other]) {
       await pollUntil('failed notification', () =>
         c.notifications.some(
@@ -241,7 +248,7 @@ describe('several clients', () => {
     await pollUntil(
       'garbage connection closed by the daemon',
       () => garbage.destroyed || garbage.readableEnded,
-      5_000,
+      { timeoutMs: 5_000 },
     );
     garbage.destroy();
 
@@ -273,7 +280,7 @@ describe('remove', () => {
     expect(refused).toMatchObject({ code: 2004, data: { reason: 'task_live' } });
     const { task: removed } = await client.request('task/remove', { id: task.id, force: true });
     expect(removed.state).toBe('killed');
-    expect(alive(task.pid)).toBe(false);
+    expect(isAlive(task.pid)).toBe(false);
     expect(existsSync(join(harness.home, 'state', 'tasks', task.id))).toBe(false);
     expect((await errorOf(client.request('task/get', { id: task.id }))).code).toBe(2001);
   });
@@ -301,30 +308,39 @@ describe('the daemon itself', () => {
       return env;
     };
     const first = spawn(process.execPath, [DAEMON_BIN], { env: envFor('r1'), stdio: 'ignore' });
-    harness.daemonPids.push(first.pid as number);
+    harness.own(first.pid as number);
     await pollUntil('first daemon to serve', () => existsSync(`${base}/r1/tend/daemon.json`));
     const second = spawn(process.execPath, [DAEMON_BIN], {
       env: envFor('r2'),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    harness.daemonPids.push(second.pid as number);
+    harness.own(second.pid as number);
     let stderr = '';
     second.stderr?.on('data', (d) => (stderr += d));
     const code = await new Promise((resolve) => second.on('exit', resolve));
     expect(code).toBe(1);
     expect(stderr).toContain(`another tend daemon uses the state directory ${base}/state/tend`);
     process.kill(first.pid as number, 'SIGTERM');
-    await pollUntil('first daemon to exit', () => !alive(first.pid as number));
+    await pollUntil('first daemon to exit', () => !isAlive(first.pid as number));
     rmSync(base, { recursive: true, force: true });
   });
 
   it('keeps tasks running through shutdown and a kill -9, and the next daemon reports their real ends', async () => {
-    // Long enough to outlast a daemon restart on a loaded machine; the wait below ends it early.
-    const longer = await client.request('task/run', { command: 'sleep 4; exit 7', cwd: harness.home });
-    const short = await client.request('task/run', { command: 'sleep 0.2; exit 5', cwd: harness.home });
+    // `longer` ends once the new daemon has seen it running (file `up`); `short` while the daemon is down (`down`).
+    const up = join(harness.home, 'up');
+    const down = join(harness.home, 'down');
+    const longer = await client.request('task/run', {
+      command: `${untilFileExists(up, harness.home)}; exit 7`,
+      cwd: harness.home,
+    });
+    const short = await client.request('task/run', {
+      command: `${untilFileExists(down, harness.home)}; exit 5`,
+      cwd: harness.home,
+    });
     await harness.kill9();
-    expect(alive(longer.pid)).toBe(true);
-    await pollUntil('short task to end while the daemon is down', () => !alive(short.pid));
+    writeFileSync(down, '');
+    expect(isAlive(longer.pid)).toBe(true);
+    await pollUntil('short task to end while the daemon is down', () => !isAlive(short.pid));
     await harness.start();
     client = await harness.connect();
     expect(await client.request('task/get', { id: short.id })).toMatchObject({
@@ -332,21 +348,22 @@ describe('the daemon itself', () => {
       exitCode: 5,
     });
     expect((await client.request('task/get', { id: longer.id })).state).toBe('running');
+    writeFileSync(up, '');
     const ended = (await client.request('task/wait', { id: longer.id, timeoutMs: 10_000 })).task;
     expect(ended).toMatchObject({ state: 'failed', exitCode: 7 });
 
     const survivor = await client.request('task/run', { command: 'sleep 30', cwd: harness.home });
     const result = await client.request('daemon/shutdown', {});
     expect(result.killedTasks).toBe(0);
-    await pollUntil('daemon to exit', () => !alive(harness.child?.pid as number));
-    expect(alive(survivor.pid)).toBe(true);
+    await pollUntil('daemon to exit', () => !isAlive(harness.child?.pid as number));
+    expect(isAlive(survivor.pid)).toBe(true);
     expect(existsSync(harness.socketPath)).toBe(false);
   });
 
   it('stops every task on shutdown with killTasks', async () => {
     const task = await client.request('task/run', { command: 'sleep 30', cwd: harness.home });
     expect((await client.request('daemon/shutdown', { killTasks: true, graceMs: 1000 })).killedTasks).toBe(1);
-    await pollUntil('daemon to exit', () => !alive(harness.child?.pid as number));
-    expect(alive(task.pid)).toBe(false);
+    await pollUntil('daemon to exit', () => !isAlive(harness.child?.pid as number));
+    expect(isAlive(task.pid)).toBe(false);
   });
 });

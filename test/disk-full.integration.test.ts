@@ -2,7 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { alive, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import { openDatabase } from '../packages/daemon/dist/store/db.js';
+import { TaskStore } from '../packages/daemon/dist/store/task-store.js';
+import { DaemonHarness, type RawClient } from './daemon-harness.js';
+import { pollUntil } from './support/poll.mjs';
+import { isAlive } from './support/processes.mjs';
 
 // A 4 MiB tmpfs mounted as TEND_HOME (root only: this machine runs tests as root) and filled up.
 let harness: DaemonHarness;
@@ -75,7 +79,7 @@ it('keeps serving on a full disk: true exit codes for tasks that end meanwhile, 
   const filler = join(harness.home, 'fill');
   expect(fill(filler)).toBeGreaterThan(0);
   writeFileSync(join(triggers, 'go'), '');
-  await pollUntil('the three tasks to end', () => [a, b, c].every((task) => !alive(task.pid)));
+  await pollUntil('the three tasks to end', () => [a, b, c].every((task) => !isAlive(task.pid)));
   // The wrappers wrote their exit records into the room reserved when the tasks started.
   for (const [task, status] of [
     [a, 3],
@@ -117,25 +121,30 @@ it('keeps serving on a full disk: true exit codes for tasks that end meanwhile, 
     'succeeded',
   );
   expect((await client.request('daemon/status')).pid).toBe(daemonPid);
-  expect(alive(daemonPid)).toBe(true);
+  expect(isAlive(daemonPid)).toBe(true);
 });
 
 it('starts a new daemon on a full disk, which serves reads and records the ends of tasks that ended meanwhile once space returns', async () => {
   let client: RawClient = await harness.connect();
   const d = await client.request('task/run', { command: waitThenExit('go2', 7), cwd: triggers });
   // E's deadline passes while no daemon runs: the next one must record its stop on the full disk.
-  const e = await client.request('task/run', { command: 'sleep 30', cwd: triggers, timeoutMs: 1_000 });
+  // Its deadline is far off while the daemon runs, and written into its row as passed once the daemon is
+  // down (before the disk fills): a slow machine cannot let the running daemon enforce it first.
+  const e = await client.request('task/run', { command: 'sleep 30', cwd: triggers, timeoutMs: 300_000 });
+  await harness.kill9();
+  // The connection stays open until the new daemon serves: closing the last one would checkpoint and
+  // delete the WAL, which the new daemon could then not create again on the full disk.
+  const db = openDatabase(join(harness.home, 'state', 'tend.db'));
+  new TaskStore(db).update(e.id, { timeoutMs: 1_000, deadlineAt: Date.now() - 1 });
   const filler = join(harness.home, 'fill');
   fill(filler);
-  await harness.kill9();
-  await pollUntil("task E's deadline to pass", () => Date.now() > Date.parse(e.startedAt) + 1_000);
   // The task ends while no daemon runs: only its exit record, written into its reserved room, tells how.
   writeFileSync(join(triggers, 'go2'), '');
-  await pollUntil('task D to end', () => !alive(d.pid));
+  await pollUntil('task D to end', () => !isAlive(d.pid));
   void harness.runAnother();
   client = await pollUntil('the new daemon to serve on the full disk', () =>
     harness.connect().catch(() => undefined),
-  );
+  ).finally(() => db.close());
   expect((await client.request('task/list', {})).tasks.length).toBe(6);
   const refused = await client.request('task/run', { command: 'true', cwd: triggers }).then(
     () => undefined,

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pollUntil } from './support/poll.mjs';
+import { type OwnedProcess, ownership, signalIfOurs } from './support/processes.mjs';
 
 /** Absolute path of the built CLI entry (`pnpm build` first). */
 export const CLI_BIN = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
@@ -122,43 +124,6 @@ export async function runWaited(
   }
 }
 
-/**
- * Calls `probe` until it returns a value other than undefined, every `intervalMs`,
- * and returns that value.
- * @throws Error naming `what` when `timeoutMs` passes first.
- */
-export async function pollUntil<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  { timeoutMs = 10_000, intervalMs = 50 } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
-/**
- * True while process `pid` exists and has not exited. A zombie (state Z in
- * /proc/<pid>/stat) counts as gone: the detached daemon is reaped by init, late.
- */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return !existsSync('/proc/self/stat'); // with procfs: reaped in between; without (macOS): trust kill
-  }
-}
-
 /** Pid of the daemon recorded in `<home>/run/daemon.json`, if the file is there. */
 export function daemonPid(home: string): number | undefined {
   try {
@@ -169,42 +134,27 @@ export function daemonPid(home: string): number | undefined {
 }
 
 /**
- * Ends what a test left in `home`: SIGKILL to the process group of every live
- * task the daemon knows (pgids it reported), SIGTERM to the daemon by the pid in
- * daemon.json (SIGKILL when it is still there after 5 s), then deletes `home`.
+ * Ends what a test left in `home`: SIGKILL to the process group of every live task the daemon
+ * lists (if the group leader still carries TEND_TASK_ID=<id>), SIGTERM to the daemon by the pid
+ * in daemon.json (if it still carries TEND_HOME=<home>; SIGKILL when it is still there after 5 s),
+ * then deletes `home`. See test/support/processes.mjs for the identity checks.
  */
 export async function cleanUpTendHome(home: string): Promise<void> {
   const pid = daemonPid(home);
-  if (pid !== undefined && isAlive(pid)) {
+  const daemon: OwnedProcess | undefined =
+    pid === undefined ? undefined : { pid, envMarker: `TEND_HOME=${home}` };
+  if (daemon && ownership(daemon) === 'ours') {
     const listed = await tend(home, ['ps', '--json']).catch(() => undefined);
-    const tasks = listed?.code === 0 ? (JSON.parse(listed.stdout) as { pgid?: number }[]) : [];
+    const tasks = listed?.code === 0 ? (JSON.parse(listed.stdout) as { id: string; pgid?: number }[]) : [];
     for (const task of tasks) {
-      if (task.pgid !== undefined && task.pgid > 1) signal(-task.pgid, 'SIGKILL');
+      if (task.pgid !== undefined && task.pgid > 1)
+        signalIfOurs({ pid: task.pgid, envMarker: `TEND_TASK_ID=${task.id}` }, 'SIGKILL', { group: true });
     }
-    signal(pid, 'SIGTERM');
-    const gone = await pollUntil('the daemon to exit', () => (isAlive(pid) ? undefined : true), {
+    signalIfOurs(daemon, 'SIGTERM');
+    const gone = await pollUntil('the daemon to exit', () => ownership(daemon) !== 'ours', {
       timeoutMs: 5_000,
     }).catch(() => false);
-    if (!gone) signal(pid, 'SIGKILL');
+    if (!gone) signalIfOurs(daemon, 'SIGKILL');
   }
   rmSync(home, { recursive: true, force: true });
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // already gone
-  }
-}
-
-/**
- * A shell loop that blocks until `file` exists, for task commands that must wait for the test
- * (an event, not a wall-clock delay). With `home`, it also ends once that TEND_HOME is removed,
- * so no task outlives a failed test.
- */
-export function untilFileExists(file: string, home?: string): string {
-  return home === undefined
-    ? `while [ ! -e '${file}' ]; do sleep 0.05; done`
-    : `while [ ! -e '${file}' ] && [ -d '${home}' ]; do sleep 0.02; done`;
 }

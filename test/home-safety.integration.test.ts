@@ -1,7 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import { DaemonHarness, type RawClient } from './daemon-harness.js';
+import { pollUntil } from './support/poll.mjs';
 
 let harness: DaemonHarness;
 

@@ -4,7 +4,9 @@ import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { Task } from '@tend/protocol';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, cliEnv, isAlive, makeTendHome, pollUntil, tendJson } from './helpers.js';
+import { CLI_BIN, cleanUpTendHome, cliEnv, makeTendHome, tendJson } from './helpers.js';
+import { pollUntil } from './support/poll.mjs';
+import { isAlive } from './support/processes.mjs';
 
 // End to end through a real MCP client: the SDK's own Client, speaking stdio to
 // `node packages/cli/dist/bin.js mcp` in a fresh TEND_HOME, as Claude Code,

@@ -1,7 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { alive, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import { DaemonHarness, type RawClient } from './daemon-harness.js';
+import type { Task } from '@tend/protocol';
+import { pollUntil, untilFileExists } from './support/poll.mjs';
+import { isAlive } from './support/processes.mjs';
 
 // Item 11: a command that kills its own wrapper (or anything that kills only
 // the wrapper) leaves processes of the task running; the task stays live and
@@ -30,7 +33,7 @@ async function printedPid(task: { logPath: string }): Promise<number> {
 }
 
 /** Waits until the daemon has seen the wrapper go (a reason appears, or the task ends). */
-async function afterWrapperSeenGone(id: string): Promise<any> {
+async function afterWrapperSeenGone(id: string): Promise<Task> {
   return pollUntil('the daemon to see the wrapper gone', async () => {
     const task = await client.request('task/get', { id });
     return task.reason !== undefined || TERMINAL.includes(task.state) ? task : undefined;
@@ -41,7 +44,7 @@ async function expectStoppable(id: string, commandPid: number): Promise<void> {
   const ended = client.request('task/wait', { id, timeoutMs: 15_000 });
   await client.request('task/kill', { id, signal: 'SIGTERM', graceMs: 5_000 });
   expect((await ended).task).toMatchObject({ state: 'killed', reason: 'killed by user (SIGTERM)' });
-  await pollUntil('the command to be gone', () => !alive(commandPid));
+  await pollUntil('the command to be gone', () => !isAlive(commandPid));
 }
 
 describe('a command that kills its own wrapper', () => {
@@ -51,7 +54,7 @@ describe('a command that kills its own wrapper', () => {
       cwd: harness.home,
     });
     const commandPid = await printedPid(task);
-    await pollUntil('the wrapper to die', () => !alive(task.pid));
+    await pollUntil('the wrapper to die', () => !isAlive(task.pid));
     const seen = await afterWrapperSeenGone(task.id);
     expect(seen.state).toBe('running');
     expect(seen.reason).toBe(
@@ -59,15 +62,19 @@ describe('a command that kills its own wrapper', () => {
     );
     expect(seen.exitCode).toBeUndefined();
     expect(seen.signal).toBeUndefined();
-    expect(alive(commandPid)).toBe(true);
+    expect(isAlive(commandPid)).toBe(true);
     await expectStoppable(task.id, commandPid);
   });
 
   it('ends lost with no exit status once its last process ends on its own', async () => {
+    // The command outlives its wrapper until the daemon has seen the wrapper gone (file `go`).
+    const go = join(harness.home, 'go');
     const task = await client.request('task/run', {
-      command: 'kill -9 $PPID; sleep 0.5; exit 3',
+      command: `kill -9 $PPID; ${untilFileExists(go, harness.home)}; exit 3`,
       cwd: harness.home,
     });
+    await afterWrapperSeenGone(task.id);
+    writeFileSync(go, '');
     const { task: ended } = await client.request('task/wait', { id: task.id, timeoutMs: 15_000 });
     expect(ended.state).toBe('lost');
     expect(ended.exitCode).toBeUndefined();
@@ -88,13 +95,13 @@ describe('a command that kills its own wrapper', () => {
     await harness.start();
     client = await harness.connect();
     writeFileSync(go, '');
-    await pollUntil('the wrapper to die', () => !alive(task.pid));
+    await pollUntil('the wrapper to die', () => !isAlive(task.pid));
     const seen = await afterWrapperSeenGone(task.id);
     expect(seen).toMatchObject({
       state: 'running',
       reason: expect.stringMatching(/^its wrapper ended without recording/),
     });
-    expect(alive(commandPid)).toBe(true);
+    expect(isAlive(commandPid)).toBe(true);
     await expectStoppable(task.id, commandPid);
   });
 
@@ -103,7 +110,7 @@ describe('a command that kills its own wrapper', () => {
     const commandPid = await printedPid(task);
     await harness.kill9();
     process.kill(task.pid, 'SIGKILL');
-    await pollUntil('the wrapper to die', () => !alive(task.pid));
+    await pollUntil('the wrapper to die', () => !isAlive(task.pid));
     await harness.start();
     client = await harness.connect();
     const seen = await client.request('task/get', { id: task.id });
@@ -111,7 +118,7 @@ describe('a command that kills its own wrapper', () => {
       state: 'running',
       reason: expect.stringMatching(/^its wrapper ended without recording/),
     });
-    expect(alive(commandPid)).toBe(true);
+    expect(isAlive(commandPid)).toBe(true);
     await expectStoppable(task.id, commandPid);
   });
 });

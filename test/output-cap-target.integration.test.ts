@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { DaemonHarness, pollUntil } from './daemon-harness.js';
+import { DaemonHarness } from './daemon-harness.js';
+import { pollUntil } from './support/poll.mjs';
 
 let harness: DaemonHarness;
 

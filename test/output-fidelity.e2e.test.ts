@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import { DaemonHarness, type RawClient } from './daemon-harness.js';
 import { CLI_BIN, cliEnv } from './helpers.js';
+import { pollUntil } from './support/poll.mjs';
 
 // `tend logs` prints what the task wrote: exact bytes, progress bars collapsed across reads with
 // --clean, whole lines after the output cap dropped the head.

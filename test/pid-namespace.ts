@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { pollUntil } from './daemon-harness.js';
+import { pollUntil } from './support/poll.mjs';
+import { type OwnedProcess, recordProcess, signalIfOurs } from './support/processes.mjs';
 
 /**
  * The init of the namespace: a shell that blocks in `wait` for a child that
@@ -57,6 +58,8 @@ export class PidNamespace {
     private readonly unshare: ChildProcess,
     /** The init's pid outside the namespace. */
     readonly initPid: number,
+    /** The init as recorded when it started (pid and start time), for {@link destroy}. */
+    private readonly init: OwnedProcess,
   ) {}
 
   /**
@@ -87,7 +90,7 @@ export class PidNamespace {
         ? child
         : undefined;
     });
-    return new PidNamespace(unshare, initPid);
+    return new PidNamespace(unshare, initPid, recordProcess(initPid));
   }
 
   /** Runs a sh script inside the namespace. @throws Error with its stderr when it exits non-zero. */
@@ -126,7 +129,8 @@ export class PidNamespace {
     const status = readOr(`${root}/status`);
     if (!stat || !status) return undefined;
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const mask = (name: string) => BigInt(`0x${/^${name}:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? '0'}`);
+    const mask = (name: string) =>
+      BigInt(`0x${new RegExp(`^${name}:\\s*([0-9a-f]+)$`, 'm').exec(status)?.[1] ?? '0'}`);
     return {
       state: f[0] as string,
       pgid: Number(f[2]),
@@ -136,13 +140,9 @@ export class PidNamespace {
     };
   }
 
-  /** SIGKILLs the init (by pid), which ends every process in the namespace, and waits for unshare to exit. */
+  /** SIGKILLs the init (if still the one recorded at start), which ends every process in the namespace, and waits for unshare to exit. */
   async destroy(): Promise<void> {
-    try {
-      process.kill(this.initPid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
+    signalIfOurs(this.init, 'SIGKILL');
     const unshare = this.unshare;
     await pollUntil(
       'the PID namespace to end (unshare to exit)',

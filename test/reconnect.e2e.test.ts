@@ -10,14 +10,13 @@ import {
   cleanUpTendHome,
   cliEnv,
   daemonPid,
-  isAlive,
   makeTendHome,
-  pollUntil,
   tend,
   tendJson,
   type CliResult,
-  untilFileExists,
 } from './helpers.js';
+import { pollUntil, untilFileExists } from './support/poll.mjs';
+import { isAlive } from './support/processes.mjs';
 
 // Clients survive daemon restarts: a wait keeps waiting, a follow resumes at its offset
 // (every byte exactly once), and stderr says that they reconnected. A deliberate stop ends them.

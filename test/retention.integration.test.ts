@@ -11,7 +11,10 @@ import {
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { alive, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import { DaemonHarness, type RawClient } from './daemon-harness.js';
+import type { WireJson } from './support/wire-json.js';
+import { pollUntil } from './support/poll.mjs';
+import { isAlive } from './support/processes.mjs';
 
 let harness: DaemonHarness;
 
@@ -30,7 +33,7 @@ async function startWith(config: Record<string, unknown>): Promise<RawClient> {
   return harness.connect();
 }
 
-async function runAndWait(client: RawClient, command: string): Promise<any> {
+async function runAndWait(client: RawClient, command: string): Promise<WireJson> {
   const task = await client.request('task/run', { command, cwd: harness.home });
   const { outcome, task: ended } = await client.request('task/wait', { id: task.id, timeoutMs: 15_000 });
   expect(outcome).toBe('exited');
@@ -77,7 +80,7 @@ describe('retention of ended tasks', () => {
 
     const stillLive = await client.request('task/get', { id: live.id });
     expect(stillLive.state).toBe('running');
-    expect(alive(stillLive.pid)).toBe(true);
+    expect(isAlive(stillLive.pid)).toBe(true);
   });
 
   it('removes ended tasks older than keepEndedDays at the periodic sweep, and leaves live tasks running', async () => {
@@ -95,7 +98,7 @@ describe('retention of ended tasks', () => {
     expect(traces(old.id)).toEqual({ tasks: 0, completions: 0, cursors: 0 });
     const stillLive = await client.request('task/get', { id: live.id });
     expect(stillLive.state).toBe('running');
-    expect(alive(stillLive.pid)).toBe(true);
+    expect(isAlive(stillLive.pid)).toBe(true);
     expect(existsSync(join(tasksDir(), live.id, 'output.log'))).toBe(true);
   });
 
@@ -104,7 +107,7 @@ describe('retention of ended tasks', () => {
     const kept = [];
     for (let i = 0; i < 3; i++) kept.push(await runAndWait(client, `echo ${i}`));
     await client.request('daemon/shutdown', {});
-    await pollUntil('the daemon to exit', () => !alive(harness.child?.pid as number));
+    await pollUntil('the daemon to exit', () => !isAlive(harness.child?.pid as number));
 
     writeFileSync(join(harness.home, 'config', 'config.json'), JSON.stringify({ keepEndedTasks: 1 }));
     await harness.start();
@@ -203,8 +206,7 @@ describe('the daemon log', () => {
         extra.close();
         return existsSync(join(stateDir, 'daemon.log.2')) ? true : undefined;
       },
-      30_000,
-      1,
+      { timeoutMs: 30_000, intervalMs: 1 },
     );
     for (let i = 0; i < 40; i++) (await harness.connect('filler')).close();
     await client.request('daemon/status', {});

@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../packages/daemon/dist/store/db.js';
 import { TaskStore, type TaskRow } from '../packages/daemon/dist/store/task-store.js';
 import { wrapperArgv } from '../packages/daemon/dist/tasks/wrapper.js';
-import { alive, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import { DaemonHarness, type RawClient } from './daemon-harness.js';
+import { pollUntil, untilFileExists } from './support/poll.mjs';
+import { isAlive } from './support/processes.mjs';
 
 let harness: DaemonHarness;
 let client: RawClient;
@@ -53,19 +55,28 @@ async function restart(): Promise<void> {
 describe('tasks outlive the daemon', () => {
   it('keeps 20 mixed tasks through a daemon SIGKILL and reports every real end and every output byte', async () => {
     const run = (command: string) => client.request('task/run', { command, cwd: harness.home });
+    // Files the test creates once the daemon is down and once it is back: the tasks wait for them.
+    const down = join(harness.home, 'daemon-down');
+    const up = join(harness.home, 'daemon-up');
+    const untilDown = untilFileExists(down, harness.home);
+    const untilUp = untilFileExists(up, harness.home);
     const endedBefore = await Promise.all([run('exit 0'), run('exit 1'), run('exit 42')]);
     for (const task of endedBefore) await client.request('task/wait', { id: task.id });
     const endWhileDown = await Promise.all([
-      run('sleep 0.3; exit 0'),
-      run('sleep 0.3; exit 1'),
-      run('sleep 0.3; exit 42'),
+      run(`${untilDown}; exit 0`),
+      run(`${untilDown}; exit 1`),
+      run(`${untilDown}; exit 42`),
     ]);
     const termedWhileDown = await Promise.all([run('sleep 60'), run('sleep 60')]);
     const commandKilledWhileDown = await run('echo $$; exec sleep 60');
     const groupKilledWhileDown = await run('sleep 60');
     const sleepers = await Promise.all(Array.from({ length: 8 }, () => run('sleep 60')));
-    const printer = await run('for i in $(seq 1 40); do seq 1 2000; sleep 0.05; done');
-    const endAfterRestart = await run('sleep 1.5; exit 7');
+    // 40 × `seq 1 2000`: 20 before the crash, 10 while the daemon is down, 10 after the restart.
+    const printer = await run(
+      `for i in $(seq 1 20); do seq 1 2000; done; ${untilDown}; for i in $(seq 1 10); do seq 1 2000; done; ` +
+        `${untilUp}; for i in $(seq 1 10); do seq 1 2000; done`,
+    );
+    const endAfterRestart = await run(`${untilUp}; exit 7`);
     const all = [
       ...endedBefore,
       ...endWhileDown,
@@ -84,16 +95,19 @@ describe('tasks outlive the daemon', () => {
     );
 
     await harness.kill9();
+    writeFileSync(down, '');
     for (const task of termedWhileDown) process.kill(-task.pgid, 'SIGTERM');
     process.kill(commandPid, 'SIGKILL');
     process.kill(-groupKilledWhileDown.pgid, 'SIGKILL');
     await pollUntil('tasks to end while the daemon is down', () =>
       [...endWhileDown, ...termedWhileDown, commandKilledWhileDown, groupKilledWhileDown].every(
-        (t) => !alive(t.pid),
+        (t) => !isAlive(t.pid),
       ),
     );
-    expect(sleepers.every((t) => alive(t.pid))).toBe(true);
+    expect(sleepers.every((t) => isAlive(t.pid))).toBe(true);
+    expect(isAlive(endAfterRestart.pid)).toBe(true);
     await restart();
+    writeFileSync(up, '');
 
     const get = (id: string) => client.request('task/get', { id });
     expect(await Promise.all(endedBefore.map((t) => get(t.id)))).toMatchObject([
@@ -139,16 +153,17 @@ describe('tasks outlive the daemon', () => {
     const task = await client.request('task/run', {
       command: 'sleep 60',
       cwd: harness.home,
-      timeoutMs: 1_000,
+      timeoutMs: 600_000,
     });
     await harness.kill9();
-    const deadline = Date.parse(task.startedAt) + 1_000;
-    await pollUntil('the deadline to pass', () => Date.now() > deadline + 100);
-    expect(alive(task.pid)).toBe(true);
+    // While the daemon is down, the row's 1000 ms deadline passes: written into the row rather than
+    // waited for, so that a slow machine cannot let the running daemon enforce it first.
+    withStore((store) => store.update(task.id, { timeoutMs: 1_000, deadlineAt: Date.now() - 1 }));
+    expect(isAlive(task.pid)).toBe(true);
     await restart();
     const ended = (await client.request('task/wait', { id: task.id, timeoutMs: 10_000 })).task;
     expect(ended).toMatchObject({ state: 'timed_out', reason: 'timed out after 1000 ms', signal: 'SIGTERM' });
-    expect(alive(task.pid)).toBe(false);
+    expect(isAlive(task.pid)).toBe(false);
   });
 
   it('finishes a kill that a daemon crash interrupted, and reports killed', async () => {
@@ -159,9 +174,11 @@ describe('tasks outlive the daemon', () => {
     await pollUntil('ready', async () =>
       (await client.request('task/output', { id: task.id })).data.includes('ready'),
     );
-    expect((await client.request('task/kill', { id: task.id, graceMs: 1_500 })).state).toBe('stopping');
+    expect((await client.request('task/kill', { id: task.id, graceMs: 300_000 })).state).toBe('stopping');
     await harness.kill9();
-    expect(alive(task.pid)).toBe(true);
+    // The grace period ends while the daemon is down (written into the row, not waited for).
+    withStore((store) => store.update(task.id, { killAt: Date.now() - 1 }));
+    expect(isAlive(task.pid)).toBe(true);
     await restart();
     const ended = (await client.request('task/wait', { id: task.id, timeoutMs: 10_000 })).task;
     expect(ended).toMatchObject({ state: 'killed', signal: 'SIGKILL', reason: 'killed by user (SIGTERM)' });
@@ -193,7 +210,7 @@ describe('tasks outlive the daemon', () => {
       detached: true,
       stdio: 'ignore',
     });
-    harness.taskGroups.add(wrapper.pid as number);
+    harness.own(wrapper.pid as number, { group: true });
     await restart();
     const adopted = await client.request('task/get', { id });
     expect(adopted).toMatchObject({ state: 'running', pid: wrapper.pid });
@@ -210,7 +227,7 @@ describe('identity checks', () => {
     await harness.kill9();
     const stranger = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
     const pid = stranger.pid as number;
-    harness.taskGroups.add(pid);
+    harness.own(pid, { group: true });
     const row: TaskRow = {
       id: 'zzreused',
       command: 'sleep 60',
@@ -247,14 +264,14 @@ describe('identity checks', () => {
     expect(lost.reason).toMatch(/PID reuse/);
     expect(lost.exitCode).toBeUndefined();
     expect((await client.request('task/get', { id: 'zzreused' })).state).toBe('killed');
-    expect(alive(pid)).toBe(true);
+    expect(isAlive(pid)).toBe(true);
   });
 
   it('marks lost with reason reboot a row from another boot', async () => {
     await harness.kill9();
     const sleeper = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
     const pid = sleeper.pid as number;
-    harness.taskGroups.add(pid);
+    harness.own(pid, { group: true });
     withStore((store) =>
       store.insert({
         id: 'zzreboot',
@@ -279,29 +296,38 @@ describe('identity checks', () => {
       state: 'lost',
       reason: 'reboot',
     });
-    expect(alive(pid)).toBe(true);
+    expect(isAlive(pid)).toBe(true);
   });
 });
 
 describe('the output cap', () => {
   it('keeps disk use bounded and the newest output intact, with monotonic offsets and a count of skipped bytes', async () => {
     const cap = 256 * 1024;
-    // 40 bursts of `seq 1 5000` (23,894 bytes each): ~0.95 MB in all, far past the cap.
+    // 40 bursts of `seq 1 5000` (23,894 bytes each): ~0.95 MB in all, far past the cap. After each
+    // burst the task waits for the test (file burst-<i>), which first waits for the daemon to have
+    // trimmed the log back under the cap: the trims are awaited, not raced against a sleep.
+    const burst = seqBytes(5000);
+    const gate = (i: number) => join(harness.home, `burst-${i}`);
+    const home = harness.home;
     const task = await client.request('task/run', {
-      command: 'for i in $(seq 1 40); do seq 1 5000; sleep 0.02; done',
+      command: `for i in $(seq 1 40); do seq 1 5000; while [ ! -e "${home}/burst-$i" ] && [ -d '${home}' ]; do sleep 0.02; done; done`,
       cwd: harness.home,
       outputCapBytes: cap,
     });
+    const diskUse = () => statSync(task.logPath).blocks * 512;
     let peakDisk = 0;
     let lastTotal = 0;
-    while ((await client.request('task/get', { id: task.id })).state === 'running') {
-      peakDisk = Math.max(peakDisk, statSync(task.logPath).blocks * 512);
+    for (let i = 1; i <= 40; i++) {
+      await pollUntil(`burst ${i} in output.log`, () => statSync(task.logPath).size >= i * burst);
+      peakDisk = Math.max(peakDisk, diskUse());
       const { totalBytes } = await client.request('task/output', { id: task.id, tail: { bytes: 16 } });
       expect(totalBytes).toBeGreaterThanOrEqual(lastTotal);
       lastTotal = totalBytes;
+      await pollUntil(`disk use back under the cap after burst ${i}`, () => diskUse() <= cap + 4096);
+      writeFileSync(gate(i), '');
     }
     const ended = (await client.request('task/wait', { id: task.id })).task;
-    const written = 40 * seqBytes(5000);
+    const written = 40 * burst;
     expect(ended).toMatchObject({ state: 'succeeded', outputBytes: written, outputCapBytes: cap });
     expect(ended.droppedBytes).toBeGreaterThan(written - cap - 4096);
     expect(statSync(task.logPath).size).toBe(written);

@@ -1,7 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { alive, DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import { DaemonHarness, type RawClient } from './daemon-harness.js';
+import type { Task } from '@tend/protocol';
+import { pollUntil } from './support/poll.mjs';
+import { isAlive } from './support/processes.mjs';
 
 // task/run { tty: true }: the command runs under a pseudo-terminal (util-linux
 // script), its bytes still go to output.log, and it still outlives the daemon.
@@ -24,7 +27,7 @@ async function output(id: string, clean = false): Promise<string> {
   return (await client.request('task/output', { id, clean })).data;
 }
 
-async function ended(id: string): Promise<any> {
+async function ended(id: string): Promise<Task> {
   return (await client.request('task/wait', { id, timeoutMs: 20_000 })).task;
 }
 
@@ -91,9 +94,9 @@ describe('task/run tty', () => {
     });
     await pollUntil('before', async () => (await output(task.id)).includes('before'));
     await harness.kill9();
-    expect(alive(task.pid)).toBe(true);
+    expect(isAlive(task.pid)).toBe(true);
     writeFileSync(go, '');
-    await pollUntil('the wrapper to end', () => !alive(task.pid));
+    await pollUntil('the wrapper to end', () => !isAlive(task.pid));
     await harness.start();
     client = await harness.connect();
     expect(await ended(task.id)).toMatchObject({ state: 'failed', exitCode: 4 });
@@ -111,7 +114,7 @@ describe('task/run tty', () => {
     await client.request('task/kill', { id: task.id, graceMs: 20_000 });
     expect(await ended(task.id)).toMatchObject({ state: 'killed', exitCode: 7 });
     expect(await output(task.id)).toContain(`bye from ${pid}\n`);
-    expect(alive(pid)).toBe(false);
+    expect(isAlive(pid)).toBe(false);
   });
 
   it('stop ends a command that does not handle SIGTERM, and SIGKILL escalation ends one that ignores it', async () => {
@@ -134,7 +137,7 @@ describe('task/run tty', () => {
     const plainEnd = await ended(plain.id);
     expect(plainEnd, JSON.stringify(plainEnd)).toMatchObject({ state: 'killed', signal: 'SIGTERM' });
     expect(await ended(stubborn.id)).toMatchObject({ state: 'killed', signal: 'SIGKILL' });
-    await pollUntil('the commands to be gone', () => !alive(plainPid) && !alive(stubbornPid));
+    await pollUntil('the commands to be gone', () => !isAlive(plainPid) && !isAlive(stubbornPid));
   });
 
   it('forwards SIGINT: a Python program gets KeyboardInterrupt', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DaemonHarness, pollUntil, type RawClient } from './daemon-harness.js';
+import { DaemonHarness, type RawClient } from './daemon-harness.js';
 import { tend } from './helpers.js';
+import { pollUntil } from './support/poll.mjs';
 
 // A user's pattern is matched with RE2 semantics (linear time): a pathological one must not stall the
 // daemon's event loop, which serves every client, the watchdog and the timers.

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
+import type { WireJson } from './support/wire-json.js';
 
 /** `body` (bytes, text, or a value to JSON-encode) framed with one Content-Length header. */
 export function frame(body: Buffer | string | object): Buffer {
@@ -22,11 +23,11 @@ export function rssBytes(pid: number): number {
  * are parsed as they come; `closed` turns true when the daemon hangs up.
  */
 export class WireClient {
-  readonly replies: any[] = [];
+  readonly replies: WireJson[] = [];
   closed = false;
   private pending = Buffer.alloc(0);
   private nextId = 1;
-  private readonly waiters = new Map<number | string, (reply: any) => void>();
+  private readonly waiters = new Map<number | string, (reply: WireJson) => void>();
 
   private constructor(readonly socket: Socket) {
     socket.on('data', (data: Buffer) => this.onData(data));
@@ -60,9 +61,9 @@ export class WireClient {
   }
 
   /** Sends a request and resolves with the whole reply (`{result}` or `{error}`), or `{closed: true}`. */
-  request(method: string, params?: unknown): Promise<any> {
+  request(method: string, params?: unknown): Promise<WireJson> {
     const id = this.nextId++;
-    const reply = new Promise<any>((resolve) => this.waiters.set(id, resolve));
+    const reply = new Promise<WireJson>((resolve) => this.waiters.set(id, resolve));
     if (this.closed) return Promise.resolve({ closed: true });
     void this.send(frame({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) }));
     return reply;

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { alive, DaemonHarness, pollUntil } from './daemon-harness.js';
+import { DaemonHarness } from './daemon-harness.js';
 import { rssBytes, WireClient } from './wire-client.js';
 import { FuzzCases, seededRandom } from './wire-fuzz.js';
+import { pollUntil } from './support/poll.mjs';
+import { isAlive } from './support/processes.mjs';
 
 // Replay a failure with TEND_FUZZ_SEED=<seed printed in the failure> (and TEND_FUZZ_CASES to change the count).
 const SEED = Number(process.env.TEND_FUZZ_SEED ?? 20261130);
@@ -96,7 +98,7 @@ it(`survives ${CASES} malformed frames, bodies and params with abrupt disconnect
   const kinds = await fuzz(cases, CASES);
   const context = `seed ${SEED}, cases by kind ${JSON.stringify(kinds)}`;
 
-  expect(alive(pid), `daemon died (${context})`).toBe(true);
+  expect(isAlive(pid), `daemon died (${context})`).toBe(true);
   expect(harness.child?.exitCode, context).toBe(null);
   // Every fuzz connection is gone from the daemon's books: nothing of theirs is kept.
   await pollUntil(`fuzz connections to close (${context})`, async () => {
@@ -110,9 +112,11 @@ it(`survives ${CASES} malformed frames, bodies and params with abrupt disconnect
   let rssAfter = rssBytes(pid);
   await pollUntil(
     `RSS to come back within 32 MiB of ${(rssBefore / 2 ** 20).toFixed(1)} MiB (now ${(rssAfter / 2 ** 20).toFixed(1)}; ${context})`,
-    () => (rssAfter = rssBytes(pid)) <= rssBefore + RSS_SLACK_BYTES,
-    10_000,
-    250,
+    () => {
+      rssAfter = rssBytes(pid);
+      return rssAfter <= rssBefore + RSS_SLACK_BYTES;
+    },
+    { timeoutMs: 10_000, intervalMs: 250 },
   );
   expect(rssAfter).toBeLessThanOrEqual(rssBefore + RSS_SLACK_BYTES);
 });

@@ -3,8 +3,11 @@ import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { alive, DAEMON_BIN, DaemonHarness, pollUntil } from './daemon-harness.js';
+import { DAEMON_BIN, DaemonHarness } from './daemon-harness.js';
 import { frame, rssBytes, WireClient } from './wire-client.js';
+import type { WireJson } from './support/wire-json.js';
+import { pollUntil } from './support/poll.mjs';
+import { isAlive } from './support/processes.mjs';
 
 let harness: DaemonHarness;
 
@@ -26,7 +29,7 @@ async function startWithFdLimit(nofile: number): Promise<number> {
       detached: true,
     },
   );
-  harness.daemonPids.push(child.pid as number);
+  harness.own(child.pid as number);
   harness.child = child;
   await pollUntil(
     'daemon to serve',
@@ -37,9 +40,13 @@ async function startWithFdLimit(nofile: number): Promise<number> {
 }
 
 /** Runs `command` through `client` in the harness home and records its group for cleanup. */
-async function run(client: WireClient, command: string, extra: Record<string, unknown> = {}): Promise<any> {
+async function run(
+  client: WireClient,
+  command: string,
+  extra: Record<string, unknown> = {},
+): Promise<WireJson> {
   const reply = await client.request('task/run', { command, cwd: harness.home, ...extra });
-  if (reply.result?.pgid) harness.taskGroups.add(reply.result.pgid);
+  harness.ownTask(reply.result);
   return reply;
 }
 
@@ -64,7 +71,7 @@ describe('a bad message followed by a disconnect (defect 1)', () => {
     }
     const status = await other.request('daemon/status');
     expect(status.result.pid).toBe(pid);
-    expect(alive(pid)).toBe(true);
+    expect(isAlive(pid)).toBe(true);
     await other.request('task/kill', { id: sleeper.result.id, signal: 'SIGKILL' });
     expect((await wait).result.outcome).toBe('exited');
   });

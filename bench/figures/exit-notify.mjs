@@ -55,7 +55,10 @@ export async function measureExitNotify(ctx) {
       const ref = [];
       for (let i = 0; i < samples; i++) {
         const task = await client.run({ command: COMMAND, cwd: bench.home });
-        await pollUntil(`end of ${task.id}`, () => endedAt.has(task.id), 10_000, 5);
+        await pollUntil(`end of ${task.id}`, () => endedAt.has(task.id), {
+          timeoutMs: 10_000,
+          intervalMs: 5,
+        });
         a.push(endedAt.get(task.id) - printedAt(task.logPath));
       }
       ref.push(

@@ -102,7 +102,7 @@ export async function measureFollow(ctx) {
         followWithInotify(task.logPath, () => done),
         client.wait(task.id).then(() => (done = true)),
       ]);
-      await pollUntil('follow to finish', () => done);
+      await pollUntil('follow to finish', () => done, { timeoutMs: 30_000, intervalMs: 2 });
       for (const [key, values] of [
         ['client', viaClient],
         ['cli', viaCli],

@@ -31,7 +31,10 @@ function bareClient(socketPath) {
       connection.listen();
       resolve({
         request: () => connection.sendRequest('daemon/status', {}),
-        close: () => (connection.dispose(), socket.destroy()),
+        close: () => {
+          connection.dispose();
+          socket.destroy();
+        },
       });
     });
     socket.once('error', reject);

@@ -36,7 +36,10 @@ async function tendBatch(clients, watcher, cwd, n) {
       }),
     );
     const startedMs = now() - t0;
-    await pollUntil('batch to end', () => ids.every((id) => endedIds.has(id)), 120_000, 5);
+    await pollUntil('batch to end', () => ids.every((id) => endedIds.has(id)), {
+      timeoutMs: 120_000,
+      intervalMs: 5,
+    });
     return { startedMs, endedMs: now() - t0 };
   } finally {
     listener.dispose();

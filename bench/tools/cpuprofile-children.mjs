@@ -6,7 +6,9 @@ const [file, name, urlPart = ''] = process.argv.slice(2);
 const p = JSON.parse(readFileSync(file, 'utf8'));
 const byId = new Map(p.nodes.map((n) => [n.id, n]));
 const self = new Map();
-p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
+p.samples.forEach((id, i) => {
+  self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0));
+});
 const memo = new Map();
 const incl = (id) => {
   if (memo.has(id)) return memo.get(id);

@@ -18,7 +18,10 @@ try {
   });
   bench.pid = child.pid;
   bench.daemonPids.push(child.pid);
-  await pollUntil('daemon', () => existsSync(join(bench.home, 'run', 'daemon.json')));
+  await pollUntil('daemon', () => existsSync(join(bench.home, 'run', 'daemon.json')), {
+    timeoutMs: 30_000,
+    intervalMs: 2,
+  });
   const clients = [];
   for (let i = 0; i < 4; i++) clients.push(await bench.client());
   const sample = async (label) => {
@@ -29,6 +32,7 @@ try {
     await pollUntil(
       'heap sample',
       () => existsSync(file) && readFileSync(file, 'utf8').split('\n').length > before,
+      { timeoutMs: 30_000, intervalMs: 2 },
     );
     const m = JSON.parse(readFileSync(file, 'utf8').trim().split('\n').at(-1));
     console.log(

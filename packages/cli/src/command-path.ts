@@ -19,8 +19,8 @@ export function commandPathOf(program: Command, args: readonly string[]): Comman
   let command = program;
   let asked = false;
   for (let i = 0; i < args.length; i++) {
-    const word = args[i]!;
-    if (word === '--') break;
+    const word = args[i];
+    if (word === undefined || word === '--') break;
     if (word.startsWith('-')) {
       if (['-h', '--help', '-V', '--version'].includes(word)) asked = true;
       const option = command.options.find((o) => o.long === word || o.short === word);

@@ -1,3 +1,4 @@
+import type { TendClient } from '@tend/client';
 import { DEFAULT_KILL_GRACE_MS } from '@tend/protocol/wire';
 import { connect, isDaemonUnreachable, withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
@@ -71,7 +72,7 @@ export async function restartDaemon(options: DaemonStopOptions): Promise<number>
  * @throws CliError (125) when no daemon is running.
  */
 export async function showDaemonStatus(options: GlobalOptions): Promise<number> {
-  let status;
+  let status: Awaited<ReturnType<TendClient['status']>>;
   try {
     status = await withClient(options, (client) => client.status(), { autoStart: false });
   } catch (err) {
@@ -111,14 +112,14 @@ async function shutdown(
   options: DaemonStopOptions,
   { restart = false } = {},
 ): Promise<{ pid: number; killedTasks: number } | undefined> {
-  let client;
+  let client: TendClient;
   try {
     client = await connect(options, { autoStart: false });
   } catch (err) {
     if (isDaemonUnreachable(err)) return undefined;
     throw err;
   }
-  let result;
+  let result: Awaited<ReturnType<TendClient['shutdown']>>;
   try {
     result = await client.shutdown({
       killTasks: options.killTasks ?? false,

@@ -24,16 +24,18 @@ export async function forEachTask(
   const done: Task[] = [];
   const failures: { ref: string; reason: string; message: string }[] = [];
   results.forEach((result, i) => {
+    const ref = refs[i] ?? ''; // one result per ref, in order (Promise.allSettled)
     if (result.status === 'fulfilled') {
       done.push(result.value);
       return;
     }
     warn(messageOf(result.reason));
     const { reason, message } = jsonFailure(result.reason).error;
-    failures.push({ ref: refs[i]!, reason, message });
+    failures.push({ ref, reason, message });
   });
-  if (options.json && failures.length > 0) {
-    const { reason, message } = failures[0]!;
+  const [first] = failures;
+  if (options.json && first) {
+    const { reason, message } = first;
     await printJsonLine({
       error: { reason, message, exitCode: ExitCode.TendFailure, failures },
       tasks: done,

@@ -27,6 +27,7 @@ function fakeLog(text: string): { read: ReadFn; calls: ReadParams[] } {
       nextOffset: to,
       totalBytes: total,
       skippedBytes: 0,
+      omittedBytes: 0,
       truncated,
       ended: true,
     };
@@ -55,7 +56,14 @@ async function select(
 ): Promise<{ data: string; reads: number; last: OutputRead }> {
   const { read, calls } = fakeLog(text);
   let data = '';
-  const last = await readSelection(read, selection, async (chunk) => void (data += chunk.data), pageBytes);
+  const last = await readSelection(
+    read,
+    selection,
+    async (chunk) => {
+      data += chunk.data;
+    },
+    pageBytes,
+  );
   return { data, reads: calls.length, last };
 }
 

@@ -22,7 +22,7 @@ export function renderTable(
 ): string {
   const fixed = headings.length - 1;
   const widths = Array.from({ length: fixed }, (_, i) =>
-    Math.max(headings[i]!.length, ...rows.map((row) => row[i]!.length)),
+    Math.max((headings[i] ?? '').length, ...rows.map((row) => (row[i] ?? '').length)),
   );
   const used = widths.reduce((sum, w) => sum + w + GAP, 0);
   const textWidth = columns ? Math.max(MIN_TEXT_WIDTH, columns - used) : PIPE_TEXT_WIDTH;

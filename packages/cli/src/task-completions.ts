@@ -75,8 +75,10 @@ async function everyEnd(client: TendClient, options: CompletionsOptions): Promis
       limit: MAX_COMPLETIONS_LIMIT,
     });
     completions.push(...page.completions);
-    if (page.completions.length < MAX_COMPLETIONS_LIMIT) return { completions, lastSeq: page.lastSeq };
-    after = page.completions[page.completions.length - 1]!.seq;
+    const last = page.completions.at(-1);
+    if (!last || page.completions.length < MAX_COMPLETIONS_LIMIT)
+      return { completions, lastSeq: page.lastSeq };
+    after = last.seq;
   }
 }
 
@@ -121,7 +123,7 @@ export function renderCompletions(
     const exit =
       c.exitCode !== undefined ? `, exit ${c.exitCode}` : c.signal !== undefined ? `, ${c.signal}` : '';
     text += `\n${c.seq} ${c.taskId}${c.name ? ` (${c.name})` : ''} ${c.state}${exit}${c.reason ? ` — ${c.reason}` : ''}:\n`;
-    text += lines.map((line) => `${TAIL_INDENT}${line}`.trimEnd()).join('\n') + '\n';
+    text += `${lines.map((line) => `${TAIL_INDENT}${line}`.trimEnd()).join('\n')}\n`;
   }
   return text;
 }

@@ -35,10 +35,11 @@ export async function waitTasks(ids: string[], options: WaitOptions): Promise<nu
   const until = await untilOf(options);
   if (until && ids.length !== 1) throw new CliError(`--until-… waits for one task; ${ids.length} were given`);
   const timeout = options.timeout === undefined ? {} : { timeoutMs: options.timeout };
+  const only = ids.length === 1 ? ids[0] : undefined;
   return withClient(options, async (client) => {
-    if (until) return waitUntil(client, ids[0]!, until, options);
-    if (ids.length === 1) {
-      const { outcome, task } = await client.wait(ids[0]!, timeout);
+    if (until && only !== undefined) return waitUntil(client, only, until, options);
+    if (only !== undefined) {
+      const { outcome, task } = await client.wait(only, timeout);
       // Before printing: a lost task is a failure, printed as one JSON error object (with the task).
       const code = outcome === 'timeout' ? ExitCode.Timeout : exitCodeOf(task);
       if (options.json) await printJson(task);
@@ -58,8 +59,8 @@ export async function waitTasks(ids: string[], options: WaitOptions): Promise<nu
     for (const message of summary.warnings) warn(message);
     const tasks = results.flatMap((r) => ('task' in r ? [r.task] : []));
     if (!options.json) for (const line of summary.lines) await printLine(line);
-    else if (summary.failures.length > 0) {
-      const { reason, message } = summary.failures[0]!;
+    else if (summary.failures[0]) {
+      const { reason, message } = summary.failures[0];
       await printJsonLine({
         error: { reason, message, exitCode: summary.code, failures: summary.failures },
         tasks,

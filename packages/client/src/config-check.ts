@@ -19,8 +19,9 @@ export function checkConfigFile(env: Record<string, string | undefined>): Promis
     text = readFileSync(configPath, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    const issues = [{ message: `cannot be read (${(error as Error).message})` }];
-    throw new InvalidConfigError(`${configPath}: ${issues[0]!.message}`, {
+    const message = `cannot be read (${(error as Error).message})`;
+    const issues = [{ message }];
+    throw new InvalidConfigError(`${configPath}: ${message}`, {
       cause: error,
       data: { reason: 'invalid_config', path: configPath, issues },
     });

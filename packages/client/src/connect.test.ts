@@ -8,7 +8,9 @@ import {
   writeFakeDaemonScript,
   type FakeDaemonConfig,
 } from './test-support/fake-daemon-script.js';
-import { isAlive, makeTempHome, waitFor, type TempHome } from './test-support/temp-home.js';
+import { pollUntil } from '../../../test/support/poll.mjs';
+import { isAlive } from '../../../test/support/processes.mjs';
+import { makeTempHome, type TempHome } from './test-support/temp-home.js';
 
 describe('TendClient.connect with auto-start', () => {
   let home: TempHome;
@@ -39,7 +41,9 @@ describe('TendClient.connect with auto-start', () => {
     const [file, ...args] = command(config);
     const child = spawn(file as string, args, { env: home.env, stdio: 'ignore' });
     home.pids.push(child.pid as number);
-    await waitFor(() => existsSync(home.paths.socketPath), 5_000, 'the hand-started daemon to listen');
+    await pollUntil('the hand-started daemon to listen', () => existsSync(home.paths.socketPath), {
+      timeoutMs: 5_000,
+    });
     return child.pid as number;
   };
 
@@ -48,10 +52,10 @@ describe('TendClient.connect with auto-start', () => {
     expect(home.recordedPids()).toEqual([client.daemon.pid]);
     expect(client.daemon.protocolVersion).toBe(PROTOCOL_VERSION);
     expect(isAlive(client.daemon.pid)).toBe(true);
-    await waitFor(
-      () => readFileSync(home.paths.logPath, 'utf8').includes(`fake daemon ${client.daemon.pid} listening`),
-      5_000,
+    await pollUntil(
       'the daemon log line',
+      () => readFileSync(home.paths.logPath, 'utf8').includes(`fake daemon ${client.daemon.pid} listening`),
+      { timeoutMs: 5_000 },
     );
     expect(statSync(home.paths.logPath).mode & 0o777).toBe(0o600);
     expect(statSync(home.paths.stateDir).mode & 0o777).toBe(0o700);
@@ -65,11 +69,15 @@ describe('TendClient.connect with auto-start', () => {
     const [a, b] = await Promise.all([connect(), connect()]);
     expect(a.daemon.pid).toBe(b.daemon.pid);
     // Both first attempts fail before any daemon can listen, so each client spawns one; the loser may still be booting.
-    await waitFor(() => home.recordedPids().length === 2, 5_000, 'both spawned daemons to start');
+    await pollUntil('both spawned daemons to start', () => home.recordedPids().length === 2, {
+      timeoutMs: 5_000,
+    });
     const started = home.recordedPids();
     expect(started).toContain(a.daemon.pid);
     const losers = started.filter((pid) => pid !== a.daemon.pid);
-    await waitFor(() => losers.every((pid) => !isAlive(pid)), 5_000, 'the losing daemons to exit');
+    await pollUntil('the losing daemons to exit', () => losers.every((pid) => !isAlive(pid)), {
+      timeoutMs: 5_000,
+    });
     expect((await a.status()).clients).toBe(2);
   });
 
@@ -112,7 +120,7 @@ describe('TendClient.connect with auto-start', () => {
   it('starts a new daemon when the socket file was left behind by a killed one', async () => {
     const stale = await startDaemonByHand({});
     process.kill(stale, 'SIGKILL');
-    await waitFor(() => !isAlive(stale), 5_000, 'the killed daemon to go');
+    await pollUntil('the killed daemon to go', () => !isAlive(stale), { timeoutMs: 5_000 });
     // The killed daemon left its socket and lock; the fake, like a real one, only needs the lock free.
     rmSync(home.paths.lockPath);
     expect(existsSync(home.paths.socketPath)).toBe(true);

@@ -13,7 +13,7 @@ describe('readDaemonLogTail', () => {
 
   it('returns the last 20 non-empty lines of a longer log, oldest first', () => {
     const path = join(dir, 'daemon.log');
-    writeFileSync(path, Array.from({ length: 50 }, (_, i) => `line ${i}`).join('\n') + '\n\n');
+    writeFileSync(path, `${Array.from({ length: 50 }, (_, i) => `line ${i}`).join('\n')}\n\n`);
     const tail = readDaemonLogTail(path);
     expect(tail).toHaveLength(DAEMON_LOG_TAIL_LINES);
     expect(tail[0]).toBe('line 30');

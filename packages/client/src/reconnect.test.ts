@@ -6,7 +6,8 @@ import { ResponseError } from 'vscode-jsonrpc/node.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectionClosedError, DaemonStoppedError, TendClient, type DaemonInfo } from './index.js';
 import { startFakeServer, type FakeServer } from './test-support/fake-server.js';
-import { makeTempHome, waitFor, type TempHome } from './test-support/temp-home.js';
+import { pollUntil } from '../../../test/support/poll.mjs';
+import { makeTempHome, type TempHome } from './test-support/temp-home.js';
 
 function task(id: string, extra: Partial<Task> = {}): Task {
   return {
@@ -91,9 +92,9 @@ describe('TendClient after the daemon drops its connection', () => {
     const reconnects: DaemonInfo[] = [];
     c.onReconnect((daemon) => reconnects.push(daemon));
     const waiting = c.wait('t1', { timeoutMs: 60_000 });
-    await waitFor(() => pending.length === 1, 2_000, 'the first task/wait');
+    await pollUntil('the first task/wait', () => pending.length === 1, { timeoutMs: 2_000 });
     drop();
-    await waitFor(() => pending.length === 2, 5_000, 'task/wait sent again');
+    await pollUntil('task/wait sent again', () => pending.length === 2, { timeoutMs: 5_000 });
     pending[1]!({ outcome: 'exited', task: task('t1', { state: 'failed', exitCode: 2 }) });
 
     expect(await waiting).toMatchObject({ outcome: 'exited', task: { exitCode: 2 } });
@@ -117,7 +118,7 @@ describe('TendClient after the daemon drops its connection', () => {
   it('does not send task/run again when the connection is lost before its answer, and reconnects for the next call', async () => {
     const c = client!;
     const running = c.run({ command: 'make' }).catch((e: unknown) => e);
-    await waitFor(() => count('task/run') === 1, 2_000, 'task/run');
+    await pollUntil('task/run', () => count('task/run') === 1, { timeoutMs: 2_000 });
     drop();
 
     const error = await running;
@@ -139,12 +140,12 @@ describe('TendClient after the daemon drops its connection', () => {
         text += chunk.data;
       }
     })();
-    await waitFor(() => pending.length === 1, 2_000, 'a long poll at the end of the log');
+    await pollUntil('a long poll at the end of the log', () => pending.length === 1, { timeoutMs: 2_000 });
     drop();
-    await waitFor(
-      () => count('daemon/initialize') === 2 && pending.length === 2,
-      5_000,
+    await pollUntil(
       'the long poll sent again',
+      () => count('daemon/initialize') === 2 && pending.length === 2,
+      { timeoutMs: 5_000 },
     );
     log += 'four\n';
     ended = true;
@@ -163,7 +164,7 @@ describe('TendClient after the daemon drops its connection', () => {
     const shutdowns = fake.received.filter((r) => r.method === 'daemon/shutdown').map((r) => r.params);
     expect(shutdowns).toEqual([{ restart: true }, {}]);
     drop();
-    await waitFor(() => c.isClosed, 2_000, 'the client to end with its connection');
+    await pollUntil('the client to end with its connection', () => c.isClosed, { timeoutMs: 2_000 });
     expect(await c.get('t5').catch((e: unknown) => e)).toBeInstanceOf(ConnectionClosedError);
     expect(count('daemon/initialize')).toBe(1);
   });
@@ -173,7 +174,7 @@ describe('TendClient after the daemon drops its connection', () => {
     const closes: Array<Error | undefined> = [];
     c.onClose((error) => closes.push(error));
     const waiting = c.wait('t4').catch((e: unknown) => e);
-    await waitFor(() => pending.length === 1, 2_000, 'task/wait');
+    await pollUntil('task/wait', () => pending.length === 1, { timeoutMs: 2_000 });
     writeFileSync(
       home.paths.stoppedPath,
       JSON.stringify({ pid: process.pid, stoppedAt: new Date().toISOString() }),
@@ -243,7 +244,7 @@ describe('RpcChannel when the daemon answers and closes at once', () => {
     const c = await TendClient.connect({ env: home.env, autoStart: false, reconnect: false });
     try {
       expect(await c.get('last-words')).toMatchObject({ id: 'last-words' });
-      await waitFor(() => c.isClosed, 2_000, 'the client to see the connection end');
+      await pollUntil('the client to see the connection end', () => c.isClosed, { timeoutMs: 2_000 });
     } finally {
       await c.close();
     }

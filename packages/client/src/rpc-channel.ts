@@ -161,7 +161,10 @@ export class RpcChannel {
       this.connection.dispose();
       for (const listener of [...this.closeListeners]) listener();
     };
-    if (this.handled >= this.reader.received) return finish();
+    if (this.handled >= this.reader.received) {
+      finish();
+      return;
+    }
     // Messages that arrived before the end are still queued in vscode-jsonrpc: let it hand them over first.
     this.afterDrain = finish;
     timer = setTimeout(finish, DRAIN_MS);

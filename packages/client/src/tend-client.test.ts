@@ -19,7 +19,8 @@ import {
   TendError,
 } from './index.js';
 import { startFakeServer, type FakeServer } from './test-support/fake-server.js';
-import { makeTempHome, waitFor, type TempHome } from './test-support/temp-home.js';
+import { pollUntil } from '../../../test/support/poll.mjs';
+import { makeTempHome, type TempHome } from './test-support/temp-home.js';
 
 function task(id: string, extra: Partial<Task> = {}): Task {
   return {
@@ -186,7 +187,7 @@ describe('TendClient against an in-process fake daemon', () => {
       seen.push(`${t.id}:${t.state}:${removed ?? false}`),
     );
     await fake.notifyAll('task/didChange', { task: task('n1', { state: 'succeeded' }) });
-    await waitFor(() => seen.length === 1, 2_000, 'the first notification');
+    await pollUntil('the first notification', () => seen.length === 1, { timeoutMs: 2_000 });
     listener.dispose();
     await fake.notifyAll('task/didChange', { task: task('n2'), removed: true });
     // The status reply travels behind the notification on the same socket, so it has been dispatched by now.
@@ -199,13 +200,15 @@ describe('TendClient against an in-process fake daemon', () => {
     let closes = 0;
     c.onClose(() => closes++);
     const waiting = c.wait('w', { timeoutMs: 60_000 }).catch((e: unknown) => e);
-    await waitFor(() => pendingWait.length === 1, 2_000, 'the daemon to receive task/wait');
+    await pollUntil('the daemon to receive task/wait', () => pendingWait.length === 1, { timeoutMs: 2_000 });
     await c.close();
     expect(await waiting).toBeInstanceOf(ConnectionClosedError);
     expect(await c.get('ok').catch((e: unknown) => e)).toBeInstanceOf(ConnectionClosedError);
     expect(c.isClosed).toBe(true);
     expect(closes).toBe(0);
-    await waitFor(() => fake.connections.length === 0, 2_000, 'the daemon to see the socket close');
+    await pollUntil('the daemon to see the socket close', () => fake.connections.length === 0, {
+      timeoutMs: 2_000,
+    });
   });
 
   it('rejects pending requests with ConnectionClosedError and calls onClose once when the daemon drops the connection and reconnect is off', async () => {
@@ -213,12 +216,12 @@ describe('TendClient against an in-process fake daemon', () => {
     let closes = 0;
     c.onClose(() => closes++);
     const waiting = c.wait('w').catch((e: unknown) => e);
-    await waitFor(() => pendingWait.length === 1, 2_000, 'the daemon to receive task/wait');
+    await pollUntil('the daemon to receive task/wait', () => pendingWait.length === 1, { timeoutMs: 2_000 });
     for (const { socket } of fake.connections) socket.destroy();
     const error = await waiting;
     expect(error).toBeInstanceOf(ConnectionClosedError);
     expect(error).toMatchObject({ reason: 'connection_closed' });
-    await waitFor(() => closes === 1, 2_000, 'the onClose listener');
+    await pollUntil('the onClose listener', () => closes === 1, { timeoutMs: 2_000 });
     expect(c.isClosed).toBe(true);
   });
 

@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-// @ts-expect-error: a plain .mjs script without type declarations (tests are not type-checked by tsc -b).
 import { renderProtocolSchema } from '../../../scripts/gen-protocol-schema.mjs';
 import * as protocol from './index.js';
 import { NOTIFICATIONS, REQUESTS } from './methods.js';

@@ -8,14 +8,15 @@ import {
   StreamMessageWriter,
   type MessageConnection,
 } from 'vscode-jsonrpc/node.js';
+import type { WireJson } from '../../../../test/support/wire-json.js';
 
 /** A request handler of the fake daemon; throw a vscode-jsonrpc ResponseError to answer with an error. */
-export type FakeHandler = (params: any) => unknown;
+export type FakeHandler = (params: WireJson) => unknown;
 
 /** An in-process daemon stand-in listening on a Unix socket. */
 export interface FakeServer {
   /** Every request received, in order, across connections. */
-  received: Array<{ method: string; params: any }>;
+  received: Array<{ method: string; params: WireJson }>;
   /** Open server-side connections. */
   connections: Array<{ socket: Socket; rpc: MessageConnection }>;
   /** Sends a notification on every open connection. */

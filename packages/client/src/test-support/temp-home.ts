@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolvePaths, type TendPaths } from '@tend/protocol';
+import { pollUntil } from '../../../../test/support/poll.mjs';
+import { type OwnedProcess, ownership, signalIfOurs } from '../../../../test/support/processes.mjs';
 
 /** A fresh TEND_HOME with its paths and an environment that points at it. */
 export interface TempHome {
@@ -14,7 +16,7 @@ export interface TempHome {
   pids: number[];
   /** Pids the fake daemon script recorded. */
   recordedPids(): number[];
-  /** SIGKILLs every recorded or registered process still alive, waits for it to go, removes the dir. */
+  /** SIGKILLs every recorded or registered process still ours, waits for it to go, removes the dir. */
   cleanup(): Promise<void>;
 }
 
@@ -33,37 +35,16 @@ export function makeTempHome(): TempHome {
     recordedPids: () =>
       existsSync(recordPath) ? readFileSync(recordPath, 'utf8').split('\n').filter(Boolean).map(Number) : [],
     async cleanup() {
-      const pids = new Set([...home.pids, ...home.recordedPids()]);
-      for (const pid of pids) {
-        if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-      }
-      await waitFor(() => [...pids].every((pid) => !isAlive(pid)), 5_000, 'recorded processes to exit');
+      // Every process of the test runs with TEND_HOME=<dir> (home.env): a reused pid does not.
+      const owned = [...new Set([...home.pids, ...home.recordedPids()])].map(
+        (pid): OwnedProcess => ({ pid, envMarker: `TEND_HOME=${dir}` }),
+      );
+      for (const process of owned) signalIfOurs(process, 'SIGKILL');
+      await pollUntil('recorded processes to exit', () => owned.every((p) => ownership(p) !== 'ours'), {
+        timeoutMs: 5_000,
+      });
       rmSync(dir, { recursive: true, force: true });
     },
   };
   return home;
-}
-
-/** True while process `pid` exists (zombies included). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Polls `check` every 10 ms until it returns true; throws naming `what` after `timeoutMs`. */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }

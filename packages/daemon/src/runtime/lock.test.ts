@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { acquireDaemonLock, DaemonLockedError, type DaemonLock } from './lock.js';
+import { pollUntil } from '../../../../test/support/poll.mjs';
 
 // SQLite's fcntl locks belong to the process, so the competing acquirer must be another process.
 // It runs the built module (build with `npx tsc -b packages/daemon`).
@@ -62,14 +63,6 @@ async function attemptInChild(lockPath: string): Promise<Attempt> {
   return JSON.parse(child.output().trim()) as Attempt;
 }
 
-async function waitFor(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('acquireDaemonLock', () => {
   let dir: string;
   let lockPath: string;
@@ -125,9 +118,8 @@ describe('acquireDaemonLock', () => {
   it('is free at once after the process holding it is killed with SIGKILL', async () => {
     const holder = runNode(holdForever(lockPath));
     children.push(holder);
-    await waitFor(
-      () => holder.output().includes('held'),
-      `the child to take the lock (output: ${holder.output()})`,
+    await pollUntil(`the child to take the lock (output: ${holder.output()})`, () =>
+      holder.output().includes('held'),
     );
 
     // While the child holds it, this process is refused.

@@ -51,9 +51,10 @@ describe('listeningSockets and socketInodes', () => {
 
   const listen = (host: string) =>
     new Promise<number>((resolve, reject) => {
-      server = createServer();
-      server.once('error', reject);
-      server.listen(0, host, () => resolve((server?.address() as { port: number }).port));
+      const listening = createServer();
+      server = listening;
+      listening.once('error', reject);
+      listening.listen(0, host, () => resolve((listening.address() as { port: number }).port));
     });
 
   it('finds a server this process listens with, under an inode that this process holds', async () => {

@@ -12,7 +12,7 @@ import {
   pidExists,
   readProcStat,
 } from './proc.js';
-import { waitFor } from '../test-support/wait-for.js';
+import { pollUntil } from '../../../../test/support/poll.mjs';
 
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -63,9 +63,8 @@ describe('process identity from /proc', () => {
     copyFileSync('/bin/sleep', odd);
     const child = start('/bin/sh', ['-c', `exec '${odd}' 30`], { detached: true });
     const pid = child.pid as number;
-    await waitFor(
-      () => readFileSync(`/proc/${pid}/stat`, 'utf8').includes('(a) b (c)'),
-      'the exec of the oddly named program',
+    await pollUntil('the exec of the oddly named program', () =>
+      readFileSync(`/proc/${pid}/stat`, 'utf8').includes('(a) b (c)'),
     );
     const stat = readProcStat(pid);
     expect(stat).toMatchObject({ pid, ppid: process.pid, pgid: pid, sid: pid });
@@ -120,9 +119,9 @@ describe('process identity from /proc', () => {
     children.push(parent);
     let out = '';
     parent.stdout?.on('data', (data: Buffer) => (out += data.toString()));
-    await waitFor(() => out.includes('\n'), 'the background pid');
+    await pollUntil('the background pid', () => out.includes('\n'));
     const zombie = Number(out.trim());
-    await waitFor(() => readProcStat(zombie)?.state === 'Z', `pid ${zombie} to become a zombie`);
+    await pollUntil(`pid ${zombie} to become a zombie`, () => readProcStat(zombie)?.state === 'Z');
     const startTicks = readProcStat(zombie)?.startTicks as number;
     expect(pidExists(zombie)).toBe(true);
     expect(isSameProcess(zombie, { startTicks, bootId: bootId() })).toBe(false);
@@ -140,7 +139,7 @@ describe('process identity from /proc', () => {
   it('tells whether a process group has members, never for group 1 or below', async () => {
     const child = start('sleep', ['30'], { detached: true });
     const pgid = child.pid as number;
-    await waitFor(() => readProcStat(pgid)?.pgid === pgid, 'the child to lead its own group');
+    await pollUntil('the child to lead its own group', () => readProcStat(pgid)?.pgid === pgid);
     expect(groupExists(pgid)).toBe(true);
     expect(groupExists(1)).toBe(false);
     expect(groupExists(0)).toBe(false);
@@ -163,9 +162,8 @@ describe('process identity from /proc', () => {
     });
     children.push(child);
     const pid = child.pid as number;
-    await waitFor(
-      () => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep'),
-      'the exec of sleep',
+    await pollUntil('the exec of sleep', () =>
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep'),
     );
     expect(environHas(pid, 'TEND_TASK_ID=abc123')).toBe(true);
     expect(environHas(pid, 'TEND_TASK_ID=abc')).toBe(false);

@@ -11,7 +11,7 @@ import {
   type BadMessage,
   type CappedReaderOptions,
 } from './capped-reader.js';
-import { waitFor } from '../test-support/wait-for.js';
+import { pollUntil } from '../../../../test/support/poll.mjs';
 
 /** Polls `check` every 5 ms until it is true; fails after `ms` saying what was awaited. */
 /** `body` framed with a Content-Length header. */
@@ -125,7 +125,7 @@ describe('CappedMessageReader on a Unix socket', () => {
     await listen();
     const client = await connect();
     await client.write(frame(request(1, { text: 'héllo 日本 😀' })));
-    await waitFor(() => client.replies.length === 1, 'the reply');
+    await pollUntil('the reply', () => client.replies.length === 1);
     expect(client.replies[0]).toStrictEqual({ jsonrpc: '2.0', id: 1, result: { text: 'héllo 日本 😀' } });
     expect(violations).toEqual([]);
     expect(badMessages).toEqual([]);
@@ -143,7 +143,7 @@ describe('CappedMessageReader on a Unix socket', () => {
         body,
       ]),
     );
-    await waitFor(() => client.replies.length === 1, 'the reply');
+    await pollUntil('the reply', () => client.replies.length === 1);
     expect(client.replies[0]).toStrictEqual({ jsonrpc: '2.0', id: 2, result: { n: 2 } });
   });
 
@@ -151,7 +151,7 @@ describe('CappedMessageReader on a Unix socket', () => {
     await listen();
     const client = await connect();
     await client.write(Buffer.concat([frame(request(1)), frame(request(2))]));
-    await waitFor(() => client.replies.length === 2, 'both replies');
+    await pollUntil('both replies', () => client.replies.length === 2);
     expect(client.replies.map((r) => r.result)).toStrictEqual([{ n: 1 }, { n: 2 }]);
   });
 
@@ -163,7 +163,7 @@ describe('CappedMessageReader on a Unix socket', () => {
       await client.write(Buffer.from([byte]));
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
-    await waitFor(() => client.replies.length === 1, 'the reply');
+    await pollUntil('the reply', () => client.replies.length === 1);
     expect(client.replies[0]).toStrictEqual({ jsonrpc: '2.0', id: 3, result: { text: 'é日😀' } });
     // The bytes really came in many pieces (header and body split).
     expect(chunkSizes.length).toBeGreaterThan(bytes.length / 4);
@@ -173,7 +173,7 @@ describe('CappedMessageReader on a Unix socket', () => {
     await listen();
     const client = await connect();
     await client.write(`X-Padding: ${'a'.repeat(MAX_HEADER_BYTES + 10)}`);
-    await waitFor(() => client.closed, 'the server to close the connection');
+    await pollUntil('the server to close the connection', () => client.closed);
     expect(violations).toEqual([`header section over ${MAX_HEADER_BYTES} bytes`]);
   });
 
@@ -185,11 +185,11 @@ describe('CappedMessageReader on a Unix socket', () => {
     const exact = `${base}${'p'.repeat(64 - base.length)}`;
     expect(exact.length).toBe(64);
     await client.write(`${exact}\r\n\r\n${body}`);
-    await waitFor(() => client.replies.length === 1, 'the reply to a header section of exactly the cap');
+    await pollUntil('the reply to a header section of exactly the cap', () => client.replies.length === 1);
     expect(violations).toEqual([]);
 
     await client.write(`${exact}p\r\n\r\n${body}`);
-    await waitFor(() => client.closed, 'the server to close the connection');
+    await pollUntil('the server to close the connection', () => client.closed);
     expect(violations).toEqual(['header section over 64 bytes']);
     expect(client.replies).toHaveLength(1);
   });
@@ -198,7 +198,7 @@ describe('CappedMessageReader on a Unix socket', () => {
     await listen();
     const client = await connect();
     await client.write(`Content-Length: ${MAX_BODY_BYTES + 1}\r\n\r\n{}`);
-    await waitFor(() => client.closed, 'the server to close the connection');
+    await pollUntil('the server to close the connection', () => client.closed);
     expect(violations).toEqual([
       `Content-Length ${MAX_BODY_BYTES + 1} is over the ${MAX_BODY_BYTES}-byte limit`,
     ]);
@@ -209,9 +209,9 @@ describe('CappedMessageReader on a Unix socket', () => {
     await listen({ maxBodyBytes: Buffer.byteLength(body) });
     const client = await connect();
     await client.write(frame(body));
-    await waitFor(() => client.replies.length === 1, 'the reply to a body of exactly the cap');
+    await pollUntil('the reply to a body of exactly the cap', () => client.replies.length === 1);
     await client.write(frame(`${body} `));
-    await waitFor(() => client.closed, 'the server to close the connection');
+    await pollUntil('the server to close the connection', () => client.closed);
     expect(violations).toEqual([
       `Content-Length ${Buffer.byteLength(body) + 1} is over the ${Buffer.byteLength(body)}-byte limit`,
     ]);
@@ -229,7 +229,7 @@ describe('CappedMessageReader on a Unix socket', () => {
     await listen();
     const client = await connect();
     await client.write(`Content-Length: ${value}\r\n\r\n${JSON.stringify(request(6))}`);
-    await waitFor(() => client.closed, 'the server to close the connection');
+    await pollUntil('the server to close the connection', () => client.closed);
     expect(violations).toEqual([reason]);
     expect(client.replies).toEqual([]);
   });
@@ -245,7 +245,7 @@ describe('CappedMessageReader on a Unix socket', () => {
       const body = JSON.stringify(request(21));
       const length = Buffer.byteLength(body);
       await client.write(`Content-Length: ${length - delta}\r\nContent-Length: ${length}\r\n\r\n${body}`);
-      await waitFor(() => client.closed, 'the close');
+      await pollUntil('the close', () => client.closed);
       expect(violations).toEqual(['more than one Content-Length header']);
       expect(client.replies).toEqual([]);
     },
@@ -255,7 +255,7 @@ describe('CappedMessageReader on a Unix socket', () => {
     await listen();
     const client = await connect();
     await client.write(`Content-Type: application/json\r\n\r\n${JSON.stringify(request(7))}`);
-    await waitFor(() => client.closed, 'the server to close the connection');
+    await pollUntil('the server to close the connection', () => client.closed);
     expect(violations).toEqual(['missing Content-Length header']);
   });
 
@@ -263,7 +263,7 @@ describe('CappedMessageReader on a Unix socket', () => {
     await listen();
     const client = await connect();
     await client.write(`Content-Length: 2\r\nnonsense\r\n\r\n{}`);
-    await waitFor(() => client.closed, 'the server to close the connection');
+    await pollUntil('the server to close the connection', () => client.closed);
     expect(violations).toEqual(['malformed header line "nonsense"']);
   });
 
@@ -271,7 +271,7 @@ describe('CappedMessageReader on a Unix socket', () => {
     await listen();
     const client = await connect();
     await client.write(Buffer.concat([Buffer.from('Content-Length: 1x\r\n\r\n'), frame(request(8))]));
-    await waitFor(() => client.closed, 'the server to close the connection');
+    await pollUntil('the server to close the connection', () => client.closed);
     expect(violations).toHaveLength(1);
     expect(client.replies).toEqual([]);
   });
@@ -281,7 +281,7 @@ describe('CappedMessageReader on a Unix socket', () => {
     const client = await connect();
     await client.write(frame('{"jsonrpc": "2.0", "id": 1, '));
     await client.write(frame(request(9)));
-    await waitFor(() => client.replies.length === 2, 'the error and the reply');
+    await pollUntil('the error and the reply', () => client.replies.length === 2);
     expect(badMessages).toHaveLength(1);
     expect(badMessages[0]?.code).toBe(-32700);
     expect(badMessages[0]?.id).toBeNull();
@@ -296,7 +296,7 @@ describe('CappedMessageReader on a Unix socket', () => {
     await listen();
     const client = await connect();
     await client.write('Content-Length: 0\r\n\r\n');
-    await waitFor(() => badMessages.length === 1, 'the bad message');
+    await pollUntil('the bad message', () => badMessages.length === 1);
     expect(badMessages[0]).toMatchObject({ code: -32700, id: null });
   });
 
@@ -304,7 +304,7 @@ describe('CappedMessageReader on a Unix socket', () => {
     await listen();
     const client = await connect();
     await client.write(frame([request(10)]));
-    await waitFor(() => client.replies.length === 1, 'the error');
+    await pollUntil('the error', () => client.replies.length === 1);
     expect(badMessages).toHaveLength(1);
     expect(badMessages[0]).toMatchObject({ code: -32600, id: null });
     expect(badMessages[0]?.message).toMatch(/^Invalid Request: .*batches are not supported/);
@@ -317,7 +317,7 @@ describe('CappedMessageReader on a Unix socket', () => {
     await client.write(frame({ jsonrpc: '2.0', id: 14, method: 5 }));
     await client.write(frame({ jsonrpc: '2.0', id: 16 }));
     await client.write(frame(request(15)));
-    await waitFor(() => client.replies.some((r) => r.id === 15), 'the reply to the valid request');
+    await pollUntil('the reply to the valid request', () => client.replies.some((r) => r.id === 15));
     // Messages are handled in order on one socket: answers to the invalid ones would have come first.
     expect(client.replies).toMatchObject([
       { jsonrpc: '2.0', id: 14, error: { code: -32600 } },
@@ -336,7 +336,7 @@ describe('CappedMessageReader on a Unix socket', () => {
     await client.write(frame('42'));
     await client.write(frame('null'));
     await client.write(frame(request(13)));
-    await waitFor(() => client.replies.length === 7, 'six errors and one reply');
+    await pollUntil('six errors and one reply', () => client.replies.length === 7);
     expect(badMessages.map((b) => [b.code, b.id])).toStrictEqual([
       [-32600, 11],
       [-32600, 'req-12'],

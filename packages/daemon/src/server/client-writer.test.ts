@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClientMessageWriter } from './client-writer.js';
-import { waitFor } from '../test-support/wait-for.js';
+import { pollUntil } from '../../../../test/support/poll.mjs';
 
 /** Polls `check` every 5 ms until it is true; fails after `ms` saying what was awaited. */
 describe('ClientMessageWriter on a Unix socket', () => {
@@ -42,7 +42,7 @@ describe('ClientMessageWriter on a Unix socket', () => {
     for (let i = 0; i < 1000; i++)
       writes.push(writer.write({ jsonrpc: '2.0', id: i, result: 'x'.repeat(1000) } as never));
     await expect(Promise.all(writes)).resolves.toHaveLength(1000);
-    await waitFor(() => serverSide.destroyed, 'the server side to see the close');
+    await pollUntil('the server side to see the close', () => serverSide.destroyed);
     await expect(
       writer.write({ jsonrpc: '2.0', id: 'late', result: null } as never),
     ).resolves.toBeUndefined();
@@ -72,7 +72,7 @@ describe('ClientMessageWriter on a Unix socket', () => {
     const first = '{"jsonrpc":"2.0","id":1,"result":"é"}';
     const second = '{"jsonrpc":"2.0","method":"n","params":{}}';
     const expected = `Content-Length: ${Buffer.byteLength(first)}\r\n\r\n${first}Content-Length: ${second.length}\r\n\r\n${second}`;
-    await waitFor(() => Buffer.concat(received).length >= Buffer.byteLength(expected), 'both messages');
+    await pollUntil('both messages', () => Buffer.concat(received).length >= Buffer.byteLength(expected));
     expect(Buffer.concat(received).toString('utf8')).toBe(expected);
   });
 });

@@ -24,7 +24,7 @@ import {
 } from 'vscode-jsonrpc/node.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TaskSupervisor } from '../tasks/supervisor.js';
-import { waitFor } from '../test-support/wait-for.js';
+import { pollUntil } from '../../../../test/support/poll.mjs';
 import { HANDLERS, HANDLERS_BY_KEY } from './handlers/index.js';
 import { RpcServer } from './server.js';
 
@@ -114,7 +114,7 @@ describe('RpcServer on its socket', () => {
     supervisor.emit('change', task, false);
     supervisor.emit('change', task, true);
     supervisor.emit('exit', completion);
-    await waitFor(() => received.length === 3, 'three notifications');
+    await pollUntil('three notifications', () => received.length === 3);
     const sent = [...new Set(received.map((n) => n.method))];
     expect(sent).toEqual(NOTIFICATIONS.map((def) => def.method));
     for (const { method, params } of received) {

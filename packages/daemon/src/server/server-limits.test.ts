@@ -8,12 +8,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TaskSupervisor } from '../tasks/supervisor.js';
 import { defaultServerLimits, openFileLimit } from './connection-limits.js';
 import { RpcServer } from './server.js';
-import { waitFor } from '../test-support/wait-for.js';
+import { pollUntil } from '../../../../test/support/poll.mjs';
+import type { WireJson } from '../../../../test/support/wire-json.js';
 
 /** Polls `check` every 5 ms until it is true; fails after `ms` saying what was awaited. */
 /** A raw client recording the replies it gets and whether the server closed. */
 class Peer {
-  replies: any[] = [];
+  replies: WireJson[] = [];
   closed = false;
   private pending = '';
   constructor(readonly socket: Socket) {
@@ -50,6 +51,9 @@ describe('RpcServer limits on clients', () => {
       stateDir: dir,
       logPath: join(dir, 'log'),
       requestShutdown: () => 0,
+      prune: () => {
+        throw new Error('task/prune is not used by these tests');
+      },
     };
     server = new RpcServer(
       new EventEmitter() as unknown as TaskSupervisor,
@@ -90,12 +94,12 @@ describe('RpcServer limits on clients', () => {
     const silent = await open();
     const polite = await open();
     polite.send(initialize(1));
-    await waitFor(() => polite.replies.length === 1, 'the initialize reply');
-    await waitFor(() => silent.closed, 'the silent connection to be closed');
+    await pollUntil('the initialize reply', () => polite.replies.length === 1);
+    await pollUntil('the silent connection to be closed', () => silent.closed);
     // A silent connection opened after the polite one is closed only once its own timer fired,
     // so the polite connection's timer (armed earlier) has fired by then too.
     const later = await open();
-    await waitFor(() => later.closed, 'a later silent connection to be closed');
+    await pollUntil('a later silent connection to be closed', () => later.closed);
     expect(polite.closed).toBe(false);
     expect(server.connections.size).toBe(1);
   });
@@ -106,7 +110,7 @@ describe('RpcServer limits on clients', () => {
     await open();
     await open();
     const extra = await open();
-    await waitFor(() => extra.closed, 'the extra connection to be closed');
+    await pollUntil('the extra connection to be closed', () => extra.closed);
     expect(extra.replies).toEqual([
       expect.objectContaining({
         id: null,
@@ -114,10 +118,10 @@ describe('RpcServer limits on clients', () => {
       }),
     ]);
     first.socket.destroy();
-    await waitFor(() => server.connections.size === 2, 'the first connection to be released');
+    await pollUntil('the first connection to be released', () => server.connections.size === 2);
     const next = await open();
     next.send(initialize(2));
-    await waitFor(() => next.replies.length === 1, 'the reply on the freed slot');
+    await pollUntil('the reply on the freed slot', () => next.replies.length === 1);
     expect(next.replies[0].result.pid).toBe(process.pid);
   });
 

@@ -42,7 +42,10 @@ export class CompletionStore {
   list(query: CompletionQuery): Completion[] {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (query.session !== undefined) where.push('c.session = ?'), params.push(query.session);
+    if (query.session !== undefined) {
+      where.push('c.session = ?');
+      params.push(query.session);
+    }
     if (query.after !== undefined) {
       where.push('c.seq > ?');
       params.push(query.after);

@@ -64,7 +64,10 @@ export class RetentionStore {
     if (states.length === 0) return [];
     const where = [`ended_at IS NOT NULL`, `+state IN (${states.map(() => '?').join(', ')})`];
     const params: unknown[] = [...states];
-    if (query.endedBefore !== undefined) where.push('ended_at <= ?'), params.push(query.endedBefore);
+    if (query.endedBefore !== undefined) {
+      where.push('ended_at <= ?');
+      params.push(query.endedBefore);
+    }
     const sql = `SELECT id FROM tasks WHERE ${where.join(' AND ')} ORDER BY ended_at, rowid`;
     return (this.db.prepare(sql).all(...params) as { id: string }[]).map((row) => row.id);
   }

@@ -178,8 +178,14 @@ export class TaskStore {
       where.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
       params.push(...filter.states);
     }
-    if (filter.name !== undefined) where.push('name = ?'), params.push(filter.name);
-    if (filter.session !== undefined) where.push('session = ?'), params.push(filter.session);
+    if (filter.name !== undefined) {
+      where.push('name = ?');
+      params.push(filter.name);
+    }
+    if (filter.session !== undefined) {
+      where.push('session = ?');
+      params.push(filter.session);
+    }
     if (filter.cwd !== undefined) {
       // The directory itself, or any path below it: a byte-wise range ('0' follows '/' in ASCII), so
       // case-sensitive like Linux paths and with no LIKE wildcards to escape.

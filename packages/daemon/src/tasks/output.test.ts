@@ -11,7 +11,7 @@ import {
 
 const REPLACEMENT = '\uFFFD';
 // 'é' is 2 bytes, '日' 3 bytes, '😀' 4 bytes in UTF-8.
-const MIXED = 'aé日😀b\n😀😀é\nxyz日本語é😀\n' + 'é'.repeat(3) + '😀a日';
+const MIXED = `aé日😀b\n😀😀é\nxyz日本語é😀\n${'é'.repeat(3)}😀a日`;
 
 describe('readLogSelection', () => {
   let dir: string;
@@ -298,9 +298,9 @@ describe('readLogSelection', () => {
 
     it('finds tail lines across several scan chunks in a large log', async () => {
       const lines = Array.from({ length: 20_000 }, (_, i) => `line ${i} é日😀`);
-      write(lines.join('\n') + '\n');
+      write(`${lines.join('\n')}\n`);
       const chunk = await readLogSelection(log, { tail: { lines: 3 }, limit: 1024 * 1024 });
-      expect(chunk.data).toBe(lines.slice(-3).join('\n') + '\n');
+      expect(chunk.data).toBe(`${lines.slice(-3).join('\n')}\n`);
       expect(chunk.truncated).toBe(false);
     });
 
@@ -353,9 +353,9 @@ describe('readLogSelection', () => {
     });
 
     it('says truncated when a single tail line is longer than the limit', async () => {
-      write('x'.repeat(100) + '\n');
+      write(`${'x'.repeat(100)}\n`);
       expect(await readLogSelection(log, { tail: { lines: 1 }, limit: 10 })).toMatchObject({
-        data: 'x'.repeat(9) + '\n',
+        data: `${'x'.repeat(9)}\n`,
         offset: 91,
         truncated: true,
       });

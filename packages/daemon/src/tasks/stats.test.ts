@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskRow } from '../store/task-store.js';
 import { processGroups, taskStats } from './stats.js';
+import { pollUntil } from '../../../../test/support/poll.mjs';
 
 /** A task row for process group `pgid` (the other fields do not matter to stats). */
 function row(id: string, pgid: number | undefined): TaskRow {
@@ -20,17 +21,6 @@ function row(id: string, pgid: number | undefined): TaskRow {
     droppedBytes: 0,
     ...(pgid !== undefined ? { pid: pgid, pgid } : {}),
   };
-}
-
-/** Polls `check` until it returns a value other than undefined, or throws after `ms`. */
-async function until<T>(check: () => T | undefined, ms = 5_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('taskStats', () => {
@@ -60,7 +50,9 @@ describe('taskStats', () => {
 
   it('finds the process of a detached sleep with its memory', async () => {
     const child = await startGroup('sleep', ['60']);
-    await until(() => processGroups().get(child.pid), 5_000, 'the sleep to lead its group');
+    await pollUntil('the sleep to lead its group', () => processGroups().get(child.pid), {
+      timeoutMs: 5_000,
+    });
     const [stats] = await taskStats([row('sleep001', child.pid)]);
     expect(stats?.id).toBe('sleep001');
     expect(stats?.pids).toEqual([child.pid]);
@@ -77,13 +69,15 @@ describe('taskStats', () => {
     let printed = '';
     child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
     const port = Number(
-      await until(() => /^(\d+)\n/.exec(printed)?.[1], 10_000, 'the server to print its port'),
+      await pollUntil('the server to print its port', () => /^(\d+)\n/.exec(printed)?.[1], {
+        timeoutMs: 10_000,
+      }),
     );
     expect(port).toBeGreaterThan(0);
-    await until(
-      () => ((processGroups().get(child.pid)?.length ?? 0) >= 2 ? true : undefined),
-      5_000,
+    await pollUntil(
       'two processes in the group',
+      () => ((processGroups().get(child.pid)?.length ?? 0) >= 2 ? true : undefined),
+      { timeoutMs: 5_000 },
     );
 
     const [stats] = await taskStats([row('http0001', child.pid)]);
@@ -97,13 +91,13 @@ describe('taskStats', () => {
   it('gives a busy process its CPU use on the first sample, not 0', async () => {
     const busy = await startGroup('sh', ['-c', 'while :; do :; done']);
     // Wait until it has used 300 ms of CPU (utime + stime, in ticks of 10 ms), however busy the machine is.
-    await until(
+    await pollUntil(
+      'the loop to use 300 ms of CPU',
       () => {
         const rest = readFileSync(`/proc/${busy.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
         return Number(rest[11]) + Number(rest[12]) >= 30 ? true : undefined;
       },
-      20_000,
-      'the loop to use 300 ms of CPU',
+      { timeoutMs: 20_000 },
     );
     const [stats] = await taskStats([row('busy', busy.pid)]);
     expect(stats?.cpuPercent).toBeGreaterThan(1);

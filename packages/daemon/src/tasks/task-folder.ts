@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, rmSync, type Stats, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** What a task id stored in the database may look like before a path is built from it. */
@@ -22,7 +22,7 @@ export function removeTaskFolder(tasksDir: string, id: string): number {
   if (!SAFE_ID.test(id))
     throw new UnsafeTaskIdError(`task id ${JSON.stringify(id)} is not a tend id; its folder is left alone`);
   const dir = join(tasksDir, id);
-  let stat;
+  let stat: Stats;
   try {
     stat = lstatSync(dir);
   } catch {

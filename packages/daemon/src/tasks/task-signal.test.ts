@@ -3,28 +3,15 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bootId, listProcStats, readProcStat, type ProcStat } from '../runtime/proc.js';
 import { findTaskProcesses, signalTask, TASK_MARKER } from './task-signal.js';
+import { pollUntil } from '../../../../test/support/poll.mjs';
+import { type OwnedProcess, recordProcess, signalIfOurs } from '../../../../test/support/processes.mjs';
 
-const groups: number[] = [];
+/** Process groups the tests started (leader recorded at spawn), SIGKILLed after each test if still theirs. */
+const groups: OwnedProcess[] = [];
 
 afterEach(() => {
-  for (const pgid of groups.splice(0)) {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  for (const leader of groups.splice(0)) signalIfOurs(leader, 'SIGKILL', { group: true });
 });
-
-async function waitFor<T>(what: string, probe: () => T | undefined, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const cmdline = (pid: number) => {
   try {
@@ -56,8 +43,8 @@ async function startGroup(
     env: { ...base, ...env },
   });
   const pid = child.pid as number;
-  groups.push(pid);
-  const members = await waitFor(`${sleeps} sleeps in group ${pid}`, () => {
+  groups.push(recordProcess(pid));
+  const members = await pollUntil(`${sleeps} sleeps in group ${pid}`, () => {
     const found = listProcStats().filter((p) => p.pgid === pid && p.state !== 'Z');
     return found.filter((p) => cmdline(p.pid) === 'sleep').length === sleeps ? found : undefined;
   });
@@ -75,7 +62,8 @@ describe('signalTask', () => {
       bootId: bootId(),
     };
     expect(signalTask(row, 'SIGKILL')).toEqual({ via: 'group', sent: 1, spared: 0 });
-    for (const p of members) await waitFor(`pid ${p.pid} to die`, () => (running(p.pid) ? undefined : true));
+    for (const p of members)
+      await pollUntil(`pid ${p.pid} to die`, () => (running(p.pid) ? undefined : true));
   });
 
   it('signals nothing when the group’s pid now belongs to a process that is not the task’s (PID reuse)', async () => {
@@ -115,7 +103,7 @@ describe('signalTask', () => {
         .sort(),
     ).toEqual([...taskPids].sort());
     expect(signalTask(row, 'SIGKILL')).toEqual({ via: 'members', sent: 3, spared: 2 });
-    for (const pid of taskPids) await waitFor(`pid ${pid} to die`, () => (running(pid) ? undefined : true));
+    for (const pid of taskPids) await pollUntil(`pid ${pid} to die`, () => (running(pid) ? undefined : true));
     for (const pid of strangerPids) expect(running(pid)).toBe(true);
   });
 
@@ -130,7 +118,8 @@ describe('signalTask', () => {
       bootId: bootId(),
     };
     expect(signalTask(row, 'SIGKILL')).toEqual({ via: 'group', sent: 1, spared: 0 });
-    for (const p of members) await waitFor(`pid ${p.pid} to die`, () => (running(p.pid) ? undefined : true));
+    for (const p of members)
+      await pollUntil(`pid ${p.pid} to die`, () => (running(p.pid) ? undefined : true));
   });
 
   it('signals nothing of a row from another boot, nor of a row without identity', async () => {

@@ -20,7 +20,10 @@ export class TaskTimers {
 
   /** (Re)arms the timers `row` calls for; clears them when it has ended. */
   schedule(row: TaskRow): void {
-    if (isTerminal(row.state)) return this.clear(row.id);
+    if (isTerminal(row.state)) {
+      this.clear(row.id);
+      return;
+    }
     if (row.deadlineAt !== undefined && row.state !== 'stopping') {
       this.arm(this.deadlines, row.id, row.deadlineAt, this.handlers.onDeadline);
     }

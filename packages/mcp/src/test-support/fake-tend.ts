@@ -1,5 +1,6 @@
 import type { Task } from '@tend/client';
 import type { TendApi, ToolContext } from '../tools/context.js';
+import type { WireJson } from '../../../../test/support/wire-json.js';
 
 /** Every call a fake received, by method name, in order. */
 export type Calls = { method: string; args: unknown[] }[];
@@ -8,7 +9,7 @@ export type Calls = { method: string; args: unknown[] }[];
  * A TendApi whose methods are the given implementations; any other method throws
  * (a tool calling something unexpected fails the test). Calls are recorded.
  */
-export function fakeTend(methods: Partial<Record<keyof TendApi, (...args: any[]) => unknown>>): {
+export function fakeTend(methods: Partial<Record<keyof TendApi, (...args: WireJson[]) => unknown>>): {
   api: TendApi;
   calls: Calls;
 } {
