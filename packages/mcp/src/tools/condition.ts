@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ResultOf, TaskWait } from '@tend/protocol';
 import { patternProblem } from '@tend/protocol/pattern';
+import { MAX_PATTERN_CHARS } from '@tend/protocol/wire';
 import { ToolInputError } from './errors.js';
 
 /** The readiness conditions a model can wait for; exactly one is given. */
@@ -8,10 +9,10 @@ export const conditionShape = {
   output: z
     .string()
     .min(1)
-    .max(1000)
+    .max(MAX_PATTERN_CHARS)
     .optional()
     .describe(
-      'JavaScript regular expression; holds once a line of the output matches (earlier lines count too), e.g. "ready|listening on"',
+      'regular expression (RE2 syntax: no backreferences or lookaround); holds once a line of the output matches (earlier lines count too), e.g. "ready|listening on"',
     ),
   port: z
     .number()
