@@ -2,7 +2,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lineStartFrom } from './output-cap.js';
+import { lineStartFrom } from './output-cap-file.js';
 
 describe('lineStartFrom (where the kept part of a capped log starts)', () => {
   let dir: string;

@@ -1,8 +1,20 @@
-import { spawn } from 'node:child_process';
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { isTerminal, type Task } from '@tend/protocol';
-import type { TaskSupervisor } from './supervisor.js';
+import {
+  closeQuietly,
+  type FileIdentity,
+  identityOf,
+  lineStartFrom,
+  openOwnLog,
+  type PunchHead,
+  punchHead,
+  sameFile,
+} from './output-cap-file.js';
+import type { TaskEvents } from './task-events.js';
+
+export type { FileIdentity } from './output-cap-file.js';
 
 /** How often live logs are measured against their cap, in ms. Disk use may pass the cap by what a task writes in this time. */
 export const CAP_CHECK_INTERVAL_MS = 250;
@@ -12,13 +24,19 @@ export const HOT_CHECK_INTERVAL_MS = 20;
 export const KEEP_FRACTION = 0.75;
 /** Hole punching works on whole filesystem blocks; offsets are aligned down to this (bytes). */
 const BLOCK_BYTES = 4096;
-/** How far past the punched block the start of the next line is looked for (bytes); a longer line is kept cut. */
-const LINE_SEARCH_BYTES = 64 * 1024;
 
-/** Device and inode of the output.log tend created, to tell it from whatever the path names later. */
-export interface FileIdentity {
-  dev: number;
-  ino: number;
+/** What the enforcer needs of the supervisor (TaskSupervisor): its events, its store, the identity of each log it created. */
+export type CapHost = Pick<TaskEvents, 'on' | 'store'> & {
+  /** Device and inode of the output.log this daemon created for task `id`; undefined for a task it adopted. */
+  logIdentity(id: string): FileIdentity | undefined;
+};
+
+/** Settings of an {@link OutputCapEnforcer}; the defaults are the daemon's. */
+export interface CapOptions {
+  /** Check interval when no log is being trimmed, in ms (default {@link CAP_CHECK_INTERVAL_MS}). */
+  intervalMs?: number;
+  /** How a hole is punched (default fallocate, {@link punchHead}). */
+  punchHole?: PunchHead;
 }
 
 interface Tracked {
@@ -29,64 +47,87 @@ interface Tracked {
   adopted: boolean;
   /** The path no longer names that file (a task replaced it): warned once, no more trims. */
   replaced: boolean;
+  /** Most disk the log may use, in bytes. */
   cap: number;
-  /** Bytes dropped at the head so far: the offset of the oldest byte kept. */
+  /** Bytes dropped at the head so far: the offset of the oldest byte kept. Only grows. */
   droppedBytes: number;
-  /** A punch is running. */
-  busy: boolean;
+  /** The punch running now; settles (never rejects) once it ended and its descriptor is closed. */
+  running?: Promise<void>;
   /** The filesystem refused to punch holes: stop trying. */
   unsupported: boolean;
+  /** The task was removed: no more trims. */
+  removed: boolean;
 }
 
 /**
  * Keeps each live task's output.log under its cap without touching the task:
  * it still holds its O_APPEND fd, so the file cannot be renamed or truncated
  * without losing bytes or resetting offsets. Instead the oldest part is
- * deallocated in place with `fallocate --punch-hole` (util-linux; fallocate(2)
- * FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE): the file becomes sparse, its
- * size and every offset stay, the writer is never raced, and the newest output
- * is never lost. The row's `droppedBytes` is moved first, so no reader is ever
- * served the zeros of a hole.
+ * deallocated in place by punching a hole ({@link punchHead}): the file
+ * becomes sparse, its size and every offset stay, the writer is never raced,
+ * and the newest output is never lost. The row's `droppedBytes` is moved
+ * first, so no reader is ever served the zeros of a hole, and it only grows.
+ *
+ * When a task ends, one last trim covers what it wrote since the previous
+ * check; if a punch is still running then, the last trim runs right after it
+ * ({@link settled} waits for both). One punch at a time per log.
  *
  * It acts only on the file tend created: the path is lstat'ed (a symlink is
  * never followed) and its device and inode must be the ones recorded at spawn
- * ({@link TaskSupervisor.logIdentity}); the hole is punched through a
- * descriptor opened with O_NOFOLLOW and checked again, handed to fallocate as
- * fd 3 (`/proc/self/fd/3`). A task that replaces its output.log (by a symlink,
- * another file) loses the cap, and no other file is ever touched.
+ * ({@link CapHost.logIdentity}); the hole is punched through a descriptor
+ * opened with O_NOFOLLOW and checked again. A task that replaces its
+ * output.log (by a symlink, another file) loses the cap, and no other file is
+ * ever touched. No error of a trim (disk full, file gone, no punch-hole)
+ * escapes: it is logged and the trim skipped.
  */
 export class OutputCapEnforcer {
+  /** Logs of live tasks, checked periodically. */
   private readonly tracked = new Map<string, Tracked>();
+  /** Ended tasks whose last trim is pending or running, by id: settles when it is done. */
+  private readonly finishing = new Map<string, { entry: Tracked; done: Promise<void> }>();
+  private readonly intervalMs: number;
+  private readonly punchHole: PunchHead;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(
-    private readonly supervisor: TaskSupervisor,
+    private readonly host: CapHost,
     private readonly logger: Logger,
-    private readonly intervalMs = CAP_CHECK_INTERVAL_MS,
+    options: CapOptions = {},
   ) {
-    supervisor.on('change', (task, removed) => this.onChange(task, removed));
+    this.intervalMs = options.intervalMs ?? CAP_CHECK_INTERVAL_MS;
+    this.punchHole = options.punchHole ?? punchHead;
+    host.on('change', (task, removed) => this.onChange(task, removed));
   }
 
   /** Tracks every live task in the store and starts the periodic check. */
   start(): void {
-    for (const row of this.supervisor.store.live()) {
+    for (const row of this.host.store.live()) {
       if (row.outputCap !== undefined) this.track(row.id, row.logPath, row.outputCap, row.droppedBytes, true);
     }
     this.schedule(this.intervalMs);
   }
 
+  /** Stops the periodic check; a punch already running finishes, no new one starts. */
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.stopped = true;
   }
 
-  /** Measures every tracked log now; returns whether any was trimmed. */
+  /** Measures every live tracked log now; returns whether any was trimmed (or a trim is still running). */
   checkAll(): boolean {
     let trimmed = false;
-    for (const id of this.tracked.keys()) trimmed = this.check(id) || trimmed;
+    for (const [id, entry] of this.tracked) trimmed = this.check(id, entry) || trimmed;
     return trimmed;
+  }
+
+  /**
+   * Settles when task `id` has no trim running and, if it ended, its last trim
+   * is done (at once when neither). Never rejects.
+   */
+  settled(id: string): Promise<void> {
+    return this.finishing.get(id)?.done ?? this.tracked.get(id)?.running ?? Promise.resolve();
   }
 
   private schedule(delay: number): void {
@@ -100,14 +141,35 @@ export class OutputCapEnforcer {
 
   private onChange(task: Task, removed: boolean): void {
     if (removed) {
+      const entry = this.tracked.get(task.id) ?? this.finishing.get(task.id)?.entry;
+      if (entry) entry.removed = true;
       this.tracked.delete(task.id);
     } else if (isTerminal(task.state)) {
-      // One last trim for what it wrote since the previous check.
-      this.check(task.id);
-      this.tracked.delete(task.id);
+      this.finish(task.id);
     } else if (!this.tracked.has(task.id) && task.outputCapBytes !== undefined) {
       this.track(task.id, task.logPath, task.outputCapBytes, task.droppedBytes ?? 0, false);
     }
+  }
+
+  /**
+   * Task `id` ended: one last trim for what it wrote since the previous check,
+   * now, or after the punch still running (whose size and `droppedBytes` are
+   * already out of date).
+   */
+  private finish(id: string): void {
+    const entry = this.tracked.get(id);
+    if (!entry) return;
+    this.tracked.delete(id);
+    const lastTrim = (): Promise<void> | undefined => {
+      this.check(id, entry);
+      return entry.running;
+    };
+    const done = entry.running ? entry.running.then(lastTrim) : lastTrim();
+    if (!done) return;
+    this.finishing.set(id, { entry, done });
+    void done.then(() => {
+      if (this.finishing.get(id)?.done === done) this.finishing.delete(id);
+    });
   }
 
   private track(id: string, logPath: string, cap: number, droppedBytes: number, adopted: boolean): void {
@@ -116,9 +178,9 @@ export class OutputCapEnforcer {
       cap,
       droppedBytes,
       adopted,
-      busy: false,
       unsupported: false,
       replaced: false,
+      removed: false,
     });
   }
 
@@ -131,7 +193,7 @@ export class OutputCapEnforcer {
       return undefined;
     }
     entry.identity ??=
-      this.supervisor.logIdentity(id) ??
+      this.host.logIdentity(id) ??
       (entry.adopted && stat.isFile() && stat.nlink === 1 ? identityOf(stat) : undefined);
     if (stat.isFile() && entry.identity && sameFile(stat, entry.identity)) return stat;
     if (!entry.replaced && entry.identity) {
@@ -144,11 +206,10 @@ export class OutputCapEnforcer {
     return undefined;
   }
 
-  /** Trims one log if it is over its cap; returns whether it did (or a trim is still running). */
-  private check(id: string): boolean {
-    const entry = this.tracked.get(id);
-    if (!entry || entry.unsupported || entry.replaced) return false;
-    if (entry.busy) return true;
+  /** Trims task `id`'s log if it is over its cap; returns whether it did (or a trim is still running). */
+  private check(id: string, entry: Tracked): boolean {
+    if (this.stopped || entry.unsupported || entry.replaced || entry.removed) return false;
+    if (entry.running) return true;
     const stat = this.ownLog(id, entry);
     if (!stat) return false;
     const size = stat.size;
@@ -160,10 +221,10 @@ export class OutputCapEnforcer {
     // Readers start at a whole line: the rest of the cut line stays on disk, unserved.
     const droppedBytes = lineStartFrom(fd, punchTo, size);
     try {
-      this.supervisor.store.update(id, { droppedBytes });
+      this.host.store.update(id, { droppedBytes });
     } catch (error) {
       // The store cannot be written (disk full): no trim, so no reader meets a hole; try again next check.
-      closeSync(fd);
+      closeQuietly(fd);
       this.logger.warn(
         { task: id, err: error },
         'cannot record the trimmed start of output.log; not trimming it now',
@@ -171,81 +232,23 @@ export class OutputCapEnforcer {
       return false;
     }
     entry.droppedBytes = droppedBytes;
-    entry.busy = true;
-    this.punch(id, entry, fd, punchTo);
+    entry.running = this.punch(id, entry, fd, punchTo);
     return true;
   }
 
-  /** Deallocates bytes [0, length) of the file open as `fd`, then closes `fd`. */
-  private punch(id: string, entry: Tracked, fd: number, length: number): void {
-    let stderr = '';
-    const done = (error: Error | undefined): void => {
-      if (!entry.busy) return;
-      entry.busy = false;
-      closeSync(fd);
-      if (!error) return;
-      entry.unsupported = true;
-      this.logger.warn(
-        { task: id, err: error, stderr: stderr.trim() },
-        'cannot punch holes in output.log (filesystem without fallocate punch-hole?): its disk use is not capped',
-      );
-    };
-    const child = spawn(
-      'fallocate',
-      ['--punch-hole', '--offset', '0', '--length', String(length), '/proc/self/fd/3'],
-      {
-        stdio: ['ignore', 'ignore', 'pipe', fd],
-      },
-    );
-    child.stderr?.on('data', (chunk) => (stderr += String(chunk)));
-    child.on('error', (error) => done(error));
-    child.on('close', (code, signal) =>
-      done(
-        code === 0
-          ? undefined
-          : new Error(`fallocate ended with ${signal ? `signal ${signal}` : `exit code ${code}`}`),
-      ),
-    );
-  }
-}
-
-function identityOf(stat: Stats): FileIdentity {
-  return { dev: stat.dev, ino: stat.ino };
-}
-
-function sameFile(stat: Stats, identity: FileIdentity): boolean {
-  return stat.dev === identity.dev && stat.ino === identity.ino;
-}
-
-/** Opens `path` for reading and writing without following a symlink; the descriptor only if it is still the file `identity`. */
-function openOwnLog(path: string, identity: FileIdentity): number | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    return undefined;
-  }
-  const stat = fstatSync(fd);
-  if (stat.isFile() && sameFile(stat, identity)) return fd;
-  closeSync(fd);
-  return undefined;
-}
-
-/**
- * The offset of the first line that starts at or after `from` in the log open
- * as `fd` (of `size` bytes): `from` when the byte before it is a newline, else
- * just past the next newline within {@link LINE_SEARCH_BYTES}; `from` itself
- * when there is none (one very long line) or the log cannot be read.
- */
-export function lineStartFrom(fd: number, from: number, size: number): number {
-  if (from <= 0) return from;
-  const length = Math.min(size - from + 1, LINE_SEARCH_BYTES + 1);
-  const buffer = Buffer.alloc(length);
-  try {
-    const bytesRead = readSync(fd, buffer, 0, length, from - 1);
-    const newline = buffer.subarray(0, bytesRead).indexOf(10);
-    return newline === -1 ? from : from + newline;
-  } catch {
-    return from;
+  /** Deallocates bytes [0, length) of the file open as `fd`, then closes `fd`; settles (never rejects) when done. */
+  private punch(id: string, entry: Tracked, fd: number, length: number): Promise<void> {
+    return new Promise<void>((resolve) => resolve(this.punchHole(fd, length)))
+      .catch((error: unknown) => {
+        entry.unsupported = true;
+        this.logger.warn(
+          { task: id, err: error },
+          'cannot punch holes in output.log (filesystem without fallocate punch-hole?): its disk use is not capped',
+        );
+      })
+      .finally(() => {
+        closeQuietly(fd);
+        entry.running = undefined;
+      });
   }
 }
