@@ -4,18 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMessageConnection, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node.js';
 import { afterEach, beforeEach } from 'vitest';
+import { frame, splitFrames } from '../../../../test/support/frames.mjs';
 import { type BadMessage, CappedMessageReader, type CappedReaderOptions } from '../server/capped-reader.js';
 
 // Fixture of the CappedMessageReader tests (server/capped-reader-*.test.ts): a Unix-socket server
 // whose connections read through a capped reader, and a raw client that writes any bytes.
 
-/** `body` framed with a Content-Length header. */
-export function frame(body: string | object): Buffer {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  const bytes = Buffer.from(text, 'utf8');
-  return Buffer.concat([Buffer.from(`Content-Length: ${bytes.length}\r\n\r\n`, 'ascii'), bytes]);
-}
+export { frame };
 
+/** A JSON-RPC request of the fixture's `echo` method, which answers with `params`. */
 export const request = (id: number | string, params: unknown = { n: id }) => ({
   jsonrpc: '2.0',
   id,
@@ -27,21 +24,13 @@ export const request = (id: number | string, params: unknown = { n: id }) => ({
 export class RawClient {
   readonly replies: Record<string, unknown>[] = [];
   closed = false;
-  private pending = Buffer.alloc(0);
+  private pending: Buffer = Buffer.alloc(0);
 
   constructor(readonly socket: Socket) {
     socket.on('data', (data: Buffer) => {
-      this.pending = Buffer.concat([this.pending, data]);
-      for (;;) {
-        const end = this.pending.indexOf('\r\n\r\n');
-        if (end === -1) return;
-        const length = Number(
-          /Content-Length: (\d+)/i.exec(this.pending.subarray(0, end).toString('ascii'))?.[1],
-        );
-        if (this.pending.length < end + 4 + length) return;
-        this.replies.push(JSON.parse(this.pending.subarray(end + 4, end + 4 + length).toString('utf8')));
-        this.pending = this.pending.subarray(end + 4 + length);
-      }
+      const { messages, rest } = splitFrames(Buffer.concat([this.pending, data]));
+      this.pending = rest;
+      this.replies.push(...messages);
     });
     socket.on('close', () => (this.closed = true));
     socket.on('error', () => undefined);
