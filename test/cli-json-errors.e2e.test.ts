@@ -1,20 +1,11 @@
 // With --json, every failure prints one JSON object {"error": {reason, message, exitCode, …}} on stdout.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, daemonPid, makeTendHome, tend } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { daemonPid, tend } from './helpers.js';
+import { home, useTendHome } from './cli-setup.js';
 
-let home: string;
-
-beforeAll(() => {
-  if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} is missing: run \`pnpm build\` first`);
-});
-beforeEach(() => {
-  home = makeTendHome();
-});
-afterEach(async () => {
-  await cleanUpTendHome(home);
-});
+useTendHome();
 
 interface JsonError {
   error: { reason: string; message: string; exitCode: number; [key: string]: unknown };

@@ -1,21 +1,10 @@
-// Messages that teach: the bad value and the fix in the CLI's words; conventions of sh, grep and docker.
-import { existsSync } from 'node:fs';
 import type { Task } from '@tend/protocol';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, daemonPid, makeTendHome, runWaited, tend, tendJson } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { daemonPid, runWaited, tend, tendJson } from './helpers.js';
+import { home, useTendHome } from './cli-setup.js';
 import { pollUntil } from './support/poll.mjs';
 
-let home: string;
-
-beforeAll(() => {
-  if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} is missing: run \`pnpm build\` first`);
-});
-beforeEach(() => {
-  home = makeTendHome();
-});
-afterEach(async () => {
-  await cleanUpTendHome(home);
-});
+useTendHome();
 
 /** Starts `command` as a task and returns its id. */
 async function start(args: string[]): Promise<string> {

@@ -2,20 +2,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Task } from '@tend/protocol';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, cliEnv, makeTendHome, tend, tendJson } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { CLI_BIN, cliEnv, tend, tendJson } from './helpers.js';
+import { home, useTendHome } from './cli-setup.js';
 
-let home: string;
-
-beforeAll(() => {
-  if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} is missing: run \`pnpm build\` first`);
-});
-beforeEach(() => {
-  home = makeTendHome();
-});
-afterEach(async () => {
-  await cleanUpTendHome(home);
-});
+useTendHome();
 
 const tasksDir = () => join(home, 'state', 'tasks');
 

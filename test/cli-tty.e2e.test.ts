@@ -1,20 +1,9 @@
-// `tend run --tty`: the command sees a terminal; the CLI passes the flag through.
-import { existsSync } from 'node:fs';
 import type { Task } from '@tend/protocol';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, makeTendHome, tend, tendJson } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { tend, tendJson } from './helpers.js';
+import { home, useTendHome } from './cli-setup.js';
 
-let home: string;
-
-beforeAll(() => {
-  if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} is missing: run \`pnpm build\` first`);
-});
-beforeEach(() => {
-  home = makeTendHome();
-});
-afterEach(async () => {
-  await cleanUpTendHome(home);
-});
+useTendHome();
 
 describe('tend run --tty', () => {
   it('runs the command under a terminal, and without --tty not', async () => {

@@ -1,21 +1,10 @@
-// `tend wait A B …` over several tasks: no failure may hide behind a later success.
-import { existsSync } from 'node:fs';
 import type { Task } from '@tend/protocol';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, makeTendHome, tend, tendJson } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { tend, tendJson } from './helpers.js';
+import { home, useTendHome } from './cli-setup.js';
 import { pollUntil } from './support/poll.mjs';
 
-let home: string;
-
-beforeAll(() => {
-  if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} is missing: run \`pnpm build\` first`);
-});
-beforeEach(() => {
-  home = makeTendHome();
-});
-afterEach(async () => {
-  await cleanUpTendHome(home);
-});
+useTendHome();
 
 /** Starts `command` as a task and returns its id. */
 async function start(command: string): Promise<string> {

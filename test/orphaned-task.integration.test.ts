@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DaemonHarness, type RawClient } from './daemon-harness.js';
+import { describe, expect, it } from 'vitest';
+import { client, harness, restart, useDaemon } from './daemon-setup.js';
 import type { Task } from '@tend/protocol';
 import { pollUntil, untilFileExists } from './support/poll.mjs';
 import { isAlive } from './support/processes.mjs';
@@ -10,17 +10,7 @@ import { isAlive } from './support/processes.mjs';
 // the wrapper) leaves processes of the task running; the task stays live and
 // stoppable until they end, and records no exit status it does not know.
 
-let harness: DaemonHarness;
-let client: RawClient;
-
-beforeEach(async () => {
-  harness = new DaemonHarness();
-  await harness.start();
-  client = await harness.connect();
-});
-afterEach(async () => {
-  await harness.cleanup();
-});
+useDaemon();
 
 const TERMINAL = ['succeeded', 'failed', 'killed', 'timed_out', 'lost'];
 
@@ -92,8 +82,7 @@ describe('a command that kills its own wrapper', () => {
     });
     const commandPid = await printedPid(task);
     await harness.kill9();
-    await harness.start();
-    client = await harness.connect();
+    await restart();
     writeFileSync(go, '');
     await pollUntil('the wrapper to die', () => !isAlive(task.pid));
     const seen = await afterWrapperSeenGone(task.id);
@@ -111,8 +100,7 @@ describe('a command that kills its own wrapper', () => {
     await harness.kill9();
     process.kill(task.pid, 'SIGKILL');
     await pollUntil('the wrapper to die', () => !isAlive(task.pid));
-    await harness.start();
-    client = await harness.connect();
+    await restart();
     const seen = await client.request('task/get', { id: task.id });
     expect(seen).toMatchObject({
       state: 'running',

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DaemonHarness, type RawClient } from './daemon-harness.js';
+import { describe, expect, it } from 'vitest';
+import { client, harness, restart, useDaemon } from './daemon-setup.js';
 import type { Task } from '@tend/protocol';
 import { pollUntil } from './support/poll.mjs';
 import { isAlive } from './support/processes.mjs';
@@ -9,17 +9,7 @@ import { isAlive } from './support/processes.mjs';
 // task/run { tty: true }: the command runs under a pseudo-terminal (util-linux
 // script), its bytes still go to output.log, and it still outlives the daemon.
 
-let harness: DaemonHarness;
-let client: RawClient;
-
-beforeEach(async () => {
-  harness = new DaemonHarness();
-  await harness.start();
-  client = await harness.connect();
-});
-afterEach(async () => {
-  await harness.cleanup();
-});
+useDaemon();
 
 const ISATTY = `python3 -c 'import sys; print(sys.stdout.isatty())'`;
 
@@ -97,8 +87,7 @@ describe('task/run tty', () => {
     expect(isAlive(task.pid)).toBe(true);
     writeFileSync(go, '');
     await pollUntil('the wrapper to end', () => !isAlive(task.pid));
-    await harness.start();
-    client = await harness.connect();
+    await restart();
     expect(await ended(task.id)).toMatchObject({ state: 'failed', exitCode: 4 });
     expect(await output(task.id)).toBe('before\nafter\n');
   });

@@ -1,14 +1,9 @@
 import { connect, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { frame, splitFrames } from './support/frames.mjs';
 import type { WireJson } from './support/wire-json.js';
 
-/** `body` (bytes, text, or a value to JSON-encode) framed with one Content-Length header. */
-export function frame(body: Buffer | string | object): Buffer {
-  const bytes = Buffer.isBuffer(body)
-    ? body
-    : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
-  return Buffer.concat([Buffer.from(`Content-Length: ${bytes.length}\r\n\r\n`, 'ascii'), bytes]);
-}
+export { frame };
 
 /** Resident set size of process `pid`, in bytes (VmRSS of /proc/<pid>/status). */
 export function rssBytes(pid: number): number {
@@ -25,7 +20,7 @@ export function rssBytes(pid: number): number {
 export class WireClient {
   readonly replies: WireJson[] = [];
   closed = false;
-  private pending = Buffer.alloc(0);
+  private pending: Buffer = Buffer.alloc(0);
   private nextId = 1;
   private readonly waiters = new Map<number | string, (reply: WireJson) => void>();
 
@@ -75,16 +70,9 @@ export class WireClient {
   }
 
   private onData(data: Buffer): void {
-    this.pending = Buffer.concat([this.pending, data]);
-    for (;;) {
-      const end = this.pending.indexOf('\r\n\r\n');
-      if (end === -1) return;
-      const length = Number(
-        /Content-Length: (\d+)/i.exec(this.pending.subarray(0, end).toString('ascii'))?.[1],
-      );
-      if (this.pending.length < end + 4 + length) return;
-      const reply = JSON.parse(this.pending.subarray(end + 4, end + 4 + length).toString('utf8'));
-      this.pending = this.pending.subarray(end + 4 + length);
+    const { messages, rest } = splitFrames(Buffer.concat([this.pending, data]));
+    this.pending = rest;
+    for (const reply of messages as WireJson[]) {
       this.replies.push(reply);
       const waiter = this.waiters.get(reply.id);
       if (waiter) {
