@@ -107,7 +107,9 @@ it(`survives ${CASES} malformed frames, bodies and params with abrupt disconnect
     probe.destroy();
     return result.clients === 1;
   });
-  expect(await probeMs(), context).toBeLessThan(100);
+  // Not a speed target (that is `pnpm bench`'s, rpc figures): a daemon whose event loop the fuzz wedged
+  // answers in seconds; a healthy one in a few ms even with both cores busy.
+  expect(await probeMs(), context).toBeLessThan(1_000);
   // V8 gives memory back lazily (its memory reducer runs after a few idle seconds): wait for it, with a deadline.
   let rssAfter = rssBytes(pid);
   await pollUntil(
