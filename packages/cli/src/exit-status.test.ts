@@ -1,21 +1,11 @@
 import type { Task } from '@tend/protocol';
 import { describe, expect, it } from 'vitest';
+import { makeTask } from '../../../test/support/task.mjs';
 import { CliError } from './errors.js';
 import { exitCodeOf } from './exit-status.js';
 
 function task(fields: Partial<Task>): Task {
-  return {
-    id: 'abc123',
-    command: 'true',
-    cwd: '/',
-    env: {},
-    inheritEnv: true,
-    state: 'succeeded',
-    createdAt: '2025-01-01T00:00:00.000Z',
-    outputBytes: 0,
-    logPath: '/tmp/x/output.log',
-    ...fields,
-  };
+  return makeTask({ state: 'succeeded', ...fields });
 }
 
 describe('exitCodeOf', () => {

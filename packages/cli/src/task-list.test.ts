@@ -1,22 +1,12 @@
 import type { Task } from '@tend/protocol';
 import { describe, expect, it } from 'vitest';
+import { makeTask } from '../../../test/support/task.mjs';
 import { renderTaskTable } from './task-list.js';
 
 const NOW = Date.parse('2025-01-01T00:10:00.000Z');
 
 function task(fields: Partial<Task>): Task {
-  return {
-    id: 'abc123',
-    command: 'true',
-    cwd: '/',
-    env: {},
-    inheritEnv: true,
-    state: 'running',
-    createdAt: '2025-01-01T00:09:00.000Z',
-    outputBytes: 0,
-    logPath: '/tmp/x/output.log',
-    ...fields,
-  };
+  return makeTask({ command: 'true', createdAt: '2025-01-01T00:09:00.000Z', ...fields });
 }
 
 function rows(text: string): string[][] {

@@ -20,21 +20,11 @@ import {
 } from './index.js';
 import { startFakeServer, type FakeServer } from './test-support/fake-server.js';
 import { pollUntil } from '../../../test/support/poll.mjs';
+import { makeTask } from '../../../test/support/task.mjs';
 import { makeTempHome, type TempHome } from './test-support/temp-home.js';
 
 function task(id: string, extra: Partial<Task> = {}): Task {
-  return {
-    id,
-    command: 'sleep 1',
-    cwd: '/tmp',
-    env: {},
-    inheritEnv: true,
-    state: 'running',
-    createdAt: '2025-01-01T00:00:00.000Z',
-    outputBytes: 0,
-    logPath: `/tmp/${id}/output.log`,
-    ...extra,
-  };
+  return makeTask({ id, ...extra });
 }
 
 // task/get answers with the error named by the id it is asked for.

@@ -25,6 +25,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TaskSupervisor } from '../tasks/supervisor.js';
 import { pollUntil } from '../../../../test/support/poll.mjs';
+import { fakeDaemonControl } from '../test-support/daemon-control.js';
 import { HANDLERS, HANDLERS_BY_KEY } from './handlers/index.js';
 import { RpcServer } from './server.js';
 
@@ -81,15 +82,7 @@ describe('RpcServer on its socket', () => {
     dir = mkdtempSync('/tmp/tend-');
     socketPath = join(dir, 's.sock');
     supervisor = new EventEmitter();
-    const daemon = {
-      pid: process.pid,
-      startedAt: Date.now(),
-      socketPath,
-      stateDir: dir,
-      logPath: join(dir, 'log'),
-      prune: () => ({ removed: [], bytesFreed: 0 }),
-      requestShutdown: () => 0,
-    };
+    const daemon = fakeDaemonControl(dir, socketPath);
     server = new RpcServer(supervisor as unknown as TaskSupervisor, daemon, pino({ level: 'silent' }));
     await server.listen(socketPath);
     const socket = createConnection(socketPath);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TaskSupervisor } from '../tasks/supervisor.js';
+import { fakeDaemonControl } from '../test-support/daemon-control.js';
 import { defaultServerLimits, openFileLimit } from './connection-limits.js';
 import { RpcServer } from './server.js';
 import { pollUntil } from '../../../../test/support/poll.mjs';
@@ -44,20 +45,9 @@ describe('RpcServer limits on clients', () => {
   const peers: Peer[] = [];
 
   async function start(limits: ConstructorParameters<typeof RpcServer>[3]): Promise<void> {
-    const daemon = {
-      pid: process.pid,
-      startedAt: Date.now(),
-      socketPath,
-      stateDir: dir,
-      logPath: join(dir, 'log'),
-      requestShutdown: () => 0,
-      prune: () => {
-        throw new Error('task/prune is not used by these tests');
-      },
-    };
     server = new RpcServer(
       new EventEmitter() as unknown as TaskSupervisor,
-      daemon,
+      fakeDaemonControl(dir, socketPath),
       pino({ level: 'silent' }),
       limits,
     );
