@@ -85,4 +85,17 @@ export const MIGRATIONS: readonly string[] = [
   -- (the wire name) everywhere. SQLite >= 3.25 renames a column in place.
   ALTER TABLE tasks RENAME COLUMN output_start TO dropped_bytes;
   `,
+  `
+  -- Containment, leftovers, lifetime policies and resource limits (all NULL for older rows).
+  ALTER TABLE tasks ADD COLUMN containment TEXT;        -- cgroup, marker or group
+  ALTER TABLE tasks ADD COLUMN cgroup TEXT;             -- absolute path of the task's cgroup directory
+  ALTER TABLE tasks ADD COLUMN leftover_count INTEGER;  -- processes alive when the main command ended
+  ALTER TABLE tasks ADD COLUMN leftovers_running INTEGER;
+  ALTER TABLE tasks ADD COLUMN kill_leftovers INTEGER;
+  ALTER TABLE tasks ADD COLUMN lifetime TEXT;           -- persistent or session
+  ALTER TABLE tasks ADD COLUMN ttl_ms INTEGER;
+  ALTER TABLE tasks ADD COLUMN expires_at INTEGER;      -- ms since epoch: stopped when the TTL expires
+  ALTER TABLE tasks ADD COLUMN memory_max_bytes INTEGER;
+  ALTER TABLE tasks ADD COLUMN pids_max INTEGER;
+  `,
 ];

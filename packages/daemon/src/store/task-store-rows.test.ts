@@ -36,6 +36,16 @@ describe('TaskStore', () => {
       outputBytes: 98_765,
       outputCap: 1_048_576,
       droppedBytes: 4_096,
+      containment: 'cgroup',
+      cgroup: '/sys/fs/cgroup/user.slice/tend.service/task-abcd1234',
+      leftoverCount: 2,
+      leftoversRunning: false,
+      killLeftovers: true,
+      lifetime: 'session',
+      ttlMs: 7_200_000,
+      expiresAt: 1_700_007_200_000,
+      memoryMaxBytes: 2 * 1024 ** 3,
+      pidsMax: 512,
     };
     store.insert(full);
     expect(store.get('abcd1234')).toStrictEqual(full);

@@ -45,6 +45,30 @@ export interface TaskRow {
    * (docs/design.md, "Output and its cap"). Column `dropped_bytes` (`output_start` before migration 6).
    */
   droppedBytes: number;
+  /**
+   * How the task's processes are contained (docs/design.md, "Containment"): `cgroup` (its own cgroup v2),
+   * `marker` (its process group plus every process of the user carrying TEND_TASK_ID=<id>), `group` (its process
+   * group only: rows from daemons before containment). Column `containment` (migration 7).
+   */
+  containment?: 'cgroup' | 'marker' | 'group';
+  /** Absolute path of the task's own cgroup directory (containment `cgroup`), under the daemon's cgroup root. */
+  cgroup?: string;
+  /** Processes of the task still alive when its main command ended (leftovers); 0 or absent: none. */
+  leftoverCount?: number;
+  /** true while those leftovers still run; false once they have all ended (or were stopped). */
+  leftoversRunning?: boolean;
+  /** true: leftovers are killed as soon as the main command ends (task/run killLeftovers). */
+  killLeftovers?: boolean;
+  /** `session`: stopped when no client of its session has been connected for the grace; absent: persistent. */
+  lifetime?: 'persistent' | 'session';
+  /** Time to live given at run, in ms (task/run ttlMs). */
+  ttlMs?: number;
+  /** ms since epoch at which the task is stopped because its TTL expired (counts across daemon restarts). */
+  expiresAt?: number;
+  /** memory.max of the task's cgroup, in bytes (task/run memoryMaxBytes). */
+  memoryMaxBytes?: number;
+  /** pids.max of the task's cgroup (task/run pidsMax). */
+  pidsMax?: number;
 }
 
 /** Why tend stops a task: a user's kill, its timeout, a daemon shutdown with killTasks, a forced remove. */
@@ -90,6 +114,16 @@ const COLUMNS: Record<keyof TaskRow, string> = {
   outputBytes: 'output_bytes',
   outputCap: 'output_cap',
   droppedBytes: 'dropped_bytes',
+  containment: 'containment',
+  cgroup: 'cgroup',
+  leftoverCount: 'leftover_count',
+  leftoversRunning: 'leftovers_running',
+  killLeftovers: 'kill_leftovers',
+  lifetime: 'lifetime',
+  ttlMs: 'ttl_ms',
+  expiresAt: 'expires_at',
+  memoryMaxBytes: 'memory_max_bytes',
+  pidsMax: 'pids_max',
 };
 const FIELDS = Object.keys(COLUMNS) as (keyof TaskRow)[];
 
@@ -232,6 +266,9 @@ export class TaskStore {
   }
 }
 
+/** Optional boolean fields, stored as 0/1 (NULL: absent). */
+const BOOLEAN_FIELDS = new Set<keyof TaskRow>(['leftoversRunning', 'killLeftovers']);
+
 function toParams(row: TaskRow): Record<string, unknown> {
   const params: Record<string, unknown> = {};
   for (const field of FIELDS) params[field] = toColumn(field, row[field]);
@@ -242,6 +279,7 @@ function toColumn(field: keyof TaskRow, value: unknown): unknown {
   if (value === undefined) return null;
   if (field === 'env' || field === 'capturedEnv') return JSON.stringify(value);
   if (field === 'inheritEnv') return value ? 1 : 0;
+  if (BOOLEAN_FIELDS.has(field)) return value ? 1 : 0;
   if (field === 'tty') return value ? 1 : null;
   return value;
 }
@@ -256,6 +294,7 @@ function fromRow(raw: unknown): TaskRow | undefined {
     if (field === 'env' || field === 'capturedEnv') row[field] = JSON.parse(value as string);
     else if (field === 'inheritEnv') row[field] = value === 1;
     else if (field === 'tty') row[field] = value === 1;
+    else if (BOOLEAN_FIELDS.has(field)) row[field] = value === 1;
     else row[field] = value;
   }
   return row as unknown as TaskRow;
