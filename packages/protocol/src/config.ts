@@ -27,6 +27,8 @@ export const DEFAULT_RETENTION_SWEEP_MS = 3_600_000;
 export const DEFAULT_LOG_MAX_BYTES = 10 * 1024 * 1024;
 /** Rotated daemon logs kept (daemon.log.1 … .N) besides daemon.log. */
 export const DEFAULT_LOG_FILES = 3;
+/** Default config `sessionGraceMs`: a minute, long enough for an agent or editor to restart and reconnect. */
+export const DEFAULT_SESSION_GRACE_MS = 60_000;
 
 /**
  * `config.json` (in the config dir, `$XDG_CONFIG_HOME/tend/` or `$TEND_HOME/config/`):
@@ -91,6 +93,37 @@ export const ConfigSchema = z
       .default(DEFAULT_MAX_LIVE_TASKS)
       .describe(
         'most live tasks (starting, running, stopping) at once; task/run past it is refused with limit_exceeded',
+      ),
+    containment: z
+      .enum(['auto', 'cgroup', 'marker'], {
+        error: 'must be "auto" (cgroup where one can be written, else marker), "cgroup" or "marker"',
+      })
+      .default('auto')
+      .describe(
+        'how tasks are contained: "cgroup" (each task in its own cgroup v2; start-up fails when none can be written), ' +
+          '"marker" (process group plus every process carrying TEND_TASK_ID), "auto" (cgroup where possible)',
+      ),
+    cgroupRoot: z
+      .string({ error: 'must be the absolute path of a cgroup v2 directory the daemon may write' })
+      .startsWith('/', { error: 'must be an absolute path (a cgroup v2 directory the daemon may write)' })
+      .optional()
+      .describe(
+        "cgroup v2 directory under which each task gets its own cgroup (default: the daemon's own cgroup when it is delegated)",
+      ),
+    killLeftovers: z
+      .boolean({ error: 'must be true or false' })
+      .default(false)
+      .describe(
+        "default of task/run killLeftovers: end a task's remaining processes as soon as its main command ends",
+      ),
+    sessionGraceMs: z
+      .number({ error: 'must be a whole number of ms from 0 to 86400000 (a day), e.g. 60000 for a minute' })
+      .int({ error: 'must be a whole number of ms from 0 to 86400000' })
+      .min(0, { error: 'must be 0 ms or more' })
+      .max(86_400_000, { error: 'must be at most 86400000 ms (a day)' })
+      .default(DEFAULT_SESSION_GRACE_MS)
+      .describe(
+        'ms a task with lifetime "session" keeps running after the last client of its session disconnected',
       ),
   })
   .strict();
