@@ -67,6 +67,9 @@ Examples:
   tend run -a --sig-proxy -- npm test   the same; Ctrl-C goes to the task (else it detaches)
   tend run --name web --reuse -- npm run dev
                                         the live "web" task if it runs the same command
+  tend run --ttl 2h -- npm run dev      stopped 2 hours after its start (ends killed)
+  tend run --lifetime session --session agent-1 -- npm run watch
+                                        stopped a minute after agent-1's last client left
 `;
 
 /** Description of `tend run` in its help. */

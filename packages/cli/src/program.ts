@@ -9,6 +9,7 @@ import {
   optionsOf,
 } from './common-options.js';
 import * as help from './help-text.js';
+import * as lifetime from './lifetime-options.js';
 import * as arg from './option-parsers.js';
 
 // Command modules are imported when their command runs, so that `--help` and
@@ -66,6 +67,8 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
       'stop the task after this long: SIGTERM, SIGKILL 10s later (config killGraceMs); 30s, 5m, 1h, up to 30d; a bare number is seconds',
       arg.durationArg(arg.TASK_TIMEOUT),
     )
+    .addOption(lifetime.lifetimeOption())
+    .addOption(lifetime.ttlOption())
     .option(
       '--wait',
       "attach: print the task's output (stdout and stderr) as it is written, then exit with its exit code; Ctrl-C detaches (with --json: print the ended task only)",

@@ -3,6 +3,7 @@ import { LIVE_STATES, MAX_LIST_LIMIT, isTerminal, type Task } from '@tend/protoc
 import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { formatAgo, formatBytes, formatCpu, formatSpan, printJson, writeOut } from './output.js';
+import { lifetimeMarker } from './lifetime-options.js';
 import { renderTable } from './table.js';
 import { fetchStats, portNumbers, type TaskStatsView } from './task-stats.js';
 
@@ -61,7 +62,8 @@ export function withStats(task: Task, stats: ReadonlyMap<string, TaskStatsView> 
 }
 
 /**
- * Renders tasks as a borderless table with columns ID, NAME, STATE, EXIT (code
+ * Renders tasks as a borderless table with columns ID, NAME, STATE (with `(session, ttl 1h59m)` when a live
+ * task has a lifetime policy), EXIT (code
  * or signal name), CREATED (how long ago), DURATION (run time so far, or total
  * once ended), then — when `stats` is given — CPU (% of one core), MEM (RSS)
  * and PORTS (listening TCP ports, comma-separated) of live tasks, and COMMAND,
@@ -86,7 +88,7 @@ export function renderTaskTable(
     return [
       task.id,
       task.name ?? '',
-      task.state,
+      stateColumn(task, now),
       exitColumn(task),
       formatAgo(task.createdAt, now),
       durationColumn(task, now),
@@ -110,6 +112,12 @@ const HEADINGS_WITH_STATS = [
   'PORTS',
   'COMMAND',
 ];
+
+/** STATE column: the state, with the lifetime marker of a live task (`running (session, ttl 1h59m)`). */
+function stateColumn(task: Task, now: number): string {
+  const marker = lifetimeMarker(task, now);
+  return marker ? `${task.state} (${marker})` : task.state;
+}
 
 /** EXIT column of a task or completion: its exit code, the signal's name, `?` when it ended without either, or empty while live. */
 export function exitColumn(task: Pick<Task, 'exitCode' | 'signal' | 'state'>): string {

@@ -5,10 +5,11 @@ import { taskEnvironment } from './task-env.js';
 import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { exitCodeOf } from './exit-status.js';
+import { type LifetimeOptions, lifetimeParams } from './lifetime-options.js';
 import { printJson, printLine, warn } from './output.js';
 
 /** Options of `tend run`, as commander parsed them. */
-export interface RunOptions extends GlobalOptions {
+export interface RunOptions extends GlobalOptions, LifetimeOptions {
   name?: string;
   /** Working directory, relative to the current one; default the current one. */
   cwd?: string;
@@ -43,9 +44,10 @@ export interface RunOptions extends GlobalOptions {
  * starting a second one: its id is printed and stderr says it was reused
  * (`reused: true` in the JSON); a live task of that name with another command
  * or cwd is the daemon's name_in_use error (exit 125). With `--tty`, the
- * command runs under a pseudo-terminal (`tty: true`).
+ * command runs under a pseudo-terminal (`tty: true`). `--lifetime session` and `--ttl` give task/run's
+ * `lifetime` and `ttlMs` (see lifetime-options.ts).
  * @returns the process exit code.
- * @throws CliError for a blank command, --reuse without --name, --sig-proxy without --wait/-a, a name a live
+ * @throws CliError for a blank command, --lifetime session without a session, --reuse without --name, --sig-proxy without --wait/-a, a name a live
  *   task has (reason name_in_use, naming tend stop and --reuse), or a task
  *   without exit status; the client's errors (invalid_cwd, name_in_use with
  *   --reuse, invalid_name, invalid_params…) as they come.
@@ -56,6 +58,7 @@ export async function runTask(words: string[], options: RunOptions): Promise<num
   const attached = options.wait === true || options.attach === true;
   if (options.sigProxy && !attached)
     throw new CliError('--sig-proxy forwards signals to an attached run: add -a (or --wait)');
+  const lifetime = lifetimeParams(options, options.session || process.env.TEND_SESSION || undefined);
   const command = joinCommand(words);
   const environment = taskEnvironment(command, options);
   return withClient(options, async (client) => {
@@ -68,6 +71,7 @@ export async function runTask(words: string[], options: RunOptions): Promise<num
         ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
         ...(options.reuse ? { reuse: true } : {}),
         ...(options.tty ? { tty: true } : {}),
+        ...lifetime,
       })
       .catch((err: unknown) => {
         if ((err as { reason?: unknown }).reason !== 'name_in_use' || options.reuse) throw err;

@@ -38,6 +38,8 @@ type Ending = { error: Error };
  * with the same client name and session). While the old daemon's process still exists (it is
  * shutting down, or dropped only this connection) no daemon is auto-started, so that a spawned one
  * does not lose the lock race to the one leaving; once that pid is gone, auto-start applies.
+ * A client with notification listeners or a session reconnects as soon as the connection is lost (a session's
+ * connected clients keep its session tasks alive); others when they next send a request.
  * Notification listeners move to each new connection. A daemon that was stopped deliberately
  * (daemon/shutdown without `restart`, i.e. `tend daemon stop`, or SIGTERM) leaves `stopped.json` with its pid in
  * the runtime directory: then nothing is re-established and requests fail with DaemonStoppedError.
@@ -249,16 +251,21 @@ export class ReconnectingChannel {
     });
   }
 
-  /** The connection was lost: without reconnect that is the end; with notification listeners, reconnect now. */
+  /**
+   * The connection was lost: without reconnect that is the end; with notification listeners, or with a
+   * session, reconnect now.
+   */
   private lost(channel: RpcChannel): void {
     if (channel !== this.channel || this.closedByUs) return;
     if (!this.reconnects) {
       this.end(undefined);
       return;
     }
-    // Someone listens for notifications: do not wait for the next request to come back.
-    if ([...this.notificationListeners.values()].some((entry) => entry.listeners.size > 0))
-      void this.current().catch(() => undefined);
+    // Someone listens for notifications, or this client is present for its session (tasks with lifetime
+    // "session" are stopped once their session has had no client for the daemon's grace, docs/protocol.md
+    // "Lifetime policies"): do not wait for the next request to come back.
+    const listening = [...this.notificationListeners.values()].some((entry) => entry.listeners.size > 0);
+    if (listening || this.options.session !== undefined) void this.current().catch(() => undefined);
   }
 
   private end(error: Error | undefined): void {

@@ -92,7 +92,10 @@ export class TendClient {
    * With `name` and `reuse: true`, a live task of that name with the same command
    * and cwd is returned instead (`reused: true`). The task gets the daemon's environment and umask
    * unless told otherwise: spread {@link callerEnvironment}() into `params` to give it this process's
-   * (as the `tend` CLI does).
+   * (as the `tend` CLI does). `lifetime: 'session'` needs this client's `session` (ConnectOptions): the task is
+   * stopped once no client of that session has been connected for the daemon's `sessionGraceMs` (a client with a
+   * session reconnects at once after a daemon restart, so keeping it open keeps the task); `ttlMs` stops it that
+   * many ms after its start (docs/protocol.md, "Lifetime policies").
    * @throws InvalidCwdError, NameInUseError, LimitExceededError, DiskFullError, InvalidParamsError (a task whose
    *   process cannot be started is no error: it is returned ended `failed`, its `reason` saying why).
    */

@@ -125,6 +125,7 @@ async function serve(
     graceMs: config.killGraceMs,
     outputCapBytes: config.outputCapBytes,
     maxLiveTasks: config.maxLiveTasks,
+    sessionGraceMs: config.sessionGraceMs,
     cursors: new CursorStore(db),
     completions: new CompletionStore(db),
     retention: retentionStore,
@@ -134,6 +135,9 @@ async function serve(
   const watchdog = new Watchdog(supervisor.ender);
   undo.push(() => watchdog.stop());
   const recovery = recoverLiveTasks(supervisor.ender, supervisor.stopper, watchdog);
+  // No client is connected yet: every session with live session tasks gets its full grace from now.
+  supervisor.sessions.start();
+  undo.push(() => supervisor.sessions.stop());
   const outputCap = new OutputCapEnforcer(supervisor, logger);
   outputCap.start();
   undo.push(() => outputCap.stop());
@@ -164,6 +168,7 @@ async function serve(
       retention.stop();
       supervisor.pendingEnds.stop();
       supervisor.timers.clearAll();
+      supervisor.sessions.stop();
       rmSync(paths.daemonJsonPath, { force: true });
       db.close();
       locks.release();
@@ -189,6 +194,7 @@ async function serve(
         setTimeout(() => void shutdown(request), REPLY_BEFORE_SHUTDOWN_MS);
         return request.killTasks ? live : 0;
       },
+      sessions: supervisor.sessions,
     },
     logger,
   );

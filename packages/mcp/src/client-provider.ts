@@ -36,6 +36,22 @@ export class ClientProvider {
     return this.connecting;
   }
 
+  /**
+   * Connects in the background when a daemon already answers, and never starts one: the server is then at once
+   * a client of its session, which keeps that session's tasks with lifetime "session" (an agent or editor
+   * restarted within the daemon's sessionGraceMs finds them still running). Failures are ignored; {@link get}
+   * connects (and auto-starts) on the first tool call as before.
+   */
+  warmUp(): void {
+    if (this.closed || this.client || this.connecting) return;
+    void TendClient.connect({ ...this.options, autoStart: false, reconnect: false })
+      .then(async (probe) => {
+        await probe.close();
+        if (!this.closed) await this.get();
+      })
+      .catch(() => undefined);
+  }
+
   /** Closes the connection, if any; later {@link get} calls fail. Tasks are not touched. */
   async close(): Promise<void> {
     this.closed = true;

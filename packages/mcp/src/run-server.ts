@@ -26,7 +26,8 @@ export interface RunMcpServerOptions {
 /**
  * Serves the tend tools over MCP on this process's stdin/stdout until the client
  * closes stdin, then closes the daemon connection (tasks keep running) and resolves.
- * The daemon is connected to on the first tool call, not before, and again after a
+ * The daemon is connected to at start when one already runs (so that the session's lifetime-session tasks
+ * see their client back), else on the first tool call (auto-starting it), and again at once after a
  * lost connection. Both MCP eras are served (2025 `initialize` and 2026-07-28), as
  * the SDK's serveStdio decides from the client's first message.
  */
@@ -43,6 +44,8 @@ export async function runMcpServer(options: RunMcpServerOptions = {}): Promise<v
     clientVersion: options.clientVersion ?? TEND_VERSION,
     session,
   });
+  // Present for the session at once when a daemon runs (tasks with lifetime "session"); never starts one.
+  provider.warmUp();
   const ctx: ToolContext = { tend: () => provider.get(), session, reader: readerFor(session), workspace };
   log(`serving session ${JSON.stringify(session)}, workspace ${workspace}`);
 

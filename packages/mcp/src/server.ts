@@ -6,7 +6,9 @@ import { tendTools, toolError, type ToolContext, type ToolText } from './tools/i
 export const INSTRUCTIONS =
   'tend runs shell commands as background tasks supervised by a per-user daemon. Start dev servers, watchers, ' +
   'long builds and test suites with start_task instead of running them in the foreground: they keep running, and ' +
-  'keep their output and exit status, when this conversation or the editor restarts. read_output returns only ' +
+  'keep their output and exit status, when this conversation or the editor restarts; about a minute after no ' +
+  'agent of this workspace is connected they are stopped, unless started with lifetime "persistent" (for ' +
+  'services that must outlive you). read_output returns only ' +
   'what is new since your last read. wait_task and start_task(wait_until) wait at most 45 s per call; "still ' +
   'running" is a normal answer. After a restart, task_inbox says which tasks ended meanwhile and list_tasks ' +
   'finds the live ones. Tasks are also visible to the user with `tend ps` and `tend logs`.';

@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './signals.js';
 export * from './paths.js';
 export * from './states.js';
+export * from './lifetimes.js';
 export * from './limits.js';
 export * from './output-position.js';
 export * from './field-limits.js';

@@ -6,13 +6,14 @@ import { refusal, run } from './test-support/params.js';
 // task/run params: defaults, limits and refusals, and reuse.
 
 describe('task/run params', () => {
-  it('applies the defaults: env is {}, inheritEnv is true, tty and reuse are false, and adds nothing else', () => {
+  it('applies the defaults: env is {}, inheritEnv is true, tty and reuse are false, lifetime is persistent, and adds nothing else', () => {
     expect(parseParams(TaskRun, run)).toEqual({
       command: 'make test',
       cwd: '/home/ada/src',
       env: {},
       inheritEnv: true,
       tty: false,
+      lifetime: 'persistent',
       reuse: false,
     });
   });
@@ -25,6 +26,8 @@ describe('task/run params', () => {
       tty: true,
       name: 'unit-tests_2.x',
       timeoutMs: 60_000,
+      lifetime: 'session',
+      ttlMs: 7_200_000,
       reuse: true,
     };
     expect(parseParams(TaskRun, full)).toEqual(full);

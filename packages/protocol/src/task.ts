@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SIGNAL_NAMES } from './signals.js';
+import { TASK_LIFETIMES } from './lifetimes.js';
 import { TASK_STATES } from './states.js';
 
 export { isTerminal, LIVE_STATES, TASK_STATES, TERMINAL_STATES, type TaskState } from './states.js';
@@ -7,6 +8,12 @@ export { isTerminal, LIVE_STATES, TASK_STATES, TERMINAL_STATES, type TaskState }
 export const TaskStateSchema = z.enum(TASK_STATES);
 
 export const SignalNameSchema = z.enum(SIGNAL_NAMES as [string, ...string[]]);
+
+/** A lifetime policy of task/run (see {@link TASK_LIFETIMES}). */
+export const TaskLifetimeSchema = z.enum(TASK_LIFETIMES, {
+  error:
+    'must be "persistent" (runs until it ends or is stopped) or "session" (stopped when its session is gone)',
+});
 
 /**
  * A task as every method, `--json` and the client return it. Times are ISO 8601
@@ -45,6 +52,19 @@ export const TaskSchema = z.object({
   endedAt: z.string().optional().describe('ISO 8601 UTC time it ended'),
   durationMs: z.number().int().optional().describe('run time so far, or total once ended'),
   timeoutMs: z.number().int().optional().describe('timeout given at run, in ms'),
+  // Lifetime policies (issue 12): lifetime, ttlMs, expiresAt.
+  lifetime: z
+    .literal('session')
+    .optional()
+    .describe(
+      'present when the task is stopped once no client of its session has been connected for sessionGraceMs ' +
+        '(task/run lifetime "session"); absent: persistent',
+    ),
+  ttlMs: z.number().int().optional().describe('time to live given at run, in ms (task/run ttlMs)'),
+  expiresAt: z
+    .string()
+    .optional()
+    .describe('ISO 8601 UTC time at which its time to live expires and tend stops it (startedAt + ttlMs)'),
   outputBytes: z.number().int().describe('bytes written to output.log so far (offsets run up to this)'),
   droppedBytes: z
     .number()

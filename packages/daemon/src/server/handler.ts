@@ -19,6 +19,16 @@ export interface DaemonControl {
    * (stopped.json), after which clients do not reconnect.
    */
   requestShutdown(options: { killTasks: boolean; graceMs: number; restart: boolean }): number;
+  /** Which session each connection belongs to, for the session lifetime policy (tasks/session-grace.ts). */
+  sessions: SessionPresence;
+}
+
+/** Told when a connection joins a session (daemon/initialize) and when it leaves (closes). */
+export interface SessionPresence {
+  /** Connection `connection` initialized with `session` (undefined: none). */
+  joined(connection: number, session: string | undefined): void;
+  /** Connection `connection` closed. */
+  left(connection: number): void;
 }
 
 /** What a handler is given besides its validated params. */

@@ -131,6 +131,7 @@ export class RpcServer {
         'client disconnected',
       );
       this.connections.delete(connection);
+      this.daemon.sessions.left(connection.id);
       connection.rpc.dispose();
     });
     connection.rpc.onRequest((method, params, token) => this.dispatch(connection, method, params, token));

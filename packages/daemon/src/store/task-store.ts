@@ -71,8 +71,8 @@ export interface TaskRow {
   pidsMax?: number;
 }
 
-/** Why tend stops a task: a user's kill, its timeout, a daemon shutdown with killTasks, a forced remove. */
-export type StopCause = 'user' | 'timeout' | 'shutdown' | 'remove';
+/** Why tend stops a task: user kill, timeout, shutdown with killTasks, forced remove, TTL expired, session gone. */
+export type StopCause = 'user' | 'timeout' | 'shutdown' | 'remove' | 'ttl' | 'session';
 
 /** Filter of {@link TaskStore.list}. */
 export interface TaskFilter {

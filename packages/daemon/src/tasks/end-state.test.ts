@@ -31,6 +31,15 @@ describe('endState', () => {
     ).toBe('killed');
   });
 
+  it('is killed, not timed_out, for an expired TTL or a session gone: ends asked for in advance, not failures', () => {
+    expect(endState({ state: 'stopping', stopCause: 'ttl' }, { signal: 'SIGTERM', endedAt: ENDED_AT })).toBe(
+      'killed',
+    );
+    expect(endState({ state: 'stopping', stopCause: 'session' }, { exitCode: 0, endedAt: ENDED_AT })).toBe(
+      'killed',
+    );
+  });
+
   it('is lost when the exit status is unknown, never succeeded', () => {
     expect(endState({ state: 'running' }, { endedAt: ENDED_AT, lostReason: 'the machine rebooted' })).toBe(
       'lost',

@@ -16,7 +16,10 @@ const ENDING_SIGNALS: readonly string[] = TERMINATING_SIGNALS;
 
 /**
  * The terminal state of `row` given how it ended: a stop tend was asked for
- * wins (timed_out for a timeout, killed otherwise); then an unknown end is
+ * wins (timed_out for a timeout, killed otherwise); a stop for an expired TTL
+ * or a session gone (lifetime session) is `killed`, not `timed_out`: those are
+ * ends the caller asked for in advance, while a timeout says the command did
+ * not finish in time (a failure; docs/design.md, "Lifetime policies"). Then an unknown end is
  * `lost` (never reported as 0); a terminating signal is `killed`, another
  * signal `failed`; exit status 0 is `succeeded`, anything else `failed`.
  */

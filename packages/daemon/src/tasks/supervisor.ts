@@ -1,10 +1,20 @@
 import type { Logger } from 'pino';
-import type { ParsedParamsOf, ResultOf, SignalName, Task, TaskGet, TaskList, TaskRun } from '@tend/protocol';
+import {
+  DEFAULT_SESSION_GRACE_MS,
+  type ParsedParamsOf,
+  type ResultOf,
+  type SignalName,
+  type Task,
+  type TaskGet,
+  type TaskList,
+  type TaskRun,
+} from '@tend/protocol';
 import type { CompletionStore } from '../store/completion-store.js';
 import type { CursorStore } from '../store/cursor-store.js';
 import type { RetentionStore } from '../store/retention-store.js';
 import type { StopCause, TaskRow, TaskStore } from '../store/task-store.js';
 import { resolveTask } from './ids.js';
+import { SessionGrace } from './session-grace.js';
 import type { PendingEnds } from './pending-ends.js';
 import { TaskEnder, type WaitOutcome } from './task-end.js';
 import { TaskEvents } from './task-events.js';
@@ -36,6 +46,8 @@ export interface SupervisorOptions {
   retention: RetentionStore;
   /** Most live tasks at once (config `maxLiveTasks`); unlimited when absent. */
   maxLiveTasks?: number;
+  /** Config `sessionGraceMs`: how long tasks with lifetime session outlive their session's last client, in ms. */
+  sessionGraceMs?: number;
 }
 
 /** How much longer than the grace a shutdown with killTasks waits for each task's end, in ms. */
@@ -55,6 +67,8 @@ export class TaskSupervisor extends TaskEvents {
   readonly completions: CompletionStore;
   readonly stopper: TaskStopper;
   readonly ender: TaskEnder;
+  /** The session lifetime policy: stops session tasks whose session has had no client for the grace. */
+  readonly sessions: SessionGrace;
   private readonly starter: TaskStarter;
   private readonly remover: TaskRemover;
 
@@ -72,6 +86,13 @@ export class TaskSupervisor extends TaskEvents {
     this.ender = new TaskEnder(context, this.stopper, options.completions);
     this.starter = new TaskStarter(context, this.ender, this.stopper.timers, options);
     this.remover = new TaskRemover(context, this.ender, this.stopper, options.retention);
+    this.sessions = new SessionGrace({
+      store: options.store,
+      stopper: this.stopper,
+      logger: options.logger,
+      sessionGraceMs: options.sessionGraceMs ?? DEFAULT_SESSION_GRACE_MS,
+      killGraceMs: options.graceMs,
+    });
   }
 
   /** Timeout and SIGKILL-escalation timers of every task. */

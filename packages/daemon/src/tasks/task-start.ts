@@ -1,10 +1,11 @@
 import { mkdirSync, statSync } from 'node:fs';
 import {
+  InvalidParamsError,
   isTerminal,
   type ParsedParamsOf,
   type ResultOf,
   type SignalName,
-  type TaskRun,
+  TaskRun,
 } from '@tend/protocol';
 import { TendDaemonError } from '../errors.js';
 import { diskFullError, isDiskFull } from '../runtime/disk-full.js';
@@ -61,13 +62,15 @@ export class TaskStarter {
   /**
    * task/run: starts a task and returns it `running` (or `failed` with a reason when its
    * process could not be started).
-   * @throws TendDaemonError invalid_cwd when cwd is missing or not a directory,
+   * @throws InvalidParamsError when `lifetime` is "session" without a session;
+   *   TendDaemonError invalid_cwd when cwd is missing or not a directory,
    *   invalid_name when the name is another task's id, name_in_use when a live task has the name,
    *   limit_exceeded when `maxLiveTasks` tasks are live (a reused task does not count as new), disk_full
    *   when the state directory's filesystem has no room for the task's row and exit record.
    */
   async run(request: RunRequest): Promise<ResultOf<typeof TaskRun>> {
     const { store, events, logger, tasksDir } = this.context;
+    checkLifetime(request);
     checkCwd(request.cwd);
     checkTaskName(store, request.name);
     if (request.reuse && request.name !== undefined) {
@@ -150,6 +153,9 @@ export class TaskStarter {
       ...(request.name !== undefined ? { name: request.name } : {}),
       ...(request.session !== undefined ? { session: request.session } : {}),
       ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
+      // Lifetime policies: expiresAt is set with startedAt (wrapper-identity.ts).
+      ...(request.lifetime === 'session' ? { lifetime: 'session' as const } : {}),
+      ...(request.ttlMs !== undefined ? { ttlMs: request.ttlMs } : {}),
     };
   }
 
@@ -209,6 +215,18 @@ export class TaskStarter {
       endedAt: Date.now(),
     });
   }
+}
+
+/**
+ * A task with lifetime session ends with its session, so it needs one.
+ * @throws InvalidParamsError (invalid_params) when `lifetime` is "session" and the caller gave no session.
+ */
+function checkLifetime(request: RunRequest): void {
+  if (request.lifetime !== 'session' || request.session !== undefined) return;
+  throw new InvalidParamsError(TaskRun.method, [
+    'lifetime: "session" needs a session, and this client gave none in daemon/initialize: initialize with a ' +
+      'session (tend: --session or $TEND_SESSION), or use lifetime "persistent"',
+  ]);
 }
 
 /** @throws TendDaemonError invalid_cwd when `cwd` does not exist or is not a directory. */

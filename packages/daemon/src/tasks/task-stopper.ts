@@ -3,6 +3,7 @@ import { TendDaemonError } from '../errors.js';
 import type { StopCause, TaskRow } from '../store/task-store.js';
 import { resolveTask } from './ids.js';
 import type { TaskContext } from './task-events.js';
+import { formatSpan } from './span.js';
 import { signalTask } from './task-signal.js';
 import { TaskTimers } from './task-timers.js';
 import { toTask } from './task-view.js';
@@ -34,6 +35,7 @@ export class TaskStopper {
     this.timers = new TaskTimers({
       onDeadline: (id) => this.stopForTimeout(id),
       onEscalate: (id) => this.escalate(id),
+      onExpire: (id) => this.stopForTtl(id),
     });
     deps.events.on('change', (task) => {
       if (isTerminal(task.state)) this.sigkilled.delete(task.id);
@@ -60,15 +62,18 @@ export class TaskStopper {
     return toTask(store.get(row.id) ?? row);
   }
 
-  /** Records the stop intent (unless already stopping), signals the group, schedules SIGKILL. */
-  stop(row: TaskRow, signal: SignalName, graceMs: number, cause: StopCause): void {
+  /**
+   * Records the stop intent (unless already stopping), signals the group, schedules SIGKILL.
+   * @param reason the task's reason; default one saying the cause (see stopReason).
+   */
+  stop(row: TaskRow, signal: SignalName, graceMs: number, cause: StopCause, reason?: string): void {
     const { store } = this.deps;
     if (row.state !== 'stopping') {
       const killAt = signal === 'SIGKILL' ? undefined : Date.now() + graceMs;
       store.update(row.id, {
         state: 'stopping',
         stopCause: cause,
-        reason: stopReason(row, cause, signal),
+        reason: reason ?? stopReason(row, cause, signal),
         killAt,
       });
       row = store.get(row.id) ?? row;
@@ -120,6 +125,13 @@ export class TaskStopper {
       this.stop(row, 'SIGTERM', this.deps.graceMs, 'timeout');
   }
 
+  /** The TTL of task `id` expired: stop it (cause `ttl`, so it ends killed; see end-state.ts). */
+  private stopForTtl(id: string): void {
+    const row = this.deps.store.get(id);
+    if (row && !isTerminal(row.state) && row.state !== 'stopping')
+      this.stop(row, 'SIGTERM', this.deps.graceMs, 'ttl');
+  }
+
   private escalate(id: string): void {
     const row = this.deps.store.get(id);
     if (!row || isTerminal(row.state)) return;
@@ -136,6 +148,10 @@ function stopReason(row: TaskRow, cause: StopCause, signal: SignalName): string 
       return 'stopped by daemon shutdown';
     case 'remove':
       return 'killed by forced remove';
+    case 'ttl':
+      return `stopped: its TTL of ${formatSpan(row.ttlMs ?? 0)} expired`;
+    case 'session':
+      return `stopped: no client of session ${row.session} connected`;
     default:
       return `killed by user (${signal})`;
   }

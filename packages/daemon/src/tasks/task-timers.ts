@@ -7,16 +7,23 @@ export const DISK_FULL_RETRY_MS = 500;
 
 /**
  * Per-task timers driven by deadlines stored in the row, so that they can be
- * re-armed after a daemon restart: `deadlineAt` (timeout) and `killAt` (SIGKILL
- * escalation of a stop in progress). A deadline already past fires at once.
+ * re-armed after a daemon restart: `deadlineAt` (timeout), `expiresAt` (TTL) and
+ * `killAt` (SIGKILL escalation of a stop in progress). A deadline already past fires at once.
  * An action that fails because the disk is full is tried again every
  * {@link DISK_FULL_RETRY_MS}.
  */
 export class TaskTimers {
   private readonly deadlines = new Map<string, NodeJS.Timeout>();
   private readonly escalations = new Map<string, NodeJS.Timeout>();
+  private readonly expiries = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly handlers: { onDeadline(id: string): void; onEscalate(id: string): void }) {}
+  constructor(
+    private readonly handlers: {
+      onDeadline(id: string): void;
+      onEscalate(id: string): void;
+      onExpire(id: string): void;
+    },
+  ) {}
 
   /** (Re)arms the timers `row` calls for; clears them when it has ended. */
   schedule(row: TaskRow): void {
@@ -27,6 +34,9 @@ export class TaskTimers {
     if (row.deadlineAt !== undefined && row.state !== 'stopping') {
       this.arm(this.deadlines, row.id, row.deadlineAt, this.handlers.onDeadline);
     }
+    if (row.expiresAt !== undefined && row.state !== 'stopping') {
+      this.arm(this.expiries, row.id, row.expiresAt, this.handlers.onExpire);
+    }
     if (row.killAt !== undefined && row.state === 'stopping') {
       this.arm(this.escalations, row.id, row.killAt, this.handlers.onEscalate);
     }
@@ -34,7 +44,7 @@ export class TaskTimers {
 
   /** Cancels every timer of task `id`. */
   clear(id: string): void {
-    for (const map of [this.deadlines, this.escalations]) {
+    for (const map of [this.deadlines, this.escalations, this.expiries]) {
       const timer = map.get(id);
       if (timer) clearTimeout(timer);
       map.delete(id);
@@ -43,7 +53,8 @@ export class TaskTimers {
 
   /** Cancels every timer. */
   clearAll(): void {
-    for (const id of [...this.deadlines.keys(), ...this.escalations.keys()]) this.clear(id);
+    for (const id of [...this.deadlines.keys(), ...this.escalations.keys(), ...this.expiries.keys()])
+      this.clear(id);
   }
 
   private arm(map: Map<string, NodeJS.Timeout>, id: string, at: number, fire: (id: string) => void): void {

@@ -6,7 +6,7 @@ import type { TaskRow, TaskStore } from '../store/task-store.js';
  * runs its command: `pid`; `pgid` = pid (the wrapper leads its own process
  * group and session); `startTicks` from `stat` and the current boot id, which
  * tell the wrapper from a process that later reuses its pid; `startedAt`
- * (ms since epoch) and the `deadlineAt` of its timeout. A `starting` task
+ * (ms since epoch), the `deadlineAt` of its timeout and the `expiresAt` of its TTL. A `starting` task
  * becomes `running`; another state is kept. Used by the start of a task
  * (task-start.ts) and by recovery at start-up when a previous daemon died
  * before recording it (task-recovery.ts; docs/design.md, "Recovery at start-up").
@@ -28,6 +28,7 @@ export function recordWrapperIdentity(
     bootId: bootId(),
     startedAt,
     deadlineAt: row.timeoutMs !== undefined ? startedAt + row.timeoutMs : undefined,
+    expiresAt: row.ttlMs !== undefined ? startedAt + row.ttlMs : undefined,
   });
   return store.get(row.id) ?? row;
 }

@@ -17,7 +17,16 @@ describe('start_task', () => {
     expect(calls).toEqual([
       {
         method: 'run',
-        args: [{ command: 'npm run dev', cwd: '/work/project', name: 'web', reuse: true, ...serverEnv }],
+        args: [
+          {
+            command: 'npm run dev',
+            cwd: '/work/project',
+            name: 'web',
+            reuse: true,
+            lifetime: 'session',
+            ...serverEnv,
+          },
+        ],
       },
     ]);
     expect(answer.isError).toBeUndefined();
@@ -38,6 +47,7 @@ describe('start_task', () => {
       cwd: '/work/project/sub/dir',
       env: { A: '1' },
       timeoutMs: 60_000,
+      lifetime: 'session',
       ...serverEnv,
     });
   });

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { callerEnvironment } from '@tend/client';
 import { z } from 'zod';
-import { MAX_TIMEOUT_MS, TASK_NAME_PATTERN } from '@tend/protocol/wire';
+import { MAX_TIMEOUT_MS, TASK_LIFETIMES, TASK_NAME_PATTERN } from '@tend/protocol/wire';
 import { conditionShape, untilOf } from './condition.js';
 import { DEFAULT_TOOL_WAIT_MS, MAX_TOOL_WAIT_MS, type ToolContext, type ToolText } from './context.js';
 import { ToolInputError } from './errors.js';
@@ -51,6 +51,26 @@ export function taskRunSchema(workspace: string) {
       .max(MAX_TIMEOUT_MS)
       .optional()
       .describe('deadline of the task itself: stop it after this many ms (not a bound on this call)'),
+    // Lifetime policies (issue 12): lifetime and ttl_ms.
+    lifetime: z
+      .enum(TASK_LIFETIMES)
+      .optional()
+      .describe(
+        'default "session": the task is stopped about a minute (the daemon\'s sessionGraceMs) after no tend MCP ' +
+          'server of this session (this workspace) is connected any more, i.e. once the agent has quit; right for ' +
+          'dev servers, watchers and test runs of this conversation. "persistent": keeps running until it ends or ' +
+          'is stopped, for services that must outlive the agent',
+      ),
+    ttl_ms: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_TIMEOUT_MS)
+      .optional()
+      .describe(
+        'time to live: stop the task this many ms after its start, even while the agent is still there (it ends ' +
+          'killed; timeout_ms is for work that should have finished and ends timed_out)',
+      ),
     wait_until: z
       .object({
         ...conditionShape,
@@ -81,7 +101,8 @@ export type TaskRunInput = z.output<ReturnType<typeof taskRunSchema>>;
 /**
  * start_task: task/run with the workspace as default cwd, this server's
  * environment and umask laid over the daemon's (`callerEnvironment({ overDaemon: true })`), the session recorded by
- * the connection, and reuse on by default for named tasks; then, with wait_until,
+ * the connection, lifetime `session` unless told otherwise ({@link MCP_DEFAULT_LIFETIME}), `ttl_ms` as ttlMs,
+ * and reuse on by default for named tasks; then, with wait_until,
  * one bounded task/wait. Answers with the task's id, name and state, whether it was
  * reused, and how the wait ended (with the last lines when it ended or timed out).
  * @throws the client's errors (invalid_cwd, name_in_use, …), ToolInputError.
@@ -108,6 +129,9 @@ export async function taskRun(input: TaskRunInput, ctx: ToolContext): Promise<To
     ...(input.env ? { env: input.env } : {}),
     ...(input.name !== undefined ? { name: input.name, reuse: input.reuse ?? true } : {}),
     ...(input.timeout_ms !== undefined ? { timeoutMs: input.timeout_ms } : {}),
+    // MCP default: session (the server's session is its workspace's, so an agent restarted there keeps its tasks).
+    lifetime: input.lifetime ?? MCP_DEFAULT_LIFETIME,
+    ...(input.ttl_ms !== undefined ? { ttlMs: input.ttl_ms } : {}),
   });
   const lines = [
     task.reused
@@ -122,10 +146,36 @@ export async function taskRun(input: TaskRunInput, ctx: ToolContext): Promise<To
       lines.push(`The task is running, but waiting for it failed: ${(error as Error).message}`);
     }
   }
+  const ends = lifetimeSentence(task, ctx.session);
+  if (ends) lines.push(ends);
   lines.push(
     `Use id "${task.id}"${task.name ? ` or name "${task.name}"` : ''} with read_output, wait_task and stop_task.`,
   );
   return { text: lines.join('\n') };
+}
+
+/**
+ * Default lifetime of tasks started by the MCP server: `session`. Agents start dev servers and watchers and
+ * quit without stopping them (issue 12: "dev servers hogging ports after the agent quit"); a session task
+ * is stopped once its session has had no client for the daemon's grace. The server's session is its
+ * workspace's (`mcp:<workspace>`, or $TEND_SESSION), the same after an agent or editor restart, the server
+ * connects at start when a daemon runs (run-server.ts) and reconnects at once after a daemon restart, so a
+ * restart within the grace keeps the tasks. The CLI's default stays `persistent`.
+ */
+export const MCP_DEFAULT_LIFETIME = 'session';
+
+/** What the answer says about when tend will stop the task by itself; undefined for a persistent task without TTL. */
+function lifetimeSentence(
+  task: { lifetime?: string; expiresAt?: string },
+  session: string,
+): string | undefined {
+  const parts: string[] = [];
+  if (task.lifetime === 'session')
+    parts.push(
+      `about a minute after no client of session "${session}" is connected (pass lifetime "persistent" to keep it)`,
+    );
+  if (task.expiresAt !== undefined) parts.push(`when its TTL expires at ${task.expiresAt}`);
+  return parts.length > 0 ? `tend stops it ${parts.join(', or ')}.` : undefined;
 }
 
 /** The start_task tool. */
@@ -137,8 +187,10 @@ export function taskRunTool(setup: ToolSetup) {
       'Start a shell command as a background task supervised by the tend daemon, and return at once (or after an ' +
       'optional bounded wait). Use it instead of running a command in the foreground whenever the command is long ' +
       'or never ends: dev servers, watchers, test suites, builds, database containers. The task keeps running when ' +
-      'this conversation or the editor restarts, and its output is kept. Give a name to long-lived services: with a ' +
-      'name, a live task already running the same command is reused instead of started twice. Use wait_until to ' +
+      'this conversation or the editor restarts (and reconnects within a minute), and its output is kept. Give a name to long-lived services: with a ' +
+      'name, a live task already running the same command is reused instead of started twice. By default a task is ' +
+      'stopped about a minute after the agent has quit (lifetime "session"); use lifetime "persistent" for ' +
+      'services that must outlive it, ttl_ms to bound its life. Use wait_until to ' +
       'return once the task is ready (an output line, an open port, an answering URL) or finished (exit). ' +
       'Then read_output reads what it printed, wait_task waits for it, stop_task stops it.',
     inputSchema: taskRunSchema(setup.workspace),

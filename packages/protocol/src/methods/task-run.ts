@@ -9,7 +9,7 @@ import {
   ShellCommandSchema,
   UmaskSchema,
 } from '../field-limits.js';
-import { TaskSchema } from '../task.js';
+import { TaskLifetimeSchema, TaskSchema } from '../task.js';
 
 export const TaskNameSchema = z
   .string()
@@ -62,6 +62,22 @@ export const TaskRun = defineRequest({
         .max(MAX_TIMEOUT_MS, 'must be at most 30 days')
         .optional()
         .describe('kill the task (SIGTERM, then SIGKILL) and end it timed_out after this many ms'),
+      // Lifetime policies (issue 12): lifetime and ttlMs.
+      lifetime: TaskLifetimeSchema.default('persistent').describe(
+        '"persistent": runs until it ends or is stopped; "session": also stopped (ends killed) once no client ' +
+          "of the caller's session (daemon/initialize session) has been connected for the daemon's " +
+          'sessionGraceMs (default 60000); needs a session',
+      ),
+      ttlMs: z
+        .number()
+        .int('must be an integer number of ms')
+        .positive('must be a positive number of ms')
+        .max(MAX_TIMEOUT_MS, 'must be at most 30 days')
+        .optional()
+        .describe(
+          'time to live: stop the task (SIGTERM, then SIGKILL) this many ms after its start, counted across ' +
+            'daemon restarts; it ends killed (an intended end, unlike timeoutMs, which ends timed_out)',
+        ),
       outputCapBytes: z
         .number()
         .int('must be an integer number of bytes')

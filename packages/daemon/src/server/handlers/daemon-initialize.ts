@@ -11,6 +11,7 @@ export const daemonInitialize = defineHandler(DaemonInitialize, (params, { conne
     );
   }
   connection.initialize(params.client, params.session);
+  daemon.sessions.joined(connection.id, params.session);
   return {
     version: TEND_VERSION,
     protocolVersion: PROTOCOL_VERSION,
