@@ -93,7 +93,9 @@ export class TendClient {
    * and cwd is returned instead (`reused: true`). The task gets the daemon's environment and umask
    * unless told otherwise: spread {@link callerEnvironment}() into `params` to give it this process's
    * (as the `tend` CLI does).
-   * @throws InvalidCwdError, NameInUseError, LimitExceededError, DiskFullError, InvalidParamsError (a task whose
+   * `memoryMaxBytes` and `pidsMax` cap its cgroup (memory.max, pids.max) where the daemon has cgroup containment.
+   * @throws InvalidCwdError, NameInUseError, LimitExceededError, LimitUnavailableError (a limit the daemon cannot
+   *   enforce; no task is created), DiskFullError, InvalidParamsError (a task whose
    *   process cannot be started is no error: it is returned ended `failed`, its `reason` saying why).
    */
   run(params: RunParams): Promise<ResultOf<typeof TaskRun>> {
