@@ -20,6 +20,10 @@ export interface RunOptions extends GlobalOptions {
   envFrom?: string;
   /** Task deadline in ms (already parsed from `--timeout`). */
   timeout?: number;
+  /** `--memory-max`, in bytes (already parsed): memory.max of the task's cgroup. */
+  memoryMax?: number;
+  /** `--pids-max`: pids.max of the task's cgroup. */
+  pidsMax?: number;
   wait?: boolean;
   /** `-a/--attach`: as `wait` (stream the output, exit with the task's code). */
   attach?: boolean;
@@ -43,7 +47,8 @@ export interface RunOptions extends GlobalOptions {
  * starting a second one: its id is printed and stderr says it was reused
  * (`reused: true` in the JSON); a live task of that name with another command
  * or cwd is the daemon's name_in_use error (exit 125). With `--tty`, the
- * command runs under a pseudo-terminal (`tty: true`).
+ * command runs under a pseudo-terminal (`tty: true`). `--memory-max` and `--pids-max` cap the task's cgroup
+ * (memoryMaxBytes, pidsMax); a daemon that cannot enforce them refuses the task (limit_unavailable, exit 125).
  * @returns the process exit code.
  * @throws CliError for a blank command, --reuse without --name, --sig-proxy without --wait/-a, a name a live
  *   task has (reason name_in_use, naming tend stop and --reuse), or a task
@@ -66,6 +71,8 @@ export async function runTask(words: string[], options: RunOptions): Promise<num
         ...environment,
         ...(options.name !== undefined ? { name: options.name } : {}),
         ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
+        ...(options.memoryMax !== undefined ? { memoryMaxBytes: options.memoryMax } : {}),
+        ...(options.pidsMax !== undefined ? { pidsMax: options.pidsMax } : {}),
         ...(options.reuse ? { reuse: true } : {}),
         ...(options.tty ? { tty: true } : {}),
       })

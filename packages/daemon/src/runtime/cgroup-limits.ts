@@ -157,18 +157,34 @@ export function enableControllers(rootDir: string, names: readonly LimitControll
  *   limit is the task's whole memory). A kernel without swap accounting has no such file: skipped.
  * - `pids.max` = pidsMax ("PID": fork() and clone() fail with EAGAIN once the cgroup holds that
  *   many processes and threads).
- * @throws the fs error of a write that failed (ENOENT: the controller is not enabled for it).
+ * @throws Error naming the file, the directory and the fs error when a write fails (EACCES or ENOENT: the
+ *   controller is not enabled for the cgroup, so the file does not exist and cannot be created).
  */
 export function applyLimits(taskCgroupDir: string, limits: TaskLimits): void {
   if (limits.memoryMaxBytes !== undefined) {
-    writeFileSync(join(taskCgroupDir, 'memory.max'), String(limits.memoryMaxBytes));
+    writeLimit(taskCgroupDir, 'memory.max', limits.memoryMaxBytes);
     try {
       writeFileSync(join(taskCgroupDir, 'memory.swap.max'), '0');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'EACCES') throw error;
     }
   }
-  if (limits.pidsMax !== undefined) writeFileSync(join(taskCgroupDir, 'pids.max'), String(limits.pidsMax));
+  if (limits.pidsMax !== undefined) writeLimit(taskCgroupDir, 'pids.max', limits.pidsMax);
+}
+
+/** Writes `value` to `<dir>/<file>`, an existing interface file of a cgroup. */
+function writeLimit(dir: string, file: string, value: number): void {
+  try {
+    writeFileSync(join(dir, file), String(value));
+  } catch (error) {
+    const controller = file.split('.')[0];
+    throw new Error(
+      `cannot set ${file} of ${dir} to ${value} (${(error as Error).message}); the ${controller} controller must be ` +
+        "enabled in its parent's cgroup.subtree_control",
+      { cause: error },
+    );
+  }
 }
 
 /**
