@@ -125,6 +125,7 @@ describe('tend run --memory-max / --pids-max', () => {
       { timeoutMs: 60_000 },
     );
     expect(ended).toMatchObject({
+      state: 'failed',
       signal: 'SIGKILL',
       reason: 'killed by the OOM killer: memory.max (64 MiB) reached',
     });

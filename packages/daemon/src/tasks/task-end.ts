@@ -107,9 +107,10 @@ export class TaskEnder {
     const { store, events, logger } = this.context;
     const row = store.get(id);
     if (!row || isTerminal(row.state)) return;
-    const state = endState(row, end);
-    // The OOM killer's SIGKILL, counted in the cgroup's memory.events, is named as the reason.
-    const reason = oomEndReason(row, end) ?? (row.reason === undefined ? end.lostReason : undefined);
+    // The OOM killer's SIGKILL, counted in the cgroup's memory.events, is a failure (a signal tend did not send), named as such.
+    const oom = oomEndReason(row, end);
+    const state = oom !== undefined ? 'failed' : endState(row, end);
+    const reason = oom ?? (row.reason === undefined ? end.lostReason : undefined);
     const completion = store.transaction(() => {
       store.update(id, {
         state,

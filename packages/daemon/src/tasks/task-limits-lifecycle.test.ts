@@ -81,8 +81,9 @@ describe('task limits in the supervisor', () => {
     store.insert(row({ id: 'plain', cgroup, containment: 'cgroup', memoryMaxBytes: 2 * 1024 ** 3, logPath }));
     tasks.ender.finish('oom1', { signal: 'SIGKILL', endedAt: 5_000 });
     tasks.ender.finish('plain', { exitCode: 1, endedAt: 5_000 });
+    // failed, not killed: tend did not send that SIGKILL (docs/protocol.md, "States").
     expect(store.get('oom1')).toMatchObject({
-      state: 'killed',
+      state: 'failed',
       signal: 'SIGKILL',
       reason: 'killed by the OOM killer: memory.max (2 GiB) reached',
     });
