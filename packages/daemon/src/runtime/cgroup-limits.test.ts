@@ -211,7 +211,7 @@ describe('limits of a cgroup: the kernel (a real cgroup this test creates)', () 
       expect.objectContaining({
         reason: 'limit_unavailable',
         message: expect.stringContaining(
-          `cannot enable the pids controller for the tasks' cgroups under ${cgroup}`,
+          `pidsMax (--pids-max) cannot be enforced: cannot enable the pids controller for the tasks' cgroups under ${cgroup}: the kernel refused (ENOENT`,
         ),
       }),
     );

@@ -59,7 +59,7 @@ export function checkLimitsAvailable(
 ): void {
   const needed = limitControllers(limits);
   if (needed.length === 0) return;
-  const asked = needed.map((c) => `${LIMIT_OF[c].param} (${LIMIT_OF[c].option})`).join(' and ');
+  const asked = limitNames(needed);
   if (rootDir === undefined) {
     throw new TendDaemonError(
       'limit_unavailable',
@@ -87,6 +87,11 @@ export function checkLimitsAvailable(
     missing.map((c) => missingControllerMessage(c, rootDir, available)).join('; '),
     { controllers: missing, cgroupRoot: rootDir },
   );
+}
+
+/** The limits of `controllers` for messages: "memoryMaxBytes (--memory-max) and pidsMax (--pids-max)". */
+function limitNames(controllers: readonly LimitController[]): string {
+  return controllers.map((c) => `${LIMIT_OF[c].param} (${LIMIT_OF[c].option})`).join(' and ');
 }
 
 /** Why controller `name` is not in `rootDir`'s cgroup.controllers, and what would put it there. */
@@ -139,7 +144,8 @@ export function enableControllers(rootDir: string, names: readonly LimitControll
         : `the kernel refused (${(error as Error).message}); the controller must be listed in ${rootDir}/cgroup.controllers`;
     throw new TendDaemonError(
       'limit_unavailable',
-      `cannot enable the ${wanted.join(' and ')} controller for the tasks' cgroups under ${rootDir}: ${why}`,
+      `${limitNames(wanted)} cannot be enforced: cannot enable the ${wanted.join(' and ')} controller for the ` +
+        `tasks' cgroups under ${rootDir}: ${why}`,
       { controllers: wanted, cgroupRoot: rootDir },
       { cause: error },
     );
