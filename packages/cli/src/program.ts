@@ -66,18 +66,8 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
       'stop the task after this long: SIGTERM, SIGKILL 10s later (config killGraceMs); 30s, 5m, 1h, up to 30d; a bare number is seconds',
       arg.durationArg(arg.TASK_TIMEOUT),
     )
-    .option(
-      '--memory-max <size>',
-      "cap the task's memory (memory.max of its cgroup, no swap beyond it; the OOM killer ends it past that): " +
-        '512M, 2G, 1.5GiB (K, M, G = KiB, MiB, GiB) or bytes; needs cgroup containment with the memory controller',
-      arg.memoryMaxArg,
-    )
-    .option(
-      '--pids-max <n>',
-      "cap the task's processes and threads at once (pids.max of its cgroup; fork fails past it), e.g. 512; " +
-        'needs cgroup containment with the pids controller',
-      arg.pidsMaxArg,
-    )
+    .option('--memory-max <size>', help.MEMORY_MAX_HELP, arg.memoryMaxArg)
+    .option('--pids-max <n>', help.PIDS_MAX_HELP, arg.pidsMaxArg)
     .option(
       '--wait',
       "attach: print the task's output (stdout and stderr) as it is written, then exit with its exit code; Ctrl-C detaches (with --json: print the ended task only)",
