@@ -163,6 +163,8 @@ export function enableControllers(rootDir: string, names: readonly LimitControll
  *   limit is the task's whole memory). A kernel without swap accounting has no such file: skipped.
  * - `pids.max` = pidsMax ("PID": fork() and clone() fail with EAGAIN once the cgroup holds that
  *   many processes and threads).
+ * `memory.oom.group` stays 0: the OOM killer ends the process using the most memory (the command,
+ * as a rule, not the small wrapper shell), so the wrapper survives to record the command's SIGKILL.
  * @throws Error naming the file, the directory and the fs error when a write fails (EACCES or ENOENT: the
  *   controller is not enabled for the cgroup, so the file does not exist and cannot be created).
  */
