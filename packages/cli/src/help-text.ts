@@ -70,7 +70,19 @@ Examples:
   tend run --ttl 2h -- npm run dev      stopped 2 hours after its start (ends killed)
   tend run --lifetime session --session agent-1 -- npm run watch
                                         stopped a minute after agent-1's last client left
+  tend run --memory-max 2G --pids-max 512 -- make -j
+                                        capped in its cgroup (needs cgroup containment)
 `;
+
+/** `run --memory-max`: memory.max of the task's cgroup (task/run memoryMaxBytes). */
+export const MEMORY_MAX_HELP =
+  "cap the task's memory (memory.max of its cgroup, no swap beyond it; the OOM killer ends it past that): " +
+  '512M, 2G, 1.5GiB (K, M, G = KiB, MiB, GiB) or bytes; needs cgroup containment with the memory controller';
+
+/** `run --pids-max`: pids.max of the task's cgroup (task/run pidsMax). */
+export const PIDS_MAX_HELP =
+  "cap the task's processes and threads at once (pids.max of its cgroup; fork fails past it), e.g. 512; " +
+  'needs cgroup containment with the pids controller';
 
 /** Description of `tend run` in its help. */
 export const RUN_DESCRIPTION =

@@ -1,7 +1,14 @@
 // Commander argument parsers of the `tend` options: each turns a bad value into
 // commander's InvalidArgumentError, so the message names the option.
 import { InvalidArgumentError } from 'commander';
-import { MAX_KILL_GRACE_MS, MAX_TIMEOUT_MS, TASK_NAME_PATTERN } from '@tend/protocol/wire';
+import {
+  MAX_KILL_GRACE_MS,
+  MAX_PIDS_MAX,
+  MAX_TIMEOUT_MS,
+  MIN_MEMORY_MAX_BYTES,
+  TASK_NAME_PATTERN,
+} from '@tend/protocol/wire';
+import { parseByteSize } from './byte-size.js';
 import { checkDuration, type DurationBounds } from './duration.js';
 import { parseEnvPair } from './env-pairs.js';
 
@@ -35,6 +42,29 @@ export function nameArg(value: string): string {
   throw new InvalidArgumentError(
     'a task name is 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. web or api-2)',
   );
+}
+
+/** `run --memory-max <size>`: bytes (see parseByteSize), at least 1 MiB (task/run memoryMaxBytes). */
+export function memoryMaxArg(value: string): number {
+  let size: number;
+  try {
+    size = parseByteSize(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  if (size < MIN_MEMORY_MAX_BYTES)
+    throw new InvalidArgumentError(`"${value}" is ${size} bytes; the least is 1M (1 MiB)`);
+  return size;
+}
+
+/** `run --pids-max <n>`: a whole number of processes and threads, 1 to 4194304 (task/run pidsMax). */
+export function pidsMaxArg(value: string): number {
+  const count = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(count >= 1 && count <= MAX_PIDS_MAX))
+    throw new InvalidArgumentError(
+      `"${value}" is not a number of processes from 1 to ${MAX_PIDS_MAX}, e.g. 512`,
+    );
+  return count;
 }
 
 /** A count option: a whole number, 0 or more. */

@@ -69,6 +69,8 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     )
     .addOption(lifetime.lifetimeOption())
     .addOption(lifetime.ttlOption())
+    .option('--memory-max <size>', help.MEMORY_MAX_HELP, arg.memoryMaxArg)
+    .option('--pids-max <n>', help.PIDS_MAX_HELP, arg.pidsMaxArg)
     .option(
       '--wait',
       "attach: print the task's output (stdout and stderr) as it is written, then exit with its exit code; Ctrl-C detaches (with --json: print the ended task only)",

@@ -21,6 +21,10 @@ export interface RunOptions extends GlobalOptions, LifetimeOptions {
   envFrom?: string;
   /** Task deadline in ms (already parsed from `--timeout`). */
   timeout?: number;
+  /** `--memory-max`, in bytes (already parsed): memory.max of the task's cgroup. */
+  memoryMax?: number;
+  /** `--pids-max`: pids.max of the task's cgroup. */
+  pidsMax?: number;
   wait?: boolean;
   /** `-a/--attach`: as `wait` (stream the output, exit with the task's code). */
   attach?: boolean;
@@ -45,7 +49,8 @@ export interface RunOptions extends GlobalOptions, LifetimeOptions {
  * (`reused: true` in the JSON); a live task of that name with another command
  * or cwd is the daemon's name_in_use error (exit 125). With `--tty`, the
  * command runs under a pseudo-terminal (`tty: true`). `--lifetime session` and `--ttl` give task/run's
- * `lifetime` and `ttlMs` (see lifetime-options.ts).
+ * `lifetime` and `ttlMs` (see lifetime-options.ts). `--memory-max` and `--pids-max` cap the task's cgroup
+ * (memoryMaxBytes, pidsMax); a daemon that cannot enforce them refuses the task (limit_unavailable, exit 125).
  * @returns the process exit code.
  * @throws CliError for a blank command, --lifetime session without a session, --reuse without --name, --sig-proxy without --wait/-a, a name a live
  *   task has (reason name_in_use, naming tend stop and --reuse), or a task
@@ -69,6 +74,8 @@ export async function runTask(words: string[], options: RunOptions): Promise<num
         ...environment,
         ...(options.name !== undefined ? { name: options.name } : {}),
         ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
+        ...(options.memoryMax !== undefined ? { memoryMaxBytes: options.memoryMax } : {}),
+        ...(options.pidsMax !== undefined ? { pidsMax: options.pidsMax } : {}),
         ...(options.reuse ? { reuse: true } : {}),
         ...(options.tty ? { tty: true } : {}),
         ...lifetime,

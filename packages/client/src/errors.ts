@@ -113,6 +113,18 @@ export class SignalFailedError extends TendError {
   }
 }
 
+/**
+ * A resource limit of task/run (memoryMaxBytes, pidsMax) cannot be enforced (`limit_unavailable`, 3003):
+ * the daemon has no cgroup containment, or its cgroup root lacks the controller; `data.controllers`
+ * names them. No task was created.
+ */
+export class LimitUnavailableError extends TendError {
+  override name = 'LimitUnavailableError';
+  constructor(message: string, init?: TendErrorInit) {
+    super(message, ErrorCode.LimitUnavailable, 'limit_unavailable', init);
+  }
+}
+
 /** The filesystem of the daemon's state directory is full (`disk_full`, 4002); `data.path` names it. Reads still work. */
 export class DiskFullError extends TendError {
   override name = 'DiskFullError';

@@ -96,7 +96,9 @@ export class TendClient {
    * stopped once no client of that session has been connected for the daemon's `sessionGraceMs` (a client with a
    * session reconnects at once after a daemon restart, so keeping it open keeps the task); `ttlMs` stops it that
    * many ms after its start (docs/protocol.md, "Lifetime policies").
-   * @throws InvalidCwdError, NameInUseError, LimitExceededError, DiskFullError, InvalidParamsError (a task whose
+   * `memoryMaxBytes` and `pidsMax` cap its cgroup (memory.max, pids.max) where the daemon has cgroup containment.
+   * @throws InvalidCwdError, NameInUseError, LimitExceededError, LimitUnavailableError (a limit the daemon cannot
+   *   enforce; no task is created), DiskFullError, InvalidParamsError (a task whose
    *   process cannot be started is no error: it is returned ended `failed`, its `reason` saying why).
    */
   run(params: RunParams): Promise<ResultOf<typeof TaskRun>> {

@@ -29,6 +29,11 @@ export const ErrorCode = {
   InvalidName: 2008,
   /** The task's process group did not end after SIGKILL (task/remove with force). */
   SignalFailed: 3002,
+  /**
+   * A resource limit asked for (task/run memoryMaxBytes, pidsMax) cannot be enforced: the daemon has no
+   * cgroup containment, or its cgroup root lacks the controller (memory, pids).
+   */
+  LimitUnavailable: 3003,
   /** The filesystem of tend's state directory is full (ENOSPC, SQLITE_FULL): no new task until space is freed. */
   DiskFull: 4002,
   /** JSON-RPC 2.0 standard codes, used as the spec defines them. */
@@ -53,6 +58,7 @@ export const ErrorReason = {
   limit_exceeded: ErrorCode.LimitExceeded,
   invalid_name: ErrorCode.InvalidName,
   signal_failed: ErrorCode.SignalFailed,
+  limit_unavailable: ErrorCode.LimitUnavailable,
   disk_full: ErrorCode.DiskFull,
   method_not_found: ErrorCode.MethodNotFound,
   invalid_params: ErrorCode.InvalidParams,

@@ -66,6 +66,18 @@ export const TASK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** Smallest output cap accepted, in bytes (64 KiB). */
 export const MIN_OUTPUT_CAP_BYTES = 64 * 1024;
 
+/**
+ * Smallest task/run memoryMaxBytes accepted: 1 MiB. Below it even the task's shell would be
+ * OOM-killed at once; the kernel itself accepts any value (memory.max, cgroup-v2.rst).
+ */
+export const MIN_MEMORY_MAX_BYTES = 1024 * 1024;
+
+/**
+ * Largest task/run pidsMax accepted: 4194304 (2^22), PID_MAX_LIMIT on 64-bit Linux, the most
+ * pids a system can have (proc(5), /proc/sys/kernel/pid_max).
+ */
+export const MAX_PIDS_MAX = 4_194_304;
+
 /** Longest timeout accepted: 30 days, in ms. */
 export const MAX_TIMEOUT_MS = 30 * 24 * 3600 * 1000;
 

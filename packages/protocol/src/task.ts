@@ -75,5 +75,11 @@ export const TaskSchema = z.object({
     ),
   outputCapBytes: z.number().int().optional().describe('most disk output.log may use, in bytes'),
   logPath: z.string().describe('absolute path of output.log'),
+  memoryMaxBytes: z
+    .number()
+    .int()
+    .optional()
+    .describe('memory.max of its cgroup given at run, in bytes (task/run memoryMaxBytes)'),
+  pidsMax: z.number().int().optional().describe('pids.max of its cgroup given at run (task/run pidsMax)'),
 });
 export type Task = z.infer<typeof TaskSchema>;

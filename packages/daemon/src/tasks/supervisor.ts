@@ -21,6 +21,7 @@ import { TaskEvents } from './task-events.js';
 import { TaskRemover } from './task-remove.js';
 import { type RunRequest, TaskStarter } from './task-start.js';
 import { TaskStopper } from './task-stopper.js';
+import type { LimitsContainment } from './task-limits.js';
 import type { TaskTimers } from './task-timers.js';
 import { toTask, toTaskDetail } from './task-view.js';
 
@@ -48,6 +49,8 @@ export interface SupervisorOptions {
   maxLiveTasks?: number;
   /** Config `sessionGraceMs`: how long tasks with lifetime session outlive their session's last client, in ms. */
   sessionGraceMs?: number;
+  /** Where tasks' cgroups live, for resource limits (task/run memoryMaxBytes, pidsMax); absent: no cgroup containment. */
+  limitsContainment?: LimitsContainment;
 }
 
 /** How much longer than the grace a shutdown with killTasks waits for each task's end, in ms. */

@@ -9,6 +9,7 @@ import { lastLines } from './last-lines.js';
 import { PendingEnds } from './pending-ends.js';
 import type { TaskContext } from './task-events.js';
 import { taskFiles } from './task-folder.js';
+import { oomEndReason } from './task-limits.js';
 import { signalTask } from './task-signal.js';
 import type { TaskStopper } from './task-stopper.js';
 import { fileSize, toTask } from './task-view.js';
@@ -106,7 +107,10 @@ export class TaskEnder {
     const { store, events, logger } = this.context;
     const row = store.get(id);
     if (!row || isTerminal(row.state)) return;
-    const state = endState(row, end);
+    // The OOM killer's SIGKILL, counted in the cgroup's memory.events, is a failure (a signal tend did not send), named as such.
+    const oom = oomEndReason(row, end);
+    const state = oom !== undefined ? 'failed' : endState(row, end);
+    const reason = oom ?? (row.reason === undefined ? end.lostReason : undefined);
     const completion = store.transaction(() => {
       store.update(id, {
         state,
@@ -115,7 +119,7 @@ export class TaskEnder {
         endedAt: end.endedAt,
         killAt: undefined,
         outputBytes: fileSize(row.logPath),
-        ...(end.lostReason !== undefined && row.reason === undefined ? { reason: end.lostReason } : {}),
+        ...(reason !== undefined ? { reason } : {}),
       });
       const ended = toTask(store.get(id) as TaskRow);
       const record = completionOf(ended, lastLines(row.logPath, row.droppedBytes));

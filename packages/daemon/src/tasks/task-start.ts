@@ -16,6 +16,7 @@ import { checkTaskName, newTaskId } from './ids.js';
 import { wrapperGone } from './orphaned-task.js';
 import { spawnTask } from './spawn.js';
 import type { TaskEnder } from './task-end.js';
+import { applyTaskLimits, type LimitsContainment, limitsOf, prepareTaskLimits } from './task-limits.js';
 import type { TaskContext } from './task-events.js';
 import { removeTaskFolder, taskFiles } from './task-folder.js';
 import type { TaskTimers } from './task-timers.js';
@@ -33,6 +34,8 @@ export interface StartOptions {
   outputCapBytes: number;
   /** Most live tasks at once (config `maxLiveTasks`); unlimited when absent. */
   maxLiveTasks?: number;
+  /** Where tasks' cgroups live, for resource limits (task/run memoryMaxBytes, pidsMax); absent: no cgroup containment. */
+  limitsContainment?: LimitsContainment;
 }
 
 /**
@@ -65,7 +68,8 @@ export class TaskStarter {
    * @throws InvalidParamsError when `lifetime` is "session" without a session;
    *   TendDaemonError invalid_cwd when cwd is missing or not a directory,
    *   invalid_name when the name is another task's id, name_in_use when a live task has the name,
-   *   limit_exceeded when `maxLiveTasks` tasks are live (a reused task does not count as new), disk_full
+   *   limit_exceeded when `maxLiveTasks` tasks are live (a reused task does not count as new),
+   *   limit_unavailable when memoryMaxBytes or pidsMax cannot be enforced (no task is created), disk_full
    *   when the state directory's filesystem has no room for the task's row and exit record.
    */
   async run(request: RunRequest): Promise<ResultOf<typeof TaskRun>> {
@@ -73,6 +77,8 @@ export class TaskStarter {
     checkLifetime(request);
     checkCwd(request.cwd);
     checkTaskName(store, request.name);
+    // Before the row: a limit that cannot be enforced creates no task.
+    prepareTaskLimits(limitsOf(request), this.options.limitsContainment ?? {});
     if (request.reuse && request.name !== undefined) {
       const existing = this.reusable(request);
       if (existing) return existing;
@@ -100,6 +106,8 @@ export class TaskStarter {
     events.changed(row.id);
     try {
       mkdirSync(files.dir, { recursive: true, mode: 0o700 });
+      // CALL SITE of limits: right after the task's cgroup (row.cgroup) is created, before the wrapper joins it.
+      applyTaskLimits(store.get(row.id) ?? row);
       const { pid, subprocess, log } = await spawnTask({
         exitPath: files.exitPath,
         logPath: files.logPath,
@@ -156,6 +164,7 @@ export class TaskStarter {
       // Lifetime policies: expiresAt is set with startedAt (wrapper-identity.ts).
       ...(request.lifetime === 'session' ? { lifetime: 'session' as const } : {}),
       ...(request.ttlMs !== undefined ? { ttlMs: request.ttlMs } : {}),
+      ...limitsOf(request),
     };
   }
 

@@ -39,6 +39,8 @@ export function toTask(row: TaskRow, now = Date.now()): Task {
     droppedBytes: row.droppedBytes > 0 ? row.droppedBytes : undefined,
     outputCapBytes: row.outputCap,
     logPath: row.logPath,
+    memoryMaxBytes: row.memoryMaxBytes,
+    pidsMax: row.pidsMax,
   };
   for (const key of Object.keys(task)) if (task[key] === undefined) delete task[key];
   return task as Task;

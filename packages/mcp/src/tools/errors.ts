@@ -13,6 +13,8 @@ const HINTS: Record<string, string> = {
     'A live task already has that name with a different command or cwd: pick another name, or stop_task it first.',
   invalid_cwd: 'cwd must be an existing directory (absolute, or relative to the workspace).',
   limit_exceeded: 'Too many live tasks: stop some (list_tasks shows them).',
+  limit_unavailable:
+    'This tend daemon cannot enforce memory_max_bytes or pids_max (the message says why): start the task without them, or tell the user what would enable them.',
   daemon_unreachable: 'The tend daemon could not be reached or started; its log is in the message above.',
   connection_closed:
     'The connection to the tend daemon was lost (it may have restarted); calling the tool again reconnects.',

@@ -1,7 +1,13 @@
 import { isAbsolute, resolve } from 'node:path';
 import { callerEnvironment } from '@tend/client';
 import { z } from 'zod';
-import { MAX_TIMEOUT_MS, TASK_LIFETIMES, TASK_NAME_PATTERN } from '@tend/protocol/wire';
+import {
+  MAX_PIDS_MAX,
+  MAX_TIMEOUT_MS,
+  MIN_MEMORY_MAX_BYTES,
+  TASK_LIFETIMES,
+  TASK_NAME_PATTERN,
+} from '@tend/protocol/wire';
 import { conditionShape, untilOf } from './condition.js';
 import { DEFAULT_TOOL_WAIT_MS, MAX_TOOL_WAIT_MS, type ToolContext, type ToolText } from './context.js';
 import { ToolInputError } from './errors.js';
@@ -71,6 +77,26 @@ export function taskRunSchema(workspace: string) {
         'time to live: stop the task this many ms after its start, even while the agent is still there (it ends ' +
           'killed; timeout_ms is for work that should have finished and ends timed_out)',
       ),
+    memory_max_bytes: z
+      .number()
+      .int()
+      .min(MIN_MEMORY_MAX_BYTES)
+      .optional()
+      .describe(
+        'cap the memory of the task and all its processes, in bytes (e.g. 2147483648 for 2 GiB); past it the OOM ' +
+          'killer ends the task. Only where the tend daemon has cgroup containment with the memory controller; ' +
+          'elsewhere the start fails and says why',
+      ),
+    pids_max: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_PIDS_MAX)
+      .optional()
+      .describe(
+        'cap how many processes and threads the task may have at once (e.g. 512; stops a fork bomb). Only where the ' +
+          'tend daemon has cgroup containment with the pids controller; elsewhere the start fails and says why',
+      ),
     wait_until: z
       .object({
         ...conditionShape,
@@ -132,6 +158,8 @@ export async function taskRun(input: TaskRunInput, ctx: ToolContext): Promise<To
     // MCP default: session (the server's session is its workspace's, so an agent restarted there keeps its tasks).
     lifetime: input.lifetime ?? MCP_DEFAULT_LIFETIME,
     ...(input.ttl_ms !== undefined ? { ttlMs: input.ttl_ms } : {}),
+    ...(input.memory_max_bytes !== undefined ? { memoryMaxBytes: input.memory_max_bytes } : {}),
+    ...(input.pids_max !== undefined ? { pidsMax: input.pids_max } : {}),
   });
   const lines = [
     task.reused

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { defineRequest } from '../method.js';
 import { REQUEST_NAMES } from '../method-names.js';
-import { TASK_NAME_PATTERN, MIN_OUTPUT_CAP_BYTES, MAX_TIMEOUT_MS } from '../limits.js';
+import {
+  TASK_NAME_PATTERN,
+  MAX_PIDS_MAX,
+  MIN_MEMORY_MAX_BYTES,
+  MIN_OUTPUT_CAP_BYTES,
+  MAX_TIMEOUT_MS,
+} from '../limits.js';
 import {
   AbsolutePathSchema,
   checkCommandEnvBytes,
@@ -86,6 +92,25 @@ export const TaskRun = defineRequest({
         .describe(
           "most disk its output.log may use; past it the oldest output is dropped (default: the daemon's config)",
         ),
+      memoryMaxBytes: z
+        .number()
+        .int('must be an integer number of bytes')
+        .min(MIN_MEMORY_MAX_BYTES, 'must be at least 1048576 bytes (1 MiB)')
+        .optional()
+        .describe(
+          "memory.max of the task's cgroup, in bytes: past it the OOM killer ends the task (no swap beyond it); " +
+            'needs cgroup containment with the memory controller, else limit_unavailable',
+        ),
+      pidsMax: z
+        .number()
+        .int('must be a whole number of processes')
+        .min(1, 'must be at least 1')
+        .max(MAX_PIDS_MAX, 'must be at most 4194304 (the most pids Linux has)')
+        .optional()
+        .describe(
+          "pids.max of the task's cgroup: most processes and threads at once, fork() fails past it; " +
+            'needs cgroup containment with the pids controller, else limit_unavailable',
+        ),
       reuse: z
         .boolean()
         .default(false)
@@ -102,5 +127,5 @@ export const TaskRun = defineRequest({
   result: TaskSchema.extend({
     reused: z.boolean().optional().describe('true when reuse returned an existing live task'),
   }),
-  errors: ['invalid_cwd', 'name_in_use', 'invalid_name', 'limit_exceeded', 'disk_full'],
+  errors: ['invalid_cwd', 'name_in_use', 'invalid_name', 'limit_exceeded', 'limit_unavailable', 'disk_full'],
 });

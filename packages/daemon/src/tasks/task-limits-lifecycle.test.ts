@@ -1,0 +1,100 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CompletionStore } from '../store/completion-store.js';
+import { CursorStore } from '../store/cursor-store.js';
+import { RetentionStore } from '../store/retention-store.js';
+import { TaskStore } from '../store/task-store.js';
+import { db, row, store, useTaskStore } from '../test-support/task-store.js';
+import type { LimitsContainment } from './task-limits.js';
+import { TaskSupervisor } from './supervisor.js';
+
+// Limits in a task's life through the supervisor, with a real store and fake cgroup directories:
+// refused before the row, recorded in the row, and the OOM killer named at the end.
+
+useTaskStore();
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tend-tll-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function supervisor(limitsContainment?: LimitsContainment): TaskSupervisor {
+  return new TaskSupervisor({
+    store: new TaskStore(db),
+    tasksDir: join(dir, 'tasks'),
+    shell: '/bin/sh',
+    logger: pino({ level: 'silent' }),
+    graceMs: 1000,
+    outputCapBytes: 1 << 20,
+    cursors: new CursorStore(db),
+    completions: new CompletionStore(db),
+    retention: new RetentionStore(db),
+    ...(limitsContainment ? { limitsContainment } : {}),
+  });
+}
+
+const request = {
+  command: 'true',
+  cwd: '/',
+  env: {},
+  inheritEnv: true,
+  tty: false,
+  reuse: false,
+  lifetime: 'persistent' as const,
+};
+
+describe('task limits in the supervisor', () => {
+  it('refuses limits without cgroup containment before any row exists', async () => {
+    const tasks = supervisor({ withoutCgroup: 'marker containment because the test says so' });
+    await expect(tasks.run({ ...request, pidsMax: 100 })).rejects.toMatchObject({
+      reason: 'limit_unavailable',
+      message: expect.stringContaining('pidsMax (--pids-max) needs cgroup containment'),
+    });
+    expect(store.list({ limit: 10 })).toEqual([]);
+  });
+
+  it('records the limits in the row and never runs the task uncapped when it has no cgroup to set them in', async () => {
+    const root = join(dir, 'root');
+    mkdirSync(root);
+    writeFileSync(join(root, 'cgroup.controllers'), 'memory pids\n');
+    writeFileSync(join(root, 'cgroup.subtree_control'), '');
+    const task = await supervisor({ cgroupRoot: root }).run({
+      ...request,
+      memoryMaxBytes: 1 << 30,
+      pidsMax: 64,
+    });
+    // Without the cgroup engineer's cgroup creation (row.cgroup unset) the limits cannot be applied: the task fails.
+    expect(task).toMatchObject({
+      state: 'failed',
+      memoryMaxBytes: 1 << 30,
+      pidsMax: 64,
+      reason: `spawn error: task ${task.id} has resource limits but no cgroup to set them in`,
+    });
+    expect(store.get(task.id)).toMatchObject({ memoryMaxBytes: 1 << 30, pidsMax: 64 });
+  });
+
+  it('ends a task whose command the OOM killer SIGKILLed with a reason that says so', () => {
+    const cgroup = join(dir, 'task-oom');
+    mkdirSync(cgroup);
+    writeFileSync(
+      join(cgroup, 'memory.events'),
+      'low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\noom_group_kill 0\n',
+    );
+    const tasks = supervisor();
+    const logPath = join(dir, 'output.log');
+    store.insert(row({ id: 'oom1', cgroup, containment: 'cgroup', memoryMaxBytes: 2 * 1024 ** 3, logPath }));
+    store.insert(row({ id: 'plain', cgroup, containment: 'cgroup', memoryMaxBytes: 2 * 1024 ** 3, logPath }));
+    tasks.ender.finish('oom1', { signal: 'SIGKILL', endedAt: 5_000 });
+    tasks.ender.finish('plain', { exitCode: 1, endedAt: 5_000 });
+    // failed, not killed: tend did not send that SIGKILL (docs/protocol.md, "States").
+    expect(store.get('oom1')).toMatchObject({
+      state: 'failed',
+      signal: 'SIGKILL',
+      reason: 'killed by the OOM killer: memory.max (2 GiB) reached',
+    });
+    expect(store.get('plain')?.reason).toBeUndefined();
+  });
+});
