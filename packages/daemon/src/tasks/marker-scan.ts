@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { environHas, listProcStats, type ProcStat } from '../runtime/proc.js';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { listProcStats, type ProcStat } from '../runtime/proc.js';
 
 /**
  * What the scan reads of /proc (proc(5), https://man7.org/linux/man-pages/man5/proc.5.html):
@@ -25,7 +25,7 @@ export interface ProcReader {
 export const LIVE_PROC: ProcReader = {
   list: listProcStats,
   uids: readUids,
-  environHas,
+  environHas: environHolds,
 };
 
 /** The task a scan looks for: its id (the marker's value), wrapper pid, process group id and wrapper start time. */
@@ -127,18 +127,71 @@ export function scanTaskProcesses(
   };
 }
 
+/** Reused read buffer of the scan (grown for a large environ; the scan is synchronous). */
+let buffer = Buffer.allocUnsafe(16 * 1024);
+
+/**
+ * Reads /proc file `path` whole into {@link buffer}, at most `max` bytes, with
+ * one open and as few read(2) calls as it takes (readFileSync costs about 3×
+ * as much here: it fstat()s, and reads a /proc file of size 0 in several
+ * rounds, each making the kernel render the file again).
+ * @returns the number of bytes read, or undefined when it cannot be opened or read.
+ */
+function readProcFile(path: string, max: number): number | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        if (length >= max) return length;
+        const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, max));
+        buffer.copy(grown);
+        buffer = grown;
+      }
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) return length;
+      length += read;
+    }
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Most bytes of an environ read: execve(2) caps argv plus environ at ARG_MAX-like limits far below this. */
+const ENVIRON_MAX = 16 * 1024 * 1024;
+
+/**
+ * True when `/proc/<pid>/environ` (NUL-separated `NAME=value` entries, the
+ * environment the process was started with; proc(5)) holds `entry` as one
+ * whole entry. False when it does not or cannot be read (ended, another
+ * user's, hidepid, non-dumpable).
+ */
+export function environHolds(pid: number, entry: string): boolean {
+  const length = readProcFile(`/proc/${pid}/environ`, ENVIRON_MAX);
+  if (length === undefined) return false;
+  const environ = buffer.subarray(0, length);
+  for (let at = environ.indexOf(entry, 0, 'latin1'); at >= 0; at = environ.indexOf(entry, at + 1, 'latin1')) {
+    const end = at + entry.length;
+    if ((at === 0 || environ[at - 1] === 0) && (end === length || environ[end] === 0)) return true;
+  }
+  return false;
+}
+
 /**
  * Real and effective uid of `pid` from the `Uid:` line of `/proc/<pid>/status`
  * (real, effective, saved set, filesystem; proc(5)).
  * @returns undefined when the file cannot be read or has no such line.
  */
 export function readUids(pid: number): { real: number; effective: number } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/status`, 'latin1');
-  } catch {
-    return undefined;
-  }
-  const match = /^Uid:\s+(\d+)\s+(\d+)/m.exec(text);
+  const length = readProcFile(`/proc/${pid}/status`, 64 * 1024);
+  if (length === undefined) return undefined;
+  const match = /^Uid:\s+(\d+)\s+(\d+)/m.exec(buffer.toString('latin1', 0, length));
   return match ? { real: Number(match[1]), effective: Number(match[2]) } : undefined;
 }
