@@ -44,6 +44,19 @@ describe('a stop in marker mode', () => {
     await allGone([setsid, dfork, daemonized, nohup]);
   });
 
+  it('ends what left the group of a tty task too, and still records the command’s own status', async () => {
+    const d = harness.home;
+    // The command runs in the terminal's session (out of the task's group); it handles SIGTERM (exit 7).
+    const task = await runTask(
+      `setsid sleep 1000 & echo $! > ${d}/tty-escapee.pid; trap 'exit 7' TERM; sleep 1000 & wait`,
+      { tty: true },
+    );
+    const escapee = await pidFromFile('tty-escapee');
+    expect(pgidOf(escapee)).not.toBe(task.pgid);
+    expect(await stopTask(task.id)).toMatchObject({ exitCode: 7 });
+    await allGone([escapee]);
+  });
+
   it('ends a child that cleared its environment after setsid while its parent, a member, still runs', async () => {
     const d = harness.home;
     const task = await runTask(`setsid env -i sleep 1000 & echo $! > ${d}/scrubbed.pid; sleep 1000`);

@@ -44,9 +44,9 @@ export function useMarkerDaemon(): void {
   });
 }
 
-/** Starts `command` as a task in the test's home and records its id for the cleanup. */
-export async function runTask(command: string): Promise<Task> {
-  const task: Task = await client.request('task/run', { command, cwd: harness.home });
+/** Starts `command` as a task in the test's home (`extra`: more task/run params) and records its id for the cleanup. */
+export async function runTask(command: string, extra: Record<string, unknown> = {}): Promise<Task> {
+  const task: Task = await client.request('task/run', { command, cwd: harness.home, ...extra });
   taskIds.push(task.id);
   return task;
 }

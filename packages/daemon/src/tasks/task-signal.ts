@@ -15,7 +15,8 @@ export type { TaskProcesses } from './marker-scan.js';
 export const TASK_MARKER = 'TEND_TASK_ID';
 
 /** What the signal path needs of a task row. */
-export type TaskIdentityRow = Pick<TaskRow, 'id' | 'pid' | 'pgid' | 'startTicks' | 'bootId'>;
+export type TaskIdentityRow = Pick<TaskRow, 'id' | 'pid' | 'pgid' | 'startTicks' | 'bootId'> &
+  Partial<Pick<TaskRow, 'tty'>>;
 
 /** What {@link signalTask} did. */
 export interface SignalOutcome {
@@ -77,7 +78,11 @@ export function findTaskProcesses(row: TaskIdentityRow): TaskProcesses {
  * pid. SIGKILL is repeated on members found by a new scan until one finds
  * none (children forked between scan and kill), at most {@link SIGKILL_PASSES}
  * passes. Nothing that is not provably the task's is signalled, nor pid ≤ 1,
- * nor the daemon, nor (outside the group) another user's process.
+ * nor the daemon, nor (outside the group) another user's process. While the
+ * wrapper of a `tty` task runs, signals other than SIGKILL go to its group
+ * only: the wrapper forwards them to the command's terminal session
+ * (tty-run.ts); its other processes outside the group get the SIGKILL that
+ * ends the stop.
  *
  * Residual race: a process can end, and its pid be reused, between the check
  * and kill(2) (microseconds; each per-pid kill re-reads the start time just
@@ -99,6 +104,9 @@ export function signalTask(row: TaskIdentityRow, signal: SignalName): SignalOutc
     const fresh = found.members.filter((p) => !reached.has(key(p)));
     if (fresh.length === 0) break;
     const wholeGroup = pass === 0 && (found.wrapperAlive || found.strangers.length === 0);
+    // A tty task's wrapper forwards the signal to the terminal's session; sent to `script` itself, a
+    // TERM, INT or QUIT makes it drop the command's last output and exit 0 (tty-run.ts). SIGKILL reaches all.
+    const groupOnly = row.tty === true && found.wrapperAlive && signal !== 'SIGKILL';
     const inGroup = fresh.filter((p) => p.pgid === pgid);
     if (wholeGroup && inGroup.length > 0 && killTarget(-pgid, signal)) {
       outcome.via = 'group';
@@ -106,7 +114,7 @@ export function signalTask(row: TaskIdentityRow, signal: SignalName): SignalOutc
       for (const p of inGroup) reached.add(key(p));
     }
     for (const p of fresh) {
-      if (reached.has(key(p))) continue;
+      if (reached.has(key(p)) || (groupOnly && p.pgid !== pgid)) continue;
       reached.add(key(p));
       // Same process as when it was proven (not ended and reused since): then signal it.
       const now = readProcStat(p.pid);
