@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listProcStats } from '../../packages/daemon/dist/runtime/proc.js';
 import { processesWith } from '../../test/support/processes.mjs';
+import { LIVE_PROC, turnProcReader } from '../../packages/daemon/dist/runtime/proc-reader.js';
 import { scanTaskProcesses } from '../../packages/daemon/dist/tasks/marker-scan.js';
 import { BenchDaemon, findOurs, killOurs, median, now, pollUntil, RUN_MARK } from '../lib.mjs';
 
@@ -46,10 +47,21 @@ try {
     const own = time(() => scanTaskProcesses(target, scope));
     const older = time(() => scanTaskProcesses({ ...target, id: 'zzzzzzzz', startTicks: 0 }, scope));
     const newer = time(() => scanTaskProcesses({ ...target, startTicks: Number.MAX_SAFE_INTEGER }, scope));
+    // A shutdown stopping 128 tasks in one loop, each older than the N processes: shared reads vs afresh.
+    const targets = Array.from({ length: 128 }, (_, i) => ({ ...target, id: `zzzz${i}`, startTicks: 0 }));
+    const batch = (reader) => {
+      const start = now();
+      for (const t of targets) scanTaskProcesses(t, scope, reader());
+      return now() - start;
+    };
+    const shared = batch(turnProcReader);
+    await Promise.resolve();
+    const afresh = batch(() => LIVE_PROC);
     console.log(
       `${n} escapees (${total} processes): stat pass ${statPass.ms.toFixed(1)} ms; ` +
         `scan, task's own (${own.result.members.length} members) ${own.ms.toFixed(1)} ms; ` +
-        `scan, older task, no member ${older.ms.toFixed(1)} ms; scan, newer task ${newer.ms.toFixed(1)} ms`,
+        `scan, older task, no member ${older.ms.toFixed(1)} ms; scan, newer task ${newer.ms.toFixed(1)} ms; ` +
+        `128 older tasks in one turn: ${shared.toFixed(0)} ms shared, ${afresh.toFixed(0)} ms afresh`,
     );
     for (const pid of findOurs()) killOurs(pid);
     await pollUntil('the sleeps to end', () => findOurs().length === 0, {

@@ -1,32 +1,7 @@
-import { closeSync, openSync, readSync } from 'node:fs';
-import { listProcStats, type ProcStat } from '../runtime/proc.js';
+import type { ProcStat } from '../runtime/proc.js';
+import { LIVE_PROC, type ProcReader } from '../runtime/proc-reader.js';
 
-/**
- * What the scan reads of /proc (proc(5), https://man7.org/linux/man-pages/man5/proc.5.html):
- * the live /proc by default ({@link LIVE_PROC}), a fake in unit tests.
- */
-export interface ProcReader {
-  /** `/proc/<pid>/stat` of every visible process (one pass over /proc). */
-  list(): ProcStat[];
-  /**
-   * Real and effective user id of `pid` (`Uid:` line of `/proc/<pid>/status`);
-   * undefined when it cannot be read (ended, hidden by `hidepid`).
-   */
-  uids(pid: number): { real: number; effective: number } | undefined;
-  /**
-   * True when `/proc/<pid>/environ` holds `entry` (`NAME=value`) as one whole
-   * entry; false when it does not or cannot be read (another user's, hidepid,
-   * non-dumpable, ended).
-   */
-  environHas(pid: number, entry: string): boolean;
-}
-
-/** The live /proc. */
-export const LIVE_PROC: ProcReader = {
-  list: listProcStats,
-  uids: readUids,
-  environHas: environHolds,
-};
+export { LIVE_PROC, type ProcReader } from '../runtime/proc-reader.js';
 
 /** The task a scan looks for: its id (the marker's value), wrapper pid, process group id and wrapper start time. */
 export interface ScanTarget {
@@ -68,7 +43,7 @@ const live = (p: ProcStat) => p.state !== 'Z' && p.state !== 'X';
  * started no earlier than the wrapper) is a member when
  * - P is in the task's process group and the wrapper still runs with its start
  *   time (the group is then still the task's), or
- * - P carries `TEND_TASK_ID=<id>` as a whole entry of `/proc/<pid>/environ`
+ * - P carries `TEND_TASK_ID=<id>` in `/proc/<pid>/environ` (its first entry of that name)
  *   and, when outside the task's group, runs as the daemon's user (real and
  *   effective uid), or
  * - P's parent is a member (a child that cleared its environment is still the
@@ -90,7 +65,7 @@ export function scanTaskProcesses(
   const { pid, pgid, startTicks } = target;
   const table = reader.list();
   const wrapperAlive = table.some((p) => p.pid === pid && live(p) && p.startTicks === startTicks);
-  const marker = `${scope.markerName}=${target.id}`;
+  const marked = (p: ProcStat) => reader.environValue(p.pid, scope.markerName) === target.id;
   const candidate = (p: ProcStat) => live(p) && p.pid > 1 && p.pid !== scope.selfPid;
   const inGroup = table.filter((p) => candidate(p) && p.pgid === pgid);
   const sameUser = (p: ProcStat) => {
@@ -101,8 +76,8 @@ export function scanTaskProcesses(
   for (const p of table) {
     if (!candidate(p) || p.startTicks < startTicks) continue;
     if (p.pgid === pgid) {
-      if (wrapperAlive || reader.environHas(p.pid, marker)) proven.add(p.pid);
-    } else if (reader.environHas(p.pid, marker) && sameUser(p)) proven.add(p.pid);
+      if (wrapperAlive || marked(p)) proven.add(p.pid);
+    } else if (marked(p) && sameUser(p)) proven.add(p.pid);
   }
   // A child of a member is a member, even when it cleared its environment.
   const children = new Map<number, ProcStat[]>();
@@ -125,73 +100,4 @@ export function scanTaskProcesses(
     members: table.filter((p) => proven.has(p.pid)),
     strangers: inGroup.filter((p) => !proven.has(p.pid)),
   };
-}
-
-/** Reused read buffer of the scan (grown for a large environ; the scan is synchronous). */
-let buffer = Buffer.allocUnsafe(16 * 1024);
-
-/**
- * Reads /proc file `path` whole into {@link buffer}, at most `max` bytes, with
- * one open and as few read(2) calls as it takes (readFileSync costs about 3×
- * as much here: it fstat()s, and reads a /proc file of size 0 in several
- * rounds, each making the kernel render the file again).
- * @returns the number of bytes read, or undefined when it cannot be opened or read.
- */
-function readProcFile(path: string, max: number): number | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    let length = 0;
-    for (;;) {
-      if (length === buffer.length) {
-        if (length >= max) return length;
-        const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, max));
-        buffer.copy(grown);
-        buffer = grown;
-      }
-      const read = readSync(fd, buffer, length, buffer.length - length, null);
-      if (read === 0) return length;
-      length += read;
-    }
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Most bytes of an environ read: execve(2) caps argv plus environ at ARG_MAX-like limits far below this. */
-const ENVIRON_MAX = 16 * 1024 * 1024;
-
-/**
- * True when `/proc/<pid>/environ` (NUL-separated `NAME=value` entries, the
- * environment the process was started with; proc(5)) holds `entry` as one
- * whole entry. False when it does not or cannot be read (ended, another
- * user's, hidepid, non-dumpable).
- */
-export function environHolds(pid: number, entry: string): boolean {
-  const length = readProcFile(`/proc/${pid}/environ`, ENVIRON_MAX);
-  if (length === undefined) return false;
-  const environ = buffer.subarray(0, length);
-  for (let at = environ.indexOf(entry, 0, 'latin1'); at >= 0; at = environ.indexOf(entry, at + 1, 'latin1')) {
-    const end = at + entry.length;
-    if ((at === 0 || environ[at - 1] === 0) && (end === length || environ[end] === 0)) return true;
-  }
-  return false;
-}
-
-/**
- * Real and effective uid of `pid` from the `Uid:` line of `/proc/<pid>/status`
- * (real, effective, saved set, filesystem; proc(5)).
- * @returns undefined when the file cannot be read or has no such line.
- */
-export function readUids(pid: number): { real: number; effective: number } | undefined {
-  const length = readProcFile(`/proc/${pid}/status`, 64 * 1024);
-  if (length === undefined) return undefined;
-  const match = /^Uid:\s+(\d+)\s+(\d+)/m.exec(buffer.toString('latin1', 0, length));
-  return match ? { real: Number(match[1]), effective: Number(match[2]) } : undefined;
 }

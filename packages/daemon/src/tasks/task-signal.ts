@@ -1,6 +1,7 @@
 import type { SignalName } from '@tend/protocol';
 import { bootId, readProcStat, type ProcStat } from '../runtime/proc.js';
 import type { TaskRow } from '../store/task-store.js';
+import { LIVE_PROC, type ProcReader, turnProcReader } from '../runtime/proc-reader.js';
 import { scanTaskProcesses, type TaskProcesses } from './marker-scan.js';
 
 export type { TaskProcesses } from './marker-scan.js';
@@ -37,9 +38,10 @@ export interface SignalOutcome {
 }
 
 /**
- * Most passes of {@link signalTask} for SIGKILL: each pass after the first
- * finds only children that members forked between the previous pass's scan
- * and their SIGKILL, so the passes end as soon as one finds nobody new.
+ * Most passes of {@link signalTask} for SIGKILL: after a pass that killed
+ * members by pid, the next finds only children they forked between the scan
+ * and their SIGKILL, so the passes end as soon as one finds nobody new (or
+ * killed nobody by pid: kill(-pgid) leaves no such child in the group).
  */
 const SIGKILL_PASSES = 8;
 
@@ -55,9 +57,13 @@ const NOTHING: SignalOutcome = { via: 'none', sent: 0, outside: 0, spared: 0 };
  * task's ended (PID reuse) has none of these ties, so it is never a member.
  * Cost: one pass over /proc and one environ read per process started after the
  * wrapper (BENCHMARKS.md, "Marker scan"); called on stop, kill and end checks
- * only, never in the watchdog's 100 ms poll.
+ * only, never in the watchdog's 100 ms poll. `reader` defaults to the reads
+ * shared by this turn of the event loop (runtime/proc-reader.ts).
  */
-export function findTaskProcesses(row: TaskIdentityRow): TaskProcesses {
+export function findTaskProcesses(
+  row: TaskIdentityRow,
+  reader: ProcReader = turnProcReader(),
+): TaskProcesses {
   const { pid, pgid, startTicks } = row;
   if (pid === undefined || pgid === undefined || startTicks === undefined || row.bootId === undefined)
     return NONE;
@@ -65,6 +71,7 @@ export function findTaskProcesses(row: TaskIdentityRow): TaskProcesses {
   return scanTaskProcesses(
     { id: row.id, pid, pgid, startTicks },
     { uid: process.getuid?.() ?? -1, selfPid: process.pid, markerName: TASK_MARKER },
+    reader,
   );
 }
 
@@ -75,10 +82,10 @@ export function findTaskProcesses(row: TaskIdentityRow): TaskProcesses {
  * one kill(-pgid) when the wrapper still runs with the row's identity or every
  * live process in the group is provably the task's, and to each other member
  * (those outside the group, or all of them when the group holds strangers) by
- * pid. SIGKILL is repeated on members found by a new scan until one finds
- * none (children forked between scan and kill), at most {@link SIGKILL_PASSES}
- * passes. Nothing that is not provably the task's is signalled, nor pid ≤ 1,
- * nor the daemon, nor (outside the group) another user's process. While the
+ * pid. After SIGKILL by pid, a new scan looks for children forked between
+ * scan and kill, until one finds none, at most {@link SIGKILL_PASSES} passes.
+ * Nothing that is not provably the task's is signalled, nor pid ≤ 1, nor the
+ * daemon, nor (outside the group) another user's process. While the
  * wrapper of a `tty` task runs, signals other than SIGKILL go to its group
  * only: the wrapper forwards them to the command's terminal session
  * (tty-run.ts); its other processes outside the group get the SIGKILL that
@@ -98,7 +105,9 @@ export function signalTask(row: TaskIdentityRow, signal: SignalName): SignalOutc
   const reached = new Set<string>();
   const key = (p: ProcStat) => `${p.pid}:${p.startTicks}`;
   for (let pass = 0; pass < (signal === 'SIGKILL' ? SIGKILL_PASSES : 1); pass++) {
-    const found = findTaskProcesses(row);
+    // SIGKILL always reads /proc afresh; other signals may share the reads of this turn (stopAll).
+    const found = findTaskProcesses(row, signal === 'SIGKILL' ? LIVE_PROC : turnProcReader());
+    let perPid = false;
     // Strangers as first found (once the wrapper is SIGKILLed, later passes no longer see the group proven).
     if (pass === 0) outcome.spared = found.strangers.length;
     const fresh = found.members.filter((p) => !reached.has(key(p)));
@@ -121,9 +130,12 @@ export function signalTask(row: TaskIdentityRow, signal: SignalName): SignalOutc
       if (!now || now.startTicks !== p.startTicks || now.state === 'Z' || !killTarget(p.pid, signal))
         continue;
       outcome.sent++;
+      perPid = true;
       if (p.pgid !== pgid) outcome.outside++;
       if (outcome.via === 'none') outcome.via = 'members';
     }
+    // kill(-pgid) is atomic against fork in the group; per-pid kills are not: look again.
+    if (!perPid) break;
   }
   return outcome;
 }
