@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import type { Task } from '@tend/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   allGone,
+  client,
   commOf,
   harness,
   own,
@@ -42,6 +44,21 @@ describe('a stop in marker mode', () => {
     expect(pgidOf(daemonized)).not.toBe(task.pgid);
     await stopTask(task.id);
     await allGone([setsid, dfork, daemonized, nohup]);
+  });
+
+  it('keeps tracking a task whose wrapper was killed while a process of it that left the group runs, and stops it', async () => {
+    const d = harness.home;
+    const task = await runTask(`setsid sleep 1000 & echo $! > ${d}/orphan.pid; kill -9 $PPID`);
+    const escapee = await pidFromFile('orphan');
+    const seen = await pollUntil('the daemon to see the wrapper gone', async () => {
+      const got: Task = await client.request('task/get', { id: task.id });
+      return got.reason !== undefined ? got : undefined;
+    });
+    // Its only process left is outside the task's group: found by its marker, so the task is still live.
+    expect(seen.state).toBe('running');
+    expect(pgidOf(escapee)).not.toBe(task.pgid);
+    await stopTask(task.id);
+    await allGone([escapee]);
   });
 
   it('ends what left the group of a tty task too, and still records the command’s own status', async () => {

@@ -27,6 +27,7 @@ async function stranger(env: Record<string, string>, uid?: number): Promise<numb
   const child = spawn('sleep', ['1000'], {
     detached: true,
     stdio: 'ignore',
+    cwd: '/',
     env: { ...base, ...env },
     ...(uid === undefined ? {} : { uid, gid: uid }),
   });
@@ -43,12 +44,12 @@ describe('marker containment', () => {
     const sleeps = await pollUntil(
       '500 sleeps carrying the marker',
       () => {
-        const found = processesWith(marker).filter((pid) => pid !== task.pid);
-        return found.length >= 501 ? found : undefined;
+        const found = processesWith(marker).filter((pid) => commOf(pid) === 'sleep');
+        return found.length === 500 ? found : undefined;
       },
       { timeoutMs: 60_000 },
     );
-    expect(sleeps.filter((pid) => pgidOf(pid) !== task.pgid).length).toBeGreaterThanOrEqual(250);
+    expect(sleeps.filter((pid) => pgidOf(pid) !== task.pgid)).toHaveLength(250);
     await stopTask(task.id);
     await pollUntil('every process of the storm to end', () => processesWith(marker).length === 0, {
       timeoutMs: 30_000,
