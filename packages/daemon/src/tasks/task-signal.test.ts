@@ -20,6 +20,7 @@ const cmdline = (pid: number) => {
     return '';
   }
 };
+const pids = (list: ProcStat[]) => list.map((p) => p.pid);
 const running = (pid: number) => {
   const stat = readProcStat(pid);
   return stat !== undefined && stat.state !== 'Z';
@@ -61,7 +62,7 @@ describe('signalTask', () => {
       startTicks: leader.startTicks,
       bootId: bootId(),
     };
-    expect(signalTask(row, 'SIGKILL')).toEqual({ via: 'group', sent: 1, spared: 0 });
+    expect(signalTask(row, 'SIGKILL')).toEqual({ via: 'group', sent: 3, outside: 0, spared: 0 });
     for (const p of members)
       await pollUntil(`pid ${p.pid} to die`, () => (running(p.pid) ? undefined : true));
   });
@@ -77,7 +78,7 @@ describe('signalTask', () => {
       bootId: bootId(),
     };
     expect(findTaskProcesses(row).members).toEqual([]);
-    expect(signalTask(row, 'SIGKILL')).toEqual({ via: 'none', sent: 0, spared: 3 });
+    expect(signalTask(row, 'SIGKILL')).toEqual({ via: 'none', sent: 0, outside: 0, spared: 3 });
     for (const p of members) expect(running(p.pid)).toBe(true);
   });
 
@@ -102,7 +103,7 @@ describe('signalTask', () => {
         .members.map((p) => p.pid)
         .sort(),
     ).toEqual([...taskPids].sort());
-    expect(signalTask(row, 'SIGKILL')).toEqual({ via: 'members', sent: 3, spared: 2 });
+    expect(signalTask(row, 'SIGKILL')).toEqual({ via: 'members', sent: 3, outside: 0, spared: 2 });
     for (const pid of taskPids) await pollUntil(`pid ${pid} to die`, () => (running(pid) ? undefined : true));
     for (const pid of strangerPids) expect(running(pid)).toBe(true);
   });
@@ -117,9 +118,29 @@ describe('signalTask', () => {
       startTicks: leader.startTicks - 1,
       bootId: bootId(),
     };
-    expect(signalTask(row, 'SIGKILL')).toEqual({ via: 'group', sent: 1, spared: 0 });
+    expect(signalTask(row, 'SIGKILL')).toEqual({ via: 'group', sent: 3, outside: 0, spared: 0 });
     for (const p of members)
       await pollUntil(`pid ${p.pid} to die`, () => (running(p.pid) ? undefined : true));
+  });
+
+  it('reaches a marked process that left the group (setsid) by pid, counts it, and spares strangers of the same user', async () => {
+    const id = 'tsig0006';
+    const { leader } = await startGroup('setsid sleep 600 & sleep 600 & wait', 1, { [TASK_MARKER]: id });
+    const escapee = await pollUntil('the setsid sleep', () =>
+      listProcStats().find(
+        (p) => p.ppid === leader.pid && p.sid !== leader.sid && cmdline(p.pid) === 'sleep',
+      ),
+    );
+    groups.push(recordProcess(escapee.pid));
+    // Strangers started after the task, in groups of their own: another task's marker, and none.
+    const other = await startGroup('sleep 600 & wait', 1, { [TASK_MARKER]: 'tsig9999' });
+    const bare = await startGroup('sleep 600 & wait', 1);
+    const row = { id, pid: leader.pid, pgid: leader.pid, startTicks: leader.startTicks, bootId: bootId() };
+    expect(pids(findTaskProcesses(row).members)).toContain(escapee.pid);
+    // The group (leader, sleep) and the escapee: 3 processes reached, 1 of them outside the group.
+    expect(signalTask(row, 'SIGKILL')).toEqual({ via: 'group', sent: 3, outside: 1, spared: 0 });
+    await pollUntil('the escapee to die', () => (running(escapee.pid) ? undefined : true));
+    for (const p of [...other.members, ...bare.members]) expect(running(p.pid)).toBe(true);
   });
 
   it('signals nothing of a row from another boot, nor of a row without identity', async () => {

@@ -1,143 +1,144 @@
 import type { SignalName } from '@tend/protocol';
-import {
-  bootId,
-  environHas,
-  groupExists,
-  isSameProcess,
-  listProcStats,
-  readProcStat,
-  type ProcStat,
-} from '../runtime/proc.js';
+import { bootId, readProcStat, type ProcStat } from '../runtime/proc.js';
 import type { TaskRow } from '../store/task-store.js';
+import { LIVE_PROC, type ProcReader, turnProcReader } from '../runtime/proc-reader.js';
+import { scanTaskProcesses, type TaskProcesses } from './marker-scan.js';
+
+export type { TaskProcesses } from './marker-scan.js';
 
 /**
  * Name of the variable set in every task's environment (value: the task id).
  * Every descendant inherits it unless it clears its environment; it ties a
  * process to its task once the wrapper (and with it the proof that the process
- * group is still the task's) is gone.
+ * group is still the task's) is gone, and finds the processes that left the
+ * group (docs/design.md, "Signals reach only the task").
  */
 export const TASK_MARKER = 'TEND_TASK_ID';
 
 /** What the signal path needs of a task row. */
-export type TaskIdentityRow = Pick<TaskRow, 'id' | 'pid' | 'pgid' | 'startTicks' | 'bootId'>;
-
-/** The processes of a task found in /proc (see {@link findTaskProcesses}). */
-export interface TaskProcesses {
-  /** The wrapper still runs with the start time and boot id of the row. */
-  wrapperAlive: boolean;
-  /** Live processes provably the task's (zombies left out). */
-  members: ProcStat[];
-  /** Live processes in the task's process group that are not provably its own. */
-  strangers: ProcStat[];
-}
+export type TaskIdentityRow = Pick<TaskRow, 'id' | 'pid' | 'pgid' | 'startTicks' | 'bootId'> &
+  Partial<Pick<TaskRow, 'tty'>>;
 
 /** What {@link signalTask} did. */
 export interface SignalOutcome {
-  /** `group`: one kill(-pgid) (the whole group was the task's); `members`: one kill(pid) per member; `none`. */
+  /**
+   * `group`: one kill(-pgid) reached the task's process group (members outside it got one kill(pid) each);
+   * `members`: one kill(pid) per member; `none`: nothing was signalled.
+   */
   via: 'group' | 'members' | 'none';
-  /** kill(2) calls that succeeded. */
+  /**
+   * Processes the signal reached: the members in the group when kill(-pgid) succeeded, plus each
+   * kill(pid) that succeeded. task/kill reports this number.
+   */
   sent: number;
-  /** Processes left alone because nothing tied them to the task. */
+  /** Of `sent`, the processes outside the task's process group (found by their TEND_TASK_ID marker or parent). */
+  outside: number;
+  /** Processes in the task's group left alone because nothing tied them to the task. */
   spared: number;
 }
 
+/**
+ * Most passes of {@link signalTask} for SIGKILL: after a pass that killed
+ * members by pid, the next finds only children they forked between the scan
+ * and their SIGKILL, so the passes end as soon as one finds nobody new (or
+ * killed nobody by pid: kill(-pgid) leaves no such child in the group).
+ */
+const SIGKILL_PASSES = 8;
+
 const NONE: TaskProcesses = { wrapperAlive: false, members: [], strangers: [] };
+const NOTHING: SignalOutcome = { via: 'none', sent: 0, outside: 0, spared: 0 };
 
 /**
  * Finds the processes that are provably task `row`'s (docs/design.md, "Signals
- * reach only the task"). A live process P counts when
- * - the row's boot id is the current boot,
- * - P's start time (clock ticks after boot) is no earlier than the wrapper's,
- * - P is in the task's process group (whose id is the wrapper's pid), and
- * - something ties it to this task: the wrapper itself still runs with the
- *   row's start time (Linux does not hand out a pid while it is still some
- *   process's group or session id, so the group is still the task's), or P carries `TEND_TASK_ID=<id>` in its environment, or P's
- *   parent counts.
- * A pid that came back to another process after the task's group emptied
- * (PID reuse) has none of these ties, so it is never a member. Processes that
- * left the group (setpgid, setsid) are out of reach until tasks get a cgroup.
- * Cost: one kill(-pgid, 0), then, when the group has members, one pass over
- * /proc (about 0.1–0.2 ms per process on a busy 2-core machine).
+ * reach only the task"): in its process group, and outside it every process of
+ * the daemon's user that carries `TEND_TASK_ID=<id>` or descends from a member
+ * (see {@link scanTaskProcesses} for the rules), all started no earlier than the
+ * wrapper in this boot. A pid that came back to another process after the
+ * task's ended (PID reuse) has none of these ties, so it is never a member.
+ * Cost: one pass over /proc and one environ read per process started after the
+ * wrapper (BENCHMARKS.md, "Marker scan"); called on stop, kill and end checks
+ * only, never in the watchdog's 100 ms poll. `reader` defaults to the reads
+ * shared by this turn of the event loop (runtime/proc-reader.ts).
  */
-export function findTaskProcesses(row: TaskIdentityRow): TaskProcesses {
+export function findTaskProcesses(
+  row: TaskIdentityRow,
+  reader: ProcReader = turnProcReader(),
+): TaskProcesses {
   const { pid, pgid, startTicks } = row;
   if (pid === undefined || pgid === undefined || startTicks === undefined || row.bootId === undefined)
     return NONE;
-  if (pgid <= 1 || pid <= 1 || row.bootId !== bootId() || !groupExists(pgid)) return NONE;
-  const table = listProcStats();
-  const live = (p: ProcStat) => p.state !== 'Z' && p.state !== 'X';
-  const wrapperAlive = table.some((p) => p.pid === pid && live(p) && p.startTicks === startTicks);
-  const inScope = table.filter((p) => live(p) && p.pgid === pgid && p.pid > 1 && p.pid !== process.pid);
-  const marker = `${TASK_MARKER}=${row.id}`;
-  const proven = new Set<number>();
-  for (const p of inScope) {
-    if (p.startTicks >= startTicks && (wrapperAlive || environHas(p.pid, marker))) proven.add(p.pid);
-  }
-  // A child of a member is a member, even when it cleared its environment.
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const p of inScope) {
-      if (!proven.has(p.pid) && p.startTicks >= startTicks && proven.has(p.ppid)) {
-        proven.add(p.pid);
-        grew = true;
-      }
-    }
-  }
-  return {
-    wrapperAlive,
-    members: inScope.filter((p) => proven.has(p.pid)),
-    strangers: inScope.filter((p) => !proven.has(p.pid)),
-  };
+  if (pgid <= 1 || pid <= 1 || row.bootId !== bootId()) return NONE;
+  return scanTaskProcesses(
+    { id: row.id, pid, pgid, startTicks },
+    { uid: process.getuid?.() ?? -1, selfPid: process.pid, markerName: TASK_MARKER },
+    reader,
+  );
 }
 
 /**
  * The one way tend signals a task: every stop, timeout, SIGKILL escalation,
- * leftover sweep and recovery goes through here. It sends `signal` to the
- * task's process group with one kill(-pgid) when the wrapper still runs with
- * the row's identity, or when every live process in the group is provably the
- * task's (see {@link findTaskProcesses}); else to each proven process by pid.
+ * leftover sweep and recovery goes through here. It finds the task's processes
+ * ({@link findTaskProcesses}), sends `signal` to the task's process group with
+ * one kill(-pgid) when the wrapper still runs with the row's identity or every
+ * live process in the group is provably the task's, and to each other member
+ * (those outside the group, or all of them when the group holds strangers) by
+ * pid. After SIGKILL by pid, a new scan looks for children forked between
+ * scan and kill, until one finds none, at most {@link SIGKILL_PASSES} passes.
  * Nothing that is not provably the task's is signalled, nor pid ≤ 1, nor the
- * daemon.
+ * daemon, nor (outside the group) another user's process. While the
+ * wrapper of a `tty` task runs, signals other than SIGKILL go to its group
+ * only: the wrapper forwards them to the command's terminal session
+ * (tty-run.ts); its other processes outside the group get the SIGKILL that
+ * ends the stop.
  *
  * Residual race: a process can end, and its pid be reused, between the check
  * and kill(2) (microseconds; each per-pid kill re-reads the start time just
  * before). Closing it needs pidfd_send_signal(2) (Linux ≥ 5.1) on a pidfd
  * opened while the identity was checked, which Node does not expose (no
- * pidfd_open or pidfd_send_signal in node:process or libuv), nor cgroup.kill
- * until tasks run in their own cgroup.
+ * pidfd_open or pidfd_send_signal in node:process or libuv); cgroup
+ * containment (cgroup.kill) has no such race.
  */
 export function signalTask(row: TaskIdentityRow, signal: SignalName): SignalOutcome {
-  const { pid, pgid, startTicks } = row;
-  if (pid === undefined || pgid === undefined || startTicks === undefined || row.bootId === undefined)
-    return NOTHING;
-  // Fast path: the wrapper holds its pid, so the group is the task's.
-  if (pgid === pid && isSameProcess(pid, { startTicks, bootId: row.bootId })) {
-    const sent = killTarget(-pgid, signal) ? 1 : 0;
-    return { via: sent ? 'group' : 'none', sent, spared: 0 };
+  const { pgid } = row;
+  if (pgid === undefined) return NOTHING;
+  const outcome = { ...NOTHING };
+  const reached = new Set<string>();
+  const key = (p: ProcStat) => `${p.pid}:${p.startTicks}`;
+  for (let pass = 0; pass < (signal === 'SIGKILL' ? SIGKILL_PASSES : 1); pass++) {
+    // SIGKILL always reads /proc afresh; other signals may share the reads of this turn (stopAll).
+    const found = findTaskProcesses(row, signal === 'SIGKILL' ? LIVE_PROC : turnProcReader());
+    let perPid = false;
+    // Strangers as first found (once the wrapper is SIGKILLed, later passes no longer see the group proven).
+    if (pass === 0) outcome.spared = found.strangers.length;
+    const fresh = found.members.filter((p) => !reached.has(key(p)));
+    if (fresh.length === 0) break;
+    const wholeGroup = pass === 0 && (found.wrapperAlive || found.strangers.length === 0);
+    // A tty task's wrapper forwards the signal to the terminal's session; sent to `script` itself, a
+    // TERM, INT or QUIT makes it drop the command's last output and exit 0 (tty-run.ts). SIGKILL reaches all.
+    const groupOnly = row.tty === true && found.wrapperAlive && signal !== 'SIGKILL';
+    const inGroup = fresh.filter((p) => p.pgid === pgid);
+    if (wholeGroup && inGroup.length > 0 && killTarget(-pgid, signal)) {
+      outcome.via = 'group';
+      outcome.sent += inGroup.length;
+      for (const p of inGroup) reached.add(key(p));
+    }
+    for (const p of fresh) {
+      if (reached.has(key(p)) || (groupOnly && p.pgid !== pgid)) continue;
+      reached.add(key(p));
+      // Same process as when it was proven (not ended and reused since): then signal it.
+      const now = readProcStat(p.pid);
+      if (!now || now.startTicks !== p.startTicks || now.state === 'Z' || !killTarget(p.pid, signal))
+        continue;
+      outcome.sent++;
+      perPid = true;
+      if (p.pgid !== pgid) outcome.outside++;
+      if (outcome.via === 'none') outcome.via = 'members';
+    }
+    // kill(-pgid) is atomic against fork in the group; per-pid kills are not: look again.
+    if (!perPid) break;
   }
-  const found = findTaskProcesses(row);
-  if (found.members.length === 0) return { ...NOTHING, spared: found.strangers.length };
-  if (found.strangers.length === 0) {
-    const sent = killTarget(-pgid, signal) ? 1 : 0;
-    return { via: sent ? 'group' : 'none', sent, spared: 0 };
-  }
-  let sent = 0;
-  for (const p of found.members) {
-    // Same process as when it was proven (not ended and reused since): then signal it.
-    const now = readProcStat(p.pid);
-    if (
-      now &&
-      now.startTicks === p.startTicks &&
-      now.pgid === pgid &&
-      now.state !== 'Z' &&
-      killTarget(p.pid, signal)
-    )
-      sent++;
-  }
-  return { via: sent ? 'members' : 'none', sent, spared: found.strangers.length };
+  return outcome;
 }
-
-const NOTHING: SignalOutcome = { via: 'none', sent: 0, spared: 0 };
 
 /** kill(2) that reports failure (gone, or not ours) as false. Never reached with a target in -1..1. */
 function killTarget(target: number, signal: SignalName): boolean {

@@ -88,8 +88,9 @@ export class TaskStopper {
   /**
    * Sends `signal` to the task's processes through {@link signalTask}: only
    * those provably the task's (same boot, started no earlier than the task,
-   * in its group or session, tied to it by its live wrapper, its marker or a
-   * member parent), so a reused pid is never signalled, nor pid ≤ 1.
+   * tied to it by its live wrapper and group, its TEND_TASK_ID marker — also
+   * outside the group, then of the daemon's user only — or a member parent),
+   * so a reused pid is never signalled, nor pid ≤ 1.
    * @returns whether at least one process was signalled.
    */
   signalGroup(row: TaskRow, signal: SignalName): boolean {

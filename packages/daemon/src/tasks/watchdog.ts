@@ -1,6 +1,6 @@
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { isTerminal } from '@tend/protocol';
-import { isSameProcess, pidExists } from '../runtime/proc.js';
+import { isSameProcess, pidExists, type ProcStat } from '../runtime/proc.js';
 import type { TaskRow } from '../store/task-store.js';
 import { finishOrphan, wrapperGone } from './orphaned-task.js';
 import type { TaskEnder } from './task-end.js';
@@ -26,7 +26,7 @@ const IDENTITY_EVERY = 4;
 export class Watchdog {
   private readonly watched = new Map<
     string,
-    { row: TaskRow; exitPath: string; watcher?: FSWatcher; orphan?: boolean }
+    { row: TaskRow; exitPath: string; watcher?: FSWatcher; orphan?: boolean; members?: ProcStat[] }
   >();
   private timer: NodeJS.Timeout | undefined;
   private tick = 0;
@@ -92,6 +92,24 @@ export class Watchdog {
     }
   }
 
+  /**
+   * Ends orphaned task `id` once none of its processes is left. While one the
+   * last scan found still runs (same start time), that costs one stat read; only
+   * then does it scan /proc again (findTaskProcesses: environ reads), which
+   * also finds what the known members forked meanwhile.
+   */
+  private checkOrphan(id: string, entry: { row: TaskRow; members?: ProcStat[] }): void {
+    const bootId = entry.row.bootId as string;
+    if (entry.members?.some((p) => isSameProcess(p.pid, { startTicks: p.startTicks, bootId }))) return;
+    const { members } = findTaskProcesses(entry.row);
+    if (members.length > 0) {
+      entry.members = members;
+      return;
+    }
+    this.forget(id);
+    finishOrphan(this.ender, id);
+  }
+
   /** inotify saw the exit record appear: the task has ended. */
   private recordSeen(id: string): void {
     // An unreadable record keeps the task watched: the poll still sees the wrapper go.
@@ -104,11 +122,7 @@ export class Watchdog {
     if (!entry) return;
     const { row, exitPath, watcher } = entry;
     if (entry.orphan) {
-      // A scan of /proc: at identity pace only.
-      if (identity && findTaskProcesses(row).members.length === 0) {
-        this.forget(id);
-        finishOrphan(this.ender, id);
-      }
+      if (identity) this.checkOrphan(id, entry);
       return;
     }
     const pid = row.pid as number;
