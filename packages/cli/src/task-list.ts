@@ -61,7 +61,7 @@ export function withStats(task: Task, stats: ReadonlyMap<string, TaskStatsView> 
 }
 
 /**
- * Renders tasks as a borderless table with columns ID, NAME, STATE, EXIT (code
+ * Renders tasks as a borderless table with columns ID, NAME, STATE (see {@link stateColumn}), EXIT (code
  * or signal name), CREATED (how long ago), DURATION (run time so far, or total
  * once ended), then — when `stats` is given — CPU (% of one core), MEM (RSS)
  * and PORTS (listening TCP ports, comma-separated) of live tasks, and COMMAND,
@@ -86,7 +86,7 @@ export function renderTaskTable(
     return [
       task.id,
       task.name ?? '',
-      task.state,
+      stateColumn(task),
       exitColumn(task),
       formatAgo(task.createdAt, now),
       durationColumn(task, now),
@@ -110,6 +110,18 @@ const HEADINGS_WITH_STATS = [
   'PORTS',
   'COMMAND',
 ];
+
+/**
+ * STATE column: the state, then `stopped` for a task stopped by SIGSTOP/SIGTSTP, and the leftovers
+ * still running after the command ended: `running, stopped`, `succeeded, 1 leftover running`.
+ */
+export function stateColumn(task: Pick<Task, 'state' | 'stopped' | 'leftovers'>): string {
+  const notes: string[] = [task.state];
+  if (task.stopped) notes.push('stopped');
+  const left = task.leftovers;
+  if (left?.running) notes.push(`${left.count} leftover${left.count === 1 ? '' : 's'} running`);
+  return notes.join(', ');
+}
 
 /** EXIT column of a task or completion: its exit code, the signal's name, `?` when it ended without either, or empty while live. */
 export function exitColumn(task: Pick<Task, 'exitCode' | 'signal' | 'state'>): string {

@@ -29,6 +29,8 @@ export interface RunOptions extends GlobalOptions {
   reuse?: boolean;
   /** Run the command under a pseudo-terminal (`--tty`). */
   tty?: boolean;
+  /** `--kill-leftovers`: SIGKILL what the command left running when it ends. */
+  killLeftovers?: boolean;
 }
 
 /**
@@ -43,7 +45,8 @@ export interface RunOptions extends GlobalOptions {
  * starting a second one: its id is printed and stderr says it was reused
  * (`reused: true` in the JSON); a live task of that name with another command
  * or cwd is the daemon's name_in_use error (exit 125). With `--tty`, the
- * command runs under a pseudo-terminal (`tty: true`).
+ * command runs under a pseudo-terminal (`tty: true`). With `--kill-leftovers`, processes the command
+ * left running are SIGKILLed when it ends (task/run `killLeftovers`).
  * @returns the process exit code.
  * @throws CliError for a blank command, --reuse without --name, --sig-proxy without --wait/-a, a name a live
  *   task has (reason name_in_use, naming tend stop and --reuse), or a task
@@ -68,6 +71,7 @@ export async function runTask(words: string[], options: RunOptions): Promise<num
         ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
         ...(options.reuse ? { reuse: true } : {}),
         ...(options.tty ? { tty: true } : {}),
+        ...(options.killLeftovers ? { killLeftovers: true } : {}),
       })
       .catch((err: unknown) => {
         if ((err as { reason?: unknown }).reason !== 'name_in_use' || options.reuse) throw err;

@@ -124,6 +124,7 @@ async function serve(
     logger,
     graceMs: config.killGraceMs,
     outputCapBytes: config.outputCapBytes,
+    killLeftovers: config.killLeftovers,
     maxLiveTasks: config.maxLiveTasks,
     cursors: new CursorStore(db),
     completions: new CompletionStore(db),
@@ -134,6 +135,8 @@ async function serve(
   const watchdog = new Watchdog(supervisor.ender);
   undo.push(() => watchdog.stop());
   const recovery = recoverLiveTasks(supervisor.ender, supervisor.stopper, watchdog);
+  const leftovers = supervisor.watchLeftovers();
+  undo.push(() => supervisor.stopper.leftovers.stopAll());
   const outputCap = new OutputCapEnforcer(supervisor, logger);
   outputCap.start();
   undo.push(() => outputCap.stop());
@@ -160,6 +163,7 @@ async function serve(
       if (request.restart !== true) writeStopMark(paths, logger);
       await server.close(paths.socketPath);
       watchdog.stop();
+      supervisor.stopper.leftovers.stopAll();
       outputCap.stop();
       retention.stop();
       supervisor.pendingEnds.stop();
@@ -194,7 +198,10 @@ async function serve(
   );
   await server.listen(paths.socketPath);
   writeDaemonJson(paths, startedAt, logger);
-  logger.info({ socket: paths.socketPath, ...recovery, readyMs: Date.now() - startedAt }, 'serving');
+  logger.info(
+    { socket: paths.socketPath, ...recovery, leftovers, readyMs: Date.now() - startedAt },
+    'serving',
+  );
   // After the socket is up (a long backlog on the first start after an upgrade must not fail the listen),
   // before the first request is read.
   retention.start();

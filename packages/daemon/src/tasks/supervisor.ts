@@ -1,5 +1,14 @@
 import type { Logger } from 'pino';
-import type { ParsedParamsOf, ResultOf, SignalName, Task, TaskGet, TaskList, TaskRun } from '@tend/protocol';
+import type {
+  ParsedParamsOf,
+  ResultOf,
+  SignalName,
+  Task,
+  TaskGet,
+  TaskKill,
+  TaskList,
+  TaskRun,
+} from '@tend/protocol';
 import type { CompletionStore } from '../store/completion-store.js';
 import type { CursorStore } from '../store/cursor-store.js';
 import type { RetentionStore } from '../store/retention-store.js';
@@ -7,7 +16,9 @@ import type { StopCause, TaskRow, TaskStore } from '../store/task-store.js';
 import { resolveTask } from './ids.js';
 import type { PendingEnds } from './pending-ends.js';
 import { TaskEnder, type WaitOutcome } from './task-end.js';
+import { endedWithLeftoversRunning } from './leftovers.js';
 import { TaskEvents } from './task-events.js';
+import { killAndWait } from './task-kill-wait.js';
 import { TaskRemover } from './task-remove.js';
 import { type RunRequest, TaskStarter } from './task-start.js';
 import { TaskStopper } from './task-stopper.js';
@@ -28,6 +39,8 @@ export interface SupervisorOptions {
   graceMs: number;
   /** Default output cap of a task, in bytes. */
   outputCapBytes: number;
+  /** Default of task/run `killLeftovers` (config `killLeftovers`; false when absent). */
+  killLeftovers?: boolean;
   /** Durable read cursors (task/output since last). */
   cursors: CursorStore;
   /** The completion inbox. */
@@ -113,9 +126,29 @@ export class TaskSupervisor extends TaskEvents {
       .map((row) => toTask(row, now));
   }
 
-  /** task/kill; see {@link TaskStopper.kill}. */
-  kill(ref: string, signal: SignalName, graceMs: number, cause: StopCause = 'user'): Task {
-    return this.stopper.kill(ref, signal, graceMs, cause);
+  /**
+   * task/kill; see {@link killAndWait} (with `wait`, the default: answers once the task has ended, with
+   * `stop`) and {@link TaskStopper.kill}.
+   */
+  kill(
+    ref: string,
+    signal: SignalName,
+    graceMs: number,
+    options: { wait?: boolean; abort?: AbortSignal; cause?: StopCause } = {},
+  ): Promise<ResultOf<typeof TaskKill>> {
+    return killAndWait(this.stopper, this.ender, ref, {
+      ...options,
+      signal,
+      graceMs,
+      wait: options.wait ?? true,
+    });
+  }
+
+  /** Watches again the leftovers of ended tasks that were running when the previous daemon stopped. */
+  watchLeftovers(): number {
+    const rows = endedWithLeftoversRunning(this.store);
+    for (const row of rows) this.stopper.leftovers.watch(row);
+    return rows.length;
   }
 
   /** task/wait until exit; see {@link TaskEnder.wait}. */

@@ -51,6 +51,13 @@ export function taskRunSchema(workspace: string) {
       .max(MAX_TIMEOUT_MS)
       .optional()
       .describe('deadline of the task itself: stop it after this many ms (not a bound on this call)'),
+    kill_leftovers: z
+      .boolean()
+      .optional()
+      .describe(
+        'when the command ends, kill the processes it left running in the background (default true: nothing it ' +
+          'started outlives it); false keeps them running, as `cmd &` would, and list_tasks shows them',
+      ),
     wait_until: z
       .object({
         ...conditionShape,
@@ -81,7 +88,9 @@ export type TaskRunInput = z.output<ReturnType<typeof taskRunSchema>>;
 /**
  * start_task: task/run with the workspace as default cwd, this server's
  * environment and umask laid over the daemon's (`callerEnvironment({ overDaemon: true })`), the session recorded by
- * the connection, and reuse on by default for named tasks; then, with wait_until,
+ * the connection, reuse on by default for named tasks, and `killLeftovers` on by default (an agent does
+ * not look for processes its command left running, and orphans outliving agents are the complaint users
+ * make most: README, "Leftovers"); then, with wait_until,
  * one bounded task/wait. Answers with the task's id, name and state, whether it was
  * reused, and how the wait ended (with the last lines when it ended or timed out).
  * @throws the client's errors (invalid_cwd, name_in_use, …), ToolInputError.
@@ -108,6 +117,8 @@ export async function taskRun(input: TaskRunInput, ctx: ToolContext): Promise<To
     ...(input.env ? { env: input.env } : {}),
     ...(input.name !== undefined ? { name: input.name, reuse: input.reuse ?? true } : {}),
     ...(input.timeout_ms !== undefined ? { timeoutMs: input.timeout_ms } : {}),
+    // An agent never looks for processes its command left behind: end them with it unless told otherwise.
+    killLeftovers: input.kill_leftovers ?? true,
   });
   const lines = [
     task.reused

@@ -70,6 +70,13 @@ export const TaskRun = defineRequest({
         .describe(
           "most disk its output.log may use; past it the oldest output is dropped (default: the daemon's config)",
         ),
+      killLeftovers: z
+        .boolean()
+        .optional()
+        .describe(
+          "end the task's remaining processes (SIGKILL) as soon as its main command ends; default: the daemon's " +
+            'killLeftovers config (false). A timeout or a stop ends every process of the task either way',
+        ),
       reuse: z
         .boolean()
         .default(false)
