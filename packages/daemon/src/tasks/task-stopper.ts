@@ -19,6 +19,8 @@ interface StopTally {
   pids: Set<number>;
   /** Most processes one round reported signalled (signalTask's `sent`). */
   maxSent: number;
+  /** Requests waiting for this proof (two task/kill of one task share it). */
+  users: number;
 }
 
 /**
@@ -112,14 +114,17 @@ export class TaskStopper {
    * round then costs one more pass over /proc. {@link endTally} returns the count and stops it.
    */
   startTally(id: string): void {
-    this.tallies.set(id, { pids: new Set(), maxSent: 0 });
+    const tally = this.tallies.get(id);
+    if (tally) tally.users++;
+    else this.tallies.set(id, { pids: new Set(), maxSent: 0, users: 1 });
   }
 
   /** Processes the stop of task `id` signalled since {@link startTally}: distinct pids, at least the largest round. */
   endTally(id: string): number {
     const tally = this.tallies.get(id);
-    this.tallies.delete(id);
-    return tally ? Math.max(tally.pids.size, tally.maxSent) : 0;
+    if (!tally) return 0;
+    if (--tally.users === 0) this.tallies.delete(id);
+    return Math.max(tally.pids.size, tally.maxSent);
   }
 
   /** SIGKILL to what is left of a stopped task at its end (TaskEnder.finish); logged only when it reached something. */

@@ -66,8 +66,9 @@ export async function taskKill(input: TaskKillInput, ctx: ToolContext): Promise<
       text: `Sent ${input.signal} to ${taskLabel(before)} (a signal that does not stop it in tend's view). Now: ${taskStatus(await tend.get(before.id))}.`,
     };
   }
+  // A daemon that proved the stop has already waited (grace + 5 s at most): only look, then.
   const { outcome } = await tend.wait(before.id, {
-    timeoutMs: Math.min(MAX_TOOL_WAIT_MS, input.grace_ms + END_SLACK_MS),
+    timeoutMs: proof ? 0 : Math.min(MAX_TOOL_WAIT_MS, input.grace_ms + END_SLACK_MS),
   });
   if (outcome === 'timeout') {
     const now = await tend.get(before.id);
