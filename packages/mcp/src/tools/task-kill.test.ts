@@ -43,7 +43,7 @@ describe('stop_task', () => {
     });
     const answer = await taskKill(parse({ id: 'web' }), contextOf(api));
     expect(answer.text).toMatch(
-      /^Stopped task k3j9x2ab with SIGTERM \(3 processes signalled, 0 left\): killed/,
+      /^Stopped task k3j9x2ab with SIGTERM: killed \(SIGTERM; killed by user\) after 1 min 10 s\. 3 processes signalled, 0 left\.\n/,
     );
   });
 
@@ -60,7 +60,7 @@ describe('stop_task', () => {
     const answer = await taskKill(parse({ id: 'web' }), contextOf(api));
     expect(calls.map((c) => c.method)).toEqual(['get', 'kill']);
     expect(answer.text).toMatch(
-      /had already ended \(succeeded.*\), but processes it left were still running: stopped them with SIGTERM \(1 process signalled, 0 left\)\.$/,
+      /had already ended \(succeeded.*\), but processes it left were still running: stopped them with SIGTERM\. 1 process signalled, 0 left\.$/,
     );
   });
 

@@ -76,14 +76,14 @@ export async function taskKill(input: TaskKillInput, ctx: ToolContext): Promise<
       text: `Sent ${input.signal} to ${taskLabel(now)}, but it has not ended yet: ${taskStatus(now)}. wait_task or list_tasks shows when it has.`,
     };
   }
-  return ended(tend, `Stopped ${taskLabel(before)} with ${input.signal}${proofNote(proof)}`, before.id);
+  return ended(tend, `Stopped ${taskLabel(before)} with ${input.signal}`, before.id, proofNote(proof));
 }
 
-/** ` (3 processes signalled, 0 left)` when the daemon proved the stop, else nothing. */
+/** ` 3 processes signalled, 0 left.` when the daemon proved the stop, else nothing. */
 function proofNote(proof: StopProof | undefined): string {
   if (!proof) return '';
   const { signalled, remaining } = proof;
-  return ` (${signalled} process${signalled === 1 ? '' : 'es'} signalled, ${remaining} left)`;
+  return ` ${signalled} process${signalled === 1 ? '' : 'es'} signalled, ${remaining} left.`;
 }
 
 /** An ended task whose leftovers still run: the stop ends them (the task's status stays its command's). */
@@ -93,14 +93,14 @@ async function stopLeftovers(tend: TendApi, before: Task, input: TaskKillInput):
     ? ' Some are still running: list_tasks shows when they have ended.'
     : '';
   return {
-    text: `${taskLabel(before)} had already ended (${taskState(before)}), but processes it left were still running: stopped them with ${input.signal}${proofNote(after.stop)}.${still}`,
+    text: `${taskLabel(before)} had already ended (${taskState(before)}), but processes it left were still running: stopped them with ${input.signal}.${proofNote(after.stop)}${still}`,
   };
 }
 
-async function ended(tend: TendApi, head: string, id: string): Promise<ToolText> {
+async function ended(tend: TendApi, head: string, id: string, note = ''): Promise<ToolText> {
   const task = await tend.get(id);
   return {
-    text: `${head}: ${taskState(task)}.\n${lastLinesBlock(await lastLines(tend, id, ENDED_TAIL_LINES))}`,
+    text: `${head}: ${taskState(task)}.${note}\n${lastLinesBlock(await lastLines(tend, id, ENDED_TAIL_LINES))}`,
   };
 }
 
