@@ -104,6 +104,14 @@ describe('leftovers after the main command ended', () => {
     ).toBe(true);
   });
 
+  it('task/remove with force SIGKILLs the leftovers of an ended task', async () => {
+    const pidFile = join(harness.home, 'leftover.pid');
+    const ended = await runToEnd(`sleep 100 & echo $! > ${pidFile}; exit 0`);
+    const leftover = await recordedPid(pidFile);
+    await client.request('task/remove', { id: ended.id, force: true });
+    await pollUntil('the leftover to be gone', () => !isAlive(leftover), { timeoutMs: 2_000 });
+  });
+
   it('watches the leftovers again after a daemon kill -9, and task/kill still ends them', async () => {
     const pidFile = join(harness.home, 'leftover.pid');
     const ended = await runToEnd(`sleep 100 & echo $! > ${pidFile}; exit 0`);
