@@ -158,6 +158,20 @@ describe('task/kill wait', () => {
     expect(ended).toMatchObject({ state: 'killed' });
   });
 
+  it('waits out the grace of a task that ignores SIGTERM and answers after its SIGKILL, nothing left', async () => {
+    const pidFile = join(harness.home, 'command.pid');
+    const task = await client.request<Task>('task/run', {
+      command: `trap '' TERM; echo $$ > ${pidFile}; exec sleep 100`,
+      cwd: harness.home,
+    });
+    const command = await recordedPid(pidFile);
+    const stopped = await client.request<Stopped>('task/kill', { id: task.id, graceMs: 1_500 });
+    expect(stopped).toMatchObject({ state: 'killed', signal: 'SIGKILL' });
+    expect(stopped.stop?.signalled).toBeGreaterThanOrEqual(2);
+    expect(stopped.stop?.remaining).toBe(0);
+    expect(isAlive(command)).toBe(false);
+  });
+
   it('proves a stop of a task whose child ignores SIGTERM: it gets SIGKILL when the task ends, nothing is left', async () => {
     const pidFile = join(harness.home, 'child.pid');
     const task = await client.request<Task>('task/run', {
