@@ -104,6 +104,24 @@ describe('leftovers after the main command ended', () => {
     ).toBe(true);
   });
 
+  it('records and stops the leftovers of a task that ends after a daemon restart adopted it', async () => {
+    const go = join(harness.home, 'go');
+    const pidFile = join(harness.home, 'leftover.pid');
+    const task = await client.request<Task>('task/run', {
+      command: `${untilFileExists(go, harness.home)}; sleep 100 & echo $! > ${pidFile}; exit 0`,
+      cwd: harness.home,
+    });
+    await harness.kill9();
+    await restart();
+    writeFileSync(go, '');
+    const leftover = await recordedPid(pidFile);
+    const { task: ended } = await client.request('task/wait', { id: task.id, timeoutMs: 15_000 });
+    expect(ended).toMatchObject({ state: 'succeeded', leftovers: { count: 1, running: true } });
+    const stopped = await client.request<Stopped>('task/kill', { id: task.id, graceMs: 5_000 });
+    expect(stopped.stop).toEqual({ signalled: 1, remaining: 0 });
+    expect(isAlive(leftover)).toBe(false);
+  });
+
   it('task/remove with force SIGKILLs the leftovers of an ended task', async () => {
     const pidFile = join(harness.home, 'leftover.pid');
     const ended = await runToEnd(`sleep 100 & echo $! > ${pidFile}; exit 0`);
