@@ -127,14 +127,14 @@ export class TaskStopper {
     return Math.max(tally.pids.size, tally.maxSent);
   }
 
-  /** SIGKILL to what is left of a stopped task at its end (TaskEnder.finish); logged only when it reached something. */
+  /** SIGKILL to what is left of a task at its end (a stopped task's, or with killLeftovers; TaskEnder.finish); logged only when it reached something. */
   sweep(row: TaskRow): void {
     const tally = this.tallies.get(row.id);
     const before = tally ? findTaskProcesses(row).members : [];
     const outcome = signalTask(row, 'SIGKILL');
     if (tally) this.count(tally, before, outcome.sent);
     if (outcome.sent > 0)
-      this.deps.logger.info({ task: row.id, ...outcome }, 'killed the leftovers of a stopped task');
+      this.deps.logger.info({ task: row.id, ...outcome }, 'killed what was left of the task at its end');
   }
 
   /**
