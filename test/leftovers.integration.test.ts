@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Task } from '@tend/protocol';
 import { describe, expect, it } from 'vitest';
@@ -70,6 +70,24 @@ describe('leftovers after the main command ended', () => {
     const leftover = await recordedPid(pidFile);
     expect(ended).toMatchObject({ state: 'succeeded', leftovers: { count: 1, running: false } });
     await pollUntil('the leftover to be gone', () => !isAlive(leftover), { timeoutMs: 2_000 });
+  });
+
+  it('takes the default of killLeftovers from the config, and task/run false overrides it', async () => {
+    await client.request('daemon/shutdown', {});
+    await pollUntil('the daemon to exit', () => !isAlive(harness.child?.pid as number));
+    mkdirSync(join(harness.home, 'config'), { recursive: true });
+    writeFileSync(join(harness.home, 'config', 'config.json'), JSON.stringify({ killLeftovers: true }));
+    await restart();
+    const killedFile = join(harness.home, 'killed.pid');
+    const killed = await runToEnd(`sleep 100 & echo $! > ${killedFile}; exit 0`);
+    const killedPid = await recordedPid(killedFile);
+    expect(killed.leftovers).toEqual({ count: 1, running: false });
+    await pollUntil('the leftover to be gone', () => !isAlive(killedPid), { timeoutMs: 2_000 });
+    const keptFile = join(harness.home, 'kept.pid');
+    const kept = await runToEnd(`sleep 100 & echo $! > ${keptFile}; exit 0`, { killLeftovers: false });
+    const keptPid = await recordedPid(keptFile);
+    expect(kept.leftovers).toEqual({ count: 1, running: true });
+    expect(isAlive(keptPid)).toBe(true);
   });
 
   it('keeps outputBytes true while a leftover writes, and says when the last leftover ended', async () => {
