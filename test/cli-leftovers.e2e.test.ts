@@ -37,16 +37,15 @@ async function stateCell(id: string): Promise<string | undefined> {
 describe('tend and leftovers', () => {
   it('run --wait reports success, ps shows the leftover, stop ends it and says so', async () => {
     const pidFile = join(home, 'leftover.pid');
-    const run = await tend(home, [
-      'run',
-      '--json',
-      '--wait',
-      '--',
-      `sleep 100 & echo $! > ${pidFile}; exit 0`,
-    ]);
-    expect(run.code).toBe(0);
-    const task = JSON.parse(run.stdout) as Task;
+    const run = await tend(home, ['run', '--wait', '--', `sleep 100 & echo $! > ${pidFile}; exit 0`]);
     const leftover = await recordedPid(pidFile);
+    expect(run.code).toBe(0);
+    // Attached, the id is not printed: the warning names it.
+    const warning =
+      /^tend: task ([a-z0-9]+) ended, but 1 process it started still runs \(tend stop \1 ends it\)\n$/;
+    const id = warning.exec(run.stderr)?.[1];
+    expect(id, run.stderr).toBeDefined();
+    const task = await tendJson<Task>(home, ['inspect', id as string]);
     expect(task).toMatchObject({ state: 'succeeded', leftovers: { count: 1, running: true } });
     expect(await stateCell(task.id)).toBe('succeeded, 1 leftover running');
 

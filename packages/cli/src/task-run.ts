@@ -46,7 +46,8 @@ export interface RunOptions extends GlobalOptions {
  * (`reused: true` in the JSON); a live task of that name with another command
  * or cwd is the daemon's name_in_use error (exit 125). With `--tty`, the
  * command runs under a pseudo-terminal (`tty: true`). With `--kill-leftovers`, processes the command
- * left running are SIGKILLed when it ends (task/run `killLeftovers`).
+ * left running are SIGKILLed when it ends (task/run `killLeftovers`); without it, an attached run whose
+ * command left processes running says so on stderr.
  * @returns the process exit code.
  * @throws CliError for a blank command, --reuse without --name, --sig-proxy without --wait/-a, a name a live
  *   task has (reason name_in_use, naming tend stop and --reuse), or a task
@@ -90,6 +91,11 @@ export async function runTask(words: string[], options: RunOptions): Promise<num
     // Attached (--wait, -a): the output streams to stdout (not with --json), signals detach or are forwarded.
     const ended = await attach(client, task, { stream: !options.json, sigProxy: options.sigProxy === true });
     const code = exitCodeOf(ended); // before printing: a lost task is one JSON error object
+    const left = ended.leftovers;
+    if (left?.running && !options.json)
+      warn(
+        `task ${ended.id} ended, but ${left.count} process${left.count === 1 ? '' : 'es'} it started still run${left.count === 1 ? 's' : ''} (tend stop ${ended.id} ends ${left.count === 1 ? 'it' : 'them'})`,
+      );
     if (options.json) await printJson(ended);
     return code;
   });
