@@ -148,6 +148,16 @@ describe('leftovers after the main command ended', () => {
     await pollUntil('the leftover to be gone', () => !isAlive(leftover), { timeoutMs: 2_000 });
   });
 
+  it('daemon/shutdown with killTasks ends the leftovers of ended tasks too', async () => {
+    const pidFile = join(harness.home, 'leftover.pid');
+    const ended = await runToEnd(`sleep 100 & echo $! > ${pidFile}; exit 0`);
+    const leftover = await recordedPid(pidFile);
+    expect(ended.leftovers?.running).toBe(true);
+    await client.request('daemon/shutdown', { killTasks: true, graceMs: 5_000 });
+    await pollUntil('the daemon to exit', () => !isAlive(harness.child?.pid as number));
+    expect(isAlive(leftover)).toBe(false);
+  });
+
   it('watches the leftovers again after a daemon kill -9, and task/kill still ends them', async () => {
     const pidFile = join(harness.home, 'leftover.pid');
     const ended = await runToEnd(`sleep 100 & echo $! > ${pidFile}; exit 0`);

@@ -66,6 +66,11 @@ export class LeftoverWatch {
     this.timer.unref();
   }
 
+  /** Ended tasks whose leftovers are watched now. */
+  rows(): TaskRow[] {
+    return [...this.watched.values()].map((entry) => entry.row);
+  }
+
   /** Whether ended task `id`'s leftovers are watched (they were running when last seen). */
   has(id: string): boolean {
     return this.watched.has(id);

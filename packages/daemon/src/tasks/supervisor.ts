@@ -172,13 +172,28 @@ export class TaskSupervisor extends TaskEvents {
   }
 
   /**
-   * Stops every live task (SIGTERM, SIGKILL after `graceMs`, cause `shutdown`) and waits for their
-   * ends, each at most `graceMs` + {@link SHUTDOWN_END_MARGIN_MS}.
+   * Stops every live task (SIGTERM, SIGKILL after `graceMs`, cause `shutdown`) and the leftovers of
+   * ended ones, and waits for their ends, each at most `graceMs` + {@link SHUTDOWN_END_MARGIN_MS}.
    */
   async stopAll(graceMs: number): Promise<void> {
     const live = this.store.live();
-    const ends = live.map((row) => this.ender.wait(row.id, graceMs + SHUTDOWN_END_MARGIN_MS));
+    const limit = graceMs + SHUTDOWN_END_MARGIN_MS;
+    const ends: Promise<unknown>[] = live.map((row) => this.ender.wait(row.id, limit));
     for (const row of live) this.stopper.stop(row, 'SIGTERM', graceMs, 'shutdown');
+    const { leftovers } = this.stopper;
+    for (const row of leftovers.rows()) {
+      leftovers.stop(row, 'SIGTERM', graceMs, (r, s) => this.stopper.signalGroup(r, s));
+      ends.push(withDeadline(leftovers.gone(row.id), limit));
+    }
     await Promise.all(ends);
   }
+}
+
+/** Settles with `promise`, or once `ms` have passed. */
+function withDeadline(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
