@@ -58,7 +58,8 @@ describe('a task run through the daemon', () => {
 
   it('is killed with SIGTERM by default, and with the signal asked for', async () => {
     const term = await client.request('task/run', { command: 'sleep 30', cwd: harness.home });
-    const stopping = await client.request('task/kill', { id: term.id });
+    // wait: false answers as soon as the signal is sent (the default waits for the end).
+    const stopping = await client.request('task/kill', { id: term.id, wait: false });
     expect(stopping).toMatchObject({ state: 'stopping', reason: 'killed by user (SIGTERM)' });
     const endedTerm = (await client.request('task/wait', { id: term.id })).task;
     expect(endedTerm).toMatchObject({ state: 'killed', signal: 'SIGTERM' });

@@ -115,6 +115,8 @@ describe('tend mcp, driven by a real MCP client', () => {
       new RegExp(`^Stopped task ${id} "e2e" with SIGTERM: killed \\(.*SIGTERM.*\\) after`),
     );
     expect(stopped).toContain('more 2');
+    // The daemon proved the stop: it says what it signalled and that nothing is left.
+    expect(stopped).toMatch(/ \d+ process(es)? signalled, 0 left\./);
 
     // The task belongs to the daemon, not to MCP: the CLI lists it, with the session and workspace of the agent.
     const listed = (await tendJson<Task[]>(home, ['ps', '-a'])).find((t) => t.id === id);

@@ -104,7 +104,7 @@ describe('forced PID reuse', () => {
     const daemon = await startDaemon();
     request = await client();
     expect(await request('task/get', { id: task.id })).toMatchObject({ state: 'running' });
-    await request('task/kill', { id: task.id, signal: 'SIGTERM', graceMs: 300_000 });
+    await request('task/kill', { id: task.id, signal: 'SIGTERM', graceMs: 300_000, wait: false });
     expect(await request('task/get', { id: task.id })).toMatchObject({ state: 'stopping' });
     // Someone else SIGKILLs the whole group and the pid comes back to a new session leader,
     // all while the daemon cannot look (stopped), so its next identity check meets the impostor.
@@ -125,7 +125,7 @@ describe('forced PID reuse', () => {
     let request = await client();
     const stopping = await runStubborn(request);
     const running = await runStubborn(request);
-    await request('task/kill', { id: stopping.id, signal: 'SIGTERM', graceMs: 300_000 });
+    await request('task/kill', { id: stopping.id, signal: 'SIGTERM', graceMs: 300_000, wait: false });
     await killDaemon(first);
     const impostors = [await ns.reusePid(stopping.pid), await ns.reusePid(running.pid)];
     await startDaemon();

@@ -132,7 +132,9 @@ describe('tasks outlive the daemon', () => {
     await pollUntil('ready', async () =>
       (await client.request('task/output', { id: task.id })).data.includes('ready'),
     );
-    expect((await client.request('task/kill', { id: task.id, graceMs: 300_000 })).state).toBe('stopping');
+    expect((await client.request('task/kill', { id: task.id, graceMs: 300_000, wait: false })).state).toBe(
+      'stopping',
+    );
     await harness.kill9();
     // The grace period ends while the daemon is down (written into the row, not waited for).
     withStore((store) => store.update(task.id, { killAt: Date.now() - 1 }));

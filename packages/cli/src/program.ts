@@ -85,6 +85,10 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
       'with --name: if a live task of that name runs the same command in the same cwd, print its id instead of starting another',
     )
     .option(
+      '--kill-leftovers',
+      'when the command ends, SIGKILL the processes it left running (default: config killLeftovers, false: they run on, ps shows them, stop ends them)',
+    )
+    .option(
       '-t, --tty',
       'run the command under a pseudo-terminal (util-linux script), so it line-buffers and keeps colours; the log holds its bytes as written (logs --clean strips the colours)',
     )
@@ -186,7 +190,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
   program
     .command('stop')
     .description(
-      'stop tasks: SIGTERM to their process group, SIGKILL after a grace period; wait for their end',
+      'stop tasks: SIGTERM (and SIGCONT) to their process group, SIGKILL after a grace period; wait until none of their processes is left (also ends the leftovers of an ended task)',
     )
     .argument('<id...>', 'task ids, unique id prefixes or names')
     .option(

@@ -1,5 +1,12 @@
 import type { TendClient } from '@tend/client';
-import { DEFAULT_KILL_GRACE_MS, toSignalName, type SignalName, type Task } from '@tend/protocol/wire';
+import {
+  DEFAULT_KILL_GRACE_MS,
+  isTerminal,
+  type SignalName,
+  type StopProof,
+  type Task,
+  toSignalName,
+} from '@tend/protocol/wire';
 import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { forEachTask } from './for-each-task.js';
@@ -20,31 +27,51 @@ export interface KillOptions extends GlobalOptions {
 /** How long `tend stop` waits for the end beyond the grace period, in ms (SIGKILL is then on its way). */
 const STOP_MARGIN_MS = 5_000;
 
+/** What `tend stop` prints of a task: the task, with `stop` (processes signalled and left) when the daemon proved it. */
+type StoppedTask = Task & { stop?: StopProof };
+
 /**
- * `tend stop ID…`: SIGTERM to each task's process group, SIGKILL after the
- * grace period (default {@link DEFAULT_KILL_GRACE_MS} ms, as `docker stop`),
- * then waits for each task to end (grace + 5 s at most) and prints its id, or
- * the ended task(s) as JSON. A task that had already ended is no failure, as
- * with `docker stop`: stderr says so, and it is printed like the others.
+ * `tend stop ID…`: SIGTERM (then SIGCONT, so that a stopped task can act on it) to each task's
+ * processes, SIGKILL after the grace period (default {@link DEFAULT_KILL_GRACE_MS} ms, as
+ * `docker stop`); the daemon answers once the task has ended and its processes are gone (task/kill
+ * waits; no request timeout on this side), with how many processes it signalled and how many remain
+ * (`stop`). Prints each id (stderr: `tend: stopped ID: 3 processes signalled, 0 remaining`), or the
+ * ended task(s) as JSON with `stop`. An ended task whose leftovers still run has them stopped. A
+ * task that had already ended is no failure, as with `docker stop`: stderr says so, and it is printed
+ * like the others. A daemon that answers before the end (older, or past grace + 5 s, or a lost
+ * connection) is followed by task/wait (grace + 5 s at most).
  * @returns 0, or 125 when any task could not be stopped (each error on stderr).
  */
 export async function stopTasks(ids: string[], options: StopOptions): Promise<number> {
   const graceMs = options.time ?? DEFAULT_KILL_GRACE_MS;
   return withClient(options, (client) =>
     forEachTask(ids, options, async (id) => {
-      let task: Task;
+      let task: StoppedTask;
       try {
         task = await client.kill(id, { signal: 'SIGTERM', graceMs });
       } catch (err) {
-        if ((err as { reason?: unknown }).reason !== 'not_running') throw err;
+        const reason = (err as { reason?: unknown }).reason;
+        if (reason === 'connection_closed') return waitForEnd(client, id, graceMs + STOP_MARGIN_MS);
+        if (reason !== 'not_running') throw err;
         // As `docker stop` of a stopped container: nothing to do, and no failure.
         const ended = await client.get(id);
         warn(`task ${ended.id} had already ended (${ended.state})`);
         return ended;
       }
-      return waitForEnd(client, task, graceMs + STOP_MARGIN_MS);
+      if (!isTerminal(task.state)) {
+        const after = await waitForEnd(client, task.id, graceMs + STOP_MARGIN_MS);
+        task = task.stop ? { ...after, stop: task.stop } : after;
+      }
+      if (task.stop && !options.json) warn(`stopped ${task.id}: ${proofText(task.stop)}`);
+      return task;
     }),
   );
+}
+
+/** `3 processes signalled, 0 remaining`. */
+export function proofText(stop: StopProof): string {
+  const { signalled, remaining } = stop;
+  return `${signalled} process${signalled === 1 ? '' : 'es'} signalled, ${remaining} remaining`;
 }
 
 /**
@@ -56,7 +83,10 @@ export async function stopTasks(ids: string[], options: StopOptions): Promise<nu
  */
 export async function killTasks(ids: string[], options: KillOptions): Promise<number> {
   const signal = parseSignal(options.signal ?? 'SIGKILL');
-  return withClient(options, (client) => forEachTask(ids, options, (id) => client.kill(id, { signal })));
+  // As before task/kill could wait: `tend kill` answers once the signal is sent (`tend stop` waits).
+  return withClient(options, (client) =>
+    forEachTask(ids, options, (id) => client.kill(id, { signal, wait: false })),
+  );
 }
 
 /**
@@ -70,7 +100,7 @@ export function parseSignal(input: string): SignalName {
   return name;
 }
 
-async function waitForEnd(client: TendClient, task: Task, timeoutMs: number): Promise<Task> {
-  const { task: after } = await client.wait(task.id, { timeoutMs });
+async function waitForEnd(client: TendClient, id: string, timeoutMs: number): Promise<Task> {
+  const { task: after } = await client.wait(id, { timeoutMs });
   return after;
 }

@@ -1,7 +1,7 @@
 import type { Task } from '@tend/protocol';
 import { describe, expect, it } from 'vitest';
 import { makeTask } from '../../../test/support/task.mjs';
-import { renderTaskTable } from './task-list.js';
+import { renderTaskTable, stateColumn } from './task-list.js';
 
 const NOW = Date.parse('2025-01-01T00:10:00.000Z');
 
@@ -94,5 +94,21 @@ describe('renderTaskTable with stats', () => {
 
   it('leaves the stats columns out when the daemon gave none (an older daemon)', () => {
     expect(renderTaskTable([task({})], 120, NOW, undefined).split('\n')[0]).not.toMatch(/CPU|PORTS/);
+  });
+});
+
+describe('stateColumn', () => {
+  it('adds "stopped" to a SIGSTOP\'d task and the leftovers still running to an ended one', () => {
+    expect(stateColumn(task({ state: 'running', stopped: true }))).toBe('running, stopped');
+    expect(stateColumn(task({ state: 'succeeded', leftovers: { count: 1, running: true } }))).toBe(
+      'succeeded, 1 leftover running',
+    );
+    expect(stateColumn(task({ state: 'failed', leftovers: { count: 3, running: true } }))).toBe(
+      'failed, 3 leftovers running',
+    );
+    expect(stateColumn(task({ state: 'succeeded', leftovers: { count: 1, running: false } }))).toBe(
+      'succeeded',
+    );
+    expect(stateColumn(task({ state: 'running' }))).toBe('running');
   });
 });

@@ -62,8 +62,7 @@ export function withStats(task: Task, stats: ReadonlyMap<string, TaskStatsView> 
 }
 
 /**
- * Renders tasks as a borderless table with columns ID, NAME, STATE (with `(session, ttl 1h59m)` when a live
- * task has a lifetime policy), EXIT (code
+ * Renders tasks as a borderless table with columns ID, NAME, STATE (see {@link stateColumn}), EXIT (code
  * or signal name), CREATED (how long ago), DURATION (run time so far, or total
  * once ended), then — when `stats` is given — CPU (% of one core), MEM (RSS)
  * and PORTS (listening TCP ports, comma-separated) of live tasks, and COMMAND,
@@ -113,10 +112,22 @@ const HEADINGS_WITH_STATS = [
   'COMMAND',
 ];
 
-/** STATE column: the state, with the lifetime marker of a live task (`running (session, ttl 1h59m)`). */
-function stateColumn(task: Task, now: number): string {
+/**
+ * STATE column: the state, then `stopped` for a task stopped by SIGSTOP/SIGTSTP, and the leftovers
+ * still running after the command ended (`running, stopped`, `succeeded, 1 leftover running`), then the
+ * lifetime marker of a live task (`running (session, ttl 1h59m)`, see {@link lifetimeMarker}).
+ * @param now milliseconds since the epoch, for the TTL left.
+ */
+export function stateColumn(
+  task: Pick<Task, 'state' | 'stopped' | 'leftovers' | 'lifetime' | 'expiresAt'>,
+  now = Date.now(),
+): string {
+  const notes: string[] = [task.state];
+  if (task.stopped) notes.push('stopped');
+  const left = task.leftovers;
+  if (left?.running) notes.push(`${left.count} leftover${left.count === 1 ? '' : 's'} running`);
   const marker = lifetimeMarker(task, now);
-  return marker ? `${task.state} (${marker})` : task.state;
+  return marker ? `${notes.join(', ')} (${marker})` : notes.join(', ');
 }
 
 /** EXIT column of a task or completion: its exit code, the signal's name, `?` when it ended without either, or empty while live. */

@@ -34,6 +34,8 @@ export interface RunOptions extends GlobalOptions, LifetimeOptions {
   reuse?: boolean;
   /** Run the command under a pseudo-terminal (`--tty`). */
   tty?: boolean;
+  /** `--kill-leftovers`: SIGKILL what the command left running when it ends. */
+  killLeftovers?: boolean;
 }
 
 /**
@@ -51,6 +53,9 @@ export interface RunOptions extends GlobalOptions, LifetimeOptions {
  * command runs under a pseudo-terminal (`tty: true`). `--lifetime session` and `--ttl` give task/run's
  * `lifetime` and `ttlMs` (see lifetime-options.ts). `--memory-max` and `--pids-max` cap the task's cgroup
  * (memoryMaxBytes, pidsMax); a daemon that cannot enforce them refuses the task (limit_unavailable, exit 125).
+ * With `--kill-leftovers`, processes the command
+ * left running are SIGKILLed when it ends (task/run `killLeftovers`); without it, an attached run whose
+ * command left processes running says so on stderr.
  * @returns the process exit code.
  * @throws CliError for a blank command, --lifetime session without a session, --reuse without --name, --sig-proxy without --wait/-a, a name a live
  *   task has (reason name_in_use, naming tend stop and --reuse), or a task
@@ -79,6 +84,7 @@ export async function runTask(words: string[], options: RunOptions): Promise<num
         ...(options.reuse ? { reuse: true } : {}),
         ...(options.tty ? { tty: true } : {}),
         ...lifetime,
+        ...(options.killLeftovers ? { killLeftovers: true } : {}),
       })
       .catch((err: unknown) => {
         if ((err as { reason?: unknown }).reason !== 'name_in_use' || options.reuse) throw err;
@@ -97,6 +103,11 @@ export async function runTask(words: string[], options: RunOptions): Promise<num
     // Attached (--wait, -a): the output streams to stdout (not with --json), signals detach or are forwarded.
     const ended = await attach(client, task, { stream: !options.json, sigProxy: options.sigProxy === true });
     const code = exitCodeOf(ended); // before printing: a lost task is one JSON error object
+    const left = ended.leftovers;
+    if (left?.running && !options.json)
+      warn(
+        `task ${ended.id} ended, but ${left.count} process${left.count === 1 ? '' : 'es'} it started still run${left.count === 1 ? 's' : ''} (tend stop ${ended.id} ends ${left.count === 1 ? 'it' : 'them'})`,
+      );
     if (options.json) await printJson(ended);
     return code;
   });

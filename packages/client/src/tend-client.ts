@@ -6,6 +6,7 @@ import type {
   TaskDidExit,
   TaskStats,
   TaskGet,
+  TaskKill,
   TaskList,
   TaskOutput,
   TaskPrune,
@@ -192,11 +193,26 @@ export class TendClient {
 
   /**
    * Signals the task's process group (task/kill); `signal` defaults to SIGTERM, and
-   * SIGKILL follows after `graceMs` (ms, default 10 000) for terminating signals.
+   * SIGKILL follows after `graceMs` (ms, default 10 000) for terminating signals. With a
+   * terminating signal the daemon answers once the task has ended (at most `graceMs` + 5 000 ms),
+   * with `stop: {signalled, remaining}` (processes signalled, processes left); `wait: false` answers
+   * at once. An ended task whose leftovers still run has them stopped. No request timeout applies
+   * on this side: the answer may take the whole grace period.
    * @throws TaskNotFoundError, AmbiguousIdError, NotRunningError.
    */
-  kill(id: string, options: { signal?: SignalName; graceMs?: number } = {}): Promise<Task> {
-    return this.request(Methods.TaskKill, { id, signal: options.signal, graceMs: options.graceMs });
+  async kill(
+    id: string,
+    options: { signal?: SignalName; graceMs?: number; wait?: boolean } = {},
+  ): Promise<ResultOf<typeof TaskKill>> {
+    const params = { id, signal: options.signal, graceMs: options.graceMs };
+    if (options.wait === undefined) return this.request(Methods.TaskKill, params);
+    try {
+      return await this.request(Methods.TaskKill, { ...params, wait: options.wait });
+    } catch (error) {
+      // A daemon older than the `wait` param refuses it as an unknown field (and did nothing); it never waits.
+      if (!(error instanceof InvalidParamsError)) throw error;
+      return this.request(Methods.TaskKill, params);
+    }
   }
 
   /**

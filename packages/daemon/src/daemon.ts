@@ -124,6 +124,7 @@ async function serve(
     logger,
     graceMs: config.killGraceMs,
     outputCapBytes: config.outputCapBytes,
+    killLeftovers: config.killLeftovers,
     maxLiveTasks: config.maxLiveTasks,
     sessionGraceMs: config.sessionGraceMs,
     cursors: new CursorStore(db),
@@ -138,6 +139,8 @@ async function serve(
   // No client is connected yet: every session with live session tasks gets its full grace from now.
   supervisor.sessions.start();
   undo.push(() => supervisor.sessions.stop());
+  const leftovers = supervisor.watchLeftovers();
+  undo.push(() => supervisor.stopper.leftovers.stopAll());
   const outputCap = new OutputCapEnforcer(supervisor, logger);
   outputCap.start();
   undo.push(() => outputCap.stop());
@@ -164,6 +167,7 @@ async function serve(
       if (request.restart !== true) writeStopMark(paths, logger);
       await server.close(paths.socketPath);
       watchdog.stop();
+      supervisor.stopper.leftovers.stopAll();
       outputCap.stop();
       retention.stop();
       supervisor.pendingEnds.stop();
@@ -200,7 +204,10 @@ async function serve(
   );
   await server.listen(paths.socketPath);
   writeDaemonJson(paths, startedAt, logger);
-  logger.info({ socket: paths.socketPath, ...recovery, readyMs: Date.now() - startedAt }, 'serving');
+  logger.info(
+    { socket: paths.socketPath, ...recovery, leftovers, readyMs: Date.now() - startedAt },
+    'serving',
+  );
   // After the socket is up (a long backlog on the first start after an upgrade must not fail the listen),
   // before the first request is read.
   retention.start();

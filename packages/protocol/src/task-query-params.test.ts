@@ -46,8 +46,15 @@ describe('task/wait until', () => {
 });
 
 describe('task/kill params', () => {
-  it('defaults the signal to SIGTERM and the grace period to 10000 ms', () => {
-    expect(parseParams(TaskKill, { id: 'q7x' })).toEqual({ id: 'q7x', signal: 'SIGTERM', graceMs: 10_000 });
+  it('defaults the signal to SIGTERM, the grace period to 10000 ms, and waits for the end', () => {
+    expect(parseParams(TaskKill, { id: 'q7x' })).toEqual({
+      id: 'q7x',
+      signal: 'SIGTERM',
+      graceMs: 10_000,
+      wait: true,
+    });
+    expect(parseParams(TaskKill, { id: 'q7x', wait: false })).toMatchObject({ wait: false });
+    expect(refusal(TaskKill, { id: 'q7x', wait: 'yes' }).issues[0]).toMatch(/^wait: /);
   });
 
   it('refuses a short signal name, since the wire takes full names only', () => {

@@ -29,8 +29,14 @@ describe('task/run params', () => {
       lifetime: 'session',
       ttlMs: 7_200_000,
       reuse: true,
+      killLeftovers: true,
     };
     expect(parseParams(TaskRun, full)).toEqual(full);
+  });
+
+  it('leaves killLeftovers out unless given (the daemon applies its config), and takes only a boolean', () => {
+    expect(parseParams(TaskRun, run)).not.toHaveProperty('killLeftovers');
+    expect(refusal(TaskRun, { ...run, killLeftovers: 'yes' }).issues[0]).toMatch(/^killLeftovers: /);
   });
 
   it('refuses an empty command, naming the field and quoting the value', () => {

@@ -43,10 +43,32 @@ export const TaskSchema = z.object({
   session: z.string().optional().describe('session of the client that started it'),
   state: TaskStateSchema,
   reason: z.string().optional().describe('why tend ended it: user kill, timeout, spawn error…'),
+  stopped: z
+    .literal(true)
+    .optional()
+    .describe(
+      "present on a live task whose processes are stopped by SIGSTOP or SIGTSTP (its wrapper's /proc state is T); a stop sends SIGCONT after SIGTERM",
+    ),
   pid: z.number().int().optional().describe('pid of the task wrapper (also its process group id)'),
   pgid: z.number().int().optional().describe('process group id of the task (equal to pid)'),
   exitCode: z.number().int().optional().describe('exit status when the command exited'),
   signal: SignalNameSchema.optional().describe('signal that ended the command'),
+  leftovers: z
+    .object({
+      count: z
+        .number()
+        .int()
+        .describe(
+          "processes of the task still alive when its main command ended (the command's status stands)",
+        ),
+      running: z
+        .boolean()
+        .describe('true while some of them still run (task/kill ends them); false once none is left'),
+    })
+    .optional()
+    .describe(
+      'present on an ended task when processes it started outlived its main command (e.g. `sleep 100 & exit 0`)',
+    ),
   createdAt: z.string().describe('ISO 8601 UTC time the task was created'),
   startedAt: z.string().optional().describe('ISO 8601 UTC time its process started'),
   endedAt: z.string().optional().describe('ISO 8601 UTC time it ended'),

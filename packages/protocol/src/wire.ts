@@ -19,6 +19,7 @@ export * from './method-names.js';
 export type { ParamsOf, ResultOf, ParsedParamsOf, RequestMethod, NotificationMethod } from './method.js';
 export type { Task } from './task.js';
 export type { Completion } from './methods/task-completions.js';
+export type { StopProof } from './methods/task-kill.js';
 export type { TaskStats as TaskStatsEntry } from './methods/task-stats.js';
 
 /**

@@ -194,6 +194,32 @@ describe('OutputCapEnforcer when a task ends', () => {
     expect(recorded).toEqual([first]);
   });
 
+  it('keeps capping the log of an ended task while its leftovers write, and trims once more when they end', async () => {
+    store.update('cap00001', {
+      state: 'succeeded',
+      exitCode: 0,
+      endedAt: 2_000,
+      leftoverCount: 1,
+      leftoversRunning: true,
+    });
+    events.changed('cap00001');
+    // Still tracked: the periodic check trims what the leftovers write.
+    expect(enforcer.checkAll()).toBe(true);
+    held.release();
+    await enforcer.settled('cap00001');
+    expect(held.lengths).toHaveLength(1);
+    appendFileSync(logPath, lines(200_000, 200_000 / LINE_BYTES));
+    store.update('cap00001', { leftoversRunning: false });
+    events.changed('cap00001');
+    const settled = enforcer.settled('cap00001');
+    held.release();
+    await settled;
+    expect(held.lengths).toHaveLength(2);
+    expect(statSync(logPath).size - droppedBytes()).toBeLessThanOrEqual(CAP);
+    expect(enforcer.checkAll()).toBe(false);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
   it.each([
     ['its log is gone', () => unlinkSync(logPath)],
     ['the task is removed', () => events.emit('change', toTask(store.get('cap00001') as TaskRow), true)],

@@ -12,6 +12,7 @@ import {
   punchHead,
   sameFile,
 } from './output-cap-file.js';
+import { endedWithLeftoversRunning } from './leftovers.js';
 import type { TaskEvents } from './task-events.js';
 
 export type { FileIdentity } from './output-cap-file.js';
@@ -100,9 +101,9 @@ export class OutputCapEnforcer {
     host.on('change', (task, removed) => this.onChange(task, removed));
   }
 
-  /** Tracks every live task in the store and starts the periodic check. */
+  /** Tracks every live task in the store, and every ended one whose leftovers run, and starts the periodic check. */
   start(): void {
-    for (const row of this.host.store.live()) {
+    for (const row of [...this.host.store.live(), ...endedWithLeftoversRunning(this.host.store)]) {
       if (row.outputCap !== undefined) this.track(row.id, row.logPath, row.outputCap, row.droppedBytes, true);
     }
     this.schedule(this.intervalMs);
@@ -144,6 +145,10 @@ export class OutputCapEnforcer {
       const entry = this.tracked.get(task.id) ?? this.finishing.get(task.id)?.entry;
       if (entry) entry.removed = true;
       this.tracked.delete(task.id);
+    } else if (isTerminal(task.state) && task.leftovers?.running) {
+      // Leftovers still write to the log: it stays capped until they have ended.
+      const entry = this.tracked.get(task.id);
+      if (entry) entry.identity ??= this.host.logIdentity(task.id);
     } else if (isTerminal(task.state)) {
       this.finish(task.id);
     } else if (!this.tracked.has(task.id) && task.outputCapBytes !== undefined) {

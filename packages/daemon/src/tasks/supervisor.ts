@@ -6,6 +6,7 @@ import {
   type SignalName,
   type Task,
   type TaskGet,
+  type TaskKill,
   type TaskList,
   type TaskRun,
 } from '@tend/protocol';
@@ -17,7 +18,9 @@ import { resolveTask } from './ids.js';
 import { SessionGrace } from './session-grace.js';
 import type { PendingEnds } from './pending-ends.js';
 import { TaskEnder, type WaitOutcome } from './task-end.js';
+import { endedWithLeftoversRunning } from './leftovers.js';
 import { TaskEvents } from './task-events.js';
+import { killAndWait } from './task-kill-wait.js';
 import { TaskRemover } from './task-remove.js';
 import { type RunRequest, TaskStarter } from './task-start.js';
 import { TaskStopper } from './task-stopper.js';
@@ -39,6 +42,8 @@ export interface SupervisorOptions {
   graceMs: number;
   /** Default output cap of a task, in bytes. */
   outputCapBytes: number;
+  /** Default of task/run `killLeftovers` (config `killLeftovers`; false when absent). */
+  killLeftovers?: boolean;
   /** Durable read cursors (task/output since last). */
   cursors: CursorStore;
   /** The completion inbox. */
@@ -137,9 +142,29 @@ export class TaskSupervisor extends TaskEvents {
       .map((row) => toTask(row, now));
   }
 
-  /** task/kill; see {@link TaskStopper.kill}. */
-  kill(ref: string, signal: SignalName, graceMs: number, cause: StopCause = 'user'): Task {
-    return this.stopper.kill(ref, signal, graceMs, cause);
+  /**
+   * task/kill; see {@link killAndWait} (with `wait`, the default: answers once the task has ended, with
+   * `stop`) and {@link TaskStopper.kill}.
+   */
+  kill(
+    ref: string,
+    signal: SignalName,
+    graceMs: number,
+    options: { wait?: boolean; abort?: AbortSignal; cause?: StopCause } = {},
+  ): Promise<ResultOf<typeof TaskKill>> {
+    return killAndWait(this.stopper, this.ender, ref, {
+      ...options,
+      signal,
+      graceMs,
+      wait: options.wait ?? true,
+    });
+  }
+
+  /** Watches again the leftovers of ended tasks that were running when the previous daemon stopped. */
+  watchLeftovers(): number {
+    const rows = endedWithLeftoversRunning(this.store);
+    for (const row of rows) this.stopper.leftovers.watch(row);
+    return rows.length;
   }
 
   /** task/wait until exit; see {@link TaskEnder.wait}. */
@@ -163,13 +188,28 @@ export class TaskSupervisor extends TaskEvents {
   }
 
   /**
-   * Stops every live task (SIGTERM, SIGKILL after `graceMs`, cause `shutdown`) and waits for their
-   * ends, each at most `graceMs` + {@link SHUTDOWN_END_MARGIN_MS}.
+   * Stops every live task (SIGTERM, SIGKILL after `graceMs`, cause `shutdown`) and the leftovers of
+   * ended ones, and waits for their ends, each at most `graceMs` + {@link SHUTDOWN_END_MARGIN_MS}.
    */
   async stopAll(graceMs: number): Promise<void> {
     const live = this.store.live();
-    const ends = live.map((row) => this.ender.wait(row.id, graceMs + SHUTDOWN_END_MARGIN_MS));
+    const limit = graceMs + SHUTDOWN_END_MARGIN_MS;
+    const ends: Promise<unknown>[] = live.map((row) => this.ender.wait(row.id, limit));
     for (const row of live) this.stopper.stop(row, 'SIGTERM', graceMs, 'shutdown');
+    const { leftovers } = this.stopper;
+    for (const row of leftovers.rows()) {
+      leftovers.stop(row, 'SIGTERM', graceMs, (r, s) => this.stopper.signalGroup(r, s));
+      ends.push(withDeadline(leftovers.gone(row.id), limit));
+    }
     await Promise.all(ends);
   }
+}
+
+/** Settles with `promise`, or once `ms` have passed. */
+function withDeadline(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

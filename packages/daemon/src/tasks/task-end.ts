@@ -6,13 +6,19 @@ import { endState, type TaskEnd } from './end-state.js';
 import { readExitRecord } from './exit-record.js';
 import { resolveTask } from './ids.js';
 import { lastLines } from './last-lines.js';
+import { taskLeftovers } from './leftovers.js';
 import { PendingEnds } from './pending-ends.js';
 import type { TaskContext } from './task-events.js';
 import { taskFiles } from './task-folder.js';
 import { oomEndReason } from './task-limits.js';
-import { signalTask } from './task-signal.js';
 import type { TaskStopper } from './task-stopper.js';
 import { fileSize, toTask } from './task-view.js';
+
+/** Processes of a task alive when its main command ended (TaskRow `leftoverCount`, `leftoversRunning`). */
+interface Leftovers {
+  count: number;
+  running: boolean;
+}
 
 /** How a {@link TaskEnder.wait} ended: the task ended, or the wait timed out (or was aborted). */
 export interface WaitOutcome {
@@ -45,9 +51,12 @@ export class TaskEnder {
    * Ends task `id` with `end` (no-op when it has already ended); resolves its
    * waiters. A stopped task's leftovers (grandchildren that outlived the
    * wrapper) are SIGKILLed with it — only those provably the task's
-   * (signalTask), never a process that took over its pid or group id. When the
-   * disk is full the end is kept in memory and written, with its waiters and
-   * events, as soon as there is room; until then the task reads as it was.
+   * (signalTask), never a process that took over its pid or group id. A task
+   * that ended by itself keeps the processes that outlived its command (its
+   * leftovers): the row records how many, and they are watched until none is
+   * left ({@link LeftoverWatch}) — or, with `killLeftovers`, SIGKILLed at once.
+   * When the disk is full the end is kept in memory and written, with its
+   * waiters and events, as soon as there is room; until then the task reads as it was.
    */
   finish(id: string, end: TaskEnd): void {
     if (this.pendingEnds.has(id)) return;
@@ -58,10 +67,25 @@ export class TaskEnder {
       end = { signal: 'SIGKILL', endedAt: end.endedAt };
     }
     this.stopper.timers.clear(id);
-    if (row.state === 'stopping') signalTask(row, 'SIGKILL');
+    let leftovers: Leftovers | undefined;
+    if (row.state === 'stopping') this.stopper.sweep(row);
+    else leftovers = this.leftoversAtEnd(row);
     // With the disk full the write is kept and retried; waiters and events follow it.
     const final = end;
-    this.pendingEnds.attempt(id, () => this.commitEnd(id, final));
+    this.pendingEnds.attempt(id, () => this.commitEnd(id, final, leftovers));
+  }
+
+  /** The leftovers of task `row`, whose command ended by itself: SIGKILLed at once with `killLeftovers`. */
+  private leftoversAtEnd(row: TaskRow): Leftovers | undefined {
+    const count = taskLeftovers(row).length;
+    if (count === 0) return undefined;
+    const kill = row.killLeftovers === true;
+    this.context.logger.info(
+      { task: row.id, leftovers: count, kill },
+      'processes of the task outlived its command',
+    );
+    if (kill) this.stopper.sweep(row);
+    return { count, running: !kill };
   }
 
   /** Ends task `id` from its exit record if there is one; returns whether it did. */
@@ -103,7 +127,7 @@ export class TaskEnder {
   }
 
   /** Writes task `id`'s end and completion in one transaction, then tells waiters and listeners. */
-  private commitEnd(id: string, end: TaskEnd): void {
+  private commitEnd(id: string, end: TaskEnd, leftovers?: Leftovers): void {
     const { store, events, logger } = this.context;
     const row = store.get(id);
     if (!row || isTerminal(row.state)) return;
@@ -120,6 +144,7 @@ export class TaskEnder {
         killAt: undefined,
         outputBytes: fileSize(row.logPath),
         ...(reason !== undefined ? { reason } : {}),
+        ...(leftovers ? { leftoverCount: leftovers.count, leftoversRunning: leftovers.running } : {}),
       });
       const ended = toTask(store.get(id) as TaskRow);
       const record = completionOf(ended, lastLines(row.logPath, row.droppedBytes));
@@ -129,6 +154,7 @@ export class TaskEnder {
       { task: id, state, exitCode: end.exitCode, signal: end.signal, seq: completion.seq },
       'task ended',
     );
+    if (leftovers?.running) this.stopper.leftovers.watch(store.get(id) as TaskRow);
     const task = events.changed(id) as Task;
     events.emit('exit', completion);
     for (const waiter of this.endWaiters.get(id) ?? []) waiter(task);

@@ -50,8 +50,10 @@ export function recoverLiveTasks(ender: TaskEnder, stopper: TaskStopper, watchdo
       if (verdict === 'alive') watchdog.adopt(row);
       stopper.timers.schedule(row);
       // A stop the previous daemon recorded may not have been signalled yet: finish the job.
-      if (row.state === 'stopping')
-        stopper.signalGroup(row, row.killAt !== undefined ? 'SIGTERM' : 'SIGKILL');
+      if (row.state === 'stopping' && row.killAt !== undefined) {
+        stopper.signalGroup(row, 'SIGTERM');
+        stopper.signalGroup(row, 'SIGCONT'); // a stopped task must run to act on it
+      } else if (row.state === 'stopping') stopper.signalGroup(row, 'SIGKILL');
       report.adopted++;
     } else {
       report.lost++;

@@ -26,7 +26,8 @@ export class TaskRemover {
 
   /**
    * task/remove: deletes an ended task with every trace of it (see {@link forget}). With `force`, a
-   * live task is first SIGKILLed (as a whole group) and its end awaited.
+   * live task is first SIGKILLed (as a whole group) and its end awaited, and the leftovers of an
+   * ended one still running are SIGKILLed (without force they run on, no longer watched).
    * @throws TendDaemonError task_live (live, no force), task_not_found, ambiguous_id,
    *   signal_failed (forced, but the task did not end within {@link FORCED_REMOVE_WAIT_MS})
    */
@@ -52,6 +53,9 @@ export class TaskRemover {
         );
       }
       row = store.get(row.id) ?? row;
+    } else if (force && row.leftoversRunning === true) {
+      // Forced: what the ended task left running goes with it (it would write to a deleted log, unwatched).
+      this.stopper.signalGroup(row, 'SIGKILL');
     }
     const task = toTask(row);
     this.forget(row);

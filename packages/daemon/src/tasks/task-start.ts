@@ -32,6 +32,8 @@ export interface StartOptions {
   shell: string;
   /** Default output cap of a task, in bytes. */
   outputCapBytes: number;
+  /** Default of task/run `killLeftovers` (config `killLeftovers`; false when absent). */
+  killLeftovers?: boolean;
   /** Most live tasks at once (config `maxLiveTasks`); unlimited when absent. */
   maxLiveTasks?: number;
   /** Where tasks' cgroups live, for resource limits (task/run memoryMaxBytes, pidsMax); absent: no cgroup containment. */
@@ -158,6 +160,7 @@ export class TaskStarter {
       outputBytes: 0,
       droppedBytes: 0,
       outputCap: request.outputCapBytes ?? this.options.outputCapBytes,
+      ...((request.killLeftovers ?? this.options.killLeftovers) ? { killLeftovers: true } : {}),
       ...(request.name !== undefined ? { name: request.name } : {}),
       ...(request.session !== undefined ? { session: request.session } : {}),
       ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),

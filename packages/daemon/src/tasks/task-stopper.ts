@@ -2,9 +2,10 @@ import { isTerminal, TERMINATING_SIGNALS, type SignalName, type Task } from '@te
 import { TendDaemonError } from '../errors.js';
 import type { StopCause, TaskRow } from '../store/task-store.js';
 import { resolveTask } from './ids.js';
+import { LeftoverWatch } from './leftovers.js';
 import type { TaskContext } from './task-events.js';
 import { formatSpan } from './span.js';
-import { signalTask } from './task-signal.js';
+import { findTaskProcesses, signalTask } from './task-signal.js';
 import { TaskTimers } from './task-timers.js';
 import { toTask } from './task-view.js';
 
@@ -13,18 +14,34 @@ const YOUNG_TASK_MS = 1_000;
 /** When a stop signal is sent again to a young task, in ms after the first. */
 const REDELIVERY_DELAYS_MS = [50, 200, 600];
 
+/** What the rounds of one stop signalled, while someone waits for its proof (see {@link TaskStopper.startTally}). */
+interface StopTally {
+  /** Distinct pids that were the task's processes when a round reached at least one process. */
+  pids: Set<number>;
+  /** Most processes one round reported signalled (signalTask's `sent`). */
+  maxSent: number;
+  /** Requests waiting for this proof (two task/kill of one task share it). */
+  users: number;
+}
+
 /**
  * Stops tasks (docs/design.md, "Signals reach only the task"): the intent (`stopping`,
  * cause, reason, SIGKILL time) is committed before any signal, the whole
  * process group is signalled — only the processes provably the task's (see
- * signalTask) — and SIGKILL follows after the grace period. Timeouts start
- * a stop through the same path. Deadlines live in the row, so a new daemon
- * re-arms them.
+ * signalTask) — then SIGCONT, so that a stopped (SIGSTOP'd) task can act on the
+ * signal within the grace period, and SIGKILL follows after the grace period.
+ * Timeouts start a stop through the same path. Deadlines live in the row, so a
+ * new daemon re-arms them. An ended task whose leftovers still run is stopped
+ * through its {@link LeftoverWatch}.
  */
 export class TaskStopper {
   readonly timers: TaskTimers;
+  /** Leftovers of ended tasks (processes that outlived the main command). */
+  readonly leftovers: LeftoverWatch;
   /** Live tasks whose group this daemon has sent SIGKILL (forgotten when they end). */
   private readonly sigkilled = new Set<string>();
+  /** Stops whose proof someone waits for, by task id. */
+  private readonly tallies = new Map<string, StopTally>();
 
   constructor(
     private readonly deps: TaskContext & {
@@ -37,6 +54,7 @@ export class TaskStopper {
       onEscalate: (id) => this.escalate(id),
       onExpire: (id) => this.stopForTtl(id),
     });
+    this.leftovers = new LeftoverWatch(deps);
     deps.events.on('change', (task) => {
       if (isTerminal(task.state)) this.sigkilled.delete(task.id);
     });
@@ -45,19 +63,27 @@ export class TaskStopper {
   /**
    * task/kill: signals the task's process group. A terminating signal records the intent
    * first (`stopping`, cause and reason committed before any signal), then
-   * escalates to SIGKILL after `graceMs`.
-   * @throws TendDaemonError task_not_found, ambiguous_id, not_running (already ended)
+   * escalates to SIGKILL after `graceMs`. On an ended task whose leftovers still run,
+   * a terminating signal ends them ({@link LeftoverWatch.stop}); the task's state stays.
+   * @throws TendDaemonError task_not_found, ambiguous_id, not_running (already ended, and no
+   *   leftovers running or a signal that does not terminate)
    */
   kill(ref: string, signal: SignalName, graceMs: number, cause: StopCause = 'user'): Task {
     const { store } = this.deps;
     const row = resolveTask(store, ref);
+    const terminating = (TERMINATING_SIGNALS as readonly string[]).includes(signal);
+    if (isTerminal(row.state) && terminating && row.leftoversRunning === true) {
+      this.deps.logger.info({ task: row.id, signal }, 'stopping the leftovers of an ended task');
+      this.leftovers.stop(row, signal, graceMs, (r, s) => this.signalGroup(r, s));
+      return toTask(store.get(row.id) ?? row);
+    }
     if (isTerminal(row.state)) {
       throw new TendDaemonError('not_running', `task ${row.id} has already ended (${row.state})`, {
         id: row.id,
         state: row.state,
       });
     }
-    if ((TERMINATING_SIGNALS as readonly string[]).includes(signal)) this.stop(row, signal, graceMs, cause);
+    if (terminating) this.stop(row, signal, graceMs, cause);
     else this.signalGroup(row, signal);
     return toTask(store.get(row.id) ?? row);
   }
@@ -81,8 +107,39 @@ export class TaskStopper {
       this.timers.schedule(row);
     }
     this.signalGroup(row, signal);
+    // A stopped (SIGSTOP'd) process keeps the signal pending until it runs again (systemd.kill(5):
+    // SIGCONT "so that suspended processes get a chance to terminate").
+    if (signal !== 'SIGKILL') this.signalGroup(row, 'SIGCONT');
     if (row.startedAt !== undefined && Date.now() - row.startedAt < YOUNG_TASK_MS)
       this.redeliver(row.id, signal);
+  }
+
+  /**
+   * Starts counting what the stop of task `id` signals (for task/kill's `stop.signalled`); each
+   * round then costs one more pass over /proc. {@link endTally} returns the count and stops it.
+   */
+  startTally(id: string): void {
+    const tally = this.tallies.get(id);
+    if (tally) tally.users++;
+    else this.tallies.set(id, { pids: new Set(), maxSent: 0, users: 1 });
+  }
+
+  /** Processes the stop of task `id` signalled since {@link startTally}: distinct pids, at least the largest round. */
+  endTally(id: string): number {
+    const tally = this.tallies.get(id);
+    if (!tally) return 0;
+    if (--tally.users === 0) this.tallies.delete(id);
+    return Math.max(tally.pids.size, tally.maxSent);
+  }
+
+  /** SIGKILL to what is left of a task at its end (a stopped task's, or with killLeftovers; TaskEnder.finish); logged only when it reached something. */
+  sweep(row: TaskRow): void {
+    const tally = this.tallies.get(row.id);
+    const before = tally ? findTaskProcesses(row).members : [];
+    const outcome = signalTask(row, 'SIGKILL');
+    if (tally) this.count(tally, before, outcome.sent);
+    if (outcome.sent > 0)
+      this.deps.logger.info({ task: row.id, ...outcome }, 'killed what was left of the task at its end');
   }
 
   /**
@@ -94,11 +151,20 @@ export class TaskStopper {
    * @returns whether at least one process was signalled.
    */
   signalGroup(row: TaskRow, signal: SignalName): boolean {
+    const tally = this.tallies.get(row.id);
+    const before = tally ? findTaskProcesses(row).members : [];
     const outcome = signalTask(row, signal);
+    if (tally) this.count(tally, before, outcome.sent);
     const sent = outcome.sent > 0;
     if (sent && signal === 'SIGKILL') this.sigkilled.add(row.id);
     this.deps.logger.info({ task: row.id, pgid: row.pgid, signal, ...outcome }, 'signalled task');
     return sent;
+  }
+
+  private count(tally: StopTally, members: readonly { pid: number }[], sent: number): void {
+    if (sent === 0) return;
+    for (const p of members) tally.pids.add(p.pid);
+    tally.maxSent = Math.max(tally.maxSent, sent);
   }
 
   /** Whether this daemon sent SIGKILL to live task `id`'s group (and at least one process got it). */

@@ -1,14 +1,21 @@
 import { statSync } from 'node:fs';
 import { isTerminal, type ResultOf, type SignalName, type Task, type TaskGet } from '@tend/protocol';
+import { readProcStat } from '../runtime/proc.js';
 import type { TaskRow } from '../store/task-store.js';
 
 /**
  * The protocol's view of a row: ISO times, `durationMs` (so far, or total), and
- * for a live task the current size of its log (a stat; ended tasks use the
- * size stored when they ended). Absent fields are omitted.
+ * for a live task, or an ended one whose leftovers still run, the current size
+ * of its log (a stat; other ended tasks use the size stored when they ended).
+ * A live task also reads its wrapper's /proc state (one read) for `stopped`.
+ * Absent fields are omitted.
  */
 export function toTask(row: TaskRow, now = Date.now()): Task {
   const ended = isTerminal(row.state);
+  const leftovers =
+    row.leftoverCount !== undefined && row.leftoverCount > 0
+      ? { count: row.leftoverCount, running: row.leftoversRunning === true }
+      : undefined;
   // Field order as docs/protocol.md lists it ("The task object"); undefined fields are dropped below.
   const task: Record<string, unknown> = {
     id: row.id,
@@ -23,10 +30,12 @@ export function toTask(row: TaskRow, now = Date.now()): Task {
     session: row.session,
     state: row.state,
     reason: row.reason,
+    stopped: !ended && isStopped(row) ? true : undefined,
     pid: row.pid,
     pgid: row.pgid,
     exitCode: row.exitCode,
     signal: row.signal as SignalName | undefined,
+    leftovers,
     createdAt: iso(row.createdAt),
     startedAt: row.startedAt !== undefined ? iso(row.startedAt) : undefined,
     endedAt: row.endedAt !== undefined ? iso(row.endedAt) : undefined,
@@ -35,7 +44,7 @@ export function toTask(row: TaskRow, now = Date.now()): Task {
     lifetime: row.lifetime === 'session' ? 'session' : undefined,
     ttlMs: row.ttlMs,
     expiresAt: row.expiresAt !== undefined ? iso(row.expiresAt) : undefined,
-    outputBytes: ended ? row.outputBytes : fileSize(row.logPath),
+    outputBytes: ended && !leftovers?.running ? row.outputBytes : fileSize(row.logPath),
     droppedBytes: row.droppedBytes > 0 ? row.droppedBytes : undefined,
     outputCapBytes: row.outputCap,
     logPath: row.logPath,
@@ -44,6 +53,17 @@ export function toTask(row: TaskRow, now = Date.now()): Task {
   };
   for (const key of Object.keys(task)) if (task[key] === undefined) delete task[key];
   return task as Task;
+}
+
+/**
+ * Whether task `row`'s wrapper is stopped by a signal (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU): state `T` in
+ * /proc/<pid>/stat (proc(5)), with the row's start time (not a process that took over the pid). A signal
+ * sent to the task reaches its whole group, so the wrapper stands for the task.
+ */
+function isStopped(row: TaskRow): boolean {
+  if (row.pid === undefined || row.startTicks === undefined) return false;
+  const stat = readProcStat(row.pid);
+  return stat?.state === 'T' && stat.startTicks === row.startTicks;
 }
 
 /** Size of the file at `path` in bytes; 0 when it does not exist. */

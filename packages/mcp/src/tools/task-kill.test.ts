@@ -33,6 +33,37 @@ describe('stop_task', () => {
     );
   });
 
+  it('says how many processes the stop signalled and how many are left when the daemon proved it', async () => {
+    let looks = 0;
+    const { api } = fakeTend({
+      get: () => (looks++ === 0 ? task() : killed),
+      kill: () => ({ ...killed, stop: { signalled: 3, remaining: 0 } }),
+      wait: () => ({ outcome: 'exited', task: killed }),
+      output: () => outputResult(''),
+    });
+    const answer = await taskKill(parse({ id: 'web' }), contextOf(api));
+    expect(answer.text).toMatch(
+      /^Stopped task k3j9x2ab with SIGTERM: killed \(SIGTERM; killed by user\) after 1 min 10 s\. 3 processes signalled, 0 left\.\n/,
+    );
+  });
+
+  it('stops the leftovers of an ended task instead of saying nothing was sent', async () => {
+    const ended = task({ state: 'succeeded', exitCode: 0, leftovers: { count: 1, running: true } });
+    const { api, calls } = fakeTend({
+      get: () => ended,
+      kill: () => ({
+        ...ended,
+        leftovers: { count: 1, running: false },
+        stop: { signalled: 1, remaining: 0 },
+      }),
+    });
+    const answer = await taskKill(parse({ id: 'web' }), contextOf(api));
+    expect(calls.map((c) => c.method)).toEqual(['get', 'kill']);
+    expect(answer.text).toMatch(
+      /had already ended \(succeeded.*\), but processes it left were still running: stopped them with SIGTERM\. 1 process signalled, 0 left\.$/,
+    );
+  });
+
   it('sends nothing to a task that has already ended, and says so without an error', async () => {
     const { api, calls } = fakeTend({ get: () => killed });
     const answer = await taskKill(parse({ id: 'web' }), contextOf(api));

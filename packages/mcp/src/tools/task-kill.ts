@@ -5,6 +5,8 @@ import {
   SIGNAL_NAMES,
   TERMINATING_SIGNALS,
   type SignalName,
+  type StopProof,
+  type Task,
 } from '@tend/protocol/wire';
 import { MAX_TOOL_WAIT_MS, type TendApi, type ToolContext, type ToolText } from './context.js';
 import { isLive, lastLinesBlock, taskLabel, taskState, taskStatus } from './format.js';
@@ -48,21 +50,25 @@ export type TaskKillInput = z.output<typeof taskKillSchema>;
 export async function taskKill(input: TaskKillInput, ctx: ToolContext): Promise<ToolText> {
   const tend = await ctx.tend();
   const before = await tend.get(input.id);
+  const terminating = (TERMINATING_SIGNALS as readonly string[]).includes(input.signal);
+  if (!isLive(before) && terminating && before.leftovers?.running) return stopLeftovers(tend, before, input);
   if (!isLive(before))
     return { text: `${taskLabel(before)} had already ended: ${taskState(before)}. Nothing was sent.` };
+  let proof: StopProof | undefined;
   try {
-    await tend.kill(before.id, { signal: input.signal, graceMs: input.grace_ms });
+    proof = (await tend.kill(before.id, { signal: input.signal, graceMs: input.grace_ms })).stop;
   } catch (error) {
     if ((error as { reason?: unknown }).reason !== 'not_running') throw error;
     return ended(tend, `${taskLabel(before)} ended before the signal reached it`, before.id);
   }
-  if (!(TERMINATING_SIGNALS as readonly string[]).includes(input.signal)) {
+  if (!terminating) {
     return {
       text: `Sent ${input.signal} to ${taskLabel(before)} (a signal that does not stop it in tend's view). Now: ${taskStatus(await tend.get(before.id))}.`,
     };
   }
+  // A daemon that proved the stop has already waited (grace + 5 s at most): only look, then.
   const { outcome } = await tend.wait(before.id, {
-    timeoutMs: Math.min(MAX_TOOL_WAIT_MS, input.grace_ms + END_SLACK_MS),
+    timeoutMs: proof ? 0 : Math.min(MAX_TOOL_WAIT_MS, input.grace_ms + END_SLACK_MS),
   });
   if (outcome === 'timeout') {
     const now = await tend.get(before.id);
@@ -70,13 +76,31 @@ export async function taskKill(input: TaskKillInput, ctx: ToolContext): Promise<
       text: `Sent ${input.signal} to ${taskLabel(now)}, but it has not ended yet: ${taskStatus(now)}. wait_task or list_tasks shows when it has.`,
     };
   }
-  return ended(tend, `Stopped ${taskLabel(before)} with ${input.signal}`, before.id);
+  return ended(tend, `Stopped ${taskLabel(before)} with ${input.signal}`, before.id, proofNote(proof));
 }
 
-async function ended(tend: TendApi, head: string, id: string): Promise<ToolText> {
+/** ` 3 processes signalled, 0 left.` when the daemon proved the stop, else nothing. */
+function proofNote(proof: StopProof | undefined): string {
+  if (!proof) return '';
+  const { signalled, remaining } = proof;
+  return ` ${signalled} process${signalled === 1 ? '' : 'es'} signalled, ${remaining} left.`;
+}
+
+/** An ended task whose leftovers still run: the stop ends them (the task's status stays its command's). */
+async function stopLeftovers(tend: TendApi, before: Task, input: TaskKillInput): Promise<ToolText> {
+  const after = await tend.kill(before.id, { signal: input.signal, graceMs: input.grace_ms });
+  const still = after.leftovers?.running
+    ? ' Some are still running: list_tasks shows when they have ended.'
+    : '';
+  return {
+    text: `${taskLabel(before)} had already ended (${taskState(before)}), but processes it left were still running: stopped them with ${input.signal}.${proofNote(after.stop)}${still}`,
+  };
+}
+
+async function ended(tend: TendApi, head: string, id: string, note = ''): Promise<ToolText> {
   const task = await tend.get(id);
   return {
-    text: `${head}: ${taskState(task)}.\n${lastLinesBlock(await lastLines(tend, id, ENDED_TAIL_LINES))}`,
+    text: `${head}: ${taskState(task)}.${note}\n${lastLinesBlock(await lastLines(tend, id, ENDED_TAIL_LINES))}`,
   };
 }
 
@@ -87,7 +111,8 @@ export function taskKillTool(_setup: ToolSetup) {
     title: 'Stop a task',
     description:
       'Stop a background task: SIGTERM to all of its processes (the whole process group, children included), then ' +
-      'SIGKILL if it is still alive after grace_ms. Returns how it ended and its last lines. Use it when a dev ' +
+      'SIGKILL if it is still alive after grace_ms. Returns how it ended, how many processes were signalled and ' +
+      'how many are left (0: nothing of it runs any more), and its last lines. It also ends processes an ended task left running. Use it when a dev ' +
       'server or watcher is no longer needed, is stuck, or must be restarted with other settings (stop it, then ' +
       'start_task again). Another signal can be sent instead: SIGINT (as Ctrl-C does), or e.g. SIGUSR1 to a program that handles it.',
     inputSchema: taskKillSchema,

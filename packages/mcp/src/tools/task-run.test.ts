@@ -3,11 +3,15 @@ import { contextOf, fakeTend, outputResult, task } from '../test-support/fake-te
 import { taskRun, taskRunSchema } from './task-run.js';
 
 const parse = (input: unknown) => taskRunSchema('/work/project').parse(input);
-/** What start_task adds to every task/run: this (server) process's environment and umask over the daemon's. */
+/**
+ * What start_task adds to every task/run: this (server) process's environment and umask over the daemon's,
+ * and killLeftovers (on by default for agents).
+ */
 const serverEnv = {
   capturedEnv: expect.objectContaining({ PATH: process.env.PATH }),
   inheritEnv: true,
   umask: expect.stringMatching(/^0[0-7]{3}$/),
+  killLeftovers: true,
 };
 
 describe('start_task', () => {
@@ -50,6 +54,12 @@ describe('start_task', () => {
       lifetime: 'session',
       ...serverEnv,
     });
+  });
+
+  it('passes kill_leftovers: false on as killLeftovers false (processes the command leaves keep running)', async () => {
+    const { api, calls } = fakeTend({ run: () => task() });
+    await taskRun(parse({ command: 'make', kill_leftovers: false }), contextOf(api));
+    expect(calls[0]!.args[0]).toMatchObject({ command: 'make', killLeftovers: false });
   });
 
   it('says when an existing live task was reused instead of starting a second copy', async () => {

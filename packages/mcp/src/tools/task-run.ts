@@ -97,6 +97,13 @@ export function taskRunSchema(workspace: string) {
         'cap how many processes and threads the task may have at once (e.g. 512; stops a fork bomb). Only where the ' +
           'tend daemon has cgroup containment with the pids controller; elsewhere the start fails and says why',
       ),
+    kill_leftovers: z
+      .boolean()
+      .optional()
+      .describe(
+        'when the command ends, kill the processes it left running in the background (default true: nothing it ' +
+          'started outlives it); false keeps them running, as `cmd &` would, and list_tasks shows them',
+      ),
     wait_until: z
       .object({
         ...conditionShape,
@@ -128,7 +135,9 @@ export type TaskRunInput = z.output<ReturnType<typeof taskRunSchema>>;
  * start_task: task/run with the workspace as default cwd, this server's
  * environment and umask laid over the daemon's (`callerEnvironment({ overDaemon: true })`), the session recorded by
  * the connection, lifetime `session` unless told otherwise ({@link MCP_DEFAULT_LIFETIME}), `ttl_ms` as ttlMs,
- * and reuse on by default for named tasks; then, with wait_until,
+ * reuse on by default for named tasks, and `killLeftovers` on by default (an agent does
+ * not look for processes its command left running, and orphans outliving agents are the complaint users
+ * make most: README, "Leftovers"); then, with wait_until,
  * one bounded task/wait. Answers with the task's id, name and state, whether it was
  * reused, and how the wait ended (with the last lines when it ended or timed out).
  * @throws the client's errors (invalid_cwd, name_in_use, …), ToolInputError.
@@ -160,6 +169,8 @@ export async function taskRun(input: TaskRunInput, ctx: ToolContext): Promise<To
     ...(input.ttl_ms !== undefined ? { ttlMs: input.ttl_ms } : {}),
     ...(input.memory_max_bytes !== undefined ? { memoryMaxBytes: input.memory_max_bytes } : {}),
     ...(input.pids_max !== undefined ? { pidsMax: input.pids_max } : {}),
+    // An agent never looks for processes its command left behind: end them with it unless told otherwise.
+    killLeftovers: input.kill_leftovers ?? true,
   });
   const lines = [
     task.reused

@@ -111,6 +111,13 @@ export const TaskRun = defineRequest({
           "pids.max of the task's cgroup: most processes and threads at once, fork() fails past it; " +
             'needs cgroup containment with the pids controller, else limit_unavailable',
         ),
+      killLeftovers: z
+        .boolean()
+        .optional()
+        .describe(
+          "end the task's remaining processes (SIGKILL) as soon as its main command ends; default: the daemon's " +
+            'killLeftovers config (false). A timeout or a stop ends every process of the task either way',
+        ),
       reuse: z
         .boolean()
         .default(false)
