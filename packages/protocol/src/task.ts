@@ -12,6 +12,10 @@ export const SignalNameSchema = z.enum(SIGNAL_NAMES as [string, ...string[]]);
  * A task as every method, `--json` and the client return it. Times are ISO 8601
  * UTC strings, durations and sizes integers (ms, bytes); absent fields are omitted.
  */
+/** How a task's processes are contained (docs/design.md, "Containment"). */
+export const TaskContainmentSchema = z.enum(['cgroup', 'marker', 'group']);
+export type TaskContainment = z.infer<typeof TaskContainmentSchema>;
+
 export const TaskSchema = z.object({
   id: z.string().describe('short random lowercase id; any unique prefix resolves it'),
   name: z.string().optional().describe('user-given name, unique among live tasks'),
@@ -38,6 +42,12 @@ export const TaskSchema = z.object({
   reason: z.string().optional().describe('why tend ended it: user kill, timeout, spawn error…'),
   pid: z.number().int().optional().describe('pid of the task wrapper (also its process group id)'),
   pgid: z.number().int().optional().describe('process group id of the task (equal to pid)'),
+  containment: TaskContainmentSchema.optional().describe(
+    'how its processes are contained: "cgroup" (its own cgroup v2; no descendant can leave it), "marker" ' +
+      '(process group plus every process carrying TEND_TASK_ID=<id>), "group" (process group only: started by an ' +
+      'older daemon); daemons before containment do not send it',
+  ),
+  cgroup: z.string().optional().describe('absolute path of its cgroup v2 directory (containment "cgroup")'),
   exitCode: z.number().int().optional().describe('exit status when the command exited'),
   signal: SignalNameSchema.optional().describe('signal that ended the command'),
   createdAt: z.string().describe('ISO 8601 UTC time the task was created'),

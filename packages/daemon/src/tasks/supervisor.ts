@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ParsedParamsOf, ResultOf, SignalName, Task, TaskGet, TaskList, TaskRun } from '@tend/protocol';
+import type { Containment } from '../runtime/cgroup-root.js';
 import type { CompletionStore } from '../store/completion-store.js';
 import type { CursorStore } from '../store/cursor-store.js';
 import type { RetentionStore } from '../store/retention-store.js';
@@ -36,6 +37,8 @@ export interface SupervisorOptions {
   retention: RetentionStore;
   /** Most live tasks at once (config `maxLiveTasks`); unlimited when absent. */
   maxLiveTasks?: number;
+  /** How new tasks are contained (chooseContainment); absent: marker. */
+  containment?: Containment;
 }
 
 /** How much longer than the grace a shutdown with killTasks waits for each task's end, in ms. */
@@ -67,6 +70,7 @@ export class TaskSupervisor extends TaskEvents {
       events: this,
       logger: options.logger,
       tasksDir: options.tasksDir,
+      ...(options.containment ? { containment: options.containment } : {}),
     };
     this.stopper = new TaskStopper({ ...context, graceMs: options.graceMs });
     this.ender = new TaskEnder(context, this.stopper, options.completions);

@@ -9,6 +9,7 @@ import {
   type ProcStat,
 } from '../runtime/proc.js';
 import type { TaskRow } from '../store/task-store.js';
+import { findCgroupTaskProcesses, signalCgroupTask } from './cgroup-task.js';
 
 /**
  * Name of the variable set in every task's environment (value: the task id).
@@ -19,7 +20,10 @@ import type { TaskRow } from '../store/task-store.js';
 export const TASK_MARKER = 'TEND_TASK_ID';
 
 /** What the signal path needs of a task row. */
-export type TaskIdentityRow = Pick<TaskRow, 'id' | 'pid' | 'pgid' | 'startTicks' | 'bootId'>;
+export type TaskIdentityRow = Pick<
+  TaskRow,
+  'id' | 'pid' | 'pgid' | 'startTicks' | 'bootId' | 'containment' | 'cgroup'
+>;
 
 /** The processes of a task found in /proc (see {@link findTaskProcesses}). */
 export interface TaskProcesses {
@@ -33,8 +37,11 @@ export interface TaskProcesses {
 
 /** What {@link signalTask} did. */
 export interface SignalOutcome {
-  /** `group`: one kill(-pgid) (the whole group was the task's); `members`: one kill(pid) per member; `none`. */
-  via: 'group' | 'members' | 'none';
+  /**
+   * `group`: one kill(-pgid) (the whole group was the task's); `members`: one kill(pid) per member;
+   * `cgroup`: the task's cgroup (cgroup.kill, or freeze + kill each member + thaw); `none`.
+   */
+  via: 'group' | 'members' | 'cgroup' | 'none';
   /** kill(2) calls that succeeded. */
   sent: number;
   /** Processes left alone because nothing tied them to the task. */
@@ -54,12 +61,13 @@ const NONE: TaskProcesses = { wrapperAlive: false, members: [], strangers: [] };
  *   process's group or session id, so the group is still the task's), or P carries `TEND_TASK_ID=<id>` in its environment, or P's
  *   parent counts.
  * A pid that came back to another process after the task's group emptied
- * (PID reuse) has none of these ties, so it is never a member. Processes that
- * left the group (setpgid, setsid) are out of reach until tasks get a cgroup.
+ * (PID reuse) has none of these ties, so it is never a member. A task with
+ * `containment: 'cgroup'` is looked up in its cgroup instead (cgroup-task.ts).
  * Cost: one kill(-pgid, 0), then, when the group has members, one pass over
  * /proc (about 0.1–0.2 ms per process on a busy 2-core machine).
  */
 export function findTaskProcesses(row: TaskIdentityRow): TaskProcesses {
+  if (row.containment === 'cgroup') return findCgroupTaskProcesses(row);
   const { pid, pgid, startTicks } = row;
   if (pid === undefined || pgid === undefined || startTicks === undefined || row.bootId === undefined)
     return NONE;
@@ -97,7 +105,8 @@ export function findTaskProcesses(row: TaskIdentityRow): TaskProcesses {
  * the row's identity, or when every live process in the group is provably the
  * task's (see {@link findTaskProcesses}); else to each proven process by pid.
  * Nothing that is not provably the task's is signalled, nor pid ≤ 1, nor the
- * daemon.
+ * daemon. A task with `containment: 'cgroup'` is signalled through its cgroup
+ * instead (cgroup-task.ts: cgroup.kill, or freeze + kill + thaw).
  *
  * Residual race: a process can end, and its pid be reused, between the check
  * and kill(2) (microseconds; each per-pid kill re-reads the start time just
@@ -107,6 +116,7 @@ export function findTaskProcesses(row: TaskIdentityRow): TaskProcesses {
  * until tasks run in their own cgroup.
  */
 export function signalTask(row: TaskIdentityRow, signal: SignalName): SignalOutcome {
+  if (row.containment === 'cgroup') return signalCgroupTask(row, signal);
   const { pid, pgid, startTicks } = row;
   if (pid === undefined || pgid === undefined || startTicks === undefined || row.bootId === undefined)
     return NOTHING;

@@ -1,4 +1,5 @@
 import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   isTerminal,
   type ParsedParamsOf,
@@ -8,6 +9,7 @@ import {
 } from '@tend/protocol';
 import { TendDaemonError } from '../errors.js';
 import { diskFullError, isDiskFull } from '../runtime/disk-full.js';
+import { taskCgroupName } from '../runtime/cgroup.js';
 import { readProcStat } from '../runtime/proc.js';
 import { NameTakenError, type TaskRow } from '../store/task-store.js';
 import { reserveExitRecord } from './exit-record.js';
@@ -97,6 +99,7 @@ export class TaskStarter {
     events.changed(row.id);
     try {
       mkdirSync(files.dir, { recursive: true, mode: 0o700 });
+      if (row.cgroup !== undefined) createTaskCgroup(row.cgroup);
       const { pid, subprocess, log } = await spawnTask({
         exitPath: files.exitPath,
         logPath: files.logPath,
@@ -109,6 +112,7 @@ export class TaskStarter {
         capturedEnv: row.capturedEnv,
         umask: row.umask,
         tty: row.tty === true,
+        ...(row.cgroup !== undefined ? { cgroup: row.cgroup } : {}),
       });
       this.logFiles.set(row.id, log);
       subprocess.on('exit', (code, signal) => this.onChildExit(row.id, code, signal as SignalName | null));
@@ -132,7 +136,11 @@ export class TaskStarter {
     let id = newTaskId();
     // An id equal to a live task's name would be shadowed by it (names resolve first): draw again.
     for (let attempt = 0; (store.get(id) || store.byName(id)) && attempt < 5; attempt++) id = newTaskId();
+    const containment = this.context.containment;
     return {
+      ...(containment?.mode === 'cgroup'
+        ? { containment: 'cgroup' as const, cgroup: join(containment.root, taskCgroupName(id)) }
+        : { containment: 'marker' as const }),
       id,
       command: request.command,
       cwd: request.cwd,
@@ -207,6 +215,21 @@ export class TaskStarter {
     wrapperGone(this.ender, id, {
       ...(signal ? { signal } : { exitCode: code ?? undefined }),
       endedAt: Date.now(),
+    });
+  }
+}
+
+/**
+ * Creates the task's cgroup `dir` (`<root>/task-<id>`, see chooseContainment) before its wrapper is
+ * spawned; the wrapper moves itself in as its first act.
+ * @throws Error saying which cgroup could not be created and why (the task then fails, never runs uncontained).
+ */
+function createTaskCgroup(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    throw new Error(`could not create the task's cgroup ${dir}: ${(error as Error).message}`, {
+      cause: error,
     });
   }
 }

@@ -25,6 +25,8 @@ export function toTask(row: TaskRow, now = Date.now()): Task {
     reason: row.reason,
     pid: row.pid,
     pgid: row.pgid,
+    containment: row.containment ?? 'group',
+    cgroup: row.cgroup,
     exitCode: row.exitCode,
     signal: row.signal as SignalName | undefined,
     createdAt: iso(row.createdAt),
