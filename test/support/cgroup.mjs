@@ -128,3 +128,23 @@ function subtree(dir) {
     if (entry.isDirectory()) out.push(...subtree(join(dir, entry.name)));
   return out;
 }
+
+/**
+ * Gives the tend home `home` a test cgroup root: creates one ({@link makeTestCgroupRoot}) and writes
+ * `{"containment":"cgroup","cgroupRoot":…}` to `<home>/config/config.json`. Where no cgroup can be
+ * made, writes nothing (the daemon then falls back to marker) and returns the reason, which the
+ * test must assert against (daemon/status `containment.reason`) instead of skipping.
+ * @param {string} home
+ * @returns {{ path: string } | { path: undefined, reason: string }}
+ */
+export function useTestCgroupRoot(home) {
+  const root = makeTestCgroupRoot();
+  if (root.path === undefined) return root;
+  mkdirSync(join(home, 'config'), { recursive: true, mode: 0o700 });
+  writeFileSync(
+    join(home, 'config', 'config.json'),
+    `${JSON.stringify({ containment: 'cgroup', cgroupRoot: root.path })}\n`,
+    { mode: 0o600 },
+  );
+  return root;
+}
