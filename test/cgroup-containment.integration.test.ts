@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { cgroupPids } from './support/cgroup.mjs';
 import { pollUntil } from './support/poll.mjs';
-import { type OwnedProcess, ownership, recordProcess } from './support/processes.mjs';
+import { type OwnedProcess, ownership, recordProcess, signalIfOurs } from './support/processes.mjs';
 import { client, harness, restart, useDaemon } from './daemon-setup.js';
 
 // Containment by cgroup v2 (issue 12, docs/design.md "Containment"): each task runs in its own
@@ -12,6 +12,12 @@ import { client, harness, restart, useDaemon } from './daemon-setup.js';
 // cannot write a cgroup, every test asserts the marker fallback and its reason instead.
 
 useDaemon({ cgroup: true });
+
+/** Escapees the test recorded: SIGKILLed after it if still theirs (they outlive a marker-mode stop). */
+const recorded: OwnedProcess[] = [];
+afterEach(() => {
+  for (const escapee of recorded.splice(0)) signalIfOurs(escapee, 'SIGKILL');
+});
 
 /** `sh rec.sh NAME`: records its pid in NAME.pid, then becomes a 1000 s sleep. */
 const REC = 'echo $$ > "$1.pid"; exec /bin/sleep 1000\n';
@@ -66,7 +72,9 @@ async function startEscapees(
       : undefined,
   );
   // Each has exec'd its sleep once its pid file is written; record it with its start time.
-  return { task, escapees: pids.map((pid) => recordProcess(pid)) };
+  const escapees = pids.map((pid) => recordProcess(pid));
+  recorded.push(...escapees);
+  return { task, escapees };
 }
 
 async function allGone(processes: OwnedProcess[]): Promise<void> {
