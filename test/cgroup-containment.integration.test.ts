@@ -97,6 +97,29 @@ describe('cgroup containment', () => {
     await pollUntil('the empty cgroup to be removed', () => !existsSync(dir));
   });
 
+  it('keeps the cgroup of an ended task while a leftover runs in it, and removes it once the leftover ends', async () => {
+    writeFileSync(join(harness.home, 'rec.sh'), REC);
+    const task = await client.request('task/run', {
+      command: 'setsid sh ./rec.sh leftover & exit 0',
+      cwd: harness.home,
+    });
+    const pidFile = join(harness.home, 'leftover.pid');
+    const leftover = await pollUntil('the leftover to record its pid', () =>
+      existsSync(pidFile) && /^\d+\n$/.test(readFileSync(pidFile, 'utf8'))
+        ? recordProcess(Number(readFileSync(pidFile, 'utf8')))
+        : undefined,
+    );
+    recorded.push(leftover);
+    const ended = (await client.request('task/wait', { id: task.id, timeoutMs: 10_000 })).task;
+    expect(ended.state).toBe('succeeded');
+    if (!(await cgroupMode())) return;
+    // Still contained: the cgroup stays, with the leftover in it, until it ends.
+    expect(cgroupPids(task.cgroup)).toContain(leftover.pid);
+    expect(existsSync(task.cgroup)).toBe(true);
+    signalIfOurs(leftover, 'SIGKILL');
+    await pollUntil('the emptied cgroup to be removed', () => !existsSync(task.cgroup));
+  });
+
   it('stops every escapee (setsid, double fork, nohup + disown, setsid env -i) with SIGTERM', async () => {
     const { task, escapees } = await startEscapees();
     const inCgroup = (await cgroupMode()) ? cgroupPids(task.cgroup as string) : [];
