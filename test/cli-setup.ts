@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Task } from '@tend/protocol';
 import { afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { CLI_BIN, cleanUpTendHome, makeTendHome, tend, tendJson } from './helpers.js';
+import { removeTestCgroup, useTestCgroupRoot } from './support/cgroup.mjs';
 import { pollUntil } from './support/poll.mjs';
 
 // Shared setup of the `tend` CLI e2e tests (cli-*.e2e.test.ts): a fresh TEND_HOME per test, and the
@@ -9,20 +10,27 @@ import { pollUntil } from './support/poll.mjs';
 
 /** The TEND_HOME of the running test: a fresh temporary directory, set by the hooks of `useTendHome`. */
 export let home: string;
+/**
+ * With `useTendHome({ cgroup: true })`: the running test's cgroup root (config.json `cgroupRoot`), or
+ * why none could be made (the daemon then runs in marker mode, which the test must assert).
+ */
+export let testCgroup: { path: string } | { path: undefined; reason: string } | undefined;
 
 /**
  * Registers the hooks of a CLI e2e test file: fails early when the CLI is not built, gives each test
  * a fresh `home`, and afterwards stops its daemon and tasks and removes it (`cleanUpTendHome`).
  */
-export function useTendHome(): void {
+export function useTendHome(options: { cgroup?: boolean } = {}): void {
   beforeAll(() => {
     if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} is missing: run \`pnpm build\` first`);
   });
   beforeEach(() => {
     home = makeTendHome();
+    testCgroup = options.cgroup ? useTestCgroupRoot(home) : undefined;
   });
   afterEach(async () => {
     await cleanUpTendHome(home);
+    if (testCgroup?.path) await removeTestCgroup(testCgroup.path);
   });
 }
 

@@ -4,6 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createMessageConnection, StreamMessageReader, type MessageConnection } from 'vscode-jsonrpc/node.js';
 import { SafeMessageWriter } from '../packages/client/dist/safe-writer.js';
+import { removeTestCgroup, useTestCgroupRoot } from './support/cgroup.mjs';
 import { pollUntil } from './support/poll.mjs';
 import { isAlive, type OwnedProcess, ownership, recordProcess, signalIfOurs } from './support/processes.mjs';
 import type { WireJson } from './support/wire-json.js';
@@ -33,6 +34,16 @@ export class DaemonHarness {
   private readonly owned: { process: OwnedProcess; group: boolean }[] = [];
   private readonly clients: RawClient[] = [];
   child: ChildProcess | undefined;
+  /**
+   * With `{ cgroup: true }`: the test cgroup root its daemons use (config.json `cgroupRoot`), removed
+   * with every process in it by {@link cleanup}; or, where none can be made, why (the daemon then
+   * runs in marker mode, which the test must assert).
+   */
+  readonly cgroup: { path: string } | { path: undefined; reason: string } | undefined;
+
+  constructor(options: { cgroup?: boolean } = {}) {
+    this.cgroup = options.cgroup ? useTestCgroupRoot(this.home) : undefined;
+  }
 
   get socketPath(): string {
     return join(this.home, 'run', 'tend.sock');
@@ -142,6 +153,7 @@ export class DaemonHarness {
     const alone = this.owned.filter((o) => !o.group).map((o) => o.process);
     for (const process of alone) signalIfOurs(process, 'SIGKILL');
     await pollUntil('daemons to exit', () => alone.every((process) => ownership(process) !== 'ours'));
+    if (this.cgroup?.path) await removeTestCgroup(this.cgroup.path);
     rmSync(this.home, { recursive: true, force: true });
   }
 }

@@ -14,10 +14,14 @@ export let harness: DaemonHarness;
 /** A raw JSON-RPC client connected to `harness`; replaced by `restart`. */
 export let client: RawClient;
 
-/** Registers the hooks that start a fresh daemon and connect `client` before each test, and clean up after it. */
-export function useDaemon(): void {
+/**
+ * Registers the hooks that start a fresh daemon and connect `client` before each test, and clean up after it.
+ * With `{ cgroup: true }` the daemon gets a test cgroup root of its own (`harness.cgroup`; config
+ * `containment: "cgroup"`), removed with its processes after the test.
+ */
+export function useDaemon(options: { cgroup?: boolean } = {}): void {
   beforeEach(async () => {
-    harness = new DaemonHarness();
+    harness = new DaemonHarness(options);
     await harness.start();
     client = await harness.connect();
   });

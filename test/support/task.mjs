@@ -15,6 +15,7 @@ export function makeTask(fields = {}) {
     env: {},
     inheritEnv: true,
     state: 'running',
+    containment: 'marker',
     createdAt: '2025-01-01T00:00:00.000Z',
     outputBytes: 0,
     logPath: `/tmp/${id}/output.log`,

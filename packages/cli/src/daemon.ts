@@ -98,10 +98,21 @@ export async function showDaemonStatus(options: GlobalOptions): Promise<number> 
       `clients:  ${status.clients}`,
       `tasks:    ${counts.length > 0 ? counts.join(', ') : 'none'}`,
       `systemd:  ${status.systemd ? `yes${status.unit ? ` (${status.unit})` : ''}` : 'no'}, linger ${status.linger ? 'on' : 'off'}`,
+      `contain:  ${describeContainment(status.containment)}`,
       ...status.warnings.map((warning) => `warning:  ${warning}`),
     ].join('\n'),
   );
   return 0;
+}
+
+/** The `contain:` line of `tend daemon status`: `cgroup (under ROOT)`, or `marker (REASON)`. */
+function describeContainment(
+  containment: { mode: string; cgroupRoot?: string; reason?: string } | undefined,
+): string {
+  // A daemon from before containment does not say: its tasks are contained by process group.
+  if (!containment) return 'group (a daemon before containment)';
+  if (containment.mode === 'cgroup') return `cgroup (each task under ${containment.cgroupRoot})`;
+  return `marker (no cgroup: ${containment.reason ?? 'no reason given'})`;
 }
 
 /**

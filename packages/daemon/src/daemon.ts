@@ -11,6 +11,7 @@ import {
 import { loadConfig } from './config.js';
 import { createLogger } from './logging.js';
 import { writeFileAtomic } from './runtime/atomic-write.js';
+import { chooseContainment } from './runtime/cgroup-root.js';
 import { isDiskFull } from './runtime/disk-full.js';
 import { checkPathTo, ensurePrivateDir } from './runtime/dirs.js';
 import { acquireDaemonLock, DaemonLockedError } from './runtime/lock.js';
@@ -20,6 +21,7 @@ import { CompletionStore } from './store/completion-store.js';
 import { CursorStore } from './store/cursor-store.js';
 import { RetentionStore } from './store/retention-store.js';
 import { TaskStore } from './store/task-store.js';
+import { CgroupReaper } from './tasks/cgroup-reaper.js';
 import { TaskRetention } from './tasks/retention.js';
 import { pickShell } from './tasks/spawn.js';
 import { OutputCapEnforcer } from './tasks/output-cap.js';
@@ -106,11 +108,14 @@ async function serve(
   undo: (() => void | Promise<void>)[],
 ): Promise<RunningDaemon> {
   const config = loadConfig(paths.configPath);
+  // Before anything is opened: a forced cgroup containment without a usable root fails the start here.
+  const containment = chooseContainment(config, paths.configPath);
   // A deliberate stop's mark is about the previous daemon; this one serves again.
   rmSync(paths.stoppedPath, { force: true });
   const log = createLogger(paths.logPath, { maxBytes: config.logMaxBytes, files: config.logFiles });
   undo.push(() => log.close());
   const logger = log.logger;
+  logger.info({ containment }, 'containment');
   const startedAt = Date.now();
   const db = openDatabase(paths.dbPath);
   undo.push(() => void db.close());
@@ -130,17 +135,21 @@ async function serve(
     cursors: new CursorStore(db),
     completions: new CompletionStore(db),
     retention: retentionStore,
+    containment,
   });
   undo.push(() => supervisor.timers.clearAll());
   undo.push(() => supervisor.pendingEnds.stop());
   const watchdog = new Watchdog(supervisor.ender);
   undo.push(() => watchdog.stop());
+  const reaper = new CgroupReaper(supervisor.ender.context);
+  undo.push(() => reaper.stop());
   const recovery = recoverLiveTasks(supervisor.ender, supervisor.stopper, watchdog);
   // No client is connected yet: every session with live session tasks gets its full grace from now.
   supervisor.sessions.start();
   undo.push(() => supervisor.sessions.stop());
   const leftovers = supervisor.watchLeftovers();
   undo.push(() => supervisor.stopper.leftovers.stopAll());
+  reaper.sweep();
   const outputCap = new OutputCapEnforcer(supervisor, logger);
   outputCap.start();
   undo.push(() => outputCap.stop());
@@ -168,6 +177,7 @@ async function serve(
       await server.close(paths.socketPath);
       watchdog.stop();
       supervisor.stopper.leftovers.stopAll();
+      reaper.stop();
       outputCap.stop();
       retention.stop();
       supervisor.pendingEnds.stop();

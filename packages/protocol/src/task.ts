@@ -19,6 +19,10 @@ export const TaskLifetimeSchema = z.enum(TASK_LIFETIMES, {
  * A task as every method, `--json` and the client return it. Times are ISO 8601
  * UTC strings, durations and sizes integers (ms, bytes); absent fields are omitted.
  */
+/** How a task's processes are contained (docs/design.md, "Containment"). */
+export const TaskContainmentSchema = z.enum(['cgroup', 'marker', 'group']);
+export type TaskContainment = z.infer<typeof TaskContainmentSchema>;
+
 export const TaskSchema = z.object({
   id: z.string().describe('short random lowercase id; any unique prefix resolves it'),
   name: z.string().optional().describe('user-given name, unique among live tasks'),
@@ -51,6 +55,12 @@ export const TaskSchema = z.object({
     ),
   pid: z.number().int().optional().describe('pid of the task wrapper (also its process group id)'),
   pgid: z.number().int().optional().describe('process group id of the task (equal to pid)'),
+  containment: TaskContainmentSchema.optional().describe(
+    'how its processes are contained: "cgroup" (its own cgroup v2; no descendant can leave it), "marker" ' +
+      '(process group plus every process carrying TEND_TASK_ID=<id>), "group" (process group only: started by an ' +
+      'older daemon); daemons before containment do not send it',
+  ),
+  cgroup: z.string().optional().describe('absolute path of its cgroup v2 directory (containment "cgroup")'),
   exitCode: z.number().int().optional().describe('exit status when the command exited'),
   signal: SignalNameSchema.optional().describe('signal that ended the command'),
   leftovers: z

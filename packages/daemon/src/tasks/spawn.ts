@@ -21,6 +21,8 @@ export interface SpawnRequest {
   umask?: number;
   /** true: run the command under a pseudo-terminal (see {@link wrapperArgv}). */
   tty: boolean;
+  /** The task's cgroup directory (already created), which the wrapper enters before the command runs. */
+  cgroup?: string;
 }
 
 /** A started task process: the wrapper, leader of its own session and process group. */
@@ -64,6 +66,7 @@ export async function spawnTask(request: SpawnRequest): Promise<SpawnedTask> {
     const args = wrapperArgv(request.exitPath, request.shell, request.command, {
       umask: request.umask,
       tty: request.tty,
+      ...(request.cgroup !== undefined ? { cgroup: request.cgroup } : {}),
     });
     const subprocess: ResultPromise = execa('/bin/sh', args, options);
     if (subprocess.pid === undefined) {

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import pidusage from 'pidusage';
 import type { TaskStats } from '@tend/protocol';
 import { readProcStat } from '../runtime/proc.js';
+import { findCgroupTaskProcesses } from './cgroup-task.js';
 import { listeningSockets, socketInodes, type ListeningSocket } from '../runtime/ports.js';
 import type { TaskRow } from '../store/task-store.js';
 import { sampleCpu } from './cpu-sample.js';
@@ -31,11 +32,13 @@ function processTable(): { groups: Map<number, number[]>; children: Map<number, 
 }
 
 /**
- * The pids `taskStats` counts for `row`: its process group; for a `tty` task
- * also their descendants, since its command runs in the pseudo-terminal's own
- * session (see tty-run.ts).
+ * The pids `taskStats` counts for `row`: a task with its own cgroup, every
+ * live process in it; else its process group, and for a `tty` task also their
+ * descendants, since its command runs in the pseudo-terminal's own session
+ * (see tty-run.ts).
  */
 function taskPids(row: TaskRow, table: ReturnType<typeof processTable>): number[] {
+  if (row.containment === 'cgroup') return findCgroupTaskProcesses(row).members.map((p) => p.pid);
   if (row.pgid === undefined) return [];
   const pids = [...(table.groups.get(row.pgid) ?? [])];
   if (!row.tty) return pids;

@@ -10,6 +10,7 @@ import {
   type TaskList,
   type TaskRun,
 } from '@tend/protocol';
+import type { Containment } from '../runtime/cgroup-root.js';
 import type { CompletionStore } from '../store/completion-store.js';
 import type { CursorStore } from '../store/cursor-store.js';
 import type { RetentionStore } from '../store/retention-store.js';
@@ -24,7 +25,6 @@ import { killAndWait } from './task-kill-wait.js';
 import { TaskRemover } from './task-remove.js';
 import { type RunRequest, TaskStarter } from './task-start.js';
 import { TaskStopper } from './task-stopper.js';
-import type { LimitsContainment } from './task-limits.js';
 import type { TaskTimers } from './task-timers.js';
 import { toTask, toTaskDetail } from './task-view.js';
 
@@ -54,8 +54,8 @@ export interface SupervisorOptions {
   maxLiveTasks?: number;
   /** Config `sessionGraceMs`: how long tasks with lifetime session outlive their session's last client, in ms. */
   sessionGraceMs?: number;
-  /** Where tasks' cgroups live, for resource limits (task/run memoryMaxBytes, pidsMax); absent: no cgroup containment. */
-  limitsContainment?: LimitsContainment;
+  /** How new tasks are contained (chooseContainment); absent: marker. */
+  containment?: Containment;
 }
 
 /** How much longer than the grace a shutdown with killTasks waits for each task's end, in ms. */
@@ -89,6 +89,7 @@ export class TaskSupervisor extends TaskEvents {
       events: this,
       logger: options.logger,
       tasksDir: options.tasksDir,
+      ...(options.containment ? { containment: options.containment } : {}),
     };
     this.stopper = new TaskStopper({ ...context, graceMs: options.graceMs });
     this.ender = new TaskEnder(context, this.stopper, options.completions);

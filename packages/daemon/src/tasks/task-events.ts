@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Completion, Task } from '@tend/protocol';
+import type { Containment } from '../runtime/cgroup-root.js';
 import type { TaskRow, TaskStore } from '../store/task-store.js';
 import { toTask } from './task-view.js';
 
@@ -41,4 +42,6 @@ export interface TaskContext {
   logger: Logger;
   /** `<state>/tasks`: one directory per task (see {@link taskFiles}). */
   tasksDir: string;
+  /** How new tasks are contained (docs/design.md, "Containment"); absent: marker. */
+  containment?: Containment;
 }

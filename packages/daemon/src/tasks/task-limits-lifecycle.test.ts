@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -8,7 +8,7 @@ import { CursorStore } from '../store/cursor-store.js';
 import { RetentionStore } from '../store/retention-store.js';
 import { TaskStore } from '../store/task-store.js';
 import { db, row, store, useTaskStore } from '../test-support/task-store.js';
-import type { LimitsContainment } from './task-limits.js';
+import type { Containment } from '../runtime/cgroup-root.js';
 import { TaskSupervisor } from './supervisor.js';
 
 // Limits in a task's life through the supervisor, with a real store and fake cgroup directories:
@@ -21,7 +21,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function supervisor(limitsContainment?: LimitsContainment): TaskSupervisor {
+function supervisor(containment?: Containment): TaskSupervisor {
   return new TaskSupervisor({
     store: new TaskStore(db),
     tasksDir: join(dir, 'tasks'),
@@ -32,7 +32,7 @@ function supervisor(limitsContainment?: LimitsContainment): TaskSupervisor {
     cursors: new CursorStore(db),
     completions: new CompletionStore(db),
     retention: new RetentionStore(db),
-    ...(limitsContainment ? { limitsContainment } : {}),
+    ...(containment ? { containment } : {}),
   });
 }
 
@@ -48,7 +48,7 @@ const request = {
 
 describe('task limits in the supervisor', () => {
   it('refuses limits without cgroup containment before any row exists', async () => {
-    const tasks = supervisor({ withoutCgroup: 'marker containment because the test says so' });
+    const tasks = supervisor({ mode: 'marker', reason: 'the test says so' });
     await expect(tasks.run({ ...request, pidsMax: 100 })).rejects.toMatchObject({
       reason: 'limit_unavailable',
       message: expect.stringContaining('pidsMax (--pids-max) needs cgroup containment'),
@@ -56,24 +56,21 @@ describe('task limits in the supervisor', () => {
     expect(store.list({ limit: 10 })).toEqual([]);
   });
 
-  it('records the limits in the row and never runs the task uncapped when it has no cgroup to set them in', async () => {
+  it('records the limits in the row and writes them into the task cgroup before its wrapper starts', async () => {
+    // A fake cgroup root (a plain temp directory): the files are written as the kernel would read them.
     const root = join(dir, 'root');
     mkdirSync(root);
     writeFileSync(join(root, 'cgroup.controllers'), 'memory pids\n');
     writeFileSync(join(root, 'cgroup.subtree_control'), '');
-    const task = await supervisor({ cgroupRoot: root }).run({
-      ...request,
-      memoryMaxBytes: 1 << 30,
-      pidsMax: 64,
-    });
-    // Without the cgroup engineer's cgroup creation (row.cgroup unset) the limits cannot be applied: the task fails.
-    expect(task).toMatchObject({
-      state: 'failed',
-      memoryMaxBytes: 1 << 30,
-      pidsMax: 64,
-      reason: `spawn error: task ${task.id} has resource limits but no cgroup to set them in`,
-    });
+    const tasks = supervisor({ mode: 'cgroup', root, source: 'config' });
+    const task = await tasks.run({ ...request, memoryMaxBytes: 1 << 30, pidsMax: 64 });
+    expect(task).toMatchObject({ memoryMaxBytes: 1 << 30, pidsMax: 64, containment: 'cgroup' });
     expect(store.get(task.id)).toMatchObject({ memoryMaxBytes: 1 << 30, pidsMax: 64 });
+    const cgroup = join(root, `task-${task.id}`);
+    expect(readFileSync(join(cgroup, 'memory.max'), 'utf8').trim()).toBe(String(1 << 30));
+    expect(readFileSync(join(cgroup, 'pids.max'), 'utf8').trim()).toBe('64');
+    expect(readFileSync(join(root, 'cgroup.subtree_control'), 'utf8')).toMatch(/\+memory/);
+    await tasks.ender.wait(task.id, 10_000);
   });
 
   it('ends a task whose command the OOM killer SIGKILLed with a reason that says so', () => {

@@ -1,6 +1,7 @@
 // A task's resource limits through its life: refused up front when they cannot be enforced,
 // written into its cgroup before its wrapper joins, and named in its end when the OOM killer
 // ended it. The cgroup files are runtime/cgroup-limits.ts's.
+import type { Containment } from '../runtime/cgroup-root.js';
 import type { TaskRow } from '../store/task-store.js';
 import {
   applyLimits,
@@ -29,6 +30,18 @@ export function limitsOf(source: TaskLimits): TaskLimits {
   return {
     ...(source.memoryMaxBytes !== undefined ? { memoryMaxBytes: source.memoryMaxBytes } : {}),
     ...(source.pidsMax !== undefined ? { pidsMax: source.pidsMax } : {}),
+  };
+}
+
+/**
+ * Where the daemon's tasks get their cgroups, as {@link prepareTaskLimits} needs it: the cgroup root under
+ * cgroup containment, else why there is none (for the limit_unavailable message).
+ * @param containment the daemon's containment (chooseContainment); undefined: marker, reason unknown.
+ */
+export function limitsContainmentOf(containment: Containment | undefined): LimitsContainment {
+  if (containment?.mode === 'cgroup') return { cgroupRoot: containment.root };
+  return {
+    withoutCgroup: `marker containment because ${containment?.reason ?? 'no cgroup root was chosen'}`,
   };
 }
 

@@ -6,6 +6,7 @@ import {
   readProcStat,
 } from '../runtime/proc.js';
 import type { TaskRow } from '../store/task-store.js';
+import { cgroupHoldsWrapper } from './cgroup-task.js';
 import { wrapperGone } from './orphaned-task.js';
 import type { TaskEnder } from './task-end.js';
 import { taskFiles } from './task-folder.js';
@@ -29,7 +30,8 @@ export interface RecoveryReport {
  * an orphan until they end), or `lost` (reboot, or wrapper gone without a
  * record and nothing of the task left). Timers are re-armed from the row; a
  * stop that was in progress is signalled again and ends as the stop asked
- * (killed or timed_out).
+ * (killed or timed_out). A task with its own cgroup is re-found there (its
+ * wrapper must be in it), and tracked as an orphan until the cgroup is empty.
  */
 export function recoverLiveTasks(ender: TaskEnder, stopper: TaskStopper, watchdog: Watchdog): RecoveryReport {
   const { store } = ender.context;
@@ -48,6 +50,9 @@ export function recoverLiveTasks(ender: TaskEnder, stopper: TaskStopper, watchdo
     if (kept) {
       row = store.get(row.id) ?? row;
       if (verdict === 'alive') watchdog.adopt(row);
+      // A cgroup task is re-found by its row's cgroup: its wrapper must still be in it.
+      if (verdict === 'alive' && row.containment === 'cgroup' && !cgroupHoldsWrapper(row))
+        ender.context.logger.warn({ task: row.id, cgroup: row.cgroup }, 'adopted task is not in its cgroup');
       stopper.timers.schedule(row);
       // A stop the previous daemon recorded may not have been signalled yet: finish the job.
       if (row.state === 'stopping' && row.killAt !== undefined) {

@@ -2,6 +2,7 @@ import type { SignalName } from '@tend/protocol';
 import { bootId, readProcStat, type ProcStat } from '../runtime/proc.js';
 import type { TaskRow } from '../store/task-store.js';
 import { LIVE_PROC, type ProcReader, turnProcReader } from '../runtime/proc-reader.js';
+import { findCgroupTaskProcesses, signalCgroupTask } from './cgroup-task.js';
 import { scanTaskProcesses, type TaskProcesses } from './marker-scan.js';
 
 export type { TaskProcesses } from './marker-scan.js';
@@ -16,22 +17,29 @@ export type { TaskProcesses } from './marker-scan.js';
 export const TASK_MARKER = 'TEND_TASK_ID';
 
 /** What the signal path needs of a task row. */
-export type TaskIdentityRow = Pick<TaskRow, 'id' | 'pid' | 'pgid' | 'startTicks' | 'bootId'> &
+export type TaskIdentityRow = Pick<
+  TaskRow,
+  'id' | 'pid' | 'pgid' | 'startTicks' | 'bootId' | 'containment' | 'cgroup'
+> &
   Partial<Pick<TaskRow, 'tty'>>;
 
 /** What {@link signalTask} did. */
 export interface SignalOutcome {
   /**
    * `group`: one kill(-pgid) reached the task's process group (members outside it got one kill(pid) each);
-   * `members`: one kill(pid) per member; `none`: nothing was signalled.
+   * `members`: one kill(pid) per member; `cgroup`: the task's cgroup (cgroup.kill, or freeze + kill each
+   * member + thaw); `none`: nothing was signalled.
    */
-  via: 'group' | 'members' | 'none';
+  via: 'group' | 'members' | 'cgroup' | 'none';
   /**
    * Processes the signal reached: the members in the group when kill(-pgid) succeeded, plus each
-   * kill(pid) that succeeded. task/kill reports this number.
+   * kill(pid) that succeeded (for a cgroup task: the processes in its cgroup). task/kill reports this number.
    */
   sent: number;
-  /** Of `sent`, the processes outside the task's process group (found by their TEND_TASK_ID marker or parent). */
+  /**
+   * Of `sent`, the processes outside the task's process group (found by their TEND_TASK_ID marker or parent);
+   * always 0 for a cgroup task, whose membership does not depend on its process group.
+   */
   outside: number;
   /** Processes in the task's group left alone because nothing tied them to the task. */
   spared: number;
@@ -55,6 +63,8 @@ const NOTHING: SignalOutcome = { via: 'none', sent: 0, outside: 0, spared: 0 };
  * (see {@link scanTaskProcesses} for the rules), all started no earlier than the
  * wrapper in this boot. A pid that came back to another process after the
  * task's ended (PID reuse) has none of these ties, so it is never a member.
+ * A task with `containment: 'cgroup'` is looked up in its cgroup instead
+ * (cgroup-task.ts): membership of the cgroup is the proof.
  * Cost: one pass over /proc and one environ read per process started after the
  * wrapper (BENCHMARKS.md, "Marker scan"); called on stop, kill and end checks
  * only, never in the watchdog's 100 ms poll. `reader` defaults to the reads
@@ -64,6 +74,7 @@ export function findTaskProcesses(
   row: TaskIdentityRow,
   reader: ProcReader = turnProcReader(),
 ): TaskProcesses {
+  if (row.containment === 'cgroup') return findCgroupTaskProcesses(row);
   const { pid, pgid, startTicks } = row;
   if (pid === undefined || pgid === undefined || startTicks === undefined || row.bootId === undefined)
     return NONE;
@@ -89,7 +100,8 @@ export function findTaskProcesses(
  * wrapper of a `tty` task runs, signals other than SIGKILL go to its group
  * only: the wrapper forwards them to the command's terminal session
  * (tty-run.ts); its other processes outside the group get the SIGKILL that
- * ends the stop.
+ * ends the stop. A task with `containment: 'cgroup'` is signalled through its
+ * cgroup instead (cgroup-task.ts: cgroup.kill, or freeze + kill + thaw).
  *
  * Residual race: a process can end, and its pid be reused, between the check
  * and kill(2) (microseconds; each per-pid kill re-reads the start time just
@@ -99,6 +111,7 @@ export function findTaskProcesses(
  * containment (cgroup.kill) has no such race.
  */
 export function signalTask(row: TaskIdentityRow, signal: SignalName): SignalOutcome {
+  if (row.containment === 'cgroup') return signalCgroupTask(row, signal);
   const { pgid } = row;
   if (pgid === undefined) return NOTHING;
   const outcome = { ...NOTHING };

@@ -1,4 +1,5 @@
 import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   InvalidParamsError,
   isTerminal,
@@ -9,6 +10,7 @@ import {
 } from '@tend/protocol';
 import { TendDaemonError } from '../errors.js';
 import { diskFullError, isDiskFull } from '../runtime/disk-full.js';
+import { taskCgroupName } from '../runtime/cgroup.js';
 import { readProcStat } from '../runtime/proc.js';
 import { NameTakenError, type TaskRow } from '../store/task-store.js';
 import { reserveExitRecord } from './exit-record.js';
@@ -16,7 +18,7 @@ import { checkTaskName, newTaskId } from './ids.js';
 import { wrapperGone } from './orphaned-task.js';
 import { spawnTask } from './spawn.js';
 import type { TaskEnder } from './task-end.js';
-import { applyTaskLimits, type LimitsContainment, limitsOf, prepareTaskLimits } from './task-limits.js';
+import { applyTaskLimits, limitsContainmentOf, limitsOf, prepareTaskLimits } from './task-limits.js';
 import type { TaskContext } from './task-events.js';
 import { removeTaskFolder, taskFiles } from './task-folder.js';
 import type { TaskTimers } from './task-timers.js';
@@ -36,8 +38,6 @@ export interface StartOptions {
   killLeftovers?: boolean;
   /** Most live tasks at once (config `maxLiveTasks`); unlimited when absent. */
   maxLiveTasks?: number;
-  /** Where tasks' cgroups live, for resource limits (task/run memoryMaxBytes, pidsMax); absent: no cgroup containment. */
-  limitsContainment?: LimitsContainment;
 }
 
 /**
@@ -80,7 +80,7 @@ export class TaskStarter {
     checkCwd(request.cwd);
     checkTaskName(store, request.name);
     // Before the row: a limit that cannot be enforced creates no task.
-    prepareTaskLimits(limitsOf(request), this.options.limitsContainment ?? {});
+    prepareTaskLimits(limitsOf(request), limitsContainmentOf(this.context.containment));
     if (request.reuse && request.name !== undefined) {
       const existing = this.reusable(request);
       if (existing) return existing;
@@ -108,6 +108,7 @@ export class TaskStarter {
     events.changed(row.id);
     try {
       mkdirSync(files.dir, { recursive: true, mode: 0o700 });
+      if (row.cgroup !== undefined) createTaskCgroup(row.cgroup);
       // CALL SITE of limits: right after the task's cgroup (row.cgroup) is created, before the wrapper joins it.
       applyTaskLimits(store.get(row.id) ?? row);
       const { pid, subprocess, log } = await spawnTask({
@@ -122,6 +123,7 @@ export class TaskStarter {
         capturedEnv: row.capturedEnv,
         umask: row.umask,
         tty: row.tty === true,
+        ...(row.cgroup !== undefined ? { cgroup: row.cgroup } : {}),
       });
       this.logFiles.set(row.id, log);
       subprocess.on('exit', (code, signal) => this.onChildExit(row.id, code, signal as SignalName | null));
@@ -145,7 +147,11 @@ export class TaskStarter {
     let id = newTaskId();
     // An id equal to a live task's name would be shadowed by it (names resolve first): draw again.
     for (let attempt = 0; (store.get(id) || store.byName(id)) && attempt < 5; attempt++) id = newTaskId();
+    const containment = this.context.containment;
     return {
+      ...(containment?.mode === 'cgroup'
+        ? { containment: 'cgroup' as const, cgroup: join(containment.root, taskCgroupName(id)) }
+        : { containment: 'marker' as const }),
       id,
       command: request.command,
       cwd: request.cwd,
@@ -239,6 +245,21 @@ function checkLifetime(request: RunRequest): void {
     'lifetime: "session" needs a session, and this client gave none in daemon/initialize: initialize with a ' +
       'session (tend: --session or $TEND_SESSION), or use lifetime "persistent"',
   ]);
+}
+
+/**
+ * Creates the task's cgroup `dir` (`<root>/task-<id>`, see chooseContainment) before its wrapper is
+ * spawned; the wrapper moves itself in as its first act.
+ * @throws Error saying which cgroup could not be created and why (the task then fails, never runs uncontained).
+ */
+function createTaskCgroup(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    throw new Error(`could not create the task's cgroup ${dir}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
 }
 
 /** @throws TendDaemonError invalid_cwd when `cwd` does not exist or is not a directory. */

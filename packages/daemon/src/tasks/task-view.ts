@@ -33,6 +33,8 @@ export function toTask(row: TaskRow, now = Date.now()): Task {
     stopped: !ended && isStopped(row) ? true : undefined,
     pid: row.pid,
     pgid: row.pgid,
+    containment: row.containment ?? 'group',
+    cgroup: row.cgroup,
     exitCode: row.exitCode,
     signal: row.signal as SignalName | undefined,
     leftovers,

@@ -5,6 +5,7 @@ import type { TaskRow } from '../store/task-store.js';
 import { finishOrphan, wrapperGone } from './orphaned-task.js';
 import type { TaskEnder } from './task-end.js';
 import { taskFiles } from './task-folder.js';
+import { cgroupEmpty } from './cgroup-task.js';
 import { findTaskProcesses } from './task-signal.js';
 
 /** How often the watchdog looks at adopted tasks, in ms (end detected within about this). */
@@ -122,7 +123,14 @@ export class Watchdog {
     if (!entry) return;
     const { row, exitPath, watcher } = entry;
     if (entry.orphan) {
-      if (identity) this.checkOrphan(id, entry);
+      // A cgroup task: `populated` of cgroup.events, every tick; else a scan of /proc, at identity pace only.
+      const empty = cgroupEmpty(row);
+      if (empty === undefined) {
+        if (identity) this.checkOrphan(id, entry);
+      } else if (empty) {
+        this.forget(id);
+        finishOrphan(this.ender, id);
+      }
       return;
     }
     const pid = row.pid as number;

@@ -4,10 +4,16 @@ import { TTY_RUN } from './tty-run.js';
 
 /**
  * The POSIX sh wrapper every task runs in (docs/design.md, "Process model").
- * Usage: `/bin/sh -c WRAPPER_SCRIPT tend-task EXIT_RECORD SHELL COMMAND [UMASK]` (see
+ * Usage: `/bin/sh -c WRAPPER_SCRIPT tend-task EXIT_RECORD SHELL COMMAND [UMASK [TTY [CGROUP]]]` (see
  * {@link wrapperArgv}): the script travels in argv, never as a file that
  * someone could replace between two spawns.
  *
+ * - With CGROUP (a directory), its very first act is to move itself into that
+ *   cgroup (`echo $$ > CGROUP/cgroup.procs`), so that the command and every
+ *   process it starts are born there and cannot leave it (docs/design.md,
+ *   "Containment"). When that write fails it prints why to the task's output
+ *   and ends with status 125 without running the command: a task is never
+ *   silently uncontained.
  * - With UMASK (octal digits), it sets that umask first, so the command and
  *   everything it starts create files as they would from the caller's shell.
  * - It runs COMMAND with `SHELL -c` in the foreground, so the command gets the
@@ -32,6 +38,11 @@ import { TTY_RUN } from './tty-run.js';
  *   is indistinguishable, as in every POSIX shell.
  */
 export const WRAPPER_SCRIPT = `# tend task wrapper (given to /bin/sh -c by the tend daemon)
+# First act: into the task's cgroup, before anything else runs (its children are born there).
+if [ -n "\${6-}" ] && ! { echo $$ > "$6/cgroup.procs"; } 2>/dev/null; then
+  printf 'tend: the task could not enter its cgroup %s, so its command was not run\\n' "$6" >&2
+  cgroup_failed=1
+fi
 rec=$1
 shell=$2
 cmd=$3
@@ -41,7 +52,9 @@ if [ -n "\${4-}" ]; then umask "$4"; fi
 # The wrapper's own messages ("Terminated") stay out of the task's log: its
 # stderr is /dev/null, and only the command gets the log back (fd 3).
 exec 3>&2 2>/dev/null
-if [ "\${5-}" = tty ]; then
+if [ -n "\${cgroup_failed-}" ]; then
+  status=125
+elif [ "\${5-}" = tty ]; then
   tty_run
 else
   /bin/sh -c 'exec "$0" -c "$1" 2>&3 3>&-' "$shell" "$cmd"
@@ -67,9 +80,10 @@ export const WRAPPER_NAME = 'tend-task';
 
 /**
  * argv (after `/bin/sh`) that runs the wrapper for one task: `-c SCRIPT
- * tend-task EXIT_RECORD SHELL COMMAND [UMASK [tty]]`, UMASK as octal digits
+ * tend-task EXIT_RECORD SHELL COMMAND [UMASK [tty [CGROUP]]]`, UMASK as octal digits
  * (`umask` a number such as 0o022; empty or omitted: the daemon's umask
- * stays), `tty`: the command runs under a pseudo-terminal. The exit record's
+ * stays), `tty`: the command runs under a pseudo-terminal, CGROUP: the task's
+ * cgroup directory, which the wrapper enters first. The exit record's
  * path is a whole argument, so start-up recovery finds an unrecorded wrapper
  * by it in /proc/<pid>/cmdline.
  */
@@ -77,12 +91,13 @@ export function wrapperArgv(
   exitPath: string,
   shell: string,
   command: string,
-  options: { umask?: number; tty?: boolean } = {},
+  options: { umask?: number; tty?: boolean; cgroup?: string } = {},
 ): string[] {
   const argv = ['-c', WRAPPER_SCRIPT, WRAPPER_NAME, exitPath, shell, command];
-  if (options.umask !== undefined || options.tty)
+  if (options.umask !== undefined || options.tty || options.cgroup)
     argv.push(options.umask === undefined ? '' : options.umask.toString(8).padStart(4, '0'));
-  if (options.tty) argv.push('tty');
+  if (options.tty || options.cgroup) argv.push(options.tty ? 'tty' : '');
+  if (options.cgroup) argv.push(options.cgroup);
   return argv;
 }
 

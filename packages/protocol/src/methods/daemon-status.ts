@@ -25,6 +25,18 @@ export const DaemonStatus = defineRequest({
     systemd: z.boolean().describe('systemd started the daemon ($INVOCATION_ID set)'),
     unit: z.string().optional().describe('the systemd unit or scope the daemon runs in, from its cgroup'),
     linger: z.boolean().describe("logind keeps the user's processes after logout (loginctl enable-linger)"),
+    containment: z
+      .object({
+        mode: z
+          .enum(['cgroup', 'marker'])
+          .describe('how new tasks are contained: each in its own cgroup v2, or by process group and marker'),
+        cgroupRoot: z
+          .string()
+          .optional()
+          .describe('mode "cgroup": the cgroup v2 directory each task gets its cgroup `task-<id>` under'),
+        reason: z.string().optional().describe('mode "marker": why no cgroup is used'),
+      })
+      .describe('containment of new tasks (config `containment`, `cgroupRoot`)'),
     warnings: z
       .array(z.string())
       .describe('what would end the tasks (e.g. logout without linger) and how to prevent it'),
