@@ -266,8 +266,8 @@ export class TaskStore {
   }
 }
 
-/** Optional boolean fields, stored as 0/1 (NULL: absent). */
-const BOOLEAN_FIELDS = new Set<keyof TaskRow>(['leftoversRunning', 'killLeftovers']);
+/** Boolean fields, stored as 0/1 (`tty` as 1 or NULL; NULL: absent). */
+const BOOLEAN_FIELDS = new Set<keyof TaskRow>(['inheritEnv', 'tty', 'leftoversRunning', 'killLeftovers']);
 
 function toParams(row: TaskRow): Record<string, unknown> {
   const params: Record<string, unknown> = {};
@@ -278,9 +278,8 @@ function toParams(row: TaskRow): Record<string, unknown> {
 function toColumn(field: keyof TaskRow, value: unknown): unknown {
   if (value === undefined) return null;
   if (field === 'env' || field === 'capturedEnv') return JSON.stringify(value);
-  if (field === 'inheritEnv') return value ? 1 : 0;
-  if (BOOLEAN_FIELDS.has(field)) return value ? 1 : 0;
   if (field === 'tty') return value ? 1 : null;
+  if (BOOLEAN_FIELDS.has(field)) return value ? 1 : 0;
   return value;
 }
 
@@ -292,8 +291,6 @@ function fromRow(raw: unknown): TaskRow | undefined {
     const value = record[COLUMNS[field]];
     if (value === null || value === undefined) continue;
     if (field === 'env' || field === 'capturedEnv') row[field] = JSON.parse(value as string);
-    else if (field === 'inheritEnv') row[field] = value === 1;
-    else if (field === 'tty') row[field] = value === 1;
     else if (BOOLEAN_FIELDS.has(field)) row[field] = value === 1;
     else row[field] = value;
   }
