@@ -2,7 +2,8 @@ import { createConnection, type Socket } from 'node:net';
 import { checkSocketPath } from '@tend/protocol/wire';
 import { checkConfigFile } from './config-check.js';
 import { Backoff } from './deadline.js';
-import { describeSpawned, spawnDaemon, type SpawnedDaemon } from './daemon-spawn.js';
+import { describeSpawned, type SpawnedDaemon } from './daemon-spawn.js';
+import { scopeFailed, startDaemon } from './daemon-start.js';
 import { DaemonUnreachableError } from './errors.js';
 import { readDaemonLogTail } from './daemon-log-tail.js';
 
@@ -88,12 +89,15 @@ export async function openDaemonSocket(
       // A bad config.json would make the daemon exit before it listens: fail now, naming the file and key.
       const checking = checkConfigFile(options.env);
       if (checking) await checking;
-      spawned = spawnState.spawned = spawnDaemon({
-        command: options.daemonCommand,
-        env: options.env,
-        stateDir: options.stateDir,
-        logPath: options.logPath,
-      });
+      try {
+        spawned = spawnState.spawned = startDaemon(options, options.daemonCommand, true);
+      } catch (error) {
+        throw unreachable(options, (error as Error).message, error);
+      }
+    }
+    // systemd-run could not make the scope (no user bus…) and the daemon never served: start it plainly, once.
+    if (absent && spawned && scopeFailed(spawned)) {
+      spawned = spawnState.spawned = startDaemon(options, options.daemonCommand ?? [], false, spawned);
     }
     if (spawned?.error) {
       throw unreachable(options, describeSpawned(spawned, options.daemonCommand ?? []), spawned.error);
