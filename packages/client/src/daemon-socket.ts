@@ -4,6 +4,7 @@ import { checkConfigFile } from './config-check.js';
 import { Backoff } from './deadline.js';
 import { describeSpawned, type SpawnedDaemon } from './daemon-spawn.js';
 import { scopeFailed, startDaemon } from './daemon-start.js';
+import { BadScopeSettingError } from './systemd-scope.js';
 import { DaemonUnreachableError } from './errors.js';
 import { readDaemonLogTail } from './daemon-log-tail.js';
 
@@ -35,13 +36,16 @@ const BUSY = new Set(['EAGAIN']);
 /**
  * Opens a connected socket to the daemon, starting it when none answers.
  * When the socket is absent (ENOENT / ECONNREFUSED) and `autoStart` is on, the
- * daemon is spawned once per call, then the socket is retried on the
+ * daemon is spawned once per call (in a delegated systemd scope when a user manager is there,
+ * see systemd-scope.ts; started again plainly, once, when systemd-run fails before the daemon
+ * runs), then the socket is retried on the
  * {@link Backoff} schedule until `deadline` (epoch ms). Racing clients may each
  * spawn one: the daemon's own lock lets one win and the others exit, so an
  * early exit of our child is no reason to stop retrying.
  * @param spawnState shared by the attempts of one connect call, so that it spawns at most once.
  * @throws SocketPathTooLongError when the socket path does not fit in sockaddr_un.
  * @throws InvalidConfigError when it would start a daemon and config.json is bad (checked first).
+ * @throws DaemonUnreachableError naming the value when TEND_SYSTEMD_SCOPE is neither 0 nor 1.
  * @throws DaemonUnreachableError when no daemon answers (at once with autoStart off, when
  *   `daemonCommand` is missing, when the daemon cannot be spawned, or for an unexpected
  *   errno such as EACCES; else at the deadline), quoting the daemon log's last lines.
@@ -92,7 +96,8 @@ export async function openDaemonSocket(
       try {
         spawned = spawnState.spawned = startDaemon(options, options.daemonCommand, true);
       } catch (error) {
-        throw unreachable(options, (error as Error).message, error);
+        if (error instanceof BadScopeSettingError) throw unreachable(options, error.message, error);
+        throw error;
       }
     }
     // systemd-run could not make the scope (no user bus…) and the daemon never served: start it plainly, once.

@@ -8,7 +8,8 @@ import { SYSTEMD_SCOPE_ENV, systemdScopeCommand } from './systemd-scope.js';
  * {@link systemdScopeCommand} finds a systemd user manager, else plainly. `failedScope` is the
  * scope attempt this plain start replaces: a line saying so is appended to the daemon log, and the
  * result's `scopeFailure` keeps it for error messages.
- * @throws Error when TEND_SYSTEMD_SCOPE has a bad value, or (errno) when the log cannot be opened.
+ * @throws BadScopeSettingError when TEND_SYSTEMD_SCOPE is neither 0 nor 1 (naming the value), or an
+ *   errno Error when the state directory or the log cannot be created or opened (as spawnDaemon).
  */
 export function startDaemon(
   options: Pick<DaemonSocketOptions, 'env' | 'stateDir' | 'logPath'>,

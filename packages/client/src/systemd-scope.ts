@@ -8,15 +8,21 @@ import { delimiter, isAbsolute, join } from 'node:path';
  */
 export const SYSTEMD_SCOPE_ENV = 'TEND_SYSTEMD_SCOPE';
 
+/** TEND_SYSTEMD_SCOPE holds a value other than 0 or 1; the message names it. */
+export class BadScopeSettingError extends Error {
+  override name = 'BadScopeSettingError';
+}
+
 /**
  * The argv that starts `command` (the daemon's argv) in a transient systemd scope of the user's
  * service manager with `Delegate=yes`, so that the daemon gets a cgroup it may write (its own
  * cgroup, delegated to the user: https://systemd.io/CGROUP_DELEGATION/) and can put each task in
  * its own cgroup; undefined when no scope should or can be made. Spawns nothing: it looks for
  * `systemd-run` on `env.PATH` and for the user manager's private socket
- * `$XDG_RUNTIME_DIR/systemd/private` (created by every `systemd --user`; systemd(1), "Sockets and
- * FIFOs": https://www.freedesktop.org/software/systemd/man/latest/systemd.html), and honours
- * {@link SYSTEMD_SCOPE_ENV}.
+ * `$XDG_RUNTIME_DIR/systemd/private`, which every `systemd --user` creates (the user instance's
+ * counterpart of `/run/systemd/private`, systemd(1) "Sockets and FIFOs":
+ * https://www.freedesktop.org/software/systemd/man/latest/systemd.html; `systemctl --user` and
+ * `systemd-run --user` talk to the manager through it), and honours {@link SYSTEMD_SCOPE_ENV}.
  *
  * With `--scope`, systemd-run registers the scope over the bus and then execs the command itself
  * (systemd-run(1), "If a command is run as transient scope unit, it will be executed by
@@ -24,11 +30,11 @@ export const SYSTEMD_SCOPE_ENV = 'TEND_SYSTEMD_SCOPE';
  * so the spawned pid becomes the daemon's, and inherited file descriptors (the start-status pipe,
  * fd 3) stay open: systemd-run's execvpe() does not close them. Flags, all in systemd ≥ 240:
  * `--user`, `--scope`, `--quiet` (no "Running scope as unit" line in the daemon log), `--collect`
- * (unload the unit even when it failed; systemd 236), `-p Delegate=yes`, `--unit=` (a name the
- * user can find with `systemctl --user status 'tend-daemon-*'`).
+ * (`-G`, unload the unit even when it failed; systemd 236 NEWS, "CollectMode="), `-p Delegate=yes`,
+ * `--unit=` (a name the user can find with `systemctl --user status 'tend-daemon-*'`).
  * @param env the daemon's environment (PATH, XDG_RUNTIME_DIR, TEND_SYSTEMD_SCOPE).
  * @param uid numeric user id, part of the unit name.
- * @throws Error when TEND_SYSTEMD_SCOPE is set to something other than 0 or 1, naming the value.
+ * @throws BadScopeSettingError when TEND_SYSTEMD_SCOPE is set to something other than 0 or 1, naming the value.
  */
 export function systemdScopeCommand(
   command: readonly string[],
@@ -37,7 +43,7 @@ export function systemdScopeCommand(
 ): string[] | undefined {
   const setting = env[SYSTEMD_SCOPE_ENV] ?? '';
   if (setting !== '' && setting !== '0' && setting !== '1') {
-    throw new Error(
+    throw new BadScopeSettingError(
       `${SYSTEMD_SCOPE_ENV}=${JSON.stringify(setting)} is not understood: use 0 (start the daemon without a ` +
         'systemd scope) or 1 (the default: in a delegated scope when a systemd user manager is there)',
     );
