@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { DaemonUnreachableError, TendClient } from '../packages/client/dist/inde
 import { DAEMON_BIN } from './daemon-harness.js';
 import { cleanUpTendHome, daemonPid, makeTendHome, tend } from './helpers.js';
 import { pollUntil } from './support/poll.mjs';
-import { isAlive } from './support/processes.mjs';
+import { isAlive, signalIfOurs } from './support/processes.mjs';
 
 // A daemon auto-started by the client goes into a delegated `systemd-run --user --scope` when a systemd
 // user manager is there. This machine has no user manager, so a fake `systemd-run` stands in: it records
@@ -17,8 +18,14 @@ import { isAlive } from './support/processes.mjs';
 
 const homes: string[] = [];
 const fakes: string[] = [];
+/** Fake systemd-run processes that may outlive a failed test, each marked by its TEND_HOME. */
+const wrappers: { pidFile: string; home: string }[] = [];
 
 afterEach(async () => {
+  for (const { pidFile, home } of wrappers.splice(0)) {
+    if (existsSync(pidFile))
+      signalIfOurs({ pid: Number(readFileSync(pidFile, 'utf8')), envMarker: `TEND_HOME=${home}` }, 'SIGKILL');
+  }
   for (const home of homes.splice(0)) await cleanUpTendHome(home);
   for (const dir of fakes.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
@@ -34,7 +41,7 @@ interface Fake {
 }
 
 /** A temp dir with a fake `systemd-run` and a fake user manager socket file. */
-function makeFake(options: { fails?: boolean; privateSocket?: boolean } = {}): Fake {
+function makeFake(options: { fails?: boolean; hangs?: boolean; privateSocket?: boolean } = {}): Fake {
   const dir = mkdtempSync(join(tmpdir(), 'tend-scope-'));
   fakes.push(dir);
   const bin = join(dir, 'bin');
@@ -44,9 +51,13 @@ function makeFake(options: { fails?: boolean; privateSocket?: boolean } = {}): F
   if (options.privateSocket !== false) writeFileSync(join(runtimeDir, 'systemd', 'private'), '');
   const argvFile = join(dir, 'argv');
   const pidFile = join(dir, 'pid');
+  const fifo = join(dir, 'fifo');
+  if (options.hangs) execFileSync('mkfifo', [fifo]);
   const run = options.fails
     ? 'echo "Failed to connect to bus: No medium found" >&2\nexit 1'
-    : 'while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do shift; done\nshift\nexec "$@"';
+    : options.hangs
+      ? `read -r line < '${fifo}'\nexit 1`
+      : 'while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do shift; done\nshift\nexec "$@"';
   writeFileSync(
     join(bin, 'systemd-run'),
     `#!/bin/sh\necho "$$" > '${pidFile}'\nprintf '%s\\n' "$@" > '${argvFile}'\n${run}\n`,
@@ -193,5 +204,21 @@ it('when systemd-run fails, the daemon still starts, plainly, and the daemon log
   expect(log).toContain('tend client: the daemon started with `');
   expect(log).toContain(
     'started the daemon again without a systemd scope (TEND_SYSTEMD_SCOPE=0 skips the scope)',
+  );
+});
+
+it('when systemd-run hangs (a user manager that does not answer), the daemon is started plainly all the same', async () => {
+  const home = newHome();
+  const fake = makeFake({ hangs: true });
+  wrappers.push({ pidFile: fake.pidFile, home });
+  const spawnState = await autoStart(home, envFor(home, fake));
+  const spawned = spawnState.spawned;
+  expect(spawned?.inScope).toBeUndefined();
+  expect(await recordedDaemonPid(home)).toBe(spawned?.pid);
+  // The hung systemd-run (our child, blocked in open() of a FIFO, no child of its own) was ended.
+  const hung = Number(readFileSync(fake.pidFile, 'utf8'));
+  await pollUntil('the hung systemd-run to be gone', () => !isAlive(hung));
+  expect(readFileSync(join(home, 'state', 'daemon.log'), 'utf8')).toContain(
+    'ended with signal SIGKILL: systemd-run did not start the daemon within 3000 ms',
   );
 });

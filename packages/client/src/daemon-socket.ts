@@ -3,7 +3,7 @@ import { checkSocketPath } from '@tend/protocol/wire';
 import { checkConfigFile } from './config-check.js';
 import { Backoff } from './deadline.js';
 import { describeSpawned, type SpawnedDaemon } from './daemon-spawn.js';
-import { scopeFailed, startDaemon } from './daemon-start.js';
+import { SCOPE_PATIENCE_MS, abandonScope, scopeFailed, scopeStalled, startDaemon } from './daemon-start.js';
 import { BadScopeSettingError } from './systemd-scope.js';
 import { DaemonUnreachableError } from './errors.js';
 import { readDaemonLogTail } from './daemon-log-tail.js';
@@ -101,6 +101,13 @@ export async function openDaemonSocket(
       }
     }
     // systemd-run could not make the scope (no user bus…) and the daemon never served: start it plainly, once.
+    // …or it is still systemd-run long after the scope should have been made (the user manager does not answer).
+    const patienceMs = Math.round(Math.min(SCOPE_PATIENCE_MS, options.timeoutMs / 3));
+    if (absent && spawned && scopeStalled(spawned, patienceMs)) {
+      abandonScope(spawned);
+      spawned.startError ||= `systemd-run did not start the daemon within ${patienceMs} ms`;
+      spawned = spawnState.spawned = startDaemon(options, options.daemonCommand ?? [], false, spawned);
+    }
     if (absent && spawned && scopeFailed(spawned)) {
       spawned = spawnState.spawned = startDaemon(options, options.daemonCommand ?? [], false, spawned);
     }

@@ -32,6 +32,8 @@ export interface SpawnedDaemon {
   command?: readonly string[];
   /** True when started through `systemd-run --scope` (systemd-scope.ts). */
   inScope?: boolean;
+  /** When it was spawned through systemd-run (epoch ms). */
+  spawnedAt?: number;
   /** Why an earlier start in a systemd scope was given up, when this is the plain start that replaced it. */
   scopeFailure?: string;
 }

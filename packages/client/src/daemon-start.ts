@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import type { DaemonSocketOptions } from './daemon-socket.js';
 import { describeSpawned, spawnDaemon, type SpawnedDaemon } from './daemon-spawn.js';
 import { SYSTEMD_SCOPE_ENV, systemdScopeCommand } from './systemd-scope.js';
@@ -37,7 +37,10 @@ export function startDaemon(
     logPath: options.logPath,
   });
   spawned.command = scoped ?? command;
-  if (scoped) spawned.inScope = true;
+  if (scoped) {
+    spawned.inScope = true;
+    spawned.spawnedAt = Date.now();
+  }
   if (scopeFailure) spawned.scopeFailure = scopeFailure;
   return spawned;
 }
@@ -53,4 +56,42 @@ export function scopeFailed(spawned: SpawnedDaemon): boolean {
   if (spawned.error !== undefined) return true;
   // Exit can be seen before the pipe is drained: judge only once the start error, if any, is all read.
   return spawned.exit !== undefined && spawned.statusClosed === true && spawned.startError.trim() === '';
+}
+
+/** How long systemd-run may take to make the scope before the client gives up on it, in ms (it takes ~0.1 s). */
+export const SCOPE_PATIENCE_MS = 3_000;
+
+/**
+ * True when `spawned` went through systemd-run, has not exited, and after `patienceMs` is still
+ * systemd-run, not yet the daemon: its /proc/<pid>/cmdline still holds systemd-run's unique
+ * `--unit=` argument (after the exec it is the daemon's argv). A user manager that does not
+ * answer would otherwise keep systemd-run waiting on its bus call (25 s in sd-bus) past the
+ * client's connect budget, and leave the user without a daemon.
+ */
+export function scopeStalled(spawned: SpawnedDaemon, patienceMs: number, now = Date.now()): boolean {
+  if (spawned.inScope !== true || spawned.exit || spawned.pid === undefined) return false;
+  if (now < (spawned.spawnedAt ?? now) + patienceMs) return false;
+  const unitArg = spawned.command?.find((arg) => arg.startsWith('--unit='));
+  try {
+    return (
+      unitArg !== undefined &&
+      readFileSync(`/proc/${spawned.pid}/cmdline`, 'utf8').split('\0').includes(unitArg)
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Ends `spawned` (our own child, by its pid, SIGKILL: it is still systemd-run, see
+ * {@link scopeStalled}) and notes it as exited, so that a plain start can replace it.
+ */
+export function abandonScope(spawned: SpawnedDaemon): void {
+  if (spawned.pid === undefined) return;
+  try {
+    process.kill(spawned.pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+  spawned.exit ??= { code: null, signal: 'SIGKILL' };
 }
