@@ -18,6 +18,9 @@ Environment:
   TEND_SESSION  session recorded on the tasks you start, and whose inbox
                 \`tend inbox\` shows (as --session)
   TEND_SOCKET   socket path of the daemon
+  TEND_SYSTEMD_SCOPE=0  start the daemon without a systemd scope (by default
+                a daemon tend starts goes into \`systemd-run --user --scope -p
+                Delegate=yes\` when a systemd user manager is there)
 
 Examples:
   id=$(tend run -- 'npm test')   start a task, keep its id

@@ -2,7 +2,9 @@ import { createConnection, type Socket } from 'node:net';
 import { checkSocketPath } from '@tend/protocol/wire';
 import { checkConfigFile } from './config-check.js';
 import { Backoff } from './deadline.js';
-import { describeSpawned, spawnDaemon, type SpawnedDaemon } from './daemon-spawn.js';
+import { describeSpawned, type SpawnedDaemon } from './daemon-spawn.js';
+import { SCOPE_PATIENCE_MS, abandonScope, scopeFailed, scopeStalled, startDaemon } from './daemon-start.js';
+import { BadScopeSettingError } from './systemd-scope.js';
 import { DaemonUnreachableError } from './errors.js';
 import { readDaemonLogTail } from './daemon-log-tail.js';
 
@@ -34,13 +36,16 @@ const BUSY = new Set(['EAGAIN']);
 /**
  * Opens a connected socket to the daemon, starting it when none answers.
  * When the socket is absent (ENOENT / ECONNREFUSED) and `autoStart` is on, the
- * daemon is spawned once per call, then the socket is retried on the
+ * daemon is spawned once per call (in a delegated systemd scope when a user manager is there,
+ * see systemd-scope.ts; started again plainly, once, when systemd-run fails before the daemon
+ * runs), then the socket is retried on the
  * {@link Backoff} schedule until `deadline` (epoch ms). Racing clients may each
  * spawn one: the daemon's own lock lets one win and the others exit, so an
  * early exit of our child is no reason to stop retrying.
  * @param spawnState shared by the attempts of one connect call, so that it spawns at most once.
  * @throws SocketPathTooLongError when the socket path does not fit in sockaddr_un.
  * @throws InvalidConfigError when it would start a daemon and config.json is bad (checked first).
+ * @throws DaemonUnreachableError naming the value when TEND_SYSTEMD_SCOPE is neither 0 nor 1.
  * @throws DaemonUnreachableError when no daemon answers (at once with autoStart off, when
  *   `daemonCommand` is missing, when the daemon cannot be spawned, or for an unexpected
  *   errno such as EACCES; else at the deadline), quoting the daemon log's last lines.
@@ -88,12 +93,23 @@ export async function openDaemonSocket(
       // A bad config.json would make the daemon exit before it listens: fail now, naming the file and key.
       const checking = checkConfigFile(options.env);
       if (checking) await checking;
-      spawned = spawnState.spawned = spawnDaemon({
-        command: options.daemonCommand,
-        env: options.env,
-        stateDir: options.stateDir,
-        logPath: options.logPath,
-      });
+      try {
+        spawned = spawnState.spawned = startDaemon(options, options.daemonCommand, true);
+      } catch (error) {
+        if (error instanceof BadScopeSettingError) throw unreachable(options, error.message, error);
+        throw error;
+      }
+    }
+    // systemd-run could not make the scope (no user bus…) and the daemon never served: start it plainly, once.
+    // …or it is still systemd-run long after the scope should have been made (the user manager does not answer).
+    const patienceMs = Math.round(Math.min(SCOPE_PATIENCE_MS, options.timeoutMs / 3));
+    if (absent && spawned && scopeStalled(spawned, patienceMs)) {
+      abandonScope(spawned);
+      spawned.startError ||= `systemd-run did not start the daemon within ${patienceMs} ms`;
+      spawned = spawnState.spawned = startDaemon(options, options.daemonCommand ?? [], false, spawned);
+    }
+    if (absent && spawned && scopeFailed(spawned)) {
+      spawned = spawnState.spawned = startDaemon(options, options.daemonCommand ?? [], false, spawned);
     }
     if (spawned?.error) {
       throw unreachable(options, describeSpawned(spawned, options.daemonCommand ?? []), spawned.error);

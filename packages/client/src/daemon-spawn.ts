@@ -26,6 +26,16 @@ export interface SpawnedDaemon {
    * pipe (so it is known even when the daemon log could not be written); '' until then.
    */
   startError: string;
+  /** True once the start-status pipe is closed by every process holding it (so `startError` is complete). */
+  statusClosed?: boolean;
+  /** The argv actually run: the daemon's, or systemd-run's followed by the daemon's. */
+  command?: readonly string[];
+  /** True when started through `systemd-run --scope` (systemd-scope.ts). */
+  inScope?: boolean;
+  /** When it was spawned through systemd-run (epoch ms). */
+  spawnedAt?: number;
+  /** Why an earlier start in a systemd scope was given up, when this is the plain start that replaced it. */
+  scopeFailure?: string;
 }
 
 /** Environment variable naming the daemon's start-status pipe (the daemon's `START_STATUS_FD_ENV`). */
@@ -57,6 +67,9 @@ export function spawnDaemon(options: DaemonSpawnOptions): SpawnedDaemon {
       if (spawned.startError.length < MAX_START_ERROR_BYTES) spawned.startError += chunk.toString('utf8');
     });
     status?.on('error', () => undefined);
+    status?.on('close', () => {
+      spawned.statusClosed = true;
+    });
     status?.unref();
     // Without an 'error' listener a missing executable would crash this process.
     child.on('error', (error) => {
@@ -75,10 +88,11 @@ export function spawnDaemon(options: DaemonSpawnOptions): SpawnedDaemon {
 
 /** Human description of a spawned daemon's fate, for error messages; '' while it runs. */
 export function describeSpawned(spawned: SpawnedDaemon, command: readonly string[]): string {
-  const argv = command.join(' ');
-  if (spawned.error) return `the daemon could not be started (${argv}): ${spawned.error.message}`;
+  const argv = (spawned.command ?? command).join(' ');
+  const before = spawned.scopeFailure ? `${spawned.scopeFailure}; then ` : '';
+  if (spawned.error) return `${before}the daemon could not be started (${argv}): ${spawned.error.message}`;
   if (!spawned.exit) return '';
   const how = spawned.exit.signal ? `signal ${spawned.exit.signal}` : `exit code ${spawned.exit.code}`;
   const why = spawned.startError.trim();
-  return `the daemon started with \`${argv}\` (pid ${spawned.pid}) ended with ${how}${why ? `: ${why}` : ''}`;
+  return `${before}the daemon started with \`${argv}\` (pid ${spawned.pid}) ended with ${how}${why ? `: ${why}` : ''}`;
 }
