@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { isDiskFull } from '../runtime/disk-full.js';
 import type { TaskRow, TaskStore } from '../store/task-store.js';
-import { formatSpan } from './span.js';
+import prettyMs from 'pretty-ms';
 import { DISK_FULL_RETRY_MS } from './task-timers.js';
 
 /** What {@link SessionGrace} needs to stop a task: the stopper's stop (SIGTERM, SIGKILL after `graceMs`). */
@@ -107,7 +107,7 @@ export class SessionGrace {
   /** Stops every live session task of `session` that is not already stopping. */
   private expire(session: string): void {
     const { stopper, sessionGraceMs, killGraceMs } = this.options;
-    const reason = `stopped: no client of session ${session} connected for ${formatSpan(sessionGraceMs)}`;
+    const reason = `stopped: no client of session ${session} connected for ${prettyMs(sessionGraceMs)}`;
     for (const row of this.sessionTasks(session)) {
       if (row.state === 'stopping') continue;
       try {

@@ -4,7 +4,7 @@ import type { StopCause, TaskRow } from '../store/task-store.js';
 import { resolveTask } from './ids.js';
 import { LeftoverWatch } from './leftovers.js';
 import type { TaskContext } from './task-events.js';
-import { formatSpan } from './span.js';
+import prettyMs from 'pretty-ms';
 import { findTaskProcesses, signalTask } from './task-signal.js';
 import { TaskTimers } from './task-timers.js';
 import { toTask } from './task-view.js';
@@ -216,7 +216,7 @@ function stopReason(row: TaskRow, cause: StopCause, signal: SignalName): string 
     case 'remove':
       return 'killed by forced remove';
     case 'ttl':
-      return `stopped: its TTL of ${formatSpan(row.ttlMs ?? 0)} expired`;
+      return `stopped: its TTL of ${prettyMs(row.ttlMs ?? 0)} expired`;
     case 'session':
       return `stopped: no client of session ${row.session} connected`;
     default:
