@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Task } from '@tend/protocol';
 import { describe, expect, it } from 'vitest';
 import {
@@ -50,12 +51,17 @@ describe('a stop in marker mode', () => {
     const d = harness.home;
     const task = await runTask(`setsid sleep 1000 & echo $! > ${d}/orphan.pid; kill -9 $PPID`);
     const escapee = await pidFromFile('orphan');
+    // Waits for any sign that the daemon saw the wrapper go (a reason, or an end), so that a failure
+    // shows which it was, with the daemon's log.
     const seen = await pollUntil('the daemon to see the wrapper gone', async () => {
       const got: Task = await client.request('task/get', { id: task.id });
-      return got.reason !== undefined ? got : undefined;
+      return got.reason !== undefined || got.endedAt !== undefined ? got : undefined;
     });
     // Its only process left is outside the task's group: found by its marker, so the task is still live.
-    expect(seen.state).toBe('running');
+    expect(
+      { state: seen.state, reason: seen.reason },
+      `task ${JSON.stringify(seen)}; daemon log:\n${daemonLogTail()}`,
+    ).toMatchObject({ state: 'running', reason: expect.stringContaining('its wrapper was killed') });
     expect(pgidOf(escapee)).not.toBe(task.pgid);
     await stopTask(task.id);
     await allGone([escapee]);
@@ -107,4 +113,16 @@ describe('a stop in marker mode', () => {
 function ppidOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/** The last 40 lines of the test daemon's log, for failure messages. */
+function daemonLogTail(): string {
+  try {
+    return readFileSync(join(harness.home, 'state', 'daemon.log'), 'utf8')
+      .split('\n')
+      .slice(-40)
+      .join('\n');
+  } catch (error) {
+    return `(no daemon log: ${(error as Error).message})`;
+  }
 }
