@@ -57,8 +57,8 @@ export const TaskSchema = z.object({
   pgid: z.number().int().optional().describe('process group id of the task (equal to pid)'),
   containment: TaskContainmentSchema.optional().describe(
     'how its processes are contained: "cgroup" (its own cgroup v2; no descendant can leave it), "marker" ' +
-      '(process group plus every process carrying TEND_TASK_ID=<id>), "group" (process group only: started by an ' +
-      'older daemon); daemons before containment do not send it',
+      '(process group plus every process carrying TEND_TASK_ID=<id>), "group" (started by a daemon ' +
+      'before containment; handled as marker, its processes carry the marker too); older daemons do not send it',
   ),
   cgroup: z.string().optional().describe('absolute path of its cgroup v2 directory (containment "cgroup")'),
   exitCode: z.number().int().optional().describe('exit status when the command exited'),

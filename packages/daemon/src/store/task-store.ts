@@ -46,9 +46,8 @@ export interface TaskRow {
    */
   droppedBytes: number;
   /**
-   * How the task's processes are contained (docs/design.md, "Containment"): `cgroup` (its own cgroup v2),
-   * `marker` (its process group plus every process of the user carrying TEND_TASK_ID=<id>), `group` (its process
-   * group only: rows from daemons before containment). Column `containment` (migration 7).
+   * How the task's processes are contained (docs/design.md, "Containment"): `cgroup`, `marker`, or `group`
+   * (rows of daemons before containment, handled as marker). Column `containment` (migration 7).
    */
   containment?: 'cgroup' | 'marker' | 'group';
   /** Absolute path of the task's own cgroup directory (containment `cgroup`), under the daemon's cgroup root. */
@@ -81,6 +80,8 @@ export interface TaskFilter {
   /** Workspace root: tasks whose cwd is this directory or below it. */
   cwd?: string;
   session?: string;
+  /** true: only ended tasks whose leftovers still run (TaskRow `leftoversRunning`). */
+  leftoversRunning?: boolean;
   limit: number;
 }
 
@@ -220,6 +221,7 @@ export class TaskStore {
       where.push('session = ?');
       params.push(filter.session);
     }
+    if (filter.leftoversRunning) where.push('leftovers_running = 1');
     if (filter.cwd !== undefined) {
       // The directory itself, or any path below it: a byte-wise range ('0' follows '/' in ASCII), so
       // case-sensitive like Linux paths and with no LIKE wildcards to escape.

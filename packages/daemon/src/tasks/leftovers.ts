@@ -25,10 +25,8 @@ export function taskLeftovers(row: TaskRow): ProcStat[] {
 
 /** Ended tasks whose leftovers were still running when last seen (to watch them again after a restart). */
 export function endedWithLeftoversRunning(store: TaskStore): TaskRow[] {
-  // One read at start-up; retention bounds the number of ended rows (keepEndedTasks).
-  return store
-    .list({ states: [...TERMINAL_STATES], limit: Number.MAX_SAFE_INTEGER })
-    .filter((row) => row.leftoversRunning === true);
+  // One query at start-up, of the rows that still have leftovers running only.
+  return store.list({ states: [...TERMINAL_STATES], leftoversRunning: true, limit: Number.MAX_SAFE_INTEGER });
 }
 
 interface Watched {
