@@ -9,6 +9,9 @@ import { pollUntil } from './support/poll.mjs';
 import { isAlive, type OwnedProcess, ownership, recordProcess, signalIfOurs } from './support/processes.mjs';
 import type { WireJson } from './support/wire-json.js';
 
+/** Event-loop turns a closed raw connection waits for replies that arrived with the close. */
+const MAX_DRAIN_TURNS = 64;
+
 /** Absolute path of the built daemon entry. */
 export const DAEMON_BIN = resolve(import.meta.dirname, '../packages/daemon/dist/bin.js');
 
@@ -98,9 +101,18 @@ export class DaemonHarness {
     socket.on('error', () => undefined);
     const rpc = createMessageConnection(new StreamMessageReader(socket), new SafeMessageWriter(socket));
     let closed = false;
+    let outstanding = 0;
     socket.once('close', () => {
       closed = true;
-      rpc.dispose();
+      // vscode-jsonrpc handles queued messages one per setImmediate and drops them on dispose(): a reply
+      // that arrived with the close (daemon/shutdown's, on a loaded machine) is handled first. At most
+      // MAX_DRAIN_TURNS turns, then pending requests are rejected as the connection is gone.
+      let turns = 0;
+      const drain = () => {
+        if (outstanding === 0 || ++turns > MAX_DRAIN_TURNS) rpc.dispose();
+        else setImmediate(drain);
+      };
+      setImmediate(drain);
     });
     const notifications: RawClient['notifications'] = [];
     rpc.onNotification((method, params) => void notifications.push({ method, params }));
@@ -113,7 +125,13 @@ export class DaemonHarness {
       request: async (method, params = {}) => {
         // vscode-jsonrpc's sendRequest on a disposed connection rejects unhandled: refuse first.
         if (closed) throw Object.assign(new Error(`connection closed before ${method}`), { code: -32097 });
-        const result: WireJson = await rpc.sendRequest(method, params);
+        outstanding++;
+        let result: WireJson;
+        try {
+          result = await rpc.sendRequest(method, params);
+        } finally {
+          outstanding--;
+        }
         if (method === 'task/run') this.ownTask(result);
         return result;
       },
