@@ -214,15 +214,27 @@ describe('the daemon log', () => {
       .filter((name) => name.startsWith('daemon.log'))
       .sort();
     expect(logs).toEqual(['daemon.log', 'daemon.log.1', 'daemon.log.2']);
-    for (const name of ['daemon.log.1', 'daemon.log.2']) {
-      const path = join(stateDir, name);
-      const size = statSync(path).size;
+    // The fillers' "disconnected" lines may still be on their way and rotate once more: rotation renames
+    // `.1` to `.2` before `daemon.log` to `.1`, so read both files only when both are there.
+    const rotated = await pollUntil('both rotated files to be readable', () => {
+      try {
+        return ['daemon.log.1', 'daemon.log.2'].map((name) => {
+          const path = join(stateDir, name);
+          const text = readFileSync(path, 'utf8');
+          return { size: Buffer.byteLength(text), mode: statSync(path).mode, text };
+        });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+    });
+    for (const { size, mode, text } of rotated) {
       expect(size).toBeGreaterThanOrEqual(4096);
       // Rotated once past the limit: at most one line over it.
-      const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+      const lines = text.trimEnd().split('\n');
       expect(size - Buffer.byteLength(`${lines.at(-1)}\n`)).toBeLessThan(4096);
       for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
-      expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(mode & 0o777).toBe(0o600);
     }
   });
 
