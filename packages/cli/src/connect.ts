@@ -12,11 +12,22 @@ export interface GlobalOptions {
 }
 
 /**
- * argv that runs the daemon in the foreground: this Node binary and the
- * `@tend/daemon/bin` entry. Resolved only when a connect may start a daemon.
+ * Set by the release bundle (scripts/bundle.mjs, an esbuild `define`) to the daemon's entry file
+ * relative to the bundled CLI's files (they share one directory); absent in the workspace.
+ */
+declare const __TEND_DAEMON_ENTRY__: string | undefined;
+
+/**
+ * argv that runs the daemon in the foreground: this Node binary and the daemon's entry file,
+ * `@tend/daemon/bin` in the workspace, the bundled daemon beside this file in the release
+ * package. Resolved only when a connect may start a daemon.
  */
 export function daemonCommand(): string[] {
-  return [process.execPath, fileURLToPath(import.meta.resolve('@tend/daemon/bin'))];
+  const entry =
+    typeof __TEND_DAEMON_ENTRY__ === 'string'
+      ? new URL(__TEND_DAEMON_ENTRY__, import.meta.url).href
+      : import.meta.resolve('@tend/daemon/bin');
+  return [process.execPath, fileURLToPath(entry)];
 }
 
 /**
