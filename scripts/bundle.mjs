@@ -200,7 +200,15 @@ function buildAddonFor(nodeDir, sqlite, abi) {
     log(`compiling better-sqlite3 ${sqlite.version} for ${nodeDir} (ABI ${abi}; ~100 s)`);
     execFileSync(
       command,
-      [...args, 'rebuild', '--release', `--nodedir=${nodeDir}`, `-j`, String(availableParallelism())],
+      [
+        ...args,
+        'rebuild',
+        '--release',
+        '--loglevel=warn',
+        `--nodedir=${nodeDir}`,
+        `-j`,
+        String(availableParallelism()),
+      ],
       {
         cwd: work,
         env,
