@@ -72,13 +72,9 @@ export function callRows(raw, { pm2 }) {
       unit: 'ms',
       values: ps?.tend ?? [],
       refs: psRefs,
-      target: pm2 ? '≤ 1.3× minimal; ≥ 2.5× faster than pm2 ls' : '≤ 1.3× minimal (pm2 not run)',
-      checks: pm2
-        ? [
-            { ratioMax: 1.3, ref: 0 },
-            { speedupMin: 2.5, ref: 1 },
-          ]
-        : [{ ratioMax: 1.3, ref: 0 }],
+      // Issue 13: ≤ 1.5× the minimal client; pm2 ls stays as a reference beside it.
+      target: pm2 ? '≤ 1.5× minimal (pm2 ls: reference)' : '≤ 1.5× minimal (pm2 not run)',
+      checks: [{ ratioMax: 1.5, ref: 0 }],
       note: 'NODE_EXTRA_CA_CERTS unset',
     }),
   );
