@@ -41,8 +41,12 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
   program
     .command('ps')
     .alias('ls')
-    .description('list live tasks, newest first, with their CPU, memory and listening ports')
+    .description('list live tasks, newest first')
     .option('-a, --all', 'include ended tasks')
+    .option(
+      '-s, --stats',
+      "add CPU, memory (RSS) and listening TCP ports of live tasks' processes (one more daemon call, which reads their /proc entries)",
+    )
     .option('--session <id>', 'only tasks started in this session (not taken from $TEND_SESSION)')
     .option('--cwd <dir>', 'only tasks whose working directory is <dir> or below it')
     .option('--here', 'only tasks whose working directory is the current one or below it')
