@@ -81,6 +81,15 @@ export function callRows(raw, { pm2 }) {
   if (ps) {
     rows.push(
       row({
+        id: 'cli-ps-stats',
+        figure: '`tend ps --stats` (CPU, MEM, PORTS) from a cold CLI process, 100 live tasks, wall',
+        unit: 'ms',
+        values: ps.tendStats ?? [],
+        refs: [{ label: 'minimal Node program: connect, one request, print', values: ps.minimal }],
+        target: 'info',
+        note: 'one more call than `tend ps`: task/stats of the live tasks',
+      }),
+      row({
         id: 'cli-ps-parts',
         figure:
           'parts of `tend ps`: node -e 0 / import @tend/protocol / import @tend/client (cold processes, wall)',
