@@ -11,6 +11,7 @@ import {
 import * as help from './help-text.js';
 import * as arg from './option-parsers.js';
 import { addRunCommand } from './run-command.js';
+import { loadUnitsFor } from './units.js';
 
 // Command modules are imported when their command runs, so that `--help` and
 // usage errors do not load the client, the protocol schemas or zod.
@@ -244,5 +245,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
 
   for (const cmd of leaves(program)) addCommonOptions(cmd);
   program.hook('preAction', (_program, action) => checkGlobalSession(program, action));
+  // Duration and size options need parse-duration and bytes: loaded before such a command parses (units.ts).
+  program.hook('preSubcommand', (_program, command) => loadUnitsFor(command));
   return program;
 }
