@@ -66,6 +66,8 @@ interface Tracked {
   watcher?: FSWatcher;
   /** No inotify watch could be set (watch limit reached): measured every interval instead. */
   polled: boolean;
+  /** When it was last measured (performance.now() ms; 0: never). */
+  checkedAt: number;
 }
 
 /**
@@ -78,9 +80,10 @@ interface Tracked {
  * first, so no reader is ever served the zeros of a hole, and it only grows.
  *
  * A log is measured only after it was written: a one-shot inotify watch
- * (fs.watch) marks it at its next write, and it is measured within
- * {@link CAP_CHECK_INTERVAL_MS} (every {@link HOT_CHECK_INTERVAL_MS} while it
- * is being trimmed), so idle tasks cost nothing and a writing one at most one
+ * (fs.watch) marks it at its next write, and it is measured at once when it
+ * was not measured in the last {@link CAP_CHECK_INTERVAL_MS}, else one
+ * interval after its last measure (every {@link HOT_CHECK_INTERVAL_MS} while
+ * it is being trimmed): idle tasks cost nothing, a writing one at most one
  * stat per interval. A log that cannot be watched (inotify's
  * max_user_watches reached) is measured every interval instead.
  *
@@ -99,8 +102,11 @@ interface Tracked {
 export class OutputCapEnforcer {
   /** Logs of live tasks. */
   private readonly tracked = new Map<string, Tracked>();
-  /** Ids of tracked logs to measure at the next check: written since their last check, or being trimmed. */
-  private readonly dirty = new Set<string>();
+  /**
+   * Tracked logs to measure, by id, with when (performance.now() ms): written since their last
+   * measure, being trimmed, or polled.
+   */
+  private readonly dirty = new Map<string, number>();
   /** Ended tasks whose last trim is pending or running, by id: settles when it is done. */
   private readonly finishing = new Map<string, { entry: Tracked; done: Promise<void> }>();
   private readonly intervalMs: number;
@@ -176,29 +182,45 @@ export class OutputCapEnforcer {
     this.timer.unref();
   }
 
+  /** Marks task `id`'s log to be measured at `at` (performance.now() ms), or earlier if it already is. */
+  private mark(id: string, at: number): void {
+    const due = this.dirty.get(id);
+    if (due !== undefined && due <= at) return;
+    this.dirty.set(id, at);
+    this.schedule(Math.max(0, at - performance.now()));
+  }
+
   /**
-   * Measures the logs written since their last check (their watch is armed again first, so a write
-   * during the check is not missed), the polled ones, and those being trimmed; a log trimmed now is
-   * measured again after {@link HOT_CHECK_INTERVAL_MS}.
+   * Measures the logs that are due (their watch is armed again first, so a write during the
+   * measure is not missed); a log trimmed now is measured again after {@link HOT_CHECK_INTERVAL_MS},
+   * a polled one after the interval.
    */
   private checkDirty(): void {
-    const ids = [...this.dirty];
-    this.dirty.clear();
-    for (const [id, entry] of this.tracked) if (entry.polled) ids.push(id);
-    let hot = false;
-    for (const id of new Set(ids)) {
+    const now = performance.now();
+    for (const [id, due] of [...this.dirty]) {
+      if (due > now + 1) continue;
+      this.dirty.delete(id);
       const entry = this.tracked.get(id);
       if (!entry) continue;
       if (!entry.polled) this.arm(id, entry);
-      if (this.check(id, entry)) {
-        hot = true;
-        this.dirty.add(id);
+      entry.checkedAt = now;
+      const trimming = this.check(id, entry);
+      if (entry.replaced || entry.unsupported || entry.removed) {
+        this.unwatch(entry);
+        continue;
       }
-      if (entry.replaced || entry.unsupported || entry.removed) this.unwatch(entry);
+      if (trimming) this.dirty.set(id, now + HOT_CHECK_INTERVAL_MS);
+      else if (entry.polled) this.dirty.set(id, now + this.intervalMs);
     }
-    if (hot) this.schedule(HOT_CHECK_INTERVAL_MS);
-    else if (this.dirty.size > 0 || [...this.tracked.values()].some((entry) => entry.polled))
-      this.schedule(this.intervalMs);
+    if (this.dirty.size > 0) this.schedule(Math.max(0, Math.min(...this.dirty.values()) - now));
+  }
+
+  /**
+   * Task `id`'s log was written: measured at once if it was not measured within the interval, else
+   * one interval after its last measure — at most one measure per interval per log.
+   */
+  private written(id: string, entry: Tracked): void {
+    this.mark(id, Math.max(performance.now(), entry.checkedAt + this.intervalMs));
   }
 
   /**
@@ -213,19 +235,17 @@ export class OutputCapEnforcer {
       const watcher = this.watchLog(entry.logPath, () => {
         if (entry.watcher !== watcher) return;
         this.unwatch(entry);
-        this.dirty.add(id);
-        this.schedule(this.intervalMs);
+        this.written(id, entry);
       });
       watcher.on('error', () => {
         if (entry.watcher !== watcher) return;
         this.unwatch(entry);
-        this.dirty.add(id);
-        this.schedule(this.intervalMs);
+        this.written(id, entry);
       });
       entry.watcher = watcher;
     } catch {
       entry.polled = true;
-      this.schedule(this.intervalMs);
+      this.mark(id, performance.now() + this.intervalMs);
     }
   }
 
@@ -288,10 +308,10 @@ export class OutputCapEnforcer {
       replaced: false,
       removed: false,
       polled: false,
+      checkedAt: 0,
     };
     this.tracked.set(id, entry);
-    this.dirty.add(id);
-    this.schedule(this.intervalMs);
+    this.mark(id, performance.now() + this.intervalMs);
   }
 
   /** The log's stat when the path still names the file tend created; else undefined (warned once). */
