@@ -20,9 +20,12 @@ export function aliveFifoPath(exitPath: string): string {
  * opened without following a symlink, must be a FIFO, and must be the file
  * one of `/proc/<pid>/fd/*` names (same device and inode). The caller has checked
  * that `pid` is still the task's wrapper (same start time).
+ * Costs one descriptor of the daemon per watched wrapper, and nothing else
+ * while it runs.
  * @returns a function that stops watching (idempotent); undefined when the
  *   FIFO cannot be used (a wrapper from before the FIFO, `mkfifo` missing, a
- *   wrapper that has not opened it yet or has ended, a path replaced): the
+ *   wrapper that has not opened it yet or has ended, a path replaced, no
+ *   descriptor left: EMFILE): the
  *   caller then watches the task by polling.
  */
 export function watchWrapperEnd(fifoPath: string, pid: number, onEnd: () => void): (() => void) | undefined {

@@ -54,9 +54,9 @@ interface Watched {
  * and every few ticks its identity (zombie, PID reuse) checked; so are the
  * processes of orphaned tasks.
  *
- * Measured (2-core machine, 1,000 adopted `sleep` tasks, busy with other
- * work): idle daemon CPU 13.7 % of a core with the 100/400 ms poll of every
- * task → see docs/design.md for the figure with the FIFO.
+ * Measured (2-core VM, load average 4–8 from other work, 1,000 adopted
+ * `sleep` tasks): idle daemon CPU 13.7–14.1 % of a core with the 100/400 ms
+ * poll of every task → 0.3–0.4 % with the FIFO (docs/design.md, "End").
  */
 export class Watchdog {
   private readonly watched = new Map<string, Watched>();
