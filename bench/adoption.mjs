@@ -9,7 +9,7 @@ export async function startSleepers(bench, client, n) {
   const tasks = [];
   for (let i = 0; i < n; i += 50) {
     const batch = Array.from({ length: Math.min(50, n - i) }, () =>
-      client.run({ command: 'exec sleep 600', cwd: bench.home }),
+      client.run({ command: 'exec sleep 3600', cwd: bench.home }),
     );
     for (const task of await Promise.all(batch)) tasks.push(bench.track(task));
   }

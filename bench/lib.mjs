@@ -7,7 +7,7 @@
 // checking that /proc/<pid>/environ carries that marker, so a pid reused by an
 // unrelated process after one of ours ended is never signalled.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TendClient } from '../packages/client/dist/index.js';
 import { pollUntil } from '../test/support/poll.mjs';
@@ -157,6 +157,10 @@ export class BenchDaemon {
     BenchDaemon.live.add(this);
     this.nodeArgs = nodeArgs;
     this.home = mkdtempSync('/tmp/tend-bench-');
+    // The figures run up to 1,000 live tasks, past the default maxLiveTasks (128); a bench that
+    // writes its own config.json replaces this one.
+    mkdirSync(join(this.home, 'config'), { recursive: true, mode: 0o700 });
+    writeFileSync(join(this.home, 'config', 'config.json'), JSON.stringify({ maxLiveTasks: 10_000 }));
     this.env = { ...process.env, TEND_HOME: this.home, SHELL: '/bin/sh' };
     delete this.env.NODE_EXTRA_CA_CERTS;
     this.daemonPids = [];

@@ -6,14 +6,38 @@
 // task's end to task/didChange.
 import { join } from 'node:path';
 import { measureAdoptedEnds, startSleepers } from '../adoption.mjs';
-import { BenchDaemon, cpuPercent, rssBytes, stats } from '../lib.mjs';
+import { BenchDaemon, cpuPercent, pool, rssBytes, stats } from '../lib.mjs';
 import { RefSpawner } from '../ref/spawner-client.mjs';
 import { runLatencies } from './task-run.mjs';
 import { settledRss } from './throughput.mjs';
 
+/** How long idle daemon CPU is measured, in ms: 10 s gives a resolution of 0.1 % of a core (10 ms clock ticks). */
+const idleMs = (smoke) => (smoke ? 2000 : 10_000);
+
+/** Lets the daemon finish what the last requests started (GC, timers) before idle CPU is measured. */
+const settle = (smoke) => new Promise((resolve) => setTimeout(resolve, smoke ? 500 : 2000));
+
+/**
+ * CPU of pm2's God daemon while idle with `n` apps (`/bin/sh -c 'exec sleep 600'`, as tend's sleepers),
+ * in % of a core over {@link idleMs}: tops up the apps already there (cli-ps starts 100), measures,
+ * then deletes the ones it started.
+ */
+async function pm2IdleCpu(pm2, n) {
+  const before = (await pm2.list()).length;
+  const names = Array.from({ length: Math.max(0, n - before) }, (_, i) => `idle-sleeper-${i}`);
+  await pool(names.length, 8, (i) => pm2.start(names[i], ['-c', 'exec sleep 600']));
+  const online = (await pm2.list()).filter((p) => p.status === 'online').length;
+  if (online < n) throw new Error(`pm2 reports ${online} online, expected ${n}`);
+  await settle(false);
+  const cpu = await cpuPercent(pm2.godPid, idleMs(false));
+  await pool(names.length, 8, (i) => pm2.delete(names[i]));
+  return cpu;
+}
+
 /**
  * @returns `{levels, rss: {level: bytes}, run: {level: p50[]}, execa: {level: p50[]},
- *   restart: {live, startToServing[], emptyStartToServing[], endDetection: {p99[], all}, rssAdopted}}`
+ *   restart: {live, startToServing[], emptyStartToServing[], endDetection: {p99[], all}, rssAdopted},
+ *   cpuIdleOwn, cpuIdleAdopted, pm2CpuIdle (when pm2 runs)}`, CPU in % of one core
  */
 export async function measureLiveTasks(ctx) {
   const { repeats, smoke } = ctx;
@@ -59,7 +83,8 @@ export async function measureLiveTasks(ctx) {
       );
     }
     live = live.concat(await startSleepers(bench, client, levels.at(-1) - live.length));
-    result.cpuIdleOwn = await cpuPercent(bench.pid, smoke ? 1000 : 5000);
+    await settle(smoke);
+    result.cpuIdleOwn = await cpuPercent(bench.pid, idleMs(smoke));
     // Restart with every live task to adopt; replenish the ones ended for the end-detection figure.
     const top = levels.at(-1);
     const restart = {
@@ -79,7 +104,7 @@ export async function measureLiveTasks(ctx) {
         throw new Error(`expected ${top} adopted, daemon reports ${JSON.stringify(status.tasks)}`);
       if (r === 0) {
         restart.rssAdopted = await settledRss(bench.pid, { settleMs: smoke ? 500 : 1500 });
-        result.cpuIdleAdopted = await cpuPercent(bench.pid, smoke ? 1000 : 5000);
+        result.cpuIdleAdopted = await cpuPercent(bench.pid, idleMs(smoke));
       }
       const victims = live.slice(0, endsPerRestart);
       const delays = await measureAdoptedEnds(bench, client, victims);
@@ -97,6 +122,12 @@ export async function measureLiveTasks(ctx) {
     }
     restart.rssAfter = rssBytes(bench.pid);
     result.restart = restart;
+    if (ctx.pm2) {
+      result.pm2CpuIdle = await pm2IdleCpu(ctx.pm2, top);
+      ctx.progress(
+        `pm2's God daemon idle with ${top} processes: ${result.pm2CpuIdle.toFixed(2)} % of a core`,
+      );
+    }
     return result;
   } finally {
     spawner.close();

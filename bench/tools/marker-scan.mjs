@@ -71,7 +71,7 @@ try {
   }
   const bench = new BenchDaemon();
   try {
-    mkdirSync(join(bench.home, 'config'));
+    mkdirSync(join(bench.home, 'config'), { recursive: true });
     writeFileSync(join(bench.home, 'config', 'config.json'), JSON.stringify({ containment: 'marker' }));
     bench.env.TEND_BENCH_RUN = RUN_MARK;
     await bench.start();

@@ -1,5 +1,4 @@
-import type { Stats } from 'node:fs';
-import { lstatSync } from 'node:fs';
+import { type FSWatcher, lstatSync, type Stats, watch } from 'node:fs';
 import type { Logger } from 'pino';
 import { isTerminal, type Task } from '@tend/protocol';
 import {
@@ -17,7 +16,10 @@ import type { TaskEvents } from './task-events.js';
 
 export type { FileIdentity } from './output-cap-file.js';
 
-/** How often live logs are measured against their cap, in ms. Disk use may pass the cap by what a task writes in this time. */
+/**
+ * How long after a write a log is measured against its cap, at most, in ms (and how often a log that
+ * cannot be watched is measured). Disk use may pass the cap by what a task writes in this time.
+ */
 export const CAP_CHECK_INTERVAL_MS = 250;
 /** Check interval while some log is being trimmed (a fast writer), in ms. */
 export const HOT_CHECK_INTERVAL_MS = 20;
@@ -34,8 +36,10 @@ export type CapHost = Pick<TaskEvents, 'on' | 'store'> & {
 
 /** Settings of an {@link OutputCapEnforcer}; the defaults are the daemon's. */
 export interface CapOptions {
-  /** Check interval when no log is being trimmed, in ms (default {@link CAP_CHECK_INTERVAL_MS}). */
+  /** Check delay after a write when no log is being trimmed, in ms (default {@link CAP_CHECK_INTERVAL_MS}). */
   intervalMs?: number;
+  /** Watches a log for writes (default fs.watch: inotify); throws when it cannot (then the log is polled). */
+  watchLog?: (path: string, onWrite: () => void) => FSWatcher;
   /** How a hole is punched (default fallocate, {@link punchHead}). */
   punchHole?: PunchHead;
 }
@@ -58,6 +62,12 @@ interface Tracked {
   unsupported: boolean;
   /** The task was removed: no more trims. */
   removed: boolean;
+  /** One-shot inotify watch of the log: armed until the next write, then closed until the check. */
+  watcher?: FSWatcher;
+  /** No inotify watch could be set (watch limit reached): measured every interval instead. */
+  polled: boolean;
+  /** When it was last measured (performance.now() ms; 0: never). */
+  checkedAt: number;
 }
 
 /**
@@ -68,6 +78,14 @@ interface Tracked {
  * becomes sparse, its size and every offset stay, the writer is never raced,
  * and the newest output is never lost. The row's `droppedBytes` is moved
  * first, so no reader is ever served the zeros of a hole, and it only grows.
+ *
+ * A log is measured only after it was written: a one-shot inotify watch
+ * (fs.watch) marks it at its next write, and it is measured at once when it
+ * was not measured in the last {@link CAP_CHECK_INTERVAL_MS}, else one
+ * interval after its last measure (every {@link HOT_CHECK_INTERVAL_MS} while
+ * it is being trimmed): idle tasks cost nothing, a writing one at most one
+ * stat per interval. A log that cannot be watched (inotify's
+ * max_user_watches reached) is measured every interval instead.
  *
  * When a task ends, one last trim covers what it wrote since the previous
  * check; if a punch is still running then, the last trim runs right after it
@@ -82,14 +100,24 @@ interface Tracked {
  * escapes: it is logged and the trim skipped.
  */
 export class OutputCapEnforcer {
-  /** Logs of live tasks, checked periodically. */
+  /** Logs of live tasks. */
   private readonly tracked = new Map<string, Tracked>();
+  /**
+   * Tracked logs to measure, by id, with when (performance.now() ms): written since their last
+   * measure, being trimmed, or polled.
+   */
+  private readonly dirty = new Map<string, number>();
   /** Ended tasks whose last trim is pending or running, by id: settles when it is done. */
   private readonly finishing = new Map<string, { entry: Tracked; done: Promise<void> }>();
   private readonly intervalMs: number;
   private readonly punchHole: PunchHead;
+  private readonly watchLog: (path: string, onWrite: () => void) => FSWatcher;
   private timer: NodeJS.Timeout | undefined;
+  /** When the pending check runs (performance.now() ms), to bring it forward for a hot log. */
+  private dueAt = 0;
   private stopped = false;
+  /** Checks run only once {@link start} was called (tests drive {@link checkAll} themselves). */
+  private started = false;
 
   constructor(
     private readonly host: CapHost,
@@ -98,22 +126,28 @@ export class OutputCapEnforcer {
   ) {
     this.intervalMs = options.intervalMs ?? CAP_CHECK_INTERVAL_MS;
     this.punchHole = options.punchHole ?? punchHead;
+    this.watchLog = options.watchLog ?? ((path, onWrite) => watch(path, { persistent: false }, onWrite));
     host.on('change', (task, removed) => this.onChange(task, removed));
   }
 
-  /** Tracks every live task in the store, and every ended one whose leftovers run, and starts the periodic check. */
+  /**
+   * Tracks every live task in the store, and every ended one whose leftovers run (each measured once,
+   * after {@link CAP_CHECK_INTERVAL_MS}), and starts watching their logs.
+   */
   start(): void {
     for (const row of [...this.host.store.live(), ...endedWithLeftoversRunning(this.host.store)]) {
       if (row.outputCap !== undefined) this.track(row.id, row.logPath, row.outputCap, row.droppedBytes, true);
     }
-    this.schedule(this.intervalMs);
+    this.started = true;
+    if (this.dirty.size > 0) this.schedule(this.intervalMs);
   }
 
-  /** Stops the periodic check; a punch already running finishes, no new one starts. */
+  /** Stops checking and watching; a punch already running finishes, no new one starts. */
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.stopped = true;
+    for (const entry of this.tracked.values()) this.unwatch(entry);
   }
 
   /** Measures every live tracked log now; returns whether any was trimmed (or a trim is still running). */
@@ -131,20 +165,104 @@ export class OutputCapEnforcer {
     return this.finishing.get(id)?.done ?? this.tracked.get(id)?.running ?? Promise.resolve();
   }
 
+  /**
+   * Runs {@link checkDirty} in `delay` ms, or sooner if one is already due sooner; nothing runs while
+   * no log was written (and none is polled or being trimmed).
+   */
   private schedule(delay: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(
-      () => this.schedule(this.checkAll() ? HOT_CHECK_INTERVAL_MS : this.intervalMs),
-      delay,
-    );
+    if (this.stopped || !this.started) return;
+    const at = performance.now() + delay;
+    if (this.timer && this.dueAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.dueAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.checkDirty();
+    }, delay);
     this.timer.unref();
+  }
+
+  /** Marks task `id`'s log to be measured at `at` (performance.now() ms), or earlier if it already is. */
+  private mark(id: string, at: number): void {
+    const due = this.dirty.get(id);
+    if (due !== undefined && due <= at) return;
+    this.dirty.set(id, at);
+    this.schedule(Math.max(0, at - performance.now()));
+  }
+
+  /**
+   * Measures the logs that are due (their watch is armed again first, so a write during the
+   * measure is not missed); a log trimmed now is measured again after {@link HOT_CHECK_INTERVAL_MS},
+   * a polled one after the interval.
+   */
+  private checkDirty(): void {
+    const now = performance.now();
+    for (const [id, due] of [...this.dirty]) {
+      if (due > now + 1) continue;
+      this.dirty.delete(id);
+      const entry = this.tracked.get(id);
+      if (!entry) continue;
+      if (!entry.polled) this.arm(id, entry);
+      entry.checkedAt = now;
+      const trimming = this.check(id, entry);
+      if (entry.replaced || entry.unsupported || entry.removed) {
+        this.unwatch(entry);
+        continue;
+      }
+      if (trimming) this.dirty.set(id, now + HOT_CHECK_INTERVAL_MS);
+      else if (entry.polled) this.dirty.set(id, now + this.intervalMs);
+    }
+    if (this.dirty.size > 0) this.schedule(Math.max(0, Math.min(...this.dirty.values()) - now));
+  }
+
+  /**
+   * Task `id`'s log was written: measured at once if it was not measured within the interval, else
+   * one interval after its last measure — at most one measure per interval per log.
+   */
+  private written(id: string, entry: Tracked): void {
+    this.mark(id, Math.max(performance.now(), entry.checkedAt + this.intervalMs));
+  }
+
+  /**
+   * Arms task `id`'s one-shot watch: the next write (inotify IN_MODIFY) closes it and marks the log
+   * for the next check, so a task that writes costs at most one check per interval, and one that
+   * writes nothing costs nothing. When no watch can be set (inotify's max_user_watches reached, the
+   * file gone), the log is polled every interval instead.
+   */
+  private arm(id: string, entry: Tracked): void {
+    if (entry.watcher || this.stopped) return;
+    try {
+      const watcher = this.watchLog(entry.logPath, () => {
+        if (entry.watcher !== watcher) return;
+        this.unwatch(entry);
+        this.written(id, entry);
+      });
+      watcher.on('error', () => {
+        if (entry.watcher !== watcher) return;
+        this.unwatch(entry);
+        this.written(id, entry);
+      });
+      entry.watcher = watcher;
+    } catch {
+      entry.polled = true;
+      this.mark(id, performance.now() + this.intervalMs);
+    }
+  }
+
+  private unwatch(entry: Tracked): void {
+    entry.watcher?.close();
+    entry.watcher = undefined;
   }
 
   private onChange(task: Task, removed: boolean): void {
     if (removed) {
       const entry = this.tracked.get(task.id) ?? this.finishing.get(task.id)?.entry;
-      if (entry) entry.removed = true;
+      if (entry) {
+        entry.removed = true;
+        this.unwatch(entry);
+      }
       this.tracked.delete(task.id);
+      this.dirty.delete(task.id);
     } else if (isTerminal(task.state) && task.leftovers?.running) {
       // Leftovers still write to the log: it stays capped until they have ended.
       const entry = this.tracked.get(task.id);
@@ -165,6 +283,8 @@ export class OutputCapEnforcer {
     const entry = this.tracked.get(id);
     if (!entry) return;
     this.tracked.delete(id);
+    this.dirty.delete(id);
+    this.unwatch(entry);
     const lastTrim = (): Promise<void> | undefined => {
       this.check(id, entry);
       return entry.running;
@@ -177,8 +297,9 @@ export class OutputCapEnforcer {
     });
   }
 
+  /** Tracks task `id`'s log: watched for writes from now on, measured once after {@link CAP_CHECK_INTERVAL_MS}. */
   private track(id: string, logPath: string, cap: number, droppedBytes: number, adopted: boolean): void {
-    this.tracked.set(id, {
+    const entry: Tracked = {
       logPath,
       cap,
       droppedBytes,
@@ -186,7 +307,11 @@ export class OutputCapEnforcer {
       unsupported: false,
       replaced: false,
       removed: false,
-    });
+      polled: false,
+      checkedAt: 0,
+    };
+    this.tracked.set(id, entry);
+    this.mark(id, performance.now() + this.intervalMs);
   }
 
   /** The log's stat when the path still names the file tend created; else undefined (warned once). */

@@ -61,7 +61,7 @@ tty_run() {
     export TEND_TTY_SHELL="$shell" TEND_TTY_CMD="$cmd"
     if [ -n "\${SHELL+set}" ]; then export TEND_TTY_SHELLVAR="$SHELL"; fi
     SHELL=/bin/sh exec env --default-signal=INT,QUIT setsid setpriv --pdeathsig KILL \\
-      script -q -e -f -E never -c "$tty_inner" /dev/null 2>&3 3>&-
+      script -q -e -f -E never -c "$tty_inner" /dev/null 2>&3 3>&- 4>&-
   ) &
   tty_pid=$!
   for tty_sig in TERM INT HUP QUIT USR1 USR2; do trap "tty_forward $tty_sig" "$tty_sig"; done

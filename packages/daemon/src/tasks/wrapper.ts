@@ -28,6 +28,12 @@ import { TTY_RUN } from './tty-run.js';
  *   that a late stop signal cannot kill the subshell, `sync` or `mv` that
  *   write the record (a trap is reset to the default in those children: a
  *   re-sent SIGTERM used to turn a SIGTERM end into exit code 143).
+ * - It creates the liveness FIFO `EXIT_RECORD.alive` (`mkfifo`, mode 0600)
+ *   and holds it open read-write on fd 4, which the command never gets
+ *   (`4>&-`): the wrapper's end, by any cause (SIGKILL, OOM killer), closes
+ *   the last writer, and a daemon that adopted the task reads the end of file
+ *   at once (watchdog.ts; docs/design.md, "Recovery at start-up"). Without
+ *   `mkfifo` the task runs the same, and is watched by polling.
  * - It writes `{"status":N,"signal":"NAME"}` to EXIT_RECORD through a temp
  *   file, fsync (`sync FILE`, coreutils ≥ 8.24) and rename, so no reader ever
  *   sees a torn record, then exits with the command's status.
@@ -46,6 +52,9 @@ fi
 rec=$1
 shell=$2
 cmd=$3
+# The liveness FIFO: the wrapper alone holds it open (fd 4, never given to the command), so a
+# daemon that adopts the task sees its end, however it came, as the end of file on the FIFO.
+if mkfifo -m 600 "$rec.alive" 2>/dev/null; then exec 4<>"$rec.alive"; fi
 trap ':' TERM INT HUP
 ${TTY_RUN}
 if [ -n "\${4-}" ]; then umask "$4"; fi
@@ -57,7 +66,7 @@ if [ -n "\${cgroup_failed-}" ]; then
 elif [ "\${5-}" = tty ]; then
   tty_run
 else
-  /bin/sh -c 'exec "$0" -c "$1" 2>&3 3>&-' "$shell" "$cmd"
+  /bin/sh -c 'exec "$0" -c "$1" 2>&3 3>&-' "$shell" "$cmd" 4>&-
   status=$?
 fi
 # The command has ended: a stop signal sent now (the daemon re-sends one to a
