@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TendClient } from '../packages/client/dist/index.js';
+import { DAEMON_NODE_FLAGS } from '../packages/cli/dist/connect.js';
 import { pollUntil } from '../test/support/poll.mjs';
 import { ownership, processesWith, signalIfOurs } from '../test/support/processes.mjs';
 import { WRAPPER_SCRIPT } from '../packages/daemon/dist/tasks/wrapper.js';
@@ -129,10 +130,13 @@ export class BenchDaemon {
   /** Every BenchDaemon not cleaned up yet (run.mjs cleans them on SIGINT). */
   static live = new Set();
 
-  /** @param nodeArgs extra node flags for the daemon (default: $TEND_BENCH_DAEMON_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). */
+  /**
+   * @param nodeArgs extra node flags for the daemon (default: $TEND_BENCH_DAEMON_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
+   *   after the flags the CLI starts it with (DAEMON_NODE_FLAGS), so that the bench measures the daemon users run.
+   */
   constructor({ nodeArgs = (process.env.TEND_BENCH_DAEMON_ARGS ?? '').split(' ').filter(Boolean) } = {}) {
     BenchDaemon.live.add(this);
-    this.nodeArgs = nodeArgs;
+    this.nodeArgs = [...DAEMON_NODE_FLAGS, ...nodeArgs];
     this.home = mkdtempSync('/tmp/tend-bench-');
     this.env = { ...process.env, TEND_HOME: this.home, SHELL: '/bin/sh' };
     delete this.env.NODE_EXTRA_CA_CERTS;
