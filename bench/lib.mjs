@@ -16,8 +16,31 @@ import { ownership, processesWith, signalIfOurs } from '../test/support/processe
 import { WRAPPER_SCRIPT } from '../packages/daemon/dist/tasks/wrapper.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
-export const DAEMON_BIN = join(ROOT, 'packages/daemon/dist/bin.js');
-export const CLI_BIN = join(ROOT, 'packages/cli/dist/bin.js');
+const STAGE_DIST = join(ROOT, 'release/stage/dist');
+const BUILDS = {
+  bundle: { daemon: join(STAGE_DIST, 'tend-daemon.js'), cli: join(STAGE_DIST, 'tend.js') },
+  dist: { daemon: join(ROOT, 'packages/daemon/dist/bin.js'), cli: join(ROOT, 'packages/cli/dist/bin.js') },
+};
+
+/**
+ * Which build of the daemon and the CLI the bench measures: `bundle`, the release package's esbuild
+ * bundle in release/stage/dist (what users run; `pnpm bundle` writes it, `pnpm bench` runs that first),
+ * or `dist`, the workspace's unbundled tsc output. TEND_BENCH_BUILD=bundle|dist chooses; unset, the
+ * bundle when release/stage exists, else dist. The client library (TendClient) is the workspace's in both.
+ * @throws Error at import when TEND_BENCH_BUILD is another value, or `bundle` while release/stage is missing.
+ */
+export const BUILD = (() => {
+  const wanted = process.env.TEND_BENCH_BUILD;
+  if (wanted === undefined || wanted === '') return existsSync(BUILDS.bundle.cli) ? 'bundle' : 'dist';
+  if (!(wanted in BUILDS)) throw new Error(`TEND_BENCH_BUILD=${wanted}: expected bundle or dist`);
+  if (wanted === 'bundle' && !existsSync(BUILDS.bundle.cli))
+    throw new Error(`TEND_BENCH_BUILD=bundle but ${BUILDS.bundle.cli} is missing: run \`pnpm bundle\` first`);
+  return wanted;
+})();
+/** The daemon's entry file of {@link BUILD}. */
+export const DAEMON_BIN = BUILDS[BUILD].daemon;
+/** The CLI's entry file of {@link BUILD}. */
+export const CLI_BIN = BUILDS[BUILD].cli;
 
 // Process start-up timings are taken without NODE_EXTRA_CA_CERTS: on some machines
 // it adds ~40 ms to every Node start (it makes Node read a CA bundle at boot).

@@ -72,18 +72,23 @@ export function callRows(raw, { pm2 }) {
       unit: 'ms',
       values: ps?.tend ?? [],
       refs: psRefs,
-      target: pm2 ? '≤ 1.3× minimal; ≥ 2.5× faster than pm2 ls' : '≤ 1.3× minimal (pm2 not run)',
-      checks: pm2
-        ? [
-            { ratioMax: 1.3, ref: 0 },
-            { speedupMin: 2.5, ref: 1 },
-          ]
-        : [{ ratioMax: 1.3, ref: 0 }],
+      // Issue 13: ≤ 1.5× the minimal client; pm2 ls stays as a reference beside it.
+      target: pm2 ? '≤ 1.5× minimal (pm2 ls: reference)' : '≤ 1.5× minimal (pm2 not run)',
+      checks: [{ ratioMax: 1.5, ref: 0 }],
       note: 'NODE_EXTRA_CA_CERTS unset',
     }),
   );
   if (ps) {
     rows.push(
+      row({
+        id: 'cli-ps-stats',
+        figure: '`tend ps --stats` (CPU, MEM, PORTS) from a cold CLI process, 100 live tasks, wall',
+        unit: 'ms',
+        values: ps.tendStats ?? [],
+        refs: [{ label: 'minimal Node program: connect, one request, print', values: ps.minimal }],
+        target: 'info',
+        note: 'one more call than `tend ps`: task/stats of the live tasks',
+      }),
       row({
         id: 'cli-ps-parts',
         figure:

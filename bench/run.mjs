@@ -6,6 +6,8 @@
 //
 // Usage: node bench/run.mjs [--smoke] [--repeats N] [--only rpc,taskRun,…] [--no-pm2]
 //   --smoke   a few iterations, no pm2, ≤ 60 s (CI)
+// The daemon and CLI measured are the release bundle (release/stage/dist, `pnpm bundle`) when it exists,
+// else the workspace's dist; TEND_BENCH_BUILD=bundle|dist chooses (bench/lib.mjs BUILD).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -21,6 +23,7 @@ import { measureRpc } from './figures/rpc.mjs';
 import { measureTaskRun } from './figures/task-run.mjs';
 import { measureThroughput } from './figures/throughput.mjs';
 import {
+  BUILD,
   BenchDaemon,
   EXTRA_CA_CERTS_WAS_SET,
   findOurs,
@@ -103,6 +106,10 @@ function machine() {
     kernel: `${os.type()} ${os.release()}`,
     loadavg: os.loadavg().map((v) => +v.toFixed(2)),
     commit: dirty ? `${commit} (packages/ modified)` : commit,
+    build:
+      BUILD === 'bundle'
+        ? 'release bundle (release/stage/dist)'
+        : 'unbundled workspace dist (packages/*/dist)',
     nodeExtraCaCerts: EXTRA_CA_CERTS_WAS_SET
       ? 'was set; unset for every process the bench starts'
       : 'not set',
@@ -112,7 +119,7 @@ function machine() {
 const info = machine();
 log(
   `tend bench ${smoke ? '(smoke) ' : ''}— ${info.nproc} × ${info.cpu}, ${info.memoryGiB} GiB, Node ${info.node}, ${info.kernel}; ` +
-    `repeats ${repeats}; pm2 ${usePm2 ? 'on' : 'off'}; NODE_EXTRA_CA_CERTS ${info.nodeExtraCaCerts}`,
+    `repeats ${repeats}; pm2 ${usePm2 ? 'on' : 'off'}; NODE_EXTRA_CA_CERTS ${info.nodeExtraCaCerts}; build: ${info.build}`,
 );
 
 const raw = {};
@@ -194,6 +201,7 @@ if (complete && Object.keys(errors).length === 0) {
       '',
       `Machine: ${info.nproc} × ${info.cpu}, ${info.memoryGiB} GiB RAM, Node ${info.node}, ${info.kernel}; load average ${info.loadavg.join(' ')} at the start.`,
       `NODE_EXTRA_CA_CERTS: ${info.nodeExtraCaCerts}.`,
+      `Build measured: ${info.build} (TEND_BENCH_BUILD=bundle|dist chooses).`,
       '',
       markdownTable(rows),
       '',

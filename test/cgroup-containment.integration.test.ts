@@ -124,6 +124,15 @@ describe('cgroup containment', () => {
     const { task, escapees } = await startEscapees();
     const inCgroup = (await cgroupMode()) ? cgroupPids(task.cgroup as string) : [];
     if (harness.cgroup?.path) for (const { pid } of escapees) expect(inCgroup).toContain(pid);
+    // task/stats counts the cgroup's processes: every escapee too. In marker mode, the task's group
+    // as found from its wrapper: none of them (they left the group, or were reparented away from it).
+    const {
+      stats: [stats],
+    } = await client.request('task/stats', { ids: [task.id] });
+    for (const { pid } of escapees)
+      expect(stats?.pids.includes(pid)).toBe(harness.cgroup?.path !== undefined);
+    expect(stats?.pids).toContain((task as { pid?: number }).pid);
+    expect(stats?.rssBytes).toBeGreaterThan(0);
     const ended = client.request('task/wait', { id: task.id, timeoutMs: 15_000 });
     await client.request('task/kill', { id: task.id });
     expect((await ended).task).toMatchObject({ state: 'killed' });

@@ -95,13 +95,17 @@ describe('tend wait --until-…', () => {
         .code,
     ).toBe(0);
 
-    const table = (await tend(home, ['ps'])).stdout.split('\n');
+    // A plain ps asks for the list only; --stats adds the figures.
+    const plain = (await tend(home, ['ps'])).stdout.split('\n');
+    expect(plain[0]).toMatch(/^ID +NAME +STATE +EXIT +CREATED +DURATION +COMMAND$/);
+    expect((await tendJson<(Task & { stats?: unknown })[]>(home, ['ps']))[0]).not.toHaveProperty('stats');
+    const table = (await tend(home, ['ps', '--stats'])).stdout.split('\n');
     expect(table[0]).toMatch(/^ID +NAME +STATE +EXIT +CREATED +DURATION +CPU +MEM +PORTS +COMMAND$/);
     const row = table.find((line) => line.startsWith(id))!;
     expect(row.split(/ {2,}/)).toContain(String(port));
     const [listed] = await tendJson<(Task & { stats?: { ports: { port: number }[]; rssBytes: number } })[]>(
       home,
-      ['ps'],
+      ['ps', '-s'],
     );
     expect(listed!.stats!.ports.map((p) => p.port)).toContain(port);
     expect(listed!.stats!.rssBytes).toBeGreaterThan(0);

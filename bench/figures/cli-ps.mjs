@@ -1,6 +1,7 @@
 // `tend ps` from a cold CLI process with 100 live tasks in the store, against a
 // minimal Node program that asks the daemon for the same list, and against
-// `pm2 ls` with 100 processes (whose God daemon's RSS is measured here too).
+// `pm2 ls` with 100 processes (whose God daemon's RSS is measured here too);
+// also `tend ps --stats` (CPU, memory and ports: one more call, task/stats).
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ export function timed(argv, env, { cwd = ROOT } = {}) {
 }
 
 /**
- * @returns per-repeat medians (ms) `{tend[], minimal[], pm2Ls[], nodeBare[], protocolImport[]}`, plus
+ * @returns per-repeat medians (ms) `{tend[], tendStats[], minimal[], pm2Ls[], nodeBare[], protocolImport[]}`, plus
  *   `pm2Rss: {idle, with100}` (bytes) when pm2 runs, and `tasks` (live tasks in the store).
  */
 export async function measureCliPs(ctx) {
@@ -71,6 +72,7 @@ export async function measureCliPs(ctx) {
       tasks: nTasks,
       perRepeat,
       tend: [],
+      tendStats: [],
       minimal: [],
       pm2Ls: [],
       nodeBare: [],
@@ -95,9 +97,18 @@ export async function measureCliPs(ctx) {
     const protocolEntry = join(ROOT, 'packages/protocol/dist/index.js');
     const clientEntry = join(ROOT, 'packages/client/dist/index.js');
     for (let r = 0; r < repeats; r++) {
-      const t = { tend: [], minimal: [], pm2Ls: [], nodeBare: [], protocolImport: [], clientImport: [] };
+      const t = {
+        tend: [],
+        tendStats: [],
+        minimal: [],
+        pm2Ls: [],
+        nodeBare: [],
+        protocolImport: [],
+        clientImport: [],
+      };
       for (let i = 0; i < perRepeat; i++) {
         t.tend.push((await timed([node, CLI_BIN, 'ps'], env)).ms);
+        t.tendStats.push((await timed([node, CLI_BIN, 'ps', '--stats'], env)).ms);
         t.minimal.push((await timed([node, MINIMAL], env)).ms);
         if (pm2) t.pm2Ls.push(await pm2.lsWall());
         t.nodeBare.push((await timed([node, '-e', '0'], env)).ms);

@@ -1,6 +1,10 @@
 import { InvalidArgumentError } from 'commander';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { lifetimeArg, lifetimeMarker, lifetimeParams, ttlArg } from './lifetime-options.js';
+import { loadUnits } from './units.js';
+
+// main() loads the duration parser before commander parses --ttl (units.ts).
+beforeAll(() => loadUnits());
 
 const NOW = Date.parse('2025-01-01T00:00:00.000Z');
 const inMs = (ms: number) => new Date(NOW + ms).toISOString();

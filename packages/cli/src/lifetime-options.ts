@@ -8,9 +8,10 @@ import {
   type TaskLifetime,
   isTerminal,
 } from '@tend/protocol/wire';
-import { checkDuration, type DurationBounds } from './duration.js';
+import type { DurationBounds } from './duration.js';
 import { CliError } from './errors.js';
 import { formatSpan } from './output.js';
+import { unitParser, units } from './units.js';
 
 /** `run --ttl`: more than 0 and at most 30 days (task/run ttlMs's range). */
 export const TASK_TTL: DurationBounds = {
@@ -56,13 +57,13 @@ export function lifetimeArg(value: string): TaskLifetime {
 }
 
 /** `--ttl`: a duration within {@link TASK_TTL}, in ms. */
-export function ttlArg(value: string): number {
+export const ttlArg = unitParser((value: string): number => {
   try {
-    return checkDuration(value, TASK_TTL);
+    return units().checkDuration(value, TASK_TTL);
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
-}
+});
 
 /**
  * The task/run params of `--lifetime` and `--ttl` (nothing for the defaults).

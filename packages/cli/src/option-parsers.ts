@@ -8,9 +8,9 @@ import {
   MIN_MEMORY_MAX_BYTES,
   TASK_NAME_PATTERN,
 } from '@tend/protocol/wire';
-import { parseByteSize } from './byte-size.js';
-import { checkDuration, type DurationBounds } from './duration.js';
+import type { DurationBounds } from './duration.js';
 import { parseEnvPair } from './env-pairs.js';
+import { unitParser, units } from './units.js';
 
 /** `run --timeout`: a task deadline, more than 0 and at most 30 days (task/run's range). */
 export const TASK_TIMEOUT: DurationBounds = {
@@ -27,13 +27,13 @@ export const STOP_GRACE: DurationBounds = { minMs: 0, maxMs: MAX_KILL_GRACE_MS }
 
 /** A commander argument parser for a duration option within `bounds` (ms). */
 export function durationArg(bounds: DurationBounds): (value: string) => number {
-  return (value) => {
+  return unitParser((value: string) => {
     try {
-      return checkDuration(value, bounds);
+      return units().checkDuration(value, bounds);
     } catch (err) {
       throw new InvalidArgumentError((err as Error).message);
     }
-  };
+  });
 }
 
 /** `--name`: checked here so that the message speaks of the option, not of task/run's params. */
@@ -45,17 +45,17 @@ export function nameArg(value: string): string {
 }
 
 /** `run --memory-max <size>`: bytes (see parseByteSize), at least 1 MiB (task/run memoryMaxBytes). */
-export function memoryMaxArg(value: string): number {
+export const memoryMaxArg = unitParser((value: string): number => {
   let size: number;
   try {
-    size = parseByteSize(value);
+    size = units().parseByteSize(value);
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
   if (size < MIN_MEMORY_MAX_BYTES)
     throw new InvalidArgumentError(`"${value}" is ${size} bytes; the least is 1M (1 MiB)`);
   return size;
-}
+});
 
 /** `run --pids-max <n>`: a whole number of processes and threads, 1 to 4194304 (task/run pidsMax). */
 export function pidsMaxArg(value: string): number {

@@ -11,6 +11,7 @@ import {
 import * as help from './help-text.js';
 import * as arg from './option-parsers.js';
 import { addRunCommand } from './run-command.js';
+import { loadUnitsFor } from './units.js';
 
 // Command modules are imported when their command runs, so that `--help` and
 // usage errors do not load the client, the protocol schemas or zod.
@@ -41,8 +42,12 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
   program
     .command('ps')
     .alias('ls')
-    .description('list live tasks, newest first, with their CPU, memory and listening ports')
+    .description('list live tasks, newest first')
     .option('-a, --all', 'include ended tasks')
+    .option(
+      '-s, --stats',
+      "add CPU, memory (RSS) and listening TCP ports of live tasks' processes (one more daemon call, which reads their /proc entries)",
+    )
     .option('--session <id>', 'only tasks started in this session (not taken from $TEND_SESSION)')
     .option('--cwd <dir>', 'only tasks whose working directory is <dir> or below it')
     .option('--here', 'only tasks whose working directory is the current one or below it')
@@ -240,5 +245,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
 
   for (const cmd of leaves(program)) addCommonOptions(cmd);
   program.hook('preAction', (_program, action) => checkGlobalSession(program, action));
+  // Duration and size options need parse-duration and bytes: loaded before such a command parses (units.ts).
+  program.hook('preSubcommand', (_program, command) => loadUnitsFor(command));
   return program;
 }

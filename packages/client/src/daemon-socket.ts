@@ -2,9 +2,7 @@ import { createConnection, type Socket } from 'node:net';
 import { checkSocketPath } from '@tend/protocol/wire';
 import { checkConfigFile } from './config-check.js';
 import { Backoff } from './deadline.js';
-import { describeSpawned, type SpawnedDaemon } from './daemon-spawn.js';
-import { SCOPE_PATIENCE_MS, abandonScope, scopeFailed, scopeStalled, startDaemon } from './daemon-start.js';
-import { BadScopeSettingError } from './systemd-scope.js';
+import type { SpawnedDaemon } from './daemon-spawn.js';
 import { DaemonUnreachableError } from './errors.js';
 import { readDaemonLogTail } from './daemon-log-tail.js';
 
@@ -26,6 +24,18 @@ export interface DaemonSocketOptions {
 /** The daemon spawned so far by one connect call, if any. */
 export interface SpawnState {
   spawned?: SpawnedDaemon;
+}
+
+let starter: Promise<typeof import('./daemon-start.js')> | undefined;
+
+/**
+ * daemon-start.js and what it loads (node:child_process, systemd-scope's node:crypto), imported
+ * only when a daemon must be started: a connect to a running daemon does not pay for them
+ * (a cold `tend ps` loads no child_process of ours, no crypto).
+ */
+function daemonStart(): Promise<typeof import('./daemon-start.js')> {
+  starter ??= import('./daemon-start.js');
+  return starter;
 }
 
 // No daemon: the socket file is missing, or left behind by a dead daemon.
@@ -93,6 +103,7 @@ export async function openDaemonSocket(
       // A bad config.json would make the daemon exit before it listens: fail now, naming the file and key.
       const checking = checkConfigFile(options.env);
       if (checking) await checking;
+      const { BadScopeSettingError, startDaemon } = await daemonStart();
       try {
         spawned = spawnState.spawned = startDaemon(options, options.daemonCommand, true);
       } catch (error) {
@@ -100,29 +111,46 @@ export async function openDaemonSocket(
         throw error;
       }
     }
+    const start = spawned ? await daemonStart() : undefined;
     // systemd-run could not make the scope (no user bus…) and the daemon never served: start it plainly, once.
     // …or it is still systemd-run long after the scope should have been made (the user manager does not answer).
-    const patienceMs = Math.round(Math.min(SCOPE_PATIENCE_MS, options.timeoutMs / 3));
-    if (absent && spawned && scopeStalled(spawned, patienceMs)) {
-      abandonScope(spawned);
-      spawned.startError ||= `systemd-run did not start the daemon within ${patienceMs} ms`;
-      spawned = spawnState.spawned = startDaemon(options, options.daemonCommand ?? [], false, spawned);
-    }
-    if (absent && spawned && scopeFailed(spawned)) {
-      spawned = spawnState.spawned = startDaemon(options, options.daemonCommand ?? [], false, spawned);
-    }
-    if (spawned?.error) {
-      throw unreachable(options, describeSpawned(spawned, options.daemonCommand ?? []), spawned.error);
-    }
-    // It said why it could not start (a daemon that lost the start race says nothing): no use waiting.
-    if (spawned?.exit && spawned.startError.trim() !== '') {
-      throw unreachable(
-        options,
-        `no tend daemon answered on ${options.socketPath}: ${describeSpawned(spawned, options.daemonCommand ?? [])}`,
-      );
+    if (start && spawned) {
+      const patienceMs = Math.round(Math.min(start.SCOPE_PATIENCE_MS, options.timeoutMs / 3));
+      if (absent && start.scopeStalled(spawned, patienceMs)) {
+        start.abandonScope(spawned);
+        spawned.startError ||= `systemd-run did not start the daemon within ${patienceMs} ms`;
+        spawned = spawnState.spawned = start.startDaemon(
+          options,
+          options.daemonCommand ?? [],
+          false,
+          spawned,
+        );
+      }
+      if (absent && start.scopeFailed(spawned)) {
+        spawned = spawnState.spawned = start.startDaemon(
+          options,
+          options.daemonCommand ?? [],
+          false,
+          spawned,
+        );
+      }
+      if (spawned.error) {
+        throw unreachable(
+          options,
+          start.describeSpawned(spawned, options.daemonCommand ?? []),
+          spawned.error,
+        );
+      }
+      // It said why it could not start (a daemon that lost the start race says nothing): no use waiting.
+      if (spawned.exit && spawned.startError.trim() !== '') {
+        throw unreachable(
+          options,
+          `no tend daemon answered on ${options.socketPath}: ${start.describeSpawned(spawned, options.daemonCommand ?? [])}`,
+        );
+      }
     }
     if (!(await backoff.wait())) {
-      const fate = spawned ? describeSpawned(spawned, options.daemonCommand ?? []) : '';
+      const fate = start && spawned ? start.describeSpawned(spawned, options.daemonCommand ?? []) : '';
       throw unreachable(
         options,
         `no tend daemon answered on ${options.socketPath} within ${options.timeoutMs} ms (last error: ${code})` +

@@ -3,6 +3,10 @@ import type { DaemonSocketOptions } from './daemon-socket.js';
 import { describeSpawned, spawnDaemon, type SpawnedDaemon } from './daemon-spawn.js';
 import { SYSTEMD_SCOPE_ENV, systemdScopeCommand } from './systemd-scope.js';
 
+// What daemon-socket.ts uses of the start path comes through this module, which it imports lazily.
+export { describeSpawned } from './daemon-spawn.js';
+export { BadScopeSettingError } from './systemd-scope.js';
+
 /**
  * Spawns the daemon (`command`, its argv): in a delegated systemd scope when `inScope` and
  * {@link systemdScopeCommand} finds a systemd user manager, else plainly. `failedScope` is the

@@ -1,5 +1,5 @@
 import { ErrorCode, ErrorReason } from '@tend/protocol/wire';
-import { ConnectionError, ErrorCodes, ResponseError } from 'vscode-jsonrpc/node.js';
+import { ConnectionError, ErrorCodes, ResponseError } from './jsonrpc.js';
 import {
   AmbiguousIdError,
   ConnectionClosedError,

@@ -7,7 +7,7 @@ import {
   type Disposable as JsonRpcDisposable,
   type Message,
   type MessageConnection,
-} from 'vscode-jsonrpc/node.js';
+} from './jsonrpc.js';
 import { toTendError } from './error-mapping.js';
 import { ConnectionClosedError } from './errors.js';
 import { SafeMessageWriter } from './safe-writer.js';
@@ -65,7 +65,7 @@ export class RpcChannel {
         }
       },
     };
-    this.connection = createMessageConnection(this.reader, new SafeMessageWriter(socket), undefined, {
+    this.connection = createMessageConnection(this.reader, new SafeMessageWriter(socket), {
       messageStrategy,
     });
     this.connection.onClose(() => this.handleClosed(false));

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { StreamMessageWriter, type Message } from 'vscode-jsonrpc/node.js';
+import { StreamMessageWriter, type Message } from './jsonrpc.js';
 
 /**
  * A StreamMessageWriter whose failed writes resolve instead of rejecting.

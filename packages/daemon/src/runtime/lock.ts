@@ -1,5 +1,6 @@
 import { chmodSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { sqliteBinding } from '../store/sqlite-binding.js';
 
 /** Raised when another daemon holds the lock. */
 export class DaemonLockedError extends Error {
@@ -19,7 +20,7 @@ export interface DaemonLock {
  * @throws DaemonLockedError when another process holds it.
  */
 export function acquireDaemonLock(lockPath: string): DaemonLock {
-  const db = new Database(lockPath, { timeout: 0 });
+  const db = new Database(lockPath, { timeout: 0, ...sqliteBinding() });
   try {
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE');

@@ -1,16 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   bootId,
+  childPids,
   environHas,
   groupExists,
   isSameProcess,
   listProcStats,
+  pageSize,
   pidExists,
   readProcStat,
+  readProcUsage,
 } from './proc.js';
 import { pollUntil } from '../../../../test/support/poll.mjs';
 
@@ -147,6 +150,33 @@ describe('process identity from /proc', () => {
     await exited(child);
     expect(groupExists(pgid)).toBe(false);
   });
+  it('lists the children of a process, of every thread (node forks from its main thread, sh from its only one)', async () => {
+    const shell = start('sh', ['-c', 'sleep 30 & sleep 31 & wait']);
+    const pid = shell.pid as number;
+    const kids = await pollUntil('the two sleeps', () => {
+      const found = childPids(pid);
+      return found.length === 2 ? found : undefined;
+    });
+    for (const kid of kids) expect(readProcStat(kid)?.ppid).toBe(pid);
+    // The one-thread shortcut reads the same file.
+    expect(childPids(pid, 1).sort()).toEqual([...kids].sort());
+    expect(childPids(process.pid)).toContain(pid);
+    expect(childPids(2 ** 22 + 1)).toEqual([]);
+  });
+
+  it("reads a process's CPU time, threads and resident pages, and the page size getconf gives", () => {
+    const self = readProcUsage(process.pid);
+    expect(self?.pid).toBe(process.pid);
+    expect(self?.threads).toBeGreaterThan(1); // node runs libuv's and V8's threads
+    expect(self?.cpuTicks).toBeGreaterThan(0);
+    expect(self?.startTicks).toBe(readProcStat(process.pid)?.startTicks);
+    expect(pageSize()).toBe(Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' })));
+    // The same resident set as statm's second field, give or take what this process touched in between.
+    const statmPages = Number(readFileSync('/proc/self/statm', 'utf8').split(' ')[1]);
+    expect(Math.abs((readProcUsage(process.pid)?.rssPages ?? 0) - statmPages)).toBeLessThan(statmPages / 10);
+    expect(readProcUsage(2 ** 22 + 1)).toBeUndefined();
+  });
+
   it('lists every process once, ourselves and a child included', () => {
     const child = start('sleep', ['30']);
     const pids = listProcStats().map((p) => p.pid);

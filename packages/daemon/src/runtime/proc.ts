@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
 
 /** Identity of a process that survives PID reuse: its start time since boot and the boot it belongs to. */
 export interface ProcessIdentity {
@@ -51,6 +52,103 @@ export function readProcStat(pid: number): ProcStat | undefined {
     sid: Number(rest[3]),
     startTicks: Number(rest[19]),
   };
+}
+
+/** Facts of `/proc/<pid>/stat` (proc(5)) that the resource figures of `task/stats` use, besides {@link ProcStat}'s. */
+export interface ProcUsage extends ProcStat {
+  /** utime + stime (fields 14, 15), clock ticks. */
+  cpuTicks: number;
+  /** Field 20: threads in the process. */
+  threads: number;
+  /** Field 24: resident set size, pages (see {@link pageSize}). */
+  rssPages: number;
+}
+
+/**
+ * Reads `/proc/<pid>/stat` with the CPU time, thread count and resident set
+ * size (one read; see {@link readProcStat} for the parsing).
+ * @returns undefined when the process does not exist.
+ */
+export function readProcUsage(pid: number): ProcUsage | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return {
+    pid,
+    state: rest[0] ?? '?',
+    ppid: Number(rest[1]),
+    pgid: Number(rest[2]),
+    sid: Number(rest[3]),
+    cpuTicks: Number(rest[11]) + Number(rest[12]),
+    threads: Number(rest[17]),
+    startTicks: Number(rest[19]),
+    rssPages: Number(rest[21]),
+  };
+}
+
+/**
+ * Child pids of process `pid`: `/proc/<pid>/task/<tid>/children` of each of
+ * its threads (proc(5); Linux ≥ 3.5 with CONFIG_PROC_CHILDREN, which the
+ * common distribution kernels set). A single-threaded process (`threads` 1)
+ * has only its main thread's file, read without listing its threads.
+ * @returns the children ([] when the process is gone, or the files are missing).
+ */
+export function childPids(pid: number, threads = 0): number[] {
+  const children: number[] = [];
+  let tids: string[];
+  try {
+    tids = threads === 1 ? [String(pid)] : readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return children;
+  }
+  for (const tid of tids) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const word of text.split(' ')) if (word !== '' && word !== '\n') children.push(Number(word));
+  }
+  return children;
+}
+
+let cachedPageSize: number | undefined;
+
+/**
+ * The kernel's page size in bytes, the unit of `/proc/<pid>/stat`'s RSS: AT_PAGESZ (6) of this
+ * process's ELF auxiliary vector, `/proc/self/auxv` (pairs of native words; getauxval(3)), as
+ * getpagesize(3) returns it. 4096 when the vector cannot be read. Read once.
+ */
+export function pageSize(): number {
+  if (cachedPageSize !== undefined) return cachedPageSize;
+  cachedPageSize = 4096;
+  try {
+    const auxv = readFileSync('/proc/self/auxv');
+    const word = process.arch === 'arm' || process.arch === 'ia32' ? 4 : 8;
+    const little = endianness() === 'LE';
+    const read = (at: number): number =>
+      word === 8
+        ? Number(little ? auxv.readBigUInt64LE(at) : auxv.readBigUInt64BE(at))
+        : little
+          ? auxv.readUInt32LE(at)
+          : auxv.readUInt32BE(at);
+    for (let at = 0; at + 2 * word <= auxv.length; at += 2 * word) {
+      const type = read(at);
+      if (type === 0) break; // AT_NULL ends the vector
+      if (type === 6) {
+        cachedPageSize = read(at + word);
+        break;
+      }
+    }
+  } catch {
+    // keep 4096
+  }
+  return cachedPageSize;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { chmodSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { sqliteBinding } from './sqlite-binding.js';
 import { MIGRATIONS } from './migrations.js';
 
 /** Busy timeout for the database, in ms: how long a statement waits for a lock held by another connection. */
@@ -17,7 +18,7 @@ export const BUSY_TIMEOUT_MS = 5_000;
  */
 export function openDatabase(path: string): Database.Database {
   makePrivate(path);
-  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS, ...sqliteBinding() });
   try {
     makePrivate(path);
     db.pragma('journal_mode = WAL');

@@ -22,35 +22,30 @@ function uptimeMs(): number {
   return Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 1000;
 }
 
-/** utime + stime (fields 14, 15) and starttime (field 22) of /proc/<pid>/stat; undefined when gone. */
-function readTimes(pid: number): { cpuMs: number; startTicks: number } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(rest[11]) + Number(rest[12]);
-  return { cpuMs: (ticks * 1000) / TICKS_PER_SECOND, startTicks: Number(rest[19]) };
+/** CPU time of one process as read from /proc/<pid>/stat (proc(5)). */
+export interface CpuTimes {
+  pid: number;
+  /** utime + stime, clock ticks. */
+  cpuTicks: number;
+  /** Start time after boot, clock ticks. */
+  startTicks: number;
 }
 
 /**
- * CPU use of each pid, in % of one core. Over the window since this module's
+ * CPU use of each process whose times were just read, in % of one core. Over the window since this module's
  * previous sample of that process when it is at least {@link MIN_CPU_WINDOW_MS}
  * old; otherwise — the first sample of a process, or a sample right after
  * another — over the process's lifetime: (utime + stime) / time since it
  * started. So the first `tend ps` after a task starts shows what it used so
  * far, not 0 (pidusage's first sample reads /proc twice at once and answers 0).
- * A pid whose start time changed (PID reuse) starts over. Gone pids are left out.
+ * A pid whose start time changed (PID reuse) starts over.
  * @returns pid → CPU %.
  */
-export function sampleCpu(pids: readonly number[]): Map<number, number> {
+export function cpuPercents(samples: readonly CpuTimes[]): Map<number, number> {
   const now = uptimeMs();
   const percent = new Map<number, number>();
-  for (const pid of pids) {
-    const times = readTimes(pid);
-    if (!times) continue;
+  for (const { pid, cpuTicks, startTicks } of samples) {
+    const times = { cpuMs: (cpuTicks * 1000) / TICKS_PER_SECOND, startTicks };
     const before = previous.get(pid);
     const window = before && before.startTicks === times.startTicks ? now - before.atMs : 0;
     if (before && window >= MIN_CPU_WINDOW_MS) {

