@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TendClient } from '../packages/client/dist/index.js';
+import { DAEMON_NODE_FLAGS } from '../packages/cli/dist/connect.js';
 import { pollUntil } from '../test/support/poll.mjs';
 import { ownership, processesWith, signalIfOurs } from '../test/support/processes.mjs';
 import { WRAPPER_SCRIPT } from '../packages/daemon/dist/tasks/wrapper.js';
@@ -152,10 +153,13 @@ export class BenchDaemon {
   /** Every BenchDaemon not cleaned up yet (run.mjs cleans them on SIGINT). */
   static live = new Set();
 
-  /** @param nodeArgs extra node flags for the daemon (default: $TEND_BENCH_DAEMON_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). */
+  /**
+   * @param nodeArgs extra node flags for the daemon (default: $TEND_BENCH_DAEMON_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
+   *   after the flags the CLI starts it with (DAEMON_NODE_FLAGS), so that the bench measures the daemon users run.
+   */
   constructor({ nodeArgs = (process.env.TEND_BENCH_DAEMON_ARGS ?? '').split(' ').filter(Boolean) } = {}) {
     BenchDaemon.live.add(this);
-    this.nodeArgs = nodeArgs;
+    this.nodeArgs = [...DAEMON_NODE_FLAGS, ...nodeArgs];
     this.home = mkdtempSync('/tmp/tend-bench-');
     // The figures run up to 1,000 live tasks, past the default maxLiveTasks (128); a bench that
     // writes its own config.json replaces this one.

@@ -58,6 +58,15 @@ export function scaleRows(raw, { pm2 }) {
       checks: [{ max: 1000 }],
       note: 'spawn of `node daemon/dist/bin.js` until daemon.json is written (it listens first)',
     }),
+    row({
+      id: 'start-serving-empty',
+      figure: 'daemon start → serving, empty store (restarted after SIGKILL)',
+      unit: 'ms',
+      values: restart?.emptyStartToServing ?? [],
+      target: '≤ 200 ms',
+      checks: [{ max: 200 }],
+      note: 'spawn until daemon.json is written; floor: node + better-sqlite3 + a vscode-jsonrpc server, ~50 ms (issue 13)',
+    }),
   );
   if (live) {
     const top = live.levels.at(-1);
@@ -93,7 +102,8 @@ export function scaleRows(raw, { pm2 }) {
   }
   const levels = live?.levels ?? [0, 100, 1000];
   const pm2Rss = ps?.pm2Rss;
-  const rssTargets = { 0: 55, 100: 60, 1000: 120 };
+  // Issue 13: pm2's God daemon is at 57 / 67.5 / 144 MiB on the same machine.
+  const rssTargets = { 0: 60, 100: 68, 1000: 80 };
   for (const level of levels) {
     const refs =
       level === 100 && pm2

@@ -4,6 +4,7 @@
 // then, with 1,000 live again, SIGKILL and restart it with them to adopt
 // (start → serving, against an empty daemon's), and the delay from an adopted
 // task's end to task/didChange.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measureAdoptedEnds, startSleepers } from '../adoption.mjs';
 import { BenchDaemon, cpuPercent, pool, rssBytes, stats } from '../lib.mjs';
@@ -48,6 +49,12 @@ export async function measureLiveTasks(ctx) {
   const empty = new BenchDaemon();
   const spawner = new RefSpawner();
   try {
+    // Room for the top level: the default maxLiveTasks (128) would refuse the 129th sleeper.
+    mkdirSync(join(bench.home, 'config'), { recursive: true });
+    writeFileSync(
+      join(bench.home, 'config', 'config.json'),
+      JSON.stringify({ maxLiveTasks: levels.at(-1) + 100 }),
+    );
     await bench.start();
     let client = await bench.client('live');
     await client.status();

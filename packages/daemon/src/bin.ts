@@ -1,5 +1,6 @@
-#!/usr/bin/env node
-// The daemon's foreground entry: `node dist/bin.js` (clients spawn it detached).
+#!/usr/bin/env -S node --max-semi-space-size=1
+// The daemon's foreground entry: `node --max-semi-space-size=1 dist/bin.js` (clients spawn it detached;
+// the flag keeps V8's young generation small, see DAEMON_NODE_FLAGS in the CLI's connect.ts).
 import { resolve } from 'node:path';
 import { DaemonLockedError } from './runtime/lock.js';
 import { startDaemon } from './daemon.js';

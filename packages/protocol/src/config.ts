@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DEFAULT_KILL_GRACE_MS,
   DEFAULT_MAX_LIVE_TASKS,

@@ -2,7 +2,7 @@
 // kernel's limits are checked at the boundary, so that a bad value is answered
 // -32602 naming the field instead of failing at spawn (or being stored and sent
 // back with every task/list).
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   MAX_COMMAND_BYTES,
   MAX_COMMAND_ENV_BYTES,

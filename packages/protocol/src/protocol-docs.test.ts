@@ -1,7 +1,7 @@
 // Keeps docs/protocol.md true to the method objects: a method, param, default or example
 // that drifts from the source fails here (errors: protocol-errors-docs.test.ts).
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { COMMON_ERROR_REASONS, ErrorReason, type ErrorReasonName } from './errors.js';
 import * as protocol from './index.js';
 import { parseParams } from './method.js';

@@ -1,7 +1,7 @@
 // Keeps docs/protocol.schema.json what scripts/gen-protocol-schema.mjs makes of the source.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { renderProtocolSchema } from '../../../scripts/gen-protocol-schema.mjs';
 import * as protocol from './index.js';
 import { NOTIFICATIONS, REQUESTS } from './methods.js';

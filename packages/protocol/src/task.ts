@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SIGNAL_NAMES } from './signals.js';
 import { TASK_LIFETIMES } from './lifetimes.js';
 import { TASK_STATES } from './states.js';

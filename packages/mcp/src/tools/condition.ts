@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ResultOf, TaskWait } from '@tend/protocol';
 import { patternProblem } from '@tend/protocol/pattern';
 import { MAX_PATTERN_CHARS } from '@tend/protocol/wire';

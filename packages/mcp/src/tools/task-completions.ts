@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Completion } from '@tend/protocol/wire';
 import type { ToolContext, ToolText } from './context.js';
 import { duration, oneLine, quoteOutput, taskState } from './format.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DEFAULT_KILL_GRACE_MS,
   MAX_TASK_REF_CHARS,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Task } from '@tend/client';
 import type { ToolContext, ToolText } from './context.js';
 import { duration, isLive, oneLine, taskState } from './format.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_OUTPUT_LIMIT, MAX_PATTERN_CHARS, MAX_TASK_REF_CHARS, MIN_MAX_BYTES } from '@tend/protocol/wire';
 import { MAX_TOOL_WAIT_MS, type ToolContext, type ToolText } from './context.js';
 import { patternProblem } from '@tend/protocol/pattern';

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { callerEnvironment } from '@tend/client';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   MAX_PIDS_MAX,
   MAX_TIMEOUT_MS,

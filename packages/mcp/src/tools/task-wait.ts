@@ -1,5 +1,5 @@
 import { MAX_TASK_REF_CHARS } from '@tend/protocol/wire';
-import { z } from 'zod';
+import * as z from 'zod';
 import { conditionShape, untilOf } from './condition.js';
 import { DEFAULT_TOOL_WAIT_MS, MAX_TOOL_WAIT_MS, type ToolContext, type ToolText } from './context.js';
 import { defineTool, type ToolSetup } from './tool.js';

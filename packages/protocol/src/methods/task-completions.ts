@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRequest } from '../method.js';
 import { REQUEST_NAMES } from '../method-names.js';
 import { MAX_COMPLETIONS_LIMIT, MAX_SESSION_CHARS } from '../limits.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineNotification } from '../method.js';
 import { NOTIFICATION_NAMES } from '../method-names.js';
 import { CompletionSchema } from './task-completions.js';

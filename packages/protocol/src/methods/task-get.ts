@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRequest } from '../method.js';
 import { MAX_TASK_REF_CHARS } from '../limits.js';
 import { REQUEST_NAMES } from '../method-names.js';
