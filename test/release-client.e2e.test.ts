@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -12,6 +11,7 @@ import {
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type RunResult, runToExit } from './support/run-to-exit.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanUpTendHome, makeTendHome } from './helpers.js';
 
@@ -27,32 +27,14 @@ const DAEMON_BIN = join(ROOT, 'packages', 'daemon', 'dist', 'bin.js');
 const PACK_TIMEOUT_MS = 180_000;
 const COMMAND_TIMEOUT_MS = 120_000;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Result = RunResult;
 
 function run(
   command: string,
   args: readonly string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv },
 ): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      command,
-      args,
-      { ...options, timeout: COMMAND_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({
-          code,
-          stdout,
-          stderr: stderr || (error && typeof error.code !== 'number' ? String(error) : ''),
-        });
-      },
-    );
-  });
+  return runToExit(command, args, { ...options, timeoutMs: COMMAND_TIMEOUT_MS });
 }
 
 /** The directory of package `name` as `fromPackage` (a workspace package dir) resolves it. */

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -16,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { Task } from '@tend/protocol';
+import { type RunResult, runToExit } from './support/run-to-exit.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pollUntil } from './support/poll.mjs';
 import { type OwnedProcess, ownership, signalIfOurs } from './support/processes.mjs';
@@ -35,32 +35,14 @@ const PACK_TIMEOUT_MS = 600_000;
 /** One npm command or one `tend` invocation, in ms: generous, the machine may be busy. */
 const COMMAND_TIMEOUT_MS = 60_000;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Result = RunResult;
 
 function run(
   command: string,
   args: readonly string[],
   options: { cwd: string; env: NodeJS.ProcessEnv },
 ): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      command,
-      args,
-      { ...options, timeout: COMMAND_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({
-          code,
-          stdout,
-          stderr: stderr || (error && typeof error.code !== 'number' ? String(error) : ''),
-        });
-      },
-    );
-  });
+  return runToExit(command, args, { ...options, timeoutMs: COMMAND_TIMEOUT_MS });
 }
 
 /** The Nodes to test under: the running one, then TEND_RELEASE_NODES's. */
@@ -100,14 +82,10 @@ beforeAll(async () => {
     tarball = process.env.TEND_RELEASE_TARBALL;
     if (!existsSync(tarball)) throw new Error(`TEND_RELEASE_TARBALL=${tarball}: no such file`);
   } else {
-    const packed = await new Promise<Result>((resolve) =>
-      execFile(
-        process.execPath,
-        ['scripts/bundle.mjs', '--pack'],
-        { cwd: ROOT, timeout: PACK_TIMEOUT_MS },
-        (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
-      ),
-    );
+    const packed = await runToExit(process.execPath, ['scripts/bundle.mjs', '--pack'], {
+      cwd: ROOT,
+      timeoutMs: PACK_TIMEOUT_MS,
+    });
     if (packed.code !== 0) throw new Error(`node scripts/bundle.mjs --pack failed: ${packed.stderr}`);
     version = JSON.parse(readFileSync(join(ROOT, 'packages', 'cli', 'package.json'), 'utf8')).version;
     tarball = join(ROOT, 'release', `tend-${version}.tgz`);
