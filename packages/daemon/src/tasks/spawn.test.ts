@@ -9,7 +9,8 @@ let dir: string;
 beforeEach(() => {
   dir = mkdtempSync('/tmp/tend-spawn-');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+// maxRetries: a wrapper's last child (its mkfifo, say) may still be finishing a syscall in the folder.
+afterEach(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }));
 
 function request(command: string, extra: Partial<SpawnRequest> = {}): SpawnRequest {
   const exitPath = join(dir, 'exit');
@@ -70,7 +71,8 @@ describe('spawnTask', () => {
   it('reports a signal that ended the wrapper in its exit event', async () => {
     const task = await spawnTask(request('sleep 30'));
     const exited = exitOf(task);
-    process.kill(task.pid, 'SIGKILL');
+    // The whole process group (the wrapper leads it): its `sleep 30` must not outlive the test.
+    process.kill(-task.pid, 'SIGKILL');
     expect(await exited).toEqual([null, 'SIGKILL']);
   });
 

@@ -63,13 +63,21 @@ describe('task limits in the supervisor', () => {
     writeFileSync(join(root, 'cgroup.controllers'), 'memory pids\n');
     writeFileSync(join(root, 'cgroup.subtree_control'), '');
     const tasks = supervisor({ mode: 'cgroup', root, source: 'config' });
-    const task = await tasks.run({ ...request, memoryMaxBytes: 1 << 30, pidsMax: 64 });
+    // A task that lives until the test has read its cgroup: an ended task's cgroup is removed.
+    const task = await tasks.run({
+      ...request,
+      command: 'exec sleep 30',
+      memoryMaxBytes: 1 << 30,
+      pidsMax: 64,
+    });
     expect(task).toMatchObject({ memoryMaxBytes: 1 << 30, pidsMax: 64, containment: 'cgroup' });
     expect(store.get(task.id)).toMatchObject({ memoryMaxBytes: 1 << 30, pidsMax: 64 });
     const cgroup = join(root, `task-${task.id}`);
     expect(readFileSync(join(cgroup, 'memory.max'), 'utf8').trim()).toBe(String(1 << 30));
     expect(readFileSync(join(cgroup, 'pids.max'), 'utf8').trim()).toBe('64');
     expect(readFileSync(join(root, 'cgroup.subtree_control'), 'utf8')).toMatch(/\+memory/);
+    // The fake cgroup cannot kill: end the task's process group (its wrapper leads it) by the recorded pid.
+    process.kill(-(task.pid as number), 'SIGKILL');
     await tasks.ender.wait(task.id, 10_000);
   });
 

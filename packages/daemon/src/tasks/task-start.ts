@@ -270,15 +270,18 @@ function createTaskCgroup(dir: string): void {
 }
 
 /**
- * mkdir `dir` (0700) whose parent exists; a directory already there (left by a crash before its row) is fine,
- * as with the recursive mkdir used before.
- * @throws the mkdir's error otherwise (ENOENT when `<state>/tasks` was removed, EEXIST for a non-directory…).
+ * mkdir `dir` (0700), plainly when its parent exists (the usual case); a directory already there (left by a
+ * crash before its row) is fine, and a missing parent (`<state>/tasks` removed meanwhile) is made again with
+ * it (0700), as the recursive mkdir used before did.
+ * @throws the mkdir's error otherwise (EEXIST for a non-directory, EACCES…).
  */
 function makeTaskDir(dir: string): void {
   try {
     mkdirSync(dir, { mode: 0o700 });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !lstatSync(dir).isDirectory()) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') mkdirSync(dir, { recursive: true, mode: 0o700 });
+    else if (code !== 'EEXIST' || !lstatSync(dir).isDirectory()) throw error;
   }
 }
 
