@@ -4,7 +4,7 @@
 // The full suite (bench/run.mjs, figures/live-tasks.mjs) uses the helpers below.
 import { BenchDaemon, now, pollUntil, stats } from './lib.mjs';
 
-/** Starts `n` sleepers (`exec sleep 600`) through `client`, 50 requests at a time; tracks and returns them. */
+/** Starts `n` sleepers (`exec sleep 3600`) through `client`, 50 requests at a time; tracks and returns them. */
 export async function startSleepers(bench, client, n) {
   const tasks = [];
   for (let i = 0; i < n; i += 50) {

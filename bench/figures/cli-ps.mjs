@@ -87,7 +87,7 @@ export async function measureCliPs(ctx) {
       for (let i = 0; i < nTasks; i++) {
         const dir = join(pm2.home, 'apps', String(i));
         mkdirSync(dir, { recursive: true });
-        await pm2.start(`sleeper-${i}`, ['-c', 'exec sleep 600'], { outFile: join(dir, 'out.log') });
+        await pm2.start(`sleeper-${i}`, ['-c', 'exec sleep 3600'], { outFile: join(dir, 'out.log') });
       }
       const online = (await pm2.list()).filter((p) => p.status === 'online').length;
       if (online !== nTasks) throw new Error(`pm2 reports ${online} online, expected ${nTasks}`);
