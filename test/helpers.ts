@@ -139,13 +139,19 @@ export function daemonPid(home: string): number | undefined {
  * in daemon.json (if it still carries TEND_HOME=<home>; SIGKILL when it is still there after 5 s),
  * then deletes `home`. See test/support/processes.mjs for the identity checks.
  */
-export async function cleanUpTendHome(home: string): Promise<void> {
+export async function cleanUpTendHome(
+  home: string,
+  /** The live tasks; by default `tend ps --json` of the workspace's CLI (the release e2e passes its installed one). */
+  listTasks: () => Promise<{ id: string; pgid?: number }[]> = async () => {
+    const listed = await tend(home, ['ps', '--json']);
+    return listed.code === 0 ? JSON.parse(listed.stdout) : [];
+  },
+): Promise<void> {
   const pid = daemonPid(home);
   const daemon: OwnedProcess | undefined =
     pid === undefined ? undefined : { pid, envMarker: `TEND_HOME=${home}` };
   if (daemon && ownership(daemon) === 'ours') {
-    const listed = await tend(home, ['ps', '--json']).catch(() => undefined);
-    const tasks = listed?.code === 0 ? (JSON.parse(listed.stdout) as { id: string; pgid?: number }[]) : [];
+    const tasks = await listTasks().catch(() => []);
     for (const task of tasks) {
       if (task.pgid !== undefined && task.pgid > 1)
         signalIfOurs({ pid: task.pgid, envMarker: `TEND_TASK_ID=${task.id}` }, 'SIGKILL', { group: true });

@@ -15,10 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { Task } from '@tend/protocol';
+import { cleanUpTendHome, daemonPid } from './helpers.js';
 import { type RunResult, runToExit } from './support/run-to-exit.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pollUntil } from './support/poll.mjs';
-import { type OwnedProcess, ownership, signalIfOurs } from './support/processes.mjs';
+import { ownership, signalIfOurs } from './support/processes.mjs';
 
 // The release package as a user gets it: `npm i -g --prefix DIR ./tend-<version>.tgz` into a fresh prefix,
 // from a directory outside the repository, with an environment that points at nothing of the workspace
@@ -154,32 +155,9 @@ describe.each(NODES)('tend installed from the tarball, under $label', ({ bin: no
       throw new Error(`tend --json ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
     return JSON.parse(result.stdout) as T;
   };
-  const daemonPid = (): number | undefined => {
-    try {
-      return (JSON.parse(readFileSync(join(home, 'run', 'daemon.json'), 'utf8')) as { pid: number }).pid;
-    } catch {
-      return undefined;
-    }
-  };
 
-  afterEach(async () => {
-    // Ends what the test left: each live task's process group (if its leader is still the task's), then the daemon.
-    const pid = daemonPid();
-    const daemon: OwnedProcess | undefined =
-      pid === undefined ? undefined : { pid, envMarker: `TEND_HOME=${home}` };
-    if (daemon && ownership(daemon) === 'ours') {
-      const tasks = await tendJson<Task[]>(['ps']).catch(() => [] as Task[]);
-      for (const task of tasks)
-        if (task.pgid !== undefined && task.pgid > 1)
-          signalIfOurs({ pid: task.pgid, envMarker: `TEND_TASK_ID=${task.id}` }, 'SIGKILL', { group: true });
-      signalIfOurs(daemon, 'SIGTERM');
-      const gone = await pollUntil('the daemon to exit', () => ownership(daemon) !== 'ours', {
-        timeoutMs: 5_000,
-      }).catch(() => false);
-      if (!gone) signalIfOurs(daemon, 'SIGKILL');
-    }
-    rmSync(home, { recursive: true, force: true });
-  });
+  // Ends what the test left (each live task's group, then the daemon) through the installed CLI.
+  afterEach(() => cleanUpTendHome(home, () => tendJson<Task[]>(['ps'])));
 
   it('runs a task, lists it, shows its log, waits for its exit status across a daemon restart, and serves MCP', async () => {
     home = mkdtempSync('/tmp/tend-');
@@ -203,7 +181,7 @@ describe.each(NODES)('tend installed from the tarball, under $label', ({ bin: no
     expect(id).toMatch(/^[a-z0-9]+$/);
 
     // The daemon the CLI started is the bundled one, under this Node.
-    const pid = daemonPid();
+    const pid = daemonPid(home);
     expect(pid).toBeDefined();
     expect(realpathSync(`/proc/${pid}/exe`)).toBe(node);
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
@@ -226,7 +204,7 @@ describe.each(NODES)('tend installed from the tarball, under $label', ({ bin: no
     );
     const adopted = await tendJson<Task[]>(['ps']);
     expect(adopted.map((t) => [t.id, t.state])).toEqual([[id, 'running']]);
-    expect(daemonPid()).not.toBe(pid);
+    expect(daemonPid(home)).not.toBe(pid);
 
     writeFileSync(gate, '');
     const waited = await tend(['wait', id]);

@@ -30,20 +30,22 @@ export function bootId(): string {
 }
 
 /**
- * Reads `/proc/<pid>/stat`. The command name (field 2) may hold spaces and
- * parentheses, so fields are split after its last `)`.
+ * Fields of `/proc/<pid>/stat` from field 3 (state) on, index 0 = field 3. The command name (field 2)
+ * may hold spaces and parentheses, so fields are split after its last `)`.
  * @returns undefined when the process does not exist (or /proc is unreadable).
  */
-export function readProcStat(pid: number): ProcStat | undefined {
+function statFields(pid: number): string[] | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return undefined;
   }
-  const close = text.lastIndexOf(')');
-  // Fields after the command name start at field 3 (state).
-  const rest = text.slice(close + 2).split(' ');
+  return text.slice(text.lastIndexOf(')') + 2).split(' ');
+}
+
+/** The {@link ProcStat} of `rest`, the fields of {@link statFields}. */
+function procStatOf(pid: number, rest: string[]): ProcStat {
   return {
     pid,
     state: rest[0] ?? '?',
@@ -52,6 +54,15 @@ export function readProcStat(pid: number): ProcStat | undefined {
     sid: Number(rest[3]),
     startTicks: Number(rest[19]),
   };
+}
+
+/**
+ * Reads `/proc/<pid>/stat` (see {@link statFields} for the parsing).
+ * @returns undefined when the process does not exist (or /proc is unreadable).
+ */
+export function readProcStat(pid: number): ProcStat | undefined {
+  const rest = statFields(pid);
+  return rest && procStatOf(pid, rest);
 }
 
 /** Facts of `/proc/<pid>/stat` (proc(5)) that the resource figures of `task/stats` use, besides {@link ProcStat}'s. */
@@ -70,22 +81,12 @@ export interface ProcUsage extends ProcStat {
  * @returns undefined when the process does not exist.
  */
 export function readProcUsage(pid: number): ProcUsage | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const rest = statFields(pid);
+  if (!rest) return undefined;
   return {
-    pid,
-    state: rest[0] ?? '?',
-    ppid: Number(rest[1]),
-    pgid: Number(rest[2]),
-    sid: Number(rest[3]),
+    ...procStatOf(pid, rest),
     cpuTicks: Number(rest[11]) + Number(rest[12]),
     threads: Number(rest[17]),
-    startTicks: Number(rest[19]),
     rssPages: Number(rest[21]),
   };
 }
