@@ -51,6 +51,10 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--session <id>', 'only tasks started in this session (not taken from $TEND_SESSION)')
     .option('--cwd <dir>', 'only tasks whose working directory is <dir> or below it')
     .option('--here', 'only tasks whose working directory is the current one or below it')
+    .option(
+      '--search <text>',
+      'only tasks whose name, command or description holds <text> (ASCII letters in any case)',
+    )
     .action(act(async (_o, cmd: Command) => (await import('./task-list.js')).listTasks(optionsOf(cmd))));
 
   program

@@ -66,6 +66,18 @@ export function addRunCommand(program: Command, act: ReturnType<typeof actionsIn
       '-t, --tty',
       'run the command under a pseudo-terminal (util-linux script), so it line-buffers and keeps colours; the log holds its bytes as written (logs --clean strips the colours)',
     )
+    .option(
+      '--description <text>',
+      'what the task is for, in free text (at most 500 characters); ps, inspect and MCP list_tasks show it, ps --search finds it',
+    )
+    .option(
+      '--no-notify',
+      "leave its end out of agents' hook output and notifications (tend hook); tend inbox still lists it",
+    )
+    .option(
+      '--trigger',
+      "its end may continue a stopped agent: while it runs, the agent's Stop hook (tend hook <host> stop) waits for it",
+    )
     .passThroughOptions()
     .action(
       act(async (words: string[], _o, cmd: Command) =>

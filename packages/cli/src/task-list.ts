@@ -17,6 +17,8 @@ export interface ListOptions extends GlobalOptions {
   here?: boolean;
   /** Add CPU, memory and ports of live tasks (task/stats). */
   stats?: boolean;
+  /** `--search`: text found in the name, command or description (task/list search). */
+  search?: string;
 }
 
 /** A task as `ps --json` prints it: live ones carry their stats. */
@@ -27,7 +29,8 @@ export type ListedTask = Task & { stats?: TaskStatsView };
  * `--all` (up to {@link MAX_LIST_LIMIT}), newest first; only those of the
  * session given with `--session` (not $TEND_SESSION: `ps` shows every
  * session's tasks unless asked) and those whose cwd is at or below `--cwd DIR`
- * or, with `--here`, the current directory. With `--stats`, live tasks get
+ * or, with `--here`, the current directory, and with `--search TEXT` those whose name, command or
+ * description holds TEXT. With `--stats`, live tasks get
  * their CPU, memory and ports from one `task/stats` call (left out when the
  * daemon does not know it); without, `ps` costs one `task/list` call and
  * nothing more (docker ps shows no figures either; measured with 100 live
@@ -45,6 +48,7 @@ export async function listTasks(options: ListOptions): Promise<number> {
       ...(options.all ? {} : { state: [...LIVE_STATES] }),
       ...(options.session ? { session: options.session } : {}),
       ...(cwd !== undefined ? { cwd } : {}),
+      ...(options.search !== undefined ? { search: options.search } : {}),
       limit: MAX_LIST_LIMIT,
     });
     const stats = options.stats
@@ -74,7 +78,8 @@ export function withStats(task: Task, stats: ReadonlyMap<string, TaskStatsView> 
  * or signal name), CREATED (how long ago), DURATION (run time so far, or total
  * once ended), then — when `stats` is given — CPU (% of one core), MEM (RSS)
  * and PORTS (listening TCP ports, comma-separated) of live tasks, and COMMAND,
- * cut to fit `columns` characters when given.
+ * cut to fit `columns` characters when given; a task with a description shows
+ * `<description> — <command>` there (heading `DESCRIPTION — COMMAND`), so that what it is for comes first.
  * @param now milliseconds since the epoch, for CREATED.
  * @param stats by task id; undefined leaves the CPU, MEM and PORTS columns out.
  * @returns the table text, ending with a newline.
@@ -100,10 +105,13 @@ export function renderTaskTable(
       formatAgo(task.createdAt, now),
       durationColumn(task, now),
       ...figures,
-      task.command,
+      task.description !== undefined ? `${task.description} — ${task.command}` : task.command,
     ];
   });
-  return renderTable(stats ? HEADINGS_WITH_STATS : HEADINGS, rows, columns);
+  const headings = [...(stats ? HEADINGS_WITH_STATS : HEADINGS)];
+  if (tasks.some((task) => task.description !== undefined))
+    headings[headings.length - 1] = 'DESCRIPTION — COMMAND';
+  return renderTable(headings, rows, columns);
 }
 
 const HEADINGS = ['ID', 'NAME', 'STATE', 'EXIT', 'CREATED', 'DURATION', 'COMMAND'];

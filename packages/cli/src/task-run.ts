@@ -36,6 +36,12 @@ export interface RunOptions extends GlobalOptions, LifetimeOptions {
   tty?: boolean;
   /** `--kill-leftovers`: SIGKILL what the command left running when it ends. */
   killLeftovers?: boolean;
+  /** `--description`: what the task is for (task/run description). */
+  description?: string;
+  /** false with `--no-notify` (task/run notify false); commander's default true otherwise. */
+  notify?: boolean;
+  /** `--trigger`: its end may continue a stopped agent (task/run trigger). */
+  trigger?: boolean;
 }
 
 /**
@@ -55,7 +61,8 @@ export interface RunOptions extends GlobalOptions, LifetimeOptions {
  * (memoryMaxBytes, pidsMax); a daemon that cannot enforce them refuses the task (limit_unavailable, exit 125).
  * With `--kill-leftovers`, processes the command
  * left running are SIGKILLed when it ends (task/run `killLeftovers`); without it, an attached run whose
- * command left processes running says so on stderr.
+ * command left processes running says so on stderr. `--description`, `--no-notify` and `--trigger` give
+ * task/run's `description`, `notify: false` and `trigger: true` (what agents' hooks do with its end).
  * @returns the process exit code.
  * @throws CliError for a blank command, --lifetime session without a session, --reuse without --name, --sig-proxy without --wait/-a, a name a live
  *   task has (reason name_in_use, naming tend stop and --reuse), or a task
@@ -85,6 +92,9 @@ export async function runTask(words: string[], options: RunOptions): Promise<num
         ...(options.tty ? { tty: true } : {}),
         ...lifetime,
         ...(options.killLeftovers ? { killLeftovers: true } : {}),
+        ...(options.description !== undefined ? { description: options.description } : {}),
+        ...(options.notify === false ? { notify: false } : {}),
+        ...(options.trigger ? { trigger: true } : {}),
       })
       .catch((err: unknown) => {
         if ((err as { reason?: unknown }).reason !== 'name_in_use' || options.reuse) throw err;

@@ -111,3 +111,6 @@ export const MAX_PARAMS_DEPTH = 32;
 
 /** Most live tasks (starting, running, stopping) the daemon keeps at once by default; config `maxLiveTasks`. */
 export const DEFAULT_MAX_LIVE_TASKS = 128;
+
+/** Longest task/run `description`, in characters (UTF-16 code units): a sentence or two of what the task is for. */
+export const MAX_DESCRIPTION_CHARS = 500;

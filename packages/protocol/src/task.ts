@@ -44,6 +44,18 @@ export const TaskSchema = z.object({
     .literal(true)
     .optional()
     .describe('present when the command runs under a pseudo-terminal (task/run tty)'),
+  // Agent hooks (issue 17): description, notify, trigger.
+  description: z.string().optional().describe('what the task is for, in free text (task/run description)'),
+  notify: z
+    .literal(false)
+    .optional()
+    .describe(
+      'present when its end is not reported to agents by hooks and notifications (task/run notify false)',
+    ),
+  trigger: z
+    .literal(true)
+    .optional()
+    .describe('present when its end may continue a stopped agent through the Stop hook (task/run trigger)'),
   session: z.string().optional().describe('session of the client that started it'),
   state: TaskStateSchema,
   reason: z.string().optional().describe('why tend ended it: user kill, timeout, spawn error…'),

@@ -9,6 +9,8 @@ export interface CompletionQuery {
   after?: number;
   /** Whose acknowledgements count ('' for clients without a session). */
   ackKey: string;
+  /** true: only ends of tasks run with notify on; false: only those run with notify false; undefined: all. */
+  notify?: boolean;
   limit: number;
 }
 
@@ -45,6 +47,10 @@ export class CompletionStore {
     if (query.session !== undefined) {
       where.push('c.session = ?');
       params.push(query.session);
+    }
+    if (query.notify !== undefined) {
+      // The payload holds `notify: false` only for tasks run with notify off (json_extract gives 0 for false).
+      where.push(`coalesce(json_extract(c.payload, '$.notify'), 1) ${query.notify ? '= 1' : '= 0'}`);
     }
     if (query.after !== undefined) {
       where.push('c.seq > ?');

@@ -98,4 +98,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE tasks ADD COLUMN memory_max_bytes INTEGER;
   ALTER TABLE tasks ADD COLUMN pids_max INTEGER;
   `,
+  `
+  -- Agent hooks (issue 17): what the task is for, and how its end reaches agents (NULL: the defaults).
+  ALTER TABLE tasks ADD COLUMN description TEXT;
+  ALTER TABLE tasks ADD COLUMN notify INTEGER;       -- 0: run with notify false; NULL: notify on
+  ALTER TABLE tasks ADD COLUMN trigger_stop INTEGER; -- 1: run with trigger (may continue a stopped agent)
+  `,
 ];

@@ -16,6 +16,12 @@ export interface TaskRow {
   umask?: number;
   /** true: the command runs under a pseudo-terminal (`task/run` tty); absent or false: plain fds. */
   tty?: boolean;
+  /** What the task is for, free text (task/run description). Column `description`. */
+  description?: string;
+  /** false: its end is left out of hook output and notifications (task/run notify false); absent: on. */
+  notify?: boolean;
+  /** true: its end may continue a stopped agent through the Stop hook (task/run trigger). Column `trigger_stop`. */
+  trigger?: boolean;
   session?: string;
   state: TaskState;
   reason?: string;
@@ -80,6 +86,8 @@ export interface TaskFilter {
   /** Workspace root: tasks whose cwd is this directory or below it. */
   cwd?: string;
   session?: string;
+  /** Text found (ASCII case-insensitively) in the name, command or description. */
+  search?: string;
   /** true: only ended tasks whose leftovers still run (TaskRow `leftoversRunning`). */
   leftoversRunning?: boolean;
   limit: number;
@@ -95,6 +103,9 @@ const COLUMNS: Record<keyof TaskRow, string> = {
   capturedEnv: 'captured_env',
   umask: 'umask',
   tty: 'tty',
+  description: 'description',
+  notify: 'notify',
+  trigger: 'trigger_stop',
   session: 'session',
   state: 'state',
   reason: 'reason',
@@ -222,6 +233,13 @@ export class TaskStore {
       params.push(filter.session);
     }
     if (filter.leftoversRunning) where.push('leftovers_running = 1');
+    if (filter.search !== undefined) {
+      // instr() rather than LIKE: no wildcards to escape; lower() folds ASCII letters only (SQLite's built-in).
+      where.push(
+        "instr(lower(coalesce(name, '') || char(10) || command || char(10) || coalesce(description, '')), lower(?)) > 0",
+      );
+      params.push(filter.search);
+    }
     if (filter.cwd !== undefined) {
       // The directory itself, or any path below it: a byte-wise range ('0' follows '/' in ASCII), so
       // case-sensitive like Linux paths and with no LIKE wildcards to escape.
@@ -268,8 +286,15 @@ export class TaskStore {
   }
 }
 
-/** Boolean fields, stored as 0/1 (`tty` as 1 or NULL; NULL: absent). */
-const BOOLEAN_FIELDS = new Set<keyof TaskRow>(['inheritEnv', 'tty', 'leftoversRunning', 'killLeftovers']);
+/** Boolean fields, stored as 0/1 (`tty` and `trigger` as 1 or NULL, `notify` as 0 or NULL; NULL: absent). */
+const BOOLEAN_FIELDS = new Set<keyof TaskRow>([
+  'inheritEnv',
+  'tty',
+  'notify',
+  'trigger',
+  'leftoversRunning',
+  'killLeftovers',
+]);
 
 function toParams(row: TaskRow): Record<string, unknown> {
   const params: Record<string, unknown> = {};
@@ -280,7 +305,8 @@ function toParams(row: TaskRow): Record<string, unknown> {
 function toColumn(field: keyof TaskRow, value: unknown): unknown {
   if (value === undefined) return null;
   if (field === 'env' || field === 'capturedEnv') return JSON.stringify(value);
-  if (field === 'tty') return value ? 1 : null;
+  if (field === 'tty' || field === 'trigger') return value ? 1 : null;
+  if (field === 'notify') return value === false ? 0 : null;
   if (BOOLEAN_FIELDS.has(field)) return value ? 1 : 0;
   return value;
 }

@@ -9,6 +9,7 @@ export function completionOf(task: Task, tail: string): Omit<Completion, 'seq'> 
   const record: Record<string, unknown> = {
     taskId: task.id,
     name: task.name,
+    description: task.description,
     command: task.command,
     cwd: task.cwd,
     session: task.session,
@@ -19,6 +20,8 @@ export function completionOf(task: Task, tail: string): Omit<Completion, 'seq'> 
     durationMs: task.durationMs,
     endedAt: task.endedAt,
     tail,
+    notify: task.notify,
+    trigger: task.trigger,
   };
   for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
   return record as Omit<Completion, 'seq'>;

@@ -138,6 +138,7 @@ export class TaskSupervisor extends TaskEvents {
         name: filter.name,
         cwd: filter.cwd,
         session: filter.session,
+        ...(filter.search !== undefined ? { search: filter.search } : {}),
         limit: filter.limit,
       })
       .map((row) => toTask(row, now));

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { Task } from '@tend/client';
+import { MAX_DESCRIPTION_CHARS } from '@tend/protocol/wire';
 import type { ToolContext, ToolText } from './context.js';
 import { duration, isLive, oneLine, taskState } from './format.js';
 import { defineTool, type ToolSetup } from './tool.js';
@@ -18,6 +19,12 @@ export const taskListSchema = z.object({
     .enum(['any', 'live', 'ended'])
     .default('any')
     .describe('live: starting/running/stopping; ended: finished in any way'),
+  search: z
+    .string()
+    .min(1)
+    .max(MAX_DESCRIPTION_CHARS)
+    .optional()
+    .describe('only tasks whose name, command or description holds this text (ASCII letters in any case)'),
   limit: z.number().int().min(1).max(200).default(20).describe('most tasks listed, newest first'),
 });
 
@@ -35,6 +42,7 @@ export async function taskList(input: TaskListInput, ctx: ToolContext): Promise<
   const tasks = await tend.list({
     ...(input.all_sessions ? {} : { session: ctx.session }),
     ...(states ? { state: states } : {}),
+    ...(input.search !== undefined ? { search: input.search } : {}),
     limit: input.limit,
   });
   const whose = input.all_sessions ? 'known to the tend daemon' : `of this session (${ctx.session})`;
@@ -53,14 +61,19 @@ export async function taskList(input: TaskListInput, ctx: ToolContext): Promise<
   };
 }
 
-/** `- k3j9x2 "web": running (pid 1234, up 5 min), ports 3000 — npm run dev`, with cwd and session where useful. */
+/**
+ * `- k3j9x2 "web" (the dev server): running (pid 1234, up 5 min), ports 3000 — npm run dev`, with the description
+ * in parentheses when there is one, and cwd and session where useful.
+ */
 export function taskLine(
   task: Task,
   ports: number[] | undefined,
   showSession: boolean,
   workspace: string,
 ): string {
-  const parts = [`- ${task.id}${task.name ? ` "${task.name}"` : ''}: ${taskState(task)}`];
+  const parts = [
+    `- ${task.id}${task.name ? ` "${task.name}"` : ''}${task.description ? ` (${oneLine(task.description)})` : ''}: ${taskState(task)}`,
+  ];
   if (ports && ports.length > 0) parts.push(`ports ${ports.join(', ')}`);
   if (!isLive(task) && task.endedAt)
     parts.push(`ended ${duration(Date.now() - Date.parse(task.endedAt))} ago`);

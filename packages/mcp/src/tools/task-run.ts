@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { callerEnvironment } from '@tend/client';
 import * as z from 'zod';
 import {
+  MAX_DESCRIPTION_CHARS,
   MAX_PIDS_MAX,
   MAX_TIMEOUT_MS,
   MIN_MEMORY_MAX_BYTES,
@@ -11,7 +12,7 @@ import {
 import { conditionShape, untilOf } from './condition.js';
 import { DEFAULT_TOOL_WAIT_MS, MAX_TOOL_WAIT_MS, type ToolContext, type ToolText } from './context.js';
 import { ToolInputError } from './errors.js';
-import { taskLabel, taskState } from './format.js';
+import { oneLine, taskLabel, taskState } from './format.js';
 import { defineTool, type ToolSetup } from './tool.js';
 import { waitAndDescribe } from './wait-common.js';
 
@@ -104,6 +105,29 @@ export function taskRunSchema(workspace: string) {
         'when the command ends, kill the processes it left running in the background (default true: nothing it ' +
           'started outlives it); false keeps them running, as `cmd &` would, and list_tasks shows them',
       ),
+    // Agent hooks (issue 17): description, notify, trigger.
+    description: z
+      .string()
+      .regex(/\S/, 'must not be blank')
+      .max(MAX_DESCRIPTION_CHARS)
+      .optional()
+      .describe(
+        'what the task is for, in a few words (e.g. "production build for the release"); list_tasks shows it',
+      ),
+    notify: z
+      .boolean()
+      .optional()
+      .describe(
+        'default true: when it ends, its end (exit status, last lines) is added to the conversation by the ' +
+          "host's tend hooks (e.g. at the next prompt); false for tasks whose end does not matter (dev servers)",
+      ),
+    trigger: z
+      .boolean()
+      .optional()
+      .describe(
+        'default false. true: you are waiting for it — while it runs, stopping your turn waits for it, and ' +
+          'its end continues your work (needs the Stop hook: tend setup claude-code|codex)',
+      ),
     wait_until: z
       .object({
         ...conditionShape,
@@ -171,12 +195,21 @@ export async function taskRun(input: TaskRunInput, ctx: ToolContext): Promise<To
     ...(input.pids_max !== undefined ? { pidsMax: input.pids_max } : {}),
     // An agent never looks for processes its command left behind: end them with it unless told otherwise.
     killLeftovers: input.kill_leftovers ?? true,
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    ...(input.notify === false ? { notify: false } : {}),
+    ...(input.trigger ? { trigger: true } : {}),
   });
   const lines = [
     task.reused
       ? `Reused the live ${taskLabel(task)}: it already runs this command in ${task.cwd}, so no second copy was started. It is ${taskState(task)}.`
-      : `Started ${taskLabel(task)}: ${taskState(task)}, in ${task.cwd}.`,
+      : `Started ${taskLabel(task)}${task.description ? ` (${oneLine(task.description)})` : ''}: ${taskState(task)}, in ${task.cwd}.`,
   ];
+  if (task.trigger)
+    lines.push(
+      'trigger: if you end your turn before it ends, the Stop hook (where tend setup installed it) waits for it and continues your work with its end.',
+    );
+  else if (task.notify === false)
+    lines.push('notify false: hooks will not announce its end; check it with wait_task.');
   if (wait) {
     // The task runs whatever the wait does: a failed wait must not read as a failed start (the model would start it again).
     try {

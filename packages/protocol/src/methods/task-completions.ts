@@ -9,6 +9,7 @@ export const CompletionSchema = z.object({
   seq: z.number().int().describe('sequence number of this end event; resume after it with `after`'),
   taskId: z.string().describe('id of the task that ended'),
   name: z.string().optional().describe('its name, if it had one'),
+  description: z.string().optional().describe('what it was for (task/run description), if given'),
   command: z.string().describe('its shell command line'),
   cwd: z.string().describe('its absolute working directory'),
   session: z.string().optional().describe('session that started the task'),
@@ -23,6 +24,14 @@ export const CompletionSchema = z.object({
     .describe(
       'the last lines of its output (at most 10 lines, 2 KiB), ANSI removed and \\r redraws collapsed',
     ),
+  notify: z
+    .literal(false)
+    .optional()
+    .describe('present when the task was run with notify false: hooks and notifications leave this end out'),
+  trigger: z
+    .literal(true)
+    .optional()
+    .describe('present when the task was run with trigger: its end may continue a stopped agent (Stop hook)'),
 });
 export type Completion = z.infer<typeof CompletionSchema>;
 
@@ -51,6 +60,12 @@ export const TaskCompletions = defineRequest({
         .optional()
         .describe('only ends with seq greater than this; includes acknowledged ones'),
       ack: z.boolean().default(false).describe('acknowledge the ends returned, for this session'),
+      notify: z
+        .boolean()
+        .optional()
+        .describe(
+          'true: only ends of tasks run with notify on (what hooks report); false: only those run with notify false',
+        ),
       limit: z
         .number()
         .int()

@@ -1,14 +1,14 @@
 import * as z from 'zod';
 import { defineRequest } from '../method.js';
 import { REQUEST_NAMES } from '../method-names.js';
-import { MAX_LIST_LIMIT, MAX_PATH_BYTES, MAX_SESSION_CHARS } from '../limits.js';
+import { MAX_DESCRIPTION_CHARS, MAX_LIST_LIMIT, MAX_PATH_BYTES, MAX_SESSION_CHARS } from '../limits.js';
 import { TaskSchema, TaskStateSchema } from '../task.js';
 
 export const TaskList = defineRequest({
   method: REQUEST_NAMES.TaskList,
   summary:
-    'Tasks, newest first, optionally filtered by state(s), exact name, session, and workspace (cwd at or below a ' +
-    'directory). Without `state` every task is listed, ended ones included.',
+    'Tasks, newest first, optionally filtered by state(s), exact name, session, workspace (cwd at or below a ' +
+    'directory) and text search in name, command and description. Without `state` every task is listed, ended ones included.',
   params: z
     .object({
       state: z.array(TaskStateSchema).min(1).optional().describe('keep tasks in any of these states'),
@@ -23,6 +23,12 @@ export const TaskList = defineRequest({
         .max(MAX_SESSION_CHARS)
         .optional()
         .describe('tasks started by connections of this session'),
+      search: z
+        .string()
+        .min(1)
+        .max(MAX_DESCRIPTION_CHARS)
+        .optional()
+        .describe('text found (case-insensitively, ASCII letters) in the name, command or description'),
       limit: z.number().int().min(1).max(MAX_LIST_LIMIT).default(100).describe('most tasks returned'),
     })
     .strict(),

@@ -7,6 +7,7 @@ import {
   MIN_MEMORY_MAX_BYTES,
   MIN_OUTPUT_CAP_BYTES,
   MAX_TIMEOUT_MS,
+  MAX_DESCRIPTION_CHARS,
 } from '../limits.js';
 import {
   AbsolutePathSchema,
@@ -59,6 +60,29 @@ export const TaskRun = defineRequest({
         .describe(
           'run the command under a pseudo-terminal (util-linux script): isatty(1) is true, so programs line-buffer and ' +
             'keep colours; the output still goes to output.log, as written (no CRLF)',
+        ),
+      // Agent hooks (issue 17): description, notify, trigger.
+      description: z
+        .string()
+        .max(MAX_DESCRIPTION_CHARS, 'must be at most 500 characters')
+        .regex(/^[^\0]*\S[^\0]*$/, 'must not be blank or hold a NUL')
+        .optional()
+        .describe(
+          'what the task is for, in free text (at most 500 characters); shown beside its name by ps, inspect and ' +
+            'list_tasks, and matched by task/list search',
+        ),
+      notify: z
+        .boolean()
+        .default(true)
+        .describe(
+          'report its end to agents: hook output (tend hook) and notifications; false: only the inbox (task/completions) keeps it',
+        ),
+      trigger: z
+        .boolean()
+        .default(false)
+        .describe(
+          'its end may continue a stopped agent: while it is live, the Stop hook of its session (tend hook <host> stop) ' +
+            'waits for it and hands its end to the agent',
         ),
       name: TaskNameSchema.optional().describe('unique among live tasks'),
       timeoutMs: z

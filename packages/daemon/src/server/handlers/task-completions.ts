@@ -8,6 +8,7 @@ export const taskCompletions = defineHandler(TaskCompletions, (params, { supervi
     ...(session !== undefined ? { session } : {}),
     ...(params.after !== undefined ? { after: params.after } : {}),
     ackKey,
+    ...(params.notify !== undefined ? { notify: params.notify } : {}),
     limit: params.limit,
   });
   if (params.ack)
