@@ -40,7 +40,7 @@ describe('help', () => {
     const global = await tend(home, ['--session', 's1', 'logs', 'x']);
     expect(global.code).toBe(125);
     expect(global.stderr).toBe(
-      'tend: --session does nothing for tend logs; it applies to run, inbox, mcp and (as a filter) ps: leave it out\n',
+      'tend: --session does nothing for tend logs; it applies to run, inbox, mcp, hook and (as a filter) ps: leave it out\n',
     );
   });
 

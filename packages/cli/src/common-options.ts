@@ -19,7 +19,7 @@ export function actionsInto(outcome: Outcome) {
 }
 
 /** Commands that use the session of `--session` / $TEND_SESSION (`ps` has its own filter option). */
-export const SESSION_COMMANDS = ['run', 'inbox', 'mcp'];
+export const SESSION_COMMANDS = ['run', 'inbox', 'mcp', 'hook'];
 
 /** Adds the options every command takes after its name too: --json, and --session where the command uses it. */
 export function addCommonOptions(cmd: Command): void {
@@ -40,7 +40,7 @@ export function checkGlobalSession(program: Command, action: Command): void {
     return;
   throw new CliError(
     `--session does nothing for tend ${action.parent === program ? '' : `${action.parent?.name()} `}${action.name()}; ` +
-      'it applies to run, inbox, mcp and (as a filter) ps: leave it out',
+      'it applies to run, inbox, mcp, hook and (as a filter) ps: leave it out',
   );
 }
 

@@ -29,7 +29,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     )
     .version(TEND_VERSION, '-V, --version', 'print the version of tend')
     .option('--json', 'print JSON instead of text')
-    .option('--session <id>', `${help.SESSION_HELP}; for run, inbox and mcp`)
+    .option('--session <id>', `${help.SESSION_HELP}; for run, inbox, mcp and hook`)
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'tend: ')) })
@@ -222,6 +222,48 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
       'workspace: default cwd of tasks and part of the default session (default: the current directory)',
     )
     .action(act(async (_o, cmd: Command) => (await import('./mcp.js')).serveMcp(optionsOf(cmd))));
+
+  program
+    .command('hook')
+    .description(
+      "answer an agent host's hook: print the session's unseen task ends in the host's JSON and acknowledge them " +
+        '(events session-start, user-prompt-submit, post-tool-use; stop waits for --trigger tasks); see tend setup',
+    )
+    .argument('<host>', 'claude-code or codex')
+    .argument('<event>', 'session-start, user-prompt-submit, post-tool-use or stop')
+    .option(
+      '--wait <duration>',
+      'stop: longest wait for a live trigger task to end (default 10m); keep it below the hook timeout',
+      arg.durationArg(arg.WAIT_TIMEOUT),
+    )
+    .action(
+      act(async (host: string, event: string, _o, cmd: Command) =>
+        (await import('./hook.js')).runHook(host, event, optionsOf(cmd)),
+      ),
+    );
+
+  program
+    .command('setup')
+    .description(
+      'print the hooks and MCP server entry that connect an agent host (claude-code, codex) to tend, as a diff ' +
+        'of its settings files; --write writes them after printing the diff',
+    )
+    .argument('<host>', 'claude-code or codex')
+    .option('--write', 'write the settings files (after printing the diff)')
+    .option(
+      '--scope <scope>',
+      'project (files under the current directory; default for claude-code) or user (under ~; default for codex)',
+    )
+    .option(
+      '--stop',
+      'also install the Stop hook: tasks run with --trigger continue a stopped agent when they end',
+    )
+    .option('--tend <command>', 'command that runs tend in the hooks and MCP entry (default: tend)')
+    .action(
+      act(async (host: string, _o, cmd: Command) =>
+        (await import('./setup.js')).setupHost(host, optionsOf(cmd)),
+      ),
+    );
 
   const daemon = program.command('daemon').description('start, stop, restart or query the tend daemon');
   daemon

@@ -9,7 +9,7 @@ export interface CompletionQuery {
   after?: number;
   /** Whose acknowledgements count ('' for clients without a session). */
   ackKey: string;
-  /** true: only ends of tasks run with notify on; false: only those run with notify false; undefined: all. */
+  /** true: only ends hooks report (tasks run with notify on, or with trigger); false: the others; undefined: all. */
   notify?: boolean;
   limit: number;
 }
@@ -49,8 +49,11 @@ export class CompletionStore {
       params.push(query.session);
     }
     if (query.notify !== undefined) {
-      // The payload holds `notify: false` only for tasks run with notify off (json_extract gives 0 for false).
-      where.push(`coalesce(json_extract(c.payload, '$.notify'), 1) ${query.notify ? '= 1' : '= 0'}`);
+      // The payload holds `notify: false` only for tasks run with notify off, `trigger: true` only for
+      // trigger tasks (json_extract gives 0 and 1); a trigger task's end is always reported.
+      const reported =
+        "(coalesce(json_extract(c.payload, '$.notify'), 1) = 1 OR coalesce(json_extract(c.payload, '$.trigger'), 0) = 1)";
+      where.push(query.notify ? reported : `NOT ${reported}`);
     }
     if (query.after !== undefined) {
       where.push('c.seq > ?');

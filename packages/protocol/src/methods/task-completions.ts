@@ -64,7 +64,7 @@ export const TaskCompletions = defineRequest({
         .boolean()
         .optional()
         .describe(
-          'true: only ends of tasks run with notify on (what hooks report); false: only those run with notify false',
+          'true: only ends hooks report (tasks run with notify on, or with trigger); false: only the others',
         ),
       limit: z
         .number()
