@@ -38,21 +38,23 @@ export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS
 
 /**
  * Runs the built `tend` CLI as a real child process in TEND_HOME=`home` and
- * resolves when it has exited and closed its output.
+ * resolves when it has exited and closed its output. `input` is written to its stdin (then closed);
+ * without it stdin is /dev/null.
  * @throws Error when it runs longer than 20 s, or when its stdout stays open
  *   after it exited (a process it started inherited the pipe).
  */
 export function tend(
   home: string,
   args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  options: { cwd?: string; env?: Record<string, string>; input?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_BIN, ...args], {
       cwd: options.cwd ?? process.cwd(),
       env: cliEnv(home, options.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (options.input !== undefined) child.stdin?.end(options.input);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -68,8 +68,8 @@ export function renderEnds(
   }
   const heading =
     shown.length === 1
-      ? 'A background task (tend) ended since your last turn:'
-      : `${shown.length} background tasks (tend) ended since your last turn:`;
+      ? 'A background task (tend) has ended since tend last told you:'
+      : `${shown.length} background tasks (tend) have ended since tend last told you:`;
   const rest = ends.length - shown.length + notShown;
   const more =
     rest > 0

@@ -150,8 +150,8 @@ export function hookEntries(
   > = {};
   for (const event of events) {
     entries[HOOK_EVENTS[event]] = {
-      // PostToolUse groups match tool names; "*" is every tool (both hosts' docs).
-      ...(event === 'post-tool-use' ? { matcher: '*' } : {}),
+      // No matcher: the group applies to every tool (Claude Code: an omitted matcher matches all; Codex
+      // matchers are regular expressions, where "*" would not be one).
       hooks: [
         {
           type: 'command',
@@ -246,7 +246,7 @@ export function unifiedDiff(change: SetupChange): string {
     undefined,
     undefined,
     { context: 3 },
-  ).replace(/^=+\n/, '');
+  ).replace(/^(Index: .*\n)?=+\n/, '');
 }
 
 /** Writes `text` to `path` through a temporary file and a rename (no half-written settings), making its folder. */
