@@ -29,7 +29,8 @@ describe('tend setup claude-code', () => {
   it('prints the diff and writes nothing; --write prints it, then merges into the settings; twice changes nothing', async () => {
     const settingsPath = join(project, '.claude', 'settings.json');
     mkdirSync(join(project, '.claude'));
-    const original = '{"model":"opus","hooks":{"Stop":[{"hooks":[{"type":"command","command":"./mine"}]}]}}\n';
+    const original =
+      '{"model":"opus","hooks":{"Stop":[{"hooks":[{"type":"command","command":"./mine"}]}]}}\n';
     writeFileSync(settingsPath, original);
 
     const shown = await setup(['claude-code', '--stop']);
@@ -95,7 +96,7 @@ describe('tend setup claude-code', () => {
 });
 
 describe('tend setup codex', () => {
-  it("appends the MCP server to ~/.codex/config.toml, keeping what is there, and writes ~/.codex/hooks.json", async () => {
+  it('appends the MCP server to ~/.codex/config.toml, keeping what is there, and writes ~/.codex/hooks.json', async () => {
     const configPath = join(fakeHome, '.codex', 'config.toml');
     mkdirSync(join(fakeHome, '.codex'));
     const original = '# my settings\nmodel = "gpt-5-codex"\n\n[mcp_servers.docs]\ncommand = "docs-mcp"\n';

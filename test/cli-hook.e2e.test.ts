@@ -29,7 +29,12 @@ beforeEach(() => {
 });
 
 /** Runs `tend hook <host> <event>` with the host's documented input (its cwd: the project). */
-function hook(host: 'claude-code' | 'codex', event: string, extra: Record<string, unknown> = {}, args: string[] = []) {
+function hook(
+  host: 'claude-code' | 'codex',
+  event: string,
+  extra: Record<string, unknown> = {},
+  args: string[] = [],
+) {
   const input =
     host === 'codex' && event === 'stop'
       ? { ...fixture('codex-stop.input.json'), cwd: project, ...extra }
@@ -45,7 +50,9 @@ function eventName(event: string): string {
 function contextOf(result: CliResult, event: string): string {
   expect(result.code).toBe(0);
   expect(result.stderr).toBe('');
-  const out = JSON.parse(result.stdout) as { hookSpecificOutput: { hookEventName: string; additionalContext: string } };
+  const out = JSON.parse(result.stdout) as {
+    hookSpecificOutput: { hookEventName: string; additionalContext: string };
+  };
   expect(contextShape(out), JSON.stringify(contextShape.errors)).toBe(true);
   expect(out.hookSpecificOutput.hookEventName).toBe(eventName(event));
   return out.hookSpecificOutput.additionalContext;
@@ -97,7 +104,9 @@ describe('tend hook: unseen task ends', () => {
     const line = 'x'.repeat(180);
     const ids: string[] = [];
     for (let i = 0; i < 6; i++)
-      ids.push(await runTask(['--session', session, '--', `for i in 1 2 3 4 5 6 7 8 9 10; do echo ${line}$i; done`]));
+      ids.push(
+        await runTask(['--session', session, '--', `for i in 1 2 3 4 5 6 7 8 9 10; do echo ${line}$i; done`]),
+      );
     expect((await tend(home, ['wait', ...ids])).code).toBe(0);
 
     const seen: string[] = [];
@@ -138,7 +147,9 @@ describe('tend hook <host> stop', () => {
     await runWaited(home, ['--session', session, '--', 'echo plain']);
     expect(await hook('claude-code', 'stop', { stop_hook_active: false })).toEqual(NOTHING);
     // The plain end was not used up: it shows at the next prompt.
-    expect(contextOf(await hook('claude-code', 'user-prompt-submit'), 'user-prompt-submit')).toContain('plain');
+    expect(contextOf(await hook('claude-code', 'user-prompt-submit'), 'user-prompt-submit')).toContain(
+      'plain',
+    );
   });
 
   it('waits while a trigger task is live, continues the agent with its end, then lets it stop', async () => {
@@ -168,7 +179,14 @@ describe('tend hook <host> stop', () => {
   });
 
   it('continues at once for a trigger end the agent has not seen, even with stop_hook_active', async () => {
-    const id = await runWaited(home, ['--session', session, '--trigger', '--no-notify', '--', 'echo finished']);
+    const id = await runWaited(home, [
+      '--session',
+      session,
+      '--trigger',
+      '--no-notify',
+      '--',
+      'echo finished',
+    ]);
     expect(reasonOf(await hook('claude-code', 'stop', { stop_hook_active: true }))).toContain(`task ${id}`);
     expect(await hook('claude-code', 'stop', { stop_hook_active: true })).toEqual(NOTHING);
   });
@@ -201,7 +219,10 @@ describe('description, notify and trigger', () => {
     expect(other).not.toHaveProperty('trigger');
 
     const listed = await tendJson<Task[]>(home, ['ps']);
-    expect(listed.find((t) => t.id === id)).toMatchObject({ description: 'Nightly DB backup', notify: false });
+    expect(listed.find((t) => t.id === id)).toMatchObject({
+      description: 'Nightly DB backup',
+      notify: false,
+    });
     const found = await tendJson<Task[]>(home, ['ps', '--search', 'db BACKUP']);
     expect(found.map((t) => t.id)).toEqual([id]);
     const byCommand = await tendJson<Task[]>(home, ['ps', '--search', 'sleep 30']);

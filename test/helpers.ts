@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { pollUntil } from './support/poll.mjs';
 import { type OwnedProcess, ownership, signalIfOurs } from './support/processes.mjs';
@@ -53,7 +54,7 @@ export function tend(
       cwd: options.cwd ?? process.cwd(),
       env: cliEnv(home, options.env),
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    });
+    }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
     if (options.input !== undefined) child.stdin?.end(options.input);
     let stdout = '';
     let stderr = '';

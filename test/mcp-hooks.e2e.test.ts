@@ -56,7 +56,11 @@ describe('tend mcp and tend hook share the session', () => {
     });
     expect(started).toContain('task');
     expect(started).toContain('(compile for the release)');
-    const quiet = await call('start_task', { command: 'echo server', notify: false, wait_until: { exit: true } });
+    const quiet = await call('start_task', {
+      command: 'echo server',
+      notify: false,
+      wait_until: { exit: true },
+    });
     const id = /task (\w+) "build"/.exec(started)?.[1] as string;
     const quietId = /task (\w+)/.exec(quiet)?.[1] as string;
 
@@ -65,7 +69,11 @@ describe('tend mcp and tend hook share the session', () => {
     expect(listed).not.toContain(quietId);
 
     const task = await tendJson<Task>(home, ['inspect', id]);
-    expect(task).toMatchObject({ description: 'compile for the release', trigger: true, session: `mcp:${project}` });
+    expect(task).toMatchObject({
+      description: 'compile for the release',
+      trigger: true,
+      session: `mcp:${project}`,
+    });
     expect(await tendJson<Task>(home, ['inspect', quietId])).toMatchObject({ notify: false });
 
     // Claude Code gives hooks $CLAUDE_PROJECT_DIR and a cwd that may be a subdirectory.

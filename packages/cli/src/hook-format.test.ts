@@ -34,7 +34,9 @@ describe('hookOutput', () => {
     (event) => {
       const out = hookOutput(event, 'text');
       expect(contextShape(out), JSON.stringify(contextShape.errors)).toBe(true);
-      expect(out).toEqual({ hookSpecificOutput: { hookEventName: HOOK_EVENTS[event], additionalContext: 'text' } });
+      expect(out).toEqual({
+        hookSpecificOutput: { hookEventName: HOOK_EVENTS[event], additionalContext: 'text' },
+      });
     },
   );
 
@@ -44,7 +46,9 @@ describe('hookOutput', () => {
     expect(out).toEqual({ decision: 'block', reason: 'why' });
     // The schema is not one that passes anything: a block without a reason is refused.
     expect(stopShape({ decision: 'block' })).toBe(false);
-    expect(contextShape({ hookSpecificOutput: { hookEventName: 'Stop', additionalContext: 'x' } })).toBe(false);
+    expect(contextShape({ hookSpecificOutput: { hookEventName: 'Stop', additionalContext: 'x' } })).toBe(
+      false,
+    );
   });
 });
 
@@ -84,10 +88,12 @@ describe('renderEnds', () => {
 
 describe('hookSession', () => {
   it("is tend mcp's session of the project: $CLAUDE_PROJECT_DIR, else the input's cwd", () => {
-    expect(hookSession('claude-code', { cwd: '/work/app/sub' }, undefined, { CLAUDE_PROJECT_DIR: '/work/app' })).toBe(
+    expect(
+      hookSession('claude-code', { cwd: '/work/app/sub' }, undefined, { CLAUDE_PROJECT_DIR: '/work/app' }),
+    ).toBe('mcp:/work/app');
+    expect(hookSession('codex', { cwd: '/work/app/' }, undefined, { CLAUDE_PROJECT_DIR: '/x' })).toBe(
       'mcp:/work/app',
     );
-    expect(hookSession('codex', { cwd: '/work/app/' }, undefined, { CLAUDE_PROJECT_DIR: '/x' })).toBe('mcp:/work/app');
     expect(hookSession('claude-code', {}, undefined, {}, '/cwd')).toBe('mcp:/cwd');
     expect(hookSession('codex', { cwd: '/a' }, undefined, { TEND_SESSION: 'mine' })).toBe('mine');
     expect(hookSession('codex', { cwd: '/a' }, ' given ', { TEND_SESSION: 'mine' })).toBe('given');

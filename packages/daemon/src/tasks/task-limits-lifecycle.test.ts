@@ -42,6 +42,8 @@ const request = {
   env: {},
   inheritEnv: true,
   tty: false,
+  notify: true,
+  trigger: false,
   reuse: false,
   lifetime: 'persistent' as const,
 };
