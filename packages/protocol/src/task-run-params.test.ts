@@ -6,13 +6,15 @@ import { refusal, run } from './test-support/params.js';
 // task/run params: defaults, limits and refusals, and reuse.
 
 describe('task/run params', () => {
-  it('applies the defaults: env is {}, inheritEnv is true, tty and reuse are false, lifetime is persistent, and adds nothing else', () => {
+  it('applies the defaults: env is {}, inheritEnv is true, tty and reuse are false, notify true, trigger false, lifetime is persistent, and adds nothing else', () => {
     expect(parseParams(TaskRun, run)).toEqual({
       command: 'make test',
       cwd: '/home/ada/src',
       env: {},
       inheritEnv: true,
       tty: false,
+      notify: true,
+      trigger: false,
       lifetime: 'persistent',
       reuse: false,
     });
@@ -24,6 +26,9 @@ describe('task/run params', () => {
       env: { CI: '1', EMPTY: '' },
       inheritEnv: false,
       tty: true,
+      description: 'unit tests of the 2.x branch',
+      notify: false,
+      trigger: true,
       name: 'unit-tests_2.x',
       timeoutMs: 60_000,
       lifetime: 'session',
@@ -37,6 +42,16 @@ describe('task/run params', () => {
   it('leaves killLeftovers out unless given (the daemon applies its config), and takes only a boolean', () => {
     expect(parseParams(TaskRun, run)).not.toHaveProperty('killLeftovers');
     expect(refusal(TaskRun, { ...run, killLeftovers: 'yes' }).issues[0]).toMatch(/^killLeftovers: /);
+  });
+
+  it('refuses a blank description or one over 500 characters', () => {
+    expect(refusal(TaskRun, { ...run, description: '  ' }).issues[0]).toMatch(
+      /^description: must not be blank/,
+    );
+    expect(refusal(TaskRun, { ...run, description: 'd'.repeat(501) }).issues[0]).toMatch(
+      /^description: must be at most 500 characters/,
+    );
+    expect(parseParams(TaskRun, { ...run, description: 'd'.repeat(500) }).description).toHaveLength(500);
   });
 
   it('refuses an empty command, naming the field and quoting the value', () => {
