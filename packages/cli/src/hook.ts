@@ -112,7 +112,7 @@ export function hookSession(
  * why `stop_hook_active` (true when the agent already continues because of a Stop hook; hooks reference)
  * needs no special case: it is true exactly when the agent goes on from an end, and its next stop may
  * wait for the next trigger task, which is what a user who started several asked for. Claude Code also
- * ends a turn after 8 blocks in a row.
+ * caps a run of consecutive Stop blocks itself.
  * @returns the host's JSON, or undefined for "let it stop".
  */
 export async function stopHook(
