@@ -35,6 +35,30 @@ describe('TaskStore', () => {
       expect(ids(store.list({ states: ['failed'], limit: 100 }))).toEqual(['l0000003']);
     });
 
+    it('search: finds text in the name, command or description, ASCII letters in any case; wildcards are plain text', () => {
+      store.insert(
+        row({
+          id: 'l0000006',
+          command: 'pg_dump app',
+          description: 'Nightly DB backup (100%)',
+          createdAt: 600,
+        }),
+      );
+      store.update('l0000006', { notify: false, trigger: true });
+      expect(ids(store.list({ search: 'db backup', limit: 100 }))).toEqual(['l0000006']);
+      expect(ids(store.list({ search: 'PG_DUMP', limit: 100 }))).toEqual(['l0000006']);
+      expect(ids(store.list({ search: 'WEB', limit: 100 }))).toEqual(['l0000005', 'l0000002', 'l0000001']);
+      expect(ids(store.list({ search: '100%', limit: 100 }))).toEqual(['l0000006']);
+      expect(store.list({ search: '_%', limit: 100 })).toEqual([]);
+      expect(store.get('l0000006')).toMatchObject({
+        description: 'Nightly DB backup (100%)',
+        notify: false,
+        trigger: true,
+      });
+      expect(store.get('l0000001')).not.toHaveProperty('notify');
+      expect(store.get('l0000001')).not.toHaveProperty('trigger');
+    });
+
     it('treats an empty states array as no state filter', () => {
       expect(store.list({ states: [], limit: 100 })).toHaveLength(5);
     });

@@ -126,7 +126,7 @@ export function taskRunSchema(workspace: string) {
       .optional()
       .describe(
         'default false. true: you are waiting for it — while it runs, stopping your turn waits for it, and ' +
-          'its end continues your work (needs tend's Stop hook: tend setup claude-code|codex --stop)',
+          'its end continues your work (needs the Stop hook of tend: tend setup claude-code|codex --stop)',
       ),
     wait_until: z
       .object({
