@@ -112,7 +112,9 @@ export class TaskEndNotifier {
       for (const [uri, taskId] of entry.subscriptions)
         if (taskId === completion.taskId) send(entry.server.server.sendResourceUpdated({ uri }));
       if (entry.logLevel !== undefined && LEVELS.indexOf(level) >= LEVELS.indexOf(entry.logLevel))
-        send(entry.server.server.sendLoggingMessage({ level, logger: 'tend', data: { message, completion } }));
+        send(
+          entry.server.server.sendLoggingMessage({ level, logger: 'tend', data: { message, completion } }),
+        );
     }
   }
 

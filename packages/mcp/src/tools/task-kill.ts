@@ -65,7 +65,10 @@ export async function taskKill(input: TaskKillInput, ctx: ToolContext): Promise<
     proof = (await tend.kill(before.id, { signal: input.signal, graceMs: input.grace_ms })).stop;
   } catch (error) {
     if ((error as { reason?: unknown }).reason !== 'not_running') throw error;
-    return ended(tend, `${taskLabel(before)} ended before the signal reached it`, before.id, { ...facts, sent: false });
+    return ended(tend, `${taskLabel(before)} ended before the signal reached it`, before.id, {
+      ...facts,
+      sent: false,
+    });
   }
   if (!terminating) {
     const now = await tend.get(before.id);

@@ -183,7 +183,12 @@ export async function taskRun(input: TaskRunInput, ctx: ToolContext): Promise<To
   if (wait) {
     // The task runs whatever the wait does: a failed wait must not read as a failed start (the model would start it again).
     try {
-      const answer = await waitAndDescribe(tend, task, until ?? 'exit', wait.timeout_ms ?? DEFAULT_TOOL_WAIT_MS);
+      const answer = await waitAndDescribe(
+        tend,
+        task,
+        until ?? 'exit',
+        wait.timeout_ms ?? DEFAULT_TOOL_WAIT_MS,
+      );
       lines.push(answer.text);
       structured.wait = answer.report;
       structured.task = answer.task;
