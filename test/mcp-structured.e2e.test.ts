@@ -68,6 +68,7 @@ describe('tend mcp for programs', () => {
       const verdict = await validators.get(name)!['~standard'].validate(result.structuredContent);
       expect('issues' in verdict ? verdict.issues : undefined, `${name}'s structuredContent`).toBeUndefined();
       called.add(name);
+      // biome-ignore lint/suspicious/noExplicitAny: validated above against the declared schema; the test reads its fields
       return result.structuredContent as Record<string, any>;
     };
 
@@ -123,7 +124,7 @@ describe('tend mcp for programs', () => {
   it('tells a client that subscribed to a task output when the task ends, and logs it once a level is set', async () => {
     const client = await connectAgent();
     const updates: string[] = [];
-    const logs: { level: string; logger?: string; data: any }[] = [];
+    const logs: { level: string; logger?: string; data: { message: string; completion: unknown } }[] = [];
     client.setNotificationHandler('notifications/resources/updated', (n) => void updates.push(n.params.uri));
     client.setNotificationHandler('notifications/message', (n) => void logs.push(n.params as never));
     expect(client.getServerCapabilities()).toMatchObject({ resources: { subscribe: true }, logging: {} });

@@ -19,9 +19,7 @@ export function formatTerminalId(ref: TerminalRef): string {
 
 /** The task and limit a terminal id names, or undefined when it is not one tend made. */
 export function parseTerminalId(terminalId: string): TerminalRef | undefined {
-  const match = TERMINAL_ID.exec(terminalId);
-  if (!match) return undefined;
-  return match[2] === undefined
-    ? { taskId: match[1]! }
-    : { taskId: match[1]!, outputByteLimit: Number(match[2]) };
+  const [, taskId, limit] = TERMINAL_ID.exec(terminalId) ?? [];
+  if (taskId === undefined) return undefined;
+  return limit === undefined ? { taskId } : { taskId, outputByteLimit: Number(limit) };
 }

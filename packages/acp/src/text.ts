@@ -20,6 +20,6 @@ function quote(word: string): string {
  */
 export function keepEnd(bytes: Buffer, cutAtStart: boolean): { text: string; cutBytes: number } {
   let start = 0;
-  if (cutAtStart) while (start < 3 && start < bytes.length && (bytes[start]! & 0xc0) === 0x80) start++;
+  if (cutAtStart) while (start < 3 && start < bytes.length && ((bytes[start] ?? 0) & 0xc0) === 0x80) start++;
   return { text: bytes.subarray(start).toString('utf8'), cutBytes: start };
 }
