@@ -30,8 +30,11 @@ afterEach(async () => {
   await cleanUpTendHome(home);
 });
 
-/** Starts `tend mcp` in the workspace and connects the SDK's Client to it (2025 era: `initialize`). */
-async function connectAgent(): Promise<Client> {
+/**
+ * Starts `tend mcp` in the workspace and connects the SDK's Client to it: 2025 era (`initialize`) by default,
+ * or with `modern` the 2026-07-28 era (`server/discover`, per-request envelopes, `subscriptions/listen`).
+ */
+async function connectAgent(modern = false): Promise<Client> {
   const env = Object.fromEntries(
     Object.entries(cliEnv(home)).filter((e): e is [string, string] => e[1] !== undefined),
   );
@@ -42,8 +45,12 @@ async function connectAgent(): Promise<Client> {
     env,
     stderr: 'pipe',
   });
-  const client = new Client({ name: 'tend-e2e-structured', version: '1.0.0' });
+  const client = new Client(
+    { name: 'tend-e2e-structured', version: '1.0.0' },
+    modern ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {},
+  );
   await client.connect(transport);
+  if (modern) expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
   clients.push(client);
   return client;
 }
@@ -167,6 +174,23 @@ describe('tend mcp for programs', () => {
 
     // Subscribing to something that is not a task output is refused with the URI named.
     await expect(client.subscribeResource({ uri: 'tend://task/nope/output' })).rejects.toThrow(/nope/);
+  }, 60_000);
+
+  it('on the 2026-07-28 era, tells a client listening for a task output’s updates when the task ends', async () => {
+    const client = await connectAgent(true);
+    const updates: string[] = [];
+    client.setNotificationHandler('notifications/resources/updated', (n) => void updates.push(n.params.uri));
+    const gate = join(home, 'gate');
+    const started = await client.callTool({
+      name: 'start_task',
+      arguments: { command: `while [ ! -e '${gate}' ]; do sleep 0.05; done`, name: 'gated' },
+    });
+    const uri = `tend://task/${(started.structuredContent as { task: { id: string } }).task.id}/output`;
+    const subscription = await client.listen({ resourceSubscriptions: [uri] });
+    writeFileSync(gate, '');
+    await pollUntil('the resource update', () => (updates.length > 0 ? true : undefined));
+    expect(updates).toEqual([uri]);
+    await subscription.close();
   }, 60_000);
 
   it('lists the session’s task outputs as resources and reads the end of one', async () => {
