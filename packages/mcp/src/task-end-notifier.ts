@@ -12,6 +12,9 @@ type Level = (typeof LEVELS)[number];
 /** The era an MCP server instance serves (serveStdio decides it from the client's first message). */
 export type McpEra = 'legacy' | 'modern';
 
+/** How many ends are remembered to tell each once (a reconnect's catch-up may repeat a few recent ones). */
+const MAX_SEEN = 4096;
+
 const OUTPUT_URI = /^tend:\/\/task\/([^/]+)\/output$/;
 
 interface Attached {
@@ -24,13 +27,14 @@ interface Attached {
 }
 
 /**
- * Tells the MCP client when a task of this server's session ends, in the ways the client asked for:
+ * Tells the MCP client when a task ends, in the ways the client asked for:
  *
  * - `notifications/resources/updated` for `tend://task/<id>/output` when the client subscribed to that
  *   resource (2025 era: `resources/subscribe`, by id, unique prefix or name; 2026-07-28 era:
  *   `subscriptions/listen` with `resourceSubscriptions`, whose filter the SDK's serveStdio applies);
- * - `notifications/message` (logger `tend`; level `notice` for a success, `warning` for any other end; `data`:
- *   `{message, completion}`) when the client has set a log level with `logging/setLevel` at or below that level.
+ * - for tasks of this server's session, `notifications/message` (logger `tend`; level `notice` for a success,
+ *   `warning` for any other end; `data`: `{message, completion}`) when the client has set a log level with
+ *   `logging/setLevel` at or below that level.
  *   MCP has no client capability for log messages: setting a level is how a client says it takes them. Not on
  *   the 2026-07-28 era, which deprecates server logging (SEP-2577) and has no unsolicited log channel.
  *
@@ -94,24 +98,33 @@ export class TaskEndNotifier {
     });
   }
 
-  /** Tells every attached server that asked for it that `completion`'s task ended (once per end). */
+  /**
+   * Tells every attached server that asked for it that `completion`'s task ended (once per end): a resource
+   * update to clients subscribed to that task's output (whatever its session: they named it), a log message
+   * to clients that set a log level, for tasks of this server's session only.
+   */
   taskEnded(completion: Completion): void {
-    if (completion.session !== this.session || this.seen.has(completion.seq)) return;
-    // Per-task opt-out (issue 17 `notify` flag): `if (completion.notify === false) return;` goes here.
+    if (this.seen.has(completion.seq)) return;
     this.seen.add(completion.seq);
-    this.lastSeq = Math.max(this.lastSeq ?? 0, completion.seq);
+    // Remember the newest ends only: a Set iterates in insertion order, so the first is the oldest.
+    if (this.seen.size > MAX_SEEN) this.seen.delete(this.seen.values().next().value as number);
+    const ofSession = completion.session === this.session;
+    if (ofSession) this.lastSeq = Math.max(this.lastSeq ?? 0, completion.seq);
+    // Per-task opt-out (issue 17 `notify` flag) goes here: `const told = ofSession && completion.notify !== false;`
+    const told = ofSession;
     const level: Level = completion.state === 'succeeded' ? 'notice' : 'warning';
     const name = completion.name ? ` "${completion.name}"` : '';
     const message = `tend task ${completion.taskId}${name} ended: ${taskState(completion)} — ${oneLine(completion.command)}`;
     for (const entry of this.attached) {
       const send = (work: Promise<void>) => void work.catch(() => undefined);
       if (entry.era === 'modern') {
+        // serveStdio's listen router delivers it to the subscriptions/listen filters that name this URI, or drops it.
         send(entry.server.server.sendResourceUpdated({ uri: taskOutputUri(completion.taskId) }));
         continue;
       }
       for (const [uri, taskId] of entry.subscriptions)
         if (taskId === completion.taskId) send(entry.server.server.sendResourceUpdated({ uri }));
-      if (entry.logLevel !== undefined && LEVELS.indexOf(level) >= LEVELS.indexOf(entry.logLevel))
+      if (told && entry.logLevel !== undefined && LEVELS.indexOf(level) >= LEVELS.indexOf(entry.logLevel))
         send(
           entry.server.server.sendLoggingMessage({ level, logger: 'tend', data: { message, completion } }),
         );
