@@ -215,7 +215,8 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
   program
     .command('mcp')
     .description(
-      'serve tend to an AI agent over MCP (stdio): start_task, list_tasks, read_output, wait_task, stop_task, task_inbox',
+      'serve tend to an AI agent over MCP (stdio): start_task, list_tasks, read_output, wait_task, stop_task, ' +
+        "task_inbox; each task's output as the resource tend://task/<id>/output",
     )
     .option(
       '--cwd <dir>',

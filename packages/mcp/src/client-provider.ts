@@ -12,7 +12,14 @@ export class ClientProvider {
   private connecting: Promise<TendClient> | undefined;
   private closed = false;
 
-  constructor(private readonly options: ConnectOptions) {}
+  /**
+   * @param options how to connect (and auto-start the daemon).
+   * @param onConnect called with each newly connected client (e.g. to listen to its notifications).
+   */
+  constructor(
+    private readonly options: ConnectOptions,
+    private readonly onConnect?: (client: TendClient) => void,
+  ) {}
 
   /**
    * The connected client; connects (auto-starting the daemon) when there is none or it was lost.
@@ -26,6 +33,7 @@ export class ClientProvider {
       (client) => {
         this.client = client;
         this.connecting = undefined;
+        this.onConnect?.(client);
         return client;
       },
       (error: unknown) => {

@@ -4,6 +4,7 @@ import { TEND_VERSION } from '@tend/protocol/wire';
 import { ClientProvider } from './client-provider.js';
 import { pathEnv } from './daemon-env.js';
 import { createTendMcpServer } from './server.js';
+import { TaskEndNotifier } from './task-end-notifier.js';
 import { defaultSession, readerFor } from './session.js';
 import type { ToolContext } from './tools/index.js';
 
@@ -29,21 +30,27 @@ export interface RunMcpServerOptions {
  * The daemon is connected to at start when one already runs (so that the session's lifetime-session tasks
  * see their client back), else on the first tool call (auto-starting it), and again at once after a
  * lost connection. Both MCP eras are served (2025 `initialize` and 2026-07-28), as
- * the SDK's serveStdio decides from the client's first message.
+ * the SDK's serveStdio decides from the client's first message. Ends of the session's tasks are told to
+ * the client as it asked (TaskEndNotifier: resource updates of subscribed task outputs, log messages).
  */
 export async function runMcpServer(options: RunMcpServerOptions = {}): Promise<void> {
   const log = options.log ?? ((line: string) => void process.stderr.write(`tend mcp: ${line}\n`));
   const workspace = resolve(options.workspace ?? process.cwd());
   const env = pathEnv(options.env ?? process.env);
   const session = options.session?.trim() || defaultSession(workspace, env);
-  const provider = new ClientProvider({
-    autoStart: true,
-    ...(options.daemonCommand ? { daemonCommand: options.daemonCommand } : {}),
-    env,
-    clientName: 'tend-mcp',
-    clientVersion: options.clientVersion ?? TEND_VERSION,
-    session,
-  });
+  let notifier: TaskEndNotifier | undefined;
+  const provider = new ClientProvider(
+    {
+      autoStart: true,
+      ...(options.daemonCommand ? { daemonCommand: options.daemonCommand } : {}),
+      env,
+      clientName: 'tend-mcp',
+      clientVersion: options.clientVersion ?? TEND_VERSION,
+      session,
+    },
+    (client) => notifier?.watch(client),
+  );
+  notifier = new TaskEndNotifier(session, () => provider.get());
   // Present for the session at once when a daemon runs (tasks with lifetime "session"); never starts one.
   provider.warmUp();
   const ctx: ToolContext = { tend: () => provider.get(), session, reader: readerFor(session), workspace };
@@ -51,7 +58,7 @@ export async function runMcpServer(options: RunMcpServerOptions = {}): Promise<v
 
   const wire = new StdioServerTransport();
   const ended = new Promise<void>((done) => {
-    const handle = serveStdio(() => createTendMcpServer(ctx), {
+    const handle = serveStdio(({ era }) => createTendMcpServer(ctx, { notifier, era }), {
       transport: wire,
       onerror: (error) => log(`error: ${error.message}`),
     });

@@ -18,9 +18,14 @@ export interface ToolContext {
   workspace: string;
 }
 
-/** What a tool answers: text for the model; `isError` for failures of the call itself (not of a task). */
+/**
+ * What a tool answers: text for the model; `structured`, the same facts for programs (MCP `structuredContent`,
+ * conforming to the tool's `outputSchema`); `isError` for failures of the call itself (not of a task), which
+ * carry text only.
+ */
 export interface ToolText {
   text: string;
+  structured?: Record<string, unknown>;
   isError?: boolean;
 }
 

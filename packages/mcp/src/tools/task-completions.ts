@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { Completion } from '@tend/protocol/wire';
 import type { ToolContext, ToolText } from './context.js';
 import { duration, oneLine, quoteOutput, taskState } from './format.js';
+import { TaskCompletionsOutputSchema } from './output-schemas.js';
 import { defineTool, type ToolSetup } from './tool.js';
 
 export const taskCompletionsSchema = z.object({
@@ -18,7 +19,8 @@ export type TaskCompletionsInput = z.output<typeof taskCompletionsSchema>;
  * task_inbox: task/completions of this session — ends not acknowledged yet, oldest
  * first, each with its terminal state, exit code or signal, run time and last lines —
  * acknowledged by default. Ends that happened while no agent (or no daemon) ran are
- * included: the daemon keeps them in its database.
+ * included: the daemon keeps them in its database. Structured: the session, the completions as the
+ * daemon keeps them, whether they were acknowledged and whether there may be more.
  */
 export async function taskCompletions(input: TaskCompletionsInput, ctx: ToolContext): Promise<ToolText> {
   const tend = await ctx.tend();
@@ -27,14 +29,20 @@ export async function taskCompletions(input: TaskCompletionsInput, ctx: ToolCont
     ack: input.ack,
     limit: input.limit,
   });
+  const structured = {
+    session: ctx.session,
+    acknowledged: input.ack && completions.length > 0,
+    completions,
+    more: completions.length === input.limit,
+  };
   if (completions.length === 0)
-    return { text: `No task of this session (${ctx.session}) has ended since the last check.` };
+    return { text: `No task of this session (${ctx.session}) has ended since the last check.`, structured };
   const n = completions.length;
   const head =
     `${n} task end${n === 1 ? '' : 's'} not seen before, oldest first` +
     (input.ack ? ' (now marked as seen):' : ' (not marked as seen: they will be listed again):');
   const more = n === input.limit ? ['There may be more: call task_inbox again.'] : [];
-  return { text: [head, ...completions.map(completionText), ...more].join('\n') };
+  return { text: [head, ...completions.map(completionText), ...more].join('\n'), structured };
 }
 
 /** One end: `- k3j9x2 "tests": failed (exit code 1) after 12 s, ended 2026-…Z — npm test`, then its last lines. */
@@ -56,6 +64,7 @@ export function taskCompletionsTool(setup: ToolSetup) {
       'restart or context compaction, or now and then while you work, to learn which builds, tests or servers ' +
       `finished or crashed without waiting on each one. Session: ${setup.session}.`,
     inputSchema: taskCompletionsSchema,
+    outputSchema: TaskCompletionsOutputSchema,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     run: taskCompletions,
   });

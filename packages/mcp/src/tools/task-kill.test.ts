@@ -70,6 +70,7 @@ describe('stop_task', () => {
     expect(calls.map((c) => c.method)).toEqual(['get']);
     expect(answer).toEqual({
       text: 'task k3j9x2ab had already ended: killed (SIGTERM; killed by user) after 1 min 10 s. Nothing was sent.',
+      structured: { task: killed, signal: 'SIGTERM', sent: false, ended: true },
     });
   });
 

@@ -10,6 +10,7 @@ import {
 } from '@tend/protocol/wire';
 import { MAX_TOOL_WAIT_MS, type TendApi, type ToolContext, type ToolText } from './context.js';
 import { isLive, lastLinesBlock, taskLabel, taskState, taskStatus } from './format.js';
+import { TaskKillOutputSchema } from './output-schemas.js';
 import { defineTool, type ToolSetup } from './tool.js';
 import { ENDED_TAIL_LINES, lastLines } from './wait-common.js';
 
@@ -44,7 +45,8 @@ export type TaskKillInput = z.output<typeof taskKillSchema>;
 /**
  * stop_task: task/kill to the task's process group; for stopping signals, waits
  * (grace + 5 s at most) for the end and reports it with the last lines. A task that
- * has already ended is reported as such, not as an error.
+ * has already ended is reported as such, not as an error. Structured: the task afterwards, whether a
+ * signal was sent, the daemon's stop proof and the last lines.
  * @throws the client's task_not_found / ambiguous_id.
  */
 export async function taskKill(input: TaskKillInput, ctx: ToolContext): Promise<ToolText> {
@@ -52,18 +54,27 @@ export async function taskKill(input: TaskKillInput, ctx: ToolContext): Promise<
   const before = await tend.get(input.id);
   const terminating = (TERMINATING_SIGNALS as readonly string[]).includes(input.signal);
   if (!isLive(before) && terminating && before.leftovers?.running) return stopLeftovers(tend, before, input);
+  const facts = { signal: input.signal };
   if (!isLive(before))
-    return { text: `${taskLabel(before)} had already ended: ${taskState(before)}. Nothing was sent.` };
+    return {
+      text: `${taskLabel(before)} had already ended: ${taskState(before)}. Nothing was sent.`,
+      structured: { ...facts, task: before, sent: false, ended: true },
+    };
   let proof: StopProof | undefined;
   try {
     proof = (await tend.kill(before.id, { signal: input.signal, graceMs: input.grace_ms })).stop;
   } catch (error) {
     if ((error as { reason?: unknown }).reason !== 'not_running') throw error;
-    return ended(tend, `${taskLabel(before)} ended before the signal reached it`, before.id);
+    return ended(tend, `${taskLabel(before)} ended before the signal reached it`, before.id, {
+      ...facts,
+      sent: false,
+    });
   }
   if (!terminating) {
+    const now = await tend.get(before.id);
     return {
-      text: `Sent ${input.signal} to ${taskLabel(before)} (a signal that does not stop it in tend's view). Now: ${taskStatus(await tend.get(before.id))}.`,
+      text: `Sent ${input.signal} to ${taskLabel(before)} (a signal that does not stop it in tend's view). Now: ${taskStatus(now)}.`,
+      structured: { ...facts, task: now, sent: true, ended: !isLive(now) },
     };
   }
   // A daemon that proved the stop has already waited (grace + 5 s at most): only look, then.
@@ -74,9 +85,16 @@ export async function taskKill(input: TaskKillInput, ctx: ToolContext): Promise<
     const now = await tend.get(before.id);
     return {
       text: `Sent ${input.signal} to ${taskLabel(now)}, but it has not ended yet: ${taskStatus(now)}. wait_task or list_tasks shows when it has.`,
+      structured: { ...facts, task: now, sent: true, ended: false, ...(proof ? { stop: proof } : {}) },
     };
   }
-  return ended(tend, `Stopped ${taskLabel(before)} with ${input.signal}`, before.id, proofNote(proof));
+  return ended(
+    tend,
+    `Stopped ${taskLabel(before)} with ${input.signal}`,
+    before.id,
+    { ...facts, sent: true, ...(proof ? { stop: proof } : {}) },
+    proofNote(proof),
+  );
 }
 
 /** ` 3 processes signalled, 0 left.` when the daemon proved the stop, else nothing. */
@@ -94,13 +112,30 @@ async function stopLeftovers(tend: TendApi, before: Task, input: TaskKillInput):
     : '';
   return {
     text: `${taskLabel(before)} had already ended (${taskState(before)}), but processes it left were still running: stopped them with ${input.signal}.${proofNote(after.stop)}${still}`,
+    structured: {
+      task: after,
+      signal: input.signal,
+      sent: true,
+      ended: true,
+      leftovers: true,
+      ...(after.stop ? { stop: after.stop } : {}),
+    },
   };
 }
 
-async function ended(tend: TendApi, head: string, id: string, note = ''): Promise<ToolText> {
+/** The answer about a task that has ended: its state, `note`, its last lines; structured: `facts` with the task and lines. */
+async function ended(
+  tend: TendApi,
+  head: string,
+  id: string,
+  facts: Record<string, unknown>,
+  note = '',
+): Promise<ToolText> {
   const task = await tend.get(id);
+  const tail = await lastLines(tend, id, ENDED_TAIL_LINES);
   return {
-    text: `${head}: ${taskState(task)}.${note}\n${lastLinesBlock(await lastLines(tend, id, ENDED_TAIL_LINES))}`,
+    text: `${head}: ${taskState(task)}.${note}\n${lastLinesBlock(tail)}`,
+    structured: { ...facts, task, ended: !isLive(task), lastLines: tail },
   };
 }
 
@@ -116,6 +151,7 @@ export function taskKillTool(_setup: ToolSetup) {
       'server or watcher is no longer needed, is stuck, or must be restarted with other settings (stop it, then ' +
       'start_task again). Another signal can be sent instead: SIGINT (as Ctrl-C does), or e.g. SIGUSR1 to a program that handles it.',
     inputSchema: taskKillSchema,
+    outputSchema: TaskKillOutputSchema,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     run: taskKill,
   });

@@ -3,6 +3,7 @@ import type { Task } from '@tend/client';
 import { MAX_DESCRIPTION_CHARS } from '@tend/protocol/wire';
 import type { ToolContext, ToolText } from './context.js';
 import { duration, isLive, oneLine, taskState } from './format.js';
+import { TaskListOutputSchema } from './output-schemas.js';
 import { defineTool, type ToolSetup } from './tool.js';
 
 const LIVE_STATES = ['starting', 'running', 'stopping'] as const;
@@ -33,7 +34,8 @@ export type TaskListInput = z.output<typeof taskListSchema>;
 /**
  * list_tasks: task/list filtered by this session (unless all_sessions) and state,
  * newest first, with the listening ports of live tasks from task/stats (left out
- * if stats fail: the list matters more). One line per task.
+ * if stats fail: the list matters more). One line per task; structured: the session and the tasks
+ * (each with `ports` when it listens).
  */
 export async function taskList(input: TaskListInput, ctx: ToolContext): Promise<ToolText> {
   const tend = await ctx.tend();
@@ -45,11 +47,12 @@ export async function taskList(input: TaskListInput, ctx: ToolContext): Promise<
     ...(input.search !== undefined ? { search: input.search } : {}),
     limit: input.limit,
   });
+  const session = input.all_sessions ? {} : { session: ctx.session };
   const whose = input.all_sessions ? 'known to the tend daemon' : `of this session (${ctx.session})`;
   const which = input.state === 'any' ? '' : `${input.state} `;
   if (tasks.length === 0) {
     const more = input.all_sessions ? '' : ' all_sessions: true lists tasks started elsewhere too.';
-    return { text: `No ${which}tasks ${whose}.${more}` };
+    return { text: `No ${which}tasks ${whose}.${more}`, structured: { ...session, tasks: [] } };
   }
   const ports = tasks.some(isLive) ? await portsByTask(ctx) : new Map<string, number[]>();
   const lines = tasks.map((task) => taskLine(task, ports.get(task.id), input.all_sessions, ctx.workspace));
@@ -58,6 +61,13 @@ export async function taskList(input: TaskListInput, ctx: ToolContext): Promise<
       `${tasks.length} ${which}task${tasks.length === 1 ? '' : 's'} ${whose}, newest first:`,
       ...lines,
     ].join('\n'),
+    structured: {
+      ...session,
+      tasks: tasks.map((task) => {
+        const taskPorts = ports.get(task.id);
+        return taskPorts && taskPorts.length > 0 ? { ...task, ports: taskPorts } : task;
+      }),
+    },
   };
 }
 
@@ -102,6 +112,7 @@ export function taskListTool(_setup: ToolSetup) {
       'after a restart or context compaction, to see whether a dev server is already running before starting one, ' +
       'or to get an id for read_output, wait_task or stop_task.',
     inputSchema: taskListSchema,
+    outputSchema: TaskListOutputSchema,
     annotations: { readOnlyHint: true, openWorldHint: false },
     run: taskList,
   });

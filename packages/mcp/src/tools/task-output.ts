@@ -4,6 +4,7 @@ import { MAX_TOOL_WAIT_MS, type ToolContext, type ToolText } from './context.js'
 import { patternProblem } from '@tend/protocol/pattern';
 import { ToolInputError } from './errors.js';
 import { bytes, quoteOutput, taskStatus } from './format.js';
+import { TaskOutputOutputSchema } from './output-schemas.js';
 import { defineTool, type ToolSetup } from './tool.js';
 
 /** Default size of what read_output returns, in bytes: a few hundred lines, a small share of a model's context. */
@@ -71,7 +72,7 @@ export type TaskOutputInput = z.output<typeof taskOutputSchema>;
  * (task/output `since: "last"`, which moves the reader's durable cursor), else the
  * last lines or everything from the start; model-sized (`maxBytes`, head and tail
  * kept), cleaned and grepped as asked. Says which bytes it covers, how many were
- * omitted or dropped, and whether the task still runs.
+ * omitted or dropped, and whether the task still runs. Structured: the task/output result and the task.
  * @throws the client's task_not_found / ambiguous_id, ToolInputError.
  */
 export async function taskOutput(input: TaskOutputInput, ctx: ToolContext): Promise<ToolText> {
@@ -137,7 +138,7 @@ export async function taskOutput(input: TaskOutputInput, ctx: ToolContext): Prom
   if (result.truncated) lines.push('There is more output after this: call read_output again.');
   if (!result.ended && incremental)
     lines.push('The task is still running: later calls return only what it prints next.');
-  return { text: lines.join('\n') };
+  return { text: lines.join('\n'), structured: { ...result, task: now } };
 }
 
 /** The read_output tool. */
@@ -152,6 +153,7 @@ export function taskOutputTool(_setup: ToolSetup) {
       'kept) and cleaned of colour codes. Use grep to look for errors in long output, tail_lines for the end, ' +
       'from_start to reread everything, wait_ms to wait briefly for new output. Says whether the task still runs.',
     inputSchema: taskOutputSchema,
+    outputSchema: TaskOutputOutputSchema,
     annotations: { readOnlyHint: true, openWorldHint: false },
     run: taskOutput,
   });

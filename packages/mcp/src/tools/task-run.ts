@@ -13,6 +13,7 @@ import { conditionShape, untilOf } from './condition.js';
 import { DEFAULT_TOOL_WAIT_MS, MAX_TOOL_WAIT_MS, type ToolContext, type ToolText } from './context.js';
 import { ToolInputError } from './errors.js';
 import { oneLine, taskLabel, taskState } from './format.js';
+import { TaskRunOutputSchema } from './output-schemas.js';
 import { defineTool, type ToolSetup } from './tool.js';
 import { waitAndDescribe } from './wait-common.js';
 
@@ -163,7 +164,8 @@ export type TaskRunInput = z.output<ReturnType<typeof taskRunSchema>>;
  * not look for processes its command left running, and orphans outliving agents are the complaint users
  * make most: README, "Leftovers"); then, with wait_until,
  * one bounded task/wait. Answers with the task's id, name and state, whether it was
- * reused, and how the wait ended (with the last lines when it ended or timed out).
+ * reused, and how the wait ended (with the last lines when it ended or timed out); structured: the task
+ * (as the wait left it), `reused`, and the wait's report or error.
  * @throws the client's errors (invalid_cwd, name_in_use, …), ToolInputError.
  */
 export async function taskRun(input: TaskRunInput, ctx: ToolContext): Promise<ToolText> {
@@ -210,12 +212,22 @@ export async function taskRun(input: TaskRunInput, ctx: ToolContext): Promise<To
     );
   else if (task.notify === false)
     lines.push('notify false: hooks will not announce its end; check it with wait_task.');
+  const structured: Record<string, unknown> = { task, reused: task.reused === true };
   if (wait) {
     // The task runs whatever the wait does: a failed wait must not read as a failed start (the model would start it again).
     try {
-      lines.push(await waitAndDescribe(tend, task, until ?? 'exit', wait.timeout_ms ?? DEFAULT_TOOL_WAIT_MS));
+      const answer = await waitAndDescribe(
+        tend,
+        task,
+        until ?? 'exit',
+        wait.timeout_ms ?? DEFAULT_TOOL_WAIT_MS,
+      );
+      lines.push(answer.text);
+      structured.wait = answer.report;
+      structured.task = answer.task;
     } catch (error) {
       lines.push(`The task is running, but waiting for it failed: ${(error as Error).message}`);
+      structured.waitError = (error as Error).message;
     }
   }
   const ends = lifetimeSentence(task, ctx.session);
@@ -223,7 +235,7 @@ export async function taskRun(input: TaskRunInput, ctx: ToolContext): Promise<To
   lines.push(
     `Use id "${task.id}"${task.name ? ` or name "${task.name}"` : ''} with read_output, wait_task and stop_task.`,
   );
-  return { text: lines.join('\n') };
+  return { text: lines.join('\n'), structured };
 }
 
 /**
@@ -266,6 +278,7 @@ export function taskRunTool(setup: ToolSetup) {
       'return once the task is ready (an output line, an open port, an answering URL) or finished (exit). ' +
       'Then read_output reads what it printed, wait_task waits for it, stop_task stops it.',
     inputSchema: taskRunSchema(setup.workspace),
+    outputSchema: TaskRunOutputSchema,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     run: taskRun,
   });

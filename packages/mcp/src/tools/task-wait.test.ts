@@ -16,6 +16,12 @@ describe('wait_task', () => {
     expect(calls[1]).toEqual({ method: 'wait', args: ['k3j9x2ab', { timeoutMs: 30_000 }] });
     expect(answer).toEqual({
       text: 'task k3j9x2ab ended: failed (exit code 2) after 12 s.\nLast lines of its output:\n```\nFAIL src/a.test.ts\n```',
+      structured: {
+        outcome: 'exited',
+        waitedMs: expect.any(Number),
+        lastLines: 'FAIL src/a.test.ts\n',
+        task: ended,
+      },
     });
   });
 

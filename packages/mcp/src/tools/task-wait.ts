@@ -2,6 +2,7 @@ import { MAX_TASK_REF_CHARS } from '@tend/protocol/wire';
 import * as z from 'zod';
 import { conditionShape, untilOf } from './condition.js';
 import { DEFAULT_TOOL_WAIT_MS, MAX_TOOL_WAIT_MS, type ToolContext, type ToolText } from './context.js';
+import { TaskWaitOutputSchema } from './output-schemas.js';
 import { defineTool, type ToolSetup } from './tool.js';
 import { waitAndDescribe } from './wait-common.js';
 
@@ -27,14 +28,16 @@ export type TaskWaitInput = z.output<typeof taskWaitSchema>;
 
 /**
  * wait_task: one bounded task/wait for the task's end or a condition. Running out
- * of time is an answer, not an error ("still waiting", with the last lines).
+ * of time is an answer, not an error ("still waiting", with the last lines). Structured: the
+ * wait's {@link WaitReport} and the task then.
  * @throws the client's task_not_found / ambiguous_id, ToolInputError.
  */
 export async function taskWait(input: TaskWaitInput, ctx: ToolContext): Promise<ToolText> {
   const until = input.until ? untilOf(input.until) : undefined;
   const tend = await ctx.tend();
   const task = await tend.get(input.id);
-  return { text: await waitAndDescribe(tend, task, until ?? 'exit', input.timeout_ms) };
+  const answer = await waitAndDescribe(tend, task, until ?? 'exit', input.timeout_ms);
+  return { text: answer.text, structured: { ...answer.report, task: answer.task } };
 }
 
 /** The wait_task tool. */
@@ -49,6 +52,7 @@ export function taskWaitTool(_setup: ToolSetup) {
       'says so (this is not a failure) and you can call wait_task again or do other work meanwhile. Use it after ' +
       'start_task for builds, tests and servers that take a while.',
     inputSchema: taskWaitSchema,
+    outputSchema: TaskWaitOutputSchema,
     annotations: { readOnlyHint: true, openWorldHint: false },
     run: taskWait,
   });

@@ -12,14 +12,16 @@ export interface ToolHints {
 /**
  * One MCP tool, free of the SDK: its name, a description that tells the model
  * when to use it, its input as a zod object (descriptions included: they become
- * the JSON Schema the model sees), and `run`, which calls the daemon and answers
- * with text. server.ts registers these with the SDK.
+ * the JSON Schema the model sees), its output as a zod object, and `run`, which calls
+ * the daemon and answers with text and structured facts. server.ts registers these with the SDK.
  */
-export interface Tool<S extends z.ZodObject = z.ZodObject> {
+export interface Tool<S extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
   name: string;
   title: string;
   description: string;
   inputSchema: S;
+  /** Shape of the answer's `structured` facts (MCP `outputSchema` / `structuredContent`), see output-schemas.ts. */
+  outputSchema: O;
   annotations: ToolHints;
   run(input: z.output<S>, ctx: ToolContext): Promise<ToolText>;
 }
@@ -33,6 +35,6 @@ export interface ToolSetup {
 }
 
 /** Identity helper that keeps the schema's type for `run`. */
-export function defineTool<S extends z.ZodObject>(tool: Tool<S>): Tool<S> {
+export function defineTool<S extends z.ZodObject, O extends z.ZodObject>(tool: Tool<S, O>): Tool<S, O> {
   return tool;
 }
