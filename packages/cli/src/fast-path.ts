@@ -65,7 +65,10 @@ export async function runFastPath(args: readonly string[]): Promise<number | und
   const options = plainPsOptions(args);
   if (!options) return undefined;
   try {
-    return await (await import('./task-list.js')).listTasks(options);
+    // connect() imports the client when it runs: asked for now too, its files are read and compiled
+    // alongside task-list.js's instead of one after the other.
+    const [list] = await Promise.all([import('./task-list.js'), import('@tend/client')]);
+    return await list.listTasks(options);
   } catch (err) {
     return reportFailure(err, wantsJson(args));
   }
