@@ -1,11 +1,7 @@
 // `tend run --lifetime` and `--ttl`: the options, their parsers and the task/run params they give
 // (docs/protocol.md, "Lifetime policies"); the marker `tend ps` shows for them is in lifetime-marker.ts.
 import { InvalidArgumentError, Option } from 'commander';
-import {
-  MAX_TIMEOUT_MS,
-  TASK_LIFETIMES,
-  type TaskLifetime,
-} from '@tend/protocol/wire';
+import { MAX_TIMEOUT_MS, TASK_LIFETIMES, type TaskLifetime } from '@tend/protocol/wire';
 import type { DurationBounds } from './duration.js';
 import { CliError } from './errors.js';
 import { unitParser, units } from './units.js';
@@ -81,4 +77,3 @@ export function lifetimeParams(options: LifetimeOptions, session: string | undef
     ...(options.ttl !== undefined ? { ttlMs: options.ttl } : {}),
   };
 }
-
