@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from './main.js';
+import { runFastPath } from './fast-path.js';
 
 // A reader that goes away (`tend logs ID | head`) is not an error of tend.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -7,6 +7,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-const code = await main(process.argv.slice(2));
+const args = process.argv.slice(2);
+// A plain `tend ps` runs without commander (fast-path.ts); everything else goes through the program.
+const code = (await runFastPath(args)) ?? (await (await import('./main.js')).main(args));
 // Exit once stdout and stderr are flushed, even if a handle (socket, timer) lingers.
 process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

@@ -1,8 +1,23 @@
-import { CommanderError } from 'commander';
 import { CliError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 
-// Kept free of the client and zod: usage errors load this module.
+// Kept free of the client, zod and commander: usage errors load this module, and so does `tend ps`'s
+// fast path (fast-path.ts), which parses its options without commander.
+
+/**
+ * True for commander's errors (CommanderError and its InvalidArgumentError): they carry a `code`
+ * starting with `commander.` and the `exitCode` commander would exit with. Told apart by shape, not
+ * `instanceof`, so that this module does not load commander.
+ */
+export function isCommanderError(err: unknown): err is Error & { code: string; exitCode: number } {
+  const e = err as { code?: unknown; exitCode?: unknown } | null;
+  return (
+    err instanceof Error &&
+    typeof e?.code === 'string' &&
+    e.code.startsWith('commander.') &&
+    typeof e.exitCode === 'number'
+  );
+}
 
 /** What `--json` prints on stdout for a failure: one object, on one line. */
 export interface JsonFailure {
@@ -44,7 +59,7 @@ function isPermissionError(value: unknown): value is NodeJS.ErrnoException {
 
 /** The exit code for `err`: a CliError's own, commander's (0 for --help/--version), else 125. */
 export function exitCodeOfError(err: unknown): number {
-  if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.Ok : ExitCode.TendFailure;
+  if (isCommanderError(err)) return err.exitCode === 0 ? ExitCode.Ok : ExitCode.TendFailure;
   if (err instanceof CliError) return err.exitCode;
   return ExitCode.TendFailure;
 }
@@ -58,7 +73,7 @@ export function exitCodeOfError(err: unknown): number {
  */
 export function jsonFailure(err: unknown): JsonFailure {
   const base = { message: messageOf(err), exitCode: exitCodeOfError(err) };
-  if (err instanceof CommanderError) return { error: { reason: 'usage', ...base, code: err.code } };
+  if (isCommanderError(err)) return { error: { reason: 'usage', ...base, code: err.code } };
   if (err instanceof CliError) return { error: { reason: err.reason, ...base, ...err.data } };
   const tend = err as { reason?: unknown; code?: unknown; data?: unknown } | null;
   if (tend && typeof tend.reason === 'string' && typeof tend.code === 'number') {
@@ -78,6 +93,18 @@ export function jsonFailure(err: unknown): JsonFailure {
     };
   }
   return { error: { reason: 'internal_error', ...base } };
+}
+
+/**
+ * Prints a failure that is not commander's (which prints its own): `tend: <message>` on stderr (with the
+ * stack when TEND_DEBUG is set) and, when `json`, the {@link jsonFailure} line on stdout.
+ * @returns the exit code for it ({@link exitCodeOfError}).
+ */
+export function reportFailure(err: unknown, json: boolean): number {
+  process.stderr.write(`tend: ${messageOf(err)}\n`);
+  if (process.env.TEND_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  if (json) process.stdout.write(`${JSON.stringify(jsonFailure(err))}\n`);
+  return exitCodeOfError(err);
 }
 
 /**

@@ -1,17 +1,13 @@
-// `tend run --lifetime` and `--ttl`: the options, their parsers, the task/run params they give, and the marker
-// `tend ps` shows for them (docs/protocol.md, "Lifetime policies").
+// `tend run --lifetime` and `--ttl`: the options, their parsers and the task/run params they give
+// (docs/protocol.md, "Lifetime policies"); the marker `tend ps` shows for them is in lifetime-marker.ts.
 import { InvalidArgumentError, Option } from 'commander';
-import {
-  MAX_TIMEOUT_MS,
-  TASK_LIFETIMES,
-  type Task,
-  type TaskLifetime,
-  isTerminal,
-} from '@tend/protocol/wire';
+import { MAX_TIMEOUT_MS, TASK_LIFETIMES, type TaskLifetime } from '@tend/protocol/wire';
 import type { DurationBounds } from './duration.js';
 import { CliError } from './errors.js';
-import { formatSpan } from './output.js';
 import { unitParser, units } from './units.js';
+
+// The marker ps shows lives apart (lifetime-marker.ts), so that `tend ps` loads no commander.
+export { lifetimeMarker } from './lifetime-marker.js';
 
 /** `run --ttl`: more than 0 and at most 30 days (task/run ttlMs's range). */
 export const TASK_TTL: DurationBounds = {
@@ -80,21 +76,4 @@ export function lifetimeParams(options: LifetimeOptions, session: string | undef
     ...(options.lifetime === 'session' ? { lifetime: 'session' as const } : {}),
     ...(options.ttl !== undefined ? { ttlMs: options.ttl } : {}),
   };
-}
-
-/**
- * What `tend ps` adds to a live task's STATE: `session` for lifetime session, `ttl 1h59m` for the time its
- * TTL has left (`ttl 0ms` once it is due); empty for a persistent task without TTL, or an ended one.
- * @param now milliseconds since the epoch.
- */
-export function lifetimeMarker(
-  task: Pick<Task, 'state' | 'lifetime' | 'expiresAt'>,
-  now = Date.now(),
-): string {
-  if (isTerminal(task.state)) return '';
-  const marks: string[] = [];
-  if (task.lifetime === 'session') marks.push('session');
-  if (task.expiresAt !== undefined)
-    marks.push(`ttl ${formatSpan(Math.max(0, Date.parse(task.expiresAt) - now)).replace(/ /g, '')}`);
-  return marks.join(', ');
 }

@@ -2,7 +2,7 @@ import { CommanderError } from 'commander';
 import { CliError } from './errors.js';
 import { commandName, commandPathOf } from './command-path.js';
 import { ExitCode } from './exit-codes.js';
-import { exitCodeOfError, jsonFailure, messageOf, wantsJson } from './failure.js';
+import { exitCodeOfError, jsonFailure, reportFailure, wantsJson } from './failure.js';
 import type { Outcome } from './common-options.js';
 import { buildProgram } from './program.js';
 
@@ -43,9 +43,6 @@ export async function main(args: readonly string[]): Promise<number> {
       if (code !== ExitCode.Ok && json) process.stdout.write(`${JSON.stringify(jsonFailure(err))}\n`);
       return code;
     }
-    process.stderr.write(`tend: ${messageOf(err)}\n`);
-    if (process.env.TEND_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    if (json) process.stdout.write(`${JSON.stringify(jsonFailure(err))}\n`);
-    return code;
+    return reportFailure(err, json);
   }
 }

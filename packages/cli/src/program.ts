@@ -39,6 +39,8 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
 
   addRunCommand(program, act);
 
+  // A plain `tend ps` does not come here: fast-path.ts parses these options itself (fast-path.test.ts
+  // checks it gives what this declaration gives; an option it does not know goes to commander).
   program
     .command('ps')
     .alias('ls')

@@ -3,7 +3,7 @@ import { LIVE_STATES, MAX_LIST_LIMIT, isTerminal, type Task } from '@tend/protoc
 import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { formatAgo, formatBytes, formatCpu, formatSpan, printJson, writeOut } from './output.js';
-import { lifetimeMarker } from './lifetime-options.js';
+import { lifetimeMarker } from './lifetime-marker.js';
 import { renderTable } from './table.js';
 import { fetchStats, portNumbers, type TaskStatsView } from './task-stats.js';
 

@@ -25,9 +25,13 @@ export class TaskEvents extends EventEmitter<TaskEventMap> {
     super();
   }
 
-  /** Emits `change` for task `id` as it is stored now and returns it; undefined when there is no such task. */
-  changed(id: string): Task | undefined {
-    const row = this.store.get(id);
+  /**
+   * Emits `change` for task `id` as it is stored now and returns it; undefined when there is no such task.
+   * @param stored the row as just read back from the store by the caller (saves reading it again); it
+   *   must be the stored row, not one built in memory.
+   */
+  changed(id: string, stored?: TaskRow): Task | undefined {
+    const row = stored ?? this.store.get(id);
     if (!row) return undefined;
     const task = toTask(row);
     this.emit('change', task, false);

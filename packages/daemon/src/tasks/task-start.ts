@@ -106,12 +106,14 @@ export class TaskStarter {
       throw error;
     }
     events.changed(row.id);
+    let running: TaskRow;
     try {
       // The folder could not be made: the task fails saying why, as when its process cannot be started.
       if (reserveError !== undefined) throw reserveError;
       if (row.cgroup !== undefined) createTaskCgroup(row.cgroup);
       // CALL SITE of limits: right after the task's cgroup (row.cgroup) is created, before the wrapper joins it.
-      applyTaskLimits(store.get(row.id) ?? row);
+      // `row` is what was inserted: its limits and cgroup are the stored ones.
+      applyTaskLimits(row);
       const { pid, subprocess, log } = await spawnTask({
         exitPath: files.exitPath,
         logPath: files.logPath,
@@ -128,7 +130,7 @@ export class TaskStarter {
       });
       this.logFiles.set(row.id, log);
       subprocess.on('exit', (code, signal) => this.onChildExit(row.id, code, signal as SignalName | null));
-      recordWrapperIdentity(store, row, pid, readProcStat(pid), Date.now());
+      running = recordWrapperIdentity(store, row, pid, readProcStat(pid), Date.now());
       logger.info({ task: row.id, pid, command: row.command }, 'task started');
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -138,8 +140,9 @@ export class TaskStarter {
       this.ender.finish(row.id, { endedAt: Date.now() });
       return toTask(store.get(row.id) as TaskRow);
     }
-    this.timers.schedule(store.get(row.id) as TaskRow);
-    return events.changed(row.id) as ResultOf<typeof TaskRun>;
+    // The row recordWrapperIdentity read back: nothing ran in between that could change it.
+    this.timers.schedule(running);
+    return events.changed(row.id, running) as ResultOf<typeof TaskRun>;
   }
 
   /** A new `starting` row for `request`, under a fresh id. */
