@@ -1,6 +1,13 @@
 import type { TendClient } from '@tend/client';
 import { DEFAULT_KILL_GRACE_MS } from '@tend/protocol/wire';
-import { connect, isDaemonUnreachable, withClient, type GlobalOptions } from './connect.js';
+import {
+  connect,
+  daemonCommand,
+  isDaemonUnreachable,
+  targetHost,
+  withClient,
+  type GlobalOptions,
+} from './connect.js';
 import { CliError } from './errors.js';
 import { formatSpan, printJson, printLine, warn } from './output.js';
 
@@ -60,7 +67,8 @@ export async function stopDaemon(options: DaemonStopOptions): Promise<number> {
  */
 export async function restartDaemon(options: DaemonStopOptions): Promise<number> {
   const { checkConfigFile } = await import('@tend/client');
-  await checkConfigFile(process.env);
+  // A remote daemon's config.json is on that machine: its own tend checks it when it starts the daemon.
+  if (targetHost(options) === undefined) await checkConfigFile(process.env);
   await shutdown(options, { restart: true });
   return startDaemon(options);
 }
@@ -131,19 +139,66 @@ async function shutdown(
     throw err;
   }
   let result: Awaited<ReturnType<TendClient['shutdown']>>;
+  // A remote daemon's pid is on the other machine: its exit shows as the end of the ssh connection
+  // (the daemon closes its connections, dial-stdio and then ssh exit).
+  const remote = targetHost(options) !== undefined;
+  const closed = remote ? new Promise<void>((done) => client.onClose(() => done())) : undefined;
   try {
     result = await client.shutdown({
       killTasks: options.killTasks ?? false,
       graceMs: SHUTDOWN_GRACE_MS,
       restart,
     });
-  } finally {
+  } catch (err) {
     await client.close().catch(() => undefined);
+    throw err;
   }
   const budgetMs = EXIT_DEADLINE_MS + (options.killTasks ? SHUTDOWN_GRACE_MS : 0);
+  if (closed) {
+    const gone = await Promise.race([
+      closed.then(() => true),
+      new Promise<boolean>((done) => setTimeout(() => done(false), budgetMs).unref()),
+    ]);
+    await client.close().catch(() => undefined);
+    if (!gone) throw new CliError(`daemon (pid ${result.pid}) did not close its connections within ${formatSpan(budgetMs)}`);
+    return result;
+  }
+  await client.close().catch(() => undefined);
   const { waitForPidGone } = await import('@tend/client');
   if (!(await waitForPidGone(result.pid, Date.now() + budgetMs))) {
     throw new CliError(`daemon (pid ${result.pid}) did not exit within ${formatSpan(budgetMs)}`);
   }
   return result;
+}
+
+/**
+ * `tend daemon dial-stdio`: relays stdin to the local daemon's socket and the socket to stdout, byte for
+ * byte, starting the daemon first when none runs (as `docker system dial-stdio`). What a client on another
+ * machine runs through `ssh host tend daemon dial-stdio` (TEND_HOST=ssh://…). Always the local daemon:
+ * TEND_HOST and contexts do not apply. Ends when either side closes: stdin's end is passed on as the
+ * socket's write end (half-close), the socket's end ends stdout.
+ * @returns 0 once both directions are done.
+ * @throws the client's DaemonUnreachableError when no daemon answers (printed on stderr, which ssh relays).
+ */
+export async function dialStdio(): Promise<number> {
+  const { dialDaemonSocket } = await import('@tend/client');
+  const socket = await dialDaemonSocket({ autoStart: true, daemonCommand: daemonCommand() });
+  await new Promise<void>((done) => {
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      done();
+    };
+    // The daemon went away (restart, crash): the client on the other end reconnects.
+    socket.once('close', finish);
+    socket.on('error', () => socket.destroy());
+    process.stdout.on('error', () => socket.destroy());
+    process.stdin.on('error', () => socket.destroy());
+    process.stdin.pipe(socket);
+    socket.pipe(process.stdout);
+  });
+  // Flush what the daemon sent last before exiting.
+  await new Promise<void>((done) => process.stdout.write('', () => done()));
+  return 0;
 }
