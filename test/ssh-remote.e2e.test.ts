@@ -27,14 +27,14 @@ let localHome: string;
 
 beforeAll(async () => {
   if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} is missing: run \`pnpm build\` first`);
-  sshd = await startSshd();
   localHome = makeTendHome();
-}, 30_000);
+  sshd = await startSshd();
+}, 90_000);
 
 afterAll(async () => {
-  await cleanUpTendHome(localHome);
+  if (localHome) await cleanUpTendHome(localHome);
   await sshd?.stop();
-});
+}, 60_000);
 
 /** `tend <args>` in the local TEND_HOME with the remote's TEND_HOST (and `extra` variables). */
 function remote(args: readonly string[], extra: Record<string, string> = {}): Promise<CliResult> {
@@ -128,7 +128,7 @@ describe('TEND_HOST=ssh://… over a real sshd', () => {
     });
     expect(byFlag.code).toBe(0);
     expect((JSON.parse(byFlag.stdout) as { id: string }[]).map((t) => t.id)).toContain(id);
-  }, 60_000);
+  }, 180_000);
 
   it('sends the local environment only with --env-from local', async () => {
     const marker = { TEND_TEST_LOCAL_ONLY: 'from-this-machine' };
@@ -136,7 +136,7 @@ describe('TEND_HOST=ssh://… over a real sshd', () => {
     expect(plain.stdout).toBe('[]\n');
     const local = await remote(['run', '--wait', '--env-from', 'local', '--', 'echo "[$TEND_TEST_LOCAL_ONLY]"'], marker);
     expect(local.stdout).toBe('[from-this-machine]\n');
-  }, 30_000);
+  }, 90_000);
 
   it('names the host with tend context', async () => {
     const env = {
@@ -160,7 +160,7 @@ describe('TEND_HOST=ssh://… over a real sshd', () => {
     expect(unknown.stderr).toContain('no context named "nope"');
     expect((await tend(localHome, ['context', 'rm', 'devbox'], { env })).code).toBe(0);
     expect(daemonPid(localHome)).toBeUndefined();
-  }, 30_000);
+  }, 120_000);
 
   it('keeps following through a killed ssh connection: reconnects, no byte lost or repeated, the task runs on', async () => {
     const gate = join(sshd.dir, 'gate');
@@ -187,7 +187,26 @@ describe('TEND_HOST=ssh://… over a real sshd', () => {
     expect(daemonPid(sshd.remoteHome)).toBe(remoteDaemon);
     const task = await remoteJson<{ state: string; exitCode: number }>(['inspect', id]);
     expect(task).toMatchObject({ state: 'succeeded', exitCode: 0 });
-  }, 60_000);
+  }, 120_000);
+
+  it('ends a follow when the remote daemon is stopped on purpose, instead of starting a new one there', async () => {
+    const gate = join(sshd.dir, 'gate-stop');
+    const id = (await remote(['run', '--', `echo before; ${untilFileExists(gate, sshd.remoteHome)}; echo after`])).stdout.trim();
+    const remoteDaemon = daemonPid(sshd.remoteHome) as number;
+    const follower = startRemote(['logs', '-f', id]);
+    await pollUntil('the first line', () => follower.stdout().includes('before\n'));
+    // `tend daemon stop` run on the remote machine itself.
+    const stop = await tend(sshd.remoteHome, ['daemon', 'stop']);
+    expect(stop.code).toBe(0);
+    const done = await follower.done;
+    expect(done.code).toBe(125);
+    expect(done.stderr).toContain(`the tend daemon (pid ${remoteDaemon}) was stopped`);
+    expect(daemonPid(sshd.remoteHome)).toBeUndefined();
+    // The task kept running; the next command starts a daemon there again, which adopts it.
+    writeFileSync(gate, '');
+    expect((await remote(['wait', id])).code).toBe(0);
+    expect((await remote(['logs', id])).stdout).toBe('before\nafter\n');
+  }, 120_000);
 
   it('serves tend mcp over the tunnel to the SDK client', async () => {
     const workspace = join(sshd.dir, 'project');
@@ -220,7 +239,7 @@ describe('TEND_HOST=ssh://… over a real sshd', () => {
       await client.close();
     }
     expect(daemonPid(localHome)).toBeUndefined();
-  }, 60_000);
+  }, 120_000);
 
   it('reports ssh failures with ssh\'s own message and exit 125', async () => {
     // A host key that is not the one in known_hosts.
@@ -251,5 +270,5 @@ describe('TEND_HOST=ssh://… over a real sshd', () => {
     expect(badUrl.code).toBe(125);
     expect(badUrl.stderr).toContain('only ssh:// hosts are supported');
     expect(daemonPid(localHome)).toBeUndefined();
-  }, 60_000);
+  }, 120_000);
 });

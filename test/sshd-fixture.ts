@@ -53,7 +53,7 @@ function keygen(path: string): void {
  * no passwords, no PAM). The "remote" tend is `<dir>/remote-tend`, a wrapper that exports its own TEND_HOME and
  * runs the workspace's built CLI (TEND_REMOTE_COMMAND). Nothing under ~/.ssh or /etc/ssh is read or written:
  * the client gets `ssh -F <dir>/ssh_config` (TEND_SSH_COMMAND) with its own known_hosts.
- * @throws Error when sshd is missing (install openssh-server: .ci/run does) or does not answer within 10 s.
+ * @throws Error when sshd is missing (install openssh-server: .ci/run does) or does not let the test key in within 45 s.
  */
 export async function startSshd(): Promise<SshdFixture> {
   if (!existsSync(SSHD_BIN))
@@ -85,6 +85,9 @@ export async function startSshd(): Promise<SshdFixture> {
       'PermitRootLogin prohibit-password',
       'PubkeyAuthentication yes',
       'LogLevel ERROR',
+      // bash sources ~/.bashrc for a command run by sshd when SHLVL < 2 (bash's SSH_SOURCE_BASHRC); the user's
+      // .bashrc (pyenv init, nvm…) is not the test's business and cost seconds per connection here.
+      'SetEnv SHLVL=1',
       '',
     ].join('\n'),
   );
@@ -145,14 +148,15 @@ export async function startSshd(): Promise<SshdFixture> {
         try {
           execFileSync('ssh', ['-F', sshConfig, '-p', String(port), `${user}@127.0.0.1`, 'true'], {
             stdio: 'ignore',
-            timeout: 5_000,
+            timeout: 20_000,
           });
           return true;
         } catch {
           return false;
         }
       },
-      { intervalMs: 100 },
+      // A login takes seconds on a machine whose cores are busy with other tests.
+      { intervalMs: 100, timeoutMs: 45_000 },
     );
   } catch (err) {
     await stop();

@@ -1,5 +1,6 @@
 import type { TendClient } from '@tend/client';
-import { DEFAULT_KILL_GRACE_MS } from '@tend/protocol/wire';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_KILL_GRACE_MS, resolvePaths } from '@tend/protocol/wire';
 import {
   connect,
   daemonCommand,
@@ -171,18 +172,61 @@ async function shutdown(
   return result;
 }
 
+/** Exit status of `dial-stdio --after-pid N` when daemon N was stopped on purpose (the client's DIAL_STOPPED_EXIT). */
+export const DIAL_STOPPED_EXIT = 3;
+/** Longest `dial-stdio --after-pid N` waits for a restarting daemon N to go before starting one, in ms. */
+const DIAL_RESTART_WAIT_MS = 10_000;
+
+/** Pid in the runtime directory's stopped.json (left by a daemon stopped on purpose), if any. */
+function stoppedPid(): number | undefined {
+  try {
+    const pid = (JSON.parse(readFileSync(resolvePaths({ env: process.env }).stoppedPath, 'utf8')) as { pid?: unknown })
+      .pid;
+    return typeof pid === 'number' ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * `tend daemon dial-stdio`: relays stdin to the local daemon's socket and the socket to stdout, byte for
  * byte, starting the daemon first when none runs (as `docker system dial-stdio`). What a client on another
  * machine runs through `ssh host tend daemon dial-stdio` (TEND_HOST=ssh://…). Always the local daemon:
  * TEND_HOST and contexts do not apply. Ends when either side closes: stdin's end is passed on as the
  * socket's write end (half-close), the socket's end ends stdout.
- * @returns 0 once both directions are done.
+ * With `--after-pid N` (what a reconnecting client sends after losing daemon N): exits {@link DIAL_STOPPED_EXIT}
+ * when N was stopped on purpose (its stopped.json), and starts no daemon while N still exists (it is restarting).
+ * @returns 0 once both directions are done; {@link DIAL_STOPPED_EXIT} as above.
  * @throws the client's DaemonUnreachableError when no daemon answers (printed on stderr, which ssh relays).
  */
-export async function dialStdio(): Promise<number> {
-  const { dialDaemonSocket } = await import('@tend/client');
-  const socket = await dialDaemonSocket({ autoStart: true, daemonCommand: daemonCommand() });
+export async function dialStdio(options: { afterPid?: number } = {}): Promise<number> {
+  const { dialDaemonSocket, DaemonUnreachableError, waitForPidGone } = await import('@tend/client');
+  const connectOptions = { autoStart: true, daemonCommand: daemonCommand() };
+  let socket: import('node:net').Socket | undefined;
+  const old = options.afterPid;
+  if (old !== undefined) {
+    // A client on the other end lost daemon `old`: the rules of a local reconnect (ReconnectingChannel), applied here.
+    if (stoppedPid() === old) {
+      warn(`the tend daemon (pid ${old}) was stopped (tend daemon stop, or SIGTERM) while this client was using it`);
+      return DIAL_STOPPED_EXIT;
+    }
+    // While it still exists (restarting), connect to whatever answers but start nothing: it would lose the lock race.
+    const deadline = Date.now() + DIAL_RESTART_WAIT_MS;
+    while (!socket && Date.now() < deadline) {
+      try {
+        socket = await dialDaemonSocket({ ...connectOptions, autoStart: false, timeoutMs: 1_000 });
+      } catch (err) {
+        if (!(err instanceof DaemonUnreachableError)) throw err;
+        if (await waitForPidGone(old, Math.min(deadline, Date.now() + 100))) break;
+      }
+    }
+    if (!socket && stoppedPid() === old) {
+      warn(`the tend daemon (pid ${old}) was stopped (tend daemon stop, or SIGTERM) while this client was using it`);
+      return DIAL_STOPPED_EXIT;
+    }
+  }
+  socket ??= await dialDaemonSocket(connectOptions);
+  const connected = socket;
   await new Promise<void>((done) => {
     let finished = false;
     const finish = (): void => {
@@ -191,12 +235,12 @@ export async function dialStdio(): Promise<number> {
       done();
     };
     // The daemon went away (restart, crash): the client on the other end reconnects.
-    socket.once('close', finish);
-    socket.on('error', () => socket.destroy());
-    process.stdout.on('error', () => socket.destroy());
-    process.stdin.on('error', () => socket.destroy());
-    process.stdin.pipe(socket);
-    socket.pipe(process.stdout);
+    connected.once('close', finish);
+    connected.on('error', () => connected.destroy());
+    process.stdout.on('error', () => connected.destroy());
+    process.stdin.on('error', () => connected.destroy());
+    process.stdin.pipe(connected);
+    connected.pipe(process.stdout);
   });
   // Flush what the daemon sent last before exiting.
   await new Promise<void>((done) => process.stdout.write('', () => done()));

@@ -251,7 +251,12 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
       "relay stdin/stdout to the local daemon's socket, byte for byte, starting the daemon if needed " +
         '(what a client with TEND_HOST=ssh://… runs on this machine through ssh; always the local daemon)',
     )
-    .action(act(async () => (await import('./daemon.js')).dialStdio()));
+    .option(
+      '--after-pid <pid>',
+      'sent by a reconnecting client: start no daemon while pid <pid> exists, and exit 3 when it was stopped on purpose',
+      arg.countArg,
+    )
+    .action(act(async (_o, cmd: Command) => (await import('./daemon.js')).dialStdio(cmd.opts())));
 
   const context = program
     .command('context')

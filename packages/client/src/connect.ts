@@ -73,7 +73,11 @@ export interface Connected {
  * @throws ProtocolMismatchError the daemon refused this client as too old, or is still older after a restart.
  * @throws SocketPathTooLongError the socket path does not fit in sockaddr_un.
  */
-export async function connectDaemon(options: ConnectOptions = {}): Promise<Connected> {
+export async function connectDaemon(
+  options: ConnectOptions = {},
+  /** A reconnect to a remote host after the daemon of this pid was lost (see ssh-host.ts SshOptions.afterPid). */
+  remoteAfterPid?: number,
+): Promise<Connected> {
   const env = options.env ?? process.env;
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const hello: ParamsOf<typeof DaemonInitialize> = {
@@ -81,7 +85,7 @@ export async function connectDaemon(options: ConnectOptions = {}): Promise<Conne
     client: { name: options.clientName ?? 'tend-client', version: options.clientVersion ?? TEND_VERSION },
     ...(options.session === undefined ? {} : { session: options.session }),
   };
-  if (options.host !== undefined) return connectRemote(options.host, env, timeoutMs, hello);
+  if (options.host !== undefined) return connectRemote(options.host, env, timeoutMs, hello, remoteAfterPid);
   const paths = resolvePaths({ env });
   const deadline = Date.now() + timeoutMs;
   let socketOptions: DaemonSocketOptions = {
@@ -158,11 +162,16 @@ async function connectRemote(
   env: Record<string, string | undefined>,
   timeoutMs: number,
   hello: ParamsOf<typeof DaemonInitialize>,
+  afterPid: number | undefined,
 ): Promise<Connected> {
   sshModule ??= import('./ssh-host.js');
   const host = parseSshHost(hostUrl);
   const { openSshStream } = await sshModule;
-  const stream = openSshStream(host, { env, connectTimeoutMs: timeoutMs });
+  const stream = openSshStream(host, {
+    env,
+    connectTimeoutMs: timeoutMs,
+    ...(afterPid !== undefined ? { afterPid } : {}),
+  });
   const channel = new RpcChannel(stream);
   let daemon: DaemonInfo;
   try {

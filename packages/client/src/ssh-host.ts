@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Duplex } from 'node:stream';
-import { RemoteHostError } from './errors.js';
+import { DaemonStoppedError, RemoteHostError } from './errors.js';
 import type { SshHost } from './ssh-url.js';
 
 /** Longest ssh stderr quoted in a {@link RemoteHostError}, in characters (its last ones). */
@@ -13,9 +13,18 @@ export const DEFAULT_REMOTE_COMMAND = 'tend';
 export interface SshOptions {
   /** Environment of the ssh process; TEND_SSH_COMMAND and TEND_REMOTE_COMMAND are read from it. */
   env: Record<string, string | undefined>;
-  /** ssh's ConnectTimeout, in ms (rounded up to whole seconds); only when the ssh config sets none on the command line. */
+  /** ssh's ConnectTimeout, in ms (rounded up to whole seconds). */
   connectTimeoutMs: number;
+  /**
+   * A reconnect after the daemon of this pid was lost: the remote `tend daemon dial-stdio --after-pid <pid>`
+   * then applies the local reconnect rules there (no new daemon while that pid still exists; none at all
+   * when it was stopped on purpose: exit {@link DIAL_STOPPED_EXIT}).
+   */
+  afterPid?: number;
 }
+
+/** Exit status of `tend daemon dial-stdio --after-pid N` when daemon N was stopped on purpose (tend daemon stop). */
+export const DIAL_STOPPED_EXIT = 3;
 
 /**
  * The argv that runs `tend daemon dial-stdio` on `host`: `ssh -T -o ConnectTimeout=<s> [-l user] [-p port]
@@ -35,7 +44,7 @@ export function sshArgv(host: SshHost, options: SshOptions): string[] {
     ...(host.port !== undefined ? ['-p', String(host.port)] : []),
     '--',
     host.hostname,
-    `${remote} daemon dial-stdio`,
+    `${remote} daemon dial-stdio${options.afterPid !== undefined ? ` --after-pid ${options.afterPid}` : ''}`,
   ];
   const custom = options.env.TEND_SSH_COMMAND?.trim();
   // As git does with GIT_SSH_COMMAND: the shell splits the user's words, "$@" passes ours untouched.
@@ -118,11 +127,17 @@ export class SshStream extends Duplex {
 
   /**
    * The error for an ssh that ended before the daemon answered: ssh's own message (its stderr), with
-   * advice for the remote command not found (exit 127).
+   * advice for the remote command not found (exit 127); DaemonStoppedError when a reconnect's
+   * dial-stdio said the daemon was stopped on purpose.
    */
-  failure(what: string): RemoteHostError {
+  failure(what: string): RemoteHostError | DaemonStoppedError {
     const said = this.stderr.trim();
     const code = this.exitCode ?? null;
+    if (code === DIAL_STOPPED_EXIT && this.child.spawnargs.at(-1)?.includes(' --after-pid ')) {
+      return new DaemonStoppedError(
+        `${said.replace(/^tend: /, '') || 'the tend daemon was stopped'} (on ${this.host.url}); its tasks keep running, and any tend command starts a new daemon there`,
+      );
+    }
     let message: string;
     if (this.spawnError) {
       message = `cannot run ssh to reach ${this.host.url}: ${this.spawnError.message} (install OpenSSH's client, or set TEND_SSH_COMMAND)`;
@@ -138,7 +153,7 @@ export class SshStream extends Duplex {
   }
 
   private remoteCommand(): string {
-    return this.child.spawnargs.at(-1)?.replace(/ daemon dial-stdio$/, '') ?? DEFAULT_REMOTE_COMMAND;
+    return this.child.spawnargs.at(-1)?.replace(/ daemon dial-stdio( --after-pid \d+)?$/, '') ?? DEFAULT_REMOTE_COMMAND;
   }
 }
 
