@@ -65,8 +65,8 @@ function startRemote(args: readonly string[]): {
   const done = new Promise<CliResult>((resolve, reject) => {
     const killer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`tend ${args.join(' ')} did not exit within 30 s; stderr: ${stderr}`));
-    }, 30_000);
+      reject(new Error(`tend ${args.join(' ')} did not exit within 90 s; stderr: ${stderr}`));
+    }, 90_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(killer);
@@ -124,7 +124,10 @@ describe('TEND_HOST=ssh://… over a real sshd', () => {
     expect(daemonPid(sshd.remoteHome)).toBeDefined();
     // --host and --context name it as well as TEND_HOST does.
     const byFlag = await tend(localHome, ['ps', '-a', '--json', '--host', sshd.host], {
-      env: { TEND_SSH_COMMAND: sshd.clientEnv.TEND_SSH_COMMAND, TEND_REMOTE_COMMAND: sshd.clientEnv.TEND_REMOTE_COMMAND },
+      env: {
+        TEND_SSH_COMMAND: sshd.clientEnv.TEND_SSH_COMMAND,
+        TEND_REMOTE_COMMAND: sshd.clientEnv.TEND_REMOTE_COMMAND,
+      },
     });
     expect(byFlag.code).toBe(0);
     expect((JSON.parse(byFlag.stdout) as { id: string }[]).map((t) => t.id)).toContain(id);
@@ -134,7 +137,10 @@ describe('TEND_HOST=ssh://… over a real sshd', () => {
     const marker = { TEND_TEST_LOCAL_ONLY: 'from-this-machine' };
     const plain = await remote(['run', '--wait', '--', 'echo "[$TEND_TEST_LOCAL_ONLY]"'], marker);
     expect(plain.stdout).toBe('[]\n');
-    const local = await remote(['run', '--wait', '--env-from', 'local', '--', 'echo "[$TEND_TEST_LOCAL_ONLY]"'], marker);
+    const local = await remote(
+      ['run', '--wait', '--env-from', 'local', '--', 'echo "[$TEND_TEST_LOCAL_ONLY]"'],
+      marker,
+    );
     expect(local.stdout).toBe('[from-this-machine]\n');
   }, 90_000);
 
@@ -191,7 +197,9 @@ describe('TEND_HOST=ssh://… over a real sshd', () => {
 
   it('ends a follow when the remote daemon is stopped on purpose, instead of starting a new one there', async () => {
     const gate = join(sshd.dir, 'gate-stop');
-    const id = (await remote(['run', '--', `echo before; ${untilFileExists(gate, sshd.remoteHome)}; echo after`])).stdout.trim();
+    const id = (
+      await remote(['run', '--', `echo before; ${untilFileExists(gate, sshd.remoteHome)}; echo after`])
+    ).stdout.trim();
     const remoteDaemon = daemonPid(sshd.remoteHome) as number;
     const follower = startRemote(['logs', '-f', id]);
     await pollUntil('the first line', () => follower.stdout().includes('before\n'));
@@ -212,7 +220,9 @@ describe('TEND_HOST=ssh://… over a real sshd', () => {
     const workspace = join(sshd.dir, 'project');
     mkdirSync(workspace, { recursive: true });
     const env = Object.fromEntries(
-      Object.entries(cliEnv(localHome, sshd.clientEnv)).filter((e): e is [string, string] => e[1] !== undefined),
+      Object.entries(cliEnv(localHome, sshd.clientEnv)).filter(
+        (e): e is [string, string] => e[1] !== undefined,
+      ),
     );
     const transport = new StdioClientTransport({
       command: process.execPath,
@@ -241,7 +251,7 @@ describe('TEND_HOST=ssh://… over a real sshd', () => {
     expect(daemonPid(localHome)).toBeUndefined();
   }, 120_000);
 
-  it('reports ssh failures with ssh\'s own message and exit 125', async () => {
+  it("reports ssh failures with ssh's own message and exit 125", async () => {
     // A host key that is not the one in known_hosts.
     const otherKnown = join(sshd.dir, 'other_known_hosts');
     const other = readFileSync(join(sshd.dir, 'client_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
@@ -250,7 +260,9 @@ describe('TEND_HOST=ssh://… over a real sshd', () => {
       TEND_SSH_COMMAND: `exec ssh -F ${sshd.sshConfig} -o UserKnownHostsFile=${otherKnown}`,
     });
     expect(wrongKey.code).toBe(125);
-    expect(wrongKey.stderr).toMatch(/^tend: ssh to ssh:\/\/.* exited with status 255 before the tend daemon answered: /);
+    expect(wrongKey.stderr).toMatch(
+      /^tend: ssh to ssh:\/\/.* exited with status 255 before the tend daemon answered: /,
+    );
     expect(wrongKey.stderr).toMatch(/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
 
     const noHost = await remote(['ps'], { TEND_HOST: 'ssh://no-such-host.invalid' });

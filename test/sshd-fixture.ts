@@ -22,7 +22,7 @@ export interface SshdFixture {
   /** The client's ssh config (`ssh -F`): the test key, the test known_hosts, BatchMode. */
   sshConfig: string;
   /** Variables that make a local CLI reach the remote tend: TEND_HOST, TEND_SSH_COMMAND, TEND_REMOTE_COMMAND. */
-  clientEnv: Record<string, string>;
+  clientEnv: { TEND_HOST: string; TEND_SSH_COMMAND: string; TEND_REMOTE_COMMAND: string };
   /** Pid of the sshd listener this fixture started. */
   sshdPid: number;
   /** Stops the remote tend's daemon and tasks (by recorded pids), then sshd by its pid, and removes `dir`. */
@@ -57,7 +57,9 @@ function keygen(path: string): void {
  */
 export async function startSshd(): Promise<SshdFixture> {
   if (!existsSync(SSHD_BIN))
-    throw new Error(`${SSHD_BIN} is missing: install Debian's openssh-server and openssh-client (.ci/run does)`);
+    throw new Error(
+      `${SSHD_BIN} is missing: install Debian's openssh-server and openssh-client (.ci/run does)`,
+    );
   if (!existsSync('/run/sshd'))
     throw new Error('/run/sshd (sshd privilege separation directory) is missing: .ci/run creates it');
   const dir = mkdtempSync('/tmp/tend-ssh-');

@@ -32,7 +32,8 @@ export function isLocalOnly(cmd: Command): boolean {
  */
 export function addCommonOptions(cmd: Command): void {
   cmd.option('--json', 'print JSON instead of text');
-  if (!isLocalOnly(cmd) && !cmd.options.some((o) => o.long === '--host')) cmd.option('-H, --host <url>', HOST_HELP);
+  if (!isLocalOnly(cmd) && !cmd.options.some((o) => o.long === '--host'))
+    cmd.option('-H, --host <url>', HOST_HELP);
   if (SESSION_COMMANDS.includes(cmd.name())) cmd.option('--session <id>', SESSION_HELP);
 }
 

@@ -29,7 +29,9 @@ export async function createContext(
   }
   const file = readContexts();
   if (file.contexts[name])
-    throw new CliError(`context "${name}" exists (host ${file.contexts[name].host}); remove it first: tend context rm ${name}`);
+    throw new CliError(
+      `context "${name}" exists (host ${file.contexts[name].host}); remove it first: tend context rm ${name}`,
+    );
   file.contexts[name] = {
     host: options.host,
     ...(options.description !== undefined ? { description: options.description } : {}),

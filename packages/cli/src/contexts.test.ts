@@ -23,14 +23,24 @@ describe('resolveTarget', () => {
 
   it('takes --host, --context, TEND_HOST, TEND_CONTEXT, then the current context, in that order', () => {
     writeContexts(
-      { current: 'cur', contexts: { cur: { host: 'ssh://cur' }, named: { host: 'ssh://named' }, envctx: { host: 'ssh://envctx' } } },
+      {
+        current: 'cur',
+        contexts: {
+          cur: { host: 'ssh://cur' },
+          named: { host: 'ssh://named' },
+          envctx: { host: 'ssh://envctx' },
+        },
+      },
       env,
     );
     const all = { ...env, TEND_HOST: 'ssh://from-env', TEND_CONTEXT: 'envctx' };
     expect(resolveTarget({ host: 'ssh://flag' }, all)).toEqual({ host: 'ssh://flag' });
     expect(resolveTarget({ context: 'named' }, all)).toEqual({ host: 'ssh://named', context: 'named' });
     expect(resolveTarget({}, all)).toEqual({ host: 'ssh://from-env' });
-    expect(resolveTarget({}, { ...env, TEND_CONTEXT: 'envctx' })).toEqual({ host: 'ssh://envctx', context: 'envctx' });
+    expect(resolveTarget({}, { ...env, TEND_CONTEXT: 'envctx' })).toEqual({
+      host: 'ssh://envctx',
+      context: 'envctx',
+    });
     expect(resolveTarget({}, env)).toEqual({ host: 'ssh://cur', context: 'cur' });
     // "default" is this machine, wherever it is named.
     expect(resolveTarget({ context: 'default' }, all)).toEqual({});
@@ -47,7 +57,9 @@ describe('contexts.json', () => {
   it('lives in the config directory, written 0600', () => {
     writeContexts({ contexts: { devbox: { host: 'ssh://devbox' } } }, env);
     expect(contextsPath(env)).toBe(join(home, 'config', 'contexts.json'));
-    expect(JSON.parse(readFileSync(contextsPath(env), 'utf8'))).toEqual({ contexts: { devbox: { host: 'ssh://devbox' } } });
+    expect(JSON.parse(readFileSync(contextsPath(env), 'utf8'))).toEqual({
+      contexts: { devbox: { host: 'ssh://devbox' } },
+    });
     expect(readContexts(env).contexts.devbox?.host).toBe('ssh://devbox');
   });
 

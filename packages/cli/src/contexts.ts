@@ -70,7 +70,10 @@ export function readContexts(env: Record<string, string | undefined> = process.e
 }
 
 /** Writes contexts.json atomically (temp file, rename), mode 0600, creating the config directory (0700). */
-export function writeContexts(file: ContextsFile, env: Record<string, string | undefined> = process.env): void {
+export function writeContexts(
+  file: ContextsFile,
+  env: Record<string, string | undefined> = process.env,
+): void {
   const path = contextsPath(env);
   mkdirSync(resolvePaths({ env }).configDir, { recursive: true, mode: 0o700 });
   const temp = `${path}.${process.pid}.tmp`;

@@ -161,7 +161,10 @@ async function shutdown(
       new Promise<boolean>((done) => setTimeout(() => done(false), budgetMs).unref()),
     ]);
     await client.close().catch(() => undefined);
-    if (!gone) throw new CliError(`daemon (pid ${result.pid}) did not close its connections within ${formatSpan(budgetMs)}`);
+    if (!gone)
+      throw new CliError(
+        `daemon (pid ${result.pid}) did not close its connections within ${formatSpan(budgetMs)}`,
+      );
     return result;
   }
   await client.close().catch(() => undefined);
@@ -180,8 +183,9 @@ const DIAL_RESTART_WAIT_MS = 10_000;
 /** Pid in the runtime directory's stopped.json (left by a daemon stopped on purpose), if any. */
 function stoppedPid(): number | undefined {
   try {
-    const pid = (JSON.parse(readFileSync(resolvePaths({ env: process.env }).stoppedPath, 'utf8')) as { pid?: unknown })
-      .pid;
+    const pid = (
+      JSON.parse(readFileSync(resolvePaths({ env: process.env }).stoppedPath, 'utf8')) as { pid?: unknown }
+    ).pid;
     return typeof pid === 'number' ? pid : undefined;
   } catch {
     return undefined;
@@ -207,7 +211,9 @@ export async function dialStdio(options: { afterPid?: number } = {}): Promise<nu
   if (old !== undefined) {
     // A client on the other end lost daemon `old`: the rules of a local reconnect (ReconnectingChannel), applied here.
     if (stoppedPid() === old) {
-      warn(`the tend daemon (pid ${old}) was stopped (tend daemon stop, or SIGTERM) while this client was using it`);
+      warn(
+        `the tend daemon (pid ${old}) was stopped (tend daemon stop, or SIGTERM) while this client was using it`,
+      );
       return DIAL_STOPPED_EXIT;
     }
     // While it still exists (restarting), connect to whatever answers but start nothing: it would lose the lock race.
@@ -221,7 +227,9 @@ export async function dialStdio(options: { afterPid?: number } = {}): Promise<nu
       }
     }
     if (!socket && stoppedPid() === old) {
-      warn(`the tend daemon (pid ${old}) was stopped (tend daemon stop, or SIGTERM) while this client was using it`);
+      warn(
+        `the tend daemon (pid ${old}) was stopped (tend daemon stop, or SIGTERM) while this client was using it`,
+      );
       return DIAL_STOPPED_EXIT;
     }
   }

@@ -45,7 +45,8 @@ export const HOST_HELP =
   'ssh://[user@]host[:port]: the tend daemon of that machine, through ssh (default: $TEND_HOST, the current context, else this machine)';
 
 /** Help of the global --context option. */
-export const CONTEXT_HELP = 'use the host of this context (tend context ls; default: $TEND_CONTEXT, else the current one)';
+export const CONTEXT_HELP =
+  'use the host of this context (tend context ls; default: $TEND_CONTEXT, else the current one)';
 
 /** Help of the --session option every command takes. */
 export const SESSION_HELP =

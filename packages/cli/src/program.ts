@@ -278,10 +278,14 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .command('ls')
     .alias('list')
     .description('list the contexts; * marks the current one')
-    .action(act(async (_o, cmd: Command) => (await import('./context-command.js')).listContexts(optionsOf(cmd))));
+    .action(
+      act(async (_o, cmd: Command) => (await import('./context-command.js')).listContexts(optionsOf(cmd))),
+    );
   context
     .command('use')
-    .description('make a context the current one, used when neither --host, --context, TEND_HOST nor TEND_CONTEXT says; "default" is the local daemon')
+    .description(
+      'make a context the current one, used when neither --host, --context, TEND_HOST nor TEND_CONTEXT says; "default" is the local daemon',
+    )
     .argument('<name>', 'name of the context, or default')
     .action(act(async (name: string) => (await import('./context-command.js')).useContext(name)));
   context
@@ -293,7 +297,9 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
   context
     .command('show')
     .description('print the name of the current context')
-    .action(act(async (_o, cmd: Command) => (await import('./context-command.js')).showContext(optionsOf(cmd))));
+    .action(
+      act(async (_o, cmd: Command) => (await import('./context-command.js')).showContext(optionsOf(cmd))),
+    );
 
   for (const cmd of leaves(program)) addCommonOptions(cmd);
   program.hook('preAction', (_program, action) => {

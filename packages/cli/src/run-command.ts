@@ -23,7 +23,7 @@ export function addRunCommand(program: Command, act: ReturnType<typeof actionsIn
     )
     .option(
       '--cwd <dir>',
-      'working directory (default: the current one); with a remote --host, a path on that machine (relative ones are resolved against the current directory\'s path)',
+      "working directory (default: the current one); with a remote --host, a path on that machine (relative ones are resolved against the current directory's path)",
     )
     .option(
       '-e, --env <KEY=VALUE>',

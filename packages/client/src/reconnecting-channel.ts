@@ -251,7 +251,10 @@ export class ReconnectingChannel {
   private async connectRemoteAgain(backoff: Backoff, oldPid: number): Promise<Connected> {
     for (;;) {
       try {
-        return await connectDaemon({ ...this.options, timeoutMs: Math.max(1, backoff.remainingMs()) }, oldPid);
+        return await connectDaemon(
+          { ...this.options, timeoutMs: Math.max(1, backoff.remainingMs()) },
+          oldPid,
+        );
       } catch (error) {
         if (!(error instanceof RemoteHostError) || error.exitCode !== 255) throw error;
         if (!(await backoff.wait())) throw error;

@@ -153,7 +153,10 @@ export class SshStream extends Duplex {
   }
 
   private remoteCommand(): string {
-    return this.child.spawnargs.at(-1)?.replace(/ daemon dial-stdio( --after-pid \d+)?$/, '') ?? DEFAULT_REMOTE_COMMAND;
+    return (
+      this.child.spawnargs.at(-1)?.replace(/ daemon dial-stdio( --after-pid \d+)?$/, '') ??
+      DEFAULT_REMOTE_COMMAND
+    );
   }
 }
 
