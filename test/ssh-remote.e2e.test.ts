@@ -36,9 +36,17 @@ afterAll(async () => {
   await sshd?.stop();
 }, 60_000);
 
-/** `tend <args>` in the local TEND_HOME with the remote's TEND_HOST (and `extra` variables). */
+/**
+ * `tend <args>` in the local TEND_HOME with the remote's TEND_HOST (and `extra` variables). Not helpers' tend(),
+ * whose 20 s budget is too short here: each call runs ssh, an sshd session and a second node on a busy machine.
+ */
 function remote(args: readonly string[], extra: Record<string, string> = {}): Promise<CliResult> {
-  return tend(localHome, args, { env: { ...sshd.clientEnv, ...extra } });
+  return startRemote(args, extra).done;
+}
+
+/** `tend <args>` in the local TEND_HOME with only `env` for ssh (no TEND_HOST), within the same budget. */
+function local(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
+  return startRemote(args, { TEND_HOST: '', ...env }).done;
 }
 
 async function remoteJson<T>(args: readonly string[]): Promise<T> {
@@ -48,14 +56,17 @@ async function remoteJson<T>(args: readonly string[]): Promise<T> {
 }
 
 /** A CLI left running (logs -f), with its pid for finding its ssh child. */
-function startRemote(args: readonly string[]): {
+function startRemote(
+  args: readonly string[],
+  extra: Record<string, string> = {},
+): {
   pid: number;
   stdout(): string;
   stderr(): string;
   done: Promise<CliResult>;
 } {
   const child = spawn(process.execPath, [CLI_BIN, ...args], {
-    env: cliEnv(localHome, sshd.clientEnv),
+    env: cliEnv(localHome, { ...sshd.clientEnv, ...extra }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -123,11 +134,9 @@ describe('TEND_HOST=ssh://… over a real sshd', () => {
     expect(daemonPid(localHome)).toBeUndefined();
     expect(daemonPid(sshd.remoteHome)).toBeDefined();
     // --host and --context name it as well as TEND_HOST does.
-    const byFlag = await tend(localHome, ['ps', '-a', '--json', '--host', sshd.host], {
-      env: {
-        TEND_SSH_COMMAND: sshd.clientEnv.TEND_SSH_COMMAND,
-        TEND_REMOTE_COMMAND: sshd.clientEnv.TEND_REMOTE_COMMAND,
-      },
+    const byFlag = await local(['ps', '-a', '--json', '--host', sshd.host], {
+      TEND_SSH_COMMAND: sshd.clientEnv.TEND_SSH_COMMAND,
+      TEND_REMOTE_COMMAND: sshd.clientEnv.TEND_REMOTE_COMMAND,
     });
     expect(byFlag.code).toBe(0);
     expect((JSON.parse(byFlag.stdout) as { id: string }[]).map((t) => t.id)).toContain(id);
@@ -149,22 +158,22 @@ describe('TEND_HOST=ssh://… over a real sshd', () => {
       TEND_SSH_COMMAND: sshd.clientEnv.TEND_SSH_COMMAND,
       TEND_REMOTE_COMMAND: sshd.clientEnv.TEND_REMOTE_COMMAND,
     };
-    const created = await tend(localHome, ['context', 'create', 'devbox', '--host', sshd.host], { env });
+    const created = await local(['context', 'create', 'devbox', '--host', sshd.host], env);
     expect(created.code).toBe(0);
-    const listed = await tend(localHome, ['context', 'ls'], { env });
+    const listed = await local(['context', 'ls'], env);
     expect(listed.stdout).toMatch(/^default \*\s+this machine$/m);
     expect(listed.stdout).toMatch(new RegExp(`^devbox +${sshd.host.replace(/[.]/g, '\\.')}$`, 'm'));
-    const ps = await tend(localHome, ['--context', 'devbox', 'ps', '-a', '--json'], { env });
+    const ps = await local(['--context', 'devbox', 'ps', '-a', '--json'], env);
     expect(ps.code).toBe(0);
     expect(JSON.parse(ps.stdout).length).toBeGreaterThan(0);
     expect(daemonPid(localHome)).toBeUndefined();
-    expect((await tend(localHome, ['context', 'use', 'devbox'], { env })).code).toBe(0);
-    const current = await tend(localHome, ['daemon', 'status', '--json'], { env });
+    expect((await local(['context', 'use', 'devbox'], env)).code).toBe(0);
+    const current = await local(['daemon', 'status', '--json'], env);
     expect(JSON.parse(current.stdout).stateDir).toBe(join(sshd.remoteHome, 'state'));
-    const unknown = await tend(localHome, ['--context', 'nope', 'ps'], { env });
+    const unknown = await local(['--context', 'nope', 'ps'], env);
     expect(unknown.code).toBe(125);
     expect(unknown.stderr).toContain('no context named "nope"');
-    expect((await tend(localHome, ['context', 'rm', 'devbox'], { env })).code).toBe(0);
+    expect((await local(['context', 'rm', 'devbox'], env)).code).toBe(0);
     expect(daemonPid(localHome)).toBeUndefined();
   }, 120_000);
 
@@ -175,13 +184,17 @@ describe('TEND_HOST=ssh://… over a real sshd', () => {
     const id = (await remote(['run', '--', command])).stdout.trim();
     const remoteDaemon = daemonPid(sshd.remoteHome);
     const follower = startRemote(['logs', '-f', id]);
-    await pollUntil('the first 40 lines', () => follower.stdout().includes('line40\n'));
+    await pollUntil('the first 40 lines', () => follower.stdout().includes('line40\n'), {
+      timeoutMs: 60_000,
+    });
     const [ssh] = await pollUntil('the ssh child of logs -f', () => {
       const found = sshChildrenOf(follower.pid);
       return found.length === 1 ? found : undefined;
     });
     process.kill(ssh as number, 'SIGKILL');
-    await pollUntil('the reconnect', () => follower.stderr().includes('reconnected to the tend daemon on'));
+    await pollUntil('the reconnect', () => follower.stderr().includes('reconnected to the tend daemon on'), {
+      timeoutMs: 60_000,
+    });
     writeFileSync(gate, '');
     const done = await follower.done;
     expect(done.code).toBe(0);
@@ -202,7 +215,7 @@ describe('TEND_HOST=ssh://… over a real sshd', () => {
     ).stdout.trim();
     const remoteDaemon = daemonPid(sshd.remoteHome) as number;
     const follower = startRemote(['logs', '-f', id]);
-    await pollUntil('the first line', () => follower.stdout().includes('before\n'));
+    await pollUntil('the first line', () => follower.stdout().includes('before\n'), { timeoutMs: 60_000 });
     // `tend daemon stop` run on the remote machine itself.
     const stop = await tend(sshd.remoteHome, ['daemon', 'stop']);
     expect(stop.code).toBe(0);
