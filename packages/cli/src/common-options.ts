@@ -3,7 +3,7 @@
 // merge of a command's options with its ancestors'.
 import type { Command } from 'commander';
 import { CliError } from './errors.js';
-import { SESSION_HELP } from './help-text.js';
+import { HOST_HELP, SESSION_HELP } from './help-text.js';
 
 /** Mutable outcome of one parse: the exit code an action returned. */
 export interface Outcome {
@@ -21,10 +21,32 @@ export function actionsInto(outcome: Outcome) {
 /** Commands that use the session of `--session` / $TEND_SESSION (`ps` has its own filter option). */
 export const SESSION_COMMANDS = ['run', 'inbox', 'mcp', 'hook'];
 
-/** Adds the options every command takes after its name too: --json, and --session where the command uses it. */
+/** True for commands that act on this machine only (dial-stdio, the context commands): --host/--context do not apply. */
+export function isLocalOnly(cmd: Command): boolean {
+  return cmd.name() === 'dial-stdio' || cmd.parent?.name() === 'context';
+}
+
+/**
+ * Adds the options every command takes after its name too: --json, --host (not for the local-only
+ * commands), and --session where the command uses it.
+ */
 export function addCommonOptions(cmd: Command): void {
   cmd.option('--json', 'print JSON instead of text');
+  if (!isLocalOnly(cmd) && !cmd.options.some((o) => o.long === '--host'))
+    cmd.option('-H, --host <url>', HOST_HELP);
   if (SESSION_COMMANDS.includes(cmd.name())) cmd.option('--session <id>', SESSION_HELP);
+}
+
+/**
+ * Refuses `tend --host H <command>` (or --context) for a command that acts on this machine only.
+ * @throws CliError naming the command.
+ */
+export function checkGlobalHost(program: Command, action: Command): void {
+  const { host, context } = program.opts() as { host?: string; context?: string };
+  if ((host === undefined && context === undefined) || !isLocalOnly(action)) return;
+  throw new CliError(
+    `--host and --context do nothing for tend ${action.parent?.name()} ${action.name()}, which acts on this machine: leave them out`,
+  );
 }
 
 /**

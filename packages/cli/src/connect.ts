@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { TendClient } from '@tend/client';
+import { resolveTarget } from './contexts.js';
 import { warn } from './output.js';
 import { TEND_VERSION } from '@tend/protocol/wire';
 
@@ -9,6 +10,13 @@ export interface GlobalOptions {
   json?: boolean;
   /** Session recorded on the tasks this invocation starts (default: $TEND_SESSION). */
   session?: string;
+  /** `--host ssh://[user@]host[:port]`: the daemon of that machine, over ssh (see contexts.ts resolveTarget). */
+  host?: string;
+  /**
+   * The global `--context NAME` (the host of that context, `tend context create`), copied here before each action
+   * because `logs -C/--context <lines>` has the same option name.
+   */
+  contextName?: string;
 }
 
 /**
@@ -40,16 +48,29 @@ export function daemonCommand(): string[] {
 }
 
 /**
+ * The remote host this command talks to (`--host`, `--context`, TEND_HOST, TEND_CONTEXT, the current
+ * context), or undefined for the local daemon. See {@link resolveTarget}.
+ * @throws CliError for both --host and --context, or an unknown context.
+ */
+export function targetHost(options: GlobalOptions): string | undefined {
+  return resolveTarget({ host: options.host, context: options.contextName }).host;
+}
+
+/**
  * Connects to the daemon of the current user (paths from TEND_HOME / XDG env),
- * starting it when `autoStart` is true (the default). `@tend/client` is loaded
- * here, lazily, so that `--help` and usage errors stay fast.
+ * starting it when `autoStart` is true (the default), or to the daemon of the remote host
+ * named by `--host`/`--context`/TEND_HOST/TEND_CONTEXT over ssh (whose `tend daemon dial-stdio`
+ * starts it there). `@tend/client` is loaded here, lazily, so that `--help` and usage errors stay fast.
  * @throws the client's DaemonUnreachableError (reason `daemon_unreachable`) when
- *   no daemon answers within the connect deadline, ProtocolMismatchError…
+ *   no daemon answers within the connect deadline, RemoteHostError (reason `remote_host`: ssh failed,
+ *   with ssh's message), ProtocolMismatchError…; CliError for a bad --host/--context.
  */
 export async function connect(options: GlobalOptions, { autoStart = true } = {}): Promise<TendClient> {
+  const host = targetHost(options);
   const { TendClient } = await import('@tend/client');
   const session = options.session || process.env.TEND_SESSION || undefined;
   return TendClient.connect({
+    ...(host !== undefined ? { host } : {}),
     autoStart,
     // Also without autoStart: the client needs it to replace a daemon of an older protocol.
     daemonCommand: daemonCommand(),
@@ -63,15 +84,18 @@ export async function connect(options: GlobalOptions, { autoStart = true } = {})
  * Runs `fn` with a connected client and closes the connection afterwards,
  * whether `fn` succeeded or threw. When the daemon restarts or crashes meanwhile,
  * the client reconnects (waits and follows resume) and stderr gets one line,
- * `tend: reconnected to the tend daemon (pid N)`, per reconnect.
+ * `tend: reconnected to the tend daemon (pid N)` (`… on ssh://host (pid N)` for a remote host, also after
+ * a lost ssh connection), per reconnect.
  */
 export async function withClient<T>(
   options: GlobalOptions,
   fn: (client: TendClient) => Promise<T>,
   connectOptions: { autoStart?: boolean } = {},
 ): Promise<T> {
+  const host = targetHost(options);
   const client = await connect(options, connectOptions);
-  client.onReconnect((daemon) => warn(`reconnected to the tend daemon (pid ${daemon.pid})`));
+  const where = host === undefined ? '' : ` on ${host}`;
+  client.onReconnect((daemon) => warn(`reconnected to the tend daemon${where} (pid ${daemon.pid})`));
   try {
     return await fn(client);
   } finally {

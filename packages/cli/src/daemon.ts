@@ -1,6 +1,14 @@
 import type { TendClient } from '@tend/client';
-import { DEFAULT_KILL_GRACE_MS } from '@tend/protocol/wire';
-import { connect, isDaemonUnreachable, withClient, type GlobalOptions } from './connect.js';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_KILL_GRACE_MS, resolvePaths } from '@tend/protocol/wire';
+import {
+  connect,
+  daemonCommand,
+  isDaemonUnreachable,
+  targetHost,
+  withClient,
+  type GlobalOptions,
+} from './connect.js';
 import { CliError } from './errors.js';
 import { formatSpan, printJson, printLine, warn } from './output.js';
 
@@ -60,7 +68,8 @@ export async function stopDaemon(options: DaemonStopOptions): Promise<number> {
  */
 export async function restartDaemon(options: DaemonStopOptions): Promise<number> {
   const { checkConfigFile } = await import('@tend/client');
-  await checkConfigFile(process.env);
+  // A remote daemon's config.json is on that machine: its own tend checks it when it starts the daemon.
+  if (targetHost(options) === undefined) await checkConfigFile(process.env);
   await shutdown(options, { restart: true });
   return startDaemon(options);
 }
@@ -131,19 +140,117 @@ async function shutdown(
     throw err;
   }
   let result: Awaited<ReturnType<TendClient['shutdown']>>;
+  // A remote daemon's pid is on the other machine: its exit shows as the end of the ssh connection
+  // (the daemon closes its connections, dial-stdio and then ssh exit).
+  const remote = targetHost(options) !== undefined;
+  const closed = remote ? new Promise<void>((done) => client.onClose(() => done())) : undefined;
   try {
     result = await client.shutdown({
       killTasks: options.killTasks ?? false,
       graceMs: SHUTDOWN_GRACE_MS,
       restart,
     });
-  } finally {
+  } catch (err) {
     await client.close().catch(() => undefined);
+    throw err;
   }
   const budgetMs = EXIT_DEADLINE_MS + (options.killTasks ? SHUTDOWN_GRACE_MS : 0);
+  if (closed) {
+    const gone = await Promise.race([
+      closed.then(() => true),
+      new Promise<boolean>((done) => setTimeout(() => done(false), budgetMs).unref()),
+    ]);
+    await client.close().catch(() => undefined);
+    if (!gone)
+      throw new CliError(
+        `daemon (pid ${result.pid}) did not close its connections within ${formatSpan(budgetMs)}`,
+      );
+    return result;
+  }
+  await client.close().catch(() => undefined);
   const { waitForPidGone } = await import('@tend/client');
   if (!(await waitForPidGone(result.pid, Date.now() + budgetMs))) {
     throw new CliError(`daemon (pid ${result.pid}) did not exit within ${formatSpan(budgetMs)}`);
   }
   return result;
+}
+
+/** Exit status of `dial-stdio --after-pid N` when daemon N was stopped on purpose (the client's DIAL_STOPPED_EXIT). */
+export const DIAL_STOPPED_EXIT = 3;
+/** Longest `dial-stdio --after-pid N` waits for a restarting daemon N to go before starting one, in ms. */
+const DIAL_RESTART_WAIT_MS = 10_000;
+
+/** Pid in the runtime directory's stopped.json (left by a daemon stopped on purpose), if any. */
+function stoppedPid(): number | undefined {
+  try {
+    const pid = (
+      JSON.parse(readFileSync(resolvePaths({ env: process.env }).stoppedPath, 'utf8')) as { pid?: unknown }
+    ).pid;
+    return typeof pid === 'number' ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `tend daemon dial-stdio`: relays stdin to the local daemon's socket and the socket to stdout, byte for
+ * byte, starting the daemon first when none runs (as `docker system dial-stdio`). What a client on another
+ * machine runs through `ssh host tend daemon dial-stdio` (TEND_HOST=ssh://…). Always the local daemon:
+ * TEND_HOST and contexts do not apply. Ends when either side closes: stdin's end is passed on as the
+ * socket's write end (half-close), the socket's end ends stdout.
+ * With `--after-pid N` (what a reconnecting client sends after losing daemon N): exits {@link DIAL_STOPPED_EXIT}
+ * when N was stopped on purpose (its stopped.json), and starts no daemon while N still exists (it is restarting).
+ * @returns 0 once both directions are done; {@link DIAL_STOPPED_EXIT} as above.
+ * @throws the client's DaemonUnreachableError when no daemon answers (printed on stderr, which ssh relays).
+ */
+export async function dialStdio(options: { afterPid?: number } = {}): Promise<number> {
+  const { dialDaemonSocket, DaemonUnreachableError, waitForPidGone } = await import('@tend/client');
+  const connectOptions = { autoStart: true, daemonCommand: daemonCommand() };
+  let socket: import('node:net').Socket | undefined;
+  const old = options.afterPid;
+  if (old !== undefined) {
+    // A client on the other end lost daemon `old`: the rules of a local reconnect (ReconnectingChannel), applied here.
+    if (stoppedPid() === old) {
+      warn(
+        `the tend daemon (pid ${old}) was stopped (tend daemon stop, or SIGTERM) while this client was using it`,
+      );
+      return DIAL_STOPPED_EXIT;
+    }
+    // While it still exists (restarting), connect to whatever answers but start nothing: it would lose the lock race.
+    const deadline = Date.now() + DIAL_RESTART_WAIT_MS;
+    while (!socket && Date.now() < deadline) {
+      try {
+        socket = await dialDaemonSocket({ ...connectOptions, autoStart: false, timeoutMs: 1_000 });
+      } catch (err) {
+        if (!(err instanceof DaemonUnreachableError)) throw err;
+        if (await waitForPidGone(old, Math.min(deadline, Date.now() + 100))) break;
+      }
+    }
+    if (!socket && stoppedPid() === old) {
+      warn(
+        `the tend daemon (pid ${old}) was stopped (tend daemon stop, or SIGTERM) while this client was using it`,
+      );
+      return DIAL_STOPPED_EXIT;
+    }
+  }
+  socket ??= await dialDaemonSocket(connectOptions);
+  const connected = socket;
+  await new Promise<void>((done) => {
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      done();
+    };
+    // The daemon went away (restart, crash): the client on the other end reconnects.
+    connected.once('close', finish);
+    connected.on('error', () => connected.destroy());
+    process.stdout.on('error', () => connected.destroy());
+    process.stdin.on('error', () => connected.destroy());
+    process.stdin.pipe(connected);
+    connected.pipe(process.stdout);
+  });
+  // Flush what the daemon sent last before exiting.
+  await new Promise<void>((done) => process.stdout.write('', () => done()));
+  return 0;
 }

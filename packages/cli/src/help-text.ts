@@ -10,7 +10,7 @@ Exit codes:
   124   wait: --timeout passed before the task ended (or before the --until-…
         condition held)
   125   tend itself failed: daemon unreachable, bad arguments, unknown task id,
-        task lost (its exit status is unknown)
+        task lost (its exit status is unknown), ssh to a remote host failed
 
 Environment:
   TEND_HOME     keep the socket, database, logs and config under this directory
@@ -18,6 +18,11 @@ Environment:
   TEND_SESSION  session recorded on the tasks you start, and whose inbox
                 \`tend inbox\` shows (as --session)
   TEND_SOCKET   socket path of the daemon
+  TEND_HOST     ssh://[user@]host[:port]: use the tend daemon of that machine,
+                through your ssh (as --host; see tend context)
+  TEND_CONTEXT  name of a context (tend context create) to use (as --context)
+  TEND_SSH_COMMAND     command run instead of ssh (e.g. "ssh -F ~/my_config")
+  TEND_REMOTE_COMMAND  tend on the remote host (default: tend from its PATH)
   TEND_SYSTEMD_SCOPE=0  start the daemon without a systemd scope (by default
                 a daemon tend starts goes into \`systemd-run --user --scope -p
                 Delegate=yes\` when a systemd user manager is there)
@@ -34,6 +39,14 @@ outputCapBytes and killGraceMs (default 10000: the SIGKILL grace of stop,
 timeouts and shutdown). tend checks it before it starts a daemon; a running
 daemon applies a changed file after \`tend daemon restart\` (tasks survive).
 `;
+
+/** Help of the --host option every command takes. */
+export const HOST_HELP =
+  'ssh://[user@]host[:port]: the tend daemon of that machine, through ssh (default: $TEND_HOST, the current context, else this machine)';
+
+/** Help of the global --context option. */
+export const CONTEXT_HELP =
+  'use the host of this context (tend context ls; default: $TEND_CONTEXT, else the current one)';
 
 /** Help of the --session option every command takes. */
 export const SESSION_HELP =

@@ -1,4 +1,4 @@
-import { daemonCommand, type GlobalOptions } from './connect.js';
+import { daemonCommand, targetHost, type GlobalOptions } from './connect.js';
 import { ExitCode } from './exit-codes.js';
 import { TEND_VERSION } from '@tend/protocol/wire';
 
@@ -15,8 +15,10 @@ export interface McpOptions extends GlobalOptions {
  * @returns 0 once the client has gone.
  */
 export async function serveMcp(options: McpOptions): Promise<number> {
+  const host = targetHost(options);
   const { runMcpServer } = await import('@tend/mcp');
   await runMcpServer({
+    ...(host !== undefined ? { host } : {}),
     daemonCommand: daemonCommand(),
     ...(options.session ? { session: options.session } : {}),
     ...(options.cwd ? { workspace: options.cwd } : {}),

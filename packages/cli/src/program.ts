@@ -3,6 +3,7 @@ import { DEFAULT_KILL_GRACE_MS, TEND_VERSION } from '@tend/protocol/wire';
 import {
   actionsInto,
   addCommonOptions,
+  checkGlobalHost,
   checkGlobalSession,
   leaves,
   type Outcome,
@@ -30,6 +31,8 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .version(TEND_VERSION, '-V, --version', 'print the version of tend')
     .option('--json', 'print JSON instead of text')
     .option('--session <id>', `${help.SESSION_HELP}; for run, inbox, mcp and hook`)
+    .option('-H, --host <url>', help.HOST_HELP)
+    .option('-c, --context <name>', help.CONTEXT_HELP)
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'tend: ')) })
@@ -291,9 +294,69 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .command('status')
     .description('show pid, version, uptime, paths and task counts of the running daemon')
     .action(act(async (_o, cmd: Command) => (await import('./daemon.js')).showDaemonStatus(optionsOf(cmd))));
+  daemon
+    .command('dial-stdio')
+    .description(
+      "relay stdin/stdout to the local daemon's socket, byte for byte, starting the daemon if needed " +
+        '(what a client with TEND_HOST=ssh://… runs on this machine through ssh; always the local daemon)',
+    )
+    .option(
+      '--after-pid <pid>',
+      'sent by a reconnecting client: start no daemon while pid <pid> exists, and exit 3 when it was stopped on purpose',
+      arg.countArg,
+    )
+    .action(act(async (_o, cmd: Command) => (await import('./daemon.js')).dialStdio(cmd.opts())));
+
+  const context = program
+    .command('context')
+    .description(
+      'name remote hosts (as docker context): tend --context NAME ps, or tend context use NAME for every command',
+    );
+  context
+    .command('create')
+    .description('create a context that reaches the tend of another machine over ssh')
+    .argument('<name>', 'name of the context (letters, digits, ".", "_", "-")')
+    .requiredOption('--host <url>', 'ssh://[user@]host[:port]')
+    .option('--description <text>', 'shown by tend context ls')
+    .action(
+      act(async (name: string, _o, cmd: Command) =>
+        (await import('./context-command.js')).createContext(name, cmd.opts()),
+      ),
+    );
+  context
+    .command('ls')
+    .alias('list')
+    .description('list the contexts; * marks the current one')
+    .action(
+      act(async (_o, cmd: Command) => (await import('./context-command.js')).listContexts(optionsOf(cmd))),
+    );
+  context
+    .command('use')
+    .description(
+      'make a context the current one, used when neither --host, --context, TEND_HOST nor TEND_CONTEXT says; "default" is the local daemon',
+    )
+    .argument('<name>', 'name of the context, or default')
+    .action(act(async (name: string) => (await import('./context-command.js')).useContext(name)));
+  context
+    .command('rm')
+    .alias('remove')
+    .description('remove contexts (the current one falls back to default)')
+    .argument('<name...>', 'names of the contexts')
+    .action(act(async (names: string[]) => (await import('./context-command.js')).removeContexts(names)));
+  context
+    .command('show')
+    .description('print the name of the current context')
+    .action(
+      act(async (_o, cmd: Command) => (await import('./context-command.js')).showContext(optionsOf(cmd))),
+    );
 
   for (const cmd of leaves(program)) addCommonOptions(cmd);
-  program.hook('preAction', (_program, action) => checkGlobalSession(program, action));
+  program.hook('preAction', (_program, action) => {
+    checkGlobalSession(program, action);
+    checkGlobalHost(program, action);
+    // `logs -C/--context <lines>` shadows the global --context NAME in optionsOf: give it its own key.
+    program.setOptionValue('contextName', program.opts().context);
+  });
   // Duration and size options need parse-duration and bytes: loaded before such a command parses (units.ts).
   program.hook('preSubcommand', (_program, command) => loadUnitsFor(command));
   return program;

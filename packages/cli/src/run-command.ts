@@ -21,7 +21,10 @@ export function addRunCommand(program: Command, act: ReturnType<typeof actionsIn
       'name of the task, unique among live tasks; usable instead of the id',
       arg.nameArg,
     )
-    .option('--cwd <dir>', 'working directory (default: the current one)')
+    .option(
+      '--cwd <dir>',
+      "working directory (default: the current one); with a remote --host, a path on that machine (relative ones are resolved against the current directory's path)",
+    )
     .option(
       '-e, --env <KEY=VALUE>',
       'set an environment variable (repeatable); a bare KEY passes on its value from this shell',
@@ -34,7 +37,7 @@ export function addRunCommand(program: Command, act: ReturnType<typeof actionsIn
     )
     .option(
       '--env-from <source>',
-      "environment to start from: caller (default: this shell's variables and umask) or daemon (the daemon's)",
+      "environment to start from: caller or local (this shell's variables and umask; the default on this machine) or daemon (the daemon's; the default with a remote --host, whose tasks do not get this machine's variables)",
     )
     .option(
       '--timeout <duration>',

@@ -9,7 +9,7 @@ export interface EnvOptions {
   env?: Record<string, string>;
   /** `--env-file` paths, in order. */
   envFile?: string[];
-  /** `--env-from`: `caller` (default) or `daemon`. */
+  /** `--env-from`: `caller` (the default for the local daemon; `local` is the same) or `daemon` (the default for a remote host). */
   envFrom?: string;
 }
 
@@ -23,20 +23,24 @@ export interface TaskEnvironmentParams {
 
 /**
  * The environment part of `tend run`'s task/run request. With `--env-from
- * caller` (the default) the task gets this process's environment and umask
+ * caller` (or `local`; the default for the local daemon) the task gets this process's environment and umask
  * (`capturedEnv`, `umask`, `inheritEnv: false`), as `cmd &` in the same shell
- * would; with `--env-from daemon`, the daemon's (only the overrides are sent).
+ * would; with `--env-from daemon` (the default when `remote`: this machine's PATH and toolchain mean
+ * nothing on another one), the daemon's (only the overrides are sent).
  * Overrides (`env`): the `--env-file` files in order, then `-e` over them.
  * Checked here against task/run's limits so that an oversized environment is
  * refused with advice instead of an invalid_params naming a field.
  * @throws CliError (reason invalid_env) for a bad --env-from, an unreadable or
  *   malformed --env-file (naming file and line), or an environment over the limits.
  */
-export function taskEnvironment(command: string, options: EnvOptions): TaskEnvironmentParams {
-  const from = options.envFrom ?? 'caller';
-  if (from !== 'caller' && from !== 'daemon') {
-    throw new CliError(`--env-from must be "caller" or "daemon", not "${from}"`, { reason: 'invalid_env' });
+export function taskEnvironment(command: string, options: EnvOptions, remote = false): TaskEnvironmentParams {
+  const given = options.envFrom ?? (remote ? 'daemon' : 'caller');
+  if (given !== 'caller' && given !== 'local' && given !== 'daemon') {
+    throw new CliError(`--env-from must be "caller" (or "local") or "daemon", not "${given}"`, {
+      reason: 'invalid_env',
+    });
   }
+  const from = given === 'local' ? 'caller' : given;
   const overrides: Record<string, string> = {};
   for (const path of options.envFile ?? []) {
     try {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { attach } from './attach.js';
 import { joinCommand } from './command-line.js';
 import { taskEnvironment } from './task-env.js';
-import { withClient, type GlobalOptions } from './connect.js';
+import { targetHost, withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { exitCodeOf } from './exit-status.js';
 import { type LifetimeOptions, lifetimeParams } from './lifetime-options.js';
@@ -17,7 +17,7 @@ export interface RunOptions extends GlobalOptions, LifetimeOptions {
   env?: Record<string, string>;
   /** `--env-file` paths, in order; their variables go under `env`. */
   envFile?: string[];
-  /** `--env-from`: `caller` (default) or `daemon`. */
+  /** `--env-from`: `caller`/`local` (default for the local daemon) or `daemon` (default for a remote host). */
   envFrom?: string;
   /** Task deadline in ms (already parsed from `--timeout`). */
   timeout?: number;
@@ -77,7 +77,8 @@ export async function runTask(words: string[], options: RunOptions): Promise<num
     throw new CliError('--sig-proxy forwards signals to an attached run: add -a (or --wait)');
   const lifetime = lifetimeParams(options, options.session || process.env.TEND_SESSION || undefined);
   const command = joinCommand(words);
-  const environment = taskEnvironment(command, options);
+  // A remote host gets the remote daemon's environment unless --env-from local says otherwise.
+  const environment = taskEnvironment(command, options, targetHost(options) !== undefined);
   return withClient(options, async (client) => {
     const task = await client
       .run({

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { DaemonInitialize, DaemonShutdown } from '@tend/protocol';
 import {
   Methods,
@@ -11,6 +12,7 @@ import { openDaemonSocket, unreachable, type DaemonSocketOptions, type SpawnStat
 import { Backoff, waitForPidGone, withDeadline } from './deadline.js';
 import { ConnectionClosedError, InvalidParamsError, ProtocolMismatchError } from './errors.js';
 import { RpcChannel } from './rpc-channel.js';
+import { parseSshHost } from './ssh-url.js';
 
 /** Default connect budget, auto-start included, in ms. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -43,6 +45,15 @@ export interface ConnectOptions {
    * Off: a lost connection is the end, as before (isClosed, onClose).
    */
   reconnect?: boolean;
+  /**
+   * A remote host, `ssh://[user@]host[:port]`: the client runs `ssh [user@]host tend daemon dial-stdio` with the
+   * system's `ssh` (your ~/.ssh/config, keys, agent and known_hosts; `-T -o ConnectTimeout=<timeoutMs in s>`)
+   * and speaks the protocol over its stdin/stdout. The remote `tend` starts its daemon when none runs there;
+   * `autoStart`, `daemonCommand` and `socketPath` do not apply. `env.TEND_SSH_COMMAND` replaces `ssh` (run by
+   * `sh -c`, like GIT_SSH_COMMAND), `env.TEND_REMOTE_COMMAND` the remote `tend`. Paths in requests (cwd) are the
+   * remote machine's. A lost ssh connection is reconnected like a daemon restart. Default: the local daemon.
+   */
+  host?: string;
 }
 
 /** What daemon/initialize answered: `{version, protocolVersion, pid, startedAt, socket}`. */
@@ -62,10 +73,20 @@ export interface Connected {
  * @throws ProtocolMismatchError the daemon refused this client as too old, or is still older after a restart.
  * @throws SocketPathTooLongError the socket path does not fit in sockaddr_un.
  */
-export async function connectDaemon(options: ConnectOptions = {}): Promise<Connected> {
+export async function connectDaemon(
+  options: ConnectOptions = {},
+  /** A reconnect to a remote host after the daemon of this pid was lost (see ssh-host.ts SshOptions.afterPid). */
+  remoteAfterPid?: number,
+): Promise<Connected> {
   const env = options.env ?? process.env;
-  const paths = resolvePaths({ env });
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const hello: ParamsOf<typeof DaemonInitialize> = {
+    protocolVersion: PROTOCOL_VERSION,
+    client: { name: options.clientName ?? 'tend-client', version: options.clientVersion ?? TEND_VERSION },
+    ...(options.session === undefined ? {} : { session: options.session }),
+  };
+  if (options.host !== undefined) return connectRemote(options.host, env, timeoutMs, hello, remoteAfterPid);
+  const paths = resolvePaths({ env });
   const deadline = Date.now() + timeoutMs;
   let socketOptions: DaemonSocketOptions = {
     socketPath: options.socketPath ?? paths.socketPath,
@@ -75,11 +96,6 @@ export async function connectDaemon(options: ConnectOptions = {}): Promise<Conne
     stateDir: paths.stateDir,
     logPath: paths.logPath,
     timeoutMs,
-  };
-  const hello: ParamsOf<typeof DaemonInitialize> = {
-    protocolVersion: PROTOCOL_VERSION,
-    client: { name: options.clientName ?? 'tend-client', version: options.clientVersion ?? TEND_VERSION },
-    ...(options.session === undefined ? {} : { session: options.session }),
   };
   let replaced: DaemonInfo | undefined;
   for (;;) {
@@ -105,6 +121,82 @@ export async function connectDaemon(options: ConnectOptions = {}): Promise<Conne
     replaced = daemon;
     socketOptions = { ...socketOptions, autoStart: true };
   }
+}
+
+/**
+ * Opens a raw connection to the local daemon's socket, starting the daemon as {@link connectDaemon} does
+ * (`autoStart`, `daemonCommand`, `env`, `socketPath`, `timeoutMs`), without sending anything: what
+ * `tend daemon dial-stdio` relays to its stdin/stdout.
+ * @throws DaemonUnreachableError, SocketPathTooLongError, InvalidConfigError as connectDaemon.
+ */
+export async function dialDaemonSocket(options: ConnectOptions = {}): Promise<Socket> {
+  const env = options.env ?? process.env;
+  const paths = resolvePaths({ env });
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  return openDaemonSocket(
+    {
+      socketPath: options.socketPath ?? paths.socketPath,
+      autoStart: options.autoStart ?? true,
+      daemonCommand: options.daemonCommand,
+      env: options.socketPath ? { ...env, TEND_SOCKET: options.socketPath } : env,
+      stateDir: paths.stateDir,
+      logPath: paths.logPath,
+      timeoutMs,
+    },
+    Date.now() + timeoutMs,
+  );
+}
+
+let sshModule: Promise<typeof import('./ssh-host.js')> | undefined;
+
+/**
+ * Connects to the daemon of `hostUrl` through `ssh … tend daemon dial-stdio` and sends daemon/initialize.
+ * No deadline of ours: ssh's ConnectTimeout bounds the connection, the remote `tend`'s connect budget the
+ * daemon's start, and a passphrase or password typed at ssh's prompt takes what it takes.
+ * @throws RemoteHostError ssh ended before the daemon answered (bad host, host key, auth, no tend there),
+ *   with ssh's message and exit status.
+ * @throws ProtocolMismatchError the remote daemon is older or newer than this client.
+ */
+async function connectRemote(
+  hostUrl: string,
+  env: Record<string, string | undefined>,
+  timeoutMs: number,
+  hello: ParamsOf<typeof DaemonInitialize>,
+  afterPid: number | undefined,
+): Promise<Connected> {
+  sshModule ??= import('./ssh-host.js');
+  const host = parseSshHost(hostUrl);
+  const { openSshStream } = await sshModule;
+  const stream = openSshStream(host, {
+    env,
+    connectTimeoutMs: timeoutMs,
+    ...(afterPid !== undefined ? { afterPid } : {}),
+  });
+  const channel = new RpcChannel(stream);
+  let daemon: DaemonInfo;
+  try {
+    daemon = await channel.request(Methods.DaemonInitialize, hello);
+  } catch (error) {
+    await channel.close();
+    if (error instanceof ProtocolMismatchError) {
+      throw new ProtocolMismatchError(
+        `the tend daemon on ${host.url} refused this client (protocol ${PROTOCOL_VERSION}, tend ${TEND_VERSION}) ` +
+          `as too old: ${error.message}. Upgrade the local tend to the remote's version`,
+        { cause: error, data: error.data },
+      );
+    }
+    if (!(error instanceof ConnectionClosedError)) throw error;
+    await stream.whenExited();
+    throw stream.failure('before the tend daemon answered');
+  }
+  if (daemon.protocolVersion < PROTOCOL_VERSION) {
+    await channel.close();
+    throw new ProtocolMismatchError(
+      `the tend daemon on ${host.url} (pid ${daemon.pid}, tend ${daemon.version}) speaks protocol ${daemon.protocolVersion}, ` +
+        `older than this client's ${PROTOCOL_VERSION}: upgrade tend on ${host.hostname} and run tend daemon restart there`,
+    );
+  }
+  return { channel, daemon };
 }
 
 /**

@@ -19,6 +19,8 @@ export const ClientErrorCode = {
   ConnectionClosed: -32097,
   /** config.json is bad, so no daemon was started (checked by the client; not one of vscode-jsonrpc's codes). */
   InvalidConfig: -32095,
+  /** `ssh` to a remote host failed (host key, authentication, unknown host, no tend there); see {@link RemoteHostError}. */
+  RemoteHost: -32094,
 } as const;
 
 /**
@@ -213,5 +215,36 @@ export class InvalidConfigError extends TendError {
   override name = 'InvalidConfigError';
   constructor(message: string, init?: TendErrorInit) {
     super(message, ClientErrorCode.InvalidConfig, 'invalid_config', init);
+  }
+}
+
+/** What {@link RemoteHostError} knows besides its message. */
+export interface RemoteHostErrorInit extends TendErrorInit {
+  /** The host as given, `ssh://[user@]host[:port]`. */
+  host: string;
+  /** ssh's exit status (255: ssh itself failed; 127: the remote command was not found), or null when killed. */
+  exitCode: number | null;
+  /** The last lines ssh (and the remote command) wrote to stderr. */
+  stderr: string;
+}
+
+/**
+ * The connection to a remote host's daemon over `ssh` could not be made (`remote_host`): an unknown
+ * or changed host key, failed authentication, a host that does not resolve or answer, or no `tend`
+ * on the remote PATH. The message quotes ssh's own words (its stderr); `exitCode` is ssh's exit status.
+ */
+export class RemoteHostError extends TendError {
+  override name = 'RemoteHostError';
+  readonly host: string;
+  readonly exitCode: number | null;
+  readonly stderr: string;
+  constructor(message: string, init: RemoteHostErrorInit) {
+    super(message, ClientErrorCode.RemoteHost, 'remote_host', {
+      ...init,
+      data: { reason: 'remote_host', host: init.host, sshExitCode: init.exitCode },
+    });
+    this.host = init.host;
+    this.exitCode = init.exitCode;
+    this.stderr = init.stderr;
   }
 }

@@ -15,7 +15,12 @@ import {
   type DaemonInfo,
 } from './connect.js';
 import { Backoff, pidExists } from './deadline.js';
-import { ConnectionClosedError, DaemonStoppedError, DaemonUnreachableError } from './errors.js';
+import {
+  ConnectionClosedError,
+  DaemonStoppedError,
+  DaemonUnreachableError,
+  RemoteHostError,
+} from './errors.js';
 import type { Disposable, RpcChannel } from './rpc-channel.js';
 
 /**
@@ -223,6 +228,7 @@ export class ReconnectingChannel {
   private async connectAfter(oldPid: number): Promise<Connected> {
     const deadline = Date.now() + this.timeoutMs;
     const backoff = new Backoff(deadline);
+    if (this.options.host !== undefined) return this.connectRemoteAgain(backoff, oldPid);
     const stopped = () => stoppedPid(this.options) === oldPid;
     if (stopped()) throw stoppedError(this.info);
     while (pidExists(oldPid)) {
@@ -235,6 +241,25 @@ export class ReconnectingChannel {
     }
     if (stopped()) throw stoppedError(this.info);
     return connectDaemon({ ...this.options, timeoutMs: Math.max(1, backoff.remainingMs()) });
+  }
+
+  /**
+   * A remote host: its daemon's pid and stopped.json are on the other machine, where `tend daemon dial-stdio
+   * --after-pid <old pid>` applies the rules above (and exits 3 after a deliberate stop: DaemonStoppedError).
+   * ssh failing by itself (status 255: the network may be coming back) is tried again until the deadline.
+   */
+  private async connectRemoteAgain(backoff: Backoff, oldPid: number): Promise<Connected> {
+    for (;;) {
+      try {
+        return await connectDaemon(
+          { ...this.options, timeoutMs: Math.max(1, backoff.remainingMs()) },
+          oldPid,
+        );
+      } catch (error) {
+        if (!(error instanceof RemoteHostError) || error.exitCode !== 255) throw error;
+        if (!(await backoff.wait())) throw error;
+      }
+    }
   }
 
   private attach(channel: RpcChannel): void {

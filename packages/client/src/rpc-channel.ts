@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { MethodRef, NotificationMethod, ParamsOf, RequestMethod, ResultOf } from '@tend/protocol/wire';
 import {
   createMessageConnection,
@@ -32,7 +32,8 @@ class CountingReader extends StreamMessageReader {
 }
 
 /**
- * One JSON-RPC connection to the daemon over a connected socket, with
+ * One JSON-RPC connection to the daemon over a connected socket (or any duplex stream: the stdio of
+ * `ssh host tend daemon dial-stdio` for a remote host), with
  * vscode-jsonrpc's Content-Length framing. Requests reject with mapped
  * {@link TendError}s; when the socket closes, the messages that arrived before
  * the end (a reply sent just before the daemon closed) are still handled, then
@@ -48,7 +49,7 @@ export class RpcChannel {
   private handled = 0;
   private afterDrain: (() => void) | undefined;
 
-  constructor(private readonly socket: Socket) {
+  constructor(private readonly socket: Duplex) {
     // Socket errors are always followed by 'close', which is what we act on.
     socket.on('error', () => {});
     socket.once('close', () => this.handleClosed(false));

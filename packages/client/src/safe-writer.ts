@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { StreamMessageWriter, type Message } from './jsonrpc.js';
 
 /**
@@ -10,7 +10,7 @@ import { StreamMessageWriter, type Message } from './jsonrpc.js';
  * request with ConnectionClosedError, so nothing is lost by swallowing it here.
  */
 export class SafeMessageWriter extends StreamMessageWriter {
-  constructor(private readonly socket: Socket) {
+  constructor(private readonly socket: Duplex) {
     super(socket);
   }
 

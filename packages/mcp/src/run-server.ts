@@ -20,6 +20,11 @@ export interface RunMcpServerOptions {
   env?: Record<string, string | undefined>;
   /** Sent to the daemon in daemon/initialize; default the tend version. */
   clientVersion?: string;
+  /**
+   * The daemon of another machine, `ssh://[user@]host[:port]` (ConnectOptions.host): reached through ssh, tasks get
+   * that daemon's environment (not this process's), and `workspace` is a path on that machine.
+   */
+  host?: string;
   /** Where diagnostics go (never stdout: that is the MCP channel). Default process.stderr. */
   log?: (line: string) => void;
 }
@@ -43,6 +48,7 @@ export async function runMcpServer(options: RunMcpServerOptions = {}): Promise<v
     {
       autoStart: true,
       ...(options.daemonCommand ? { daemonCommand: options.daemonCommand } : {}),
+      ...(options.host !== undefined ? { host: options.host } : {}),
       env,
       clientName: 'tend-mcp',
       clientVersion: options.clientVersion ?? TEND_VERSION,
@@ -53,8 +59,16 @@ export async function runMcpServer(options: RunMcpServerOptions = {}): Promise<v
   notifier = new TaskEndNotifier(session, () => provider.get());
   // Present for the session at once when a daemon runs (tasks with lifetime "session"); never starts one.
   provider.warmUp();
-  const ctx: ToolContext = { tend: () => provider.get(), session, reader: readerFor(session), workspace };
-  log(`serving session ${JSON.stringify(session)}, workspace ${workspace}`);
+  const ctx: ToolContext = {
+    tend: () => provider.get(),
+    session,
+    reader: readerFor(session),
+    workspace,
+    ...(options.host !== undefined ? { remoteHost: options.host } : {}),
+  };
+  log(
+    `serving session ${JSON.stringify(session)}, workspace ${workspace}${options.host !== undefined ? ` on ${options.host}` : ''}`,
+  );
 
   const wire = new StdioServerTransport();
   const ended = new Promise<void>((done) => {

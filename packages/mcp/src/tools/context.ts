@@ -16,6 +16,11 @@ export interface ToolContext {
   reader: string;
   /** Absolute default working directory of new tasks (the agent's project). */
   workspace: string;
+  /**
+   * The remote host the daemon is on (`ssh://…`), if not this machine: then start_task does not send this
+   * server's environment (its paths mean nothing there) and tasks get the remote daemon's.
+   */
+  remoteHost?: string;
 }
 
 /**

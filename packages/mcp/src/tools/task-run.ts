@@ -158,7 +158,8 @@ export type TaskRunInput = z.output<ReturnType<typeof taskRunSchema>>;
 
 /**
  * start_task: task/run with the workspace as default cwd, this server's
- * environment and umask laid over the daemon's (`callerEnvironment({ overDaemon: true })`), the session recorded by
+ * environment and umask laid over the daemon's (`callerEnvironment({ overDaemon: true })`; not to a remote host),
+ * the session recorded by
  * the connection, lifetime `session` unless told otherwise ({@link MCP_DEFAULT_LIFETIME}), `ttl_ms` as ttlMs,
  * reuse on by default for named tasks, and `killLeftovers` on by default (an agent does
  * not look for processes its command left running, and orphans outliving agents are the complaint users
@@ -186,7 +187,8 @@ export async function taskRun(input: TaskRunInput, ctx: ToolContext): Promise<To
     command: input.command,
     cwd,
     // This server's environment (what the agent's host gave it) over the daemon's, then the tool's env.
-    ...callerEnvironment({ overDaemon: true }),
+    // On a remote host the tasks get that daemon's environment: this machine's PATH and HOME mean nothing there.
+    ...(ctx.remoteHost === undefined ? callerEnvironment({ overDaemon: true }) : {}),
     ...(input.env ? { env: input.env } : {}),
     ...(input.name !== undefined ? { name: input.name, reuse: input.reuse ?? true } : {}),
     ...(input.timeout_ms !== undefined ? { timeoutMs: input.timeout_ms } : {}),
