@@ -16,7 +16,11 @@ import { ownership, processesWith, signalIfOurs } from '../test/support/processe
 import { WRAPPER_SCRIPT } from '../packages/daemon/dist/tasks/wrapper.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
-const STAGE_DIST = join(ROOT, 'release/stage/dist');
+/**
+ * The release stage whose bundle is measured: release/stage, or $TEND_BENCH_STAGE (a copy of another
+ * build's stage, to compare two builds in the same conditions, alternating runs).
+ */
+const STAGE_DIST = join(resolve(process.env.TEND_BENCH_STAGE || join(ROOT, 'release/stage')), 'dist');
 const BUILDS = {
   bundle: { daemon: join(STAGE_DIST, 'tend-daemon.js'), cli: join(STAGE_DIST, 'tend.js') },
   dist: { daemon: join(ROOT, 'packages/daemon/dist/bin.js'), cli: join(ROOT, 'packages/cli/dist/bin.js') },

@@ -220,6 +220,24 @@ describe('OutputCapEnforcer when a task ends', () => {
     expect(warn).not.toHaveBeenCalled();
   });
 
+  it('tracks the log again when the leftovers are found after the end was announced (same turn)', async () => {
+    // The ender announces the end, then counts the leftovers and announces them (task-end.ts).
+    end();
+    store.update('cap00001', { leftoverCount: 1, leftoversRunning: true });
+    events.changed('cap00001');
+    held.release();
+    await enforcer.settled('cap00001');
+    const trims = held.lengths.length;
+    // Still tracked: what the leftovers write is trimmed by the periodic check.
+    appendFileSync(logPath, lines(200_000, 200_000 / LINE_BYTES));
+    expect(enforcer.checkAll()).toBe(true);
+    held.release();
+    await enforcer.settled('cap00001');
+    expect(held.lengths).toHaveLength(trims + 1);
+    expect(statSync(logPath).size - droppedBytes()).toBeLessThanOrEqual(CAP);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
   it.each([
     ['its log is gone', () => unlinkSync(logPath)],
     ['the task is removed', () => events.emit('change', toTask(store.get('cap00001') as TaskRow), true)],

@@ -109,6 +109,11 @@ export class OutputCapEnforcer {
   private readonly dirty = new Map<string, number>();
   /** Ended tasks whose last trim is pending or running, by id: settles when it is done. */
   private readonly finishing = new Map<string, { entry: Tracked; done: Promise<void> }>();
+  /**
+   * The entry of the task {@link finish}ed last: a task's end is announced before its leftovers are
+   * counted (task-end.ts), so a change saying that they run may follow in the same turn and track it again.
+   */
+  private lastFinished: { id: string; entry: Tracked } | undefined;
   private readonly intervalMs: number;
   private readonly punchHole: PunchHead;
   private readonly watchLog: (path: string, onWrite: () => void) => FSWatcher;
@@ -263,9 +268,10 @@ export class OutputCapEnforcer {
       }
       this.tracked.delete(task.id);
       this.dirty.delete(task.id);
+      if (this.lastFinished?.id === task.id) this.lastFinished = undefined;
     } else if (isTerminal(task.state) && task.leftovers?.running) {
       // Leftovers still write to the log: it stays capped until they have ended.
-      const entry = this.tracked.get(task.id);
+      const entry = this.tracked.get(task.id) ?? this.resume(task.id);
       if (entry) entry.identity ??= this.host.logIdentity(task.id);
     } else if (isTerminal(task.state)) {
       this.finish(task.id);
@@ -282,6 +288,7 @@ export class OutputCapEnforcer {
   private finish(id: string): void {
     const entry = this.tracked.get(id);
     if (!entry) return;
+    this.lastFinished = { id, entry };
     this.tracked.delete(id);
     this.dirty.delete(id);
     this.unwatch(entry);
@@ -295,6 +302,21 @@ export class OutputCapEnforcer {
     void done.then(() => {
       if (this.finishing.get(id)?.done === done) this.finishing.delete(id);
     });
+  }
+
+  /**
+   * Tracks again the log of task `id` {@link finish}ed last (its leftovers were found to run after its
+   * end was announced): the same entry, so a last trim still running is not doubled; measured after the
+   * interval. Returns it, or undefined when `id` was not the task finished last.
+   */
+  private resume(id: string): Tracked | undefined {
+    if (this.lastFinished?.id !== id) return undefined;
+    const { entry } = this.lastFinished;
+    this.lastFinished = undefined;
+    if (entry.removed || this.stopped) return undefined;
+    this.tracked.set(id, entry);
+    this.mark(id, performance.now() + this.intervalMs);
+    return entry;
   }
 
   /** Tracks task `id`'s log: watched for writes from now on, measured once after {@link CAP_CHECK_INTERVAL_MS}. */
