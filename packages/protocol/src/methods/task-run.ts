@@ -24,18 +24,12 @@ export const TaskNameSchema = z
     'must start with a letter or digit and hold only letters, digits, ".", "_" or "-" (at most 64)',
   );
 
-export const TaskRun = defineRequest({
-  method: REQUEST_NAMES.TaskRun,
-  summary:
-    "Starts `command` in the background through `$SHELL -c` (fallback /bin/sh) in `cwd`, with the daemon's " +
-    'environment (unless inheritEnv is false), `capturedEnv` over it and `env` over both, and with `umask` (default ' +
-    "the daemon's). stdout and stderr go to the task's output.log; " +
-    'stdin is /dev/null. Returns the task once its process is running. A command that does not exist still ' +
-    "starts: the task fails with exit code 127 and the shell's message in its output. With `name` and `reuse`, a " +
-    'live task of that name running the same command in the same cwd is returned (`reused: true`) instead of a ' +
-    'second one (no duplicate dev servers); a different command or cwd is refused with name_in_use.',
-  params: z
-    .object({
+/**
+ * The fields of task/run's params, without its cross-field checks (reuse needs a name; command and
+ * environment size): project/up's task specs are built from them (methods/project-up.ts).
+ */
+export const TaskRunFields = z
+  .object({
       // Regexes rather than refinements so that the JSON Schema carries the rule too (docs/protocol.schema.json).
       command: ShellCommandSchema.describe('shell command line, not blank, no NUL, at most 131071 bytes'),
       cwd: AbsolutePathSchema.describe('absolute working directory; must exist'),
@@ -60,7 +54,12 @@ export const TaskRun = defineRequest({
           'run the command under a pseudo-terminal (util-linux script): isatty(1) is true, so programs line-buffer and ' +
             'keep colours; the output still goes to output.log, as written (no CRLF)',
         ),
-      name: TaskNameSchema.optional().describe('unique among live tasks'),
+      name: TaskNameSchema.optional().describe(
+        'unique among live tasks of its project (among live ad-hoc tasks when there is no project)',
+      ),
+      project: AbsolutePathSchema.optional().describe(
+        "absolute directory of the project file (tend.toml) the task was declared in; names are unique per project",
+      ),
       timeoutMs: z
         .number()
         .int('must be an integer number of ms')
@@ -124,13 +123,26 @@ export const TaskRun = defineRequest({
         .describe(
           'with name: if a live task has that name, the same command and cwd, return it instead of starting another',
         ),
-    })
-    .strict()
-    .refine((p) => !p.reuse || p.name !== undefined, { message: 'reuse needs a name', path: ['reuse'] })
-    .superRefine((p, ctx) => {
-      const tooBig = checkCommandEnvBytes(p.command, { ...p.capturedEnv, ...p.env });
-      if (tooBig) ctx.addIssue({ code: 'custom', path: ['env'], message: tooBig });
-    }),
+  })
+  .strict();
+
+export const TaskRun = defineRequest({
+  method: REQUEST_NAMES.TaskRun,
+  summary:
+    "Starts `command` in the background through `$SHELL -c` (fallback /bin/sh) in `cwd`, with the daemon's " +
+    'environment (unless inheritEnv is false), `capturedEnv` over it and `env` over both, and with `umask` (default ' +
+    "the daemon's). stdout and stderr go to the task's output.log; " +
+    'stdin is /dev/null. Returns the task once its process is running. A command that does not exist still ' +
+    "starts: the task fails with exit code 127 and the shell's message in its output. With `name` and `reuse`, a " +
+    'live task of that name (in the same project) running the same command in the same cwd is returned (`reused: true`) instead of a ' +
+    'second one (no duplicate dev servers); a different command or cwd is refused with name_in_use.',
+  params: TaskRunFields.refine((p) => !p.reuse || p.name !== undefined, {
+    message: 'reuse needs a name',
+    path: ['reuse'],
+  }).superRefine((p, ctx) => {
+    const tooBig = checkCommandEnvBytes(p.command, { ...p.capturedEnv, ...p.env });
+    if (tooBig) ctx.addIssue({ code: 'custom', path: ['env'], message: tooBig });
+  }),
   result: TaskSchema.extend({
     reused: z.boolean().optional().describe('true when reuse returned an existing live task'),
   }),
