@@ -6,14 +6,15 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   type DependencyCondition,
   type FileTask,
-  PROJECT_FILE_NAME,
   ProjectFileSchema,
   type ProjectTaskSpec,
   type ProjectUp,
   type ParamsOf,
 } from '@tend/protocol';
+import { PROJECT_FILE_NAME } from '@tend/protocol/wire';
 import { parse, TomlError } from 'smol-toml';
 import { parseDuration } from './duration.js';
+import { findProjectFile } from './project-file-find.js';
 import { EnvFileError, parseEnvFile } from './env-file.js';
 
 /** Raised for a project file that cannot be found, read or parsed, or that breaks the schema. */
@@ -45,17 +46,7 @@ export interface ProjectFile {
   restart: Record<string, RestartPolicy>;
 }
 
-/**
- * The nearest `tend.toml` at or above `dir`.
- * @returns its absolute path, or undefined when no directory up to `/` holds one.
- */
-export function findProjectFile(dir: string): string | undefined {
-  for (let current = resolve(dir); ; current = dirname(current)) {
-    const candidate = join(current, PROJECT_FILE_NAME);
-    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
-    if (dirname(current) === current) return undefined;
-  }
-}
+export { findProjectFile };
 
 /**
  * The project file named `file` (relative to `cwd`), or else the nearest tend.toml at or above `cwd`.

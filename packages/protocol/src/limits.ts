@@ -111,3 +111,6 @@ export const MAX_PARAMS_DEPTH = 32;
 
 /** Most live tasks (starting, running, stopping) the daemon keeps at once by default; config `maxLiveTasks`. */
 export const DEFAULT_MAX_LIVE_TASKS = 128;
+
+/** The project file `tend up` looks for, walking up from the current directory (docs/tend-toml.md). */
+export const PROJECT_FILE_NAME = 'tend.toml';

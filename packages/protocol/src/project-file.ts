@@ -7,9 +7,6 @@ import { TASK_LIFETIMES } from './lifetimes.js';
 import { DependencyConditionSchema } from './methods/project-up.js';
 import { TaskNameSchema } from './methods/task-run.js';
 
-/** The file `tend up` looks for, walking up from the current directory. */
-export const PROJECT_FILE_NAME = 'tend.toml';
-
 /** A duration as written in tend.toml: `"30s"`, `"1m30s"`, `"500ms"`, `"2h"` (a bare number is seconds). */
 export const FileDurationSchema = z
   .union([
