@@ -87,12 +87,12 @@ export function loadProjectFile(path: string): ProjectFile {
   }
   const checked = ProjectFileSchema.safeParse(raw);
   if (!checked.success) {
-    const issue = checked.error.issues[0];
-    const keyPath = (issue?.path ?? []).map(String);
+    const issue = deepest(checked.error.issues[0] as Issue);
+    const keyPath = issue.path.map(String);
     // An unknown key is reported on its own path.
-    const keys = issue?.code === 'unrecognized_keys' ? issue.keys : [];
+    const keys = issue.code === 'unrecognized_keys' ? (issue.keys ?? []) : [];
     const at = keys.length > 0 ? [...keyPath, keys[0] as string] : keyPath;
-    const message = keys.length > 0 ? `unknown key (${describeKnown(keyPath)})` : (issue?.message ?? 'invalid');
+    const message = keys.length > 0 ? `unknown key (${describeKnown(keyPath)})` : issue.message;
     throw new ProjectFileError(`${file}:${lineOf(text, at)}: ${at.join('.') || '(top level)'}: ${message}`);
   }
   const project = dirname(file);
@@ -112,7 +112,38 @@ export function loadProjectFile(path: string): ProjectFile {
     tasks[name] = toSpec(project, task, dependsOn, fail);
     if (task.restart !== undefined) restart[name] = toRestart(task.restart, fail);
   }
+  const cycle = findCycle(tasks);
+  if (cycle) {
+    const at = ['tasks', cycle[0] as string, 'depends_on'];
+    throw new ProjectFileError(
+      `${file}:${lineOf(text, at)}: ${at.join('.')}: dependency cycle: ${cycle.join(' → ')}; remove one of these depends_on`,
+    );
+  }
   return { file, project, tasks, restart };
+}
+
+/** A dependency cycle among `tasks` as the list of its names (the first repeated at the end), or undefined. */
+function findCycle(tasks: Record<string, ProjectTaskSpec>): string[] | undefined {
+  const done = new Set<string>();
+  const path: string[] = [];
+  const walk = (name: string): string[] | undefined => {
+    if (done.has(name)) return undefined;
+    const open = path.indexOf(name);
+    if (open >= 0) return [...path.slice(open), name];
+    path.push(name);
+    for (const dep of Object.keys(tasks[name]?.dependsOn ?? {})) {
+      const cycle = walk(dep);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    done.add(name);
+    return undefined;
+  };
+  for (const name of Object.keys(tasks)) {
+    const cycle = walk(name);
+    if (cycle) return cycle;
+  }
+  return undefined;
 }
 
 /** project/up's params for `loaded`, bringing up `names` (default: all). */
@@ -128,6 +159,33 @@ export function projectUpParams(loaded: ProjectFile, names?: string[]): ParamsOf
 /** Each task's dependencies, for project/down. */
 export function projectDependencies(loaded: ProjectFile): Record<string, Record<string, DependencyCondition>> {
   return Object.fromEntries(Object.entries(loaded.tasks).map(([name, spec]) => [name, spec.dependsOn]));
+}
+
+/** A zod issue, as far as the messages here need it. */
+interface Issue {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+  /** Of an invalid_union: each alternative's issues. */
+  errors?: Issue[][];
+}
+
+/**
+ * The issue to report: for a value that matches no alternative of a union (depends_on: a list or a
+ * table; restart: a word or a table), the issue of the alternative that got furthest into the value
+ * (its path is the longest), with the whole path; else the issue itself.
+ */
+function deepest(issue: Issue): Issue {
+  if (issue.code !== 'invalid_union' || !issue.errors || issue.errors.length === 0) return issue;
+  let best: Issue | undefined;
+  for (const branch of issue.errors) {
+    const first = branch[0];
+    if (first && (!best || first.path.length > best.path.length)) best = first;
+  }
+  if (!best || best.path.length === 0) return issue;
+  const inner = deepest(best);
+  return { ...inner, path: [...issue.path, ...inner.path] };
 }
 
 function dependencies(value: FileTask['depends_on']): Record<string, DependencyCondition> {
@@ -238,7 +296,7 @@ function describeKnown(path: string[]): string {
 export function lineOf(text: string, path: readonly string[]): number {
   const lines = text.split('\n');
   const bare = (s: string) => s.replace(/\s+/g, '').replace(/["']/g, '');
-  for (let depth = path.length - 1; depth >= 0; depth--) {
+  for (let depth = path.length; depth >= 0; depth--) {
     const header = path.slice(0, depth).join('.');
     let start = -1;
     if (depth === 0) start = 0;
