@@ -119,5 +119,5 @@ export const ProjectUp = defineRequest({
     ok: z.boolean().describe('true when every requested task is ready'),
     tasks: z.array(ProjectTaskOutcomeSchema).describe('every task brought up, in dependency order'),
   }),
-  errors: ['invalid_cwd', 'name_in_use', 'limit_exceeded', 'limit_unavailable', 'disk_full'],
+  errors: [],
 });
