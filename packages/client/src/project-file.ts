@@ -174,7 +174,7 @@ interface Issue {
 /**
  * The issue to report: for a value that matches no alternative of a union (depends_on: a list or a
  * table; restart: a word or a table), the issue of the alternative that got furthest into the value
- * (its path is the longest), with the whole path; else the issue itself.
+ * (its path is the longest; the first alternative on a tie), with the whole path; else the issue itself.
  */
 function deepest(issue: Issue): Issue {
   if (issue.code !== 'invalid_union' || !issue.errors || issue.errors.length === 0) return issue;
@@ -183,7 +183,8 @@ function deepest(issue: Issue): Issue {
     const first = branch[0];
     if (first && (!best || first.path.length > best.path.length)) best = first;
   }
-  if (!best || best.path.length === 0) return issue;
+  // No alternative got into the value: the first one's issue (e.g. the list of policy words).
+  if (!best) return issue;
   const inner = deepest(best);
   return { ...inner, path: [...issue.path, ...inner.path] };
 }
