@@ -4,7 +4,14 @@ import type { Task } from '@tend/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { home, useTendHome } from './cli-setup.js';
 import { tend, tendJson } from './helpers.js';
-import { API_DELAY_MS, freePort, makeProject, removeProject, SERVE_SCRIPT, stackToml } from './project-stack.js';
+import {
+  API_DELAY_MS,
+  freePort,
+  makeProject,
+  removeProject,
+  SERVE_SCRIPT,
+  stackToml,
+} from './project-stack.js';
 
 useTendHome();
 
@@ -32,7 +39,8 @@ describe('tend up / down: the three-task stack', () => {
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
     const lines = up.stdout.trim().split('\n');
-    for (const name of ['setup', 'api', 'web']) expect(lines.some((l) => new RegExp(`^${name}\\s+started`).test(l))).toBe(true);
+    for (const name of ['setup', 'api', 'web'])
+      expect(lines.some((l) => new RegExp(`^${name}\\s+started`).test(l))).toBe(true);
     expect(lines).toContainEqual(expect.stringMatching(/^setup\s+succeeded/));
     expect(lines).toContainEqual(expect.stringMatching(/^api\s+ready/));
     expect(lines.at(-1)).toMatch(/^web\s+ready/);
@@ -58,7 +66,12 @@ describe('tend up / down: the three-task stack', () => {
 
     const down = await tend(home, ['down'], { cwd: project });
     expect(down.code).toBe(0);
-    expect(down.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['web', 'api']);
+    expect(
+      down.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/)[0]),
+    ).toEqual(['web', 'api']);
     const after = await projectTasks(project);
     expect(after.web?.state).toBe('killed');
     expect(after.api?.state).toBe('killed');
@@ -90,7 +103,10 @@ depends_on = ["api"]
   it('starts each task once when two tend up run at the same time', async () => {
     const [apiPort, webPort] = [await freePort(), await freePort()];
     project = makeProject(stackToml(apiPort, webPort), { 'serve.mjs': SERVE_SCRIPT });
-    const [a, b] = await Promise.all([tend(home, ['up'], { cwd: project }), tend(home, ['up'], { cwd: project })]);
+    const [a, b] = await Promise.all([
+      tend(home, ['up'], { cwd: project }),
+      tend(home, ['up'], { cwd: project }),
+    ]);
     expect([a.code, b.code, a.stderr, b.stderr]).toEqual([0, 0, '', '']);
     const all = await tendJson<Task[]>(home, ['ps', '-a', '--project', project]);
     expect(all.map((t) => t.name).sort()).toEqual(['api', 'setup', 'web']);
@@ -123,11 +139,31 @@ describe('tend up: bad project files are refused with file, line and key, and no
       '[tasks.a]\ncommand = "true"\ndepends_on = ["b"]\n\n[tasks.b]\ncommand = "true"\ndepends_on = ["a"]\n',
       /:3: tasks\.a\.depends_on: dependency cycle: a → b → a/,
     ],
-    ['an unknown dependency', '[tasks.a]\ncommand = "true"\ndepends_on = ["db"]\n', /:3: tasks\.a\.depends_on: "db" is not a task of this file/],
-    ['an unknown key', '[tasks.a]\ncommand = "true"\n\n[tasks.b]\ncommand = "true"\ncomand = "x"\n', /:6: tasks\.b\.comand: unknown key/],
-    ['a bad ready spec', '[tasks.a]\ncommand = "true"\nready = { port = 70000 }\n', /:3: tasks\.a\.ready\.port: must be a TCP port/],
-    ['two ready checks', '[tasks.a]\ncommand = "true"\n\n[tasks.a.ready]\nport = 80\nhttp = "http://x/"\n', /:4: tasks\.a\.ready: give exactly one of output, port, http and command/],
-    ['a bad condition', '[tasks.a]\ncommand = "true"\n[tasks.b]\ncommand = "true"\ndepends_on = { a = "healthy" }\n', /:5: tasks\.b\.depends_on\.a: must be "succeeded"/],
+    [
+      'an unknown dependency',
+      '[tasks.a]\ncommand = "true"\ndepends_on = ["db"]\n',
+      /:3: tasks\.a\.depends_on: "db" is not a task of this file/,
+    ],
+    [
+      'an unknown key',
+      '[tasks.a]\ncommand = "true"\n\n[tasks.b]\ncommand = "true"\ncomand = "x"\n',
+      /:6: tasks\.b\.comand: unknown key/,
+    ],
+    [
+      'a bad ready spec',
+      '[tasks.a]\ncommand = "true"\nready = { port = 70000 }\n',
+      /:3: tasks\.a\.ready\.port: must be a TCP port/,
+    ],
+    [
+      'two ready checks',
+      '[tasks.a]\ncommand = "true"\n\n[tasks.a.ready]\nport = 80\nhttp = "http://x/"\n',
+      /:4: tasks\.a\.ready: give exactly one of output, port, http and command/,
+    ],
+    [
+      'a bad condition',
+      '[tasks.a]\ncommand = "true"\n[tasks.b]\ncommand = "true"\ndepends_on = { a = "healthy" }\n',
+      /:5: tasks\.b\.depends_on\.a: must be "succeeded"/,
+    ],
     ['invalid TOML', '[tasks.a]\ncommand = "true"\nready = { port = }\n', /:3:\d+: invalid TOML/],
   ];
   it.each(cases)('%s', async (_what, toml, message) => {

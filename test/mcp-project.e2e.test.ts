@@ -5,7 +5,14 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { Task } from '@tend/protocol';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLI_BIN, cleanUpTendHome, cliEnv, makeTendHome, tendJson } from './helpers.js';
-import { API_DELAY_MS, freePort, makeProject, removeProject, SERVE_SCRIPT, stackToml } from './project-stack.js';
+import {
+  API_DELAY_MS,
+  freePort,
+  makeProject,
+  removeProject,
+  SERVE_SCRIPT,
+  stackToml,
+} from './project-stack.js';
 
 // An agent brings up a project task by name through the SDK's own MCP client (stdio to `tend mcp`),
 // in a workspace holding the three-task stack's tend.toml.
@@ -29,7 +36,10 @@ afterEach(async () => {
 });
 
 /** Calls a tool and returns its text and whether it answered an error. */
-async function call(name: string, args: Record<string, unknown>): Promise<{ text: string; isError: boolean }> {
+async function call(
+  name: string,
+  args: Record<string, unknown>,
+): Promise<{ text: string; isError: boolean }> {
   const result = await (client as Client).callTool({ name, arguments: args });
   const text = (result.content as { type: string; text: string }[]).map((c) => c.text).join('\n');
   return { text, isError: result.isError === true };
@@ -43,10 +53,14 @@ describe('up_project, driven by a real MCP client', () => {
       Object.entries(cliEnv(home)).filter((e): e is [string, string] => e[1] !== undefined),
     );
     client = new Client({ name: 'tend-e2e', version: '1.0.0' });
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [CLI_BIN, 'mcp'], cwd: workspace, env }));
+    await client.connect(
+      new StdioClientTransport({ command: process.execPath, args: [CLI_BIN, 'mcp'], cwd: workspace, env }),
+    );
 
     const before = await call('list_tasks', {});
-    expect(before.text).toContain(`Declared in ${join(workspace, 'tend.toml')}, not running: setup, api, web`);
+    expect(before.text).toContain(
+      `Declared in ${join(workspace, 'tend.toml')}, not running: setup, api, web`,
+    );
 
     const up = await call('up_project', { names: ['api'] });
     expect(up.isError).toBe(false);

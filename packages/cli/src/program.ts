@@ -53,7 +53,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--here', 'only tasks whose working directory is the current one or below it')
     .option(
       '--project <dir>',
-      "only the tasks of the project whose tend.toml is in <dir> or above it (\".\": the current directory's project)",
+      'only the tasks of the project whose tend.toml is in <dir> or above it (".": the current directory\'s project)',
     )
     .action(act(async (_o, cmd: Command) => (await import('./task-list.js')).listTasks(optionsOf(cmd))));
 
@@ -78,7 +78,10 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .description(
       "stop the project's running tasks (default: all) and the tasks that depend on them, dependants first",
     )
-    .argument('[name...]', 'tasks to stop, with what depends on them (default: every running task of the project)')
+    .argument(
+      '[name...]',
+      'tasks to stop, with what depends on them (default: every running task of the project)',
+    )
     .option('-f, --file <file>', 'the project file (default: the nearest tend.toml)')
     .option(
       '--grace <duration>',

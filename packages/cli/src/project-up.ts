@@ -54,7 +54,12 @@ function reportFailures(result: ResultOf<typeof ProjectUp>): number {
     if (outcome.state === 'ready' || outcome.state === 'succeeded') continue;
     warn(`task "${outcome.name}" ${outcome.state.replace('_', ' ')}: ${outcome.detail ?? ''}`);
     if (outcome.lastLines)
-      process.stderr.write(`${outcome.lastLines.split('\n').map((line) => `  ${outcome.name} | ${line}`).join('\n')}\n`);
+      process.stderr.write(
+        `${outcome.lastLines
+          .split('\n')
+          .map((line) => `  ${outcome.name} | ${line}`)
+          .join('\n')}\n`,
+      );
   }
   return UP_FAILED_EXIT;
 }

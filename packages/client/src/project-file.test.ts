@@ -1,7 +1,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findProjectFile, lineOf, loadProjectFile, locateProjectFile, ProjectFileError } from './project-file.js';
+import {
+  findProjectFile,
+  lineOf,
+  loadProjectFile,
+  locateProjectFile,
+  ProjectFileError,
+} from './project-file.js';
 
 let dir: string;
 beforeEach(() => {
@@ -54,7 +60,11 @@ restart = "always"
 `),
     );
     expect(loaded.project).toBe(dir);
-    expect(loaded.tasks.db).toMatchObject({ cwd: dir, ready: { command: 'pg_isready', timeoutMs: 90_000 }, dependsOn: {} });
+    expect(loaded.tasks.db).toMatchObject({
+      cwd: dir,
+      ready: { command: 'pg_isready', timeoutMs: 90_000 },
+      dependsOn: {},
+    });
     expect(loaded.tasks.api).toMatchObject({
       command: 'npm start',
       cwd: join(dir, 'api'),
@@ -74,10 +84,26 @@ restart = "always"
 
   it.each([
     ['a missing command', '[tasks.a]\ncwd = "."\n', /tend\.toml:1: tasks\.a\.command: /],
-    ['a bad duration', '[tasks.a]\ncommand = "x"\ntimeout = "soon"\n', /:3: tasks\.a\.timeout: must be a duration/],
-    ['a bad restart policy', '[tasks.a]\ncommand = "x"\nrestart = "sometimes"\n', /:3: tasks\.a\.restart: must be "no", "on-failure" or "always"/],
-    ['a missing cwd', '[tasks.a]\ncommand = "x"\ncwd = "nowhere"\n', /:3: tasks\.a\.cwd: .*nowhere is not a directory/],
-    ['a missing env_file', '[tasks.a]\ncommand = "x"\nenv_file = ".env.local"\n', /:3: tasks\.a\.env_file: cannot read/],
+    [
+      'a bad duration',
+      '[tasks.a]\ncommand = "x"\ntimeout = "soon"\n',
+      /:3: tasks\.a\.timeout: must be a duration/,
+    ],
+    [
+      'a bad restart policy',
+      '[tasks.a]\ncommand = "x"\nrestart = "sometimes"\n',
+      /:3: tasks\.a\.restart: must be "no", "on-failure" or "always"/,
+    ],
+    [
+      'a missing cwd',
+      '[tasks.a]\ncommand = "x"\ncwd = "nowhere"\n',
+      /:3: tasks\.a\.cwd: .*nowhere is not a directory/,
+    ],
+    [
+      'a missing env_file',
+      '[tasks.a]\ncommand = "x"\nenv_file = ".env.local"\n',
+      /:3: tasks\.a\.env_file: cannot read/,
+    ],
     ['a top-level key', 'name = "shop"\n[tasks.a]\ncommand = "x"\n', /:1: name: unknown key/],
     ['no tasks', '[tasks]\n', /:1: tasks: must declare at least one task/],
     ['a bad task name', '[tasks."my web"]\ncommand = "x"\n', /tasks\.my web/],
@@ -88,11 +114,14 @@ restart = "always"
   });
 
   it('says where no tend.toml was found', () => {
-    expect(() => locateProjectFile(dir)).toThrow(/no tend\.toml in \/tmp\/tend-toml-\w+ or any directory above it/);
+    expect(() => locateProjectFile(dir)).toThrow(
+      /no tend\.toml in \/tmp\/tend-toml-\w+ or any directory above it/,
+    );
   });
 
   it('finds the line of a key under its table header, in an inline table, or in a sub-table', () => {
-    const text = '[tasks.a]\ncommand = "x"\nready = { port = 1 }\n\n[tasks.b]\ncommand = "y"\n[tasks.b.ready]\nhttp = "z"\n';
+    const text =
+      '[tasks.a]\ncommand = "x"\nready = { port = 1 }\n\n[tasks.b]\ncommand = "y"\n[tasks.b.ready]\nhttp = "z"\n';
     expect(lineOf(text, ['tasks', 'a', 'ready', 'port'])).toBe(3);
     expect(lineOf(text, ['tasks', 'b', 'command'])).toBe(6);
     expect(lineOf(text, ['tasks', 'b', 'ready', 'http'])).toBe(8);

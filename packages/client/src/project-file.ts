@@ -81,7 +81,9 @@ export function loadProjectFile(path: string): ProjectFile {
   } catch (error) {
     if (error instanceof TomlError) {
       const first = error.message.split('\n')[0]?.replace(/^Invalid TOML document: /, '') ?? error.message;
-      throw new ProjectFileError(`${file}:${error.line}:${error.column}: invalid TOML: ${first}`, { cause: error });
+      throw new ProjectFileError(`${file}:${error.line}:${error.column}: invalid TOML: ${first}`, {
+        cause: error,
+      });
     }
     throw error;
   }
@@ -106,7 +108,10 @@ export function loadProjectFile(path: string): ProjectFile {
     const dependsOn = dependencies(task.depends_on);
     for (const dep of Object.keys(dependsOn)) {
       if (!(dep in checked.data.tasks))
-        fail(['depends_on'], `"${dep}" is not a task of this file (tasks: ${Object.keys(checked.data.tasks).join(', ')})`);
+        fail(
+          ['depends_on'],
+          `"${dep}" is not a task of this file (tasks: ${Object.keys(checked.data.tasks).join(', ')})`,
+        );
       if (dep === name) fail(['depends_on'], 'a task cannot depend on itself');
     }
     tasks[name] = toSpec(project, task, dependsOn, fail);
@@ -157,7 +162,9 @@ export function projectUpParams(loaded: ProjectFile, names?: string[]): ParamsOf
 }
 
 /** Each task's dependencies, for project/down. */
-export function projectDependencies(loaded: ProjectFile): Record<string, Record<string, DependencyCondition>> {
+export function projectDependencies(
+  loaded: ProjectFile,
+): Record<string, Record<string, DependencyCondition>> {
   return Object.fromEntries(Object.entries(loaded.tasks).map(([name, spec]) => [name, spec.dependsOn]));
 }
 
@@ -197,7 +204,12 @@ function dependencies(value: FileTask['depends_on']): Record<string, DependencyC
 
 type Fail = (key: string[], message: string) => never;
 
-function toSpec(project: string, task: FileTask, dependsOn: Record<string, DependencyCondition>, fail: Fail): ProjectTaskSpec {
+function toSpec(
+  project: string,
+  task: FileTask,
+  dependsOn: Record<string, DependencyCondition>,
+  fail: Fail,
+): ProjectTaskSpec {
   const cwd = task.cwd === undefined ? project : resolve(project, task.cwd);
   if (!existsSync(cwd) || !statSync(cwd).isDirectory()) fail(['cwd'], `${cwd} is not a directory`);
   let env: Record<string, string> = {};
@@ -316,7 +328,10 @@ export function lineOf(text: string, path: readonly string[]): number {
       if (!key) continue;
       const written = bare(key[1] as string).split('.');
       // `ready = { port = 1 }` under [tasks.web] holds tasks.web.ready.port; dotted keys hold more of the path.
-      if (written.every((part, n) => rest[n] === part) || rest.slice(0, written.length).join('.') === written.join('.'))
+      if (
+        written.every((part, n) => rest[n] === part) ||
+        rest.slice(0, written.length).join('.') === written.join('.')
+      )
         return i + 1;
     }
     if (depth > 0) return start + 1;

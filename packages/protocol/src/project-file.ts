@@ -10,7 +10,9 @@ import { TaskNameSchema } from './methods/task-run.js';
 /** A duration as written in tend.toml: `"30s"`, `"1m30s"`, `"500ms"`, `"2h"` (a bare number is seconds). */
 export const FileDurationSchema = z
   .union([
-    z.string().regex(/^\s*(?:\d+(?:\.\d+)?\s*[a-zµ]*\s*)+$/i, 'must be a duration such as "30s", "1m30s" or "500ms"'),
+    z
+      .string()
+      .regex(/^\s*(?:\d+(?:\.\d+)?\s*[a-zµ]*\s*)+$/i, 'must be a duration such as "30s", "1m30s" or "500ms"'),
     z.number().nonnegative('must not be negative'),
   ])
   .describe('a duration: "30s", "1m30s", "500ms", "2h"; a bare number is seconds');
@@ -19,17 +21,37 @@ export const FileDurationSchema = z
 export const FileSizeSchema = z
   .union([
     z.number().int().positive('must be a positive number of bytes'),
-    z.string().regex(/^\s*\d+(?:\.\d+)?\s*(?:[kmgt]i?b?|b)?\s*$/i, 'must be a size such as "64KiB", "10M" or "1GiB"'),
+    z
+      .string()
+      .regex(/^\s*\d+(?:\.\d+)?\s*(?:[kmgt]i?b?|b)?\s*$/i, 'must be a size such as "64KiB", "10M" or "1GiB"'),
   ])
   .describe('a size in bytes, or a string such as "64KiB", "10M", "1GiB" (K, M, G, T are powers of 1024)');
 
 /** `ready = { … }`: exactly one check, and an optional timeout. */
 export const FileReadySchema = z
   .object({
-    output: z.string().min(1, 'must be a regular expression, not empty').optional().describe('a line of output matches this regular expression (RE2)'),
-    port: z.number().int().min(1, 'must be a TCP port (1 to 65535)').max(65535, 'must be a TCP port (1 to 65535)').optional().describe('a process of the task listens on this TCP port'),
-    http: z.string().regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL').optional().describe('this URL answers'),
-    command: z.string().min(1, 'must be a shell command, not empty').optional().describe("this shell command exits 0 (run in the task's cwd and environment)"),
+    output: z
+      .string()
+      .min(1, 'must be a regular expression, not empty')
+      .optional()
+      .describe('a line of output matches this regular expression (RE2)'),
+    port: z
+      .number()
+      .int()
+      .min(1, 'must be a TCP port (1 to 65535)')
+      .max(65535, 'must be a TCP port (1 to 65535)')
+      .optional()
+      .describe('a process of the task listens on this TCP port'),
+    http: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL')
+      .optional()
+      .describe('this URL answers'),
+    command: z
+      .string()
+      .min(1, 'must be a shell command, not empty')
+      .optional()
+      .describe("this shell command exits 0 (run in the task's cwd and environment)"),
     timeout: FileDurationSchema.optional().describe('give up after this long (default 60s)'),
   })
   .strict()
@@ -47,9 +69,16 @@ export const FileRestartSchema = z.union([
   z
     .object({
       policy: RestartPolicySchema,
-      max_restarts: z.number().int().min(0, 'must be 0 or more').optional().describe('give up after this many restarts within window (default 5)'),
+      max_restarts: z
+        .number()
+        .int()
+        .min(0, 'must be 0 or more')
+        .optional()
+        .describe('give up after this many restarts within window (default 5)'),
       window: FileDurationSchema.optional().describe('the window max_restarts counts in (default 60s)'),
-      backoff: FileDurationSchema.optional().describe('first delay before a restart, doubled each time (default 500ms)'),
+      backoff: FileDurationSchema.optional().describe(
+        'first delay before a restart, doubled each time (default 500ms)',
+      ),
       backoff_max: FileDurationSchema.optional().describe('longest delay (default 30s)'),
     })
     .strict(),
@@ -58,16 +87,27 @@ export const FileRestartSchema = z.union([
 /** One `[tasks.<name>]` table. */
 export const FileTaskSchema = z
   .object({
-    command: z.string().min(1, 'must be a shell command, not empty').describe('shell command line, run with $SHELL -c'),
-    cwd: z.string().optional().describe("working directory, relative to the file's directory (default: that directory)"),
+    command: z
+      .string()
+      .min(1, 'must be a shell command, not empty')
+      .describe('shell command line, run with $SHELL -c'),
+    cwd: z
+      .string()
+      .optional()
+      .describe("working directory, relative to the file's directory (default: that directory)"),
     env: z.record(z.string(), z.string()).optional().describe('variables to set for the task'),
-    env_file: z.string().optional().describe('a KEY=VALUE file (dotenv format), relative to the file; env wins over it'),
+    env_file: z
+      .string()
+      .optional()
+      .describe('a KEY=VALUE file (dotenv format), relative to the file; env wins over it'),
     depends_on: z
       .union([z.array(TaskNameSchema), z.record(TaskNameSchema, DependencyConditionSchema)])
       .optional()
       .describe('a list of tasks that must be ready, or a table of task = "succeeded" | "ready" | "started"'),
     ready: FileReadySchema.optional().describe('when the task counts as ready; absent: once started'),
-    restart: FileRestartSchema.optional().describe('restart policy: "no", "on-failure" or "always", or a table'),
+    restart: FileRestartSchema.optional().describe(
+      'restart policy: "no", "on-failure" or "always", or a table',
+    ),
     timeout: FileDurationSchema.optional().describe('kill the task and end it timed_out after this long'),
     lifetime: z.enum(TASK_LIFETIMES).optional().describe('"persistent" (default) or "session"'),
     ttl: FileDurationSchema.optional().describe('stop the task this long after its start'),

@@ -18,9 +18,9 @@ describe('TaskStore with projects', () => {
 
   it('refuses a second live task of the same name in the same project, and in the ad-hoc tasks', () => {
     store.insert(row({ id: 'shop0001', name: 'web', project: '/src/shop', state: 'running' }));
-    expect(() => store.insert(row({ id: 'shop0002', name: 'web', project: '/src/shop', state: 'starting' }))).toThrow(
-      NameTakenError,
-    );
+    expect(() =>
+      store.insert(row({ id: 'shop0002', name: 'web', project: '/src/shop', state: 'starting' })),
+    ).toThrow(NameTakenError);
     store.insert(row({ id: 'adhoc001', name: 'db', state: 'running' }));
     expect(() => store.insert(row({ id: 'adhoc002', name: 'db', state: 'running' }))).toThrow(NameTakenError);
     // An ended task of the project keeps its name for history.

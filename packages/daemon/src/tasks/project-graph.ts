@@ -11,7 +11,12 @@ export type DependencyGraph = Record<string, Record<string, DependencyCondition>
  *   name or a dependency is not declared, a task depends on itself, or dependencies form a cycle (the cycle
  *   is spelled out, e.g. `a → b → a`).
  */
-export function upOrder(method: string, graph: DependencyGraph, names: readonly string[] | undefined, file?: string): string[] {
+export function upOrder(
+  method: string,
+  graph: DependencyGraph,
+  names: readonly string[] | undefined,
+  file?: string,
+): string[] {
   const where = file !== undefined ? `${file}: ` : '';
   const declared = Object.keys(graph);
   for (const [name, deps] of Object.entries(graph)) {
@@ -24,7 +29,9 @@ export function upOrder(method: string, graph: DependencyGraph, names: readonly 
   }
   const cycle = findCycle(graph);
   if (cycle)
-    throw new InvalidParamsError(method, [`${where}dependency cycle: ${cycle.join(' → ')}; remove one of these depends_on`]);
+    throw new InvalidParamsError(method, [
+      `${where}dependency cycle: ${cycle.join(' → ')}; remove one of these depends_on`,
+    ]);
   const wanted = new Set<string>();
   const visit = (name: string) => {
     if (wanted.has(name)) return;
@@ -33,10 +40,15 @@ export function upOrder(method: string, graph: DependencyGraph, names: readonly 
   };
   for (const name of names ?? declared) {
     if (!(name in graph))
-      throw new InvalidParamsError(method, [`${where}no task "${name}" is declared (tasks: ${declared.join(', ')})`]);
+      throw new InvalidParamsError(method, [
+        `${where}no task "${name}" is declared (tasks: ${declared.join(', ')})`,
+      ]);
     visit(name);
   }
-  return topological(graph, declared.filter((name) => wanted.has(name)));
+  return topological(
+    graph,
+    declared.filter((name) => wanted.has(name)),
+  );
 }
 
 /**
@@ -65,7 +77,8 @@ export function topological(graph: DependencyGraph, names: readonly string[]): s
   const placed = new Set<string>();
   while (order.length < names.length) {
     const next = names.find(
-      (name) => !placed.has(name) && Object.keys(graph[name] ?? {}).every((dep) => !set.has(dep) || placed.has(dep)),
+      (name) =>
+        !placed.has(name) && Object.keys(graph[name] ?? {}).every((dep) => !set.has(dep) || placed.has(dep)),
     );
     if (next === undefined) break; // a cycle: refused by upOrder before
     placed.add(next);

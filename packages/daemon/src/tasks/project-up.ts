@@ -58,7 +58,11 @@ export class ProjectRunner {
    * Brings up `params.names` (default: all) and their dependencies; see {@link ProjectUp}.
    * @throws InvalidParamsError for an unknown name or dependency, or a cycle (nothing started).
    */
-  async up(params: UpParams, session: string | undefined, notify: ProgressSink): Promise<ResultOf<typeof ProjectUp>> {
+  async up(
+    params: UpParams,
+    session: string | undefined,
+    notify: ProgressSink,
+  ): Promise<ResultOf<typeof ProjectUp>> {
     const graph: DependencyGraph = Object.fromEntries(
       Object.entries(params.tasks).map(([name, spec]) => [name, spec.dependsOn]),
     );
@@ -104,9 +108,14 @@ export class ProjectRunner {
           return { name, state: target, task, ...(reused ? { reused } : {}) };
         } catch (error) {
           const failure =
-            error instanceof NotReady ? error : new NotReady('failed', (error as Error).message ?? String(error));
+            error instanceof NotReady
+              ? error
+              : new NotReady('failed', (error as Error).message ?? String(error));
           const task = failure.row ? this.taskOf(failure.row) : undefined;
-          const tail = failure.row && failure.state !== 'skipped' ? lastLines(failure.row.logPath, failure.row.droppedBytes) : '';
+          const tail =
+            failure.row && failure.state !== 'skipped'
+              ? lastLines(failure.row.logPath, failure.row.droppedBytes)
+              : '';
           notify({ project, name, state: failure.state, ...(task ? { task } : {}), detail: failure.message });
           return {
             name,
@@ -149,7 +158,10 @@ export class ProjectRunner {
         Object.entries(spec.dependsOn).map(([dep, condition]) =>
           reached(entries.get(dep) as Entry, condition).catch((error: unknown) => {
             const why = error instanceof NotReady ? error.message : String(error);
-            throw new NotReady('skipped', `not started: dependency "${dep}" did not get ${condition} (${why})`);
+            throw new NotReady(
+              'skipped',
+              `not started: dependency "${dep}" did not get ${condition} (${why})`,
+            );
           }),
         ),
       );
@@ -164,7 +176,8 @@ export class ProjectRunner {
         ...(session !== undefined ? { session } : {}),
       });
       const row = supervisor.store.get(task.id) as TaskRow;
-      if (task.state === 'failed' && !task.reused) throw new NotReady('failed', task.reason ?? 'could not start', row);
+      if (task.state === 'failed' && !task.reused)
+        throw new NotReady('failed', task.reason ?? 'could not start', row);
       return { row, reused: task.reused === true };
     })();
     const ready = started.then(async ({ row }) => {
@@ -172,7 +185,11 @@ export class ProjectRunner {
       const now = supervisor.store.get(row.id) ?? row;
       if (outcome === 'ready') return now;
       if (outcome === 'timeout')
-        throw new NotReady('timed_out', `not ready within ${(spec.ready?.timeoutMs ?? 60_000) / 1000} s`, now);
+        throw new NotReady(
+          'timed_out',
+          `not ready within ${(spec.ready?.timeoutMs ?? 60_000) / 1000} s`,
+          now,
+        );
       // Ended before its check passed: a one-shot task that succeeded without a check is ready anyway.
       throw new NotReady('failed', `${endWords(now)} before it was ready`, now);
     });
@@ -205,7 +222,8 @@ export class ProjectRunner {
   private succeededBefore(project: string, name: string, spec: ProjectTaskSpec, graph: DependencyGraph) {
     const { store } = this.supervisor;
     const last = store.byProjectName(project, name);
-    if (!last || last.state !== 'succeeded' || last.command !== spec.command || last.cwd !== spec.cwd) return undefined;
+    if (last?.state !== 'succeeded' || last.command !== spec.command || last.cwd !== spec.cwd)
+      return undefined;
     const dependants = withDependants(graph, [name]);
     dependants.delete(name);
     for (const dependant of dependants) {

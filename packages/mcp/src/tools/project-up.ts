@@ -30,7 +30,8 @@ export type ProjectUpInput = z.output<typeof projectUpSchema>;
 export async function projectUp(input: ProjectUpInput, ctx: ToolContext): Promise<ToolText> {
   let loaded: ReturnType<typeof locateProjectFile>;
   try {
-    const file = input.file === undefined || isAbsolute(input.file) ? input.file : resolve(ctx.workspace, input.file);
+    const file =
+      input.file === undefined || isAbsolute(input.file) ? input.file : resolve(ctx.workspace, input.file);
     loaded = locateProjectFile(ctx.workspace, file);
   } catch (error) {
     if (error instanceof ProjectFileError) throw new ToolInputError(error.message);
@@ -40,7 +41,9 @@ export async function projectUp(input: ProjectUpInput, ctx: ToolContext): Promis
   const result = await tend.up(projectUpParams(loaded, input.names));
   const lines = result.tasks.map((outcome) => {
     const task = outcome.task;
-    const id = task ? ` (task ${task.id}${task.pid !== undefined ? `, pid ${task.pid}` : ''}${outcome.reused ? ', already running' : ''})` : '';
+    const id = task
+      ? ` (task ${task.id}${task.pid !== undefined ? `, pid ${task.pid}` : ''}${outcome.reused ? ', already running' : ''})`
+      : '';
     const why = outcome.detail ? `: ${outcome.detail}` : '';
     const tail = outcome.lastLines ? `\n  last lines:\n${outcome.lastLines.replace(/^/gm, '    ')}` : '';
     return `- ${outcome.name}: ${outcome.state}${id}${why}${tail}`;

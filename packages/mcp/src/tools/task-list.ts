@@ -87,7 +87,11 @@ async function notRunning(ctx: ToolContext): Promise<string[]> {
     if (error instanceof ProjectFileError) return [`The project file is invalid: ${error.message}`];
     throw error;
   }
-  const live = await (await ctx.tend()).list({ project: loaded.project, state: [...LIVE_STATES], limit: 1000 });
+  const live = await (await ctx.tend()).list({
+    project: loaded.project,
+    state: [...LIVE_STATES],
+    limit: 1000,
+  });
   const running = new Set(live.map((task) => task.name));
   const idle = Object.keys(loaded.tasks).filter((name) => !running.has(name));
   if (idle.length === 0) return [];

@@ -19,7 +19,10 @@ export const ProjectDown = defineRequest({
         .record(TaskNameSchema, z.record(TaskNameSchema, DependencyConditionSchema))
         .default({})
         .describe("each task's dependencies as the project file declares them (the order comes from them)"),
-      names: z.array(TaskNameSchema).optional().describe('the tasks to stop; default: every live task of the project'),
+      names: z
+        .array(TaskNameSchema)
+        .optional()
+        .describe('the tasks to stop; default: every live task of the project'),
       graceMs: z
         .number()
         .int()

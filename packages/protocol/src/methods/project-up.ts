@@ -23,7 +23,13 @@ export const DEFAULT_READY_TIMEOUT_MS = 60_000;
 export const ReadyCheckSchema = z
   .object({
     output: z.string().min(1).optional().describe('a line of output matches this regular expression (RE2)'),
-    port: z.number().int().min(1).max(65535).optional().describe("a process of the task listens on this TCP port"),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .optional()
+      .describe('a process of the task listens on this TCP port'),
     http: z
       .string()
       .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
@@ -40,7 +46,9 @@ export const ReadyCheckSchema = z
       .min(0)
       .max(MAX_TIMEOUT_MS)
       .optional()
-      .describe(`give up (the task counts as failed to get ready) after this many ms; default ${DEFAULT_READY_TIMEOUT_MS}`),
+      .describe(
+        `give up (the task counts as failed to get ready) after this many ms; default ${DEFAULT_READY_TIMEOUT_MS}`,
+      ),
   })
   .strict()
   .refine(
