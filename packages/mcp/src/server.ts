@@ -14,7 +14,7 @@ export const INSTRUCTIONS =
   'finds the live ones. Tasks are also visible to the user with `tend ps` and `tend logs`.';
 
 /**
- * Builds the MCP server: the six tools of {@link tendTools} registered with the
+ * Builds the MCP server: the seven tools of {@link tendTools} registered with the
  * SDK, each answering with one text block. A tool that throws (a tend error, a
  * bad combination of inputs) answers with `isError: true` and the message instead
  * of failing the request, so the model sees what to fix.
