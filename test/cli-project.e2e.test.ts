@@ -31,11 +31,14 @@ async function projectTasks(dir: string): Promise<Record<string, Task>> {
 
 const ms = (iso: string | undefined) => Date.parse(iso as string);
 
-describe('tend up / down: the three-task stack', () => {
+/** `tend up`/`down` in the project `dir`: they start and stop node servers, slow on a busy machine (60 s at most). */
+const inProject = (dir: string) => ({ cwd: dir, timeoutMs: 60_000 });
+
+describe('tend up / down: the three-task stack', { timeout: 240_000 }, () => {
   it('starts setup, then api, then web once api listens; up again starts nothing; down stops web before api', async () => {
     const [apiPort, webPort] = [await freePort(), await freePort()];
     project = makeProject(stackToml(apiPort, webPort), { 'serve.mjs': SERVE_SCRIPT });
-    const up = await tend(home, ['up'], { cwd: project });
+    const up = await tend(home, ['up'], inProject(project));
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
     const lines = up.stdout.trim().split('\n');
@@ -55,7 +58,7 @@ describe('tend up / down: the three-task stack', () => {
     expect(ms(api?.startedAt)).toBeGreaterThanOrEqual(ms(setup?.endedAt));
     expect(ms(web?.startedAt)).toBeGreaterThanOrEqual(ms(api?.startedAt) + API_DELAY_MS);
 
-    const again = await tend(home, ['up'], { cwd: project });
+    const again = await tend(home, ['up'], inProject(project));
     expect(again.code).toBe(0);
     expect(again.stdout).not.toMatch(/\bstarted\b/);
     expect(again.stdout).toMatch(/^web\s+reused/m);
@@ -64,7 +67,7 @@ describe('tend up / down: the three-task stack', () => {
       Object.fromEntries(Object.entries(first).map(([n, t]) => [n, t.id])),
     );
 
-    const down = await tend(home, ['down'], { cwd: project });
+    const down = await tend(home, ['down'], inProject(project));
     expect(down.code).toBe(0);
     expect(
       down.stdout
@@ -90,7 +93,7 @@ depends_on = { migrate = "succeeded" }
 command = "sleep 30"
 depends_on = ["api"]
 `);
-    const up = await tend(home, ['up'], { cwd: project });
+    const up = await tend(home, ['up'], inProject(project));
     expect(up.code).toBe(1);
     expect(up.stderr).toMatch(/task "migrate" failed: ended failed \(exit status 3\)/);
     expect(up.stderr).toContain('migrate | relation users already exists');
@@ -104,8 +107,8 @@ depends_on = ["api"]
     const [apiPort, webPort] = [await freePort(), await freePort()];
     project = makeProject(stackToml(apiPort, webPort), { 'serve.mjs': SERVE_SCRIPT });
     const [a, b] = await Promise.all([
-      tend(home, ['up'], { cwd: project }),
-      tend(home, ['up'], { cwd: project }),
+      tend(home, ['up'], inProject(project)),
+      tend(home, ['up'], inProject(project)),
     ]);
     expect([a.code, b.code, a.stderr, b.stderr]).toEqual([0, 0, '', '']);
     const all = await tendJson<Task[]>(home, ['ps', '-a', '--project', project]);
@@ -117,8 +120,8 @@ depends_on = ["api"]
     project = makeProject(toml);
     const other = makeProject(toml);
     try {
-      expect((await tend(home, ['up'], { cwd: project })).code).toBe(0);
-      expect((await tend(home, ['up'], { cwd: other })).code).toBe(0);
+      expect((await tend(home, ['up'], inProject(project))).code).toBe(0);
+      expect((await tend(home, ['up'], inProject(other))).code).toBe(0);
       const mine = await tendJson<Task[]>(home, ['ps', '--project', project]);
       const theirs = await tendJson<Task[]>(home, ['ps', '--project', other]);
       expect(mine.map((t) => [t.name, t.project])).toEqual([['web', project]]);
@@ -126,13 +129,15 @@ depends_on = ["api"]
       // An ad-hoc task may be called web too.
       expect((await tend(home, ['run', '--name', 'web', '--', 'sleep', '30'])).code).toBe(0);
     } finally {
-      await tend(home, ['down'], { cwd: other });
+      await tend(home, ['down'], inProject(other));
       removeProject(other);
     }
   });
 });
 
-describe('tend up: bad project files are refused with file, line and key, and nothing starts', () => {
+describe('tend up: bad project files are refused with file, line and key, and nothing starts', {
+  timeout: 60_000,
+}, () => {
   const cases: [string, string, RegExp][] = [
     [
       'a cycle',
@@ -168,7 +173,7 @@ describe('tend up: bad project files are refused with file, line and key, and no
   ];
   it.each(cases)('%s', async (_what, toml, message) => {
     project = makeProject(toml);
-    const up = await tend(home, ['up'], { cwd: project });
+    const up = await tend(home, ['up'], inProject(project));
     expect(up.code).toBe(125);
     expect(up.stderr).toContain(join(project, 'tend.toml'));
     expect(up.stderr).toMatch(message);

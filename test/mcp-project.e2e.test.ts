@@ -45,7 +45,7 @@ async function call(
   return { text, isError: result.isError === true };
 }
 
-describe('up_project, driven by a real MCP client', () => {
+describe('up_project, driven by a real MCP client', { timeout: 180_000 }, () => {
   it('lists the declared tasks not running, brings up api by name with its dependency, and reports it ready', async () => {
     const [apiPort, webPort] = [await freePort(), await freePort()];
     workspace = makeProject(stackToml(apiPort, webPort), { 'serve.mjs': SERVE_SCRIPT });
