@@ -41,14 +41,15 @@ export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS
  * Runs the built `tend` CLI as a real child process in TEND_HOME=`home` and
  * resolves when it has exited and closed its output. `input` is written to its stdin (then closed);
  * without it stdin is /dev/null.
- * @throws Error when it runs longer than 20 s, or when its stdout stays open
+ * @throws Error when it runs longer than 20 s (`options.timeoutMs`: that many ms), or when its stdout stays open
  *   after it exited (a process it started inherited the pipe).
  */
 export function tend(
   home: string,
   args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string>; input?: string } = {},
+  options: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
+  const limitMs = options.timeoutMs ?? CLI_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_BIN, ...args], {
       cwd: options.cwd ?? process.cwd(),
@@ -63,8 +64,8 @@ export function tend(
     const what = `tend ${args.join(' ')}`;
     const killer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${what} did not exit within ${CLI_TIMEOUT_MS} ms; stderr: ${stderr}`));
-    }, CLI_TIMEOUT_MS);
+      reject(new Error(`${what} did not exit within ${limitMs} ms; stderr: ${stderr}`));
+    }, limitMs);
     let graceTimer: NodeJS.Timeout | undefined;
     child.on('exit', () => {
       graceTimer = setTimeout(

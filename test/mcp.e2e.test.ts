@@ -12,7 +12,15 @@ import { isAlive } from './support/processes.mjs';
 // `node packages/cli/dist/bin.js mcp` in a fresh TEND_HOME, as Claude Code,
 // Cursor or Codex would run it.
 
-const TOOLS = ['start_task', 'list_tasks', 'read_output', 'wait_task', 'stop_task', 'task_inbox'];
+const TOOLS = [
+  'start_task',
+  'list_tasks',
+  'read_output',
+  'wait_task',
+  'stop_task',
+  'task_inbox',
+  'up_project',
+];
 
 let home: string;
 let workspace: string;

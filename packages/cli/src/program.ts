@@ -60,7 +60,48 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
       '--search <text>',
       'only tasks whose name, command or description holds <text> (ASCII letters in any case)',
     )
+    .option(
+      '--project <dir>',
+      'only the tasks of the project whose tend.toml is in <dir> or above it (".": the current directory\'s project)',
+    )
     .action(act(async (_o, cmd: Command) => (await import('./task-list.js')).listTasks(optionsOf(cmd))));
+
+  program
+    .command('up')
+    .description(
+      'start the tasks of the project file (tend.toml, found in the current directory or above) and what they ' +
+        'depend on, in dependency order, each once its dependencies are ready (the daemon does the waiting); ' +
+        'print a line per task as it changes; exit 0 once every task is ready, 1 naming the one that failed or ' +
+        'timed out, with its last lines. Running tasks of the project are reused: up again starts nothing new',
+    )
+    .argument('[name...]', 'tasks to bring up (default: all of the file)')
+    .option('-f, --file <file>', 'the project file (default: the nearest tend.toml)')
+    .action(
+      act(async (names: string[], _o, cmd: Command) =>
+        (await import('./project-up.js')).projectUp(names, optionsOf(cmd)),
+      ),
+    );
+
+  program
+    .command('down')
+    .description(
+      "stop the project's running tasks (default: all) and the tasks that depend on them, dependants first",
+    )
+    .argument(
+      '[name...]',
+      'tasks to stop, with what depends on them (default: every running task of the project)',
+    )
+    .option('-f, --file <file>', 'the project file (default: the nearest tend.toml)')
+    .option(
+      '--grace <duration>',
+      'time between SIGTERM and SIGKILL for each task (default 10s)',
+      arg.durationArg(arg.STOP_GRACE),
+    )
+    .action(
+      act(async (names: string[], _o, cmd: Command) =>
+        (await import('./project-down.js')).projectDown(names, optionsOf(cmd)),
+      ),
+    );
 
   program
     .command('logs')

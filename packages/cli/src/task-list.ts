@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { findProjectFile } from '@tend/client/project-file-find';
 import { LIVE_STATES, MAX_LIST_LIMIT, isTerminal, type Task } from '@tend/protocol/wire';
 import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
@@ -15,6 +16,8 @@ export interface ListOptions extends GlobalOptions {
   cwd?: string;
   /** Workspace filter on the current directory. */
   here?: boolean;
+  /** Project filter: the directory of the tend.toml at or above this directory. */
+  project?: string;
   /** Add CPU, memory and ports of live tasks (task/stats). */
   stats?: boolean;
   /** `--search`: text found in the name, command or description (task/list search). */
@@ -29,8 +32,9 @@ export type ListedTask = Task & { stats?: TaskStatsView };
  * `--all` (up to {@link MAX_LIST_LIMIT}), newest first; only those of the
  * session given with `--session` (not $TEND_SESSION: `ps` shows every
  * session's tasks unless asked) and those whose cwd is at or below `--cwd DIR`
- * or, with `--here`, the current directory, and with `--search TEXT` those whose name, command or
- * description holds TEXT. With `--stats`, live tasks get
+ * or, with `--here`, the current directory, with `--search TEXT` those whose name, command or
+ * description holds TEXT, and with `--project DIR` those of the project whose tend.toml is in DIR or
+ * above it. With `--stats`, live tasks get
  * their CPU, memory and ports from one `task/stats` call (left out when the
  * daemon does not know it); without, `ps` costs one `task/list` call and
  * nothing more (docker ps shows no figures either; measured with 100 live
@@ -49,6 +53,7 @@ export async function listTasks(options: ListOptions): Promise<number> {
       ...(options.session ? { session: options.session } : {}),
       ...(cwd !== undefined ? { cwd } : {}),
       ...(options.search !== undefined ? { search: options.search } : {}),
+      ...(options.project !== undefined ? { project: projectDir(options.project) } : {}),
       limit: MAX_LIST_LIMIT,
     });
     const stats = options.stats
@@ -65,6 +70,12 @@ export async function listTasks(options: ListOptions): Promise<number> {
       renderTaskTable(tasks, process.stdout.isTTY ? process.stdout.columns : undefined, Date.now(), stats),
     );
   return 0;
+}
+
+/** The project of `dir`: the directory of the nearest tend.toml at or above it, else `dir` itself (absolute). */
+function projectDir(dir: string): string {
+  const file = findProjectFile(dir);
+  return file !== undefined ? dirname(file) : resolve(dir);
 }
 
 /** The task with its `stats` added when there are some for it. */

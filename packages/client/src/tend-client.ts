@@ -1,6 +1,9 @@
 import type {
   DaemonShutdown,
   DaemonStatus,
+  ProjectDidProgress,
+  ProjectDown,
+  ProjectUp,
   TaskCompletions,
   TaskDidChange,
   TaskDidExit,
@@ -263,6 +266,39 @@ export class TendClient {
   /** Calls `listener` with `{task, removed?}` on every task/didChange notification; `dispose()` stops it. */
   onTaskDidChange(listener: (params: ParamsOf<typeof TaskDidChange>) => void): Disposable {
     return this.channel.onNotification(Methods.TaskDidChange, listener);
+  }
+
+  /**
+   * Brings up a project's tasks (project/up): `names` (default: all of `tasks`) and what they depend on,
+   * in dependency order, each waiting in the daemon for its dependencies' conditions and then for its own
+   * readiness check. Answers once every task has settled: `{project, ok, tasks: [{name, state, task?,
+   * reused?, detail?, lastLines?}]}`; `onProgress` hears each project/didProgress meanwhile. Never re-sent
+   * (it starts tasks). Build the params from a tend.toml with `@tend/client/project-file`
+   * (`locateProjectFile`, `projectUpParams`).
+   * @throws InvalidParamsError for a cycle, an unknown dependency or name (nothing started).
+   */
+  async up(
+    params: ParamsOf<typeof ProjectUp>,
+    onProgress?: (progress: ParamsOf<typeof ProjectDidProgress>) => void,
+  ): Promise<ResultOf<typeof ProjectUp>> {
+    const listening = onProgress
+      ? this.channel.onNotification(Methods.ProjectDidProgress, (progress) => {
+          if (progress.project === params.project) onProgress(progress);
+        })
+      : undefined;
+    try {
+      return await this.channel.request(Methods.ProjectUp, params);
+    } finally {
+      listening?.dispose();
+    }
+  }
+
+  /**
+   * Stops a project's live tasks (project/down): `names` (default: all) and what depends on them, dependants
+   * first, each after the ones depending on it have ended. Returns the tasks stopped, in that order.
+   */
+  async down(params: ParamsOf<typeof ProjectDown>): Promise<ResultOf<typeof ProjectDown>['tasks']> {
+    return (await this.channel.request(Methods.ProjectDown, params)).tasks;
   }
 
   /** Calls `listener` with `{completion}` (with its `seq`) on every task/didExit notification. */

@@ -13,7 +13,8 @@ export const INSTRUCTIONS =
   'services that must outlive you). read_output returns only ' +
   'what is new since your last read. wait_task and start_task(wait_until) wait at most 45 s per call; "still ' +
   'running" is a normal answer. After a restart, task_inbox says which tasks ended meanwhile and list_tasks ' +
-  'finds the live ones. Tasks are also visible to the user with `tend ps` and `tend logs`.';
+  'finds the live ones. When the workspace has a tend.toml, up_project starts its tasks in dependency order and ' +
+  'waits until they are ready. Tasks are also visible to the user with `tend ps` and `tend logs`.';
 
 /** Options of {@link createTendMcpServer}. */
 export interface TendMcpServerOptions {
@@ -24,7 +25,7 @@ export interface TendMcpServerOptions {
 }
 
 /**
- * Builds the MCP server: the six tools of {@link tendTools} registered with the
+ * Builds the MCP server: the seven tools of {@link tendTools} registered with the
  * SDK, each answering with one text block for the model and `structuredContent`
  * conforming to its declared `outputSchema` (tools/output-schemas.ts) for programs;
  * the task output resources (`tend://task/{id}/output`, resources.ts); and, with a

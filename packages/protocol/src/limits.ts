@@ -114,3 +114,6 @@ export const DEFAULT_MAX_LIVE_TASKS = 128;
 
 /** Longest task/run `description`, in characters (UTF-16 code units): a sentence or two of what the task is for. */
 export const MAX_DESCRIPTION_CHARS = 500;
+
+/** The project file `tend up` looks for, walking up from the current directory (docs/tend-toml.md). */
+export const PROJECT_FILE_NAME = 'tend.toml';

@@ -22,6 +22,8 @@ export const REQUEST_NAMES = {
   TaskPrune: 'task/prune',
   TaskCompletions: 'task/completions',
   TaskStats: 'task/stats',
+  ProjectUp: 'project/up',
+  ProjectDown: 'project/down',
 } as const;
 
 /**
@@ -31,6 +33,7 @@ export const REQUEST_NAMES = {
 export const NOTIFICATION_NAMES = {
   TaskDidChange: 'task/didChange',
   TaskDidExit: 'task/didExit',
+  ProjectDidProgress: 'project/didProgress',
 } as const;
 
 /** The key of a request in {@link REQUEST_NAMES}, e.g. `TaskRun`. */

@@ -4,6 +4,9 @@ import { NOTIFICATION_NAMES, type NotificationKey, REQUEST_NAMES, type RequestKe
 import { DaemonInitialize } from './methods/daemon-initialize.js';
 import { DaemonShutdown } from './methods/daemon-shutdown.js';
 import { DaemonStatus } from './methods/daemon-status.js';
+import { ProjectDidProgress } from './methods/project-did-progress.js';
+import { ProjectDown } from './methods/project-down.js';
+import { ProjectUp } from './methods/project-up.js';
 import { TaskCompletions } from './methods/task-completions.js';
 import { TaskDidChange } from './methods/task-did-change.js';
 import { TaskDidExit } from './methods/task-did-exit.js';
@@ -36,12 +39,15 @@ export const REQUEST_METHODS = {
   TaskPrune,
   TaskCompletions,
   TaskStats,
+  ProjectUp,
+  ProjectDown,
 } satisfies { [K in RequestKey]: RequestMethod<z.ZodType, z.ZodType, (typeof REQUEST_NAMES)[K]> };
 
 /** Every notification method object, keyed as in NOTIFICATION_NAMES (method-names.ts). */
 export const NOTIFICATION_METHODS = {
   TaskDidChange,
   TaskDidExit,
+  ProjectDidProgress,
 } satisfies { [K in NotificationKey]: NotificationMethod<z.ZodType, (typeof NOTIFICATION_NAMES)[K]> };
 
 /** Every request method, in documentation order (that of REQUEST_NAMES). */

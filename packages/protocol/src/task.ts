@@ -25,7 +25,14 @@ export type TaskContainment = z.infer<typeof TaskContainmentSchema>;
 
 export const TaskSchema = z.object({
   id: z.string().describe('short random lowercase id; any unique prefix resolves it'),
-  name: z.string().optional().describe('user-given name, unique among live tasks'),
+  name: z
+    .string()
+    .optional()
+    .describe('user-given name, unique among live tasks of its project (or among live ad-hoc tasks)'),
+  project: z
+    .string()
+    .optional()
+    .describe('absolute directory of the tend.toml it was declared in (project/up); absent for ad-hoc tasks'),
   command: z.string().describe('shell command line, run with $SHELL -c'),
   cwd: z.string().describe('absolute working directory'),
   env: z.record(z.string(), z.string()).describe('environment overrides given at run'),

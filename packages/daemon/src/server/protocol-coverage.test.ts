@@ -108,6 +108,13 @@ describe('RpcServer on its socket', () => {
     supervisor.emit('change', task, true);
     supervisor.emit('exit', completion);
     await pollUntil('three notifications', () => received.length === 3);
+    // project/didProgress goes to the caller of project/up: "b" waits for "a" (this fake supervisor
+    // cannot start "a", so the answer says failed; the notifications are what is checked here).
+    const spec = { command: 'true', cwd: dir };
+    await client.sendRequest('project/up', {
+      project: dir,
+      tasks: { a: spec, b: { ...spec, dependsOn: { a: 'started' } } },
+    });
     const sent = [...new Set(received.map((n) => n.method))];
     expect(sent).toEqual(NOTIFICATIONS.map((def) => def.method));
     for (const { method, params } of received) {
@@ -116,6 +123,7 @@ describe('RpcServer on its socket', () => {
     }
     expect(received[0]?.params).toEqual({ task });
     expect(received[1]?.params).toEqual({ task, removed: true });
+    expect(received[3]?.params).toEqual({ project: dir, name: 'b', state: 'waiting', detail: 'a started' });
   });
 
   it('answers an unknown method with -32601 and reason method_not_found', async () => {

@@ -104,4 +104,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE tasks ADD COLUMN notify INTEGER;       -- 0: run with notify false; NULL: notify on
   ALTER TABLE tasks ADD COLUMN trigger_stop INTEGER; -- 1: run with trigger (may continue a stopped agent)
   `,
+  `
+  -- Projects (tend.toml, project/up): the absolute directory of the file a task was declared in (NULL: an
+  -- ad-hoc task). A name is unique among the live tasks of its project, and among live ad-hoc tasks.
+  ALTER TABLE tasks ADD COLUMN project TEXT;
+  DROP INDEX tasks_live_name;
+  CREATE UNIQUE INDEX tasks_live_name ON tasks (COALESCE(project, ''), name)
+    WHERE name IS NOT NULL AND state IN ('starting', 'running', 'stopping');
+  CREATE INDEX tasks_by_project ON tasks (project, name) WHERE project IS NOT NULL;
+  `,
 ];

@@ -6,6 +6,8 @@ import { LIVE_STATES_SQL } from './state-sql.js';
 export interface TaskRow {
   id: string;
   name?: string;
+  /** Absolute directory of the tend.toml the task was declared in (project/up); absent for ad-hoc tasks. */
+  project?: string;
   command: string;
   cwd: string;
   env: Record<string, string>;
@@ -83,6 +85,8 @@ export type StopCause = 'user' | 'timeout' | 'shutdown' | 'remove' | 'ttl' | 'se
 export interface TaskFilter {
   states?: readonly TaskState[];
   name?: string;
+  /** Only tasks of this project (TaskRow `project`). */
+  project?: string;
   /** Workspace root: tasks whose cwd is this directory or below it. */
   cwd?: string;
   session?: string;
@@ -96,6 +100,7 @@ export interface TaskFilter {
 const COLUMNS: Record<keyof TaskRow, string> = {
   id: 'id',
   name: 'name',
+  project: 'project',
   command: 'command',
   cwd: 'cwd',
   env: 'env',
@@ -162,6 +167,10 @@ export class TaskStore {
       byName: db.prepare(
         `SELECT * FROM tasks WHERE name = ? ORDER BY (state IN ${LIVE_STATES_SQL}) DESC, created_at DESC, rowid DESC LIMIT 1`,
       ),
+      byProjectName: db.prepare(
+        `SELECT * FROM tasks WHERE COALESCE(project, '') = ? AND name = ? ` +
+          `ORDER BY (state IN ${LIVE_STATES_SQL}) DESC, created_at DESC, rowid DESC LIMIT 1`,
+      ),
       live: db.prepare(`SELECT * FROM tasks WHERE state IN ${LIVE_STATES_SQL} ORDER BY created_at`),
       liveCount: db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE state IN ${LIVE_STATES_SQL}`),
       counts: db.prepare('SELECT state, COUNT(*) AS n FROM tasks GROUP BY state'),
@@ -206,6 +215,14 @@ export class TaskStore {
     return fromRow(this.statements.byName.get(name));
   }
 
+  /**
+   * The live task named `name` in `project` (undefined: among ad-hoc tasks), else the newest task of that
+   * project that had that name.
+   */
+  byProjectName(project: string | undefined, name: string): TaskRow | undefined {
+    return fromRow(this.statements.byProjectName.get(project ?? '', name));
+  }
+
   /** Tasks in starting, running or stopping, oldest first. */
   live(): TaskRow[] {
     return this.statements.live.all().map((r) => fromRow(r) as TaskRow);
@@ -227,6 +244,10 @@ export class TaskStore {
     if (filter.name !== undefined) {
       where.push('name = ?');
       params.push(filter.name);
+    }
+    if (filter.project !== undefined) {
+      where.push('project = ?');
+      params.push(filter.project);
     }
     if (filter.session !== undefined) {
       where.push('session = ?');

@@ -136,6 +136,7 @@ export class TaskSupervisor extends TaskEvents {
       .list({
         states: filter.state,
         name: filter.name,
+        project: filter.project,
         cwd: filter.cwd,
         session: filter.session,
         ...(filter.search !== undefined ? { search: filter.search } : {}),

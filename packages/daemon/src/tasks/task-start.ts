@@ -175,6 +175,7 @@ export class TaskStarter {
       outputCap: request.outputCapBytes ?? this.options.outputCapBytes,
       ...((request.killLeftovers ?? this.options.killLeftovers) ? { killLeftovers: true } : {}),
       ...(request.name !== undefined ? { name: request.name } : {}),
+      ...(request.project !== undefined ? { project: request.project } : {}),
       ...(request.session !== undefined ? { session: request.session } : {}),
       ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
       // Lifetime policies: expiresAt is set with startedAt (wrapper-identity.ts).
@@ -226,12 +227,12 @@ export class TaskStarter {
    * @throws TendDaemonError name_in_use when it runs another command or elsewhere.
    */
   private reusable(request: RunRequest): ResultOf<typeof TaskRun> | undefined {
-    const live = this.context.store.byName(request.name as string);
+    const live = this.context.store.byProjectName(request.project, request.name as string);
     if (!live || isTerminal(live.state)) return undefined;
     if (live.command !== request.command || live.cwd !== request.cwd) {
       throw new TendDaemonError(
         'name_in_use',
-        `a live task named "${live.name}" (${live.id}) runs \`${live.command}\` in ${live.cwd}, not \`${request.command}\` ` +
+        `a live task named "${live.name}"${live.project !== undefined ? ` of project ${live.project}` : ''} (${live.id}) runs \`${live.command}\` in ${live.cwd}, not \`${request.command}\` ` +
           `in ${request.cwd}; stop it first, or pick another name`,
         { name: live.name, id: live.id, command: live.command, cwd: live.cwd },
       );

@@ -20,6 +20,7 @@ export function toTask(row: TaskRow, now = Date.now()): Task {
   const task: Record<string, unknown> = {
     id: row.id,
     name: row.name,
+    project: row.project,
     command: row.command,
     cwd: row.cwd,
     env: row.env,

@@ -3,7 +3,7 @@ import type { TendClient } from '@tend/client';
 /** The part of {@link TendClient} the tools use; unit tests pass a fake. */
 export type TendApi = Pick<
   TendClient,
-  'run' | 'list' | 'get' | 'output' | 'wait' | 'kill' | 'completions' | 'stats'
+  'run' | 'list' | 'get' | 'output' | 'wait' | 'kill' | 'completions' | 'stats' | 'up' | 'down'
 >;
 
 /** What every tool call gets besides its input. */

@@ -1,3 +1,4 @@
+import { projectUpTool } from './project-up.js';
 import { taskListTool } from './task-list.js';
 import { taskOutputTool } from './task-output.js';
 import { taskRunTool } from './task-run.js';
@@ -11,7 +12,7 @@ export { MAX_TOOL_WAIT_MS, DEFAULT_TOOL_WAIT_MS } from './context.js';
 export type { Tool, ToolHints, ToolSetup } from './tool.js';
 export { toolError, ToolInputError } from './errors.js';
 
-/** The six tools of `tend mcp`, in the order a model meets them. */
+/** The seven tools of `tend mcp`, in the order a model meets them. */
 export function tendTools(setup: ToolSetup): Tool[] {
   return [
     taskRunTool(setup),
@@ -20,5 +21,6 @@ export function tendTools(setup: ToolSetup): Tool[] {
     taskWaitTool(setup),
     taskKillTool(setup),
     taskCompletionsTool(setup),
+    projectUpTool(setup),
   ] as unknown as Tool[]; // each run() takes its own schema's output; the SDK validates input against that schema first
 }

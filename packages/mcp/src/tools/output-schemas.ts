@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CompletionSchema, StopProofSchema, TaskOutput, TaskSchema } from '@tend/protocol';
+import { CompletionSchema, ProjectUp, StopProofSchema, TaskOutput, TaskSchema } from '@tend/protocol';
 
 // The `structuredContent` of each tool (MCP 2025-06-18 and later: a tool with an `outputSchema` answers with
 // an object that conforms to it, beside the text a model reads). Built from the protocol's own schemas, so a
@@ -81,3 +81,6 @@ export const TaskCompletionsOutputSchema = z.object({
   completions: z.array(CompletionSchema),
   more: z.boolean().describe('as many ends as `limit` came back: there may be more'),
 });
+
+/** up_project: project/up's result (docs/protocol.md): the project, whether all is ready, each task's outcome. */
+export const ProjectUpOutputSchema = ProjectUp.result;

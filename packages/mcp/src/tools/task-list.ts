@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { Task } from '@tend/client';
 import { MAX_DESCRIPTION_CHARS } from '@tend/protocol/wire';
+import { findProjectFile, loadProjectFile, ProjectFileError } from '@tend/client/project-file';
 import type { ToolContext, ToolText } from './context.js';
 import { duration, isLive, oneLine, taskState } from './format.js';
 import { TaskListOutputSchema } from './output-schemas.js';
@@ -48,11 +49,15 @@ export async function taskList(input: TaskListInput, ctx: ToolContext): Promise<
     limit: input.limit,
   });
   const session = input.all_sessions ? {} : { session: ctx.session };
+  const declared = await notRunning(ctx);
   const whose = input.all_sessions ? 'known to the tend daemon' : `of this session (${ctx.session})`;
   const which = input.state === 'any' ? '' : `${input.state} `;
   if (tasks.length === 0) {
     const more = input.all_sessions ? '' : ' all_sessions: true lists tasks started elsewhere too.';
-    return { text: `No ${which}tasks ${whose}.${more}`, structured: { ...session, tasks: [] } };
+    return {
+      text: [`No ${which}tasks ${whose}.${more}`, ...declared].join('\n'),
+      structured: { ...session, tasks: [] },
+    };
   }
   const ports = tasks.some(isLive) ? await portsByTask(ctx) : new Map<string, number[]>();
   const lines = tasks.map((task) => taskLine(task, ports.get(task.id), input.all_sessions, ctx.workspace));
@@ -60,6 +65,7 @@ export async function taskList(input: TaskListInput, ctx: ToolContext): Promise<
     text: [
       `${tasks.length} ${which}task${tasks.length === 1 ? '' : 's'} ${whose}, newest first:`,
       ...lines,
+      ...declared,
     ].join('\n'),
     structured: {
       ...session,
@@ -92,6 +98,32 @@ export function taskLine(
   return `${parts.join(', ')} — ${oneLine(task.command)}`;
 }
 
+/**
+ * The tasks the workspace's tend.toml declares that have no live task in its project, as one line
+ * (`Declared in /src/shop/tend.toml, not running: db, web (up_project starts them).`); none without a file.
+ */
+async function notRunning(ctx: ToolContext): Promise<string[]> {
+  const file = findProjectFile(ctx.workspace);
+  if (file === undefined) return [];
+  let loaded: ReturnType<typeof loadProjectFile>;
+  try {
+    loaded = loadProjectFile(file);
+  } catch (error) {
+    // A bad file: say so, the model may fix it.
+    if (error instanceof ProjectFileError) return [`The project file is invalid: ${error.message}`];
+    throw error;
+  }
+  const live = await (await ctx.tend()).list({
+    project: loaded.project,
+    state: [...LIVE_STATES],
+    limit: 1000,
+  });
+  const running = new Set(live.map((task) => task.name));
+  const idle = Object.keys(loaded.tasks).filter((name) => !running.has(name));
+  if (idle.length === 0) return [];
+  return [`Declared in ${loaded.file}, not running: ${idle.join(', ')} (up_project starts them).`];
+}
+
 async function portsByTask(ctx: ToolContext): Promise<Map<string, number[]>> {
   try {
     const stats = await (await ctx.tend()).stats();
@@ -110,7 +142,8 @@ export function taskListTool(_setup: ToolSetup) {
       'List the background tasks this session started (or all tasks with all_sessions: true), newest first, with ' +
       'their id, name, state, exit code, run time and the TCP ports live ones listen on. Use it to find a task ' +
       'after a restart or context compaction, to see whether a dev server is already running before starting one, ' +
-      'or to get an id for read_output, wait_task or stop_task.',
+      'or to get an id for read_output, wait_task or stop_task. When the workspace has a tend.toml, it also names ' +
+      'the tasks declared there that are not running (up_project starts them).',
     inputSchema: taskListSchema,
     outputSchema: TaskListOutputSchema,
     annotations: { readOnlyHint: true, openWorldHint: false },

@@ -7,7 +7,7 @@ import { TaskSchema, TaskStateSchema } from '../task.js';
 export const TaskList = defineRequest({
   method: REQUEST_NAMES.TaskList,
   summary:
-    'Tasks, newest first, optionally filtered by state(s), exact name, session, workspace (cwd at or below a ' +
+    'Tasks, newest first, optionally filtered by state(s), exact name, project, session, workspace (cwd at or below a ' +
     'directory) and text search in name, command and description. Without `state` every task is listed, ended ones included.',
   params: z
     .object({
@@ -18,6 +18,11 @@ export const TaskList = defineRequest({
         .max(MAX_PATH_BYTES)
         .optional()
         .describe('workspace root: tasks whose cwd is this directory or below it'),
+      project: z
+        .string()
+        .max(MAX_PATH_BYTES)
+        .optional()
+        .describe('tasks of this project: the absolute directory of its tend.toml'),
       session: z
         .string()
         .max(MAX_SESSION_CHARS)

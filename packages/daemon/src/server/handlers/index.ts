@@ -3,6 +3,8 @@ import type { Handler } from '../handler.js';
 import { daemonInitialize } from './daemon-initialize.js';
 import { daemonShutdown } from './daemon-shutdown.js';
 import { daemonStatus } from './daemon-status.js';
+import { projectDown } from './project-down.js';
+import { projectUp } from './project-up.js';
 import { taskCompletions } from './task-completions.js';
 import { taskGet } from './task-get.js';
 import { taskKill } from './task-kill.js';
@@ -33,6 +35,8 @@ export const HANDLERS_BY_KEY = {
   TaskPrune: taskPrune,
   TaskCompletions: taskCompletions,
   TaskStats: taskStatsHandler,
+  ProjectUp: projectUp,
+  ProjectDown: projectDown,
 } satisfies { [K in RequestKey]: Handler<(typeof REQUEST_METHODS)[K]> };
 
 /** The dispatch table: method name (e.g. `task/run`) → handler, from {@link HANDLERS_BY_KEY}. */
