@@ -51,6 +51,19 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--session <id>', 'only tasks started in this session (not taken from $TEND_SESSION)')
     .option('--cwd <dir>', 'only tasks whose working directory is <dir> or below it')
     .option('--here', 'only tasks whose working directory is the current one or below it')
+    .option('-q, --quiet', 'only the task ids, one per line (tend rm $(tend ps -aq --filter state=failed))')
+    .option(
+      '-f, --filter <key=value>',
+      'only tasks matching; repeatable: a key given twice matches either value, different keys all (see below)',
+      arg.collectList,
+    )
+    .option(
+      '--format <template>',
+      "one line per task from a template, e.g. '{{.ID}}\\t{{.Name}}\\t{{.State}}', or json (one JSON object per line)",
+    )
+    .option('--no-trunc', 'do not cut the command to the terminal width')
+    .option('--no-color', 'no colours (also with NO_COLOR set, or when stdout is no terminal)')
+    .addHelpText('after', help.PS_FILTERS)
     .action(act(async (_o, cmd: Command) => (await import('./task-list.js')).listTasks(optionsOf(cmd))));
 
   program

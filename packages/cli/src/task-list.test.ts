@@ -112,3 +112,17 @@ describe('stateColumn', () => {
     expect(stateColumn(task({ state: 'running' }))).toBe('running');
   });
 });
+
+describe('renderTaskTable colours', () => {
+  it('colours only the STATE cell and keeps the columns aligned', () => {
+    const tasks = [
+      task({ id: 'aaa111', state: 'running', command: 'a' }),
+      task({ id: 'bbb222', state: 'failed', exitCode: 1, command: 'b' }),
+    ];
+    const plain = renderTaskTable(tasks, 120, NOW);
+    const coloured = renderTaskTable(tasks, 120, NOW, undefined, { color: true });
+    expect(coloured).not.toBe(plain);
+    expect(coloured).toContain('\u001b[31mfailed\u001b[39m');
+    expect(coloured.replace(/\u001b\[\d+m/g, '')).toBe(plain);
+  });
+});
