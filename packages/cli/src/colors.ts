@@ -27,12 +27,15 @@ export const STATE_STYLES: Readonly<Record<TaskState, Style>> = {
 };
 
 /**
- * `text` in `style` (SGR escapes). node:util's styleText came with Node 20.12: on an older Node 20 the
- * text stays plain.
+ * `text` in `style` (SGR escapes), always: the caller decided with {@link useColor} (styleText's own
+ * check, `validateStream`, looks at process.stdout, which is not always the stream written to).
+ * node:util's styleText came with Node 20.12: on an older Node 20 the text stays plain.
  */
 export function paint(style: Style, text: string): string {
   const styleText = (util as { styleText?: typeof util.styleText }).styleText;
-  return typeof styleText === 'function' && text !== '' ? styleText(style, text) : text;
+  return typeof styleText === 'function' && text !== ''
+    ? styleText(style, text, { validateStream: false })
+    : text;
 }
 
 /** `text` (a state column, which starts with the state) in the colour of `state`. */
