@@ -116,3 +116,13 @@ Examples:
   tend ps --filter state=running --filter state=stopping --format '{{.ID}}\\t{{.Name}}'
   tend ps -a --filter exit=0 --no-trunc
 `;
+
+/** Shown after `tend completion --help`. */
+export const COMPLETION_EXAMPLES = `
+Load it in the current shell, or add the line to your shell's start-up file:
+  bash   source <(tend completion bash)         (~/.bashrc)
+  zsh    source <(tend completion zsh)          (~/.zshrc, after compinit)
+  fish   tend completion fish | source          (~/.config/fish/config.fish)
+Task ids and names are completed from a running daemon (asked for at most 1 s;
+never started just to complete).
+`;

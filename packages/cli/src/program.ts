@@ -232,6 +232,43 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     )
     .action(act(async (_o, cmd: Command) => (await import('./mcp.js')).serveMcp(optionsOf(cmd))));
 
+  program
+    .command('top')
+    .description(
+      'full-screen live view of every task: state, exit, CPU, memory, ports; open one for its live output; ' +
+        'stop, signal, remove, copy the id, page the log (? lists the keys)',
+    )
+    .option('-a, --all', 'start with ended tasks shown (h toggles)')
+    .option(
+      '-f, --filter <key=value>',
+      'start filtered: session=<id>, project=<dir>, state=<state> or name=<text> (repeatable, one per key)',
+      arg.collectList,
+    )
+    .option('--no-color', 'no colours (also with NO_COLOR set)')
+    .action(act(async (_o, cmd: Command) => (await import('./top.js')).runTop(optionsOf(cmd))));
+
+  program
+    .command('completion')
+    .description('print the shell completion script for bash, zsh or fish (see the README)')
+    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText('after', help.COMPLETION_EXAMPLES)
+    .action(
+      act(async (shell: string, _o, cmd: Command) =>
+        (await import('./completion.js')).printCompletion(shell, cmd),
+      ),
+    );
+
+  program
+    .command('__complete', { hidden: true })
+    .description('words for the completion scripts: `tasks` prints task names and ids (asks a running daemon only)')
+    .argument('<what>', 'tasks')
+    .action(
+      act(async (what: string) => {
+        if (what !== 'tasks') return 0;
+        return (await import('./completion.js')).completeTasks();
+      }),
+    );
+
   const daemon = program.command('daemon').description('start, stop, restart or query the tend daemon');
   daemon
     .command('start')
