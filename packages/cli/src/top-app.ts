@@ -2,7 +2,7 @@
 // than JSX, so the package keeps one TypeScript setup.
 import type { TendClient } from '@tend/client';
 import { isTerminal, SIGNAL_NAMES, type Task, type TaskStatsEntry, type SignalName } from '@tend/protocol/wire';
-import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { Box, type Key, Text, useApp, useInput, useStdout } from 'ink';
 import { createElement as h, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { STATE_STYLES } from './colors.js';
 import { formatAgo, formatBytes, formatCpu, formatSpan } from './output.js';
@@ -280,7 +280,11 @@ export function TopApp(props: TopProps): ReactNode {
   const listHeight = Math.max(1, size.rows - 4);
   const detailLogHeight = Math.max(1, size.rows - 4 - 7);
 
-  useInput((input, key) => {
+  // Keys go to the handler of the latest render: Ink re-subscribes useInput's handler in an effect, so
+  // a key arriving right after another would otherwise meet the state of the render before.
+  const onKey = useRef<(input: string, key: Key) => void>(() => undefined);
+  useInput((input, key) => onKey.current(input, key));
+  onKey.current = (input, key) => {
     if (key.ctrl && input === 'c') {
       exit();
       return;
@@ -296,13 +300,11 @@ export function TopApp(props: TopProps): ReactNode {
           setPrompt(undefined);
           setFilters((f) => ({ ...f, search: undefined }));
         } else if (key.backspace || key.delete) {
-          const text = prompt.text.slice(0, -1);
-          setPrompt({ kind: 'search', text });
-          setFilters((f) => ({ ...f, search: text || undefined }));
+          setPrompt((p) => (p?.kind === 'search' ? { kind: 'search', text: p.text.slice(0, -1) } : p));
+          setFilters((f) => ({ ...f, search: f.search?.slice(0, -1) || undefined }));
         } else if (input && !key.ctrl && !key.meta) {
-          const text = prompt.text + input;
-          setPrompt({ kind: 'search', text });
-          setFilters((f) => ({ ...f, search: text }));
+          setPrompt((p) => (p?.kind === 'search' ? { kind: 'search', text: p.text + input } : p));
+          setFilters((f) => ({ ...f, search: (f.search ?? '') + input }));
         }
         return;
       }
@@ -401,7 +403,7 @@ export function TopApp(props: TopProps): ReactNode {
       const states = [...new Set([...tasks.values()].map((t) => t.state))].sort();
       setFilters((f) => ({ ...f, state: cycle(states, f.state), history: f.history || states.some(isTerminal) }));
     } else if (input === '0') setFilters((f) => ({ history: f.history }));
-  });
+  };
 
   const stateText = (state: Task['state'], text: string): ReactNode =>
     color ? h(Text, { color: String(STATE_STYLES[state]) }, text) : text;
@@ -470,7 +472,7 @@ export function TopApp(props: TopProps): ReactNode {
       `command  ${t.command}`,
       `cwd      ${t.cwd}${t.session ? `   session ${t.session}` : ''}${projectOf(t) ? `   project ${projectOf(t)}` : ''}`,
       `created  ${formatAgo(t.createdAt, now)}${t.pid !== undefined ? `   pid ${t.pid}` : ''}${
-        t.durationMs !== undefined ? `   ran ${formatSpan(t.durationMs)}` : ''
+        isTerminal(t.state) && t.durationMs !== undefined ? `   ran ${formatSpan(t.durationMs)}` : ''
       }${figures ? `   cpu ${formatCpu(figures.cpuPercent)}  mem ${formatBytes(figures.rssBytes)}` : ''}`,
       `log      ${t.logPath} (${t.outputBytes} bytes)`,
       `── output${clean ? ' (clean)' : ''}${scroll > 0 && maxScroll > 0 ? ` · ${Math.min(scroll, maxScroll)} lines up` : ' · following'}${
@@ -504,7 +506,7 @@ export function TopApp(props: TopProps): ReactNode {
     const mark = unread.has(task.id) ? '•' : ' ';
     // The unread mark sits in the last cell of the ID column (ids are 8 characters, the column 10).
     const idWidth = cols[0]?.width ?? 10;
-    const text = `${line.slice(0, idWidth - 1)}${mark}${line.slice(idWidth)}`;
+    const text = `${line.slice(0, idWidth - 2)}${mark}${line.slice(idWidth - 1)}`;
     if (isSelected) return h(Text, { key: task.id, inverse: true, wrap: 'truncate' }, text);
     const stateStart = idWidth;
     const stateWidth = cols[1]?.width ?? 10;
