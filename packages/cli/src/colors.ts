@@ -6,7 +6,7 @@ import type { TaskState } from '@tend/protocol/wire';
  * True when text for `stream` should carry colours: it is a terminal, NO_COLOR (https://no-color.org/:
  * any non-empty value) is not set, and `--no-color` was not given (`color: false`).
  */
-export function useColor(stream: { isTTY?: boolean }, options: { color?: boolean } = {}): boolean {
+export function colorWanted(stream: { isTTY?: boolean }, options: { color?: boolean } = {}): boolean {
   if (options.color === false) return false;
   if (process.env.NO_COLOR) return false;
   return stream.isTTY === true;
@@ -27,7 +27,7 @@ export const STATE_STYLES: Readonly<Record<TaskState, Style>> = {
 };
 
 /**
- * `text` in `style` (SGR escapes), always: the caller decided with {@link useColor} (styleText's own
+ * `text` in `style` (SGR escapes), always: the caller decided with {@link colorWanted} (styleText's own
  * check, `validateStream`, looks at process.stdout, which is not always the stream written to).
  * node:util's styleText came with Node 20.12: on an older Node 20 the text stays plain.
  */

@@ -39,8 +39,15 @@ function commandsOf(program: Command): CommandSpec[] {
       const subPath = [...path, sub.name()];
       specs.push({
         path: subPath,
-        description: sub.description().split(/[.;:(]/)[0]?.trim() ?? '',
-        options: [...sub.options.map(optionSpec), { long: '--help', takesValue: false, description: 'show help' }],
+        description:
+          sub
+            .description()
+            .split(/[.;:(]/)[0]
+            ?.trim() ?? '',
+        options: [
+          ...sub.options.map(optionSpec),
+          { long: '--help', takesValue: false, description: 'show help' },
+        ],
         takesTasks: sub.registeredArguments.some((a) => a.name() === 'id'),
       });
       walk(sub, subPath);
@@ -175,7 +182,9 @@ export function fishScript(program: Command): string {
             .filter((c) => c.path[0] === s.path[0] && c.path.length === 2)
             .map((c) => c.path[1])
             .join(' ')}`;
-    lines.push(`complete -c tend -n ${quoteSingle(condition)} -a ${s.path.at(-1)} -d ${quoteSingle(s.description)}`);
+    lines.push(
+      `complete -c tend -n ${quoteSingle(condition)} -a ${s.path.at(-1)} -d ${quoteSingle(s.description)}`,
+    );
     const seen =
       s.path.length === 1
         ? `__fish_seen_subcommand_from ${s.path[0]}`
@@ -188,7 +197,9 @@ export function fishScript(program: Command): string {
       ]
         .filter(Boolean)
         .join(' ');
-      lines.push(`complete -c tend -n ${quoteSingle(seen)} ${flags} -d ${quoteSingle(o.description.slice(0, 80))}`);
+      lines.push(
+        `complete -c tend -n ${quoteSingle(seen)} ${flags} -d ${quoteSingle(o.description.slice(0, 80))}`,
+      );
     }
     if (s.takesTasks)
       lines.push(`complete -c tend -n ${quoteSingle(seen)} -a '(command tend __complete tasks 2>/dev/null)'`);

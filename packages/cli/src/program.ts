@@ -260,7 +260,9 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
 
   program
     .command('__complete', { hidden: true })
-    .description('words for the completion scripts: `tasks` prints task names and ids (asks a running daemon only)')
+    .description(
+      'words for the completion scripts: `tasks` prints task names and ids (asks a running daemon only)',
+    )
     .argument('<what>', 'tasks')
     .action(
       act(async (what: string) => {

@@ -86,7 +86,9 @@ export function parseFilters(args: readonly string[]): TaskFilter {
     const key = KEY_ALIASES[given] ?? given;
     const spec = FILTER_KEYS[key];
     if (!spec)
-      throw new CliError(`--filter ${arg}: unknown key ${given}; one of ${Object.keys(FILTER_KEYS).join(', ')}`);
+      throw new CliError(
+        `--filter ${arg}: unknown key ${given}; one of ${Object.keys(FILTER_KEYS).join(', ')}`,
+      );
     const value = spec.parse(arg.slice(at + 1));
     filter.set(key, [...(filter.get(key) ?? []), value]);
   }

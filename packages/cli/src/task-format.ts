@@ -39,7 +39,9 @@ const PLACEHOLDER = /\{\{\s*\.([A-Za-z]+)\s*\}\}/g;
  */
 export function compileFormat(template: string): (task: Task) => string {
   if (template === 'json') return (task) => JSON.stringify(task);
-  const text = template.replace(/\\([tn\\])/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : '\\'));
+  const text = template.replace(/\\([tn\\])/g, (_, c: string) =>
+    c === 't' ? '\t' : c === 'n' ? '\n' : '\\',
+  );
   const parts: (string | ((task: Task) => string))[] = [];
   let last = 0;
   for (const match of text.matchAll(PLACEHOLDER)) {
@@ -57,6 +59,8 @@ export function compileFormat(template: string): (task: Task) => string {
   parts.push(text.slice(last));
   const literal = parts.filter((p): p is string => typeof p === 'string').join('');
   if (literal.includes('{{'))
-    throw new CliError(`--format ${template}: only {{.Field}} placeholders are understood, e.g. '{{.ID}}\\t{{.Name}}'`);
+    throw new CliError(
+      `--format ${template}: only {{.Field}} placeholders are understood, e.g. '{{.ID}}\\t{{.Name}}'`,
+    );
   return (task) => parts.map((p) => (typeof p === 'string' ? p : p(task))).join('');
 }

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import type { Task } from '@tend/protocol';
 import { describe, expect, it } from 'vitest';
 import { makeTask } from '../../../test/support/task.mjs';
@@ -123,6 +124,6 @@ describe('renderTaskTable colours', () => {
     const coloured = renderTaskTable(tasks, 120, NOW, undefined, { color: true });
     expect(coloured).not.toBe(plain);
     expect(coloured).toContain('\u001b[31mfailed\u001b[39m');
-    expect(coloured.replace(/\u001b\[\d+m/g, '')).toBe(plain);
+    expect(stripVTControlCharacters(coloured)).toBe(plain);
   });
 });

@@ -4,7 +4,7 @@ import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { formatAgo, formatBytes, formatCpu, formatSpan, printJson, writeOut } from './output.js';
 import { lifetimeMarker } from './lifetime-options.js';
-import { paintState, useColor } from './colors.js';
+import { paintState, colorWanted } from './colors.js';
 import { renderTable } from './table.js';
 import { matchesFilter, parseFilters, type TaskFilter } from './task-filter.js';
 import { compileFormat } from './task-format.js';
@@ -81,9 +81,13 @@ export async function listTasks(options: ListOptions): Promise<number> {
   else if (options.json) await printJson(tasks.map((task) => withStats(task, stats)));
   else {
     const columns =
-      options.trunc === false ? Number.POSITIVE_INFINITY : process.stdout.isTTY ? process.stdout.columns : undefined;
+      options.trunc === false
+        ? Number.POSITIVE_INFINITY
+        : process.stdout.isTTY
+          ? process.stdout.columns
+          : undefined;
     await writeOut(
-      renderTaskTable(tasks, columns, Date.now(), stats, { color: useColor(process.stdout, options) }),
+      renderTaskTable(tasks, columns, Date.now(), stats, { color: colorWanted(process.stdout, options) }),
     );
   }
   return 0;

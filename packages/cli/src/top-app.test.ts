@@ -41,7 +41,13 @@ class FakeClient {
   stats = async () =>
     [...this.tasks.values()]
       .filter((t) => t.state === 'running')
-      .map((t) => ({ id: t.id, pids: [1], cpuPercent: 2.5, rssBytes: 3 * 1024 * 1024, ports: [{ port: 3000, address: '127.0.0.1', family: 'tcp' as const, pid: 1 }] }));
+      .map((t) => ({
+        id: t.id,
+        pids: [1],
+        cpuPercent: 2.5,
+        rssBytes: 3 * 1024 * 1024,
+        ports: [{ port: 3000, address: '127.0.0.1', family: 'tcp' as const, pid: 1 }],
+      }));
   kill = async (id: string, options: { signal?: string } = {}) => {
     this.calls.push(`kill ${id} ${options.signal ?? 'SIGTERM'}`);
     return { task: this.tasks.get(id) as Task };
@@ -50,7 +56,10 @@ class FakeClient {
     this.calls.push(`remove ${id}`);
     return this.tasks.get(id) as Task;
   };
-  follow = (id: string, options: { offset?: number; signal?: AbortSignal } = {}): AsyncGenerator<FollowChunk> => {
+  follow = (
+    id: string,
+    options: { offset?: number; signal?: AbortSignal } = {},
+  ): AsyncGenerator<FollowChunk> => {
     this.calls.push(`follow ${id} ${options.offset ?? 0}`);
     const self = this;
     return (async function* () {
@@ -77,7 +86,14 @@ class FakeClient {
   notifyExit(task: Task) {
     this.notifyChange(task);
     this.emit('exit', {
-      completion: { seq: 1, taskId: task.id, state: task.state, command: task.command, endedAt: task.endedAt, tail: '' },
+      completion: {
+        seq: 1,
+        taskId: task.id,
+        state: task.state,
+        command: task.command,
+        endedAt: task.endedAt,
+        tail: '',
+      },
     });
   }
   reconnect(pid: number) {
@@ -91,9 +107,30 @@ class FakeClient {
 }
 
 const T0 = new Date(Date.now() - 60_000).toISOString();
-const web = makeTask({ id: 'web00001', name: 'web', state: 'running', command: 'npm run dev', createdAt: T0, session: 'agent-1' });
-const build = makeTask({ id: 'bld00002', name: 'build', state: 'failed', exitCode: 2, command: 'make', createdAt: T0, endedAt: T0, durationMs: 1500 });
-const worker = makeTask({ id: 'wrk00003', state: 'starting', command: 'node worker.js', createdAt: new Date().toISOString() });
+const web = makeTask({
+  id: 'web00001',
+  name: 'web',
+  state: 'running',
+  command: 'npm run dev',
+  createdAt: T0,
+  session: 'agent-1',
+});
+const build = makeTask({
+  id: 'bld00002',
+  name: 'build',
+  state: 'failed',
+  exitCode: 2,
+  command: 'make',
+  createdAt: T0,
+  endedAt: T0,
+  durationMs: 1500,
+});
+const worker = makeTask({
+  id: 'wrk00003',
+  state: 'starting',
+  command: 'node worker.js',
+  createdAt: new Date().toISOString(),
+});
 
 const KEYS = { down: '\u001b[B', up: '\u001b[A', enter: '\r', escape: '\u001b' };
 
@@ -142,7 +179,9 @@ describe('tend top list', () => {
     await t.until((f) => f.includes('2.5%'));
     const lines = t.frame().split('\n');
     expect(lines[0]).toContain('daemon pid 4242 · 3 tasks, 2 live · 0 unread');
-    expect(lines[1]).toMatch(/^ID\s+STATE\s+NAME\s+SESSION\/PROJECT\s+AGE\s+EXIT\s+CPU\s+MEM\s+PORTS\s+COMMAND/);
+    expect(lines[1]).toMatch(
+      /^ID\s+STATE\s+NAME\s+SESSION\/PROJECT\s+AGE\s+EXIT\s+CPU\s+MEM\s+PORTS\s+COMMAND/,
+    );
     expect(lines[2]).toMatch(/^web00001\s+running\s+web\s+agent-1\s+1m\s.*2\.5%\s+3M\s+3000\s+npm run dev/);
     expect(lines[3]).toMatch(/^wrk00003\s+starting/);
     expect(t.frame()).not.toContain('bld00002');

@@ -1,7 +1,13 @@
 // `tend top`'s screen: an Ink (React) component over a client. Written with createElement (`h`) rather
 // than JSX, so the package keeps one TypeScript setup.
 import type { TendClient } from '@tend/client';
-import { isTerminal, SIGNAL_NAMES, type Task, type TaskStatsEntry, type SignalName } from '@tend/protocol/wire';
+import {
+  isTerminal,
+  SIGNAL_NAMES,
+  type Task,
+  type TaskStatsEntry,
+  type SignalName,
+} from '@tend/protocol/wire';
 import { Box, type Key, Text, useApp, useInput, useStdout } from 'ink';
 import { createElement as h, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { STATE_STYLES } from './colors.js';
@@ -24,7 +30,15 @@ import {
  */
 export type TopClient = Pick<
   TendClient,
-  'list' | 'stats' | 'kill' | 'remove' | 'follow' | 'onTaskDidChange' | 'onTaskDidExit' | 'onReconnect' | 'onClose'
+  | 'list'
+  | 'stats'
+  | 'kill'
+  | 'remove'
+  | 'follow'
+  | 'onTaskDidChange'
+  | 'onTaskDidExit'
+  | 'onReconnect'
+  | 'onClose'
 > & {
   readonly daemon: { pid: number };
   restart?: (id: string) => Promise<unknown>;
@@ -205,7 +219,9 @@ export function TopApp(props: TopProps): ReactNode {
       }),
       client.onReconnect((daemon) => {
         setDaemonPid(daemon.pid);
-        setMessage(`reconnected to the tend daemon (pid ${daemon.pid}) at ${new Date().toLocaleTimeString()}`);
+        setMessage(
+          `reconnected to the tend daemon (pid ${daemon.pid}) at ${new Date().toLocaleTimeString()}`,
+        );
         void load();
       }),
       client.onClose((error) => {
@@ -255,7 +271,8 @@ export function TopApp(props: TopProps): ReactNode {
     0,
     visible.findIndex((t) => t.id === selectedId),
   );
-  const selected: Task | undefined = visible[selectedIndex] ?? (selectedId ? tasks.get(selectedId) : undefined);
+  const selected: Task | undefined =
+    visible[selectedIndex] ?? (selectedId ? tasks.get(selectedId) : undefined);
   const detailTask = view === 'detail' && selectedId ? tasks.get(selectedId) : undefined;
   const tail = useLogTail(client, view === 'detail' ? detailTask : undefined);
 
@@ -310,7 +327,8 @@ export function TopApp(props: TopProps): ReactNode {
       }
       if (prompt.kind === 'signal') {
         if (key.upArrow) setPrompt({ ...prompt, index: Math.max(0, prompt.index - 1) });
-        else if (key.downArrow) setPrompt({ ...prompt, index: Math.min(KILL_SIGNALS.length - 1, prompt.index + 1) });
+        else if (key.downArrow)
+          setPrompt({ ...prompt, index: Math.min(KILL_SIGNALS.length - 1, prompt.index + 1) });
         else if (key.return) {
           const signal = KILL_SIGNALS[prompt.index] as SignalName;
           const id = prompt.task.id;
@@ -393,7 +411,9 @@ export function TopApp(props: TopProps): ReactNode {
     } else if (input === 'h') setFilters((f) => ({ ...f, history: !f.history }));
     else if (input === '/') setPrompt({ kind: 'search', text: filters.search ?? '' });
     else if (input === 's') {
-      const sessions = [...new Set([...tasks.values()].flatMap((t) => (t.session ? [t.session] : [])))].sort();
+      const sessions = [
+        ...new Set([...tasks.values()].flatMap((t) => (t.session ? [t.session] : []))),
+      ].sort();
       setFilters((f) => ({ ...f, session: cycle(sessions, f.session) }));
     } else if (input === 'p') {
       const projects = [...new Set([...tasks.values()].flatMap((t) => projectOf(t) ?? []))].sort();
@@ -401,7 +421,11 @@ export function TopApp(props: TopProps): ReactNode {
       setFilters((f) => ({ ...f, project: cycle(projects, f.project) }));
     } else if (input === 'f') {
       const states = [...new Set([...tasks.values()].map((t) => t.state))].sort();
-      setFilters((f) => ({ ...f, state: cycle(states, f.state), history: f.history || states.some(isTerminal) }));
+      setFilters((f) => ({
+        ...f,
+        state: cycle(states, f.state),
+        history: f.history || states.some(isTerminal),
+      }));
     } else if (input === '0') setFilters((f) => ({ history: f.history }));
   };
 
@@ -431,8 +455,16 @@ export function TopApp(props: TopProps): ReactNode {
     return `${prompt.kind} ${prompt.task.id}${name}? y/N`;
   };
   const bottom = [
-    h(Text, { key: 'prompt', wrap: 'truncate', ...(prompt && prompt.kind !== 'search' ? { bold: true } : {}) }, promptLine()),
-    h(Text, { key: 'help', wrap: 'truncate', dimColor: color }, footer(view === 'detail' ? 'detail' : 'list', canRestart)),
+    h(
+      Text,
+      { key: 'prompt', wrap: 'truncate', ...(prompt && prompt.kind !== 'search' ? { bold: true } : {}) },
+      promptLine(),
+    ),
+    h(
+      Text,
+      { key: 'help', wrap: 'truncate', dimColor: color },
+      footer(view === 'detail' ? 'detail' : 'list', canRestart),
+    ),
   ];
 
   if (view === 'help') {
@@ -450,7 +482,11 @@ export function TopApp(props: TopProps): ReactNode {
       Box,
       { flexDirection: 'column', height: size.rows - 1 },
       headerLine,
-      h(Text, { wrap: 'truncate' }, `Send a signal to ${prompt.task.id}${prompt.task.name ? ` (${prompt.task.name})` : ''}:`),
+      h(
+        Text,
+        { wrap: 'truncate' },
+        `Send a signal to ${prompt.task.id}${prompt.task.name ? ` (${prompt.task.name})` : ''}:`,
+      ),
       ...KILL_SIGNALS.map((signal, i) =>
         h(Text, { key: signal, inverse: i === prompt.index }, `${i === prompt.index ? '›' : ' '} ${signal}`),
       ),
@@ -522,7 +558,15 @@ export function TopApp(props: TopProps): ReactNode {
     Box,
     { flexDirection: 'column', height: size.rows - 1 },
     headerLine,
-    h(Text, { bold: true, wrap: 'truncate' }, layoutRow(cols.map((c) => c.heading), cols, size.columns)),
+    h(
+      Text,
+      { bold: true, wrap: 'truncate' },
+      layoutRow(
+        cols.map((c) => c.heading),
+        cols,
+        size.columns,
+      ),
+    ),
     ...(rows.length > 0
       ? rows
       : [

@@ -127,6 +127,8 @@ export const LOG_KEEP_CHARS = 256 * 1024;
 // CSI sequences (ESC [ … final byte), OSC (ESC ] … BEL or ST), other two-byte escapes.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escapes is the point
 const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: an SGR (colour) sequence
+const SGR = /^\u001b\[[0-9;]*m$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: other C0 controls but tab and newline
 const CONTROLS = /[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f]/g;
 
@@ -139,9 +141,7 @@ const CONTROLS = /[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f]/g;
 export function logLines(text: string, { clean, color }: { clean: boolean; color: boolean }): string[] {
   const keepSgr = !clean && color;
   const lines = (
-    clean
-      ? cleanText(text)
-      : text.replace(ESCAPES, (seq) => (keepSgr && /^\u001b\[[0-9;]*m$/.test(seq) ? seq : ''))
+    clean ? cleanText(text) : text.replace(ESCAPES, (seq) => (keepSgr && SGR.test(seq) ? seq : ''))
   )
     .split('\n')
     .map((line) => {

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { render } from 'ink';
 import { createElement } from 'react';
-import { useColor } from './colors.js';
+import { colorWanted } from './colors.js';
 import { connect, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { parseFilters } from './task-filter.js';
@@ -57,7 +57,9 @@ export async function runTop(options: TopOptions): Promise<number> {
       const pager = process.env.PAGER || 'less -R';
       process.stdin.setRawMode?.(false);
       stdout.write('\u001b[?25h');
-      spawnSync(process.env.SHELL || '/bin/sh', ['-c', `${pager} "$1"`, 'tend-pager', path], { stdio: 'inherit' });
+      spawnSync(process.env.SHELL || '/bin/sh', ['-c', `${pager} "$1"`, 'tend-pager', path], {
+        stdio: 'inherit',
+      });
       process.stdin.setRawMode?.(true);
       stdout.write('\u001b[2J\u001b[H');
       instance.clear();
@@ -68,7 +70,7 @@ export async function runTop(options: TopOptions): Promise<number> {
     createElement(TopApp, {
       client: client as TopClient,
       host,
-      color: useColor(stdout, options),
+      color: colorWanted(stdout, options),
       filters,
     });
   const instance = render(app(), { exitOnCtrlC: false, patchConsole: true, maxFps: 30 });
@@ -91,7 +93,8 @@ function startFilters(options: TopOptions): Partial<TopFilters> {
   const parsed = parseFilters(options.filter ?? []);
   const filters: Partial<TopFilters> = { history: options.all ?? false };
   for (const [key, values] of parsed) {
-    if (values.length > 1) throw new CliError(`tend top --filter ${key}: give one value (top filters by one at a time)`);
+    if (values.length > 1)
+      throw new CliError(`tend top --filter ${key}: give one value (top filters by one at a time)`);
     const value = values[0] as string;
     if (key === 'session') filters.session = value;
     else if (key === 'project') filters.project = value;
