@@ -182,8 +182,8 @@ describe('tend top list', () => {
     expect(lines[1]).toMatch(
       /^ID\s+STATE\s+NAME\s+SESSION\/PROJECT\s+AGE\s+EXIT\s+CPU\s+MEM\s+PORTS\s+COMMAND/,
     );
-    expect(lines[2]).toMatch(/^web00001\s+running\s+web\s+agent-1\s+1m\s.*2\.5%\s+3M\s+3000\s+npm run dev/);
-    expect(lines[3]).toMatch(/^wrk00003\s+starting/);
+    expect(lines[2]).toMatch(/^›web00001\s+running\s+web\s+agent-1\s+1m\s.*2\.5%\s+3M\s+3000\s+npm run dev/);
+    expect(lines[3]).toMatch(/^ wrk00003\s+starting/);
     expect(t.frame()).not.toContain('bld00002');
     await t.press('h');
     await t.until((f) => f.includes('bld00002'));
@@ -198,6 +198,7 @@ describe('tend top list', () => {
     await t.until((f) => f.includes('1 unread'));
     expect(t.frame()).toMatch(/wrk00003•\s+succeeded\s+.*\s0\s/);
     await t.press(KEYS.down);
+    await t.until((f) => f.includes('›wrk00003•'));
     await t.press(KEYS.enter);
     await t.until((f) => f.includes('wrk00003  succeeded  exit 0'));
     await t.until((f) => f.includes('0 unread'));
@@ -284,7 +285,7 @@ describe('tend top keys', () => {
     expect(t.host.paged).toEqual([web.logPath]);
     await t.press('h');
     await t.press('G');
-    await t.until((f) => /› |bld00002/.test(f));
+    await t.until((f) => f.includes('›bld00002'));
     await t.press('d');
     await t.until((f) => f.includes('remove bld00002 (build)? y/N'));
     await t.press('y');

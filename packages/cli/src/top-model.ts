@@ -67,7 +67,8 @@ function age(task: Task, now: number): string {
   return formatSpan(to - from);
 }
 
-const ID: Column = { heading: 'ID', width: 10, cell: (t) => t.id };
+/** ID: a selection mark, the id (8 characters), the unread mark, a space. */
+const ID: Column = { heading: ' ID', width: 11, cell: (t) => ` ${t.id}` };
 const STATE: Column = { heading: 'STATE', width: 10, cell: (t) => t.state };
 const NAME: Column = { heading: 'NAME', width: 14, cell: (t) => t.name ?? '' };
 const OWNER: Column = {
