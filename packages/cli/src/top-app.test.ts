@@ -180,7 +180,7 @@ describe('tend top list', () => {
     const lines = t.frame().split('\n');
     expect(lines[0]).toContain('daemon pid 4242 · 3 tasks, 2 live · 0 unread');
     expect(lines[1]).toMatch(
-      /^ID\s+STATE\s+NAME\s+SESSION\/PROJECT\s+AGE\s+EXIT\s+CPU\s+MEM\s+PORTS\s+COMMAND/,
+      /^ ID\s+STATE\s+NAME\s+SESSION\/PROJECT\s+AGE\s+EXIT\s+CPU\s+MEM\s+PORTS\s+COMMAND/,
     );
     expect(lines[2]).toMatch(/^›web00001\s+running\s+web\s+agent-1\s+1m\s.*2\.5%\s+3M\s+3000\s+npm run dev/);
     expect(lines[3]).toMatch(/^ wrk00003\s+starting/);
