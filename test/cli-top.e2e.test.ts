@@ -209,7 +209,7 @@ describe('tend ps scripting', () => {
     expect((await lines(['-q'])).sort()).toEqual([...ids.live!].sort());
     expect((await lines(['-aq'])).length).toBe(12);
     expect((await lines(['-q', '--filter', 'state=failed'])).sort()).toEqual([...ids.bad!].sort());
-    expect(await lines(['-q', '--filter', 'exit=3'])).toEqual([ids.bad![2]]);
+    expect(await lines(['-aq', '--filter', 'exit=3'])).toEqual([ids.bad![2]]);
     expect((await lines(['-aq', '--filter', 'name=ok', '--filter', 'exit=0'])).sort()).toEqual(
       [...ids.ok!].sort(),
     );
