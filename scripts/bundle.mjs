@@ -111,6 +111,9 @@ async function bundle(outdir, version) {
       legalComments: 'eof',
       metafile: true,
       logLevel: 'warning',
+      // Ink (tend top) imports React DevTools' optional peer only when DEV=true; it is not shipped, as Ink
+      // without that peer installed behaves.
+      external: ['react-devtools-core'],
       define: {
         __TEND_VERSION__: JSON.stringify(version),
         __TEND_DAEMON_ENTRY__: JSON.stringify('./tend-daemon.js'),

@@ -107,3 +107,35 @@ export const RUN_DESCRIPTION =
   'and exit with its exit code; Ctrl-C detaches and the task keeps running, unless --sig-proxy sends it to the task. ' +
   'One word after "--" is a shell command line, used as-is; several words are quoted one by one ' +
   'and joined, as exec would run them. Options after the first word of the command belong to the command.';
+
+/** Shown after `tend ps --help`: the --filter keys (task-filter.ts's FILTER_KEYS) and --format fields (task-format.ts's FORMAT_FIELDS). */
+export const PS_FILTERS = `
+Filter keys (--filter KEY=VALUE; docker's status and exited also work):
+  id        a task id or id prefix
+  name      part of a task name
+  state     starting, running, stopping, succeeded, failed, killed, timed_out, lost
+            (ended states need no -a)
+  session   a session id
+  project   a project root directory (tasks started from its tend.toml)
+  exit      an exit code (0-255) or the signal that ended the task (SIGKILL)
+
+Format fields (--format '{{.Field}}'; \\t and \\n are a tab and a newline):
+  .ID .Name .State .Exit .ExitCode .Signal .Session .Project .Command .Cwd .Pid
+  .CreatedAt .StartedAt .EndedAt .DurationMs .LogPath
+  --format json prints each task as one line of JSON (the fields of --json)
+
+Examples:
+  tend rm $(tend ps -aq --filter state=failed)
+  tend ps --filter state=running --filter state=stopping --format '{{.ID}}\\t{{.Name}}'
+  tend ps -a --filter exit=0 --no-trunc
+`;
+
+/** Shown after `tend completion --help`. */
+export const COMPLETION_EXAMPLES = `
+Load it in the current shell, or add the line to your shell's start-up file:
+  bash   source <(tend completion bash)         (~/.bashrc)
+  zsh    source <(tend completion zsh)          (~/.zshrc, after compinit)
+  fish   tend completion fish | source          (~/.config/fish/config.fish)
+Task ids and names are completed from a running daemon (asked for at most 1 s;
+never started just to complete).
+`;

@@ -64,6 +64,19 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
       '--project <dir>',
       'only the tasks of the project whose tend.toml is in <dir> or above it (".": the current directory\'s project)',
     )
+    .option('-q, --quiet', 'only the task ids, one per line (tend rm $(tend ps -aq --filter state=failed))')
+    .option(
+      '-f, --filter <key=value>',
+      'only tasks matching; repeatable: a key given twice matches either value, different keys all (see below)',
+      arg.collectList,
+    )
+    .option(
+      '--format <template>',
+      "one line per task from a template, e.g. '{{.ID}}\\t{{.Name}}\\t{{.State}}', or json (one JSON object per line)",
+    )
+    .option('--no-trunc', 'do not cut the command to the terminal width')
+    .option('--no-color', 'no colours (also with NO_COLOR set, or when stdout is no terminal)')
+    .addHelpText('after', help.PS_FILTERS)
     .action(act(async (_o, cmd: Command) => (await import('./task-list.js')).listTasks(optionsOf(cmd))));
 
   program
@@ -290,6 +303,32 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     );
 
   program
+    .command('top')
+    .description(
+      'full-screen live view of every task: state, exit, CPU, memory, ports; open one for its live output; ' +
+        'stop, signal, remove, copy the id, page the log (? lists the keys)',
+    )
+    .option('-a, --all', 'start with ended tasks shown (h toggles)')
+    .option(
+      '-f, --filter <key=value>',
+      'start filtered: session=<id>, project=<dir>, state=<state> or name=<text> (repeatable, one per key)',
+      arg.collectList,
+    )
+    .option('--no-color', 'no colours (also with NO_COLOR set)')
+    .action(act(async (_o, cmd: Command) => (await import('./top.js')).runTop(optionsOf(cmd))));
+
+  program
+    .command('completion')
+    .description('print the shell completion script for bash, zsh or fish (see the README)')
+    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText('after', help.COMPLETION_EXAMPLES)
+    .action(
+      act(async (shell: string, _o, cmd: Command) =>
+        (await import('./completion.js')).printCompletion(shell, cmd),
+      ),
+    );
+
+  program
     .command('setup')
     .description(
       'print the hooks and MCP server entry that connect an agent host (claude-code, codex) to tend, as a diff ' +
@@ -310,6 +349,19 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
       act(async (host: string, _o, cmd: Command) =>
         (await import('./setup.js')).setupHost(host, optionsOf(cmd)),
       ),
+    );
+
+  program
+    .command('__complete', { hidden: true })
+    .description(
+      'words for the completion scripts: `tasks` prints task names and ids (asks a running daemon only)',
+    )
+    .argument('<what>', 'tasks')
+    .action(
+      act(async (what: string) => {
+        if (what !== 'tasks') return 0;
+        return (await import('./completion.js')).completeTasks();
+      }),
     );
 
   const daemon = program.command('daemon').description('start, stop, restart or query the tend daemon');

@@ -13,12 +13,16 @@ const GAP = 2;
  * fits `columns` characters (at least 20 for that cell), or 60 characters
  * when `columns` is undefined (not a terminal).
  * @param rows cells in heading order, the last one the free text.
+ * @param columns terminal width; `Infinity` never cuts the free text (`--no-trunc`).
+ * @param style when given, called on each body cell with its column index; what it returns (the cell with
+ *   SGR colour escapes) replaces the cell, padded as the plain cell was.
  * @returns the table text, each line without trailing spaces, ending with a newline.
  */
 export function renderTable(
   headings: readonly string[],
   rows: readonly (readonly string[])[],
   columns?: number,
+  style?: (column: number, cell: string, row: number) => string,
 ): string {
   const fixed = headings.length - 1;
   const widths = Array.from({ length: fixed }, (_, i) =>
@@ -28,12 +32,17 @@ export function renderTable(
   const textWidth = columns ? Math.max(MIN_TEXT_WIDTH, columns - used) : PIPE_TEXT_WIDTH;
   // Plain padding: every cell is ASCII-width already (names are ASCII; the free text is cut by
   // characters), and cli-table3 cost ~66 ms of a cold `tend ps` (BENCHMARKS.md).
-  const line = (cells: readonly string[]) =>
+  const line = (cells: readonly string[], row?: number) =>
     [
-      ...cells.slice(0, fixed).map((cell, i) => cell.padEnd((widths[i] as number) + GAP)),
-      truncate(cells[fixed] ?? '', textWidth),
+      ...cells.slice(0, fixed).map((cell, i) => {
+        const padded = cell.padEnd((widths[i] as number) + GAP);
+        return style && row !== undefined ? style(i, cell, row) + padded.slice(cell.length) : padded;
+      }),
+      textWidth === Number.POSITIVE_INFINITY
+        ? (cells[fixed] ?? '').replace(/[\r\n\t]+/g, ' ')
+        : truncate(cells[fixed] ?? '', textWidth),
     ]
       .join('')
       .trimEnd();
-  return `${[line(headings), ...rows.map(line)].join('\n')}\n`;
+  return `${[line(headings), ...rows.map((cells, row) => line(cells, row))].join('\n')}\n`;
 }

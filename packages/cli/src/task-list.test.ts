@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import type { Task } from '@tend/protocol';
 import { describe, expect, it } from 'vitest';
 import { makeTask } from '../../../test/support/task.mjs';
@@ -110,5 +111,19 @@ describe('stateColumn', () => {
       'succeeded',
     );
     expect(stateColumn(task({ state: 'running' }))).toBe('running');
+  });
+});
+
+describe('renderTaskTable colours', () => {
+  it('colours only the STATE cell and keeps the columns aligned', () => {
+    const tasks = [
+      task({ id: 'aaa111', state: 'running', command: 'a' }),
+      task({ id: 'bbb222', state: 'failed', exitCode: 1, command: 'b' }),
+    ];
+    const plain = renderTaskTable(tasks, 120, NOW);
+    const coloured = renderTaskTable(tasks, 120, NOW, undefined, { color: true });
+    expect(coloured).not.toBe(plain);
+    expect(coloured).toContain('\u001b[31mfailed\u001b[39m');
+    expect(stripVTControlCharacters(coloured)).toBe(plain);
   });
 });

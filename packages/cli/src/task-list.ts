@@ -1,11 +1,14 @@
 import { dirname, resolve } from 'node:path';
 import { findProjectFile } from '@tend/client/project-file-find';
-import { LIVE_STATES, MAX_LIST_LIMIT, isTerminal, type Task } from '@tend/protocol/wire';
+import { LIVE_STATES, MAX_LIST_LIMIT, isTerminal, type Task, type TaskState } from '@tend/protocol/wire';
 import { withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { formatAgo, formatBytes, formatCpu, formatSpan, printJson, writeOut } from './output.js';
 import { lifetimeMarker } from './lifetime-marker.js';
+import { paintState, colorWanted } from './colors.js';
 import { renderTable } from './table.js';
+import { matchesFilter, parseFilters, type TaskFilter } from './task-filter.js';
+import { compileFormat } from './task-format.js';
 import { fetchStats, portNumbers, type TaskStatsView } from './task-stats.js';
 
 /** Options of `tend ps`. */
@@ -22,6 +25,16 @@ export interface ListOptions extends GlobalOptions {
   stats?: boolean;
   /** `--search`: text found in the name, command or description (task/list search). */
   search?: string;
+  /** `-q`: only the ids, one per line. */
+  quiet?: boolean;
+  /** `--filter KEY=VALUE` arguments (see task-filter.ts). */
+  filter?: string[];
+  /** `--format`: a `{{.Field}}` template or `json` (see task-format.ts). */
+  format?: string;
+  /** `--no-trunc` gives `trunc: false`: commands are printed whole. */
+  trunc?: boolean;
+  /** `--no-color` gives `color: false`. */
+  color?: boolean;
 }
 
 /** A task as `ps --json` prints it: live ones carry their stats. */
@@ -41,21 +54,29 @@ export type ListedTask = Task & { stats?: TaskStatsView };
  * tasks on a busy 2-core VM: task/list 10 ms, task/stats 22 ms from a warm
  * client). Prints a table or a JSON array of tasks, with `--stats` live ones
  * with `stats`.
+ *
+ * Scripting, as docker ps: `--filter KEY=VALUE` (repeatable; a key given twice matches either value,
+ * different keys all; `state=` also finds ended tasks without `-a`), `-q` (ids only), `--format` (a
+ * `{{.Field}}` template, one line per task, or `json`: one JSON object per line) and `--no-trunc`.
+ * The STATE column is coloured on a terminal unless NO_COLOR or `--no-color`.
  * @returns the process exit code (0).
- * @throws CliError when both --cwd and --here are given.
+ * @throws CliError when both --cwd and --here are given, or on a bad --filter or --format.
  */
 export async function listTasks(options: ListOptions): Promise<number> {
   if (options.cwd !== undefined && options.here) throw new CliError('give either --cwd or --here, not both');
   const cwd = options.here ? process.cwd() : options.cwd !== undefined ? resolve(options.cwd) : undefined;
+  const filter = parseFilters(options.filter ?? []);
+  const format = options.format === undefined ? undefined : compileFormat(options.format);
   const { tasks, stats } = await withClient(options, async (client) => {
-    const tasks = await client.list({
-      ...(options.all ? {} : { state: [...LIVE_STATES] }),
+    const listed = await client.list({
+      ...listStates(options, filter),
       ...(options.session ? { session: options.session } : {}),
       ...(cwd !== undefined ? { cwd } : {}),
       ...(options.search !== undefined ? { search: options.search } : {}),
       ...(options.project !== undefined ? { project: projectDir(options.project) } : {}),
       limit: MAX_LIST_LIMIT,
     });
+    const tasks = listed.filter((task) => matchesFilter(task, filter));
     const stats = options.stats
       ? await fetchStats(
           client,
@@ -64,11 +85,20 @@ export async function listTasks(options: ListOptions): Promise<number> {
       : undefined;
     return { tasks, stats };
   });
-  if (options.json) await printJson(tasks.map((task) => withStats(task, stats)));
-  else
+  if (options.quiet) await writeOut(tasks.map((task) => `${task.id}\n`).join(''));
+  else if (format) await writeOut(tasks.map((task) => `${format(withStats(task, stats))}\n`).join(''));
+  else if (options.json) await printJson(tasks.map((task) => withStats(task, stats)));
+  else {
+    const columns =
+      options.trunc === false
+        ? Number.POSITIVE_INFINITY
+        : process.stdout.isTTY
+          ? process.stdout.columns
+          : undefined;
     await writeOut(
-      renderTaskTable(tasks, process.stdout.isTTY ? process.stdout.columns : undefined, Date.now(), stats),
+      renderTaskTable(tasks, columns, Date.now(), stats, { color: colorWanted(process.stdout, options) }),
     );
+  }
   return 0;
 }
 
@@ -76,6 +106,16 @@ export async function listTasks(options: ListOptions): Promise<number> {
 function projectDir(dir: string): string {
   const file = findProjectFile(dir);
   return file !== undefined ? dirname(file) : resolve(dir);
+}
+
+/**
+ * task/list's `state` param: the states of a `state` filter (docker: `--filter status=exited` needs no
+ * `-a`), else every state with `-a`, else the live ones.
+ */
+function listStates(options: ListOptions, filter: TaskFilter): { state?: TaskState[] } {
+  const states = filter.get('state');
+  if (states) return { state: states as TaskState[] };
+  return options.all ? {} : { state: [...LIVE_STATES] };
 }
 
 /** The task with its `stats` added when there are some for it. */
@@ -93,6 +133,7 @@ export function withStats(task: Task, stats: ReadonlyMap<string, TaskStatsView> 
  * `<description> — <command>` there (heading `DESCRIPTION — COMMAND`), so that what it is for comes first.
  * @param now milliseconds since the epoch, for CREATED.
  * @param stats by task id; undefined leaves the CPU, MEM and PORTS columns out.
+ * @param color true: the STATE column in the state's colour (SGR escapes, see colors.ts).
  * @returns the table text, ending with a newline.
  */
 export function renderTaskTable(
@@ -100,6 +141,7 @@ export function renderTaskTable(
   columns?: number,
   now = Date.now(),
   stats?: ReadonlyMap<string, TaskStatsView>,
+  { color = false }: { color?: boolean } = {},
 ): string {
   const rows = tasks.map((task) => {
     const own = stats?.get(task.id);
@@ -122,9 +164,15 @@ export function renderTaskTable(
   const headings = [...(stats ? HEADINGS_WITH_STATS : HEADINGS)];
   if (tasks.some((task) => task.description !== undefined))
     headings[headings.length - 1] = 'DESCRIPTION — COMMAND';
-  return renderTable(headings, rows, columns);
+  const style = color
+    ? (column: number, cell: string, row: number) =>
+        column === STATE_COLUMN ? paintState((tasks[row] as Task).state, cell) : cell
+    : undefined;
+  return renderTable(headings, rows, columns, style);
 }
 
+/** Index of STATE in {@link HEADINGS} and {@link HEADINGS_WITH_STATS}. */
+const STATE_COLUMN = 2;
 const HEADINGS = ['ID', 'NAME', 'STATE', 'EXIT', 'CREATED', 'DURATION', 'COMMAND'];
 const HEADINGS_WITH_STATS = [
   'ID',
