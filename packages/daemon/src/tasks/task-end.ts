@@ -8,6 +8,7 @@ import { resolveTask } from './ids.js';
 import { lastLines } from './last-lines.js';
 import { taskLeftovers } from './leftovers.js';
 import { PendingEnds } from './pending-ends.js';
+import { decideRestart, type RestartDecision } from './restart-policy.js';
 import type { TaskContext } from './task-events.js';
 import { taskFiles } from './task-folder.js';
 import { oomEndReason } from './task-limits.js';
@@ -45,6 +46,8 @@ export class TaskEnder {
     private readonly completions: CompletionStore,
   ) {
     this.pendingEnds = new PendingEnds(context.logger);
+    // A stop of a `restarting` task (no process to signal) ends it at once.
+    stopper.endRestarting = (id) => this.finish(id, { endedAt: Date.now() });
   }
 
   /**
@@ -61,18 +64,58 @@ export class TaskEnder {
   finish(id: string, end: TaskEnd): void {
     if (this.pendingEnds.has(id)) return;
     const row = this.context.store.get(id);
-    if (!row || isTerminal(row.state)) return;
+    // A `restarting` task's run has already ended (its next one is not started yet).
+    if (!row || isTerminal(row.state) || row.state === 'restarting') return;
     // Wrapper gone without a record right after tend SIGKILLed its group: that was the end.
     if (end.lostReason !== undefined && row.state === 'stopping' && this.stopper.sentSigkill(id)) {
       end = { signal: 'SIGKILL', endedAt: end.endedAt };
     }
     this.stopper.timers.clear(id);
+    const final = end;
+    // The restart policy (restart-policy.ts): the run's end may start the next run instead of ending the task.
+    const decision = decideRestart(row, oomEndReason(row, end) !== undefined ? 'failed' : endState(row, end), end.endedAt);
+    if (decision?.kind === 'restart') {
+      // The next run starts clean, as systemd restarts a unit: what is left of this one is SIGKILLed.
+      this.stopper.sweep(row);
+      this.pendingEnds.attempt(id, () => this.commitRestarting(id, final, decision));
+      return;
+    }
     let leftovers: Leftovers | undefined;
     if (row.state === 'stopping') this.stopper.sweep(row);
     else leftovers = this.leftoversAtEnd(row);
     // With the disk full the write is kept and retried; waiters and events follow it.
-    const final = end;
-    this.pendingEnds.attempt(id, () => this.commitEnd(id, final, leftovers));
+    const giveUp = decision?.reason;
+    this.pendingEnds.attempt(id, () => this.commitEnd(id, final, leftovers, giveUp));
+  }
+
+  /**
+   * Writes the end of task `id`'s run as `restarting` (no completion: the task has not ended, and its
+   * waiters keep waiting), with the time of its next run, and arms the timer that starts it.
+   */
+  private commitRestarting(id: string, end: TaskEnd, decision: Extract<RestartDecision, { kind: 'restart' }>) {
+    const { store, events, logger } = this.context;
+    const row = store.get(id);
+    if (!row || isTerminal(row.state) || row.state === 'restarting') return;
+    const restartAt = Math.max(decision.restartAt, Date.now());
+    store.update(id, {
+      state: 'restarting',
+      exitCode: end.exitCode,
+      signal: end.signal,
+      endedAt: end.endedAt,
+      killAt: undefined,
+      deadlineAt: undefined,
+      stopCause: undefined,
+      reason: runEndReason(row, end),
+      restartAt,
+      restartTimes: decision.restartTimes,
+      outputBytes: fileSize(row.logPath),
+    });
+    logger.info(
+      { task: id, exitCode: end.exitCode, signal: end.signal, restartAt, restarts: row.restarts ?? 0 },
+      'task run ended; restarting',
+    );
+    events.changed(id);
+    this.stopper.timers.schedule(store.get(id) as TaskRow);
   }
 
   /** The leftovers of task `row`, whose command ended by itself: SIGKILLed at once with `killLeftovers`. */
@@ -127,14 +170,15 @@ export class TaskEnder {
   }
 
   /** Writes task `id`'s end and completion in one transaction, then tells waiters and listeners. */
-  private commitEnd(id: string, end: TaskEnd, leftovers?: Leftovers): void {
+  private commitEnd(id: string, end: TaskEnd, leftovers?: Leftovers, giveUp?: string): void {
     const { store, events, logger } = this.context;
     const row = store.get(id);
     if (!row || isTerminal(row.state)) return;
     // The OOM killer's SIGKILL, counted in the cgroup's memory.events, is a failure (a signal tend did not send), named as such.
     const oom = oomEndReason(row, end);
-    const state = oom !== undefined ? 'failed' : endState(row, end);
-    const reason = oom ?? (row.reason === undefined ? end.lostReason : undefined);
+    // A restart policy that gave up ends the task failed, whatever its last run did.
+    const state = giveUp !== undefined || oom !== undefined ? 'failed' : endState(row, end);
+    const reason = giveUp ?? oom ?? (row.reason === undefined ? end.lostReason : undefined);
     const completion = store.transaction(() => {
       store.update(id, {
         state,
@@ -142,6 +186,7 @@ export class TaskEnder {
         signal: end.signal,
         endedAt: end.endedAt,
         killAt: undefined,
+        restartAt: undefined,
         outputBytes: fileSize(row.logPath),
         ...(reason !== undefined ? { reason } : {}),
         ...(leftovers ? { leftoverCount: leftovers.count, leftoversRunning: leftovers.running } : {}),
@@ -160,4 +205,14 @@ export class TaskEnder {
     for (const waiter of this.endWaiters.get(id) ?? []) waiter(task);
     this.endWaiters.delete(id);
   }
+}
+
+/** The reason of a `restarting` task: how its last run ended (run 1 is the first). */
+function runEndReason(row: TaskRow, end: TaskEnd): string {
+  const run = (row.restarts ?? 0) + 1;
+  if (row.state === 'stopping' && row.stopCause === 'restart') return `run ${run} stopped by task/restart`;
+  if (row.state === 'stopping' && row.stopCause === 'timeout') return `run ${run} timed out after ${row.timeoutMs} ms`;
+  if (end.signal !== undefined) return `run ${run} ended by ${end.signal}`;
+  if (end.exitCode !== undefined) return `run ${run} exited with status ${end.exitCode}`;
+  return `run ${run} ended${row.reason !== undefined ? `: ${row.reason}` : ''}`;
 }
