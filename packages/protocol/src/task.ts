@@ -165,6 +165,7 @@ export const TaskSchema = z.object({
   restarts: z
     .number()
     .int()
+    .default(0)
     .describe('runs after the first: restarts by its policy and by task/restart (0 for a task that ran once)'),
   restart: RestartPolicySchema.optional().describe(
     'its restart policy with every default filled in (absent: none, it never restarts by itself)',

@@ -4,7 +4,7 @@ import type { ToolContext, ToolText } from './context.js';
 import { duration, isLive, oneLine, taskState } from './format.js';
 import { defineTool, type ToolSetup } from './tool.js';
 
-const LIVE_STATES = ['starting', 'running', 'stopping'] as const;
+const LIVE_STATES = ['starting', 'running', 'stopping', 'restarting'] as const;
 const ENDED_STATES = ['succeeded', 'failed', 'killed', 'timed_out', 'lost'] as const;
 
 export const taskListSchema = z.object({
@@ -17,7 +17,7 @@ export const taskListSchema = z.object({
   state: z
     .enum(['any', 'live', 'ended'])
     .default('any')
-    .describe('live: starting/running/stopping; ended: finished in any way'),
+    .describe('live: starting/running/stopping/restarting; ended: finished in any way'),
   limit: z.number().int().min(1).max(200).default(20).describe('most tasks listed, newest first'),
 });
 

@@ -2,9 +2,14 @@ import { isAbsolute, resolve } from 'node:path';
 import { callerEnvironment } from '@tend/client';
 import * as z from 'zod';
 import {
+  DEFAULT_MAX_RESTARTS,
+  DEFAULT_RESTART_BACKOFF_MS,
+  DEFAULT_RESTART_WINDOW_MS,
+  MAX_MAX_RESTARTS,
   MAX_PIDS_MAX,
   MAX_TIMEOUT_MS,
   MIN_MEMORY_MAX_BYTES,
+  RESTART_POLICIES,
   TASK_LIFETIMES,
   TASK_NAME_PATTERN,
 } from '@tend/protocol/wire';
@@ -104,6 +109,44 @@ export function taskRunSchema(workspace: string) {
         'when the command ends, kill the processes it left running in the background (default true: nothing it ' +
           'started outlives it); false keeps them running, as `cmd &` would, and list_tasks shows them',
       ),
+    restart: z
+      .object({
+        policy: z
+          .enum(RESTART_POLICIES)
+          .describe(
+            '"on-failure": run the command again when it fails (non-zero exit, a crash, timeout_ms); "always": also ' +
+              'after it succeeded; "no": never. Never after stop_task',
+          ),
+        max_restarts: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_MAX_RESTARTS)
+          .optional()
+          .describe(`give up (the task ends failed) after this many restarts within window_ms (default ${DEFAULT_MAX_RESTARTS})`),
+        window_ms: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_TIMEOUT_MS)
+          .optional()
+          .describe(`window in which restarts count towards max_restarts, in ms (default ${DEFAULT_RESTART_WINDOW_MS})`),
+        backoff_ms: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_TIMEOUT_MS)
+          .optional()
+          .describe(
+            `delay before the first restart in ms, doubled for each further one, at most 30 s (default ${DEFAULT_RESTART_BACKOFF_MS})`,
+          ),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'restart policy, for a server or watcher that must stay up: the same task (same id, output appended, ' +
+          '"restarting" between runs) runs again after a short backoff, until the limit is reached',
+      ),
     wait_until: z
       .object({
         ...conditionShape,
@@ -131,11 +174,21 @@ export function taskRunSchema(workspace: string) {
 
 export type TaskRunInput = z.output<ReturnType<typeof taskRunSchema>>;
 
+/** task/run's `restart` from start_task's (snake_case) `restart`. */
+function restartOf(input: NonNullable<TaskRunInput['restart']>) {
+  return {
+    policy: input.policy,
+    ...(input.max_restarts !== undefined ? { maxRestarts: input.max_restarts } : {}),
+    ...(input.window_ms !== undefined ? { windowMs: input.window_ms } : {}),
+    ...(input.backoff_ms !== undefined ? { backoffMs: input.backoff_ms } : {}),
+  };
+}
+
 /**
  * start_task: task/run with the workspace as default cwd, this server's
  * environment and umask laid over the daemon's (`callerEnvironment({ overDaemon: true })`), the session recorded by
  * the connection, lifetime `session` unless told otherwise ({@link MCP_DEFAULT_LIFETIME}), `ttl_ms` as ttlMs,
- * reuse on by default for named tasks, and `killLeftovers` on by default (an agent does
+ * reuse on by default for named tasks, `restart` as task/run's (snake_case keys), and `killLeftovers` on by default (an agent does
  * not look for processes its command left running, and orphans outliving agents are the complaint users
  * make most: README, "Leftovers"); then, with wait_until,
  * one bounded task/wait. Answers with the task's id, name and state, whether it was
@@ -171,6 +224,7 @@ export async function taskRun(input: TaskRunInput, ctx: ToolContext): Promise<To
     ...(input.pids_max !== undefined ? { pidsMax: input.pids_max } : {}),
     // An agent never looks for processes its command left behind: end them with it unless told otherwise.
     killLeftovers: input.kill_leftovers ?? true,
+    ...(input.restart !== undefined ? { restart: restartOf(input.restart) } : {}),
   });
   const lines = [
     task.reused
