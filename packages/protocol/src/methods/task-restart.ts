@@ -8,12 +8,13 @@ import { TaskRefSchema } from './task-get.js';
 export const TaskRestart = defineRequest({
   method: REQUEST_NAMES.TaskRestart,
   summary:
-    'Runs a task again with its recorded command, cwd and environment, under the same id (`restarts` + 1, its ' +
-    'output appended to the same output.log), as `docker restart` does. A live task is stopped first (SIGTERM, ' +
-    'SIGCONT, SIGKILL after graceMs) and its next run starts at once; a `restarting` task starts its next run at ' +
-    'once; an ended task starts again (it is live again, and may not take a name a live task has meanwhile). ' +
-    'Its restart policy is kept. Returns the task once its new process is running (or ended `failed` when it ' +
-    'could not be started).',
+    'Runs a task again with its recorded command, cwd and environment (its capturedEnv, env, inheritEnv and ' +
+    "umask), under the same id, as `docker restart` does: `restarts` grows by one and the new run's output is " +
+    'appended to the same output.log. A live task is stopped first (SIGTERM, SIGCONT, SIGKILL after graceMs, as ' +
+    '`task/kill` does; its reason says stopped by task/restart) and its next run starts as soon as it has ended; a ' +
+    '`restarting` task starts its next run at once; an ended task is live again (what is left of its leftovers is ' +
+    "SIGKILLed, its TTL counts from the new start, its restart policy's window starts empty). Each run has its own " +
+    'wrapper, exit record, liveness FIFO and cgroup. Its restart policy is kept.',
   params: z
     .object({
       task: TaskRefSchema,
