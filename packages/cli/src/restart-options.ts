@@ -84,7 +84,9 @@ const spanArg = unitParser((value: string): number => {
  */
 export function restartParams(options: RestartOptions): { restart?: RestartParam } {
   const tuned =
-    options.maxRestarts !== undefined || options.restartWindow !== undefined || options.restartBackoff !== undefined;
+    options.maxRestarts !== undefined ||
+    options.restartWindow !== undefined ||
+    options.restartBackoff !== undefined;
   if (options.restart === undefined || options.restart === 'no') {
     if (tuned)
       throw new CliError(
@@ -117,7 +119,10 @@ function withPolicy(options: RestartOptions): RestartParam {
  * `↺ 3` (its restarts, pm2's mark) when it has restarted; empty otherwise.
  * @param now milliseconds since the epoch.
  */
-export function restartMarker(task: Pick<Task, 'state' | 'restarts' | 'restartAt'>, now = Date.now()): string[] {
+export function restartMarker(
+  task: Pick<Task, 'state' | 'restarts' | 'restartAt'>,
+  now = Date.now(),
+): string[] {
   const marks: string[] = [];
   if (task.state === 'restarting' && task.restartAt !== undefined)
     marks.push(`in ${formatSpan(Math.max(0, Date.parse(task.restartAt) - now)).replace(/ /g, '')}`);

@@ -47,10 +47,14 @@ export const RestartPolicySchema = z
       .min(0, 'must be 0 or more')
       .max(MAX_MAX_RESTARTS, 'must be at most 1000000')
       .optional()
-      .describe(`give up (the task ends failed) after this many restarts within windowMs; default ${DEFAULT_MAX_RESTARTS}`),
+      .describe(
+        `give up (the task ends failed) after this many restarts within windowMs; default ${DEFAULT_MAX_RESTARTS}`,
+      ),
     windowMs: restartMs('windowMs')
       .optional()
-      .describe(`the window in which restarts count towards maxRestarts, in ms; default ${DEFAULT_RESTART_WINDOW_MS}`),
+      .describe(
+        `the window in which restarts count towards maxRestarts, in ms; default ${DEFAULT_RESTART_WINDOW_MS}`,
+      ),
     backoffMs: restartMs('backoffMs')
       .optional()
       .describe(
@@ -166,7 +170,9 @@ export const TaskSchema = z.object({
     .number()
     .int()
     .default(0)
-    .describe('runs after the first: restarts by its policy and by task/restart (0 for a task that ran once)'),
+    .describe(
+      'runs after the first: restarts by its policy and by task/restart (0 for a task that ran once)',
+    ),
   restart: RestartPolicySchema.optional().describe(
     'its restart policy with every default filled in (absent: none, it never restarts by itself)',
   ),

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { decideRestart, resolveRestartPolicy } from './restart-policy.js';
 
 const END = 1_000_000;
-const policy = resolveRestartPolicy({ policy: 'on-failure', maxRestarts: 3, windowMs: 10_000, backoffMs: 100 });
+const policy = resolveRestartPolicy({
+  policy: 'on-failure',
+  maxRestarts: 3,
+  windowMs: 10_000,
+  backoffMs: 100,
+});
 const always = resolveRestartPolicy({ policy: 'always' });
 
 describe('resolveRestartPolicy', () => {
@@ -22,7 +27,11 @@ describe('resolveRestartPolicy', () => {
 describe('decideRestart', () => {
   it('restarts a failed or timed-out run under on-failure, not a succeeded, killed or lost one', () => {
     const row = { restart: policy, state: 'running' as const };
-    expect(decideRestart(row, 'failed', END)).toEqual({ kind: 'restart', restartAt: END + 100, restartTimes: [END] });
+    expect(decideRestart(row, 'failed', END)).toEqual({
+      kind: 'restart',
+      restartAt: END + 100,
+      restartTimes: [END],
+    });
     expect(decideRestart({ ...row, state: 'stopping', stopCause: 'timeout' }, 'timed_out', END)?.kind).toBe(
       'restart',
     );
@@ -42,7 +51,9 @@ describe('decideRestart', () => {
   });
 
   it('restarts at once after a task/restart stop, with or without a policy, outside the count', () => {
-    expect(decideRestart({ state: 'stopping', stopCause: 'restart', restartTimes: [5] }, 'killed', END)).toEqual({
+    expect(
+      decideRestart({ state: 'stopping', stopCause: 'restart', restartTimes: [5] }, 'killed', END),
+    ).toEqual({
       kind: 'restart',
       restartAt: END,
       restartTimes: [5],
@@ -67,7 +78,11 @@ describe('decideRestart', () => {
       reason: 'restart limit reached: 3 restarts in 10s (failed again)',
     });
     // Older restarts have left the window: restarts again, with the backoff of one restart in it.
-    const decision = decideRestart({ ...row, restartTimes: [END - 20_000, END - 15_000, END - 1000] }, 'failed', END);
+    const decision = decideRestart(
+      { ...row, restartTimes: [END - 20_000, END - 15_000, END - 1000] },
+      'failed',
+      END,
+    );
     expect(decision).toEqual({ kind: 'restart', restartAt: END + 200, restartTimes: [END - 1000, END] });
   });
 });

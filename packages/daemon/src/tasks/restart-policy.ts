@@ -45,9 +45,10 @@ export function decideRestart(
   endedAt: number,
 ): RestartDecision | undefined {
   const stopped = row.state === 'stopping' ? row.stopCause : undefined;
-  if (stopped === 'restart') return { kind: 'restart', restartAt: endedAt, restartTimes: row.restartTimes ?? [] };
+  if (stopped === 'restart')
+    return { kind: 'restart', restartAt: endedAt, restartTimes: row.restartTimes ?? [] };
   const policy = row.restart;
-  if (policy === undefined || stopped !== undefined && stopped !== 'timeout') return undefined;
+  if (policy === undefined || (stopped !== undefined && stopped !== 'timeout')) return undefined;
   const applies =
     state === 'failed' || state === 'timed_out' || (policy.policy === 'always' && state === 'succeeded');
   if (!applies) return undefined;

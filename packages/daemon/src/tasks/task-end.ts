@@ -73,7 +73,11 @@ export class TaskEnder {
     this.stopper.timers.clear(id);
     const final = end;
     // The restart policy (restart-policy.ts): the run's end may start the next run instead of ending the task.
-    const decision = decideRestart(row, oomEndReason(row, end) !== undefined ? 'failed' : endState(row, end), end.endedAt);
+    const decision = decideRestart(
+      row,
+      oomEndReason(row, end) !== undefined ? 'failed' : endState(row, end),
+      end.endedAt,
+    );
     if (decision?.kind === 'restart') {
       // The next run starts clean, as systemd restarts a unit: what is left of this one is SIGKILLed.
       this.stopper.sweep(row);
@@ -92,7 +96,11 @@ export class TaskEnder {
    * Writes the end of task `id`'s run as `restarting` (no completion: the task has not ended, and its
    * waiters keep waiting), with the time of its next run, and arms the timer that starts it.
    */
-  private commitRestarting(id: string, end: TaskEnd, decision: Extract<RestartDecision, { kind: 'restart' }>) {
+  private commitRestarting(
+    id: string,
+    end: TaskEnd,
+    decision: Extract<RestartDecision, { kind: 'restart' }>,
+  ) {
     const { store, events, logger } = this.context;
     const row = store.get(id);
     if (!row || isTerminal(row.state) || row.state === 'restarting') return;
@@ -211,7 +219,8 @@ export class TaskEnder {
 function runEndReason(row: TaskRow, end: TaskEnd): string {
   const run = (row.restarts ?? 0) + 1;
   if (row.state === 'stopping' && row.stopCause === 'restart') return `run ${run} stopped by task/restart`;
-  if (row.state === 'stopping' && row.stopCause === 'timeout') return `run ${run} timed out after ${row.timeoutMs} ms`;
+  if (row.state === 'stopping' && row.stopCause === 'timeout')
+    return `run ${run} timed out after ${row.timeoutMs} ms`;
   if (end.signal !== undefined) return `run ${run} ended by ${end.signal}`;
   if (end.exitCode !== undefined) return `run ${run} exited with status ${end.exitCode}`;
   return `run ${run} ended${row.reason !== undefined ? `: ${row.reason}` : ''}`;

@@ -44,7 +44,7 @@ export class TaskRestarter {
   async nextRun(id: string): Promise<Task | undefined> {
     const { store, events, logger, tasksDir } = this.context;
     const row = store.get(id);
-    if (!row || row.state !== 'restarting') return row ? toTask(row) : undefined;
+    if (row?.state !== 'restarting') return row ? toTask(row) : undefined;
     this.stopper.timers.clear(id);
     const files = taskFiles(tasksDir, id);
     try {
@@ -137,7 +137,8 @@ export class TaskRestarter {
       };
       const onChange = (task: Task, removed: boolean) => {
         if (task.id !== id) return;
-        if (removed || isTerminal(task.state) || (task.restarts > before && task.state !== 'starting')) done();
+        if (removed || isTerminal(task.state) || (task.restarts > before && task.state !== 'starting'))
+          done();
       };
       const timer = setTimeout(done, timeoutMs);
       events.on('change', onChange);

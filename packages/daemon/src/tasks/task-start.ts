@@ -76,7 +76,7 @@ export class TaskStarter {
    *   when the state directory's filesystem has no room for the task's row and exit record.
    */
   async run(request: RunRequest): Promise<ResultOf<typeof TaskRun>> {
-    const { store, events, logger, tasksDir } = this.context;
+    const { store, events, tasksDir } = this.context;
     checkLifetime(request);
     checkCwd(request.cwd);
     checkTaskName(store, request.name);

@@ -25,7 +25,9 @@ export type TaskFacts = Pick<Task, 'state'> &
  * `restarting (run 1 exited with status 1; next run in 2 s)`; restarts are counted (`restarted 2 times`).
  */
 export function taskState(task: TaskFacts): string {
-  const restarted = task.restarts ? `restarted ${task.restarts} time${task.restarts === 1 ? '' : 's'}` : undefined;
+  const restarted = task.restarts
+    ? `restarted ${task.restarts} time${task.restarts === 1 ? '' : 's'}`
+    : undefined;
   if (task.state === 'restarting') {
     const next =
       task.restartAt !== undefined

@@ -123,14 +123,18 @@ export function taskRunSchema(workspace: string) {
           .min(0)
           .max(MAX_MAX_RESTARTS)
           .optional()
-          .describe(`give up (the task ends failed) after this many restarts within window_ms (default ${DEFAULT_MAX_RESTARTS})`),
+          .describe(
+            `give up (the task ends failed) after this many restarts within window_ms (default ${DEFAULT_MAX_RESTARTS})`,
+          ),
         window_ms: z
           .number()
           .int()
           .min(0)
           .max(MAX_TIMEOUT_MS)
           .optional()
-          .describe(`window in which restarts count towards max_restarts, in ms (default ${DEFAULT_RESTART_WINDOW_MS})`),
+          .describe(
+            `window in which restarts count towards max_restarts, in ms (default ${DEFAULT_RESTART_WINDOW_MS})`,
+          ),
         backoff_ms: z
           .number()
           .int()
