@@ -105,7 +105,7 @@ it('loses no row, no exit status and no output byte across 12 daemon SIGKILLs at
   const client = await harness.connect('chaos-check');
   let tasks: Task[] = (await client.request('task/list', { limit: 1000 })).tasks;
   for (const task of tasks) {
-    if (['starting', 'running', 'stopping'].includes(task.state)) {
+    if (['starting', 'running', 'stopping', 'restarting'].includes(task.state)) {
       await client.request('task/kill', { id: task.id, signal: 'SIGKILL' }).catch(() => undefined);
     }
   }
@@ -117,7 +117,7 @@ it('loses no row, no exit status and no output byte across 12 daemon SIGKILLs at
   for (const id of acknowledged)
     expect(ids.has(id), `${context}: task ${id} was acknowledged and must exist`).toBe(true);
   expect(
-    tasks.filter((t) => ['starting', 'running', 'stopping'].includes(t.state)),
+    tasks.filter((t) => ['starting', 'running', 'stopping', 'restarting'].includes(t.state)),
     context,
   ).toEqual([]);
   for (const task of tasks) {

@@ -120,7 +120,7 @@ describe('tend run --memory-max / --pids-max', () => {
       'the task to be OOM-killed',
       async () => {
         const task = await tendJson<Task>(home, ['inspect', outcome.task.id]);
-        return ['starting', 'running', 'stopping'].includes(task.state) ? undefined : task;
+        return ['starting', 'running', 'stopping', 'restarting'].includes(task.state) ? undefined : task;
       },
       { timeoutMs: 60_000 },
     );

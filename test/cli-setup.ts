@@ -48,7 +48,7 @@ export async function endedTask(id: string): Promise<Task> {
   return pollUntil(`task ${id} to end`, async () => {
     const tasks = await tendJson<Task[]>(home, ['ps', '-a']);
     const task = tasks.find((t) => t.id === id);
-    return task && !['starting', 'running', 'stopping'].includes(task.state) ? task : undefined;
+    return task && !['starting', 'running', 'stopping', 'restarting'].includes(task.state) ? task : undefined;
   });
 }
 

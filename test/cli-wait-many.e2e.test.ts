@@ -18,7 +18,7 @@ async function ended(ids: string[]): Promise<void> {
   await pollUntil(`tasks ${ids.join(', ')} to end`, async () => {
     const tasks = await tendJson<Task[]>(home, ['ps', '-a']);
     return ids.every((id) =>
-      tasks.some((t) => t.id === id && !['starting', 'running', 'stopping'].includes(t.state)),
+      tasks.some((t) => t.id === id && !['starting', 'running', 'stopping', 'restarting'].includes(t.state)),
     )
       ? true
       : undefined;

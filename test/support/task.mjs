@@ -14,6 +14,7 @@ export function makeTask(fields = {}) {
     cwd: '/tmp',
     env: {},
     inheritEnv: true,
+    restarts: 0,
     state: 'running',
     containment: 'marker',
     createdAt: '2025-01-01T00:00:00.000Z',

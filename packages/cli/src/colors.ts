@@ -19,6 +19,7 @@ export const STATE_STYLES: Readonly<Record<TaskState, Style>> = {
   starting: 'yellow',
   running: 'green',
   stopping: 'yellow',
+  restarting: 'yellow',
   succeeded: 'gray',
   failed: 'red',
   killed: 'magenta',

@@ -1,4 +1,4 @@
-import { SIGNALS, type Task } from '@tend/protocol/wire';
+import { isTerminal, SIGNALS, type Task } from '@tend/protocol/wire';
 import { CliError } from './errors.js';
 import { SIGNAL_EXIT_BASE } from './exit-codes.js';
 
@@ -11,6 +11,9 @@ import { SIGNAL_EXIT_BASE } from './exit-codes.js';
  *   still live, or it ended `lost` (reboot, wrapper gone) or without a code or signal.
  */
 export function exitCodeOf(task: Task): number {
+  // A restarting task carries its last run's status, and has not ended.
+  if (!isTerminal(task.state))
+    throw new CliError(`task ${task.id} is still ${task.state}`, { reason: 'task_live', data: { task } });
   if (task.exitCode !== undefined) return task.exitCode;
   if (task.signal !== undefined) return SIGNAL_EXIT_BASE + SIGNALS[task.signal as keyof typeof SIGNALS];
   const why = task.reason ? ` (${task.reason})` : '';
@@ -19,9 +22,6 @@ export function exitCodeOf(task: Task): number {
       reason: 'task_lost',
       data: { task },
     });
-  if (task.state === 'starting' || task.state === 'running' || task.state === 'stopping') {
-    throw new CliError(`task ${task.id} is still ${task.state}`, { reason: 'task_live', data: { task } });
-  }
   throw new CliError(`task ${task.id} ended ${task.state} without an exit status${why}`, {
     reason: 'no_exit_status',
     data: { task },

@@ -113,14 +113,14 @@ export const PS_FILTERS = `
 Filter keys (--filter KEY=VALUE; docker's status and exited also work):
   id        a task id or id prefix
   name      part of a task name
-  state     starting, running, stopping, succeeded, failed, killed, timed_out, lost
+  state     starting, running, stopping, restarting, succeeded, failed, killed, timed_out, lost
             (ended states need no -a)
   session   a session id
   project   a project root directory (tasks started from its tend.toml)
   exit      an exit code (0-255) or the signal that ended the task (SIGKILL)
 
 Format fields (--format '{{.Field}}'; \\t and \\n are a tab and a newline):
-  .ID .Name .State .Exit .ExitCode .Signal .Session .Project .Command .Cwd .Pid
+  .ID .Name .State .Exit .ExitCode .Signal .Session .Project .Restarts .Command .Cwd .Pid
   .CreatedAt .StartedAt .EndedAt .DurationMs .LogPath
   --format json prints each task as one line of JSON (the fields of --json)
 

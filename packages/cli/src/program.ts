@@ -223,6 +223,24 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     );
 
   program
+    .command('restart')
+    .description(
+      'run tasks again with their recorded command, cwd and environment, same id (restarts + 1, output appended): ' +
+        'a live task is stopped first (as stop), an ended one starts again',
+    )
+    .argument('<id...>', 'task ids, unique id prefixes or names')
+    .option(
+      '-t, --time <duration>',
+      "grace period before SIGKILL when the task is live, 0 to 5m (default: the daemon's killGraceMs, 10s)",
+      arg.durationArg(arg.STOP_GRACE),
+    )
+    .action(
+      act(async (ids: string[], _o, cmd: Command) =>
+        (await import('./task-restart.js')).restartTasks(ids, optionsOf(cmd)),
+      ),
+    );
+
+  program
     .command('rm')
     .description(
       'remove ended tasks with every trace of them: output, exit record, inbox entries, read cursors',

@@ -3,6 +3,7 @@ import { type actionsInto, optionsOf } from './common-options.js';
 import * as help from './help-text.js';
 import * as lifetime from './lifetime-options.js';
 import * as arg from './option-parsers.js';
+import { restartOptions } from './restart-options.js';
 
 /**
  * Adds `tend run` (the options of task/run, attaching, --tty) to `program`; its action loads
@@ -10,7 +11,7 @@ import * as arg from './option-parsers.js';
  * @param act the action wrapper of the program (actionsInto), which stores the exit code.
  */
 export function addRunCommand(program: Command, act: ReturnType<typeof actionsInto>): void {
-  program
+  const run = program
     .command('run')
     .summary('start a command as a background task and print its id (attached with --wait/-a: its output)')
     .description(help.RUN_DESCRIPTION)
@@ -80,7 +81,9 @@ export function addRunCommand(program: Command, act: ReturnType<typeof actionsIn
     .option(
       '--trigger',
       "its end may continue a stopped agent: while it runs, the agent's Stop hook (tend hook <host> stop) waits for it",
-    )
+    );
+  for (const option of restartOptions()) run.addOption(option);
+  run
     .passThroughOptions()
     .action(
       act(async (words: string[], _o, cmd: Command) =>

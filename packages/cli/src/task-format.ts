@@ -13,6 +13,7 @@ export const FORMAT_FIELDS: Readonly<Record<string, (task: Task) => string>> = {
   Signal: (t) => t.signal ?? '',
   Session: (t) => t.session ?? '',
   Project: (t) => t.project ?? '',
+  Restarts: (t) => String(t.restarts ?? 0),
   Command: (t) => t.command,
   Cwd: (t) => t.cwd,
   Pid: (t) => (t.pid === undefined ? '' : String(t.pid)),

@@ -6,6 +6,7 @@ import { CliError } from './errors.js';
 import { formatAgo, formatBytes, formatCpu, formatSpan, printJson, writeOut } from './output.js';
 import { lifetimeMarker } from './lifetime-marker.js';
 import { paintState, colorWanted } from './colors.js';
+import { restartMarker } from './restart-options.js';
 import { renderTable } from './table.js';
 import { matchesFilter, parseFilters, type TaskFilter } from './task-filter.js';
 import { compileFormat } from './task-format.js';
@@ -188,16 +189,17 @@ const HEADINGS_WITH_STATS = [
 ];
 
 /**
- * STATE column: the state, then `stopped` for a task stopped by SIGSTOP/SIGTSTP, and the leftovers
+ * STATE column: the state with its restarts (`restarting in 2s ↺ 1`, `running ↺ 3`: see {@link restartMarker}),
+ * then `stopped` for a task stopped by SIGSTOP/SIGTSTP, and the leftovers
  * still running after the command ended (`running, stopped`, `succeeded, 1 leftover running`), then the
  * lifetime marker of a live task (`running (session, ttl 1h59m)`, see {@link lifetimeMarker}).
  * @param now milliseconds since the epoch, for the TTL left.
  */
 export function stateColumn(
-  task: Pick<Task, 'state' | 'stopped' | 'leftovers' | 'lifetime' | 'expiresAt'>,
+  task: Pick<Task, 'state' | 'stopped' | 'leftovers' | 'lifetime' | 'expiresAt' | 'restarts' | 'restartAt'>,
   now = Date.now(),
 ): string {
-  const notes: string[] = [task.state];
+  const notes: string[] = [[task.state, ...restartMarker(task, now)].join(' ')];
   if (task.stopped) notes.push('stopped');
   const left = task.leftovers;
   if (left?.running) notes.push(`${left.count} leftover${left.count === 1 ? '' : 's'} running`);

@@ -6,10 +6,11 @@ import { targetHost, withClient, type GlobalOptions } from './connect.js';
 import { CliError } from './errors.js';
 import { exitCodeOf } from './exit-status.js';
 import { type LifetimeOptions, lifetimeParams } from './lifetime-options.js';
+import { type RestartOptions, restartParams } from './restart-options.js';
 import { printJson, printLine, warn } from './output.js';
 
 /** Options of `tend run`, as commander parsed them. */
-export interface RunOptions extends GlobalOptions, LifetimeOptions {
+export interface RunOptions extends GlobalOptions, LifetimeOptions, RestartOptions {
   name?: string;
   /** Working directory, relative to the current one; default the current one. */
   cwd?: string;
@@ -59,6 +60,8 @@ export interface RunOptions extends GlobalOptions, LifetimeOptions {
  * command runs under a pseudo-terminal (`tty: true`). `--lifetime session` and `--ttl` give task/run's
  * `lifetime` and `ttlMs` (see lifetime-options.ts). `--memory-max` and `--pids-max` cap the task's cgroup
  * (memoryMaxBytes, pidsMax); a daemon that cannot enforce them refuses the task (limit_unavailable, exit 125).
+ * `--restart on-failure|always` with `--max-restarts`, `--restart-window` and `--restart-backoff` give task/run's
+ * `restart` (see restart-options.ts); an attached run follows every run's output until the task has ended.
  * With `--kill-leftovers`, processes the command
  * left running are SIGKILLed when it ends (task/run `killLeftovers`); without it, an attached run whose
  * command left processes running says so on stderr. `--description`, `--no-notify` and `--trigger` give
@@ -76,6 +79,7 @@ export async function runTask(words: string[], options: RunOptions): Promise<num
   if (options.sigProxy && !attached)
     throw new CliError('--sig-proxy forwards signals to an attached run: add -a (or --wait)');
   const lifetime = lifetimeParams(options, options.session || process.env.TEND_SESSION || undefined);
+  const restart = restartParams(options);
   const command = joinCommand(words);
   // A remote host gets the remote daemon's environment unless --env-from local says otherwise.
   const environment = taskEnvironment(command, options, targetHost(options) !== undefined);
@@ -96,6 +100,7 @@ export async function runTask(words: string[], options: RunOptions): Promise<num
         ...(options.description !== undefined ? { description: options.description } : {}),
         ...(options.notify === false ? { notify: false } : {}),
         ...(options.trigger ? { trigger: true } : {}),
+        ...restart,
       })
       .catch((err: unknown) => {
         if ((err as { reason?: unknown }).reason !== 'name_in_use' || options.reuse) throw err;

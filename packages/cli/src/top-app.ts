@@ -210,7 +210,7 @@ export function TopApp(props: TopProps): ReactNode {
         setTasks((old) => {
           const next = new Map(old);
           if (removed) next.delete(task.id);
-          else next.set(task.id, task);
+          else next.set(task.id, { ...task, restarts: task.restarts ?? 0 });
           return next;
         });
         if (removed)

@@ -76,10 +76,13 @@ restart = "always"
       tty: true,
     });
     expect(loaded.tasks.web?.dependsOn).toEqual({ api: 'ready' });
-    expect(loaded.restart).toEqual({
-      api: { policy: 'on-failure', maxRestarts: 3, windowMs: 30_000, backoffMs: 250 },
-      web: { policy: 'always' },
+    expect(loaded.tasks.api?.restart).toEqual({
+      policy: 'on-failure',
+      maxRestarts: 3,
+      windowMs: 30_000,
+      backoffMs: 250,
     });
+    expect(loaded.tasks.web?.restart).toEqual({ policy: 'always' });
   });
 
   it.each([

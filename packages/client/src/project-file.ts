@@ -8,6 +8,7 @@ import {
   type FileTask,
   ProjectFileSchema,
   type ProjectTaskSpec,
+  type RestartPolicy,
   type ProjectUp,
   type ParamsOf,
 } from '@tend/protocol';
@@ -23,28 +24,14 @@ export class ProjectFileError extends Error {
   override name = 'ProjectFileError';
 }
 
-/** A restart policy as the shared restart object spells it (task/run `restart`, issue 14). */
-export interface RestartPolicy {
-  policy: 'no' | 'on-failure' | 'always';
-  maxRestarts?: number;
-  windowMs?: number;
-  backoffMs?: number;
-  backoffMaxMs?: number;
-}
-
 /** A loaded project file. */
 export interface ProjectFile {
   /** Absolute path of the file. */
   file: string;
   /** The project: the file's directory, absolute. */
   project: string;
-  /** Each task as project/up takes it. */
+  /** Each task as project/up takes it (its `restart` key mapped to task/run's `restart` policy). */
   tasks: Record<string, ProjectTaskSpec>;
-  /**
-   * Each task's `restart`, checked and mapped to the shared restart object. Not sent yet: task/run takes it
-   * once restart policies are merged (the lead connects the two).
-   */
-  restart: Record<string, RestartPolicy>;
 }
 
 export { findProjectFile, lineOf };
@@ -100,7 +87,6 @@ export function loadProjectFile(path: string): ProjectFile {
   }
   const project = dirname(file);
   const tasks: Record<string, ProjectTaskSpec> = {};
-  const restart: Record<string, RestartPolicy> = {};
   for (const [name, task] of Object.entries(checked.data.tasks)) {
     const fail = (key: string[], message: string): never => {
       const at = ['tasks', name, ...key];
@@ -115,8 +101,10 @@ export function loadProjectFile(path: string): ProjectFile {
         );
       if (dep === name) fail(['depends_on'], 'a task cannot depend on itself');
     }
-    tasks[name] = toSpec(project, task, dependsOn, fail);
-    if (task.restart !== undefined) restart[name] = toRestart(task.restart, fail);
+    tasks[name] = {
+      ...toSpec(project, task, dependsOn, fail),
+      ...(task.restart !== undefined ? { restart: toRestart(task.restart, fail) } : {}),
+    };
   }
   const cycle = findCycle(tasks);
   if (cycle) {
@@ -125,7 +113,7 @@ export function loadProjectFile(path: string): ProjectFile {
       `${file}:${lineOf(text, at)}: ${at.join('.')}: dependency cycle: ${cycle.join(' → ')}; remove one of these depends_on`,
     );
   }
-  return { file, project, tasks, restart };
+  return { file, project, tasks };
 }
 
 /** A dependency cycle among `tasks` as the list of its names (the first repeated at the end), or undefined. */
@@ -235,6 +223,7 @@ function toSpec(
   };
 }
 
+/** The file's `restart` (a policy word, or a table with max_restarts, window, backoff, backoff_max) as task/run's. */
 function toRestart(value: NonNullable<FileTask['restart']>, fail: Fail): RestartPolicy {
   if (typeof value === 'string') return { policy: value };
   const ms = (key: string, v: string | number | undefined) => {

@@ -219,6 +219,19 @@ export class TendClient {
   }
 
   /**
+   * Runs a task again with its recorded command, cwd and environment, under the same id (task/restart;
+   * `restarts` + 1, output appended): a live task is stopped first (SIGTERM, SIGKILL after `graceMs`, ms,
+   * default the daemon's killGraceMs), a `restarting` one starts its next run now, an ended one runs again.
+   * Resolves with the task once its new run is running (or has ended). Never sent twice: a lost connection
+   * rejects it (a restart is not safe to repeat).
+   * @throws TaskNotFoundError, AmbiguousIdError, NameInUseError (an ended task whose name a live task took),
+   *   LimitExceededError, DiskFullError.
+   */
+  async restart(task: string, options: { graceMs?: number } = {}): Promise<Task> {
+    return this.request(Methods.TaskRestart, { task, graceMs: options.graceMs });
+  }
+
+  /**
    * Deletes an ended task with its output (task/remove) and returns it as it was;
    * `force` kills a live task first.
    * @throws TaskNotFoundError, AmbiguousIdError, TaskLiveError (live task without force), SignalFailedError (with force, the task did not end within 10 s of SIGKILL).

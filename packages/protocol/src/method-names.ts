@@ -18,6 +18,7 @@ export const REQUEST_NAMES = {
   TaskOutput: 'task/output',
   TaskWait: 'task/wait',
   TaskKill: 'task/kill',
+  TaskRestart: 'task/restart',
   TaskRemove: 'task/remove',
   TaskPrune: 'task/prune',
   TaskCompletions: 'task/completions',

@@ -16,6 +16,7 @@ import { TaskList } from './methods/task-list.js';
 import { TaskOutput } from './methods/task-output.js';
 import { TaskPrune } from './methods/task-prune.js';
 import { TaskRemove } from './methods/task-remove.js';
+import { TaskRestart } from './methods/task-restart.js';
 import { TaskRun } from './methods/task-run.js';
 import { TaskStats } from './methods/task-stats.js';
 import { TaskWait } from './methods/task-wait.js';
@@ -35,6 +36,7 @@ export const REQUEST_METHODS = {
   TaskOutput,
   TaskWait,
   TaskKill,
+  TaskRestart,
   TaskRemove,
   TaskPrune,
   TaskCompletions,

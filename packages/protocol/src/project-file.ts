@@ -4,6 +4,7 @@
 // publishes it as docs/tend-toml.schema.json for editors.
 import * as z from 'zod';
 import { TASK_LIFETIMES } from './lifetimes.js';
+import { RESTART_POLICIES } from './restart-policy.js';
 import { DependencyConditionSchema } from './methods/project-up.js';
 import { TaskNameSchema } from './methods/task-run.js';
 
@@ -60,7 +61,6 @@ export const FileReadySchema = z
   });
 
 /** The restart policies (the shared restart object's `policy`). */
-export const RESTART_POLICIES = ['no', 'on-failure', 'always'] as const;
 const RestartPolicySchema = z.enum(RESTART_POLICIES, { error: 'must be "no", "on-failure" or "always"' });
 
 /** `restart = "on-failure"` or `restart = { policy = "on-failure", max_restarts = 5, window = "60s", backoff = "500ms", backoff_max = "30s" }`. */

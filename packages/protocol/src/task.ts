@@ -2,6 +2,15 @@ import * as z from 'zod';
 import { SIGNAL_NAMES } from './signals.js';
 import { TASK_LIFETIMES } from './lifetimes.js';
 import { TASK_STATES } from './states.js';
+import {
+  DEFAULT_MAX_RESTARTS,
+  DEFAULT_RESTART_BACKOFF_MAX_MS,
+  DEFAULT_RESTART_BACKOFF_MS,
+  DEFAULT_RESTART_WINDOW_MS,
+  MAX_MAX_RESTARTS,
+  RESTART_POLICIES,
+} from './restart-policy.js';
+import { MAX_TIMEOUT_MS } from './limits.js';
 
 export { isTerminal, LIVE_STATES, TASK_STATES, TERMINAL_STATES, type TaskState } from './states.js';
 
@@ -14,6 +23,49 @@ export const TaskLifetimeSchema = z.enum(TASK_LIFETIMES, {
   error:
     'must be "persistent" (runs until it ends or is stopped) or "session" (stopped when its session is gone)',
 });
+
+/** A duration of a restart policy, in ms. */
+const restartMs = (what: string) =>
+  z
+    .number()
+    .int(`${what} must be an integer number of ms`)
+    .nonnegative(`${what} must be 0 or more ms`)
+    .max(MAX_TIMEOUT_MS, `${what} must be at most 30 days`);
+
+/**
+ * A restart policy (task/run `restart`; docs/protocol.md, "Restart policies"). The defaults are filled in by
+ * the daemon, and a task shows its policy with them.
+ */
+export const RestartPolicySchema = z
+  .object({
+    policy: z.enum(RESTART_POLICIES, {
+      error: 'must be "no", "on-failure" (restart a run that failed or timed out) or "always"',
+    }),
+    maxRestarts: z
+      .number()
+      .int('must be a whole number of restarts')
+      .min(0, 'must be 0 or more')
+      .max(MAX_MAX_RESTARTS, 'must be at most 1000000')
+      .optional()
+      .describe(
+        `give up (the task ends failed) after this many restarts within windowMs; default ${DEFAULT_MAX_RESTARTS}`,
+      ),
+    windowMs: restartMs('windowMs')
+      .optional()
+      .describe(
+        `the window in which restarts count towards maxRestarts, in ms; default ${DEFAULT_RESTART_WINDOW_MS}`,
+      ),
+    backoffMs: restartMs('backoffMs')
+      .optional()
+      .describe(
+        `delay before the first restart, in ms, doubled for each restart still in the window; default ${DEFAULT_RESTART_BACKOFF_MS}`,
+      ),
+    backoffMaxMs: restartMs('backoffMaxMs')
+      .optional()
+      .describe(`longest delay before a restart, in ms; default ${DEFAULT_RESTART_BACKOFF_MAX_MS}`),
+  })
+  .strict();
+export type RestartPolicy = z.infer<typeof RestartPolicySchema>;
 
 /**
  * A task as every method, `--json` and the client return it. Times are ISO 8601
@@ -132,5 +184,20 @@ export const TaskSchema = z.object({
     .optional()
     .describe('memory.max of its cgroup given at run, in bytes (task/run memoryMaxBytes)'),
   pidsMax: z.number().int().optional().describe('pids.max of its cgroup given at run (task/run pidsMax)'),
+  // Restart policies (issue 14): restarts, restart, restartAt.
+  restarts: z
+    .number()
+    .int()
+    .default(0)
+    .describe(
+      'runs after the first: restarts by its policy and by task/restart (0 for a task that ran once)',
+    ),
+  restart: RestartPolicySchema.optional().describe(
+    'its restart policy with every default filled in (absent: none, it never restarts by itself)',
+  ),
+  restartAt: z
+    .string()
+    .optional()
+    .describe('ISO 8601 UTC time of its next run, while it is restarting (its backoff)'),
 });
 export type Task = z.infer<typeof TaskSchema>;

@@ -13,6 +13,7 @@ export * from './signals.js';
 export * from './paths.js';
 export * from './states.js';
 export * from './lifetimes.js';
+export * from './restart-policy.js';
 export * from './limits.js';
 export * from './output-position.js';
 export * from './method-names.js';

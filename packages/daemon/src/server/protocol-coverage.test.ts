@@ -52,6 +52,7 @@ const task: Task = {
   cwd: '/',
   env: {},
   inheritEnv: true,
+  restarts: 0,
   state: 'succeeded',
   exitCode: 0,
   createdAt: '2025-11-21T14:51:40.003Z',

@@ -113,4 +113,16 @@ export const MIGRATIONS: readonly string[] = [
     WHERE name IS NOT NULL AND state IN ('starting', 'running', 'stopping');
   CREATE INDEX tasks_by_project ON tasks (project, name) WHERE project IS NOT NULL;
   `,
+  `
+  -- Restart policies (issue 14): the policy (JSON, defaults filled in), runs after the first, the end times of
+  -- the runs restarted within the policy's window (JSON array of ms since epoch) and the next run's time.
+  ALTER TABLE tasks ADD COLUMN restart_policy TEXT;
+  ALTER TABLE tasks ADD COLUMN restarts INTEGER;
+  ALTER TABLE tasks ADD COLUMN restart_times TEXT;
+  ALTER TABLE tasks ADD COLUMN restart_at INTEGER;
+  -- A restarting task holds its name like any live task.
+  DROP INDEX tasks_live_name;
+  CREATE UNIQUE INDEX tasks_live_name ON tasks (COALESCE(project, ''), name)
+    WHERE name IS NOT NULL AND state IN ('starting', 'running', 'stopping', 'restarting');
+  `,
 ];

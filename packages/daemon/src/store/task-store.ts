@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { TaskState } from '@tend/protocol';
+import type { RestartPolicy, TaskState } from '@tend/protocol';
 import { LIVE_STATES_SQL } from './state-sql.js';
 
 /** A task row as stored (times in ms since epoch; absent values undefined). */
@@ -76,10 +76,21 @@ export interface TaskRow {
   memoryMaxBytes?: number;
   /** pids.max of the task's cgroup (task/run pidsMax). */
   pidsMax?: number;
+  /** Its restart policy with every default filled in (task/run restart; column `restart_policy`, JSON). */
+  restart?: Required<RestartPolicy>;
+  /** Runs after the first (restart policy and task/restart); absent: 0. */
+  restarts?: number;
+  /** When the runs its policy restarted ended, ms since epoch, oldest first: those still in the policy's window. */
+  restartTimes?: number[];
+  /** ms since epoch at which a `restarting` task's next run starts (its backoff ends). */
+  restartAt?: number;
 }
 
-/** Why tend stops a task: user kill, timeout, shutdown with killTasks, forced remove, TTL expired, session gone. */
-export type StopCause = 'user' | 'timeout' | 'shutdown' | 'remove' | 'ttl' | 'session';
+/**
+ * Why tend stops a task: user kill, timeout, shutdown with killTasks, forced remove, TTL expired, session gone,
+ * or task/restart (its end starts the next run at once instead of ending the task).
+ */
+export type StopCause = 'user' | 'timeout' | 'shutdown' | 'remove' | 'ttl' | 'session' | 'restart';
 
 /** Filter of {@link TaskStore.list}. */
 export interface TaskFilter {
@@ -141,6 +152,10 @@ const COLUMNS: Record<keyof TaskRow, string> = {
   expiresAt: 'expires_at',
   memoryMaxBytes: 'memory_max_bytes',
   pidsMax: 'pids_max',
+  restart: 'restart_policy',
+  restarts: 'restarts',
+  restartTimes: 'restart_times',
+  restartAt: 'restart_at',
 };
 const FIELDS = Object.keys(COLUMNS) as (keyof TaskRow)[];
 
@@ -223,12 +238,12 @@ export class TaskStore {
     return fromRow(this.statements.byProjectName.get(project ?? '', name));
   }
 
-  /** Tasks in starting, running or stopping, oldest first. */
+  /** Tasks in starting, running, stopping or restarting, oldest first. */
   live(): TaskRow[] {
     return this.statements.live.all().map((r) => fromRow(r) as TaskRow);
   }
 
-  /** How many tasks are live (starting, running, stopping), without reading their rows. */
+  /** How many tasks are live (starting, running, stopping, restarting), without reading their rows. */
   liveCount(): number {
     return (this.statements.liveCount.get() as { n: number }).n;
   }
@@ -307,6 +322,9 @@ export class TaskStore {
   }
 }
 
+/** Fields stored as JSON text. */
+const JSON_FIELDS = new Set<keyof TaskRow>(['env', 'capturedEnv', 'restart', 'restartTimes']);
+
 /** Boolean fields, stored as 0/1 (`tty` and `trigger` as 1 or NULL, `notify` as 0 or NULL; NULL: absent). */
 const BOOLEAN_FIELDS = new Set<keyof TaskRow>([
   'inheritEnv',
@@ -325,7 +343,7 @@ function toParams(row: TaskRow): Record<string, unknown> {
 
 function toColumn(field: keyof TaskRow, value: unknown): unknown {
   if (value === undefined) return null;
-  if (field === 'env' || field === 'capturedEnv') return JSON.stringify(value);
+  if (JSON_FIELDS.has(field)) return JSON.stringify(value);
   if (field === 'tty' || field === 'trigger') return value ? 1 : null;
   if (field === 'notify') return value === false ? 0 : null;
   if (BOOLEAN_FIELDS.has(field)) return value ? 1 : 0;
@@ -339,7 +357,7 @@ function fromRow(raw: unknown): TaskRow | undefined {
   for (const field of FIELDS) {
     const value = record[COLUMNS[field]];
     if (value === null || value === undefined) continue;
-    if (field === 'env' || field === 'capturedEnv') row[field] = JSON.parse(value as string);
+    if (JSON_FIELDS.has(field)) row[field] = JSON.parse(value as string);
     else if (BOOLEAN_FIELDS.has(field)) row[field] = value === 1;
     else row[field] = value;
   }

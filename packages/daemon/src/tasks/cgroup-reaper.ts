@@ -57,6 +57,9 @@ export class CgroupReaper {
     const close = watchUntilEmpty(dir, () => {
       emptied = true;
       this.watches.delete(id);
+      // Run again meanwhile (task/restart): the cgroup is its next run's.
+      const now = this.context.store.get(id);
+      if (now && !isTerminal(now.state)) return;
       try {
         if (!removeTaskCgroup(root, dir))
           this.context.logger.warn({ task: id, cgroup: dir }, 'could not remove the empty task cgroup');

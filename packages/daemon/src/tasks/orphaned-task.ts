@@ -46,7 +46,7 @@ export function wrapperGone(ender: TaskEnder, id: string, end: TaskEnd): 'ended'
   const { store, events, logger } = ender.context;
   if (ender.finishFromRecord(id)) return 'ended';
   const row = store.get(id);
-  if (!row || isTerminal(row.state)) return 'ended';
+  if (!row || isTerminal(row.state) || row.state === 'restarting') return 'ended';
   if (row.state === 'stopping' || findTaskProcesses(row).members.length === 0) {
     ender.finish(id, end);
     return 'ended';

@@ -23,6 +23,7 @@ import { endedWithLeftoversRunning } from './leftovers.js';
 import { TaskEvents } from './task-events.js';
 import { killAndWait } from './task-kill-wait.js';
 import { TaskRemover } from './task-remove.js';
+import { TaskRestarter } from './task-restart.js';
 import { type RunRequest, TaskStarter } from './task-start.js';
 import { TaskStopper } from './task-stopper.js';
 import type { TaskTimers } from './task-timers.js';
@@ -79,6 +80,7 @@ export class TaskSupervisor extends TaskEvents {
   readonly sessions: SessionGrace;
   private readonly starter: TaskStarter;
   private readonly remover: TaskRemover;
+  private readonly restarter: TaskRestarter;
 
   constructor(readonly options: SupervisorOptions) {
     super(options.store);
@@ -95,6 +97,13 @@ export class TaskSupervisor extends TaskEvents {
     this.ender = new TaskEnder(context, this.stopper, options.completions);
     this.starter = new TaskStarter(context, this.ender, this.stopper.timers, options);
     this.remover = new TaskRemover(context, this.ender, this.stopper, options.retention);
+    this.restarter = new TaskRestarter(context, this.starter, this.stopper, options);
+    // The backoff of a restarting task ended (restart policy): its next run.
+    this.stopper.startNextRun = (id) => {
+      this.restarter.nextRun(id).catch((error: unknown) => {
+        options.logger.error({ task: id, err: error }, 'the next run of the task could not be started');
+      });
+    };
     this.sessions = new SessionGrace({
       store: options.store,
       stopper: this.stopper,
@@ -122,6 +131,14 @@ export class TaskSupervisor extends TaskEvents {
   /** task/run; see {@link TaskStarter.run}. */
   run(request: RunRequest): Promise<ResultOf<typeof TaskRun>> {
     return this.starter.run(request);
+  }
+
+  /**
+   * task/restart; see {@link TaskRestarter.restart}.
+   * @param graceMs SIGTERM → SIGKILL for a live task; default the daemon's (config killGraceMs).
+   */
+  restart(ref: string, graceMs?: number): Promise<Task> {
+    return this.restarter.restart(ref, graceMs ?? this.options.graceMs);
   }
 
   /** task/get. @throws TendDaemonError task_not_found, ambiguous_id */

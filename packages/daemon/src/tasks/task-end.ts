@@ -8,6 +8,7 @@ import { resolveTask } from './ids.js';
 import { lastLines } from './last-lines.js';
 import { taskLeftovers } from './leftovers.js';
 import { PendingEnds } from './pending-ends.js';
+import { decideRestart, type RestartDecision } from './restart-policy.js';
 import type { TaskContext } from './task-events.js';
 import { taskFiles } from './task-folder.js';
 import { oomEndReason } from './task-limits.js';
@@ -45,6 +46,8 @@ export class TaskEnder {
     private readonly completions: CompletionStore,
   ) {
     this.pendingEnds = new PendingEnds(context.logger);
+    // A stop of a `restarting` task (no process to signal) ends it at once.
+    stopper.endRestarting = (id) => this.finish(id, { endedAt: Date.now() });
   }
 
   /**
@@ -61,17 +64,65 @@ export class TaskEnder {
   finish(id: string, end: TaskEnd): void {
     if (this.pendingEnds.has(id)) return;
     const row = this.context.store.get(id);
-    if (!row || isTerminal(row.state)) return;
+    // A `restarting` task's run has already ended (its next one is not started yet).
+    if (!row || isTerminal(row.state) || row.state === 'restarting') return;
     // Wrapper gone without a record right after tend SIGKILLed its group: that was the end.
     if (end.lostReason !== undefined && row.state === 'stopping' && this.stopper.sentSigkill(id)) {
       end = { signal: 'SIGKILL', endedAt: end.endedAt };
     }
     this.stopper.timers.clear(id);
+    const final = end;
+    // The restart policy (restart-policy.ts): the run's end may start the next run instead of ending the task.
+    const decision = decideRestart(
+      row,
+      oomEndReason(row, end) !== undefined ? 'failed' : endState(row, end),
+      end.endedAt,
+    );
+    if (decision?.kind === 'restart') {
+      // The next run starts clean, as systemd restarts a unit: what is left of this one is SIGKILLed.
+      this.stopper.sweep(row);
+      this.pendingEnds.attempt(id, () => this.commitRestarting(id, final, decision));
+      return;
+    }
     const stopping = row.state === 'stopping';
     if (stopping) this.stopper.sweep(row);
     // With the disk full the write is kept and retried; waiters and events follow it.
-    const final = end;
-    this.pendingEnds.attempt(id, () => this.commitEnd(id, final, !stopping));
+    const giveUp = decision?.reason;
+    this.pendingEnds.attempt(id, () => this.commitEnd(id, final, !stopping, giveUp));
+  }
+
+  /**
+   * Writes the end of task `id`'s run as `restarting` (no completion: the task has not ended, and its
+   * waiters keep waiting), with the time of its next run, and arms the timer that starts it.
+   */
+  private commitRestarting(
+    id: string,
+    end: TaskEnd,
+    decision: Extract<RestartDecision, { kind: 'restart' }>,
+  ) {
+    const { store, events, logger } = this.context;
+    const row = store.get(id);
+    if (!row || isTerminal(row.state) || row.state === 'restarting') return;
+    const restartAt = Math.max(decision.restartAt, Date.now());
+    store.update(id, {
+      state: 'restarting',
+      exitCode: end.exitCode,
+      signal: end.signal,
+      endedAt: end.endedAt,
+      killAt: undefined,
+      deadlineAt: undefined,
+      stopCause: undefined,
+      reason: runEndReason(row, end),
+      restartAt,
+      restartTimes: decision.restartTimes,
+      outputBytes: fileSize(row.logPath),
+    });
+    logger.info(
+      { task: id, exitCode: end.exitCode, signal: end.signal, restartAt, restarts: row.restarts ?? 0 },
+      'task run ended; restarting',
+    );
+    events.changed(id);
+    this.stopper.timers.schedule(store.get(id) as TaskRow);
   }
 
   /**
@@ -152,16 +203,18 @@ export class TaskEnder {
    * them ({@link recordLeftovers}), then emits `exit` and wakes the waiters, all in the same turn of the
    * event loop: no request is served in between, and a waiter's task carries the leftovers. The leftover
    * scan is a pass over /proc in marker containment (~3 ms with 300 processes), so the end's
-   * notification does not wait for it (BENCHMARKS.md, "exit → didChange").
+   * notification does not wait for it (BENCHMARKS.md, "exit → didChange"). `giveUp`: the reason of a restart
+   * policy that gave up (the task ends failed).
    */
-  private commitEnd(id: string, end: TaskEnd, countLeftovers: boolean): void {
+  private commitEnd(id: string, end: TaskEnd, countLeftovers: boolean, giveUp?: string): void {
     const { store, events, logger } = this.context;
     const row = store.get(id);
     if (!row || isTerminal(row.state)) return;
     // The OOM killer's SIGKILL, counted in the cgroup's memory.events, is a failure (a signal tend did not send), named as such.
     const oom = oomEndReason(row, end);
-    const state = oom !== undefined ? 'failed' : endState(row, end);
-    const reason = oom ?? (row.reason === undefined ? end.lostReason : undefined);
+    // A restart policy that gave up ends the task failed, whatever its last run did.
+    const state = giveUp !== undefined || oom !== undefined ? 'failed' : endState(row, end);
+    const reason = giveUp ?? oom ?? (row.reason === undefined ? end.lostReason : undefined);
     const completion = store.transaction(() => {
       store.update(id, {
         state,
@@ -169,6 +222,7 @@ export class TaskEnder {
         signal: end.signal,
         endedAt: end.endedAt,
         killAt: undefined,
+        restartAt: undefined,
         outputBytes: fileSize(row.logPath),
         ...(reason !== undefined ? { reason } : {}),
       });
@@ -186,4 +240,15 @@ export class TaskEnder {
     for (const waiter of this.endWaiters.get(id) ?? []) waiter(task);
     this.endWaiters.delete(id);
   }
+}
+
+/** The reason of a `restarting` task: how its last run ended (run 1 is the first). */
+function runEndReason(row: TaskRow, end: TaskEnd): string {
+  const run = (row.restarts ?? 0) + 1;
+  if (row.state === 'stopping' && row.stopCause === 'restart') return `run ${run} stopped by task/restart`;
+  if (row.state === 'stopping' && row.stopCause === 'timeout')
+    return `run ${run} timed out after ${row.timeoutMs} ms`;
+  if (end.signal !== undefined) return `run ${run} ended by ${end.signal}`;
+  if (end.exitCode !== undefined) return `run ${run} exited with status ${end.exitCode}`;
+  return `run ${run} ended${row.reason !== undefined ? `: ${row.reason}` : ''}`;
 }

@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, rmSync, type Stats, unlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, rmSync, type Stats, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** What a task id stored in the database may look like before a path is built from it. */
@@ -84,4 +84,37 @@ export interface TaskFiles {
 export function taskFiles(tasksDir: string, id: string): TaskFiles {
   const dir = join(tasksDir, id);
   return { dir, logPath: join(dir, 'output.log'), exitPath: join(dir, 'exit') };
+}
+
+/**
+ * Creates the task's cgroup `dir` (`<root>/task-<id>`, see chooseContainment) before its wrapper is
+ * spawned; the wrapper moves itself in as its first act. A directory already there (an earlier run's) is kept.
+ * @throws Error saying which cgroup could not be created and why (the task then fails, never runs uncontained).
+ */
+export function createTaskCgroup(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    // An earlier run's cgroup, not removed yet (a restart): the next run joins it.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST' && lstatSync(dir).isDirectory()) return;
+    throw new Error(`could not create the task's cgroup ${dir}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * mkdir `dir` (0700), plainly when its parent exists (the usual case); a directory already there (left by a
+ * crash before its row) is fine, and a missing parent (`<state>/tasks` removed meanwhile) is made again with
+ * it (0700), as the recursive mkdir used before did.
+ * @throws the mkdir's error otherwise (EEXIST for a non-directory, EACCES…).
+ */
+export function makeTaskDir(dir: string): void {
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') mkdirSync(dir, { recursive: true, mode: 0o700 });
+    else if (code !== 'EEXIST' || !lstatSync(dir).isDirectory()) throw error;
+  }
 }

@@ -19,6 +19,8 @@ export interface RecoveryReport {
   adopted: number;
   ended: number;
   lost: number;
+  /** Tasks waiting for their next run (restart policies), their backoff re-armed. */
+  restarting: number;
 }
 
 /**
@@ -30,19 +32,36 @@ export interface RecoveryReport {
  * an orphan until they end), or `lost` (reboot, or wrapper gone without a
  * record and nothing of the task left). Timers are re-armed from the row; a
  * stop that was in progress is signalled again and ends as the stop asked
- * (killed or timed_out). A task with its own cgroup is re-found there (its
+ * (killed or timed_out). A `restarting` task's backoff is re-armed from its row. A task with its own cgroup is re-found there (its
  * wrapper must be in it), and tracked as an orphan until the cgroup is empty.
  */
 export function recoverLiveTasks(ender: TaskEnder, stopper: TaskStopper, watchdog: Watchdog): RecoveryReport {
   const { store } = ender.context;
-  const report: RecoveryReport = { adopted: 0, ended: 0, lost: 0 };
+  const report: RecoveryReport = { adopted: 0, ended: 0, lost: 0, restarting: 0 };
   const now = Date.now();
   for (let row of store.live()) {
+    // Between two runs: the backoff is re-armed from the row (one already past starts the run at once).
+    if (row.state === 'restarting') {
+      stopper.timers.schedule(row);
+      report.restarting++;
+      continue;
+    }
     if (ender.finishFromRecord(row.id)) {
       report.ended++;
       continue;
     }
     if (row.pid === undefined) row = findUnrecordedWrapper(ender, row);
+    // A restart whose row was written but whose wrapper never started: back to restarting, due now.
+    if (row.pid === undefined && (row.restarts ?? 0) > 0 && row.state === 'starting') {
+      store.update(row.id, {
+        state: 'restarting',
+        restartAt: now,
+        reason: `the daemon stopped before run ${(row.restarts ?? 0) + 1} was started`,
+      });
+      stopper.timers.schedule(store.get(row.id) ?? row);
+      report.restarting++;
+      continue;
+    }
     const verdict = judge(row);
     // Wrapper gone without a record, but processes provably the task's still run: watched as an orphan.
     const kept =

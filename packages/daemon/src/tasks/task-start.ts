@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   InvalidParamsError,
@@ -14,13 +14,14 @@ import { taskCgroupName } from '../runtime/cgroup.js';
 import { readProcStat } from '../runtime/proc.js';
 import { NameTakenError, type TaskRow } from '../store/task-store.js';
 import { reserveExitRecord } from './exit-record.js';
+import { resolveRestartPolicy } from './restart-policy.js';
 import { checkTaskName, newTaskId } from './ids.js';
 import { wrapperGone } from './orphaned-task.js';
 import { spawnTask } from './spawn.js';
 import type { TaskEnder } from './task-end.js';
 import { applyTaskLimits, limitsContainmentOf, limitsOf, prepareTaskLimits } from './task-limits.js';
 import type { TaskContext } from './task-events.js';
-import { removeTaskFolder, taskFiles } from './task-folder.js';
+import { createTaskCgroup, makeTaskDir, removeTaskFolder, taskFiles } from './task-folder.js';
 import type { TaskTimers } from './task-timers.js';
 import { toTask } from './task-view.js';
 import { recordWrapperIdentity } from './wrapper-identity.js';
@@ -75,7 +76,7 @@ export class TaskStarter {
    *   when the state directory's filesystem has no room for the task's row and exit record.
    */
   async run(request: RunRequest): Promise<ResultOf<typeof TaskRun>> {
-    const { store, events, logger, tasksDir } = this.context;
+    const { store, events, tasksDir } = this.context;
     checkLifetime(request);
     checkCwd(request.cwd);
     checkTaskName(store, request.name);
@@ -87,8 +88,7 @@ export class TaskStarter {
     }
     this.checkLiveLimit();
     const row = this.newRow(request);
-    const files = taskFiles(tasksDir, row.id);
-    const reserveError = this.reserveTaskFiles(row.id, files);
+    const reserveError = this.reserveTaskFiles(row.id, taskFiles(tasksDir, row.id));
     try {
       store.insert(row);
     } catch (error) {
@@ -106,13 +106,28 @@ export class TaskStarter {
       throw error;
     }
     events.changed(row.id);
+    return this.spawnRun(row, reserveError);
+  }
+
+  /**
+   * Starts the run of `starting` task `row`, whose folder and exit record's room are there: creates its
+   * cgroup (containment cgroup; one already there, of an earlier run, is kept), applies its limits, spawns
+   * its wrapper, records its identity and arms its timers. Used by task/run and by each restart
+   * (task-restart.ts). Never throws: a run that cannot be started ends the task `failed` with
+   * `spawn error: …` as its reason (its restart policy may then restart it).
+   * @param folderError why the task's folder could not be made, if it could not.
+   * @returns the task, `running` (or ended).
+   */
+  async spawnRun(row: TaskRow, folderError?: Error): Promise<ResultOf<typeof TaskRun>> {
+    const { store, events, logger } = this.context;
+    const files = taskFiles(this.context.tasksDir, row.id);
     let running: TaskRow;
     try {
       // The folder could not be made: the task fails saying why, as when its process cannot be started.
-      if (reserveError !== undefined) throw reserveError;
+      if (folderError !== undefined) throw folderError;
       if (row.cgroup !== undefined) createTaskCgroup(row.cgroup);
       // CALL SITE of limits: right after the task's cgroup (row.cgroup) is created, before the wrapper joins it.
-      // `row` is what was inserted: its limits and cgroup are the stored ones.
+      // `row` is this run's stored row (inserted by task/run, or read by the restart): its limits and cgroup.
       applyTaskLimits(row);
       const { pid, subprocess, log } = await spawnTask({
         exitPath: files.exitPath,
@@ -130,8 +145,8 @@ export class TaskStarter {
       });
       this.logFiles.set(row.id, log);
       subprocess.on('exit', (code, signal) => this.onChildExit(row.id, code, signal as SignalName | null));
-      running = recordWrapperIdentity(store, row, pid, readProcStat(pid), Date.now());
-      logger.info({ task: row.id, pid, command: row.command }, 'task started');
+      running = recordWrapperIdentity(store, store.get(row.id) ?? row, pid, readProcStat(pid), Date.now());
+      logger.info({ task: row.id, pid, command: row.command, restarts: row.restarts ?? 0 }, 'task started');
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       logger.warn({ task: row.id, err: error }, 'task could not be started');
@@ -152,6 +167,7 @@ export class TaskStarter {
     // An id equal to a live task's name would be shadowed by it (names resolve first): draw again.
     for (let attempt = 0; (store.get(id) || store.byName(id)) && attempt < 5; attempt++) id = newTaskId();
     const containment = this.context.containment;
+    const restart = resolveRestartPolicy(request.restart);
     return {
       ...(containment?.mode === 'cgroup'
         ? { containment: 'cgroup' as const, cgroup: join(containment.root, taskCgroupName(id)) }
@@ -182,6 +198,7 @@ export class TaskStarter {
       ...(request.lifetime === 'session' ? { lifetime: 'session' as const } : {}),
       ...(request.ttlMs !== undefined ? { ttlMs: request.ttlMs } : {}),
       ...limitsOf(request),
+      ...(restart !== undefined ? { restart, restarts: 0 } : {}),
     };
   }
 
@@ -259,37 +276,6 @@ function checkLifetime(request: RunRequest): void {
     'lifetime: "session" needs a session, and this client gave none in daemon/initialize: initialize with a ' +
       'session (tend: --session or $TEND_SESSION), or use lifetime "persistent"',
   ]);
-}
-
-/**
- * Creates the task's cgroup `dir` (`<root>/task-<id>`, see chooseContainment) before its wrapper is
- * spawned; the wrapper moves itself in as its first act.
- * @throws Error saying which cgroup could not be created and why (the task then fails, never runs uncontained).
- */
-function createTaskCgroup(dir: string): void {
-  try {
-    mkdirSync(dir);
-  } catch (error) {
-    throw new Error(`could not create the task's cgroup ${dir}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-}
-
-/**
- * mkdir `dir` (0700), plainly when its parent exists (the usual case); a directory already there (left by a
- * crash before its row) is fine, and a missing parent (`<state>/tasks` removed meanwhile) is made again with
- * it (0700), as the recursive mkdir used before did.
- * @throws the mkdir's error otherwise (EEXIST for a non-directory, EACCES…).
- */
-function makeTaskDir(dir: string): void {
-  try {
-    mkdirSync(dir, { mode: 0o700 });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') mkdirSync(dir, { recursive: true, mode: 0o700 });
-    else if (code !== 'EEXIST' || !lstatSync(dir).isDirectory()) throw error;
-  }
 }
 
 /** @throws TendDaemonError invalid_cwd when `cwd` does not exist or is not a directory. */

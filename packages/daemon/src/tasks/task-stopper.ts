@@ -42,6 +42,10 @@ export class TaskStopper {
   private readonly sigkilled = new Set<string>();
   /** Stops whose proof someone waits for, by task id. */
   private readonly tallies = new Map<string, StopTally>();
+  /** Ends a `restarting` task whose stop was recorded (set by the TaskEnder: it has no process to wait for). */
+  endRestarting: (id: string) => void = () => {};
+  /** Starts the next run of a `restarting` task whose backoff ended (set by the supervisor). */
+  startNextRun: (id: string) => void = () => {};
 
   constructor(
     private readonly deps: TaskContext & {
@@ -53,6 +57,7 @@ export class TaskStopper {
       onDeadline: (id) => this.stopForTimeout(id),
       onEscalate: (id) => this.escalate(id),
       onExpire: (id) => this.stopForTtl(id),
+      onRestart: (id) => this.startNextRun(id),
     });
     this.leftovers = new LeftoverWatch(deps);
     deps.events.on('change', (task) => {
@@ -94,8 +99,9 @@ export class TaskStopper {
    */
   stop(row: TaskRow, signal: SignalName, graceMs: number, cause: StopCause, reason?: string): void {
     const { store } = this.deps;
+    const wasRestarting = row.state === 'restarting';
     if (row.state !== 'stopping') {
-      const killAt = signal === 'SIGKILL' ? undefined : Date.now() + graceMs;
+      const killAt = signal === 'SIGKILL' || wasRestarting ? undefined : Date.now() + graceMs;
       store.update(row.id, {
         state: 'stopping',
         stopCause: cause,
@@ -105,6 +111,12 @@ export class TaskStopper {
       row = store.get(row.id) ?? row;
       this.deps.events.changed(row.id);
       this.timers.schedule(row);
+      // Restarting: its run has ended and nothing runs; the stop ends it now and no next run follows.
+      if (wasRestarting) {
+        this.timers.clear(row.id);
+        this.endRestarting(row.id);
+        return;
+      }
     }
     this.signalGroup(row, signal);
     // A stopped (SIGSTOP'd) process keeps the signal pending until it runs again (systemd.kill(5):
@@ -188,7 +200,7 @@ export class TaskStopper {
 
   private stopForTimeout(id: string): void {
     const row = this.deps.store.get(id);
-    if (row && !isTerminal(row.state) && row.state !== 'stopping')
+    if (row && !isTerminal(row.state) && row.state !== 'stopping' && row.state !== 'restarting')
       this.stop(row, 'SIGTERM', this.deps.graceMs, 'timeout');
   }
 
@@ -219,6 +231,8 @@ function stopReason(row: TaskRow, cause: StopCause, signal: SignalName): string 
       return `stopped: its TTL of ${prettyMs(row.ttlMs ?? 0)} expired`;
     case 'session':
       return `stopped: no client of session ${row.session} connected`;
+    case 'restart':
+      return `stopped by task/restart (${signal}); its next run follows`;
     default:
       return `killed by user (${signal})`;
   }

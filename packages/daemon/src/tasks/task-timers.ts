@@ -8,7 +8,7 @@ export const DISK_FULL_RETRY_MS = 500;
 /**
  * Per-task timers driven by deadlines stored in the row, so that they can be
  * re-armed after a daemon restart: `deadlineAt` (timeout), `expiresAt` (TTL) and
- * `killAt` (SIGKILL escalation of a stop in progress). A deadline already past fires at once.
+ * `killAt` (SIGKILL escalation of a stop in progress) and `restartAt` (the next run of a `restarting` task). A deadline already past fires at once.
  * An action that fails because the disk is full is tried again every
  * {@link DISK_FULL_RETRY_MS}.
  */
@@ -16,12 +16,15 @@ export class TaskTimers {
   private readonly deadlines = new Map<string, NodeJS.Timeout>();
   private readonly escalations = new Map<string, NodeJS.Timeout>();
   private readonly expiries = new Map<string, NodeJS.Timeout>();
+  private readonly restarts = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly handlers: {
       onDeadline(id: string): void;
       onEscalate(id: string): void;
       onExpire(id: string): void;
+      /** The backoff of a `restarting` task ended (`restartAt`): start its next run. */
+      onRestart(id: string): void;
     },
   ) {}
 
@@ -40,11 +43,14 @@ export class TaskTimers {
     if (row.killAt !== undefined && row.state === 'stopping') {
       this.arm(this.escalations, row.id, row.killAt, this.handlers.onEscalate);
     }
+    if (row.restartAt !== undefined && row.state === 'restarting') {
+      this.arm(this.restarts, row.id, row.restartAt, this.handlers.onRestart);
+    }
   }
 
   /** Cancels every timer of task `id`. */
   clear(id: string): void {
-    for (const map of [this.deadlines, this.escalations, this.expiries]) {
+    for (const map of [this.deadlines, this.escalations, this.expiries, this.restarts]) {
       const timer = map.get(id);
       if (timer) clearTimeout(timer);
       map.delete(id);
@@ -53,8 +59,8 @@ export class TaskTimers {
 
   /** Cancels every timer. */
   clearAll(): void {
-    for (const id of [...this.deadlines.keys(), ...this.escalations.keys(), ...this.expiries.keys()])
-      this.clear(id);
+    for (const map of [this.deadlines, this.escalations, this.expiries, this.restarts])
+      for (const id of [...map.keys()]) this.clear(id);
   }
 
   private arm(map: Map<string, NodeJS.Timeout>, id: string, at: number, fire: (id: string) => void): void {

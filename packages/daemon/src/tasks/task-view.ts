@@ -35,8 +35,9 @@ export function toTask(row: TaskRow, now = Date.now()): Task {
     state: row.state,
     reason: row.reason,
     stopped: !ended && isStopped(row) ? true : undefined,
-    pid: row.pid,
-    pgid: row.pgid,
+    // A restarting task has no process: its last run's pid is not shown.
+    pid: row.state === 'restarting' ? undefined : row.pid,
+    pgid: row.state === 'restarting' ? undefined : row.pgid,
     containment: row.containment ?? 'group',
     cgroup: row.cgroup,
     exitCode: row.exitCode,
@@ -56,6 +57,9 @@ export function toTask(row: TaskRow, now = Date.now()): Task {
     logPath: row.logPath,
     memoryMaxBytes: row.memoryMaxBytes,
     pidsMax: row.pidsMax,
+    restarts: row.restarts ?? 0,
+    restart: row.restart,
+    restartAt: row.state === 'restarting' && row.restartAt !== undefined ? iso(row.restartAt) : undefined,
   };
   for (const key of Object.keys(task)) if (task[key] === undefined) delete task[key];
   return task as Task;

@@ -75,7 +75,8 @@ export class Watchdog {
   ) {
     const { events } = ender.context;
     events.on('change', (task) => {
-      if (isTerminal(task.state)) this.forget(task.id);
+      // A restarting task's run has ended: its next wrapper is this daemon's child, watched by its exit event.
+      if (isTerminal(task.state) || task.state === 'restarting') this.forget(task.id);
     });
     events.on('orphaned', (row) => this.adopt(row, true));
   }

@@ -28,7 +28,8 @@ export function recordWrapperIdentity(
     bootId: bootId(),
     startedAt,
     deadlineAt: row.timeoutMs !== undefined ? startedAt + row.timeoutMs : undefined,
-    expiresAt: row.ttlMs !== undefined ? startedAt + row.ttlMs : undefined,
+    // A restarted run keeps the first run's TTL: it counts from the task's start (task/restart clears it).
+    expiresAt: row.expiresAt ?? (row.ttlMs !== undefined ? startedAt + row.ttlMs : undefined),
   });
   return store.get(row.id) ?? row;
 }

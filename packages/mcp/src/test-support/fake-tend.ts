@@ -47,6 +47,7 @@ export function task(overrides: Partial<Task> = {}): Task {
     cwd: '/work/project',
     env: {},
     inheritEnv: true,
+    restarts: 0,
     session: 'mcp:/work/project',
     state: 'running',
     pid: 4242,

@@ -3,9 +3,9 @@ import type { Task } from '@tend/client';
 // Text building blocks shared by the tools. Everything a model reads goes
 // through here, so that states, durations and sizes read the same everywhere.
 
-const LIVE = new Set(['starting', 'running', 'stopping']);
+const LIVE = new Set(['starting', 'running', 'stopping', 'restarting']);
 
-/** True while the task has not ended (starting, running, stopping). */
+/** True while the task has not ended (starting, running, stopping, restarting). */
 export function isLive(task: Pick<Task, 'state'>): boolean {
   return LIVE.has(task.state);
 }
@@ -17,19 +17,31 @@ export function taskLabel(task: Pick<Task, 'id' | 'name'>): string {
 
 /** What {@link taskState} looks at: a task, or a completion of the inbox. */
 export type TaskFacts = Pick<Task, 'state'> &
-  Partial<Pick<Task, 'pid' | 'durationMs' | 'reason' | 'exitCode' | 'signal'>>;
+  Partial<Pick<Task, 'pid' | 'durationMs' | 'reason' | 'exitCode' | 'signal' | 'restarts' | 'restartAt'>>;
 
 /**
  * The state of a task in a few words, with what explains it: `running (pid 1234, up 2 min 3 s)`,
- * `failed (exit code 1) after 3.2 s`, `killed (SIGTERM; killed by user) after 1 min`, `lost (exit unknown: …)`.
+ * `failed (exit code 1) after 3.2 s`, `killed (SIGTERM; killed by user) after 1 min`, `lost (exit unknown: …)`,
+ * `restarting (run 1 exited with status 1; next run in 2 s)`; restarts are counted (`restarted 2 times`).
  */
 export function taskState(task: TaskFacts): string {
+  const restarted = task.restarts
+    ? `restarted ${task.restarts} time${task.restarts === 1 ? '' : 's'}`
+    : undefined;
+  if (task.state === 'restarting') {
+    const next =
+      task.restartAt !== undefined
+        ? `next run in ${duration(Math.max(0, Date.parse(task.restartAt) - Date.now()))}`
+        : undefined;
+    const facts = [task.reason, next, restarted].filter(Boolean).join('; ');
+    return facts ? `restarting (${facts})` : 'restarting';
+  }
   if (task.state === 'running' || task.state === 'starting') {
     const up =
       task.durationMs !== undefined && task.durationMs >= 1000
         ? `up ${duration(task.durationMs)}`
         : undefined;
-    const facts = [task.pid ? `pid ${task.pid}` : undefined, up];
+    const facts = [task.pid ? `pid ${task.pid}` : undefined, up, restarted];
     const shown = facts.filter(Boolean).join(', ');
     return shown ? `${task.state} (${shown})` : task.state;
   }
@@ -40,6 +52,7 @@ export function taskState(task: TaskFacts): string {
   if (task.signal !== undefined && !task.reason?.includes(task.signal)) why.push(task.signal);
   if (task.state === 'lost') why.push('exit status unknown');
   if (task.reason) why.push(task.reason);
+  if (restarted) why.push(restarted);
   const after = task.durationMs !== undefined ? ` after ${duration(task.durationMs)}` : '';
   return `${task.state}${why.length ? ` (${why.join('; ')})` : ''}${after}`;
 }

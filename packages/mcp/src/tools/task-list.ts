@@ -7,7 +7,7 @@ import { duration, isLive, oneLine, taskState } from './format.js';
 import { TaskListOutputSchema } from './output-schemas.js';
 import { defineTool, type ToolSetup } from './tool.js';
 
-const LIVE_STATES = ['starting', 'running', 'stopping'] as const;
+const LIVE_STATES = ['starting', 'running', 'stopping', 'restarting'] as const;
 const ENDED_STATES = ['succeeded', 'failed', 'killed', 'timed_out', 'lost'] as const;
 
 export const taskListSchema = z.object({
@@ -20,7 +20,7 @@ export const taskListSchema = z.object({
   state: z
     .enum(['any', 'live', 'ended'])
     .default('any')
-    .describe('live: starting/running/stopping; ended: finished in any way'),
+    .describe('live: starting/running/stopping/restarting; ended: finished in any way'),
   search: z
     .string()
     .min(1)

@@ -3,9 +3,14 @@ import { callerEnvironment } from '@tend/client';
 import * as z from 'zod';
 import {
   MAX_DESCRIPTION_CHARS,
+  DEFAULT_MAX_RESTARTS,
+  DEFAULT_RESTART_BACKOFF_MS,
+  DEFAULT_RESTART_WINDOW_MS,
+  MAX_MAX_RESTARTS,
   MAX_PIDS_MAX,
   MAX_TIMEOUT_MS,
   MIN_MEMORY_MAX_BYTES,
+  RESTART_POLICIES,
   TASK_LIFETIMES,
   TASK_NAME_PATTERN,
 } from '@tend/protocol/wire';
@@ -129,6 +134,48 @@ export function taskRunSchema(workspace: string) {
         'default false. true: you are waiting for it — while it runs, stopping your turn waits for it, and ' +
           'its end continues your work (needs the Stop hook of tend: tend setup claude-code|codex --stop)',
       ),
+    restart: z
+      .object({
+        policy: z
+          .enum(RESTART_POLICIES)
+          .describe(
+            '"on-failure": run the command again when it fails (non-zero exit, a crash, timeout_ms); "always": also ' +
+              'after it succeeded; "no": never. Never after stop_task',
+          ),
+        max_restarts: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_MAX_RESTARTS)
+          .optional()
+          .describe(
+            `give up (the task ends failed) after this many restarts within window_ms (default ${DEFAULT_MAX_RESTARTS})`,
+          ),
+        window_ms: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_TIMEOUT_MS)
+          .optional()
+          .describe(
+            `window in which restarts count towards max_restarts, in ms (default ${DEFAULT_RESTART_WINDOW_MS})`,
+          ),
+        backoff_ms: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_TIMEOUT_MS)
+          .optional()
+          .describe(
+            `delay before the first restart in ms, doubled for each further one, at most 30 s (default ${DEFAULT_RESTART_BACKOFF_MS})`,
+          ),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'restart policy, for a server or watcher that must stay up: the same task (same id, output appended, ' +
+          '"restarting" between runs) runs again after a short backoff, until the limit is reached',
+      ),
     wait_until: z
       .object({
         ...conditionShape,
@@ -156,12 +203,22 @@ export function taskRunSchema(workspace: string) {
 
 export type TaskRunInput = z.output<ReturnType<typeof taskRunSchema>>;
 
+/** task/run's `restart` from start_task's (snake_case) `restart`. */
+function restartOf(input: NonNullable<TaskRunInput['restart']>) {
+  return {
+    policy: input.policy,
+    ...(input.max_restarts !== undefined ? { maxRestarts: input.max_restarts } : {}),
+    ...(input.window_ms !== undefined ? { windowMs: input.window_ms } : {}),
+    ...(input.backoff_ms !== undefined ? { backoffMs: input.backoff_ms } : {}),
+  };
+}
+
 /**
  * start_task: task/run with the workspace as default cwd, this server's
  * environment and umask laid over the daemon's (`callerEnvironment({ overDaemon: true })`; not to a remote host),
  * the session recorded by
  * the connection, lifetime `session` unless told otherwise ({@link MCP_DEFAULT_LIFETIME}), `ttl_ms` as ttlMs,
- * reuse on by default for named tasks, and `killLeftovers` on by default (an agent does
+ * reuse on by default for named tasks, `restart` as task/run's (snake_case keys), and `killLeftovers` on by default (an agent does
  * not look for processes its command left running, and orphans outliving agents are the complaint users
  * make most: README, "Leftovers"); then, with wait_until,
  * one bounded task/wait. Answers with the task's id, name and state, whether it was
@@ -202,6 +259,7 @@ export async function taskRun(input: TaskRunInput, ctx: ToolContext): Promise<To
     ...(input.description !== undefined ? { description: input.description } : {}),
     ...(input.notify === false ? { notify: false } : {}),
     ...(input.trigger ? { trigger: true } : {}),
+    ...(input.restart !== undefined ? { restart: restartOf(input.restart) } : {}),
   });
   const lines = [
     task.reused

@@ -16,7 +16,7 @@ import {
   ShellCommandSchema,
   UmaskSchema,
 } from '../field-limits.js';
-import { TaskLifetimeSchema, TaskSchema } from '../task.js';
+import { RestartPolicySchema, TaskLifetimeSchema, TaskSchema } from '../task.js';
 
 export const TaskNameSchema = z
   .string()
@@ -147,6 +147,11 @@ export const TaskRunFields = z
       .describe(
         'with name: if a live task has that name, the same command and cwd, return it instead of starting another',
       ),
+    restart: RestartPolicySchema.optional().describe(
+      'restart policy: start the command again (same task id, `restarts` + 1, output appended) when a run ends ' +
+        'failed or timed_out ("on-failure") or in any way but a stop ("always"), after a backoff, at most ' +
+        'maxRestarts times within windowMs; the task is `restarting` meanwhile',
+    ),
   })
   .strict();
 

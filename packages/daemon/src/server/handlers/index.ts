@@ -12,6 +12,7 @@ import { taskList } from './task-list.js';
 import { taskOutput } from './task-output.js';
 import { taskPrune } from './task-prune.js';
 import { taskRemove } from './task-remove.js';
+import { taskRestart } from './task-restart.js';
 import { taskRun } from './task-run.js';
 import { taskStatsHandler } from './task-stats.js';
 import { taskWait } from './task-wait.js';
@@ -31,6 +32,7 @@ export const HANDLERS_BY_KEY = {
   TaskOutput: taskOutput,
   TaskWait: taskWait,
   TaskKill: taskKill,
+  TaskRestart: taskRestart,
   TaskRemove: taskRemove,
   TaskPrune: taskPrune,
   TaskCompletions: taskCompletions,
