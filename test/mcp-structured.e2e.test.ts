@@ -120,6 +120,12 @@ describe('tend mcp for programs', () => {
       [sleeper.task.id, 'killed'],
     ]);
 
+    // up_project answers with project/up's result (issue 14): the task of the workspace's tend.toml, ready.
+    writeFileSync(join(workspace, 'tend.toml'), '[tasks.hello]\ncommand = "sleep 60"\n');
+    const up = await call('up_project', {});
+    expect(up).toMatchObject({ project: workspace, ok: true, tasks: [{ name: 'hello', state: 'ready' }] });
+    await call('stop_task', { id: up.tasks[0].task.id, grace_ms: 2_000 });
+
     expect([...called].sort()).toEqual(tools.map((t) => t.name).sort());
 
     // A failed call is an error answer for the model: text, and no structured content to validate.
