@@ -11,7 +11,8 @@
 //                     (tend-daemon.js, daemon-*.js); `tend mcp` and every command module are chunks loaded by
 //                     import() when the command runs
 //   prebuilds/<platform>-<arch>-abi<N>/better_sqlite3.node   the SQLite addon, one per supported Node ABI
-//   README.md, LICENSE, THIRD_PARTY_LICENSES.md, systemd/tend.service, docs/protocol.md, docs/protocol.schema.json
+//   README.md, LICENSE, THIRD_PARTY_LICENSES.md, systemd/tend.service, docs/protocol.md, docs/protocol.schema.json,
+//   docs/tend-toml.md, docs/tend-toml.schema.json, docs/agents/*.md
 //
 // better-sqlite3's JS is bundled; its native addon cannot be, and installing better-sqlite3 on the user's
 // machine would download a prebuild from GitHub or compile with node-gyp (97 s, and fails offline). So the
@@ -320,8 +321,10 @@ export async function writeStage() {
   writeFileSync(join(STAGE_DIR, 'THIRD_PARTY_LICENSES.md'), thirdPartyLicenses(metafile));
   cpSync(join(ROOT, 'packages', 'daemon', 'systemd'), join(STAGE_DIR, 'systemd'), { recursive: true });
   mkdirSync(join(STAGE_DIR, 'docs'));
-  for (const name of ['protocol.md', 'protocol.schema.json'])
+  // The documents the README links to: the protocol, tend.toml and the agent hosts' pages, with their schemas.
+  for (const name of ['protocol.md', 'protocol.schema.json', 'tend-toml.md', 'tend-toml.schema.json'])
     copyFileSync(join(ROOT, 'docs', name), join(STAGE_DIR, 'docs', name));
+  cpSync(join(ROOT, 'docs', 'agents'), join(STAGE_DIR, 'docs', 'agents'), { recursive: true });
   let bytes = 0;
   for (const name of readdirSync(join(STAGE_DIR, 'dist')))
     bytes += statSync(join(STAGE_DIR, 'dist', name)).size;
@@ -341,6 +344,7 @@ const REQUIRED = [
   'package/dist/tend-daemon.js',
   'package/systemd/tend.service',
   'package/docs/protocol.schema.json',
+  'package/docs/tend-toml.schema.json',
 ];
 
 /**
