@@ -9,7 +9,7 @@ import { reserveExitRecord } from './exit-record.js';
 import { resolveTask } from './ids.js';
 import type { TaskContext } from './task-events.js';
 import { taskFiles } from './task-folder.js';
-import type { TaskStarter } from './task-start.js';
+import { checkLiveLimit, type TaskStarter } from './task-start.js';
 import type { TaskStopper } from './task-stopper.js';
 import { DISK_FULL_RETRY_MS } from './task-timers.js';
 import { toTask } from './task-view.js';
@@ -102,7 +102,7 @@ export class TaskRestarter {
   /** Makes ended task `row` `restarting`, due now (task/restart of an ended task). */
   private reopen(row: TaskRow): void {
     const { store, events } = this.context;
-    this.checkLiveLimit();
+    checkLiveLimit(this.context.store, this.options.maxLiveTasks);
     // What still runs of the ended task goes: the next run starts clean.
     if (row.leftoversRunning) this.stopper.sweep(row);
     const holder = row.name !== undefined ? store.byName(row.name) : undefined;
@@ -154,19 +154,6 @@ export class TaskRestarter {
     } catch (error) {
       this.context.logger.warn({ task: row.id, cgroup: row.cgroup, err: error }, 'task cgroup left in place');
     }
-  }
-
-  /** @throws TendDaemonError limit_exceeded when `maxLiveTasks` tasks are live. */
-  private checkLiveLimit(): void {
-    const limit = this.options.maxLiveTasks;
-    if (limit === undefined) return;
-    const live = this.context.store.liveCount();
-    if (live < limit) return;
-    throw new TendDaemonError(
-      'limit_exceeded',
-      `${live} tasks are live, the limit (maxLiveTasks in config.json is ${limit}); stop or wait for some, or raise the limit`,
-      { limit, live },
-    );
   }
 }
 

@@ -12,7 +12,7 @@ import { TendDaemonError } from '../errors.js';
 import { diskFullError, isDiskFull } from '../runtime/disk-full.js';
 import { taskCgroupName } from '../runtime/cgroup.js';
 import { readProcStat } from '../runtime/proc.js';
-import { NameTakenError, type TaskRow } from '../store/task-store.js';
+import { NameTakenError, type TaskRow, type TaskStore } from '../store/task-store.js';
 import { reserveExitRecord } from './exit-record.js';
 import { resolveRestartPolicy } from './restart-policy.js';
 import { checkTaskName, newTaskId } from './ids.js';
@@ -86,7 +86,7 @@ export class TaskStarter {
       const existing = this.reusable(request);
       if (existing) return existing;
     }
-    this.checkLiveLimit();
+    checkLiveLimit(this.context.store, this.options.maxLiveTasks);
     const row = this.newRow(request);
     const reserveError = this.reserveTaskFiles(row.id, taskFiles(tasksDir, row.id));
     try {
@@ -202,19 +202,6 @@ export class TaskStarter {
     };
   }
 
-  /** @throws TendDaemonError limit_exceeded when `maxLiveTasks` tasks are live. */
-  private checkLiveLimit(): void {
-    const limit = this.options.maxLiveTasks;
-    if (limit === undefined) return;
-    const live = this.context.store.liveCount();
-    if (live < limit) return;
-    throw new TendDaemonError(
-      'limit_exceeded',
-      `${live} tasks are live, the limit (maxLiveTasks in config.json is ${limit}); stop or wait for some, or raise the limit`,
-      { limit, live },
-    );
-  }
-
   /**
    * Creates the task's directory and reserves the room its exit record needs,
    * so that the wrapper can write it even when the disk fills up meanwhile.
@@ -289,4 +276,20 @@ function checkCwd(cwd: string): void {
     });
   }
   if (!isDir) throw new TendDaemonError('invalid_cwd', `cwd ${cwd} is not a directory`, { cwd });
+}
+
+/**
+ * Refuses a new live task when `limit` tasks (config `maxLiveTasks`) are live; unlimited when undefined.
+ * Used by task/run and by task/restart of an ended task.
+ * @throws TendDaemonError limit_exceeded naming the count and the limit.
+ */
+export function checkLiveLimit(store: Pick<TaskStore, 'liveCount'>, limit: number | undefined): void {
+  if (limit === undefined) return;
+  const live = store.liveCount();
+  if (live < limit) return;
+  throw new TendDaemonError(
+    'limit_exceeded',
+    `${live} tasks are live, the limit (maxLiveTasks in config.json is ${limit}); stop or wait for some, or raise the limit`,
+    { limit, live },
+  );
 }
