@@ -86,17 +86,8 @@ export async function connectDaemon(
     ...(options.session === undefined ? {} : { session: options.session }),
   };
   if (options.host !== undefined) return connectRemote(options.host, env, timeoutMs, hello, remoteAfterPid);
-  const paths = resolvePaths({ env });
   const deadline = Date.now() + timeoutMs;
-  let socketOptions: DaemonSocketOptions = {
-    socketPath: options.socketPath ?? paths.socketPath,
-    autoStart: options.autoStart ?? true,
-    daemonCommand: options.daemonCommand,
-    env: options.socketPath ? { ...env, TEND_SOCKET: options.socketPath } : env,
-    stateDir: paths.stateDir,
-    logPath: paths.logPath,
-    timeoutMs,
-  };
+  let socketOptions = localSocketOptions(options, env, timeoutMs);
   let replaced: DaemonInfo | undefined;
   for (;;) {
     const connected = await initialize(socketOptions, hello, deadline);
@@ -131,20 +122,8 @@ export async function connectDaemon(
  */
 export async function dialDaemonSocket(options: ConnectOptions = {}): Promise<Socket> {
   const env = options.env ?? process.env;
-  const paths = resolvePaths({ env });
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  return openDaemonSocket(
-    {
-      socketPath: options.socketPath ?? paths.socketPath,
-      autoStart: options.autoStart ?? true,
-      daemonCommand: options.daemonCommand,
-      env: options.socketPath ? { ...env, TEND_SOCKET: options.socketPath } : env,
-      stateDir: paths.stateDir,
-      logPath: paths.logPath,
-      timeoutMs,
-    },
-    Date.now() + timeoutMs,
-  );
+  return openDaemonSocket(localSocketOptions(options, env, timeoutMs), Date.now() + timeoutMs);
 }
 
 let sshModule: Promise<typeof import('./ssh-host.js')> | undefined;
@@ -278,4 +257,22 @@ async function shutDownOlder(
       `the older tend daemon (pid ${daemon.pid}, protocol ${daemon.protocolVersion}) did not exit within ${options.timeoutMs} ms after daemon/shutdown`,
     );
   }
+}
+
+/** How to reach this machine's daemon: its socket (TEND_SOCKET/TEND_HOME or `options.socketPath`), and how to start one. */
+function localSocketOptions(
+  options: ConnectOptions,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): DaemonSocketOptions {
+  const paths = resolvePaths({ env });
+  return {
+    socketPath: options.socketPath ?? paths.socketPath,
+    autoStart: options.autoStart ?? true,
+    daemonCommand: options.daemonCommand,
+    env: options.socketPath ? { ...env, TEND_SOCKET: options.socketPath } : env,
+    stateDir: paths.stateDir,
+    logPath: paths.logPath,
+    timeoutMs,
+  };
 }
