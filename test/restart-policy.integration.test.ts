@@ -152,9 +152,10 @@ describe.each([{ cgroup: false }, { cgroup: true }])(
 
     it('task/restart runs a running task again: same id, restarts + 1, new pid, output appended', async () => {
       const task = await client.request('task/run', { command: 'echo hi; exec sleep 60', cwd: harness.home });
+      // pollUntil takes "" as an answer: wait for the first run's line itself.
       await pollUntil(
         'the first output',
-        async () => (await client.request('task/output', { id: task.id })).data,
+        async () => (await client.request('task/output', { id: task.id })).data === 'hi\n',
       );
       const again = await client.request('task/restart', { task: task.id, graceMs: 5_000 });
       harness.ownTask(again);
