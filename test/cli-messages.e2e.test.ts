@@ -27,7 +27,10 @@ describe('help', () => {
     const result = await tend(home, ['stats', '--help']);
     expect(result.code).toBe(125);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^tend: unknown command 'stats'; the commands of tend are run, ps, logs/);
+    expect(result.stderr).toMatch(
+      /^tend: unknown command 'stats'; the commands of tend are run, ps, up, down, logs, .*, context \(see tend --help\)/,
+    );
+    expect(result.stderr).not.toContain('__complete');
     expect((await tend(home, ['daemon', 'frob', '-h'])).stderr).toMatch(
       /^tend: unknown command 'frob'; the commands of tend daemon are start, stop, restart, status/,
     );

@@ -25,7 +25,12 @@ export async function main(args: readonly string[]): Promise<number> {
       return ExitCode.Ok;
     }
     if (path.kind === 'unknown') {
-      const names = path.command.commands.map((c) => c.name()).filter((n) => n !== 'help');
+      // The commands --help lists (commander's visibleCommands: hidden ones such as __complete left out).
+      const names = path.command
+        .createHelp()
+        .visibleCommands(path.command)
+        .map((c) => c.name())
+        .filter((n) => n !== 'help');
       const where = commandName(path.command);
       throw new CliError(
         `unknown command '${path.word}'; the commands of ${where} are ${names.join(', ')} (see ${where} --help)`,
