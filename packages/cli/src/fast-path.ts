@@ -25,7 +25,8 @@ const VALUED = new Set(['--session', '--cwd']);
  * @param args the user's arguments (without `node` and the script path).
  */
 export function plainPsOptions(args: readonly string[]): ListOptions | undefined {
-  const options: ListOptions = {};
+  // commander's defaults of the negatable --no-trunc and --no-color.
+  const options: ListOptions = { trunc: true, color: true };
   let at = 0;
   if (args[at] === '--json') {
     options.json = true;
