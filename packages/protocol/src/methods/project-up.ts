@@ -5,6 +5,7 @@ import { defineRequest } from '../method.js';
 import { REQUEST_NAMES } from '../method-names.js';
 import { TaskSchema } from '../task.js';
 import { TaskNameSchema, TaskRunFields } from './task-run.js';
+import { UntilFields } from './task-wait.js';
 
 /** What a dependant needs of a dependency before it starts (tend.toml `depends_on`). */
 export const DEPENDENCY_CONDITIONS = ['succeeded', 'ready', 'started'] as const;
@@ -22,19 +23,10 @@ export const DEFAULT_READY_TIMEOUT_MS = 60_000;
 /** A task's readiness check: exactly one of output, port, http and command. */
 export const ReadyCheckSchema = z
   .object({
-    output: z.string().min(1).optional().describe('a line of output matches this regular expression (RE2)'),
-    port: z
-      .number()
-      .int()
-      .min(1)
-      .max(65535)
-      .optional()
-      .describe('a process of the task listens on this TCP port'),
-    http: z
-      .string()
-      .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
-      .optional()
-      .describe('this URL answers (any HTTP status)'),
+    // The output, port and http rules of task/wait's until (one rule for both: pattern size, URL form).
+    output: UntilFields.shape.output.describe('a line of output matches this regular expression (RE2)'),
+    port: UntilFields.shape.port.describe('a process of the task listens on this TCP port'),
+    http: UntilFields.shape.http.describe('this URL answers (any HTTP status)'),
     command: z
       .string()
       .min(1)

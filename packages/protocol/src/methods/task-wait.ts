@@ -5,8 +5,11 @@ import { TaskSchema } from '../task.js';
 import { TaskRefSchema } from './task-get.js';
 import { GrepSchema } from './task-output.js';
 
-/** What `task/wait` waits for; exactly one key. */
-export const UntilSchema = z
+/**
+ * The conditions `task/wait` can wait for, each optional and unchecked as a set: project/up's readiness
+ * checks (methods/project-up.ts) use the same output, port and http rules.
+ */
+export const UntilFields = z
   .object({
     exit: z.literal(true).optional().describe('the task ends (the default)'),
     output: GrepSchema.shape.pattern
@@ -25,14 +28,15 @@ export const UntilSchema = z
       .optional()
       .describe('this URL answers an HTTP request (any status)'),
   })
-  .strict()
-  .refine(
-    (u) => Object.values(u).filter((v) => v !== undefined).length === 1,
-    'give exactly one of exit, output, port or http',
-  )
-  .meta({
-    oneOf: [{ required: ['exit'] }, { required: ['output'] }, { required: ['port'] }, { required: ['http'] }],
-  });
+  .strict();
+
+/** What `task/wait` waits for; exactly one key. */
+export const UntilSchema = UntilFields.refine(
+  (u) => Object.values(u).filter((v) => v !== undefined).length === 1,
+  'give exactly one of exit, output, port or http',
+).meta({
+  oneOf: [{ required: ['exit'] }, { required: ['output'] }, { required: ['port'] }, { required: ['http'] }],
+});
 
 export const TaskWait = defineRequest({
   method: REQUEST_NAMES.TaskWait,
