@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { Task } from '@tend/protocol';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, cliEnv, makeTendHome, tend, tendJson } from './helpers.js';
+import { CLI_BIN, cleanUpTendHome, makeTendHome, tend, tendJson } from './helpers.js';
+import { tendMcpTransport } from './support/mcp-transport.js';
 
 // A task started by an agent through `tend mcp` (a real MCP SDK client) with description, notify and
 // trigger; its end reaches the same agent through `tend hook claude-code …` run in the same project,
@@ -39,14 +39,9 @@ async function call(name: string, args: Record<string, unknown>): Promise<string
 
 describe('tend mcp and tend hook share the session', () => {
   it('start_task takes description, notify and trigger; list_tasks shows the description; the hook reports the end', async () => {
-    const env = Object.fromEntries(
-      Object.entries(cliEnv(home)).filter((e): e is [string, string] => e[1] !== undefined),
-    );
     // As Claude Code starts it: in the project directory, without --session.
     client = new Client({ name: 'tend-hooks-e2e', version: '1.0.0' });
-    await client.connect(
-      new StdioClientTransport({ command: process.execPath, args: [CLI_BIN, 'mcp'], cwd: project, env }),
-    );
+    await client.connect(tendMcpTransport(home, project));
     const started = await call('start_task', {
       command: 'echo built; exit 0',
       name: 'build',

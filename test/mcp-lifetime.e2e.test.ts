@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { Task } from '@tend/protocol';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, cliEnv, makeTendHome, tend, tendJson } from './helpers.js';
+import { CLI_BIN, cleanUpTendHome, makeTendHome, tend, tendJson } from './helpers.js';
 import { pollUntil } from './support/poll.mjs';
+import { tendMcpTransport } from './support/mcp-transport.js';
 
 // start_task's default lifetime (session) through a real MCP client and `tend mcp`: a task started by an
 // agent is kept while another MCP server of the same workspace (its session) is connected — which that
@@ -35,15 +35,7 @@ afterEach(async () => {
 
 /** Starts `tend mcp` in the workspace (session mcp:<workspace>) and connects an MCP client to it. */
 async function connectAgent(): Promise<Client> {
-  const env = Object.fromEntries(
-    Object.entries(cliEnv(home)).filter((e): e is [string, string] => e[1] !== undefined),
-  );
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [CLI_BIN, 'mcp'],
-    cwd: workspace,
-    env,
-  });
+  const transport = tendMcpTransport(home, workspace);
   const client = new Client({ name: 'tend-e2e', version: '1.0.0' });
   await client.connect(transport);
   clients.push(client);

@@ -1,10 +1,9 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { Task } from '@tend/protocol';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, cliEnv, makeTendHome, tendJson } from './helpers.js';
+import { CLI_BIN, cleanUpTendHome, makeTendHome, tendJson } from './helpers.js';
 import {
   API_DELAY_MS,
   freePort,
@@ -13,6 +12,7 @@ import {
   SERVE_SCRIPT,
   stackToml,
 } from './project-stack.js';
+import { tendMcpTransport } from './support/mcp-transport.js';
 
 // An agent brings up a project task by name through the SDK's own MCP client (stdio to `tend mcp`),
 // in a workspace holding the three-task stack's tend.toml.
@@ -49,13 +49,8 @@ describe('up_project, driven by a real MCP client', { timeout: 180_000 }, () => 
   it('lists the declared tasks not running, brings up api by name with its dependency, and reports it ready', async () => {
     const [apiPort, webPort] = [await freePort(), await freePort()];
     workspace = makeProject(stackToml(apiPort, webPort), { 'serve.mjs': SERVE_SCRIPT });
-    const env = Object.fromEntries(
-      Object.entries(cliEnv(home)).filter((e): e is [string, string] => e[1] !== undefined),
-    );
     client = new Client({ name: 'tend-e2e', version: '1.0.0' });
-    await client.connect(
-      new StdioClientTransport({ command: process.execPath, args: [CLI_BIN, 'mcp'], cwd: workspace, env }),
-    );
+    await client.connect(tendMcpTransport(home, workspace));
 
     const before = await call('list_tasks', {});
     expect(before.text).toContain(

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, fromJsonSchema, type JsonSchemaType } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, cliEnv, makeTendHome } from './helpers.js';
+import { CLI_BIN, cleanUpTendHome, makeTendHome } from './helpers.js';
+import { tendMcpTransport } from './support/mcp-transport.js';
 import { pollUntil } from './support/poll.mjs';
 
 // Issue 17, MCP half: what a program (not only a model) gets from `tend mcp`, through the SDK's own
@@ -35,16 +35,7 @@ afterEach(async () => {
  * or with `modern` the 2026-07-28 era (`server/discover`, per-request envelopes, `subscriptions/listen`).
  */
 async function connectAgent(modern = false): Promise<Client> {
-  const env = Object.fromEntries(
-    Object.entries(cliEnv(home)).filter((e): e is [string, string] => e[1] !== undefined),
-  );
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [CLI_BIN, 'mcp'],
-    cwd: workspace,
-    env,
-    stderr: 'pipe',
-  });
+  const transport = tendMcpTransport(home, workspace, { stderr: 'pipe' });
   const client = new Client(
     { name: 'tend-e2e-structured', version: '1.0.0' },
     modern ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {},

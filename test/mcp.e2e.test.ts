@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { Task } from '@tend/protocol';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, cliEnv, makeTendHome, tendJson } from './helpers.js';
+import { CLI_BIN, cleanUpTendHome, makeTendHome, tendJson } from './helpers.js';
 import { pollUntil } from './support/poll.mjs';
 import { isAlive } from './support/processes.mjs';
+import { tendMcpTransport } from './support/mcp-transport.js';
 
 // End to end through a real MCP client: the SDK's own Client, speaking stdio to
 // `node packages/cli/dist/bin.js mcp` in a fresh TEND_HOME, as Claude Code,
@@ -44,16 +44,7 @@ afterEach(async () => {
 
 /** Starts `tend mcp` in the workspace (its default session: mcp:<workspace>) and connects an MCP client to it. */
 async function connectAgent(): Promise<{ client: Client; stderr: () => string; pid: number }> {
-  const env = Object.fromEntries(
-    Object.entries(cliEnv(home)).filter((e): e is [string, string] => e[1] !== undefined),
-  );
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [CLI_BIN, 'mcp'],
-    cwd: workspace,
-    env,
-    stderr: 'pipe',
-  });
+  const transport = tendMcpTransport(home, workspace, { stderr: 'pipe' });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const client = new Client({ name: 'tend-e2e', version: '1.0.0' });
