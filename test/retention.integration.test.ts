@@ -210,9 +210,15 @@ describe('the daemon log', () => {
     );
     for (let i = 0; i < 40; i++) (await harness.connect('filler')).close();
     await client.request('daemon/status', {});
-    const logs = readdirSync(stateDir)
-      .filter((name) => name.startsWith('daemon.log'))
-      .sort();
+    // A rotation may be under way while we look (`.1` renamed to `.2`, `daemon.log` not yet to `.1`), so
+    // wait for the three files; at every look no fourth file may exist (logFiles: 2 keeps two rotated files).
+    const logs = await pollUntil('daemon.log, .1 and .2 at one look', () => {
+      const names = readdirSync(stateDir)
+        .filter((name) => name.startsWith('daemon.log'))
+        .sort();
+      expect(names.filter((name) => !['daemon.log', 'daemon.log.1', 'daemon.log.2'].includes(name))).toEqual([]);
+      return names.length === 3 ? names : undefined;
+    });
     expect(logs).toEqual(['daemon.log', 'daemon.log.1', 'daemon.log.2']);
     // The fillers' "disconnected" lines may still be on their way and rotate once more: rotation renames
     // `.1` to `.2` before `daemon.log` to `.1`, so read both files only when both are there.
