@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TendClient } from '../packages/client/dist/index.js';
@@ -158,8 +158,13 @@ describe.each<How>(['tend daemon restart', 'kill -9'])('clients across %s', (how
       '--',
       `echo started; ${untilFileExists(go, home)}; echo resumed; exit 2`,
     ]);
-    await pollUntil('run --wait to print the first line', () =>
-      run.stdout() === 'started\n' ? true : undefined,
+    // This wait includes a cold daemon start, which takes seconds with both cores busy.
+    await pollUntil(
+      'run --wait to print the first line',
+      () => (run.stdout() === 'started\n' ? true : undefined),
+      {
+        timeoutMs: 25_000,
+      },
     );
     const wait = startTend(['wait', 'gated']);
     await clientsInitialized(2);
@@ -251,5 +256,25 @@ describe('a deliberate tend daemon stop', () => {
     // The mark is about that daemon only: the next one removes it, and its clients reconnect again.
     expect((await tend(home, ['daemon', 'start'])).code).toBe(0);
     expect(existsSync(join(home, 'run', 'stopped.json'))).toBe(false);
+  });
+});
+
+describe('a daemon whose TEND_HOME was removed', () => {
+  it('ends a waiting tend wait with exit 125 when the daemon dies, and starts no daemon in the removed home', async () => {
+    // The task's loop ends by itself once the home is gone.
+    const task = await tendJson<{ id: string }>(home, ['run', '--', untilFileExists(join(home, 'go'), home)]);
+    const wait = startTend(['wait', task.id]);
+    await clientsInitialized(2);
+    const old = daemonPid(home) as number;
+
+    rmSync(home, { recursive: true, force: true });
+    process.kill(old, 'SIGKILL');
+    const waited = await wait.done;
+
+    expect(waited.code, waited.stderr).toBe(125);
+    expect(waited.stderr).toContain(`the tend daemon (pid ${old}) ended and its task store`);
+    expect(waited.stderr).toContain('no longer exists');
+    expect(waited.stderr).not.toContain('reconnected');
+    expect(existsSync(home)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import {
   resolvePaths,
   type MethodRef,
@@ -240,6 +240,10 @@ export class ReconnectingChannel {
       }
     }
     if (stopped()) throw stoppedError(this.info);
+    const dbPath = resolvePaths({ env: this.options.env ?? process.env }).dbPath;
+    // The store is gone with its folder (a removed TEND_HOME, a test's cleanup): a daemon started now would
+    // recreate the folder with an empty store, where the task this client waits for or follows never existed.
+    if (!existsSync(dbPath)) throw storeRemovedError(this.info, dbPath);
     return connectDaemon({ ...this.options, timeoutMs: Math.max(1, backoff.remainingMs()) });
   }
 
@@ -309,6 +313,14 @@ function stoppedPid(options: ConnectOptions): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The daemon ended and its task store went with it: no new daemon is started in its place. */
+function storeRemovedError(daemon: DaemonInfo, dbPath: string): DaemonStoppedError {
+  return new DaemonStoppedError(
+    `the tend daemon (pid ${daemon.pid}) ended and its task store ${dbPath} no longer exists (its TEND_HOME or ` +
+      'state folder was removed); no new daemon was started there: any tend command starts one with an empty store',
+  );
 }
 
 function stoppedError(daemon: DaemonInfo): DaemonStoppedError {
