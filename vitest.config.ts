@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     pool: 'forks',
+    // Marks the run's processes and ends any a test left running (test/support/global-setup.mjs).
+    globalSetup: ['test/support/global-setup.mjs'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

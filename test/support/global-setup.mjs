@@ -1,0 +1,25 @@
+// @ts-check
+// vitest's globalSetup (vitest.config.ts): marks every process a test run starts, and at the end ends
+// those still running. Each test cleans up what it started by the pids it recorded; this is the net for
+// a test whose cleanup did not run in time (a timeout under load once left 13 daemons behind).
+
+import { processesWith, signalIfOurs } from './processes.mjs';
+
+/**
+ * Sets `TEND_TEST_RUN=<pid>-<ms>` in the environment, which the test workers inherit and pass on to the
+ * CLIs, daemons and tasks they start (unless a test builds an environment from scratch), and returns
+ * the teardown.
+ * @returns {() => void} the teardown: SIGKILLs every live process (this one excluded) whose environment
+ *   holds this run's marker, and names them on stderr.
+ */
+export default function setup() {
+  const marker = `TEND_TEST_RUN=${process.pid}-${Date.now()}`;
+  process.env.TEND_TEST_RUN = marker.slice('TEND_TEST_RUN='.length);
+  return () => {
+    const left = processesWith(marker).filter((pid) => signalIfOurs({ pid, envMarker: marker }, 'SIGKILL'));
+    if (left.length > 0)
+      process.stderr.write(
+        `tend tests: ${left.length} process(es) of this run were still running at its end and were killed: ${left.join(' ')}\n`,
+      );
+  };
+}
