@@ -182,6 +182,9 @@ export class TaskStore {
       byName: db.prepare(
         `SELECT * FROM tasks WHERE name = ? ORDER BY (state IN ${LIVE_STATES_SQL}) DESC, created_at DESC, rowid DESC LIMIT 1`,
       ),
+      liveByName: db.prepare(
+        `SELECT * FROM tasks WHERE name = ? AND state IN ${LIVE_STATES_SQL} ORDER BY created_at LIMIT 11`,
+      ),
       byProjectName: db.prepare(
         `SELECT * FROM tasks WHERE COALESCE(project, '') = ? AND name = ? ` +
           `ORDER BY (state IN ${LIVE_STATES_SQL}) DESC, created_at DESC, rowid DESC LIMIT 1`,
@@ -228,6 +231,14 @@ export class TaskStore {
   /** The live task named `name`, else the newest task that had that name. */
   byName(name: string): TaskRow | undefined {
     return fromRow(this.statements.byName.get(name));
+  }
+
+  /**
+   * The live tasks named `name`, oldest first, at most 11: names are unique among the live tasks of one
+   * project (and among live ad-hoc tasks), so more than one means several projects use the name.
+   */
+  liveByName(name: string): TaskRow[] {
+    return this.statements.liveByName.all(name).map((r) => fromRow(r) as TaskRow);
   }
 
   /**

@@ -115,6 +115,19 @@ describe('resolveTask', () => {
     expect(error.message).toContain('k3x9a001, k3x9b002');
   });
 
+  it('throws ambiguous_id naming each project when live tasks of several projects share the name', () => {
+    store.insert(row({ id: 'p0000001', name: 'api', state: 'running', project: '/src/a', createdAt: 400 }));
+    store.insert(row({ id: 'p0000002', name: 'api', state: 'running', project: '/src/b', createdAt: 500 }));
+    store.insert(row({ id: 'p0000003', name: 'api', state: 'succeeded', createdAt: 600 }));
+    const error = thrown(() => resolveTask(store, 'api'));
+    expect(error.reason).toBe('ambiguous_id');
+    expect(error.data).toStrictEqual({ candidates: ['p0000001', 'p0000002'] });
+    expect(error.message).toContain('p0000001 in /src/a, p0000002 in /src/b');
+    // One live task of that name, in any project: resolved, as before.
+    store.update('p0000002', { state: 'failed' });
+    expect(resolveTask(store, 'api').id).toBe('p0000001');
+  });
+
   it('throws task_not_found quoting the reference when nothing matches', () => {
     const error = thrown(() => resolveTask(store, 'nothing'));
     expect(error.reason).toBe('task_not_found');

@@ -17,12 +17,26 @@ export function newTaskId(): string {
  * Resolves what a user typed to one task, in this order: exact id; name (the
  * live task of that name, else the newest that had it); unique id prefix.
  * @throws TendDaemonError task_not_found when nothing matches, ambiguous_id
- *   (with `data.candidates`) when a prefix matches several tasks.
+ *   (with `data.candidates`) when a prefix matches several tasks, or when a name is
+ *   that of live tasks in several projects (names are unique per project only).
  */
 export function resolveTask(store: TaskStore, ref: string): TaskRow {
   const exact = store.get(ref);
   if (exact) return exact;
-  const named = store.byName(ref);
+  const live = store.liveByName(ref);
+  if (live.length > 1) {
+    const candidates = live.slice(0, 10).map((row) => row.id);
+    const where = live
+      .slice(0, 10)
+      .map((row) => `${row.id} in ${row.project ?? 'no project'}`)
+      .join(', ');
+    throw new TendDaemonError(
+      'ambiguous_id',
+      `"${ref}" names live tasks of several projects (${where}${live.length > 10 ? ', …' : ''}); use the task's id`,
+      { candidates },
+    );
+  }
+  const named = live[0] ?? store.byName(ref);
   if (named) return named;
   const matches = /^[0-9a-z]+$/.test(ref) ? store.byPrefix(ref) : [];
   if (matches.length === 1) return matches[0] as TaskRow;
