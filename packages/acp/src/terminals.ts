@@ -15,7 +15,7 @@ import {
   type WaitForTerminalExitResponse,
 } from '@agentclientprotocol/sdk';
 import { callerEnvironment, type Task, type TendClient } from '@tend/client';
-import { MAX_OUTPUT_LIMIT } from '@tend/protocol/wire';
+import { LIVE_STATES, MAX_OUTPUT_LIMIT } from '@tend/protocol/wire';
 import { formatTerminalId, parseTerminalId, type TerminalRef } from './terminal-id.js';
 import { keepEnd, shellLine } from './text.js';
 
@@ -207,10 +207,8 @@ export function tendTerminals(options: TendTerminalsOptions): TendTerminals {
   return new TendTerminals(options);
 }
 
-const LIVE = new Set(['starting', 'running', 'stopping']);
-
 function isLive(task: Pick<Task, 'state'>): boolean {
-  return LIVE.has(task.state);
+  return LIVE_STATES.includes(task.state);
 }
 
 /** ACP's exit status of an ended task: exit code or signal, the other null (both null when tend lost it). */

@@ -3,6 +3,7 @@
 import type { Command, Option } from 'commander';
 import { CliError } from './errors.js';
 import { writeOut } from './output.js';
+import { LIVE_STATES, type TaskState } from '@tend/protocol/wire';
 
 /** Shells `tend completion` writes a script for. */
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -242,7 +243,7 @@ export async function completeTasks(): Promise<number> {
         setTimeout(() => reject(new Error('timeout')), COMPLETE_TIMEOUT_MS).unref(),
       );
       const tasks = await Promise.race([client.list({ limit: 200 }), timer]);
-      const live = (t: { state: string }) => ['starting', 'running', 'stopping'].includes(t.state);
+      const live = (t: { state: TaskState }) => LIVE_STATES.includes(t.state);
       const ordered = [...tasks.filter(live), ...tasks.filter((t) => !live(t))];
       const names = ordered.flatMap((t) => (t.name ? [t.name] : []));
       await writeOut([...new Set([...names, ...ordered.map((t) => t.id)])].map((w) => `${w}\n`).join(''));

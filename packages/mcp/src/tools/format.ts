@@ -1,13 +1,12 @@
 import type { Task } from '@tend/client';
+import { LIVE_STATES } from '@tend/protocol/wire';
 
 // Text building blocks shared by the tools. Everything a model reads goes
 // through here, so that states, durations and sizes read the same everywhere.
 
-const LIVE = new Set(['starting', 'running', 'stopping', 'restarting']);
-
 /** True while the task has not ended (starting, running, stopping, restarting). */
 export function isLive(task: Pick<Task, 'state'>): boolean {
-  return LIVE.has(task.state);
+  return LIVE_STATES.includes(task.state);
 }
 
 /** `task k3j9x2 "web"`, or `task k3j9x2` when it has no name. */

@@ -1,14 +1,11 @@
 import * as z from 'zod';
 import type { Task } from '@tend/client';
-import { MAX_DESCRIPTION_CHARS } from '@tend/protocol/wire';
+import { LIVE_STATES, MAX_DESCRIPTION_CHARS, TERMINAL_STATES } from '@tend/protocol/wire';
 import { findProjectFile, loadProjectFile, ProjectFileError } from '@tend/client/project-file';
 import type { ToolContext, ToolText } from './context.js';
 import { duration, isLive, oneLine, taskState } from './format.js';
 import { TaskListOutputSchema } from './output-schemas.js';
 import { defineTool, type ToolSetup } from './tool.js';
-
-const LIVE_STATES = ['starting', 'running', 'stopping', 'restarting'] as const;
-const ENDED_STATES = ['succeeded', 'failed', 'killed', 'timed_out', 'lost'] as const;
 
 export const taskListSchema = z.object({
   all_sessions: z
@@ -41,7 +38,7 @@ export type TaskListInput = z.output<typeof taskListSchema>;
 export async function taskList(input: TaskListInput, ctx: ToolContext): Promise<ToolText> {
   const tend = await ctx.tend();
   const states =
-    input.state === 'live' ? [...LIVE_STATES] : input.state === 'ended' ? [...ENDED_STATES] : undefined;
+    input.state === 'live' ? [...LIVE_STATES] : input.state === 'ended' ? [...TERMINAL_STATES] : undefined;
   const tasks = await tend.list({
     ...(input.all_sessions ? {} : { session: ctx.session }),
     ...(states ? { state: states } : {}),
