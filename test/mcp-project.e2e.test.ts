@@ -80,4 +80,19 @@ describe('up_project, driven by a real MCP client', { timeout: 180_000 }, () => 
     expect(bad.isError).toBe(true);
     expect(bad.text).toContain(`${join(workspace, 'tend.toml')}:3: tasks.api.ready.prot: unknown key`);
   });
+
+  it('answers after timeout_ms with each task where it is, not an error, while the task goes on', async () => {
+    workspace = makeProject(
+      '[tasks.slow]\ncommand = "echo warming up; exec sleep 600"\nready = { output = "never printed", timeout = "60s" }\n',
+    );
+    client = new Client({ name: 'tend-e2e', version: '1.0.0' });
+    await client.connect(tendMcpTransport(home, workspace));
+
+    const up = await call('up_project', { timeout_ms: 1500 });
+    expect(up.isError, up.text).toBe(false);
+    expect(up.text).toContain(`Project ${workspace} is still coming up after 1500 ms`);
+    expect(up.text).toMatch(/- slow: started \(task [a-z0-9]+, pid \d+\)/);
+    const tasks = await tendJson<Task[]>(home, ['ps', '--project', workspace]);
+    expect(tasks.map((t) => [t.name, t.state])).toEqual([['slow', 'running']]);
+  });
 });

@@ -11,7 +11,7 @@ export const INSTRUCTIONS =
   'keep their output and exit status, when this conversation or the editor restarts; about a minute after no ' +
   'agent of this workspace is connected they are stopped, unless started with lifetime "persistent" (for ' +
   'services that must outlive you). read_output returns only ' +
-  'what is new since your last read. wait_task and start_task(wait_until) wait at most 45 s per call; "still ' +
+  'what is new since your last read. wait_task, start_task(wait_until) and up_project wait at most 45 s per call; "still ' +
   'running" is a normal answer. After a restart, task_inbox says which tasks ended meanwhile and list_tasks ' +
   'finds the live ones. When the workspace has a tend.toml, up_project starts its tasks in dependency order and ' +
   'waits until they are ready. Tasks are also visible to the user with `tend ps` and `tend logs`.';
