@@ -1,39 +1,27 @@
-import * as z from 'zod';
-import type { ResultOf, TaskWait } from '@tend/protocol';
-import { patternProblem } from '@tend/protocol/pattern';
-import { MAX_PATTERN_CHARS } from '@tend/protocol/wire';
+import { type ResultOf, type TaskWait, UntilFields } from '@tend/protocol';
 import { ToolInputError } from './errors.js';
 
-/** The readiness conditions a model can wait for; exactly one is given. */
+/**
+ * The readiness conditions a model can wait for; exactly one is given. The rules are task/wait's `until`
+ * (UntilFields: pattern size, port range, URL form and length), described for a model.
+ */
 export const conditionShape = {
-  output: z
-    .string()
-    .min(1)
-    .max(MAX_PATTERN_CHARS)
-    .optional()
-    .describe(
-      'regular expression (RE2 syntax: no backreferences or lookaround); holds once a line of the output matches (earlier lines count too), e.g. "ready|listening on"',
-    ),
-  port: z
-    .number()
-    .int()
-    .min(1)
-    .max(65535)
-    .optional()
-    .describe("holds once the task's processes listen on this TCP port"),
-  http: z
-    .string()
-    .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
-    .optional()
-    .describe('holds once this URL answers an HTTP request (any status), e.g. "http://localhost:3000/"'),
+  output: UntilFields.shape.output.describe(
+    'regular expression (RE2 syntax: no backreferences or lookaround); holds once a line of the output matches (earlier lines count too), e.g. "ready|listening on"',
+  ),
+  port: UntilFields.shape.port.describe("holds once the task's processes listen on this TCP port"),
+  http: UntilFields.shape.http.describe(
+    'holds once this URL answers an HTTP request (any status), e.g. "http://localhost:3000/"',
+  ),
 };
 
 /** What the tools wait for, in the protocol's terms (`task/wait` `until`). */
 export type Until = { output: string } | { port: number } | { http: string };
 
 /**
- * The one condition given in `input`, or undefined when none is.
- * @throws ToolInputError when several are given, or `output` is not an RE2 regular expression.
+ * The one condition given in `input` (already checked by {@link conditionShape}: an `output` RE2 cannot run
+ * is refused there), or undefined when none is.
+ * @throws ToolInputError when several are given.
  */
 export function untilOf(input: {
   output?: string | undefined;
@@ -43,12 +31,7 @@ export function untilOf(input: {
   const given = (['output', 'port', 'http'] as const).filter((key) => input[key] !== undefined);
   if (given.length > 1)
     throw new ToolInputError(`give one condition to wait for, not ${given.join(' and ')}`);
-  if (input.output !== undefined) {
-    const problem = patternProblem(input.output);
-    if (problem !== undefined)
-      throw new ToolInputError(`output: pattern ${JSON.stringify(input.output)} is refused: ${problem}`);
-    return { output: input.output };
-  }
+  if (input.output !== undefined) return { output: input.output };
   if (input.port !== undefined) return { port: input.port };
   if (input.http !== undefined) return { http: input.http };
   return undefined;
