@@ -7,11 +7,10 @@
 //
 // release/stage/
 //   package.json      name `tend`, bin `tend` (and `tend-daemon`, which the systemd unit runs), no dependencies
-//   dist/             ESM bundles (esbuild) of the CLI: tend.js (the bin), cli-ps.js (a plain `tend ps`, one
-//                     file; cli-config.js, the config.json schema it loads before it starts a daemon),
-//                     cli-main.js and its chunks cli-*.js (every other command; `tend mcp` and each command
-//                     module are chunks loaded by import() when the command runs), and of the daemon
-//                     (tend-daemon.js, daemon-*.js)
+//   dist/             ESM bundles (esbuild) of the CLI: tend.js (the bin), cli-ps.js and its chunks cli-ps-*.js
+//                     (a plain `tend ps`), cli-main.js and its chunks cli-*.js (every other command; `tend
+//                     mcp` and each command module are chunks loaded by import() when the command runs),
+//                     and of the daemon (tend-daemon.js, daemon-*.js)
 //   prebuilds/<platform>-<arch>-abi<N>/better_sqlite3.node   the SQLite addon, one per supported Node ABI
 //   README.md, LICENSE, THIRD_PARTY_LICENSES.md, systemd/tend.service, docs/protocol.md, docs/protocol.schema.json,
 //   docs/tend-toml.md, docs/tend-toml.schema.json, docs/agents/*.md
@@ -59,13 +58,12 @@ const CLI_DIST = join(ROOT, 'packages', 'cli', 'dist');
  * - `tend` (dist/tend.js, the bin): bin.ts with the ps fast path's argument parser (fast-path.ts), nothing
  *   more; a plain `tend ps` imports ./cli-ps.js, every other command line ./cli-main.js.
  * - `cli-ps`: everything a plain `tend ps` runs (ps-run.ts: the task list, the table, the client,
- *   vscode-jsonrpc) in one file, no chunks: code-split, a cold `ps` loaded 17 files of 0.2 to 69 KB, each
- *   one more resolve, async read, compile and link of the ESM loader (issue 13). Modules reached by
- *   import() in it (the client's daemon start, ssh) are in the file too, compiled lazily by V8 and run
- *   only when imported, except the config.json schema (zod, 91 KB that V8 would parse at every `ps`),
- *   which is `cli-config`.
- * - `cli-config`: `@tend/protocol/config` with zod, imported by cli-ps.js only before it starts a daemon
- *   (the client checks config.json first).
+ *   vscode-jsonrpc), code-split on its own into `cli-ps-<hash>.js` chunks: a cold `ps` loads 7 files
+ *   (was 18, many of a few hundred bytes from splitting it with the whole CLI, and commander's 43 KB
+ *   among them; each file is one more resolve, async read, compile and link of the ESM loader; issue 13).
+ *   Not one file: esbuild hoists the node: imports of modules it inlines for import() to the top of the
+ *   file, so the client's daemon start and ssh modules, inlined, made every `ps` load node:child_process
+ *   and node:crypto (measured: 7 files 212 ms CPU, one file 222, 18 files 277; the minimal client 162).
  * - `cli-main`: the commander program (main.ts), code-split into `cli-<hash>.js` chunks so that each
  *   command's module (`tend top`'s Ink, `tend mcp`…) loads only when that command runs.
  * - `tend-daemon`: the daemon, code-split into `daemon-<hash>.js` chunks.
@@ -81,12 +79,7 @@ const BUILDS = [
     splitting: false,
     external: { './main.js': './cli-main.js', './ps-run.js': './cli-ps.js' },
   },
-  {
-    entry: { 'cli-ps': join(CLI_DIST, 'ps-run.js') },
-    splitting: false,
-    external: { '@tend/protocol/config': './cli-config.js' },
-  },
-  { entry: { 'cli-config': join(ROOT, 'packages', 'protocol', 'dist', 'config.js') }, splitting: false },
+  { entry: { 'cli-ps': join(CLI_DIST, 'ps-run.js') }, splitting: true, chunkNames: 'cli-ps-[hash]' },
   { entry: { 'cli-main': join(CLI_DIST, 'main.js') }, splitting: true, chunkNames: 'cli-[hash]' },
   {
     entry: { 'tend-daemon': join(ROOT, 'packages', 'daemon', 'dist', 'bin.js') },

@@ -1,8 +1,12 @@
-// The ps fast path's run (fast-path.ts decides; this runs): a module of its own so that the release bundle
-// can make it one file with everything a plain `tend ps` runs (scripts/bundle.mjs, issue 13), while the
-// entry (bin.ts and fast-path.ts) stays small for every other command.
+// The ps fast path's run (fast-path.ts decides; this runs): a module of its own, imported only for a plain
+// `tend ps`, so that the release bundle can give it and everything it loads (the task list, the table, the
+// client, vscode-jsonrpc) few files apart from the commander program's chunks (scripts/bundle.mjs, issue 13),
+// while the entry (bin.ts and fast-path.ts) stays small for every other command.
+// connect.ts imports the client when it connects; imported here too, its files are read and compiled with
+// this module's instead of after them.
+import '@tend/client';
 import { reportFailure, wantsJson } from './failure.js';
-import type { ListOptions } from './task-list.js';
+import { type ListOptions, listTasks } from './task-list.js';
 
 /**
  * Runs `tend ps` with `options` (from plainPsOptions of `args`): the same action, output, errors (`tend: …`
@@ -12,11 +16,9 @@ import type { ListOptions } from './task-list.js';
  */
 export async function runPs(options: ListOptions, args: readonly string[]): Promise<number> {
   try {
-    // connect() imports the client when it runs: asked for now too, its files are read and compiled
-    // alongside task-list.js's instead of one after the other (in the release bundle both are in this file).
-    const [list] = await Promise.all([import('./task-list.js'), import('@tend/client')]);
-    return await list.listTasks(options);
+    return await listTasks(options);
   } catch (err) {
     return reportFailure(err, wantsJson(args));
   }
 }
+
