@@ -21,4 +21,3 @@ export async function runPs(options: ListOptions, args: readonly string[]): Prom
     return reportFailure(err, wantsJson(args));
   }
 }
-
