@@ -52,8 +52,9 @@ const CLI_DIST = join(ROOT, 'packages', 'cli', 'dist');
 
 /**
  * The bundle's builds (esbuild), each `{ entry: {outputName: built workspace file}, splitting, chunkNames?,
- * external? }`; `external` maps a relative import of the CLI's entry to the file of another build
- * (dist/ is flat, so `./x.js` means the same in every file).
+ * external?, forbidden? }`; `external` maps a relative import of the CLI's entry to the file of another build
+ * (dist/ is flat, so `./x.js` means the same in every file); `forbidden` names npm packages the build
+ * must not contain (the bundle fails).
  *
  * - `tend` (dist/tend.js, the bin): bin.ts with the ps fast path's argument parser (fast-path.ts), nothing
  *   more; a plain `tend ps` imports ./cli-ps.js, every other command line ./cli-main.js.
@@ -79,7 +80,13 @@ const BUILDS = [
     splitting: false,
     external: { './main.js': './cli-main.js', './ps-run.js': './cli-ps.js' },
   },
-  { entry: { 'cli-ps': join(CLI_DIST, 'ps-run.js') }, splitting: true, chunkNames: 'cli-ps-[hash]' },
+  {
+    entry: { 'cli-ps': join(CLI_DIST, 'ps-run.js') },
+    splitting: true,
+    chunkNames: 'cli-ps-[hash]',
+    // Loaded with every `ps`: commander (43 KB, a third of a cold ps's own time) must not creep back in.
+    forbidden: ['commander'],
+  },
   { entry: { 'cli-main': join(CLI_DIST, 'main.js') }, splitting: true, chunkNames: 'cli-[hash]' },
   {
     entry: { 'tend-daemon': join(ROOT, 'packages', 'daemon', 'dist', 'bin.js') },
@@ -137,7 +144,8 @@ function betterSqlite3() {
 /**
  * Bundles the CLI and the daemon into `outdir` with esbuild, one build per entry of {@link BUILDS}.
  * @returns esbuild's metafiles merged (inputs and outputs of every build, with their sizes in bytes).
- * @throws when a workspace package is not built (packages/<name>/dist missing).
+ * @throws when a workspace package is not built (packages/<name>/dist missing), or a build bundles a
+ *   package of its `forbidden`.
  */
 async function bundle(outdir, version) {
   for (const { entry } of BUILDS) {
@@ -147,7 +155,7 @@ async function bundle(outdir, version) {
     }
   }
   const metafile = { inputs: {}, outputs: {} };
-  for (const { entry, splitting, chunkNames, external } of BUILDS) {
+  for (const { entry, splitting, chunkNames, external, forbidden = [] } of BUILDS) {
     const result = await esbuild.build({
       entryPoints: entry,
       outdir,
@@ -175,6 +183,11 @@ async function bundle(outdir, version) {
         __TEND_PREBUILDS__: JSON.stringify('../prebuilds/'),
       },
     });
+    const packages = new Set(Object.keys(result.metafile.inputs).map(packageRootOf).filter(Boolean));
+    for (const name of forbidden) {
+      if ([...packages].some((root) => root.endsWith(`${sep}${name}`)))
+        throw new Error(`${Object.keys(entry)} bundles ${name}: a module it imports must not (see BUILDS)`);
+    }
     Object.assign(metafile.inputs, result.metafile.inputs);
     Object.assign(metafile.outputs, result.metafile.outputs);
   }
