@@ -7,9 +7,10 @@
 //
 // release/stage/
 //   package.json      name `tend`, bin `tend` (and `tend-daemon`, which the systemd unit runs), no dependencies
-//   dist/             ESM code-split bundles (esbuild) of the CLI (tend.js, chunks cli-*.js) and the daemon
-//                     (tend-daemon.js, daemon-*.js); `tend mcp` and every command module are chunks loaded by
-//                     import() when the command runs
+//   dist/             ESM bundles (esbuild) of the CLI: tend.js (the bin), cli-ps.js and its chunks cli-ps-*.js
+//                     (a plain `tend ps`), cli-main.js and its chunks cli-*.js (every other command; `tend
+//                     mcp` and each command module are chunks loaded by import() when the command runs),
+//                     and of the daemon (tend-daemon.js, daemon-*.js)
 //   prebuilds/<platform>-<arch>-abi<N>/better_sqlite3.node   the SQLite addon, one per supported Node ABI
 //   README.md, LICENSE, THIRD_PARTY_LICENSES.md, systemd/tend.service, docs/protocol.md, docs/protocol.schema.json,
 //   docs/tend-toml.md, docs/tend-toml.schema.json, docs/agents/*.md
@@ -47,11 +48,73 @@ export const RELEASE_DIR = join(ROOT, 'release');
 export const STAGE_DIR = join(RELEASE_DIR, 'stage');
 const CACHE_DIR = join(RELEASE_DIR, 'cache');
 
-/** The bundle's entry points: output name (in dist/) → built workspace file. */
-const ENTRY_POINTS = {
-  tend: join(ROOT, 'packages', 'cli', 'dist', 'bin.js'),
-  'tend-daemon': join(ROOT, 'packages', 'daemon', 'dist', 'bin.js'),
-};
+const CLI_DIST = join(ROOT, 'packages', 'cli', 'dist');
+
+/**
+ * The bundle's builds (esbuild), each `{ entry: {outputName: built workspace file}, splitting, chunkNames?,
+ * external?, forbidden? }`; `external` maps a relative import of the CLI's entry to the file of another build
+ * (dist/ is flat, so `./x.js` means the same in every file); `forbidden` names npm packages the build
+ * must not contain (the bundle fails).
+ *
+ * - `tend` (dist/tend.js, the bin): bin.ts with the ps fast path's argument parser (fast-path.ts), nothing
+ *   more; a plain `tend ps` imports ./cli-ps.js, every other command line ./cli-main.js.
+ * - `cli-ps`: everything a plain `tend ps` runs (ps-run.ts: the task list, the table, the client,
+ *   vscode-jsonrpc), code-split on its own into `cli-ps-<hash>.js` chunks: a cold `ps` loads 7 files
+ *   (was 18, many of a few hundred bytes from splitting it with the whole CLI, and commander's 43 KB
+ *   among them; each file is one more resolve, async read, compile and link of the ESM loader; issue 13).
+ *   Not one file: esbuild hoists the node: imports of modules it inlines for import() to the top of the
+ *   file, so the client's daemon start and ssh modules, inlined, made every `ps` load node:child_process
+ *   and node:crypto (measured: 7 files 212 ms CPU, one file 222, 18 files 277; the minimal client 162).
+ * - `cli-main`: the commander program (main.ts), code-split into `cli-<hash>.js` chunks so that each
+ *   command's module (`tend top`'s Ink, `tend mcp`…) loads only when that command runs.
+ * - `tend-daemon`: the daemon, code-split into `daemon-<hash>.js` chunks.
+ *
+ * The CLI and the daemon are built apart: one build of both split their shared code (the protocol, zod,
+ * small helpers) by which of the two and of the CLI's lazy command modules use it, into many small chunks.
+ * The price is code in several files twice (the client in cli-ps and cli-main's chunks, the protocol in
+ * the CLI and the daemon).
+ */
+const BUILDS = [
+  {
+    entry: { tend: join(CLI_DIST, 'bin.js') },
+    splitting: false,
+    external: { './main.js': './cli-main.js', './ps-run.js': './cli-ps.js' },
+  },
+  {
+    entry: { 'cli-ps': join(CLI_DIST, 'ps-run.js') },
+    splitting: true,
+    chunkNames: 'cli-ps-[hash]',
+    // Loaded with every `ps`: commander (43 KB, a third of a cold ps's own time) must not creep back in.
+    forbidden: ['commander'],
+  },
+  { entry: { 'cli-main': join(CLI_DIST, 'main.js') }, splitting: true, chunkNames: 'cli-[hash]' },
+  {
+    entry: { 'tend-daemon': join(ROOT, 'packages', 'daemon', 'dist', 'bin.js') },
+    splitting: true,
+    chunkNames: 'daemon-[hash]',
+  },
+];
+
+/** The bins of the package: output names in dist/ (made executable). */
+const BINS = ['tend', 'tend-daemon'];
+
+/**
+ * esbuild plugin: the imports of `external` (specifier → file in dist/) by workspace modules are left as
+ * imports of those files; every other import is bundled.
+ */
+function externalFiles(external) {
+  const workspace = join(ROOT, 'packages') + sep;
+  return {
+    name: 'tend-external-files',
+    setup(build) {
+      build.onResolve({ filter: /\.js$|^@tend\// }, (args) =>
+        Object.hasOwn(external, args.path) && args.importer.startsWith(workspace)
+          ? { path: external[args.path], external: true }
+          : undefined,
+      );
+    },
+  };
+}
 
 // CJS modules inside an ESM bundle call `require` (node builtins, and better-sqlite3 loading its addon):
 // esbuild's shim uses a `require` in scope when there is one.
@@ -79,39 +142,38 @@ function betterSqlite3() {
 }
 
 /**
- * Bundles the CLI and the daemon into `outdir` with esbuild: two builds, each code-split on its own, their
- * chunks named `cli-<hash>.js` and `daemon-<hash>.js`. One build of both entries split their shared code
- * (the protocol, zod, small helpers) by which of the two and of the CLI's lazy command modules use it: a
- * cold `tend ps` loaded 16 files, many of a few hundred bytes, each costing the ESM loader a resolve, an
- * async read and a compile; the CLI on its own needs fewer, larger chunks (issue 13; measured: cold
- * `tend ps` with 100 tasks ~10 % less CPU). The price is code in both halves twice (dist ~1.4 MB, was 1.0).
- * @returns esbuild's metafiles merged (inputs and outputs of both builds, with their sizes in bytes).
- * @throws when a workspace package is not built (packages/<name>/dist missing).
+ * Bundles the CLI and the daemon into `outdir` with esbuild, one build per entry of {@link BUILDS}.
+ * @returns esbuild's metafiles merged (inputs and outputs of every build, with their sizes in bytes).
+ * @throws when a workspace package is not built (packages/<name>/dist missing), or a build bundles a
+ *   package of its `forbidden`.
  */
 async function bundle(outdir, version) {
-  for (const [name, file] of Object.entries(ENTRY_POINTS)) {
-    if (!existsSync(file))
-      throw new Error(`${relative(ROOT, file)} is missing (entry ${name}): run \`pnpm build\` first`);
+  for (const { entry } of BUILDS) {
+    for (const [name, file] of Object.entries(entry)) {
+      if (!existsSync(file))
+        throw new Error(`${relative(ROOT, file)} is missing (entry ${name}): run \`pnpm build\` first`);
+    }
   }
   const metafile = { inputs: {}, outputs: {} };
-  for (const [name, file] of Object.entries(ENTRY_POINTS)) {
+  for (const { entry, splitting, chunkNames, external, forbidden = [] } of BUILDS) {
     const result = await esbuild.build({
-      entryPoints: { [name]: file },
+      entryPoints: entry,
       outdir,
       bundle: true,
-      splitting: true,
+      splitting,
       format: 'esm',
       platform: 'node',
       target: 'node20',
       minify: true,
       sourcemap: false,
       // Chunks sit beside the entries, so a path relative to import.meta.url means the same in every file.
-      chunkNames: `${name === 'tend' ? 'cli' : 'daemon'}-[hash]`,
+      ...(chunkNames ? { chunkNames } : {}),
       outExtension: { '.js': '.js' },
       banner: { js: BANNER },
       legalComments: 'eof',
       metafile: true,
       logLevel: 'warning',
+      plugins: external ? [externalFiles(external)] : [],
       // Ink (tend top) imports React DevTools' optional peer only when DEV=true; it is not shipped, as Ink
       // without that peer installed behaves.
       external: ['react-devtools-core'],
@@ -121,10 +183,15 @@ async function bundle(outdir, version) {
         __TEND_PREBUILDS__: JSON.stringify('../prebuilds/'),
       },
     });
+    const packages = new Set(Object.keys(result.metafile.inputs).map(packageRootOf).filter(Boolean));
+    for (const name of forbidden) {
+      if ([...packages].some((root) => root.endsWith(`${sep}${name}`)))
+        throw new Error(`${Object.keys(entry)} bundles ${name}: a module it imports must not (see BUILDS)`);
+    }
     Object.assign(metafile.inputs, result.metafile.inputs);
     Object.assign(metafile.outputs, result.metafile.outputs);
-    chmodSync(join(outdir, `${name}.js`), 0o755);
   }
+  for (const name of BINS) chmodSync(join(outdir, `${name}.js`), 0o755);
   return metafile;
 }
 

@@ -7,14 +7,19 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROTOCOL_VERSION } from '@tend/protocol';
 import { startSleepers } from '../adoption.mjs';
-import { BenchDaemon, CLI_BIN, ROOT, now, rssBytes, stats } from '../lib.mjs';
+import { BenchDaemon, CLI_BIN, ROOT, childrenCpuMs, now, rssBytes, stats } from '../lib.mjs';
 import { settledRss } from './throughput.mjs';
 
 const MINIMAL = join(import.meta.dirname, '..', 'ref', 'minimal-client.mjs');
 
-/** Runs `argv` to its exit; resolves with `{ms, stdout}` (rejects on a non-zero exit). */
+/**
+ * Runs `argv` to its exit; resolves with `{ms, cpuMs, stdout}` (rejects on a non-zero exit): wall ms from
+ * spawn to close, and the child's user + system CPU in ms (to ±10 ms, see childrenCpuMs; meant to be
+ * averaged over runs, one at a time: children that end meanwhile would count too).
+ */
 export function timed(argv, env, { cwd = ROOT } = {}) {
   return new Promise((resolve, reject) => {
+    const cpu0 = childrenCpuMs();
     const t0 = now();
     const child = spawn(argv[0], argv.slice(1), { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = [];
@@ -24,17 +29,19 @@ export function timed(argv, env, { cwd = ROOT } = {}) {
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = now() - t0;
+      const cpuMs = childrenCpuMs() - cpu0;
       if (code !== 0)
         reject(
           new Error(`${argv.join(' ')} exited with ${code}: ${Buffer.concat(err).toString().slice(0, 500)}`),
         );
-      else resolve({ ms, stdout: Buffer.concat(out).toString() });
+      else resolve({ ms, cpuMs, stdout: Buffer.concat(out).toString() });
     });
   });
 }
 
 /**
- * @returns per-repeat medians (ms) `{tend[], tendStats[], minimal[], pm2Ls[], nodeBare[], protocolImport[]}`, plus
+ * @returns per-repeat medians of wall ms `{tend[], tendStats[], minimal[], pm2Ls[], nodeBare[], protocolImport[]}`,
+ *   per-repeat means of CPU ms (user + system of the child) `{tendCpu[], minimalCpu[]}`, plus
  *   `pm2Rss: {idle, with100}` (bytes) when pm2 runs, and `tasks` (live tasks in the store).
  */
 export async function measureCliPs(ctx) {
@@ -78,6 +85,8 @@ export async function measureCliPs(ctx) {
       nodeBare: [],
       protocolImport: [],
       clientImport: [],
+      tendCpu: [],
+      minimalCpu: [],
       warmListP50: stats(daemonSide.list).p50,
       warmStatsP50: stats(daemonSide.stats).p50,
       firstStatsMs,
@@ -106,10 +115,16 @@ export async function measureCliPs(ctx) {
         protocolImport: [],
         clientImport: [],
       };
+      // CPU: summed over the repeat's runs (each reading is to ±10 ms, see childrenCpuMs), mean per run.
+      const cpu = { tend: 0, minimal: 0 };
       for (let i = 0; i < perRepeat; i++) {
-        t.tend.push((await timed([node, CLI_BIN, 'ps'], env)).ms);
+        const tend = await timed([node, CLI_BIN, 'ps'], env);
+        t.tend.push(tend.ms);
+        cpu.tend += tend.cpuMs;
         t.tendStats.push((await timed([node, CLI_BIN, 'ps', '--stats'], env)).ms);
-        t.minimal.push((await timed([node, MINIMAL], env)).ms);
+        const minimal = await timed([node, MINIMAL], env);
+        t.minimal.push(minimal.ms);
+        cpu.minimal += minimal.cpuMs;
         if (pm2) t.pm2Ls.push(await pm2.lsWall());
         t.nodeBare.push((await timed([node, '-e', '0'], env)).ms);
         t.protocolImport.push(
@@ -130,8 +145,11 @@ export async function measureCliPs(ctx) {
         );
       }
       for (const key of Object.keys(t)) if (t[key].length) result[key].push(stats(t[key]).p50);
+      result.tendCpu.push(cpu.tend / perRepeat);
+      result.minimalCpu.push(cpu.minimal / perRepeat);
       ctx.progress(
-        `tend ps repeat ${r + 1}/${repeats}: tend ${result.tend.at(-1).toFixed(0)} ms, minimal ${result.minimal.at(-1).toFixed(0)} ms` +
+        `tend ps repeat ${r + 1}/${repeats}: tend ${result.tend.at(-1).toFixed(0)} ms (CPU ${result.tendCpu.at(-1).toFixed(0)}), ` +
+          `minimal ${result.minimal.at(-1).toFixed(0)} ms (CPU ${result.minimalCpu.at(-1).toFixed(0)})` +
           (pm2 ? `, pm2 ls ${result.pm2Ls.at(-1).toFixed(0)} ms` : '') +
           ` (node -e 0: ${result.nodeBare.at(-1).toFixed(0)} ms, import @tend/protocol: ${result.protocolImport.at(-1).toFixed(0)} ms)`,
       );

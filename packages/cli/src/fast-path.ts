@@ -4,7 +4,6 @@
 // else (--help, an unknown or repeated option, a value that starts with `-`, combined short flags) goes
 // to commander (main.ts), which gives the same output and the same errors as before.
 import type { ListOptions } from './task-list.js';
-import { reportFailure, wantsJson } from './failure.js';
 
 /** `ps` options that take no value: flag → ListOptions key. */
 const FLAGS: Readonly<Record<string, 'all' | 'stats' | 'here' | 'json'>> = {
@@ -59,18 +58,12 @@ export function plainPsOptions(args: readonly string[]): ListOptions | undefined
 
 /**
  * Runs `args` when they are a plain `ps` command line ({@link plainPsOptions}): the same action, output,
- * errors (`tend: …` on stderr, the `--json` failure object on stdout) and exit codes as through commander.
+ * errors (`tend: …` on stderr, the `--json` failure object on stdout) and exit codes as through commander
+ * (ps-run.ts, loaded only then).
  * @returns the exit code, or undefined when `args` must go through commander (main.ts).
  */
 export async function runFastPath(args: readonly string[]): Promise<number | undefined> {
   const options = plainPsOptions(args);
   if (!options) return undefined;
-  try {
-    // connect() imports the client when it runs: asked for now too, its files are read and compiled
-    // alongside task-list.js's instead of one after the other.
-    const [list] = await Promise.all([import('./task-list.js'), import('@tend/client')]);
-    return await list.listTasks(options);
-  } catch (err) {
-    return reportFailure(err, wantsJson(args));
-  }
+  return (await import('./ps-run.js')).runPs(options, args);
 }

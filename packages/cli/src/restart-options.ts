@@ -1,5 +1,5 @@
-// `tend run --restart` and its tuning options: the options, their parsers, the task/run `restart` param they
-// give, and the marker `tend ps` shows (docs/protocol.md, "Restart policies").
+// `tend run --restart` and its tuning options: the options, their parsers and the task/run `restart` param they
+// give (docs/protocol.md, "Restart policies"); the marker `tend ps` shows is in restart-marker.ts.
 import { InvalidArgumentError, Option } from 'commander';
 import {
   DEFAULT_MAX_RESTARTS,
@@ -9,7 +9,6 @@ import {
   MAX_TIMEOUT_MS,
   RESTART_POLICIES,
   type RestartPolicyName,
-  type Task,
 } from '@tend/protocol/wire';
 import type { DurationBounds } from './duration.js';
 import { CliError } from './errors.js';
@@ -112,20 +111,4 @@ function withPolicy(options: RestartOptions): RestartParam {
     ...(options.restartWindow !== undefined ? { windowMs: options.restartWindow } : {}),
     ...(options.restartBackoff !== undefined ? { backoffMs: options.restartBackoff } : {}),
   };
-}
-
-/**
- * What `tend ps` adds to a task's STATE for restarts: `in 2s` (time left of a restarting task's backoff) and
- * `↺ 3` (its restarts, pm2's mark) when it has restarted; empty otherwise.
- * @param now milliseconds since the epoch.
- */
-export function restartMarker(
-  task: Pick<Task, 'state' | 'restarts' | 'restartAt'>,
-  now = Date.now(),
-): string[] {
-  const marks: string[] = [];
-  if (task.state === 'restarting' && task.restartAt !== undefined)
-    marks.push(`in ${formatSpan(Math.max(0, Date.parse(task.restartAt) - now)).replace(/ /g, '')}`);
-  if ((task.restarts ?? 0) > 0) marks.push(`↺ ${task.restarts}`);
-  return marks;
 }

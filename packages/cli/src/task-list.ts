@@ -6,7 +6,7 @@ import { CliError } from './errors.js';
 import { formatAgo, formatBytes, formatCpu, formatSpan, printJson, writeOut } from './output.js';
 import { lifetimeMarker } from './lifetime-marker.js';
 import { paintState, colorWanted } from './colors.js';
-import { restartMarker } from './restart-options.js';
+import { restartMarker } from './restart-marker.js';
 import { renderTable } from './table.js';
 import { matchesFilter, parseFilters, type TaskFilter } from './task-filter.js';
 import { compileFormat } from './task-format.js';
