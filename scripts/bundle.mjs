@@ -9,7 +9,8 @@
 //   package.json      name `tend`, bin `tend` (and `tend-daemon`, which the systemd unit runs), no dependencies
 //   dist/             ESM code-split bundles (esbuild) of the CLI (tend.js, chunks cli-*.js) and the daemon
 //                     (tend-daemon.js, daemon-*.js); `tend mcp` and every command module are chunks loaded by
-//                     import() when the command runs
+//                     import() when the command runs; daemon-re2js.cjs, the daemon's pattern engine, which it
+//                     loads at the first pattern (LAZY_PACKAGES)
 //   prebuilds/<platform>-<arch>-abi<N>/better_sqlite3.node   the SQLite addon, one per supported Node ABI
 //   README.md, LICENSE, THIRD_PARTY_LICENSES.md, systemd/tend.service, docs/protocol.md, docs/protocol.schema.json,
 //   docs/tend-toml.md, docs/tend-toml.schema.json, docs/agents/*.md
@@ -79,6 +80,110 @@ function betterSqlite3() {
 }
 
 /**
+ * Node builtins that the daemon's dependencies load at start but use only for some requests, or never
+ * (vscode-jsonrpc's `crypto` names pipes; rotating-file-stream's `zlib` compresses rotated logs, which tend
+ * does not ask for; sonic-boom's and thread-stream's `assert`; tend's own `crypto` makes task ids): the
+ * daemon bundle gets stand-ins that load them at first use ({@link lazyStartPlugin}). Measured (issue 13,
+ * bench/tools/ab-start.mjs, 2 busy cores): ~8 % less CPU from spawn to serving, 1 MiB less RSS idle.
+ * `child_process` and `worker_threads` are not here: `net`'s listen loads the first (through `cluster`),
+ * pino reads `isMainThread` of the second at load.
+ */
+const LAZY_BUILTINS = ['assert', 'crypto', 'zlib'];
+
+/**
+ * npm packages of the daemon that only some requests use, each bundled into its own CommonJS file beside the
+ * daemon and loaded at first use: re2js (a quarter of the daemon bundle, 147 of 557 KiB) compiles the
+ * patterns of `task/output` grep and `until.output` (packages/protocol/src/pattern.ts). Package name →
+ * file name in dist/; the version is the one packages/protocol depends on.
+ */
+const LAZY_PACKAGES = { re2js: 'daemon-re2js.cjs' };
+
+/** scripts/lazy-module.mjs, the stand-ins' code. */
+const LAZY_MODULE = join(ROOT, 'scripts', 'lazy-module.mjs');
+
+/**
+ * esbuild plugin of the daemon build: imports and requires of {@link LAZY_BUILTINS} and {@link LAZY_PACKAGES}
+ * resolve to stand-ins (scripts/lazy-module.mjs `lazy`) for every export of the real module, which load it
+ * (`require`, the bundle's banner's) at their first use; starting the daemon then neither reads nor
+ * evaluates them. A package's exports are listed here, from the package itself, at build time.
+ * @param requireFrom `require` resolving from packages/protocol, which imports {@link LAZY_PACKAGES}.
+ */
+function lazyStartPlugin(requireFrom) {
+  const builtins = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
+  const packages = new RegExp(
+    `^(${Object.keys(LAZY_PACKAGES)
+      .map((name) => name.replace(/[.]/g, '\\.'))
+      .join('|')})$`,
+  );
+  /** Source of a stand-in module: `specifier` is what `require` loads at first use. */
+  const standIn = (specifier, real, commonjs) => {
+    const load = `const load = once(() => require(${JSON.stringify(specifier)}));`;
+    const head = `import { lazy, once } from ${JSON.stringify(LAZY_MODULE)};\n${load}\n`;
+    if (commonjs) return `${head}module.exports = lazy(load);\n`;
+    const names = Object.keys(real).filter((name) => name !== 'default' && /^[A-Za-z_$][\w$]*$/.test(name));
+    const lines = names.map((name) =>
+      typeof real[name] === 'function' || (typeof real[name] === 'object' && real[name] !== null)
+        ? `export const ${name} = lazy(() => load()[${JSON.stringify(name)}]);`
+        : `export const ${name} = ${JSON.stringify(real[name])};`,
+    );
+    return `${head}${lines.join('\n')}\nexport default lazy(load);\n`;
+  };
+  return {
+    name: 'tend-lazy-start',
+    setup(build) {
+      build.onResolve({ filter: builtins }, (args) => {
+        if (args.namespace === 'tend-lazy') return { path: args.path, external: true };
+        const name = args.path.replace(/^node:/, '');
+        return { path: `${name}#${args.kind === 'require-call' ? 'cjs' : 'esm'}`, namespace: 'tend-lazy' };
+      });
+      build.onResolve({ filter: packages }, (args) =>
+        args.namespace === 'tend-lazy'
+          ? undefined
+          : {
+              path: `${args.path}#${args.kind === 'require-call' ? 'cjs' : 'esm'}#package`,
+              namespace: 'tend-lazy',
+            },
+      );
+      build.onResolve({ filter: /^\.\/daemon-.*\.cjs$/ }, (args) =>
+        args.namespace === 'tend-lazy' ? { path: args.path, external: true } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'tend-lazy' }, (args) => {
+        const [name, kind, isPackage] = args.path.split('#');
+        const specifier = isPackage ? `./${LAZY_PACKAGES[name]}` : `node:${name}`;
+        const real = isPackage ? requireFrom(name) : requireFrom(`node:${name}`);
+        return { contents: standIn(specifier, real, kind === 'cjs'), loader: 'js', resolveDir: ROOT };
+      });
+    },
+  };
+}
+
+/**
+ * Writes each of {@link LAZY_PACKAGES} into `outdir` as one minified CommonJS file (its CommonJS build,
+ * as packages/protocol resolves it).
+ * @returns esbuild's metafile of those builds (for THIRD_PARTY_LICENSES.md).
+ */
+async function bundleLazyPackages(outdir, requireFrom) {
+  const metafile = { inputs: {}, outputs: {} };
+  for (const [name, file] of Object.entries(LAZY_PACKAGES)) {
+    const result = await esbuild.build({
+      entryPoints: [requireFrom.resolve(name)],
+      outfile: join(outdir, file),
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      minify: true,
+      legalComments: 'eof',
+      metafile: true,
+      logLevel: 'warning',
+    });
+    Object.assign(metafile.inputs, result.metafile.inputs);
+    Object.assign(metafile.outputs, result.metafile.outputs);
+  }
+  return metafile;
+}
+
+/**
  * Bundles the CLI and the daemon into `outdir` with esbuild: two builds, each code-split on its own, their
  * chunks named `cli-<hash>.js` and `daemon-<hash>.js`. One build of both entries split their shared code
  * (the protocol, zod, small helpers) by which of the two and of the CLI's lazy command modules use it: a
@@ -94,6 +199,7 @@ async function bundle(outdir, version) {
       throw new Error(`${relative(ROOT, file)} is missing (entry ${name}): run \`pnpm build\` first`);
   }
   const metafile = { inputs: {}, outputs: {} };
+  const protocolRequire = createRequire(join(ROOT, 'packages', 'protocol', 'package.json'));
   for (const [name, file] of Object.entries(ENTRY_POINTS)) {
     const result = await esbuild.build({
       entryPoints: { [name]: file },
@@ -115,6 +221,7 @@ async function bundle(outdir, version) {
       // Ink (tend top) imports React DevTools' optional peer only when DEV=true; it is not shipped, as Ink
       // without that peer installed behaves.
       external: ['react-devtools-core'],
+      plugins: name === 'tend-daemon' ? [lazyStartPlugin(protocolRequire)] : [],
       define: {
         __TEND_VERSION__: JSON.stringify(version),
         __TEND_DAEMON_ENTRY__: JSON.stringify('./tend-daemon.js'),
@@ -125,6 +232,9 @@ async function bundle(outdir, version) {
     Object.assign(metafile.outputs, result.metafile.outputs);
     chmodSync(join(outdir, `${name}.js`), 0o755);
   }
+  const lazy = await bundleLazyPackages(outdir, protocolRequire);
+  Object.assign(metafile.inputs, lazy.inputs);
+  Object.assign(metafile.outputs, lazy.outputs);
   return metafile;
 }
 
@@ -342,6 +452,7 @@ const REQUIRED = [
   'package/THIRD_PARTY_LICENSES.md',
   'package/dist/tend.js',
   'package/dist/tend-daemon.js',
+  ...Object.values(LAZY_PACKAGES).map((file) => `package/dist/${file}`),
   'package/systemd/tend.service',
   'package/docs/protocol.schema.json',
   'package/docs/tend-toml.schema.json',
