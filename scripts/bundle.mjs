@@ -10,7 +10,8 @@
 //   dist/             ESM bundles (esbuild) of the CLI: tend.js (the bin), cli-ps.js and its chunks cli-ps-*.js
 //                     (a plain `tend ps`), cli-main.js and its chunks cli-*.js (every other command; `tend
 //                     mcp` and each command module are chunks loaded by import() when the command runs),
-//                     and of the daemon (tend-daemon.js, daemon-*.js)
+//                     and of the daemon (tend-daemon.js, daemon-*.js); daemon-re2js.cjs, the daemon's pattern
+//                     engine, which it loads at the first pattern (LAZY_PACKAGES)
 //   prebuilds/<platform>-<arch>-abi<N>/better_sqlite3.node   the SQLite addon, one per supported Node ABI
 //   README.md, LICENSE, THIRD_PARTY_LICENSES.md, systemd/tend.service, docs/protocol.md, docs/protocol.schema.json,
 //   docs/tend-toml.md, docs/tend-toml.schema.json, docs/agents/*.md
@@ -92,6 +93,8 @@ const BUILDS = [
     entry: { 'tend-daemon': join(ROOT, 'packages', 'daemon', 'dist', 'bin.js') },
     splitting: true,
     chunkNames: 'daemon-[hash]',
+    // What only some requests use loads at first use, not at start (lazyStartPlugin).
+    lazy: true,
   },
 ];
 
@@ -142,6 +145,110 @@ function betterSqlite3() {
 }
 
 /**
+ * Node builtins that the daemon's dependencies load at start but use only for some requests, or never
+ * (vscode-jsonrpc's `crypto` names pipes; rotating-file-stream's `zlib` compresses rotated logs, which tend
+ * does not ask for; sonic-boom's and thread-stream's `assert`; tend's own `crypto` makes task ids): the
+ * daemon bundle gets stand-ins that load them at first use ({@link lazyStartPlugin}). Measured (issue 13,
+ * bench/tools/ab-start.mjs, 2 busy cores): ~8 % less CPU from spawn to serving, 1 MiB less RSS idle.
+ * `child_process` and `worker_threads` are not here: `net`'s listen loads the first (through `cluster`),
+ * pino reads `isMainThread` of the second at load.
+ */
+const LAZY_BUILTINS = ['assert', 'crypto', 'zlib'];
+
+/**
+ * npm packages of the daemon that only some requests use, each bundled into its own CommonJS file beside the
+ * daemon and loaded at first use: re2js (a quarter of the daemon bundle, 147 of 557 KiB) compiles the
+ * patterns of `task/output` grep and `until.output` (packages/protocol/src/pattern.ts). Package name →
+ * file name in dist/; the version is the one packages/protocol depends on.
+ */
+const LAZY_PACKAGES = { re2js: 'daemon-re2js.cjs' };
+
+/** scripts/lazy-module.mjs, the stand-ins' code. */
+const LAZY_MODULE = join(ROOT, 'scripts', 'lazy-module.mjs');
+
+/**
+ * esbuild plugin of the daemon build: imports and requires of {@link LAZY_BUILTINS} and {@link LAZY_PACKAGES}
+ * resolve to stand-ins (scripts/lazy-module.mjs `lazy`) for every export of the real module, which load it
+ * (`require`, the bundle's banner's) at their first use; starting the daemon then neither reads nor
+ * evaluates them. A package's exports are listed here, from the package itself, at build time.
+ * @param requireFrom `require` resolving from packages/protocol, which imports {@link LAZY_PACKAGES}.
+ */
+function lazyStartPlugin(requireFrom) {
+  const builtins = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
+  const packages = new RegExp(
+    `^(${Object.keys(LAZY_PACKAGES)
+      .map((name) => name.replace(/[.]/g, '\\.'))
+      .join('|')})$`,
+  );
+  /** Source of a stand-in module: `specifier` is what `require` loads at first use. */
+  const standIn = (specifier, real, commonjs) => {
+    const load = `const load = once(() => require(${JSON.stringify(specifier)}));`;
+    const head = `import { lazy, once } from ${JSON.stringify(LAZY_MODULE)};\n${load}\n`;
+    if (commonjs) return `${head}module.exports = lazy(load);\n`;
+    const names = Object.keys(real).filter((name) => name !== 'default' && /^[A-Za-z_$][\w$]*$/.test(name));
+    const lines = names.map((name) =>
+      typeof real[name] === 'function' || (typeof real[name] === 'object' && real[name] !== null)
+        ? `export const ${name} = lazy(() => load()[${JSON.stringify(name)}]);`
+        : `export const ${name} = ${JSON.stringify(real[name])};`,
+    );
+    return `${head}${lines.join('\n')}\nexport default lazy(load);\n`;
+  };
+  return {
+    name: 'tend-lazy-start',
+    setup(build) {
+      build.onResolve({ filter: builtins }, (args) => {
+        if (args.namespace === 'tend-lazy') return { path: args.path, external: true };
+        const name = args.path.replace(/^node:/, '');
+        return { path: `${name}#${args.kind === 'require-call' ? 'cjs' : 'esm'}`, namespace: 'tend-lazy' };
+      });
+      build.onResolve({ filter: packages }, (args) =>
+        args.namespace === 'tend-lazy'
+          ? undefined
+          : {
+              path: `${args.path}#${args.kind === 'require-call' ? 'cjs' : 'esm'}#package`,
+              namespace: 'tend-lazy',
+            },
+      );
+      build.onResolve({ filter: /^\.\/daemon-.*\.cjs$/ }, (args) =>
+        args.namespace === 'tend-lazy' ? { path: args.path, external: true } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'tend-lazy' }, (args) => {
+        const [name, kind, isPackage] = args.path.split('#');
+        const specifier = isPackage ? `./${LAZY_PACKAGES[name]}` : `node:${name}`;
+        const real = isPackage ? requireFrom(name) : requireFrom(`node:${name}`);
+        return { contents: standIn(specifier, real, kind === 'cjs'), loader: 'js', resolveDir: ROOT };
+      });
+    },
+  };
+}
+
+/**
+ * Writes each of {@link LAZY_PACKAGES} into `outdir` as one minified CommonJS file (its CommonJS build,
+ * as packages/protocol resolves it).
+ * @returns esbuild's metafile of those builds (for THIRD_PARTY_LICENSES.md).
+ */
+async function bundleLazyPackages(outdir, requireFrom) {
+  const metafile = { inputs: {}, outputs: {} };
+  for (const [name, file] of Object.entries(LAZY_PACKAGES)) {
+    const result = await esbuild.build({
+      entryPoints: [requireFrom.resolve(name)],
+      outfile: join(outdir, file),
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      minify: true,
+      legalComments: 'eof',
+      metafile: true,
+      logLevel: 'warning',
+    });
+    Object.assign(metafile.inputs, result.metafile.inputs);
+    Object.assign(metafile.outputs, result.metafile.outputs);
+  }
+  return metafile;
+}
+
+/**
  * Bundles the CLI and the daemon into `outdir` with esbuild, one build per entry of {@link BUILDS}.
  * @returns esbuild's metafiles merged (inputs and outputs of every build, with their sizes in bytes).
  * @throws when a workspace package is not built (packages/<name>/dist missing), or a build bundles a
@@ -155,7 +262,8 @@ async function bundle(outdir, version) {
     }
   }
   const metafile = { inputs: {}, outputs: {} };
-  for (const { entry, splitting, chunkNames, external, forbidden = [] } of BUILDS) {
+  const protocolRequire = createRequire(join(ROOT, 'packages', 'protocol', 'package.json'));
+  for (const { entry, splitting, chunkNames, external, forbidden = [], lazy = false } of BUILDS) {
     const result = await esbuild.build({
       entryPoints: entry,
       outdir,
@@ -173,7 +281,10 @@ async function bundle(outdir, version) {
       legalComments: 'eof',
       metafile: true,
       logLevel: 'warning',
-      plugins: external ? [externalFiles(external)] : [],
+      plugins: [
+        ...(external ? [externalFiles(external)] : []),
+        ...(lazy ? [lazyStartPlugin(protocolRequire)] : []),
+      ],
       // Ink (tend top) imports React DevTools' optional peer only when DEV=true; it is not shipped, as Ink
       // without that peer installed behaves.
       external: ['react-devtools-core'],
@@ -192,6 +303,9 @@ async function bundle(outdir, version) {
     Object.assign(metafile.outputs, result.metafile.outputs);
   }
   for (const name of BINS) chmodSync(join(outdir, `${name}.js`), 0o755);
+  const lazy = await bundleLazyPackages(outdir, protocolRequire);
+  Object.assign(metafile.inputs, lazy.inputs);
+  Object.assign(metafile.outputs, lazy.outputs);
   return metafile;
 }
 
@@ -409,6 +523,7 @@ const REQUIRED = [
   'package/THIRD_PARTY_LICENSES.md',
   'package/dist/tend.js',
   'package/dist/tend-daemon.js',
+  ...Object.values(LAZY_PACKAGES).map((file) => `package/dist/${file}`),
   'package/systemd/tend.service',
   'package/docs/protocol.schema.json',
   'package/docs/tend-toml.schema.json',

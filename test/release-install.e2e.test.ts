@@ -210,6 +210,8 @@ describe.each(NODES)('tend installed from the tarball, under $label', ({ bin: no
     const waited = await tend(['wait', id]);
     expect(waited.code).toBe(3);
     expect((await tend(['logs', id])).stdout).toBe('started\ndone\n');
+    // The daemon loads its pattern engine (dist/daemon-re2js.cjs) at the first pattern, not at start.
+    expect((await tend(['logs', id, '--grep', 'D.NE', '-i'])).stdout).toBe('done\n');
     const ended = await tendJson<Task[]>(['ps', '-a']);
     expect(ended.map((t) => [t.id, t.state, t.exitCode])).toEqual([[id, 'failed', 3]]);
 
