@@ -39,6 +39,12 @@ export function readExitRecord(path: string): ExitRecord | undefined {
 export const EXIT_RECORD_RESERVE_BYTES = 4096;
 
 /**
+ * What {@link reserveExitRecord} writes, made once: writing it as a string allocated a 4 KiB Buffer
+ * per task, garbage until the next full GC (issue 13, daemon RSS after many tasks).
+ */
+const RESERVE_CONTENT = Buffer.from(`${' '.repeat(EXIT_RECORD_RESERVE_BYTES - 1)}\n`, 'ascii');
+
+/**
  * Reserves the room of task's exit record before it starts: `<exitPath>.tmp`
  * filled with {@link EXIT_RECORD_RESERVE_BYTES} bytes of spaces, which the
  * wrapper overwrites in place (`1<>`, no truncation) with the record, so that
@@ -47,5 +53,5 @@ export const EXIT_RECORD_RESERVE_BYTES = 4096;
  * @throws Error (ENOSPC, EDQUOT…) when there is no room for it.
  */
 export function reserveExitRecord(exitPath: string): void {
-  writeFileSync(`${exitPath}.tmp`, `${' '.repeat(EXIT_RECORD_RESERVE_BYTES - 1)}\n`, { mode: 0o600 });
+  writeFileSync(`${exitPath}.tmp`, RESERVE_CONTENT, { mode: 0o600 });
 }
