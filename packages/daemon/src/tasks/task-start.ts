@@ -77,7 +77,7 @@ export class TaskStarter {
    *   when the state directory's filesystem has no room for the task's row and exit record.
    */
   async run(request: RunRequest): Promise<ResultOf<typeof TaskRun>> {
-    const { store, events, tasksDir } = this.context;
+    const { store, tasksDir } = this.context;
     checkLifetime(request);
     checkCwd(request.cwd);
     checkTaskName(store, request.name);
