@@ -173,9 +173,14 @@ export class BenchDaemon {
   /**
    * @param nodeArgs extra node flags for the daemon (default: $TEND_BENCH_DAEMON_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
    *   after the flags the CLI starts it with (DAEMON_NODE_FLAGS), so that the bench measures the daemon users run.
+   * @param daemonBin the daemon's entry file (default: {@link DAEMON_BIN}); A/B tools pass another build's.
    */
-  constructor({ nodeArgs = (process.env.TEND_BENCH_DAEMON_ARGS ?? '').split(' ').filter(Boolean) } = {}) {
+  constructor({
+    nodeArgs = (process.env.TEND_BENCH_DAEMON_ARGS ?? '').split(' ').filter(Boolean),
+    daemonBin = DAEMON_BIN,
+  } = {}) {
     BenchDaemon.live.add(this);
+    this.daemonBin = daemonBin;
     this.nodeArgs = [...DAEMON_NODE_FLAGS, ...nodeArgs];
     this.home = mkdtempSync('/tmp/tend-bench-');
     // The figures run up to 1,000 live tasks, past the default maxLiveTasks (128); a bench that
@@ -209,7 +214,7 @@ export class BenchDaemon {
     const json = join(this.home, 'run', 'daemon.json');
     rmSync(json, { force: true });
     const t0 = now();
-    const child = spawn(process.execPath, [...this.nodeArgs, DAEMON_BIN], {
+    const child = spawn(process.execPath, [...this.nodeArgs, this.daemonBin], {
       env: this.env,
       stdio: 'ignore',
       detached: true,

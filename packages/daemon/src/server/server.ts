@@ -54,7 +54,9 @@ export class RpcServer {
     limits: Partial<ServerLimits> = {},
   ) {
     this.limits = { ...defaultServerLimits(), ...limits };
-    supervisor.on('change', (task, removed) =>
+    // First of the `change` listeners: clients hear of a change before the daemon's own bookkeeping
+    // on it (output cap, cgroup reaper, watchdog…), which the task sent does not depend on (issue 13).
+    supervisor.prependListener('change', (task, removed) =>
       this.notifyAll(TaskDidChange, removed ? { task, removed } : { task }),
     );
     supervisor.on('exit', (completion) => this.notifyAll(TaskDidExit, { completion }));

@@ -230,11 +230,12 @@ export class TaskEnder {
       const record = completionOf(ended, lastLines(row.logPath, row.droppedBytes));
       return { seq: this.completions.record(record), ...record };
     });
+    let task = events.changed(id) as Task;
+    // After the notification: the log line is not on the way of exit → didChange (issue 13).
     logger.info(
       { task: id, state, exitCode: end.exitCode, signal: end.signal, seq: completion.seq },
       'task ended',
     );
-    let task = events.changed(id) as Task;
     if (countLeftovers) task = this.recordLeftovers(id) ?? task;
     events.emit('exit', completion);
     for (const waiter of this.endWaiters.get(id) ?? []) waiter(task);
