@@ -139,6 +139,12 @@ try {
     log(`— ${name}`);
     try {
       raw[name] = await FIGURES[name](ctx);
+      // A figure whose sub-measures fail on their own (liveTasks) keeps the others' rows; the run still fails.
+      const partErrors = Object.entries(raw[name]?.errors ?? {});
+      if (partErrors.length > 0) {
+        errors[name] = partErrors.map(([part, message]) => `${part}: ${message}`).join('\n');
+        log(`${name}: ${partErrors.length} sub-measure(s) FAILED: ${errors[name]}`);
+      }
     } catch (error) {
       errors[name] = error instanceof Error ? `${error.message}\n${error.stack}` : String(error);
       log(`${name} FAILED: ${errors[name]}`);
@@ -153,7 +159,7 @@ try {
 if (interrupted) process.exit(130);
 
 info.loadavgEnd = os.loadavg().map((v) => +v.toFixed(2));
-const rows = buildRows(raw, { pm2: usePm2 });
+const rows = buildRows(raw, { pm2: usePm2, errors });
 const table = textTable(rows);
 process.stdout.write(`\n${table}\n\n`);
 const missed = rows.filter((r) => r.status.startsWith('missed'));
