@@ -216,7 +216,9 @@ describe('the daemon log', () => {
       const names = readdirSync(stateDir)
         .filter((name) => name.startsWith('daemon.log'))
         .sort();
-      expect(names.filter((name) => !['daemon.log', 'daemon.log.1', 'daemon.log.2'].includes(name))).toEqual([]);
+      expect(names.filter((name) => !['daemon.log', 'daemon.log.1', 'daemon.log.2'].includes(name))).toEqual(
+        [],
+      );
       return names.length === 3 ? names : undefined;
     });
     expect(logs).toEqual(['daemon.log', 'daemon.log.1', 'daemon.log.2']);
