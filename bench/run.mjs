@@ -6,6 +6,8 @@
 //
 // Usage: node bench/run.mjs [--smoke] [--repeats N] [--only rpc,taskRun,…] [--no-pm2]
 //   --smoke   a few iterations, no pm2, ≤ 60 s (CI)
+// Smaller sizes to try a figure out (its rows then say the size): TEND_BENCH_LIVE_TOP=N (liveTasks: levels
+// 0, N/10, N instead of 0, 100, 1000), TEND_BENCH_THROUGHPUT_BATCH=N (throughput: 10 batches of N, not 1,000).
 // The daemon and CLI measured are the release bundle (release/stage/dist, `pnpm bundle`) when it exists,
 // else the workspace's dist; TEND_BENCH_BUILD=bundle|dist chooses (bench/lib.mjs BUILD).
 import { execFileSync } from 'node:child_process';
