@@ -1,13 +1,13 @@
-// One daemon grown from 0 to 100 to 1,000 live tasks (`exec sleep 3600`): its
-// RSS at each level (measured on the way up, before anything else runs in it),
-// then the task/run p50 at each level (on the way down, stopping sleepers);
-// then, with 1,000 live again, SIGKILL and restart it with them to adopt
+// A daemon grown from 0 to 100 to 1,000 live tasks (`exec sleep 3600`): its
+// RSS at each level (nothing else runs in it); then a second daemon grown the
+// same way, with the task/run p50 at each level; then, with its 1,000 live,
+// its idle CPU, and SIGKILL and restart it with them to adopt
 // (start → serving, against an empty daemon's), and the delay from an adopted
 // task's end to task/didChange.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measureAdoptedEnds, startSleepers } from '../adoption.mjs';
-import { BenchDaemon, cpuPercent, now, pool, rssBytes, stats } from '../lib.mjs';
+import { BenchDaemon, cpuPercent, now, rssBytes, stats } from '../lib.mjs';
 import { RefSpawner } from '../ref/spawner-client.mjs';
 import { runLatencies } from './task-run.mjs';
 import { settledRss } from './throughput.mjs';
@@ -62,21 +62,6 @@ async function pm2Idle(pm2, n, progress) {
 }
 
 /**
- * Ends `tasks` (SIGKILL through task/kill, then task/wait), 50 at a time, stops tracking them and adds
- * their ids to `ended`. The level reached is the same as one at a time, which took 0.65–1.5 s per task
- * with 100–400 live on the busy 2-core machine (each end costs the daemon a pass over /proc); 50 at a
- * time took 1.9–2.4× less (2026-12-01, 100 tasks per try, interleaved).
- */
-async function killTasks(bench, client, tasks, ended) {
-  await pool(tasks.length, 50, async (i) => {
-    await client.kill(tasks[i].id, { signal: 'SIGKILL' });
-    await client.wait(tasks[i].id);
-    bench.untrack(tasks[i]);
-    ended.add(tasks[i].id);
-  });
-}
-
-/**
  * Each sub-measure of the figure runs on its own: its error is recorded in `result.errors[name]`
  * (the rows it feeds say "not measured" with it) and the next sub-measures still run.
  * Seconds per sub-measure go to `result.stepSec`.
@@ -106,38 +91,48 @@ export async function measureLiveTasks(ctx) {
   const levels = smoke ? [0, 20, 100] : [0, top / 10, top].map(Math.round);
   const runCount = smoke ? 10 : 40;
   const endsPerRestart = smoke ? 5 : 10;
+  // RSS is measured in a daemon of its own (`sizer`), grown 0 → top with nothing else run in it; then
+  // `bench` grows the same way with task/run measured at each level. Until 2026-12-01 one daemon grew
+  // for RSS and shrank for task/run, through 900 task ends: each costs the daemon a pass over /proc
+  // (~0.2 s of CPU with 1,000 live, 0.35–1.5 s of wall each on the busy machine), where a start costs ~0.1 s.
+  const sizer = new BenchDaemon();
   const bench = new BenchDaemon();
   const empty = new BenchDaemon();
   const spawner = new RefSpawner();
   try {
+    const result = { levels, rss: {}, run: {}, execa: {}, runCount, errors: {}, stepSec: {} };
+    // RSS first, growing: nothing but starting the sleepers has run in this daemon.
+    await step(result, ctx, 'rss', async () => {
+      try {
+        await sizer.start();
+        const client = await sizer.client('rss');
+        await client.status();
+        let grown = 0;
+        for (const level of levels) {
+          grown += (await startSleepers(sizer, client, level - grown)).length;
+          result.rss[level] = await settledRss(sizer.pid, { settleMs: smoke ? 500 : 1500 });
+          ctx.progress(`${level} live tasks: daemon RSS ${(result.rss[level] / 2 ** 20).toFixed(1)} MiB`);
+        }
+      } finally {
+        // SIGKILL first: its sleepers' ends (cleanup kills them next) need no handling.
+        if (sizer.pid) await sizer.kill9().catch(() => undefined);
+        await sizer.cleanup();
+      }
+    });
     // Room for the top level: the default maxLiveTasks (128) would refuse the 129th sleeper.
     mkdirSync(join(bench.home, 'config'), { recursive: true });
     writeFileSync(join(bench.home, 'config', 'config.json'), JSON.stringify({ maxLiveTasks: top + 100 }));
-    // The empty daemon's first start overlaps the growing daemon's (it is only timed from its restarts on).
+    // The empty daemon's first start overlaps the measured daemon's (it is only timed from its restarts on).
     const emptyStarted = empty.start();
     await bench.start();
     await emptyStarted;
     let client = await bench.client('live');
     await client.status();
-    const result = { levels, rss: {}, run: {}, execa: {}, runCount, errors: {}, stepSec: {} };
     let live = [];
-    // Tasks the figure ended: a sub-measure that failed half-way leaves `live` to be corrected with it.
-    const ended = new Set();
-    const stillLive = () => live.filter((task) => !ended.has(task.id));
-    // RSS first, growing: nothing but starting the sleepers has run in this daemon yet.
-    await step(result, ctx, 'rss', async () => {
+    // task/run latencies, growing: sleepers started to reach each level.
+    await step(result, ctx, 'run', async () => {
       for (const level of levels) {
         live = live.concat(await startSleepers(bench, client, level - live.length));
-        result.rss[level] = await settledRss(bench.pid, { settleMs: smoke ? 500 : 1500 });
-        ctx.progress(`${level} live tasks: daemon RSS ${(result.rss[level] / 2 ** 20).toFixed(1)} MiB`);
-      }
-    });
-    // task/run latencies, shrinking: stop sleepers (SIGKILL through task/kill) to go down a level.
-    await step(result, ctx, 'run', async () => {
-      for (const level of [...levels].reverse()) {
-        if (live.length < level) live = live.concat(await startSleepers(bench, client, level - live.length));
-        await killTasks(bench, client, live.slice(level), ended);
-        live = live.slice(0, level);
         result.run[level] = [];
         result.execa[level] = [];
         await runLatencies(client, bench.home, 5);
@@ -153,9 +148,13 @@ export async function measureLiveTasks(ctx) {
         );
       }
     });
+    // A failed sub-measure may have left fewer than `top` running (or some untracked in `live`): top up by the daemon's count.
+    const topUp = async () => {
+      const running = (await client.status()).tasks.running ?? 0;
+      if (running < top) live = live.concat(await startSleepers(bench, client, top - running));
+    };
     await step(result, ctx, 'cpuIdleOwn', async () => {
-      live = stillLive();
-      live = live.concat(await startSleepers(bench, client, top - live.length));
+      await topUp();
       await settle(smoke);
       result.cpuIdleOwn = await cpuPercent(bench.pid, idleMs(smoke));
       ctx.progress(`${top} own tasks: daemon idle CPU ${result.cpuIdleOwn.toFixed(2)} % of a core`);
@@ -169,8 +168,7 @@ export async function measureLiveTasks(ctx) {
     };
     result.restart = restart;
     await step(result, ctx, 'restart', async () => {
-      live = stillLive();
-      if (live.length < top) live = live.concat(await startSleepers(bench, client, top - live.length));
+      await topUp();
       for (let r = 0; r < repeats; r++) {
         await client.close();
         await bench.kill9();
