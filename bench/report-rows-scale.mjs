@@ -149,9 +149,13 @@ export function scaleRows(raw, { pm2, errors = {} }) {
           ? `≤ ${rssTargets[level]} MiB${checks.some((c) => c.below !== undefined) ? ', below pm2' : ''}`
           : 'info',
         checks,
+        // Whichever is missing: the value (liveTasks' rss), or the pm2 reference (liveTasks' pm2 at the top, else cli-ps).
         error:
-          why('liveTasks', 'rss', ...(level === top ? ['pm2'] : [])) ??
-          (refs.length ? why('cliPs') : undefined),
+          live?.rss?.[level] === undefined
+            ? why('liveTasks', 'rss')
+            : level === top && level !== 100
+              ? why('liveTasks', 'pm2')
+              : why('cliPs'),
       }),
     );
   }
