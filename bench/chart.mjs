@@ -94,7 +94,8 @@ export function growthChart(raw, caption) {
       ],
     });
   }
-  if (live) {
+  // Drawn only when every level was measured (liveTasks records a failed sub-measure and goes on).
+  if (live?.levels.every((n) => live.run?.[n]?.length > 0 && live.execa?.[n]?.length > 0)) {
     const sum = (values) => {
       const sorted = [...values].sort((a, b) => a - b);
       return { median: sorted[sorted.length >> 1], min: sorted[0], max: sorted.at(-1) };

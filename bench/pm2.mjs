@@ -65,6 +65,77 @@ export class BenchPm2 {
     return elapsed;
   }
 
+  /**
+   * Starts many `/bin/sh ARGS…` apps in ONE `pm2.start({apps})` call (output to /dev/null, no restart):
+   * pm2 then fetches its process list once, where a start per app fetches the whole list (every app's
+   * environment) each time, O(n²) for n apps. pm2 logs and skips an app whose launch fails instead of
+   * failing the call: callers wait for the apps they need with {@link waitOnline}.
+   * @param apps `[{name, args}]`
+   * @returns the ms the call took
+   */
+  async startMany(apps, { cwd = this.home } = {}) {
+    const t0 = now();
+    const procs = await this.call('start', {
+      apps: apps.map(({ name, args }) => ({
+        name,
+        script: '/bin/sh',
+        args,
+        interpreter: 'none',
+        autorestart: false,
+        cwd,
+        out_file: '/dev/null',
+        error_file: '/dev/null',
+        merge_logs: true,
+        time: false,
+      })),
+    });
+    const elapsed = now() - t0;
+    for (const proc of procs ?? []) {
+      const pid = proc.process?.pid ?? proc.pid;
+      if (pid) this.appPids.add(pid);
+    }
+    return elapsed;
+  }
+
+  /**
+   * Waits until every app named in `names` is online, polling pm2's list every 500 ms until `timeoutMs`;
+   * resolves with the ms it took.
+   * @throws Error naming how many were online, and the other states seen, when the deadline passes first.
+   */
+  async waitOnline(names, { timeoutMs = 60_000 } = {}) {
+    const t0 = now();
+    const wanted = new Set(names);
+    let states = {};
+    try {
+      await pollUntil(
+        `${names.length} pm2 apps to be online`,
+        async () => {
+          states = {};
+          for (const p of await this.list()) {
+            if (!wanted.has(p.name)) continue;
+            states[p.status] = (states[p.status] ?? 0) + 1;
+            if (p.pid) this.appPids.add(p.pid);
+          }
+          return (states.online ?? 0) >= names.length;
+        },
+        { timeoutMs, intervalMs: 500 },
+      );
+    } catch (error) {
+      const listed = Object.values(states).reduce((a, b) => a + b, 0);
+      throw new Error(
+        `pm2 reports ${states.online ?? 0} of ${names.length} apps online after ${((now() - t0) / 1000).toFixed(0)} s ` +
+          `(${listed} listed: ${JSON.stringify(states)}): ${error.message}`,
+      );
+    }
+    return now() - t0;
+  }
+
+  /** Names in `names` that pm2 does not list (a launch pm2 skipped). */
+  async missing(names) {
+    const listed = new Set((await this.list()).map((p) => p.name));
+    return names.filter((name) => !listed.has(name));
+  }
+
   /** `pm2 ls`-like data: `[{name, pid, status}]`. */
   async list() {
     const procs = await this.call('list');
@@ -74,6 +145,22 @@ export class BenchPm2 {
   async delete(name) {
     for (const p of await this.list()) if (p.name === name && p.pid) this.appPids.add(p.pid);
     await this.call('delete', name);
+  }
+
+  /**
+   * Deletes every app whose name starts with `prefix` (letters, digits and `-` only) in one call
+   * (pm2's `/regex/` form: one list fetch, where a delete per name lists every app each time).
+   * Their processes are SIGKILLed first, by the pids pm2 lists and only if they carry this run's
+   * marker: pm2 then only drops stopped entries (100 running apps: 7.6 s to delete, 1.1 s once killed).
+   */
+  async deletePrefix(prefix) {
+    if (!/^[\w-]+$/.test(prefix)) throw new Error(`deletePrefix: ${prefix} is not a plain name prefix`);
+    for (const p of await this.list()) {
+      if (!p.name.startsWith(prefix) || !p.pid) continue;
+      this.appPids.add(p.pid);
+      killOurs(p.pid, { group: false });
+    }
+    await this.call('delete', `/^${prefix}/`);
   }
 
   /** Wall time of one cold `pm2 ls` CLI process, in ms. */

@@ -11,6 +11,8 @@ const ratios = (a, b) => a.map((v, i) => v / b[i]).filter((v) => Number.isFinite
  * - `{speedupMin: k, ref: i}`: ref/value ≥ k ("≥ k× faster than"), or value/ref ≥ k with `higherIsBetter`
  * - `{max: x}` / `{min: x}`: the value itself
  * - `{below: i}`: value < refs[i]
+ * `error`: why the figure (or the part of it this row needs) was not measured; a row that is not
+ * fully measured carries it in `error` and at the end of its note.
  */
 export function row({
   id,
@@ -24,6 +26,7 @@ export function row({
   note,
   pending = false,
   noRatio = false,
+  error,
 }) {
   const value = summary(values);
   const refRows = refs.map((ref) => ({
@@ -46,7 +49,23 @@ export function row({
   let status = 'info';
   if (checks.length > 0) status = !measured ? 'not measured' : verdicts.every(Boolean) ? 'met' : 'missed';
   if (pending && status !== 'met') status = `${status} (pending)`;
-  return { id, figure, unit, value, refs: refRows, target, status, note, checks, verdicts, noRatio };
+  const incomplete = value.n === 0 || refRows.some((r) => r.value.n === 0);
+  const rowError = incomplete && error ? String(error).split('\n')[0] : undefined;
+  if (rowError) note = note ? `${note}; not measured: ${rowError}` : `not measured: ${rowError}`;
+  return {
+    id,
+    figure,
+    unit,
+    value,
+    refs: refRows,
+    target,
+    status,
+    note,
+    error: rowError,
+    checks,
+    verdicts,
+    noRatio,
+  };
 }
 
 /** The value at a dotted `path` of `obj` (undefined when a step is missing). */

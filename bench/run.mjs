@@ -6,6 +6,8 @@
 //
 // Usage: node bench/run.mjs [--smoke] [--repeats N] [--only rpc,taskRun,…] [--no-pm2]
 //   --smoke   a few iterations, no pm2, ≤ 60 s (CI)
+// Smaller sizes to try a figure out (its rows then say the size): TEND_BENCH_LIVE_TOP=N (liveTasks: levels
+// 0, N/10, N instead of 0, 100, 1000), TEND_BENCH_THROUGHPUT_BATCH=N (throughput: 10 batches of N, not 1,000).
 // The daemon and CLI measured are the release bundle (release/stage/dist, `pnpm bundle`) when it exists,
 // else the workspace's dist; TEND_BENCH_BUILD=bundle|dist chooses (bench/lib.mjs BUILD).
 import { execFileSync } from 'node:child_process';
@@ -139,6 +141,12 @@ try {
     log(`— ${name}`);
     try {
       raw[name] = await FIGURES[name](ctx);
+      // A figure whose sub-measures fail on their own (liveTasks) keeps the others' rows; the run still fails.
+      const partErrors = Object.entries(raw[name]?.errors ?? {});
+      if (partErrors.length > 0) {
+        errors[name] = partErrors.map(([part, message]) => `${part}: ${message}`).join('\n');
+        log(`${name}: ${partErrors.length} sub-measure(s) FAILED: ${errors[name]}`);
+      }
     } catch (error) {
       errors[name] = error instanceof Error ? `${error.message}\n${error.stack}` : String(error);
       log(`${name} FAILED: ${errors[name]}`);
@@ -153,7 +161,7 @@ try {
 if (interrupted) process.exit(130);
 
 info.loadavgEnd = os.loadavg().map((v) => +v.toFixed(2));
-const rows = buildRows(raw, { pm2: usePm2 });
+const rows = buildRows(raw, { pm2: usePm2, errors });
 const table = textTable(rows);
 process.stdout.write(`\n${table}\n\n`);
 const missed = rows.filter((r) => r.status.startsWith('missed'));

@@ -47,12 +47,28 @@ async function tendBatch(clients, watcher, cwd, n) {
 }
 
 /**
- * @returns `{batchSize, batches, clients, tend: {perSec[], endedPerSec[]}, execa: {…}, rss: {idle, after, tasksEnded},
+ * Batch size of a full run: 1,000, or `$TEND_BENCH_THROUGHPUT_BATCH` (a smaller size to try the figure out;
+ * its rows then say that size). A full run has 10 batches, so 10 × that many tasks end before the RSS row.
+ */
+export function throughputBatch() {
+  const size = Number(process.env.TEND_BENCH_THROUGHPUT_BATCH ?? 1000);
+  if (!Number.isInteger(size) || size < 1)
+    throw new Error(`TEND_BENCH_THROUGHPUT_BATCH=${size}: want a positive integer`);
+  return size;
+}
+
+/**
+ * Every batch runs through tend (its tasks are what the RSS-growth row counts); the first `repeats`
+ * batches are each paired with an execa batch run just before it, for the throughput row (whose
+ * samples are those pairs, as many as every other figure's repeats). Until 2026-12-01 every batch had its
+ * execa twin: 5 more pairs, ~20 % of the figure's time (2026-11-30: 5 × ~40 s of 974 s).
+ * @returns `{batchSize, batches, clients, tend: {perSec[], endedPerSec[]} (every batch),
+ *   execa: {perSec[], endedPerSec[]} (the first `repeats`), rss: {idle, after, tasksEnded, series[], quiet, quietSec},
  *   list: {count, p50[]}, status: {p50[]}}`
  */
 export async function measureThroughput(ctx) {
   const { repeats, smoke } = ctx;
-  const batchSize = smoke ? 100 : 1000;
+  const batchSize = smoke ? 100 : throughputBatch();
   const batches = smoke ? 2 : 10;
   const nClients = 4;
   const bench = new BenchDaemon();
@@ -75,20 +91,26 @@ export async function measureThroughput(ctx) {
       rss: { idle },
     };
     for (let b = 0; b < batches; b++) {
-      const ref = await spawner.batch(bench.wrapperPath, join(bench.home, 'ref-batch'), batchSize);
+      const paired = b < Math.min(repeats, batches);
+      if (paired) {
+        const ref = await spawner.batch(bench.wrapperPath, join(bench.home, 'ref-batch'), batchSize);
+        result.execa.perSec.push((batchSize / ref.startedMs) * 1000);
+        result.execa.endedPerSec.push((batchSize / ref.endedMs) * 1000);
+      }
       const tend = await tendBatch(clients, watcher, bench.home, batchSize);
-      result.execa.perSec.push((batchSize / ref.startedMs) * 1000);
-      result.execa.endedPerSec.push((batchSize / ref.endedMs) * 1000);
       result.tend.perSec.push((batchSize / tend.startedMs) * 1000);
       result.tend.endedPerSec.push((batchSize / tend.endedMs) * 1000);
       ctx.progress(
-        `batch ${b + 1}/${batches}: tend ${result.tend.perSec.at(-1).toFixed(0)} started/s, ` +
-          `execa ${result.execa.perSec.at(-1).toFixed(0)}/s; rss ${(rssBytes(bench.pid) / 2 ** 20).toFixed(1)} MiB`,
+        `batch ${b + 1}/${batches}: tend ${result.tend.perSec.at(-1).toFixed(0)} started/s` +
+          (paired ? `, execa ${result.execa.perSec.at(-1).toFixed(0)}/s` : '') +
+          `; rss ${(rssBytes(bench.pid) / 2 ** 20).toFixed(1)} MiB`,
       );
     }
     result.rss.tasksEnded = batches * batchSize;
     result.rss.after = await settledRss(bench.pid, { settleMs: smoke ? 1000 : 3000 });
-    // Then quiet: V8's memory reducer gives the grown heap back after some idle seconds (~30 s here).
+    // Then quiet, for a fixed 45 s on purpose: the row is the RSS a user sees once the daemon has been
+    // idle a while, i.e. after V8's memory reducer has given the grown heap back (it runs after some idle
+    // seconds, ~30 s here, and no event tells when it is done). No request may reach the daemon meanwhile.
     const quietSec = smoke ? 5 : 45;
     result.rss.series = [];
     for (let s = 4; s <= quietSec; s++) {
