@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IdleGc, type IdleGcRun, obtainGc } from './idle-gc.js';
+import { compactingGc, IdleGc, type IdleGcRun, obtainGc } from './idle-gc.js';
 
 const MiB = 2 ** 20;
 
@@ -135,5 +135,19 @@ describe('obtainGc', () => {
     expect(typeof gc).toBe('function');
     gc();
     expect(typeof (globalThis as { gc?: unknown }).gc === 'function').toBe(hadGc);
+  });
+});
+
+describe('compactingGc', () => {
+  it('runs the collector once and rethrows its error', () => {
+    let calls = 0;
+    compactingGc(() => void calls++);
+    expect(calls).toBe(1);
+    expect(() =>
+      compactingGc(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    compactingGc(obtainGc());
   });
 });

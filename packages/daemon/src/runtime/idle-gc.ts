@@ -46,7 +46,10 @@ export interface IdleGcDeps {
   clearTimer(handle: unknown): void;
   /** V8's committed heap in bytes (default: v8.getHeapStatistics().total_heap_size). */
   heapBytes(): number;
-  /** Runs one full, synchronous GC (default: {@link obtainGc}, looked up at the first collection). */
+  /**
+   * Runs one full, synchronous, compacting GC (default: {@link compactingGc} of {@link obtainGc}, looked up
+   * at the first collection).
+   */
   gc(): void;
   /** Told after each collection. */
   onRun?(run: IdleGcRun): void;
@@ -83,7 +86,7 @@ export class IdleGc {
       heapBytes: () => getHeapStatistics().total_heap_size,
       gc: () => {
         gc ??= obtainGc();
-        gc();
+        compactingGc(gc);
       },
       ...deps,
     };
@@ -143,6 +146,22 @@ export class IdleGc {
     this.ends = 0;
     this.heapBaseline = heapAfter;
     this.deps.onRun?.({ ends, heapBefore, heapAfter, ms });
+  }
+}
+
+/**
+ * Runs `gc` with V8's --compact-on-every-full-gc set for this one collection (cleared again after). A plain
+ * full GC frees the garbage but leaves the old generation fragmented, so V8 keeps its pages: measured after
+ * 2,000 short tasks (issue 13), committed heap 40.8 → 28.7 MiB with 8.1 MiB used in a 27.7 MiB old space,
+ * daemon RSS −1.8 MiB; compacting, 35.3 → 13.3 MiB (old space 8.7 MiB, 8.0 used), RSS 88.1 → 67.0 MiB
+ * (idle 58.5 MiB before the burst). Wall time of either ~25–95 ms on a busy 2-core machine.
+ */
+export function compactingGc(gc: () => void): void {
+  setFlagsFromString('--compact-on-every-full-gc');
+  try {
+    gc();
+  } finally {
+    setFlagsFromString('--no-compact-on-every-full-gc');
   }
 }
 
