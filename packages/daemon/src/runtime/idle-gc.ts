@@ -137,7 +137,8 @@ export class IdleGc {
       return;
     }
     const heapBefore = this.deps.heapBytes();
-    if (this.ends < this.options.minEnds && heapBefore - this.heapBaseline < this.options.minHeapGrowthBytes) return;
+    if (this.ends < this.options.minEnds && heapBefore - this.heapBaseline < this.options.minHeapGrowthBytes)
+      return;
     const started = this.deps.now();
     this.deps.gc();
     const ms = this.deps.now() - started;
