@@ -66,6 +66,11 @@ export interface IdleGcDeps {
  * time, so a busy daemon pays one timer per `idleMs`, never a GC. Once idle, the collection runs at most
  * once, only when the work since the last one reached `minEnds` task ends or `minHeapGrowthBytes` of
  * heap growth; then nothing is armed until the next activity (an idle daemon wakes for nothing).
+ *
+ * Measured (issue 13, bundled daemon, 2-core machine shared with other runs; idle RSS 58.4 MiB before the
+ * burst): ~3,500 short tasks from 4 clients, RSS 40 s after the last end 80.2 MiB before → 68.6 MiB with
+ * this (+21.8 → +10.2 MiB over idle); 2,000 tasks, RSS 12 s after the last end 88 → 67 MiB. The collection
+ * took 26–95 ms of wall time (a synchronous, main-thread GC of a ~25–40 MiB committed heap), once.
  */
 export class IdleGc {
   private readonly options: IdleGcOptions;
@@ -171,7 +176,8 @@ export function compactingGc(gc: () => void): void {
  * context (which gets `gc` at creation) hands the function out, and the flag is cleared again, so the
  * daemon's own global gets no `gc` and every way of starting the daemon (CLI, shebang, systemd unit,
  * bench, tests) behaves the same. `globalThis.gc` is used when the daemon was started with --expose-gc.
- * Measured equivalent to `node --expose-gc` (issue 13): same RSS after the idle collection, same GC time.
+ * Measured equivalent to `node --expose-gc` (issue 13, 2,000 short tasks, RSS 12 s after the last end):
+ * run-time gc 67.0 MiB, heap 35.3 → 13.3 MiB in 74 ms; --expose-gc 66.7 MiB, heap 24.8 → 13.0 MiB in 52 ms.
  */
 export function obtainGc(): () => void {
   const own = (globalThis as { gc?: unknown }).gc;
