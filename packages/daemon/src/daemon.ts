@@ -21,6 +21,7 @@ import { CompletionStore } from './store/completion-store.js';
 import { CursorStore } from './store/cursor-store.js';
 import { RetentionStore } from './store/retention-store.js';
 import { TaskStore } from './store/task-store.js';
+import { IdleGc } from './runtime/idle-gc.js';
 import { CgroupReaper } from './tasks/cgroup-reaper.js';
 import { TaskRetention } from './tasks/retention.js';
 import { pickShell } from './tasks/spawn.js';
@@ -164,6 +165,15 @@ async function serve(
     logger,
   );
 
+  // One full GC when the daemon goes quiet after a burst of task ends (issue 13; see IdleGc).
+  const idleGc = new IdleGc(
+    {},
+    { onRun: (run) => logger.debug({ ...run, ms: Math.round(run.ms) }, 'idle GC') },
+  );
+  undo.push(() => idleGc.stop());
+  supervisor.on('change', () => idleGc.activity());
+  supervisor.on('exit', () => idleGc.taskEnded());
+
   let resolveClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
   let shuttingDown: Promise<void> | undefined;
@@ -180,6 +190,7 @@ async function serve(
       reaper.stop();
       outputCap.stop();
       retention.stop();
+      idleGc.stop();
       supervisor.pendingEnds.stop();
       supervisor.timers.clearAll();
       supervisor.sessions.stop();
@@ -211,6 +222,8 @@ async function serve(
       sessions: supervisor.sessions,
     },
     logger,
+    {},
+    () => idleGc.activity(),
   );
   await server.listen(paths.socketPath);
   writeDaemonJson(paths, startedAt, logger);

@@ -52,6 +52,8 @@ export class RpcServer {
     private readonly daemon: Omit<DaemonControl, 'clientCount'>,
     private readonly logger: Logger,
     limits: Partial<ServerLimits> = {},
+    /** Called as each request arrives, before it is checked (the daemon's idle GC counts it as activity). */
+    private readonly onRequest: () => void = () => undefined,
   ) {
     this.limits = { ...defaultServerLimits(), ...limits };
     // First of the `change` listeners: clients hear of a change before the daemon's own bookkeeping
@@ -150,6 +152,7 @@ export class RpcServer {
     rawParams: unknown,
     token: { isCancellationRequested: boolean; onCancellationRequested(listener: () => void): unknown },
   ): Promise<unknown> {
+    this.onRequest();
     const handler = HANDLERS.get(method);
     if (!handler) {
       return new ResponseError(
