@@ -6,37 +6,24 @@
 //   (a stage is a release/stage directory, e.g. a copy of main's made before a change; both may be the same)
 //   TEND_AB_FLAGS_A / TEND_AB_FLAGS_B, when set, replace the daemon's node flags (DAEMON_NODE_FLAGS) of A / B,
 //   e.g. TEND_AB_FLAGS_B=" " for none.
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BenchDaemon, now, pollUntil, stats } from '../lib.mjs';
+import { BenchDaemon, stats } from '../lib.mjs';
 import { settledRss } from '../figures/throughput.mjs';
 
-/** A BenchDaemon that runs the daemon of the given stage instead of the bench's own build. */
+/** A BenchDaemon that runs the daemon of the given stage; start() also gives its CPU time until it served. */
 class StageDaemon extends BenchDaemon {
   constructor(stage, flags) {
-    super();
+    const daemonBin = join(resolve(stage), 'dist', 'tend-daemon.js');
+    if (!existsSync(daemonBin)) throw new Error(`${daemonBin} is missing`);
+    super({ daemonBin });
     if (flags !== undefined) this.nodeArgs = flags.split(' ').filter(Boolean);
-    this.bin = join(resolve(stage), 'dist', 'tend-daemon.js');
-    if (!existsSync(this.bin)) throw new Error(`${this.bin} is missing`);
   }
 
   /** Spawns the daemon; resolves with `{ms, cpuMs}` once daemon.json exists. */
   async start() {
-    const json = join(this.home, 'run', 'daemon.json');
-    rmSync(json, { force: true });
-    const t0 = now();
-    const child = spawn(process.execPath, [...this.nodeArgs, this.bin], {
-      env: this.env,
-      stdio: 'ignore',
-      detached: true,
-    });
-    child.unref();
-    this.pid = child.pid;
-    this.daemonPids.push(child.pid);
-    await pollUntil('daemon to serve', () => existsSync(json), { timeoutMs: 60_000, intervalMs: 1 });
-    const ms = now() - t0;
-    return { ms, cpuMs: cpuMs(child.pid) };
+    const ms = await super.start();
+    return { ms, cpuMs: cpuMs(this.pid) };
   }
 }
 
