@@ -44,25 +44,7 @@ export class BenchPm2 {
    * to `outFile` and stderr beside it (`.err`); resolves with the ms `pm2.start` took.
    */
   async start(name, args, { outFile = '/dev/null', cwd = this.home } = {}) {
-    const t0 = now();
-    const procs = await this.call('start', {
-      name,
-      script: '/bin/sh',
-      args,
-      interpreter: 'none',
-      autorestart: false,
-      cwd,
-      out_file: outFile,
-      error_file: outFile === '/dev/null' ? outFile : `${outFile}.err`,
-      merge_logs: true,
-      time: false,
-    });
-    const elapsed = now() - t0;
-    for (const proc of procs ?? []) {
-      const pid = proc.process?.pid ?? proc.pid;
-      if (pid) this.appPids.add(pid);
-    }
-    return elapsed;
+    return this.timedStart(appSpec(name, args, outFile, cwd));
   }
 
   /**
@@ -74,21 +56,13 @@ export class BenchPm2 {
    * @returns the ms the call took
    */
   async startMany(apps, { cwd = this.home } = {}) {
+    return this.timedStart({ apps: apps.map(({ name, args }) => appSpec(name, args, '/dev/null', cwd)) });
+  }
+
+  /** `pm2.start(spec)`, recording the pids of the apps it started; resolves with the ms it took. */
+  async timedStart(spec) {
     const t0 = now();
-    const procs = await this.call('start', {
-      apps: apps.map(({ name, args }) => ({
-        name,
-        script: '/bin/sh',
-        args,
-        interpreter: 'none',
-        autorestart: false,
-        cwd,
-        out_file: '/dev/null',
-        error_file: '/dev/null',
-        merge_logs: true,
-        time: false,
-      })),
-    });
+    const procs = await this.call('start', spec);
     const elapsed = now() - t0;
     for (const proc of procs ?? []) {
       const pid = proc.process?.pid ?? proc.pid;
@@ -204,4 +178,20 @@ export class BenchPm2 {
     });
     rmSync(this.home, { recursive: true, force: true });
   }
+}
+
+/** pm2's app description of `/bin/sh ARGS…` named `name`: no restart, no log timestamps, stderr beside stdout (`.err`). */
+function appSpec(name, args, outFile, cwd) {
+  return {
+    name,
+    script: '/bin/sh',
+    args,
+    interpreter: 'none',
+    autorestart: false,
+    cwd,
+    out_file: outFile,
+    error_file: outFile === '/dev/null' ? outFile : `${outFile}.err`,
+    merge_logs: true,
+    time: false,
+  };
 }
