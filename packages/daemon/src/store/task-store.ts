@@ -158,6 +158,12 @@ const COLUMNS: Record<keyof TaskRow, string> = {
   restartAt: 'restart_at',
 };
 const FIELDS = Object.keys(COLUMNS) as (keyof TaskRow)[];
+/**
+ * The select list every row query uses, in {@link FIELDS} order: rows are read as arrays (better-sqlite3's
+ * `raw` mode) and decoded by position. Building a 47-key object per row in the addon cost ~14 µs a row
+ * (task/list of 100 rows: 1.45 ms as objects, 0.56 ms as arrays; issue 13).
+ */
+const SELECT_COLUMNS = FIELDS.map((f) => COLUMNS[f]).join(', ');
 
 /** Raised when an insert or update breaks the live-name uniqueness. */
 export class NameTakenError extends Error {
@@ -173,23 +179,22 @@ export class TaskStore {
   private readonly statements;
 
   constructor(private readonly db: Database.Database) {
-    const cols = FIELDS.map((f) => COLUMNS[f]).join(', ');
     const params = FIELDS.map((f) => `@${f}`).join(', ');
+    /** A statement reading whole rows: the select list of {@link SELECT_COLUMNS}, as arrays. */
+    const rows = (tail: string) => db.prepare(`SELECT ${SELECT_COLUMNS} FROM tasks ${tail}`).raw(true);
     this.statements = {
-      insert: db.prepare(`INSERT INTO tasks (${cols}) VALUES (${params})`),
-      get: db.prepare('SELECT * FROM tasks WHERE id = ?'),
-      byPrefix: db.prepare(`SELECT * FROM tasks WHERE id >= ? AND id < ? ORDER BY id LIMIT 10`),
-      byName: db.prepare(
-        `SELECT * FROM tasks WHERE name = ? ORDER BY (state IN ${LIVE_STATES_SQL}) DESC, created_at DESC, rowid DESC LIMIT 1`,
+      insert: db.prepare(`INSERT INTO tasks (${SELECT_COLUMNS}) VALUES (${params})`),
+      get: rows('WHERE id = ?'),
+      byPrefix: rows('WHERE id >= ? AND id < ? ORDER BY id LIMIT 10'),
+      byName: rows(
+        `WHERE name = ? ORDER BY (state IN ${LIVE_STATES_SQL}) DESC, created_at DESC, rowid DESC LIMIT 1`,
       ),
-      liveByName: db.prepare(
-        `SELECT * FROM tasks WHERE name = ? AND state IN ${LIVE_STATES_SQL} ORDER BY created_at LIMIT 11`,
-      ),
-      byProjectName: db.prepare(
-        `SELECT * FROM tasks WHERE COALESCE(project, '') = ? AND name = ? ` +
+      liveByName: rows(`WHERE name = ? AND state IN ${LIVE_STATES_SQL} ORDER BY created_at LIMIT 11`),
+      byProjectName: rows(
+        `WHERE COALESCE(project, '') = ? AND name = ? ` +
           `ORDER BY (state IN ${LIVE_STATES_SQL}) DESC, created_at DESC, rowid DESC LIMIT 1`,
       ),
-      live: db.prepare(`SELECT * FROM tasks WHERE state IN ${LIVE_STATES_SQL} ORDER BY created_at`),
+      live: rows(`WHERE state IN ${LIVE_STATES_SQL} ORDER BY created_at`),
       liveCount: db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE state IN ${LIVE_STATES_SQL}`),
       counts: db.prepare('SELECT state, COUNT(*) AS n FROM tasks GROUP BY state'),
       delete: db.prepare('DELETE FROM tasks WHERE id = ?'),
@@ -296,10 +301,11 @@ export class TaskStore {
       params.push(root, `${below}/`, `${below}0`);
     }
     const sql =
-      `SELECT * FROM tasks ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ` +
+      `SELECT ${SELECT_COLUMNS} FROM tasks ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ` +
       'ORDER BY created_at DESC, rowid DESC LIMIT ?';
     return this.db
       .prepare(sql)
+      .raw(true)
       .all(...params, filter.limit)
       .map((r) => fromRow(r) as TaskRow);
   }
@@ -361,16 +367,25 @@ function toColumn(field: keyof TaskRow, value: unknown): unknown {
   return value;
 }
 
+/** How each field of {@link FIELDS} is decoded from its column, by position. */
+const DECODERS = FIELDS.map((field) =>
+  JSON_FIELDS.has(field) ? 'json' : BOOLEAN_FIELDS.has(field) ? 'boolean' : 'plain',
+);
+
+/**
+ * A row read in raw mode (its values in {@link SELECT_COLUMNS} order) as a TaskRow: NULL columns omitted,
+ * JSON columns parsed, 0/1 columns as booleans. undefined when there is no row.
+ */
 function fromRow(raw: unknown): TaskRow | undefined {
   if (raw === undefined) return undefined;
-  const record = raw as Record<string, unknown>;
+  const values = raw as unknown[];
   const row: Record<string, unknown> = {};
-  for (const field of FIELDS) {
-    const value = record[COLUMNS[field]];
+  for (let i = 0; i < FIELDS.length; i++) {
+    const value = values[i];
     if (value === null || value === undefined) continue;
-    if (JSON_FIELDS.has(field)) row[field] = JSON.parse(value as string);
-    else if (BOOLEAN_FIELDS.has(field)) row[field] = value === 1;
-    else row[field] = value;
+    const decoder = DECODERS[i];
+    row[FIELDS[i] as string] =
+      decoder === 'json' ? JSON.parse(value as string) : decoder === 'boolean' ? value === 1 : value;
   }
   return row as unknown as TaskRow;
 }

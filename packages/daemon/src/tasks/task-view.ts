@@ -61,8 +61,11 @@ export function toTask(row: TaskRow, now = Date.now()): Task {
     restart: row.restart,
     restartAt: row.state === 'restarting' && row.restartAt !== undefined ? iso(row.restartAt) : undefined,
   };
-  for (const key of Object.keys(task)) if (task[key] === undefined) delete task[key];
-  return task as Task;
+  // Copied rather than `delete`d: deleting keys turns an object into a slow dictionary, which JSON.stringify
+  // then walks ~2× slower (task/list of 100: 0.65 → 0.3 ms, issue 13).
+  const defined: Record<string, unknown> = {};
+  for (const key in task) if (task[key] !== undefined) defined[key] = task[key];
+  return defined as Task;
 }
 
 /**
