@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanUpTendHome, makeTendHome } from './helpers.js';
+import { CLI_BIN, cleanUpTendHome, daemonPid, makeTendHome } from './helpers.js';
 
 interface ShellResult {
   code: number | null;
@@ -91,6 +91,20 @@ describe('tend run and the environment it gives a task', () => {
     expect(output).toContain('FOO=\n');
     expect(output).toContain('DAEMON_ONLY=d\n');
     expect(output).toContain('faketool: not found\n');
+  });
+
+  it("keeps the variables added for the daemon process alone (MALLOC_ARENA_MAX) out of tasks' environment", async () => {
+    // The daemon the CLI started runs with MALLOC_ARENA_MAX=2 (DAEMON_ENV): its initial environment says so.
+    const pid = daemonPid(home) as number;
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    expect(environ).toContain('MALLOC_ARENA_MAX=2');
+    expect(environ).toContain('TEND_DAEMON_ONLY_ENV=MALLOC_ARENA_MAX');
+    const probe = q('echo "arena=${MALLOC_ARENA_MAX-unset} only=${TEND_DAEMON_ONLY_ENV-unset}"');
+    const { output } = await runFromUserShell(`--env-from daemon -- ${probe}`);
+    expect(output).toBe('arena=unset only=unset\n');
+    // Set by the caller, it is the caller's, and tasks keep it.
+    const { output: callers } = await runFromUserShell(`-- ${probe}`, { MALLOC_ARENA_MAX: '4' });
+    expect(callers).toBe('arena=4 only=unset\n');
   });
 
   it('takes a bare -e VAR from the caller, -e VAR=x as given, and lets both override the captured environment', async () => {

@@ -6,7 +6,10 @@ import type { Socket } from 'node:net';
 export interface DaemonSpawnOptions {
   /** argv that runs the daemon in the foreground, e.g. `[process.execPath, '/abs/daemon/dist/bin.js']`. */
   command: readonly string[];
-  /** Environment of the daemon (it resolves its own paths from it, e.g. TEND_HOME). */
+  /**
+   * Environment of the daemon (it resolves its own paths from it, e.g. TEND_HOME); {@link DAEMON_ENV}'s
+   * variables are added for the daemon process alone when it lacks them.
+   */
   env: Record<string, string | undefined>;
   /** Directory of the daemon log; created (recursive, mode 0700) when missing. */
   stateDir: string;
@@ -40,6 +43,33 @@ export interface SpawnedDaemon {
 
 /** Environment variable naming the daemon's start-status pipe (the daemon's `START_STATUS_FD_ENV`). */
 export const START_STATUS_FD_ENV = 'TEND_STATUS_FD';
+/**
+ * Variable through which a daemon's spawner names the variables it added to the daemon's environment for the
+ * daemon process alone (comma-separated); the daemon removes them, and this one, at start, so tasks that
+ * inherit its environment do not see them (the daemon's `takeDaemonOnlyEnv`).
+ */
+export const DAEMON_ONLY_ENV = 'TEND_DAEMON_ONLY_ENV';
+
+/**
+ * Environment the daemon process runs with unless the caller's environment sets these variables itself.
+ * `MALLOC_ARENA_MAX=2` (glibc, mallopt(3) M_ARENA_MAX): at most two malloc arenas instead of 8 per core, so
+ * memory freed by libuv's and V8's worker threads is reused rather than kept in arenas of their own: RSS
+ * growth after 10,000 short tasks 10.7 → 9.2 MiB, of which arenas (anonymous mappings) 3.9 → 2.1 MiB (issue 13).
+ */
+export const DAEMON_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+
+/**
+ * `env` with {@link DAEMON_ENV}'s variables it lacks, and {@link DAEMON_ONLY_ENV} naming them: the environment
+ * to spawn the daemon with. Variables `env` already sets are kept as they are (and stay in tasks' environment).
+ */
+export function daemonEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const added = Object.keys(DAEMON_ENV).filter((name) => env[name] === undefined);
+  if (added.length === 0) return env;
+  const out: Record<string, string | undefined> = { ...env, [DAEMON_ONLY_ENV]: added.join(',') };
+  for (const name of added) out[name] = DAEMON_ENV[name];
+  return out;
+}
+
 /** Most bytes of a start error kept. */
 const MAX_START_ERROR_BYTES = 8 * 1024;
 
@@ -59,7 +89,7 @@ export function spawnDaemon(options: DaemonSpawnOptions): SpawnedDaemon {
     const child = spawn(file, args, {
       detached: true,
       stdio: ['ignore', fd, fd, 'pipe'],
-      env: { ...options.env, [START_STATUS_FD_ENV]: '3' },
+      env: { ...daemonEnv(options.env), [START_STATUS_FD_ENV]: '3' },
     });
     const spawned: SpawnedDaemon = { pid: child.pid, startError: '' };
     const status = child.stdio[3] as Socket | null;

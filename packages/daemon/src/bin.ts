@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { DaemonLockedError } from './runtime/lock.js';
 import { startDaemon } from './daemon.js';
-import { reportStartStatus, takeStartStatusFd } from './start-status.js';
+import { reportStartStatus, takeDaemonOnlyEnv, takeStartStatusFd } from './start-status.js';
 
 // Hold no user directory open (a daemon started from a project folder would pin it),
 // after making the path variables absolute, as they were meant from the old cwd.
@@ -17,6 +17,7 @@ process.chdir('/');
 const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 const statusFd = takeStartStatusFd();
+takeDaemonOnlyEnv();
 try {
   const daemon = await startDaemon();
   reportStartStatus(statusFd);

@@ -32,3 +32,26 @@ export function reportStartStatus(fd: number | undefined, message?: string): voi
     // not open
   }
 }
+
+/**
+ * Variable naming (comma-separated) the variables a spawner added to the daemon's environment for the daemon
+ * process alone (the client's `DAEMON_ENV`, e.g. `MALLOC_ARENA_MAX`, which glibc read when this process started).
+ */
+export const DAEMON_ONLY_ENV = 'TEND_DAEMON_ONLY_ENV';
+
+/**
+ * Removes from `env` the variables {@link DAEMON_ONLY_ENV} names, and that variable: tasks that inherit the
+ * daemon's environment get the caller's, not what was added for the daemon. Names that are not plain
+ * environment variable names are ignored.
+ * @returns the names removed.
+ */
+export function takeDaemonOnlyEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  const list = env[DAEMON_ONLY_ENV];
+  delete env[DAEMON_ONLY_ENV];
+  if (list === undefined) return [];
+  const names = list
+    .split(',')
+    .filter((name) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !name.startsWith('TEND_'));
+  for (const name of names) delete env[name];
+  return names;
+}

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { DAEMON_ENV, daemonEnv } from './daemon-spawn.js';
+
+describe('daemonEnv', () => {
+  it('adds DAEMON_ENV variables the environment lacks and names them for the daemon to remove', () => {
+    const env = daemonEnv({ PATH: '/usr/bin', TEND_HOME: '/tmp/h' });
+    expect(env).toEqual({
+      PATH: '/usr/bin',
+      TEND_HOME: '/tmp/h',
+      ...DAEMON_ENV,
+      TEND_DAEMON_ONLY_ENV: Object.keys(DAEMON_ENV).join(','),
+    });
+    expect(env.MALLOC_ARENA_MAX).toBe('2');
+  });
+
+  it("keeps a variable the caller set, and does not name it (it stays in tasks' environment)", () => {
+    const given = { PATH: '/usr/bin', MALLOC_ARENA_MAX: '8' };
+    const env = daemonEnv(given);
+    expect(env).toEqual(given);
+    expect(env.TEND_DAEMON_ONLY_ENV).toBeUndefined();
+  });
+});
