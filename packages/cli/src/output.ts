@@ -1,5 +1,3 @@
-import prettyMs from 'pretty-ms';
-
 /**
  * Writes `text` (or bytes) to stdout as-is (no newline added). Returns once it
  * was handed to the OS, so that large outputs are paced by a slow reader.
@@ -32,13 +30,34 @@ export function warn(message: string): void {
   process.stderr.write(`tend: ${message}\n`);
 }
 
+/** Units of {@link formatSpan}, largest first: suffix, length in ms, and how many make the next unit (a year is 365 days, as pretty-ms counts). */
+const SPAN_UNITS: readonly (readonly [suffix: string, ms: number, of: number])[] = [
+  ['y', 365 * 86_400_000, Number.POSITIVE_INFINITY],
+  ['d', 86_400_000, 365],
+  ['h', 3_600_000, 24],
+  ['m', 60_000, 60],
+  ['s', 1_000, 60],
+];
+
 /**
- * Formats a span for people: `12ms`, `3s`, `1m 35s`, `2h 5m` (two units at
- * most, whole seconds). Negative spans (clock skew) read as `0ms`.
+ * Formats a span for people: `12ms`, `3s`, `1m 35s`, `2h 5m`, `1h 5s` (the two largest units that are not
+ * zero, whole seconds, truncated). Negative spans (clock skew) read as `0ms`. The same text as pretty-ms
+ * with `{ unitCount: 2, secondsDecimalDigits: 0 }` (output.test.ts compares them), without its BigInt
+ * arithmetic and option handling: `tend ps` formats two spans per task (issue 13).
  * @param ms milliseconds
  */
 export function formatSpan(ms: number): string {
-  return prettyMs(Math.max(0, Math.round(ms)), { unitCount: 2, secondsDecimalDigits: 0 });
+  const total = Math.max(0, Math.round(ms));
+  if (total < 1_000) return `${total}ms`;
+  let text = '';
+  let units = 0;
+  for (const [suffix, length, of] of SPAN_UNITS) {
+    const value = Math.floor(total / length) % of;
+    if (value === 0) continue;
+    text += units === 0 ? `${value}${suffix}` : ` ${value}${suffix}`;
+    if (++units === 2) break;
+  }
+  return text;
 }
 
 /**
