@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { TendClient } from '@tend/client';
+import { TendClient } from '@tend/client';
 import { resolveTarget } from './contexts.js';
 import { warn } from './output.js';
 import { TEND_VERSION } from '@tend/protocol/wire';
@@ -60,14 +60,24 @@ export function targetHost(options: GlobalOptions): string | undefined {
  * Connects to the daemon of the current user (paths from TEND_HOME / XDG env),
  * starting it when `autoStart` is true (the default), or to the daemon of the remote host
  * named by `--host`/`--context`/TEND_HOST/TEND_CONTEXT over ssh (whose `tend daemon dial-stdio`
- * starts it there). `@tend/client` is loaded here, lazily, so that `--help` and usage errors stay fast.
+ * starts it there). `@tend/client` is imported by this module, which only the command modules import (each loaded
+ * when its command runs), so that `--help` and usage errors stay fast; statically rather than by import(): a
+ * dynamic import made the release bundle's cli-ps build split the client and vscode-jsonrpc off into a chunk
+ * of their own plus one re-exporting it, two more files for every cold `tend ps` (issue 13).
  * @throws the client's DaemonUnreachableError (reason `daemon_unreachable`) when
  *   no daemon answers within the connect deadline, RemoteHostError (reason `remote_host`: ssh failed,
  *   with ssh's message), ProtocolMismatchError…; CliError for a bad --host/--context.
  */
 export async function connect(options: GlobalOptions, { autoStart = true } = {}): Promise<TendClient> {
-  const host = targetHost(options);
-  const { TendClient } = await import('@tend/client');
+  return connectTo(targetHost(options), options, autoStart);
+}
+
+/** {@link connect} to `host` (undefined: the local daemon), already resolved by {@link targetHost}. */
+async function connectTo(
+  host: string | undefined,
+  options: GlobalOptions,
+  autoStart: boolean,
+): Promise<TendClient> {
   const session = options.session || process.env.TEND_SESSION || undefined;
   return TendClient.connect({
     ...(host !== undefined ? { host } : {}),
@@ -93,7 +103,7 @@ export async function withClient<T>(
   connectOptions: { autoStart?: boolean } = {},
 ): Promise<T> {
   const host = targetHost(options);
-  const client = await connect(options, connectOptions);
+  const client = await connectTo(host, options, connectOptions.autoStart ?? true);
   const where = host === undefined ? '' : ` on ${host}`;
   client.onReconnect((daemon) => warn(`reconnected to the tend daemon${where} (pid ${daemon.pid})`));
   try {

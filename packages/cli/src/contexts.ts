@@ -1,5 +1,5 @@
 // Named remote hosts (`tend context`, docker's word) and the choice of the host a command talks to.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolvePaths } from '@tend/protocol/wire';
 import { CliError } from './errors.js';
@@ -36,6 +36,8 @@ export function contextsPath(env: Record<string, string | undefined> = process.e
  */
 export function readContexts(env: Record<string, string | undefined> = process.env): ContextsFile {
   const path = contextsPath(env);
+  // Most users have none: no ENOENT error built and thrown by every command (the catch covers a file removed meanwhile).
+  if (!existsSync(path)) return { contexts: {} };
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

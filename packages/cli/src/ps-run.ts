@@ -2,9 +2,6 @@
 // `tend ps`, so that the release bundle can give it and everything it loads (the task list, the table, the
 // client, vscode-jsonrpc) few files apart from the commander program's chunks (scripts/bundle.mjs, issue 13),
 // while the entry (bin.ts and fast-path.ts) stays small for every other command.
-// connect.ts imports the client when it connects; imported here too, its files are read and compiled with
-// this module's instead of after them.
-import '@tend/client';
 import { reportFailure, wantsJson } from './failure.js';
 import { type ListOptions, listTasks } from './task-list.js';
 
