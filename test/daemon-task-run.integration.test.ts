@@ -20,6 +20,12 @@ describe('a task run through the daemon', () => {
       .filter((n) => n.method === 'task/didChange' && n.params.task.id === task.id)
       .map((n) => n.params.task.state);
     expect(states).toEqual(['starting', 'running', 'succeeded']);
+    // The `starting` change is the row as stored before the spawn (built from it, not read back): no process yet.
+    const starting = client.notifications.find(
+      (n) => n.method === 'task/didChange' && n.params.task.id === task.id,
+    )?.params.task;
+    const { pid, pgid, startedAt, durationMs, state, ...rest } = task;
+    expect(starting).toStrictEqual({ ...rest, state: 'starting', outputBytes: 0 });
     const output = await client.request('task/output', { id: task.id });
     expect(output).toMatchObject({
       data: 'hello\n',

@@ -31,7 +31,9 @@ describe('TaskStore', () => {
     // Each task/run checks its new id against the names (byName): a scan cost 0.9 ms at 10,000 rows.
     const statements = (store as unknown as { statements: Record<string, { source: string }> }).statements;
     for (const name of ['byName', 'liveByName']) {
-      const plan = db.prepare(`EXPLAIN QUERY PLAN ${statements[name]?.source}`).all('srv') as { detail: string }[];
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${statements[name]?.source}`).all('srv') as {
+        detail: string;
+      }[];
       expect(plan.map((step) => step.detail).join('; ')).toMatch(/SEARCH tasks USING INDEX tasks_by_name/);
     }
   });

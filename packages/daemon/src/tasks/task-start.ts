@@ -12,7 +12,7 @@ import {
 import { TendDaemonError } from '../errors.js';
 import { diskFullError, isDiskFull } from '../runtime/disk-full.js';
 import { taskCgroupName } from '../runtime/cgroup.js';
-import { readProcStat } from '../runtime/proc.js';
+import { type ProcStat, readProcStat } from '../runtime/proc.js';
 import { NameTakenError, type TaskRow, type TaskStore } from '../store/task-store.js';
 import { reserveExitRecord } from './exit-record.js';
 import { resolveRestartPolicy } from './restart-policy.js';
@@ -40,6 +40,11 @@ export interface StartOptions {
   killLeftovers?: boolean;
   /** Most live tasks at once (config `maxLiveTasks`); unlimited when absent. */
   maxLiveTasks?: number;
+  /**
+   * The daemon's environment, which tasks with inheritEnv start from: a plain copy of `process.env` made at
+   * start-up (the daemon does not change its environment after that); absent: `process.env` at each spawn.
+   */
+  daemonEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -106,8 +111,9 @@ export class TaskStarter {
       }
       throw error;
     }
-    // Its `starting` change goes out with the `running` one, after the answer (see spawnRun).
-    return this.spawnRun(row, reserveError, toTask(store.get(row.id) ?? row));
+    // Its `starting` change goes out with the `running` one, after the answer (see spawnRun). `row` is what
+    // was just stored, and its output.log does not exist yet (no re-read, no stat: issue 13).
+    return this.spawnRun(row, reserveError, toTask(row, undefined, { logBytes: 0 }));
   }
 
   /**
@@ -128,6 +134,9 @@ export class TaskStarter {
     const { store, events, logger } = this.context;
     const files = taskFiles(this.context.tasksDir, row.id);
     let running: TaskRow;
+    // What the start read itself, for the answer (not read again, issue 13): the wrapper's stat, the log's size.
+    let procStat: ProcStat | undefined;
+    let outputBytes = 0;
     try {
       // The folder could not be made: the task fails saying why, as when its process cannot be started.
       if (folderError !== undefined) throw folderError;
@@ -135,7 +144,7 @@ export class TaskStarter {
       // CALL SITE of limits: right after the task's cgroup (row.cgroup) is created, before the wrapper joins it.
       // `row` is this run's stored row (inserted by task/run, or read by the restart): its limits and cgroup.
       applyTaskLimits(row);
-      const { pid, subprocess, log } = await spawnTask({
+      const { pid, subprocess, log, logBytes } = await spawnTask({
         exitPath: files.exitPath,
         logPath: files.logPath,
         shell: this.options.shell,
@@ -144,6 +153,7 @@ export class TaskStarter {
         cwd: row.cwd,
         env: row.env,
         inheritEnv: row.inheritEnv,
+        ...(this.options.daemonEnv !== undefined ? { daemonEnv: this.options.daemonEnv } : {}),
         capturedEnv: row.capturedEnv,
         umask: row.umask,
         tty: row.tty === true,
@@ -151,7 +161,9 @@ export class TaskStarter {
       });
       this.logFiles.set(row.id, log);
       subprocess.on('exit', (code, signal) => this.onChildExit(row.id, code, signal as SignalName | null));
-      running = recordWrapperIdentity(store, store.get(row.id) ?? row, pid, readProcStat(pid), Date.now());
+      procStat = readProcStat(pid);
+      outputBytes = logBytes;
+      running = recordWrapperIdentity(store, store.get(row.id) ?? row, pid, procStat, Date.now());
     } catch (error) {
       if (starting !== undefined) events.emit('change', starting, false);
       const message = error instanceof Error ? error.message : String(error);
@@ -161,9 +173,9 @@ export class TaskStarter {
       this.ender.finish(row.id, { endedAt: Date.now() });
       return toTask(store.get(row.id) as TaskRow);
     }
-    // The row recordWrapperIdentity read back: nothing ran in between that could change it.
+    // The row as recordWrapperIdentity stored it: nothing ran in between that could change it.
     this.timers.schedule(running);
-    const task = toTask(running);
+    const task = toTask(running, undefined, { procStat, logBytes: outputBytes });
     process.nextTick(() => {
       if (starting !== undefined) events.emit('change', starting, false);
       // As stored then: a request served before this tick (none is, as things are) may have changed it.
