@@ -18,6 +18,7 @@ import { reserveExitRecord } from './exit-record.js';
 import { resolveRestartPolicy } from './restart-policy.js';
 import { checkTaskName, newTaskId } from './ids.js';
 import { wrapperGone } from './orphaned-task.js';
+import { SpareTaskFolder } from './spare-folder.js';
 import { spawnTask } from './spawn.js';
 import type { TaskEnder } from './task-end.js';
 import { applyTaskLimits, limitsContainmentOf, limitsOf, prepareTaskLimits } from './task-limits.js';
@@ -56,6 +57,8 @@ export interface StartOptions {
 export class TaskStarter {
   /** Device and inode of each output.log this daemon created, until its task ends. */
   private readonly logFiles = new Map<string, { dev: number; ino: number }>();
+  /** The folder the next task/run renames into place instead of making its own (spare-folder.ts). */
+  private readonly spare: SpareTaskFolder;
 
   constructor(
     private readonly context: TaskContext,
@@ -64,6 +67,7 @@ export class TaskStarter {
     private readonly options: StartOptions,
   ) {
     context.events.on('exit', (completion) => this.logFiles.delete(completion.taskId));
+    this.spare = new SpareTaskFolder(context.tasksDir);
   }
 
   /** Device and inode of the output.log this daemon created for task `id` (undefined for tasks it adopted). */
@@ -82,6 +86,16 @@ export class TaskStarter {
    *   when the state directory's filesystem has no room for the task's row and exit record.
    */
   async run(request: RunRequest): Promise<ResultOf<typeof TaskRun>> {
+    try {
+      return await this.start(request);
+    } finally {
+      // After the reply: the next task/run's folder (when this one took it, or none was made yet).
+      this.spare.refill();
+    }
+  }
+
+  /** {@link run} without the spare folder's refill. */
+  private async start(request: RunRequest): Promise<ResultOf<typeof TaskRun>> {
     const { store, tasksDir } = this.context;
     checkLifetime(request);
     checkCwd(request.cwd);
@@ -233,13 +247,15 @@ export class TaskStarter {
 
   /**
    * Creates the task's directory and reserves the room its exit record needs,
-   * so that the wrapper can write it even when the disk fills up meanwhile.
-   * A plain mkdir: `<state>/tasks` exists (made at start-up) and a new id's folder does not
+   * so that the wrapper can write it even when the disk fills up meanwhile:
+   * the spare folder renamed into place when one is ready (it holds both, and the empty log), else
+   * a plain mkdir: `<state>/tasks` exists (made at start-up) and a new id's folder does not
    * (a recursive one was done twice per run before, ~0.7 ms of task/run with both, issue 13).
    * @returns undefined, or why the folder could not be made (the task then ends `failed` saying so).
    * @throws TendDaemonError disk_full when there is no room for it.
    */
   private reserveTaskFiles(id: string, files: { dir: string; exitPath: string }): Error | undefined {
+    if (this.spare.take(files.dir)) return undefined;
     let made = false;
     try {
       makeTaskDir(files.dir);
