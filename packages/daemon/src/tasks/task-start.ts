@@ -6,7 +6,6 @@ import {
   type ParsedParamsOf,
   type ResultOf,
   type SignalName,
-  type Task,
   TaskRun,
 } from '@tend/protocol';
 import { TendDaemonError } from '../errors.js';
@@ -125,9 +124,8 @@ export class TaskStarter {
       }
       throw error;
     }
-    // Its `starting` change goes out with the `running` one, after the answer (see spawnRun). `row` is what
-    // was just stored, and its output.log does not exist yet (no re-read, no stat: issue 13).
-    return this.spawnRun(row, reserveError, toTask(row, undefined, { logBytes: 0 }));
+    // Its `starting` change goes out with the `running` one, after the answer (see spawnRun).
+    return this.spawnRun(row, reserveError, true);
   }
 
   /**
@@ -141,10 +139,20 @@ export class TaskStarter {
    * promise callbacks, which run before it): they took ~0.4 ms and ~0.3 ms of task/run, and
    * after a fork every first write to a page of the daemon's memory faults (issue 13).
    * @param folderError why the task's folder could not be made, if it could not.
-   * @param starting the task as it was stored `starting` (task/run), emitted as its first `change`.
+   * @param announceStarting true (task/run): `row` is the task as just stored `starting`, and its first `change`
+   *   is that, built when it is sent (from `row`, which nothing changes: no re-read, and no stat of the log,
+   *   empty or not there when it was stored; issue 13).
    * @returns the task, `running` (or ended).
    */
-  async spawnRun(row: TaskRow, folderError?: Error, starting?: Task): Promise<ResultOf<typeof TaskRun>> {
+  async spawnRun(
+    row: TaskRow,
+    folderError?: Error,
+    announceStarting = false,
+  ): Promise<ResultOf<typeof TaskRun>> {
+    const emitStarting = () => {
+      if (announceStarting)
+        this.context.events.emit('change', toTask(row, undefined, { logBytes: 0 }), false);
+    };
     const { store, events, logger } = this.context;
     const files = taskFiles(this.context.tasksDir, row.id);
     let running: TaskRow;
@@ -179,7 +187,7 @@ export class TaskStarter {
       outputBytes = logBytes;
       running = recordWrapperIdentity(store, store.get(row.id) ?? row, pid, procStat, Date.now());
     } catch (error) {
-      if (starting !== undefined) events.emit('change', starting, false);
+      emitStarting();
       const message = error instanceof Error ? error.message : String(error);
       logger.warn({ task: row.id, err: error }, 'task could not be started');
       // Ended like any task (completion and didExit included): failed, with no exit status, and why.
@@ -191,7 +199,7 @@ export class TaskStarter {
     this.timers.schedule(running);
     const task = toTask(running, undefined, { procStat, logBytes: outputBytes });
     process.nextTick(() => {
-      if (starting !== undefined) events.emit('change', starting, false);
+      emitStarting();
       // As stored then: a request served before this tick (none is, as things are) may have changed it.
       const now = store.get(row.id);
       events.emit('change', now === undefined || now.state === running.state ? task : toTask(now), false);
