@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pollUntil } from './support/poll.mjs';
@@ -20,6 +20,12 @@ describe('a task run through the daemon', () => {
       .filter((n) => n.method === 'task/didChange' && n.params.task.id === task.id)
       .map((n) => n.params.task.state);
     expect(states).toEqual(['starting', 'running', 'succeeded']);
+    // The `starting` change is the row as stored before the spawn (built from it, not read back): no process yet.
+    const starting = client.notifications.find(
+      (n) => n.method === 'task/didChange' && n.params.task.id === task.id,
+    )?.params.task;
+    const { pid, pgid, startedAt, durationMs, state, ...rest } = task;
+    expect(starting).toStrictEqual({ ...rest, state: 'starting', outputBytes: 0 });
     const output = await client.request('task/output', { id: task.id });
     expect(output).toMatchObject({
       data: 'hello\n',
@@ -29,6 +35,19 @@ describe('a task run through the daemon', () => {
       truncated: false,
       ended: true,
     });
+  });
+
+  it('starts the next task in the spare folder made after the reply (<state>/tasks.next, renamed into place)', async () => {
+    await runAndWait('true');
+    const spare = join(harness.home, 'state', 'tasks.next');
+    const log = await pollUntil('the spare folder', () =>
+      existsSync(join(spare, 'output.log')) ? statSync(join(spare, 'output.log')) : undefined,
+    );
+    const next = await runAndWait('echo in the spare');
+    const dir = join(harness.home, 'state', 'tasks', next.id);
+    expect(statSync(join(dir, 'output.log')).ino).toBe(log.ino);
+    expect(readdirSync(dir)).toContain('exit');
+    expect(next).toMatchObject({ state: 'succeeded', outputBytes: 13 });
   });
 
   it('ends failed with the command’s own exit code', async () => {

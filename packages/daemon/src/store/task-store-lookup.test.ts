@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NameTakenError } from './task-store.js';
-import { row, store, useTaskStore } from '../test-support/task-store.js';
+import { db, row, store, useTaskStore } from '../test-support/task-store.js';
 
 // Finding tasks by id prefix or name, the one-live-task-per-name rule, live listing and state counts.
 describe('TaskStore', () => {
@@ -25,6 +25,17 @@ describe('TaskStore', () => {
     store.insert(row({ id: 'live0001', name: 'srv', state: 'running', createdAt: 100 }));
     store.insert(row({ id: 'old00001', name: 'srv', state: 'succeeded', createdAt: 200 }));
     expect(store.byName('srv')?.id).toBe('live0001');
+  });
+
+  it('looks names up through an index, not a scan of every row', () => {
+    // Each task/run checks its new id against the names (byName): a scan cost 0.9 ms at 10,000 rows.
+    const statements = (store as unknown as { statements: Record<string, { source: string }> }).statements;
+    for (const name of ['byName', 'liveByName']) {
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${statements[name]?.source}`).all('srv') as {
+        detail: string;
+      }[];
+      expect(plan.map((step) => step.detail).join('; ')).toMatch(/SEARCH tasks USING INDEX tasks_by_name/);
+    }
   });
 
   it('finds by name the newest ended task when none of that name is live', () => {

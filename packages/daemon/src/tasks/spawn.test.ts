@@ -68,6 +68,31 @@ describe('spawnTask', () => {
     }
   });
 
+  it('starts from daemonEnv, when given, instead of process.env, and reports the size of the log it opened', async () => {
+    process.env.TEND_SPAWN_TEST_VAR = 'live';
+    try {
+      const command = 'echo "var=${TEND_SPAWN_TEST_VAR-unset} own=$OWN"';
+      const first = await spawnTask(
+        request(command, {
+          inheritEnv: true,
+          daemonEnv: { PATH: '/usr/bin:/bin', TEND_SPAWN_TEST_VAR: 'snapshot', OWN: 'daemon' },
+          env: { OWN: 'o' },
+        }),
+      );
+      expect(first.logBytes).toBe(0);
+      await exitOf(first);
+      // daemonEnv counts only with inheritEnv.
+      const second = await spawnTask(
+        request(command, { daemonEnv: { TEND_SPAWN_TEST_VAR: 'snapshot' }, env: { PATH: '/usr/bin:/bin' } }),
+      );
+      expect(second.logBytes).toBe('var=snapshot own=o\n'.length);
+      await exitOf(second);
+      expect(readFileSync(join(dir, 'output.log'), 'utf8')).toBe('var=snapshot own=o\nvar=unset own=\n');
+    } finally {
+      delete process.env.TEND_SPAWN_TEST_VAR;
+    }
+  });
+
   it('reports a signal that ended the wrapper in its exit event', async () => {
     const task = await spawnTask(request('sleep 30'));
     const exited = exitOf(task);

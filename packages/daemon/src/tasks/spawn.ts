@@ -15,6 +15,8 @@ export interface SpawnRequest {
   env: Record<string, string>;
   /** true: the daemon's environment under `capturedEnv` and `env`; false: only those two. */
   inheritEnv: boolean;
+  /** The daemon's environment (with inheritEnv), as a plain object; absent: `process.env`. */
+  daemonEnv?: Readonly<Record<string, string | undefined>>;
   /** The caller's environment, under `env`. */
   capturedEnv?: Record<string, string>;
   /** umask the wrapper sets before it runs the command (e.g. 0o022); undefined: the daemon's. */
@@ -32,6 +34,8 @@ export interface SpawnedTask {
   subprocess: ChildProcess;
   /** Device and inode of the output.log opened for it (the file the output cap may trim). */
   log: { dev: number; ino: number };
+  /** Size of that output.log when it was opened, just before the wrapper started, in bytes. */
+  logBytes: number;
 }
 
 /**
@@ -55,8 +59,14 @@ export async function spawnTask(request: SpawnRequest): Promise<SpawnedTask> {
     0o600,
   );
   try {
-    const { dev, ino } = fstatSync(fd);
-    const env = { ...request.capturedEnv, ...request.env, [TASK_MARKER]: request.taskId };
+    const { dev, ino, size } = fstatSync(fd);
+    // One copy: the daemon's environment (with inheritEnv), the caller's over it, the task's own over both.
+    const env = {
+      ...(request.inheritEnv ? (request.daemonEnv ?? process.env) : undefined),
+      ...request.capturedEnv,
+      ...request.env,
+      [TASK_MARKER]: request.taskId,
+    };
     const args = wrapperArgv(request.exitPath, request.shell, request.command, {
       umask: request.umask,
       tty: request.tty,
@@ -64,7 +74,7 @@ export async function spawnTask(request: SpawnRequest): Promise<SpawnedTask> {
     });
     const subprocess = startWrapper(args, {
       cwd: request.cwd,
-      env: request.inheritEnv ? { ...process.env, ...env } : env,
+      env,
       fd,
     });
     if (subprocess.pid === undefined) {
@@ -74,7 +84,7 @@ export async function spawnTask(request: SpawnRequest): Promise<SpawnedTask> {
         error.message = `${error.message} (cwd ${request.cwd} no longer exists)`;
       throw error;
     }
-    return { pid: subprocess.pid, subprocess, log: { dev, ino } };
+    return { pid: subprocess.pid, subprocess, log: { dev, ino }, logBytes: size };
   } finally {
     closeSync(fd);
   }

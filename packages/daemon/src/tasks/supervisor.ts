@@ -57,6 +57,11 @@ export interface SupervisorOptions {
   sessionGraceMs?: number;
   /** How new tasks are contained (chooseContainment); absent: marker. */
   containment?: Containment;
+  /**
+   * The daemon's environment, which tasks with inheritEnv start from, read once at start-up (see
+   * {@link StartOptions.daemonEnv}); absent: `process.env` at each spawn.
+   */
+  daemonEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 /** How much longer than the grace a shutdown with killTasks waits for each task's end, in ms. */

@@ -6,18 +6,18 @@ import {
   type ParsedParamsOf,
   type ResultOf,
   type SignalName,
-  type Task,
   TaskRun,
 } from '@tend/protocol';
 import { TendDaemonError } from '../errors.js';
 import { diskFullError, isDiskFull } from '../runtime/disk-full.js';
 import { taskCgroupName } from '../runtime/cgroup.js';
-import { readProcStat } from '../runtime/proc.js';
+import { type ProcStat, readProcStat } from '../runtime/proc.js';
 import { NameTakenError, type TaskRow, type TaskStore } from '../store/task-store.js';
 import { reserveExitRecord } from './exit-record.js';
 import { resolveRestartPolicy } from './restart-policy.js';
 import { checkTaskName, newTaskId } from './ids.js';
 import { wrapperGone } from './orphaned-task.js';
+import { SpareTaskFolder } from './spare-folder.js';
 import { spawnTask } from './spawn.js';
 import type { TaskEnder } from './task-end.js';
 import { applyTaskLimits, limitsContainmentOf, limitsOf, prepareTaskLimits } from './task-limits.js';
@@ -40,6 +40,11 @@ export interface StartOptions {
   killLeftovers?: boolean;
   /** Most live tasks at once (config `maxLiveTasks`); unlimited when absent. */
   maxLiveTasks?: number;
+  /**
+   * The daemon's environment, which tasks with inheritEnv start from: a plain copy of `process.env` made at
+   * start-up (the daemon does not change its environment after that); absent: `process.env` at each spawn.
+   */
+  daemonEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -51,6 +56,8 @@ export interface StartOptions {
 export class TaskStarter {
   /** Device and inode of each output.log this daemon created, until its task ends. */
   private readonly logFiles = new Map<string, { dev: number; ino: number }>();
+  /** The folder the next task/run renames into place instead of making its own (spare-folder.ts). */
+  private readonly spare: SpareTaskFolder;
 
   constructor(
     private readonly context: TaskContext,
@@ -59,6 +66,7 @@ export class TaskStarter {
     private readonly options: StartOptions,
   ) {
     context.events.on('exit', (completion) => this.logFiles.delete(completion.taskId));
+    this.spare = new SpareTaskFolder(context.tasksDir);
   }
 
   /** Device and inode of the output.log this daemon created for task `id` (undefined for tasks it adopted). */
@@ -77,6 +85,16 @@ export class TaskStarter {
    *   when the state directory's filesystem has no room for the task's row and exit record.
    */
   async run(request: RunRequest): Promise<ResultOf<typeof TaskRun>> {
+    try {
+      return await this.start(request);
+    } finally {
+      // After the reply: the next task/run's folder (when this one took it, or none was made yet).
+      this.spare.refill();
+    }
+  }
+
+  /** {@link run} without the spare folder's refill. */
+  private async start(request: RunRequest): Promise<ResultOf<typeof TaskRun>> {
     const { store, tasksDir } = this.context;
     checkLifetime(request);
     checkCwd(request.cwd);
@@ -107,7 +125,7 @@ export class TaskStarter {
       throw error;
     }
     // Its `starting` change goes out with the `running` one, after the answer (see spawnRun).
-    return this.spawnRun(row, reserveError, toTask(store.get(row.id) ?? row));
+    return this.spawnRun(row, reserveError, true);
   }
 
   /**
@@ -121,13 +139,26 @@ export class TaskStarter {
    * promise callbacks, which run before it): they took ~0.4 ms and ~0.3 ms of task/run, and
    * after a fork every first write to a page of the daemon's memory faults (issue 13).
    * @param folderError why the task's folder could not be made, if it could not.
-   * @param starting the task as it was stored `starting` (task/run), emitted as its first `change`.
+   * @param announceStarting true (task/run): `row` is the task as just stored `starting`, and its first `change`
+   *   is that, built when it is sent (from `row`, which nothing changes: no re-read, and no stat of the log,
+   *   empty or not there when it was stored; issue 13).
    * @returns the task, `running` (or ended).
    */
-  async spawnRun(row: TaskRow, folderError?: Error, starting?: Task): Promise<ResultOf<typeof TaskRun>> {
+  async spawnRun(
+    row: TaskRow,
+    folderError?: Error,
+    announceStarting = false,
+  ): Promise<ResultOf<typeof TaskRun>> {
+    const emitStarting = () => {
+      if (announceStarting)
+        this.context.events.emit('change', toTask(row, undefined, { logBytes: 0 }), false);
+    };
     const { store, events, logger } = this.context;
     const files = taskFiles(this.context.tasksDir, row.id);
     let running: TaskRow;
+    // What the start read itself, for the answer (not read again, issue 13): the wrapper's stat, the log's size.
+    let procStat: ProcStat | undefined;
+    let outputBytes = 0;
     try {
       // The folder could not be made: the task fails saying why, as when its process cannot be started.
       if (folderError !== undefined) throw folderError;
@@ -135,7 +166,7 @@ export class TaskStarter {
       // CALL SITE of limits: right after the task's cgroup (row.cgroup) is created, before the wrapper joins it.
       // `row` is this run's stored row (inserted by task/run, or read by the restart): its limits and cgroup.
       applyTaskLimits(row);
-      const { pid, subprocess, log } = await spawnTask({
+      const { pid, subprocess, log, logBytes } = await spawnTask({
         exitPath: files.exitPath,
         logPath: files.logPath,
         shell: this.options.shell,
@@ -144,6 +175,7 @@ export class TaskStarter {
         cwd: row.cwd,
         env: row.env,
         inheritEnv: row.inheritEnv,
+        ...(this.options.daemonEnv !== undefined ? { daemonEnv: this.options.daemonEnv } : {}),
         capturedEnv: row.capturedEnv,
         umask: row.umask,
         tty: row.tty === true,
@@ -151,9 +183,11 @@ export class TaskStarter {
       });
       this.logFiles.set(row.id, log);
       subprocess.on('exit', (code, signal) => this.onChildExit(row.id, code, signal as SignalName | null));
-      running = recordWrapperIdentity(store, store.get(row.id) ?? row, pid, readProcStat(pid), Date.now());
+      procStat = readProcStat(pid);
+      outputBytes = logBytes;
+      running = recordWrapperIdentity(store, store.get(row.id) ?? row, pid, procStat, Date.now());
     } catch (error) {
-      if (starting !== undefined) events.emit('change', starting, false);
+      emitStarting();
       const message = error instanceof Error ? error.message : String(error);
       logger.warn({ task: row.id, err: error }, 'task could not be started');
       // Ended like any task (completion and didExit included): failed, with no exit status, and why.
@@ -161,11 +195,11 @@ export class TaskStarter {
       this.ender.finish(row.id, { endedAt: Date.now() });
       return toTask(store.get(row.id) as TaskRow);
     }
-    // The row recordWrapperIdentity read back: nothing ran in between that could change it.
+    // The row as recordWrapperIdentity stored it: nothing ran in between that could change it.
     this.timers.schedule(running);
-    const task = toTask(running);
+    const task = toTask(running, undefined, { procStat, logBytes: outputBytes });
     process.nextTick(() => {
-      if (starting !== undefined) events.emit('change', starting, false);
+      emitStarting();
       // As stored then: a request served before this tick (none is, as things are) may have changed it.
       const now = store.get(row.id);
       events.emit('change', now === undefined || now.state === running.state ? task : toTask(now), false);
@@ -221,13 +255,15 @@ export class TaskStarter {
 
   /**
    * Creates the task's directory and reserves the room its exit record needs,
-   * so that the wrapper can write it even when the disk fills up meanwhile.
-   * A plain mkdir: `<state>/tasks` exists (made at start-up) and a new id's folder does not
+   * so that the wrapper can write it even when the disk fills up meanwhile:
+   * the spare folder renamed into place when one is ready (it holds both, and the empty log), else
+   * a plain mkdir: `<state>/tasks` exists (made at start-up) and a new id's folder does not
    * (a recursive one was done twice per run before, ~0.7 ms of task/run with both, issue 13).
    * @returns undefined, or why the folder could not be made (the task then ends `failed` saying so).
    * @throws TendDaemonError disk_full when there is no room for it.
    */
   private reserveTaskFiles(id: string, files: { dir: string; exitPath: string }): Error | undefined {
+    if (this.spare.take(files.dir)) return undefined;
     let made = false;
     try {
       makeTaskDir(files.dir);

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { isTerminal, type ResultOf, type SignalName, type Task, type TaskGet } from '@tend/protocol';
-import { readProcStat } from '../runtime/proc.js';
+import { type ProcStat, readProcStat } from '../runtime/proc.js';
 import type { TaskRow } from '../store/task-store.js';
 
 /**
@@ -9,8 +9,15 @@ import type { TaskRow } from '../store/task-store.js';
  * of its log (a stat; other ended tasks use the size stored when they ended).
  * A live task also reads its wrapper's /proc state (one read) for `stopped`.
  * Absent fields are omitted.
+ * @param known what the caller has just read itself, used instead of reading it again (task/run, right after
+ *   the spawn: the wrapper's stat and the log's size, issue 13): `procStat`, the wrapper's `/proc/<pid>/stat`
+ *   (undefined: it could not be read); `logBytes`, the size of output.log in bytes.
  */
-export function toTask(row: TaskRow, now = Date.now()): Task {
+export function toTask(
+  row: TaskRow,
+  now = Date.now(),
+  known?: { procStat?: ProcStat | undefined; logBytes?: number },
+): Task {
   const ended = isTerminal(row.state);
   const leftovers =
     row.leftoverCount !== undefined && row.leftoverCount > 0
@@ -34,7 +41,7 @@ export function toTask(row: TaskRow, now = Date.now()): Task {
     session: row.session,
     state: row.state,
     reason: row.reason,
-    stopped: !ended && isStopped(row) ? true : undefined,
+    stopped: !ended && isStopped(row, known) ? true : undefined,
     // A restarting task has no process: its last run's pid is not shown.
     pid: row.state === 'restarting' ? undefined : row.pid,
     pgid: row.state === 'restarting' ? undefined : row.pgid,
@@ -51,7 +58,7 @@ export function toTask(row: TaskRow, now = Date.now()): Task {
     lifetime: row.lifetime === 'session' ? 'session' : undefined,
     ttlMs: row.ttlMs,
     expiresAt: row.expiresAt !== undefined ? iso(row.expiresAt) : undefined,
-    outputBytes: ended && !leftovers?.running ? row.outputBytes : fileSize(row.logPath),
+    outputBytes: ended && !leftovers?.running ? row.outputBytes : (known?.logBytes ?? fileSize(row.logPath)),
     droppedBytes: row.droppedBytes > 0 ? row.droppedBytes : undefined,
     outputCapBytes: row.outputCap,
     logPath: row.logPath,
@@ -71,11 +78,12 @@ export function toTask(row: TaskRow, now = Date.now()): Task {
 /**
  * Whether task `row`'s wrapper is stopped by a signal (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU): state `T` in
  * /proc/<pid>/stat (proc(5)), with the row's start time (not a process that took over the pid). A signal
- * sent to the task reaches its whole group, so the wrapper stands for the task.
+ * sent to the task reaches its whole group, so the wrapper stands for the task. `known.procStat`, when the key is
+ * there, is that stat as the caller read it.
  */
-function isStopped(row: TaskRow): boolean {
+function isStopped(row: TaskRow, known?: { procStat?: ProcStat | undefined }): boolean {
   if (row.pid === undefined || row.startTicks === undefined) return false;
-  const stat = readProcStat(row.pid);
+  const stat = known !== undefined && 'procStat' in known ? known.procStat : readProcStat(row.pid);
   return stat?.state === 'T' && stat.startTicks === row.startTicks;
 }
 

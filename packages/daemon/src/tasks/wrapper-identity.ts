@@ -11,7 +11,8 @@ import type { TaskRow, TaskStore } from '../store/task-store.js';
  * (task-start.ts) and by recovery at start-up when a previous daemon died
  * before recording it (task-recovery.ts; docs/design.md, "Recovery at start-up").
  * @param stat `/proc/<pid>/stat` of the wrapper; undefined when it could not be read (no start time recorded).
- * @returns the row as stored now.
+ * @returns the row as stored now: `row` with the recorded fields (not read back, issue 13: the update is one
+ *   synchronous statement, so nothing changes the row in between), or `row` itself when no row has its id.
  */
 export function recordWrapperIdentity(
   store: TaskStore,
@@ -20,7 +21,7 @@ export function recordWrapperIdentity(
   stat: ProcStat | undefined,
   startedAt: number,
 ): TaskRow {
-  store.update(row.id, {
+  const patch: Partial<TaskRow> = {
     state: row.state === 'starting' ? 'running' : row.state,
     pid,
     pgid: pid,
@@ -30,6 +31,11 @@ export function recordWrapperIdentity(
     deadlineAt: row.timeoutMs !== undefined ? startedAt + row.timeoutMs : undefined,
     // A restarted run keeps the first run's TTL: it counts from the task's start (task/restart clears it).
     expiresAt: row.expiresAt ?? (row.ttlMs !== undefined ? startedAt + row.ttlMs : undefined),
-  });
-  return store.get(row.id) ?? row;
+  };
+  if (!store.update(row.id, patch)) return row;
+  // As the store reads it back: a cleared (undefined) column is an absent field (copied, not `delete`d).
+  const merged: Record<string, unknown> = { ...row, ...patch };
+  const stored: Record<string, unknown> = {};
+  for (const key in merged) if (merged[key] !== undefined) stored[key] = merged[key];
+  return stored as unknown as TaskRow;
 }
