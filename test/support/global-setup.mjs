@@ -3,23 +3,36 @@
 // those still running. Each test cleans up what it started by the pids it recorded; this is the net for
 // a test whose cleanup did not run in time (a timeout under load once left 13 daemons behind).
 
+import { readFileSync } from 'node:fs';
 import { processesWith, signalIfOurs } from './processes.mjs';
+
+/** `pid (argv…)` for the report, read before the kill; `pid` alone once it is gone. */
+function describe(pid) {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+    return `${pid} (${argv.length > 200 ? `${argv.slice(0, 197)}...` : argv})`;
+  } catch {
+    return String(pid);
+  }
+}
 
 /**
  * Sets `TEND_TEST_RUN=<pid>-<ms>` in the environment, which the test workers inherit and pass on to the
  * CLIs, daemons and tasks they start (unless a test builds an environment from scratch), and returns
  * the teardown.
  * @returns {() => void} the teardown: SIGKILLs every live process (this one excluded) whose environment
- *   holds this run's marker, and names them on stderr.
+ *   holds this run's marker, and names them (pid and argv) on stderr.
  */
 export default function setup() {
   const marker = `TEND_TEST_RUN=${process.pid}-${Date.now()}`;
   process.env.TEND_TEST_RUN = marker.slice('TEND_TEST_RUN='.length);
   return () => {
-    const left = processesWith(marker).filter((pid) => signalIfOurs({ pid, envMarker: marker }, 'SIGKILL'));
+    const running = processesWith(marker);
+    const names = new Map(running.map((pid) => [pid, describe(pid)]));
+    const left = running.filter((pid) => signalIfOurs({ pid, envMarker: marker }, 'SIGKILL'));
     if (left.length > 0)
       process.stderr.write(
-        `tend tests: ${left.length} process(es) of this run were still running at its end and were killed: ${left.join(' ')}\n`,
+        `tend tests: ${left.length} process(es) of this run were still running at its end and were killed: ${left.map((pid) => names.get(pid)).join(', ')}\n`,
       );
   };
 }
