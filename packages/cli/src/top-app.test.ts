@@ -5,7 +5,8 @@ import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeTask } from '../../../test/support/task.mjs';
-import { TopApp, type TopClient, type TopHost } from './top-app.js';
+import type { Key } from 'ink';
+import { splitTypedAhead, TopApp, type TopClient, type TopHost } from './top-app.js';
 import { logLines, visibleTasks } from './top-model.js';
 
 type Listener = (params: never) => void;
@@ -166,6 +167,30 @@ function setup(
   return { client, host, app, frame, until, press };
 }
 
+/** A Key with no flag set. */
+const NO_KEY: Key = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+};
+
 let cleanup: (() => void) | undefined;
 afterEach(() => {
   cleanup?.();
@@ -230,6 +255,24 @@ describe('tend top list', () => {
     await t.press('0');
     await t.press('f');
     await t.until((f) => f.includes('state=failed') && f.includes('bld00002') && !f.includes('web00001'));
+  });
+
+  it('takes keys typed ahead in one read one by one: "/worker\\r" searches, "xy" stops', async () => {
+    const t = setup();
+    cleanup = t.app.unmount;
+    await t.until((f) => f.includes('web00001'));
+    // One write: Ink gives the run as one input, as a terminal does for keys typed faster than a render.
+    t.app.stdin.write('/worker\r');
+    await t.until(
+      (f) =>
+        f.includes('search="worker"') &&
+        f.includes('wrk00003') &&
+        !f.includes('web00001') &&
+        !f.includes('(Enter keeps, Esc clears)'),
+    );
+    t.app.stdin.write('xy');
+    await t.until((f) => f.includes('stop wrk00003: done'));
+    expect(t.client.calls).toContain('kill wrk00003 SIGTERM');
   });
 
   it('adds no colour of its own with color off (NO_COLOR, --no-color)', async () => {
@@ -343,6 +386,21 @@ describe('tend top detail', () => {
 });
 
 describe('top-model', () => {
+  it('splitTypedAhead: a run of characters is one key each; single keys and escapes stay whole', () => {
+    const none = { ...NO_KEY };
+    expect(splitTypedAhead('x', none)).toEqual([['x', none]]);
+    expect(splitTypedAhead('', { ...none, upArrow: true })).toEqual([['', { ...none, upArrow: true }]]);
+    expect(splitTypedAhead('ab', { ...none, meta: true })).toEqual([['ab', { ...none, meta: true }]]);
+    const keys = splitTypedAhead('/a\r\x7f', none);
+    expect(keys.map(([c]) => c)).toEqual(['/', 'a', '\r', '\x7f']);
+    expect(keys.map(([, k]) => [k.return, k.backspace])).toEqual([
+      [false, false],
+      [false, false],
+      [true, false],
+      [false, true],
+    ]);
+  });
+
   it('visibleTasks: running, then other live, then ended; ended only with history or unread', () => {
     const ids = (history: boolean, unread = new Set<string>()) =>
       visibleTasks([build, worker, web], { history }, unread).map((t) => t.id);

@@ -313,7 +313,24 @@ export function TopApp(props: TopProps): ReactNode {
   // Keys go to the handler of the latest render: Ink re-subscribes useInput's handler in an effect, so
   // a key arriving right after another would otherwise meet the state of the render before.
   const onKey = useRef<(input: string, key: Key) => void>(() => undefined);
-  useInput((input, key) => onKey.current(input, key));
+  // Keys typed ahead reach Ink in one read and come as one input ("/web", "xy"): each is taken a render
+  // apart (queued, then one per render through keyTick), so that it meets the state the key before made.
+  const typedAhead = useRef<[string, Key][]>([]);
+  const [keyTick, setKeyTick] = useState(0);
+  useInput((input, key) => {
+    const [first, ...rest] = splitTypedAhead(input, key);
+    if (first === undefined) return;
+    typedAhead.current.push(...rest);
+    onKey.current(first[0], first[1]);
+    if (rest.length > 0) setKeyTick((tick) => tick + 1);
+  });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyTick is the trigger; the queue is a ref
+  useEffect(() => {
+    const next = typedAhead.current.shift();
+    if (next === undefined) return;
+    onKey.current(next[0], next[1]);
+    if (typedAhead.current.length > 0) setKeyTick((tick) => tick + 1);
+  }, [keyTick]);
   onKey.current = (input, key) => {
     if (key.ctrl && input === 'c') {
       exit();
@@ -594,4 +611,20 @@ export function TopApp(props: TopProps): ReactNode {
     h(Box, { flexGrow: 1 }),
     ...bottom,
   );
+}
+
+/**
+ * One Ink input as the keystrokes it holds: Ink's parser gives a run of printable characters read at once
+ * (keys typed ahead, a paste) as one `input`, e.g. "/web" or "xy\r". Control sequences and single keys come
+ * back as they are; each character of a longer run becomes a key of its own (`\r` Return, DEL/BS Backspace,
+ * `\t` Tab).
+ * @returns `[input, key]` pairs in typing order (empty for an empty input without a key).
+ */
+export function splitTypedAhead(input: string, key: Key): [string, Key][] {
+  const chars = [...input];
+  if (chars.length <= 1 || key.ctrl || key.meta || key.escape) return [[input, key]];
+  return chars.map((c) => [
+    c,
+    { ...key, return: c === '\r', backspace: c === '\x7f' || c === '\b', tab: c === '\t', shift: false },
+  ]);
 }
