@@ -185,6 +185,8 @@ async function serve(
       // Before any connection closes: a client that loses it must find the mark.
       if (request.restart !== true) writeStopMark(paths, logger);
       await server.close(paths.socketPath);
+      // Ends whose leftover scan was still queued: recorded (and their leftovers watched from the next start).
+      supervisor.ender.flushEnds();
       watchdog.stop();
       supervisor.stopper.leftovers.stopAll();
       reaper.stop();

@@ -1,4 +1,4 @@
-import { isTerminal, MAX_TIMER_DELAY_MS, type Task } from '@tend/protocol';
+import { type Completion, isTerminal, MAX_TIMER_DELAY_MS, type Task } from '@tend/protocol';
 import type { CompletionStore } from '../store/completion-store.js';
 import type { TaskRow } from '../store/task-store.js';
 import { completionOf } from './completion-record.js';
@@ -39,6 +39,12 @@ export class TaskEnder {
   /** Task ends not yet written because the disk was full. */
   readonly pendingEnds: PendingEnds;
   private readonly endWaiters = new Map<string, Set<(task: Task) => void>>();
+  /**
+   * Ends written and announced (`change`) whose leftover scan, `exit` event and waiters wait for
+   * {@link flushEnds}, by task id: the ends of one turn of the event loop share one pass over /proc.
+   */
+  private readonly queuedEnds = new Map<string, { completion: Completion; task: Task }>();
+  private flushTimer: NodeJS.Immediate | undefined;
 
   constructor(
     readonly context: TaskContext,
@@ -178,7 +184,9 @@ export class TaskEnder {
   wait(ref: string, timeoutMs: number | undefined, abort?: AbortSignal): Promise<WaitOutcome> {
     const { store } = this.context;
     const row = resolveTask(store, ref);
-    if (isTerminal(row.state)) return Promise.resolve({ outcome: 'exited', task: toTask(row) });
+    // An end whose leftovers are still to be looked for (queuedEnds) wakes its waiters once they are.
+    if (isTerminal(row.state) && !this.queuedEnds.has(row.id))
+      return Promise.resolve({ outcome: 'exited', task: toTask(row) });
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const done = (outcome: 'exited' | 'timeout', task?: Task) => {
@@ -199,12 +207,14 @@ export class TaskEnder {
 
   /**
    * Writes task `id`'s end and completion in one transaction and emits `change` (task/didChange goes out
-   * now), then, when the command ended by itself (`countLeftovers`), looks for its leftovers and records
-   * them ({@link recordLeftovers}), then emits `exit` and wakes the waiters, all in the same turn of the
-   * event loop: no request is served in between, and a waiter's task carries the leftovers. The leftover
-   * scan is a pass over /proc in marker containment (~3 ms with 300 processes), so the end's
-   * notification does not wait for it (BENCHMARKS.md, "exit → didChange"). `giveUp`: the reason of a restart
-   * policy that gave up (the task ends failed).
+   * now). When the command ended by itself (`countLeftovers`), its leftovers are then looked for and
+   * recorded ({@link recordLeftovers}) before `exit` is emitted and the waiters woken, so a waiter's task
+   * carries them. In marker containment that look is a pass over /proc (~5–10 ms with 300 processes,
+   * 0.35–1.5 s with 1,000 live tasks under load: issue 13), so it waits for {@link flushEnds} at the end
+   * of this turn of the event loop (setImmediate), and the ends that arrived in the same turn — many,
+   * under load, since they pile up while a pass runs — share one pass. The end's notification does not
+   * wait for it (BENCHMARKS.md, "exit → didChange"); task/didExit and task/wait do, as before.
+   * `giveUp`: the reason of a restart policy that gave up (the task ends failed).
    */
   private commitEnd(id: string, end: TaskEnd, countLeftovers: boolean, giveUp?: string): void {
     const { store, events, logger } = this.context;
@@ -230,14 +240,39 @@ export class TaskEnder {
       const record = completionOf(ended, lastLines(row.logPath, row.droppedBytes));
       return { seq: this.completions.record(record), ...record };
     });
-    let task = events.changed(id) as Task;
+    const task = events.changed(id) as Task;
     // After the notification: the log line is not on the way of exit → didChange (issue 13).
     logger.info(
       { task: id, state, exitCode: end.exitCode, signal: end.signal, seq: completion.seq },
       'task ended',
     );
-    if (countLeftovers) task = this.recordLeftovers(id) ?? task;
-    events.emit('exit', completion);
+    if (countLeftovers && row.containment !== 'cgroup') {
+      this.queuedEnds.set(id, { completion, task });
+      this.flushTimer ??= setImmediate(() => this.flushEnds());
+      return;
+    }
+    // A cgroup's members are read from its cgroup.procs, not from a pass over /proc: nothing to share.
+    this.announceEnd(id, completion, countLeftovers ? (this.recordLeftovers(id) ?? task) : task);
+  }
+
+  /**
+   * Looks for the leftovers of every end queued by {@link commitEnd}, records them, emits their `exit`
+   * and wakes their waiters, all in one synchronous turn: the scans share one pass over /proc and one
+   * environ read per process (turnProcReader, runtime/proc-reader.ts). Runs at the end of the turn
+   * that queued them; the daemon's shutdown calls it so that no end is left unannounced.
+   */
+  flushEnds(): void {
+    if (this.flushTimer) clearImmediate(this.flushTimer);
+    this.flushTimer = undefined;
+    const ends = [...this.queuedEnds];
+    this.queuedEnds.clear();
+    for (const [id, { completion, task }] of ends)
+      this.announceEnd(id, completion, this.recordLeftovers(id) ?? task);
+  }
+
+  /** Emits task `id`'s `exit` (task/didExit) and wakes its waiters with `task`. */
+  private announceEnd(id: string, completion: Completion, task: Task): void {
+    this.context.events.emit('exit', completion);
     for (const waiter of this.endWaiters.get(id) ?? []) waiter(task);
     this.endWaiters.delete(id);
   }
