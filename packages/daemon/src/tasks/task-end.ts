@@ -259,7 +259,8 @@ export class TaskEnder {
    * Looks for the leftovers of every end queued by {@link commitEnd}, records them, emits their `exit`
    * and wakes their waiters, all in one synchronous turn: the scans share one pass over /proc and one
    * environ read per process (turnProcReader, runtime/proc-reader.ts). Runs at the end of the turn
-   * that queued them; the daemon's shutdown calls it so that no end is left unannounced.
+   * that queued them; task/kill and task/remove call it first (they act on the recorded leftovers),
+   * and the daemon's shutdown, so that no end is left unannounced. Does nothing when none is queued.
    */
   flushEnds(): void {
     if (this.flushTimer) clearImmediate(this.flushTimer);
