@@ -241,9 +241,10 @@ function parseStatBuffer(pid: number, length: number): ProcStat | undefined {
 /**
  * `/proc/<pid>/stat` of every process now visible (one pass over /proc), kernel threads marked
  * (`kernel`). Processes that end during the pass are left out. Each file is read with one open and
- * one read(2) into {@link statBuffer} and parsed from the bytes (parseStatBuffer): measured on the
- * 2-core VM with 290 processes, 13.6 → 9.4 ms a pass with the text made and split (load 5–6), the
- * read alone being ~5 ms of it.
+ * one read(2) into {@link statBuffer} and parsed from the bytes (parseStatBuffer) rather than made
+ * into text and split into its 52 fields: measured on the 2-core VM (2026-12-01, load 4–6), a pass
+ * over 285 processes 6.5 → 5.5 ms (the open/read/close alone ~5 ms), and the daemon's CPU per task
+ * end with 600 live tasks in /proc 57 → 47.5 ms (bench/tools/ab-task-ends.mjs, 4 rounds).
  */
 export function listProcStats(): ProcStat[] {
   let entries: string[];
