@@ -225,7 +225,12 @@ async function serve(
     },
     logger,
     {},
-    () => idleGc.activity(),
+    () => {
+      idleGc.activity();
+      // Task ends whose leftover scan waits for the end of the turn (TaskEnder.flushEnds) go first: no
+      // request's work (a task/run's spawn) delays their task/didExit, and the request sees them recorded.
+      supervisor.ender.flushEnds();
+    },
   );
   await server.listen(paths.socketPath);
   writeDaemonJson(paths, startedAt, logger);

@@ -211,8 +211,9 @@ export class TaskEnder {
    * recorded ({@link recordLeftovers}) before `exit` is emitted and the waiters woken, so a waiter's task
    * carries them. In marker containment that look is a pass over /proc (~5–10 ms with 300 processes,
    * 0.35–1.5 s with 1,000 live tasks under load: issue 13), so it waits for {@link flushEnds} at the end
-   * of this turn of the event loop (setImmediate), and the ends that arrived in the same turn — many,
-   * under load, since they pile up while a pass runs — share one pass. The end's notification does not
+   * of this turn of the event loop (setImmediate) or before the next request served, whichever is first,
+   * and the ends that arrived in between — many, under load, since they pile up while a pass runs —
+   * share one pass. The end's notification does not
    * wait for it (BENCHMARKS.md, "exit → didChange"); task/didExit and task/wait do, as before.
    * `giveUp`: the reason of a restart policy that gave up (the task ends failed).
    */
@@ -259,8 +260,11 @@ export class TaskEnder {
    * Looks for the leftovers of every end queued by {@link commitEnd}, records them, emits their `exit`
    * and wakes their waiters, all in one synchronous turn: the scans share one pass over /proc and one
    * environ read per process (turnProcReader, runtime/proc-reader.ts). Runs at the end of the turn
-   * that queued them; task/kill and task/remove call it first (they act on the recorded leftovers),
-   * and the daemon's shutdown, so that no end is left unannounced. Does nothing when none is queued.
+   * that queued them at the latest; the server calls it before each request it serves (so no request's
+   * work — a task/run's spawn, ~10 ms — comes between an end and its task/didExit, which vscode-jsonrpc's
+   * own setImmediate dispatch would otherwise put first), task/kill and task/remove before they act on
+   * the recorded leftovers, and the daemon's shutdown, so that no end is left unannounced. Does nothing
+   * when none is queued.
    */
   flushEnds(): void {
     if (this.flushTimer) clearImmediate(this.flushTimer);
