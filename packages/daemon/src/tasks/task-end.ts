@@ -45,6 +45,8 @@ export class TaskEnder {
    */
   private readonly queuedEnds = new Map<string, { completion: Completion; task: Task }>();
   private flushTimer: NodeJS.Immediate | undefined;
+  /** When the last {@link flushEnds} that scanned ended (performance.now(), ms), and how long it took (ms). */
+  private lastFlush = { endedAt: Number.NEGATIVE_INFINITY, ms: 0 };
 
   constructor(
     readonly context: TaskContext,
@@ -210,10 +212,11 @@ export class TaskEnder {
    * now). When the command ended by itself (`countLeftovers`), its leftovers are then looked for and
    * recorded ({@link recordLeftovers}) before `exit` is emitted and the waiters woken, so a waiter's task
    * carries them. In marker containment that look is a pass over /proc (~5–10 ms with 300 processes,
-   * 0.35–1.5 s with 1,000 live tasks under load: issue 13), so it waits for {@link flushEnds} at the end
-   * of this turn of the event loop (setImmediate) or before the next request served, whichever is first,
-   * and the ends that arrived in between — many, under load, since they pile up while a pass runs —
-   * share one pass. The end's notification does not
+   * 0.35–1.5 s with 1,000 live tasks under load: issue 13). An end that comes more than twice the last
+   * pass's length after it is scanned at once; one that comes sooner waits for {@link flushEnds} at the
+   * end of this turn of the event loop (setImmediate) or before the next request served, whichever is
+   * first, and the ends that arrived in between — many, under load, since they pile up while a pass
+   * runs — share one pass. The end's notification does not
    * wait for it (BENCHMARKS.md, "exit → didChange"); task/didExit and task/wait do, as before.
    * `giveUp`: the reason of a restart policy that gave up (the task ends failed).
    */
@@ -249,7 +252,11 @@ export class TaskEnder {
     );
     if (countLeftovers && row.containment !== 'cgroup') {
       this.queuedEnds.set(id, { completion, task });
-      this.flushTimer ??= setImmediate(() => this.flushEnds());
+      // Ends that come apart (the last pass ended longer ago than twice its length) are scanned at once,
+      // as they always were; a pass that costs more than the ends' spacing makes the next ends share one.
+      const { endedAt, ms } = this.lastFlush;
+      if (this.queuedEnds.size === 1 && performance.now() - endedAt >= 2 * ms) this.flushEnds();
+      else this.flushTimer ??= setImmediate(() => this.flushEnds());
       return;
     }
     // A cgroup's members are read from its cgroup.procs, not from a pass over /proc: nothing to share.
@@ -269,10 +276,14 @@ export class TaskEnder {
   flushEnds(): void {
     if (this.flushTimer) clearImmediate(this.flushTimer);
     this.flushTimer = undefined;
+    if (this.queuedEnds.size === 0) return;
     const ends = [...this.queuedEnds];
     this.queuedEnds.clear();
+    const start = performance.now();
     for (const [id, { completion, task }] of ends)
       this.announceEnd(id, completion, this.recordLeftovers(id) ?? task);
+    const now = performance.now();
+    this.lastFlush = { endedAt: now, ms: now - start };
   }
 
   /** Emits task `id`'s `exit` (task/didExit) and wakes its waiters with `task`. */
