@@ -158,6 +158,46 @@ describe('leftovers after the main command ended', () => {
     expect(isAlive(leftover)).toBe(false);
   });
 
+  it('tasks that end together each count their own leftovers (their scans share a pass over /proc)', async () => {
+    const go = join(harness.home, 'go-together');
+    // Three tasks leave a process in a session of its own (setsid: found by its marker), one leaves none.
+    const tasks = await Promise.all(
+      [0, 1, 2, 3].map((i) =>
+        client.request<Task>('task/run', {
+          command:
+            `${untilFileExists(go, harness.home)}; ` +
+            (i < 3
+              ? `setsid sleep 100 & echo $! > ${join(harness.home, `together-${i}.pid`)}; exit 0`
+              : 'exit 0'),
+          cwd: harness.home,
+        }),
+      ),
+    );
+    writeFileSync(go, '');
+    const ended = await Promise.all(
+      tasks.map(async (task) => {
+        const { outcome, task: end } = await client.request('task/wait', { id: task.id, timeoutMs: 15_000 });
+        expect(outcome).toBe('exited');
+        return end as Task;
+      }),
+    );
+    const leftovers = await Promise.all(
+      [0, 1, 2].map((i) => recordedPid(join(harness.home, `together-${i}.pid`))),
+    );
+    // The waiters' tasks carry the leftovers: each its own one, the last none.
+    expect(ended.map((task) => task.leftovers)).toEqual([
+      { count: 1, running: true },
+      { count: 1, running: true },
+      { count: 1, running: true },
+      undefined,
+    ]);
+    for (const [i, task] of ended.slice(0, 3).entries()) {
+      const stopped = await client.request<Stopped>('task/kill', { id: task.id, graceMs: 5_000 });
+      expect(stopped.stop).toEqual({ signalled: 1, remaining: 0 });
+      expect(isAlive(leftovers[i] as number)).toBe(false);
+    }
+  });
+
   it('watches the leftovers again after a daemon kill -9, and task/kill still ends them', async () => {
     const pidFile = join(harness.home, 'leftover.pid');
     const ended = await runToEnd(`sleep 100 & echo $! > ${pidFile}; exit 0`);

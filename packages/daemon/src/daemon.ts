@@ -187,6 +187,8 @@ async function serve(
       // Before any connection closes: a client that loses it must find the mark.
       if (request.restart !== true) writeStopMark(paths, logger);
       await server.close(paths.socketPath);
+      // Ends whose leftover scan was still queued: recorded (and their leftovers watched from the next start).
+      supervisor.ender.flushEnds();
       watchdog.stop();
       supervisor.stopper.leftovers.stopAll();
       reaper.stop();
@@ -225,7 +227,12 @@ async function serve(
     },
     logger,
     {},
-    () => idleGc.activity(),
+    () => {
+      idleGc.activity();
+      // Task ends whose leftover scan waits for the end of the turn (TaskEnder.flushEnds) go first: no
+      // request's work (a task/run's spawn) delays their task/didExit, and the request sees them recorded.
+      supervisor.ender.flushEnds();
+    },
   );
   await server.listen(paths.socketPath);
   writeDaemonJson(paths, startedAt, logger);

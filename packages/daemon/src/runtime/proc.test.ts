@@ -185,6 +185,40 @@ describe('process identity from /proc', () => {
     expect(new Set(pids).size).toBe(pids.length);
   });
 
+  it('lists each process with the fields readProcStat reads, and marks kernel threads (PF_KTHREAD)', () => {
+    const child = start('sleep', ['30']);
+    const listed = listProcStats();
+    let kernelThreads = 0;
+    let compared = 0;
+    for (const p of listed) {
+      let text: string;
+      try {
+        text = readFileSync(`/proc/${p.pid}/stat`, 'latin1');
+      } catch {
+        continue; // ended since
+      }
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      // Field 9 (flags) by hand: PF_KTHREAD is 0x00200000.
+      const kernel = (Number(fields[6]) & 0x00200000) !== 0;
+      expect(p.kernel === true).toBe(kernel);
+      if (kernel) kernelThreads++;
+      const again = readProcStat(p.pid);
+      if (!again || again.startTicks !== p.startTicks) continue; // pid reused since
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(1);
+    // Fields that do not change under us (the state may: R, S), as readProcStat parses them from the text.
+    for (const pid of [process.pid, child.pid as number]) {
+      const { state: _listedState, ...listedStat } = listed.find((p) => p.pid === pid) ?? { state: '' };
+      const { state: _state, ...stat } = readProcStat(pid) ?? { state: '' };
+      expect(listedStat).toEqual(stat);
+    }
+    expect(listed.find((p) => p.pid === process.pid)?.kernel).toBeUndefined();
+    // Where kthreadd is visible (the first pid namespace), its threads are marked.
+    if (readProcStat(2)?.ppid === 0 && readFileSync('/proc/2/comm', 'utf8').trim() === 'kthreadd')
+      expect(kernelThreads).toBeGreaterThan(0);
+  });
+
   it('finds a whole NAME=value entry in a process environment, and not a part of one', async () => {
     const child = spawn('sleep', ['30'], {
       stdio: 'ignore',

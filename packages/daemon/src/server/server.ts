@@ -52,7 +52,10 @@ export class RpcServer {
     private readonly daemon: Omit<DaemonControl, 'clientCount'>,
     private readonly logger: Logger,
     limits: Partial<ServerLimits> = {},
-    /** Called as each request arrives, before it is checked (the daemon's idle GC counts it as activity). */
+    /**
+     * Called as each request arrives, before it is checked (the daemon's idle GC counts it as activity,
+     * and the task ends still queued for their leftover scan are recorded first: TaskEnder.flushEnds).
+     */
     private readonly onRequest: () => void = () => undefined,
   ) {
     this.limits = { ...defaultServerLimits(), ...limits };

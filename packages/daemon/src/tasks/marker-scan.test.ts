@@ -36,13 +36,14 @@ function fakeProc(procs: FakeProc[]): ProcReader & { environReads: number } {
   return {
     environReads: 0,
     list: () =>
-      procs.map(({ pid, state, ppid, pgid, sid, startTicks }) => ({
+      procs.map(({ pid, state, ppid, pgid, sid, startTicks, kernel }) => ({
         pid,
         state,
         ppid,
         pgid,
         sid,
         startTicks,
+        ...(kernel ? { kernel } : {}),
       })),
     uids(pid) {
       const p = byPid.get(pid);
@@ -140,5 +141,21 @@ describe('scanTaskProcesses', () => {
     const reader = fakeProc([...old, proc(100, { startTicks: 5000, env: [MARK] })]);
     expect(pids(scanTaskProcesses(TASK, SCOPE, reader).members)).toEqual([100]);
     expect(reader.environReads).toBe(0);
+  });
+
+  it('never counts a kernel thread, nor reads its environ, even one started after the wrapper', () => {
+    const reader = fakeProc([
+      proc(100, { startTicks: 5000, env: [MARK] }),
+      // A kworker started after the wrapper; in a fake /proc it even carries the marker and the group.
+      proc(700, { kernel: true, ppid: 2, env: [MARK] }),
+      proc(701, { kernel: true, ppid: 2, pgid: 100, env: [MARK] }),
+      // Its children would be kernel threads too, but a user process that names it as parent is still looked at.
+      proc(702, { ppid: 700, env: [MARK] }),
+    ]);
+    const found = scanTaskProcesses(TASK, SCOPE, reader);
+    expect(pids(found.members)).toEqual([100, 702]);
+    expect(found.strangers).toEqual([]);
+    // The wrapper is in the group (no read needed while it runs); 702 is read, the kernel threads never.
+    expect(reader.environReads).toBe(1);
   });
 });

@@ -48,6 +48,7 @@ const live = (p: ProcStat) => p.state !== 'Z' && p.state !== 'X';
  *   effective uid), or
  * - P's parent is a member (a child that cleared its environment is still the
  *   task's), and, when outside the group, P runs as the daemon's user.
+ * Kernel threads (`kernel`) are never members, and their environ is never read.
  * The marker scan reaches processes that left the group (setsid, setpgid,
  * double fork, nohup). A process that both clears its environment and lost its
  * parent tie (its parent ended before the scan, so it was reparented) is not
@@ -66,7 +67,7 @@ export function scanTaskProcesses(
   const table = reader.list();
   const wrapperAlive = table.some((p) => p.pid === pid && live(p) && p.startTicks === startTicks);
   const marked = (p: ProcStat) => reader.environValue(p.pid, scope.markerName) === target.id;
-  const candidate = (p: ProcStat) => live(p) && p.pid > 1 && p.pid !== scope.selfPid;
+  const candidate = (p: ProcStat) => live(p) && p.pid > 1 && p.pid !== scope.selfPid && p.kernel !== true;
   const inGroup = table.filter((p) => candidate(p) && p.pgid === pgid);
   const sameUser = (p: ProcStat) => {
     const uids = reader.uids(p.pid);

@@ -177,6 +177,9 @@ export class TaskSupervisor extends TaskEvents {
     graceMs: number,
     options: { wait?: boolean; abort?: AbortSignal; cause?: StopCause } = {},
   ): Promise<ResultOf<typeof TaskKill>> {
+    // An end whose leftovers are still to be looked for (TaskEnder.flushEnds): recorded first, so that a
+    // kill of the just-ended task reaches them rather than answering not_running.
+    this.ender.flushEnds();
     return killAndWait(this.stopper, this.ender, ref, {
       ...options,
       signal,
@@ -199,6 +202,8 @@ export class TaskSupervisor extends TaskEvents {
 
   /** task/remove; see {@link TaskRemover.remove}. */
   remove(ref: string, force: boolean): Promise<Task> {
+    // As for kill: a forced remove SIGKILLs the leftovers, so they must be recorded first.
+    this.ender.flushEnds();
     return this.remover.remove(ref, force);
   }
 

@@ -1,4 +1,4 @@
-import { isTerminal, MAX_TIMER_DELAY_MS, type Task } from '@tend/protocol';
+import { type Completion, isTerminal, MAX_TIMER_DELAY_MS, type Task } from '@tend/protocol';
 import type { CompletionStore } from '../store/completion-store.js';
 import type { TaskRow } from '../store/task-store.js';
 import { completionOf } from './completion-record.js';
@@ -39,6 +39,14 @@ export class TaskEnder {
   /** Task ends not yet written because the disk was full. */
   readonly pendingEnds: PendingEnds;
   private readonly endWaiters = new Map<string, Set<(task: Task) => void>>();
+  /**
+   * Ends written and announced (`change`) whose leftover scan, `exit` event and waiters wait for
+   * {@link flushEnds}, by task id: the ends of one turn of the event loop share one pass over /proc.
+   */
+  private readonly queuedEnds = new Map<string, { completion: Completion; task: Task }>();
+  private flushTimer: NodeJS.Immediate | undefined;
+  /** When the last {@link flushEnds} that scanned ended (performance.now(), ms), and how long it took (ms). */
+  private lastFlush = { endedAt: Number.NEGATIVE_INFINITY, ms: 0 };
 
   constructor(
     readonly context: TaskContext,
@@ -178,7 +186,9 @@ export class TaskEnder {
   wait(ref: string, timeoutMs: number | undefined, abort?: AbortSignal): Promise<WaitOutcome> {
     const { store } = this.context;
     const row = resolveTask(store, ref);
-    if (isTerminal(row.state)) return Promise.resolve({ outcome: 'exited', task: toTask(row) });
+    // An end whose leftovers are still to be looked for (queuedEnds) wakes its waiters once they are.
+    if (isTerminal(row.state) && !this.queuedEnds.has(row.id))
+      return Promise.resolve({ outcome: 'exited', task: toTask(row) });
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const done = (outcome: 'exited' | 'timeout', task?: Task) => {
@@ -199,12 +209,16 @@ export class TaskEnder {
 
   /**
    * Writes task `id`'s end and completion in one transaction and emits `change` (task/didChange goes out
-   * now), then, when the command ended by itself (`countLeftovers`), looks for its leftovers and records
-   * them ({@link recordLeftovers}), then emits `exit` and wakes the waiters, all in the same turn of the
-   * event loop: no request is served in between, and a waiter's task carries the leftovers. The leftover
-   * scan is a pass over /proc in marker containment (~3 ms with 300 processes), so the end's
-   * notification does not wait for it (BENCHMARKS.md, "exit → didChange"). `giveUp`: the reason of a restart
-   * policy that gave up (the task ends failed).
+   * now). When the command ended by itself (`countLeftovers`), its leftovers are then looked for and
+   * recorded ({@link recordLeftovers}) before `exit` is emitted and the waiters woken, so a waiter's task
+   * carries them. In marker containment that look is a pass over /proc (~5–10 ms with 300 processes,
+   * 0.35–1.5 s with 1,000 live tasks under load: issue 13). An end that comes more than twice the last
+   * pass's length after it is scanned at once; one that comes sooner waits for {@link flushEnds} at the
+   * end of this turn of the event loop (setImmediate) or before the next request served, whichever is
+   * first, and the ends that arrived in between — many, under load, since they pile up while a pass
+   * runs — share one pass. The end's notification does not
+   * wait for it (BENCHMARKS.md, "exit → didChange"); task/didExit and task/wait do, as before.
+   * `giveUp`: the reason of a restart policy that gave up (the task ends failed).
    */
   private commitEnd(id: string, end: TaskEnd, countLeftovers: boolean, giveUp?: string): void {
     const { store, events, logger } = this.context;
@@ -230,14 +244,51 @@ export class TaskEnder {
       const record = completionOf(ended, lastLines(row.logPath, row.droppedBytes));
       return { seq: this.completions.record(record), ...record };
     });
-    let task = events.changed(id) as Task;
+    const task = events.changed(id) as Task;
     // After the notification: the log line is not on the way of exit → didChange (issue 13).
     logger.info(
       { task: id, state, exitCode: end.exitCode, signal: end.signal, seq: completion.seq },
       'task ended',
     );
-    if (countLeftovers) task = this.recordLeftovers(id) ?? task;
-    events.emit('exit', completion);
+    if (countLeftovers && row.containment !== 'cgroup') {
+      this.queuedEnds.set(id, { completion, task });
+      // Ends that come apart (the last pass ended longer ago than twice its length) are scanned at once,
+      // as they always were; a pass that costs more than the ends' spacing makes the next ends share one.
+      const { endedAt, ms } = this.lastFlush;
+      if (this.queuedEnds.size === 1 && performance.now() - endedAt >= 2 * ms) this.flushEnds();
+      else this.flushTimer ??= setImmediate(() => this.flushEnds());
+      return;
+    }
+    // A cgroup's members are read from its cgroup.procs, not from a pass over /proc: nothing to share.
+    this.announceEnd(id, completion, countLeftovers ? (this.recordLeftovers(id) ?? task) : task);
+  }
+
+  /**
+   * Looks for the leftovers of every end queued by {@link commitEnd}, records them, emits their `exit`
+   * and wakes their waiters, all in one synchronous turn: the scans share one pass over /proc and one
+   * environ read per process (turnProcReader, runtime/proc-reader.ts). Runs at the end of the turn
+   * that queued them at the latest; the server calls it before each request it serves (so no request's
+   * work — a task/run's spawn, ~10 ms — comes between an end and its task/didExit, which vscode-jsonrpc's
+   * own setImmediate dispatch would otherwise put first), task/kill and task/remove before they act on
+   * the recorded leftovers, and the daemon's shutdown, so that no end is left unannounced. Does nothing
+   * when none is queued.
+   */
+  flushEnds(): void {
+    if (this.flushTimer) clearImmediate(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.queuedEnds.size === 0) return;
+    const ends = [...this.queuedEnds];
+    this.queuedEnds.clear();
+    const start = performance.now();
+    for (const [id, { completion, task }] of ends)
+      this.announceEnd(id, completion, this.recordLeftovers(id) ?? task);
+    const now = performance.now();
+    this.lastFlush = { endedAt: now, ms: now - start };
+  }
+
+  /** Emits task `id`'s `exit` (task/didExit) and wakes its waiters with `task`. */
+  private announceEnd(id: string, completion: Completion, task: Task): void {
+    this.context.events.emit('exit', completion);
     for (const waiter of this.endWaiters.get(id) ?? []) waiter(task);
     this.endWaiters.delete(id);
   }
