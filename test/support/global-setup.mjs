@@ -6,7 +6,19 @@
 import { readFileSync } from 'node:fs';
 import { processesWith, signalIfOurs } from './processes.mjs';
 
+/** The parent pid of `pid` (/proc/<pid>/stat field 4, after the parenthesized name); undefined once it is gone. */
+/** @param {number} pid */
+function parentOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** `pid (argv…)` for the report, read before the kill; `pid` alone once it is gone. */
+/** @param {number} pid */
 function describe(pid) {
   try {
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
@@ -27,7 +39,8 @@ export default function setup() {
   const marker = `TEND_TEST_RUN=${process.pid}-${Date.now()}`;
   process.env.TEND_TEST_RUN = marker.slice('TEND_TEST_RUN='.length);
   return () => {
-    const running = processesWith(marker);
+    // vitest's own pool workers (children of this process, which runs globalSetup) may still be exiting.
+    const running = processesWith(marker).filter((pid) => parentOf(pid) !== process.pid);
     const names = new Map(running.map((pid) => [pid, describe(pid)]));
     const left = running.filter((pid) => signalIfOurs({ pid, envMarker: marker }, 'SIGKILL'));
     if (left.length > 0)
