@@ -257,12 +257,15 @@ describe('tend top list', () => {
     await t.until((f) => f.includes('state=failed') && f.includes('bld00002') && !f.includes('web00001'));
   });
 
-  it('takes keys typed ahead in one read one by one: "/worker\\r" searches, "xy" stops', async () => {
+  it('takes keys typed ahead one by one, in one read or several before a render: "/worker⏎" searches, "xy" stops', async () => {
     const t = setup();
     cleanup = t.app.unmount;
     await t.until((f) => f.includes('web00001'));
-    // One write: Ink gives the run as one input, as a terminal does for keys typed faster than a render.
-    t.app.stdin.write('/worker\r');
+    // One write: Ink gives the run as one input, as a terminal does for keys typed faster than a render;
+    // then reads that come before a render (the tmux e2e's '/', 'ticker', Enter): each key in its turn.
+    t.app.stdin.write('/wor');
+    t.app.stdin.write('ke');
+    t.app.stdin.write('r\r');
     await t.until(
       (f) =>
         f.includes('search="worker"') &&

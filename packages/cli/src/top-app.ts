@@ -313,16 +313,14 @@ export function TopApp(props: TopProps): ReactNode {
   // Keys go to the handler of the latest render: Ink re-subscribes useInput's handler in an effect, so
   // a key arriving right after another would otherwise meet the state of the render before.
   const onKey = useRef<(input: string, key: Key) => void>(() => undefined);
-  // Keys typed ahead reach Ink in one read and come as one input ("/web", "xy"): each is taken a render
-  // apart (queued, then one per render through keyTick), so that it meets the state the key before made.
+  // Every key is handled after a render, one per render (queued here, taken by the effect below), so that it
+  // meets the state the key before it made: keys typed ahead reach Ink in one read and come as one input
+  // ("/web", "xy"), and keys read apart can still come before React has rendered the first one's change.
   const typedAhead = useRef<[string, Key][]>([]);
   const [keyTick, setKeyTick] = useState(0);
   useInput((input, key) => {
-    const [first, ...rest] = splitTypedAhead(input, key);
-    if (first === undefined) return;
-    typedAhead.current.push(...rest);
-    onKey.current(first[0], first[1]);
-    if (rest.length > 0) setKeyTick((tick) => tick + 1);
+    typedAhead.current.push(...splitTypedAhead(input, key));
+    setKeyTick((tick) => tick + 1);
   });
   // biome-ignore lint/correctness/useExhaustiveDependencies: keyTick is the trigger; the queue is a ref
   useEffect(() => {
