@@ -268,8 +268,9 @@ describe('tend completion', () => {
     expect(complete('tend daemon re')).toEqual(['restart']);
     expect(complete('tend logs web')).toEqual(['webserver']);
     expect(complete('tend stop --time 5 web')).toEqual(['webserver']);
-    // Without a daemon it completes no task, and starts none.
-    await tend(home, ['daemon', 'stop']);
+    // Without a daemon it completes no task, and starts none (its task stopped with it: the home's cleanup
+    // finds tasks through the daemon).
+    await tend(home, ['daemon', 'stop', '--kill-tasks']);
     expect(complete('tend logs web')).toEqual([]);
     expect(daemonPid(home)).toBeUndefined();
   }, 120_000);
