@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { daemonEnv, TendClient } from '../packages/client/dist/index.js';
+import { daemonSpawnEnv, TendClient } from '../packages/client/dist/index.js';
 import { DAEMON_NODE_FLAGS } from '../packages/cli/dist/connect.js';
 import { pollUntil } from '../test/support/poll.mjs';
 import { ownership, processesWith, signalIfOurs } from '../test/support/processes.mjs';
@@ -216,7 +216,7 @@ export class BenchDaemon {
     const t0 = now();
     const child = spawn(process.execPath, [...this.nodeArgs, this.daemonBin], {
       // As a client starts it (MALLOC_ARENA_MAX…): the daemon measured is the one users run.
-      env: daemonEnv(this.env),
+      env: daemonSpawnEnv(this.env),
       stdio: 'ignore',
       detached: true,
     });

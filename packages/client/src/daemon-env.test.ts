@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DAEMON_ENV, daemonEnv } from './daemon-spawn.js';
+import { DAEMON_ENV, daemonSpawnEnv } from './daemon-spawn.js';
 
-describe('daemonEnv', () => {
+describe('daemonSpawnEnv', () => {
   it('adds DAEMON_ENV variables the environment lacks and names them for the daemon to remove', () => {
-    const env = daemonEnv({ PATH: '/usr/bin', TEND_HOME: '/tmp/h' });
+    const env = daemonSpawnEnv({ PATH: '/usr/bin', TEND_HOME: '/tmp/h' });
     expect(env).toEqual({
       PATH: '/usr/bin',
       TEND_HOME: '/tmp/h',
@@ -15,7 +15,7 @@ describe('daemonEnv', () => {
 
   it("keeps a variable the caller set, and does not name it (it stays in tasks' environment)", () => {
     const given = { PATH: '/usr/bin', MALLOC_ARENA_MAX: '8' };
-    const env = daemonEnv(given);
+    const env = daemonSpawnEnv(given);
     expect(env).toEqual(given);
     expect(env.TEND_DAEMON_ONLY_ENV).toBeUndefined();
   });

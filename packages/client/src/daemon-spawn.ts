@@ -62,7 +62,7 @@ export const DAEMON_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: 
  * `env` with {@link DAEMON_ENV}'s variables it lacks, and {@link DAEMON_ONLY_ENV} naming them: the environment
  * to spawn the daemon with. Variables `env` already sets are kept as they are (and stay in tasks' environment).
  */
-export function daemonEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+export function daemonSpawnEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
   const added = Object.keys(DAEMON_ENV).filter((name) => env[name] === undefined);
   if (added.length === 0) return env;
   const out: Record<string, string | undefined> = { ...env, [DAEMON_ONLY_ENV]: added.join(',') };
@@ -89,7 +89,7 @@ export function spawnDaemon(options: DaemonSpawnOptions): SpawnedDaemon {
     const child = spawn(file, args, {
       detached: true,
       stdio: ['ignore', fd, fd, 'pipe'],
-      env: { ...daemonEnv(options.env), [START_STATUS_FD_ENV]: '3' },
+      env: { ...daemonSpawnEnv(options.env), [START_STATUS_FD_ENV]: '3' },
     });
     const spawned: SpawnedDaemon = { pid: child.pid, startError: '' };
     const status = child.stdio[3] as Socket | null;

@@ -14,5 +14,5 @@ export * from './errors.js';
 export { toTendError } from './error-mapping.js';
 export { SocketPathTooLongError, type SignalName, type Task, type TaskState } from '@tend/protocol/wire';
 export { waitForPidGone } from './deadline.js';
-export { DAEMON_ENV, daemonEnv } from './daemon-spawn.js';
+export { DAEMON_ENV, daemonSpawnEnv } from './daemon-spawn.js';
 export { checkConfigFile } from './config-check.js';

@@ -68,11 +68,18 @@ export function toTask(
     restart: row.restart,
     restartAt: row.state === 'restarting' && row.restartAt !== undefined ? iso(row.restartAt) : undefined,
   };
-  // Copied rather than `delete`d: deleting keys turns an object into a slow dictionary, which JSON.stringify
-  // then walks ~2× slower (task/list of 100: 0.65 → 0.3 ms, issue 13).
-  const defined: Record<string, unknown> = {};
-  for (const key in task) if (task[key] !== undefined) defined[key] = task[key];
-  return defined as Task;
+  return definedFields(task) as Task;
+}
+
+/**
+ * A copy of `record` without its undefined fields (as JSON and the store leave them out). Copied rather than
+ * `delete`d: deleting keys turns an object into a slow dictionary, which JSON.stringify then walks ~2× slower
+ * (task/list of 100: 0.65 → 0.3 ms, issue 13).
+ */
+export function definedFields<T extends object>(record: T): Partial<T> {
+  const defined: Partial<T> = {};
+  for (const key in record) if (record[key] !== undefined) defined[key] = record[key];
+  return defined;
 }
 
 /**

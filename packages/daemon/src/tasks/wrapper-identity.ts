@@ -1,5 +1,6 @@
 import { bootId, type ProcStat } from '../runtime/proc.js';
 import type { TaskRow, TaskStore } from '../store/task-store.js';
+import { definedFields } from './task-view.js';
 
 /**
  * Records in task `row`'s row the identity of its wrapper, the process that
@@ -33,9 +34,6 @@ export function recordWrapperIdentity(
     expiresAt: row.expiresAt ?? (row.ttlMs !== undefined ? startedAt + row.ttlMs : undefined),
   };
   if (!store.update(row.id, patch)) return row;
-  // As the store reads it back: a cleared (undefined) column is an absent field (copied, not `delete`d).
-  const merged: Record<string, unknown> = { ...row, ...patch };
-  const stored: Record<string, unknown> = {};
-  for (const key in merged) if (merged[key] !== undefined) stored[key] = merged[key];
-  return stored as unknown as TaskRow;
+  // As the store reads it back: a cleared (undefined) column is an absent field.
+  return definedFields({ ...row, ...patch }) as TaskRow;
 }
