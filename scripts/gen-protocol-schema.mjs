@@ -81,9 +81,9 @@ export function buildProtocolSchema({ protocol, z }) {
   // Named shapes, replaced by a $ref wherever they appear inline; biggest first, so that Task is
   // matched before the enums inside it.
   const named = [
-    ['Task', convert(TaskSchema, 'output')],
-    ['TaskState', convert(TaskStateSchema, 'output')],
-    ['SignalName', convert(SignalNameSchema, 'output')],
+    ['Task', convert(TaskSchema(), 'output')],
+    ['TaskState', convert(TaskStateSchema(), 'output')],
+    ['SignalName', convert(SignalNameSchema(), 'output')],
   ];
   const share = (json, skip) => refNamed(json, named, skip);
 

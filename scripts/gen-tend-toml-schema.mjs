@@ -20,7 +20,7 @@ export const TOML_SCHEMA_PATH = join(ROOT, 'docs', 'tend-toml.schema.json');
  * @param {{ protocol: any, z: any }} deps the @tend/protocol module and its zod
  */
 export function buildTendTomlSchema({ protocol, z }) {
-  const schema = z.toJSONSchema(protocol.ProjectFileSchema, { io: 'input', target: 'draft-2020-12' });
+  const schema = z.toJSONSchema(protocol.ProjectFileSchema(), { io: 'input', target: 'draft-2020-12' });
   return {
     $schema: schema.$schema,
     $id: 'https://github.com/tend/tend/blob/main/docs/tend-toml.schema.json',

@@ -75,7 +75,7 @@ export function loadProjectFile(path: string): ProjectFile {
     }
     throw error;
   }
-  const checked = ProjectFileSchema.safeParse(raw);
+  const checked = ProjectFileSchema().safeParse(raw);
   if (!checked.success) {
     const issue = deepest(checked.error.issues[0] as Issue);
     const keyPath = issue.path.map(String);

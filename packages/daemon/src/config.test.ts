@@ -13,7 +13,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe('loadConfig', () => {
   it('gives the defaults when there is no config.json', () => {
     expect(loadConfig(join(dir, 'config.json'))).toEqual({
-      ...ConfigSchema.parse({}),
+      ...ConfigSchema().parse({}),
       outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES,
       killGraceMs: 10_000,
       maxLiveTasks: 128,
@@ -23,7 +23,7 @@ describe('loadConfig', () => {
   it('reads the values given and keeps the defaults of the others', () => {
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ outputCapBytes: 1_048_576 }));
     expect(loadConfig(join(dir, 'config.json'))).toEqual({
-      ...ConfigSchema.parse({}),
+      ...ConfigSchema().parse({}),
       outputCapBytes: 1_048_576,
       killGraceMs: 10_000,
       maxLiveTasks: 128,

@@ -25,6 +25,16 @@ describe('parseConfig', () => {
     expect(parseConfig('{"killGraceMs": 0}', PATH).killGraceMs).toBe(0);
   });
 
+  it("without a file gives the schema's defaults, every key set (configDefaults, which builds no schema)", () => {
+    const defaults = parseConfig(undefined, PATH);
+    expect(defaults).toStrictEqual(ConfigSchema().parse({}));
+    expect(Object.keys(defaults).sort()).toEqual(
+      Object.keys(ConfigSchema().shape)
+        .filter((key) => key !== 'cgroupRoot')
+        .sort(),
+    );
+  });
+
   it('names the file, the key, the value found and what is allowed for a value of the wrong type', () => {
     const error = failure('{"outputCapBytes": "64k"}');
     expect(error.path).toBe(PATH);
@@ -41,7 +51,7 @@ describe('parseConfig', () => {
     const error = failure('{"outputCap": 1, "killGraceMs": 999999}');
     expect(error.issues.map((i) => i.key).sort()).toEqual(['killGraceMs', 'outputCap']);
     expect(error.message).toContain(
-      `key "outputCap" is not a config key; the keys are ${Object.keys(ConfigSchema.shape).join(', ')}`,
+      `key "outputCap" is not a config key; the keys are ${Object.keys(ConfigSchema().shape).join(', ')}`,
     );
     expect(error.message).toContain('key "killGraceMs" is 999999: must be at most 300000 ms (5 min)');
   });
@@ -51,7 +61,7 @@ describe('parseConfig', () => {
       /^\/home\/ada\/\.config\/tend\/config\.json: not valid JSON \(/,
     );
     expect(failure('[1]').message).toContain(
-      `must be a JSON object with the keys ${Object.keys(ConfigSchema.shape).join(', ')}`,
+      `must be a JSON object with the keys ${Object.keys(ConfigSchema().shape).join(', ')}`,
     );
   });
 });

@@ -2,6 +2,7 @@
 // kernel's limits are checked at the boundary, so that a bad value is answered
 // -32602 naming the field instead of failing at spawn (or being stored and sent
 // back with every task/list).
+import { lazySchema } from './lazy-schema.js';
 import * as z from 'zod';
 import {
   MAX_COMMAND_BYTES,
@@ -33,32 +34,38 @@ export function utf8Length(text: string): number {
 const NO_NUL = /^[^\0]*$/;
 
 /** A shell command line: not blank, no NUL, at most {@link MAX_COMMAND_BYTES} UTF-8 bytes. */
-export const ShellCommandSchema = z
-  .string()
-  .max(MAX_COMMAND_BYTES, `must be at most ${MAX_COMMAND_BYTES} bytes (the kernel's limit on one argument)`)
-  .regex(/\S/, 'must be a non-empty shell command')
-  .regex(NO_NUL, 'must not contain a NUL byte')
-  .refine(
-    (c) => utf8Length(c) <= MAX_COMMAND_BYTES,
-    `must be at most ${MAX_COMMAND_BYTES} bytes of UTF-8 (the kernel's limit on one argument)`,
-  );
+export const ShellCommandSchema = lazySchema(() =>
+  z
+    .string()
+    .max(MAX_COMMAND_BYTES, `must be at most ${MAX_COMMAND_BYTES} bytes (the kernel's limit on one argument)`)
+    .regex(/\S/, 'must be a non-empty shell command')
+    .regex(NO_NUL, 'must not contain a NUL byte')
+    .refine(
+      (c) => utf8Length(c) <= MAX_COMMAND_BYTES,
+      `must be at most ${MAX_COMMAND_BYTES} bytes of UTF-8 (the kernel's limit on one argument)`,
+    ),
+);
 
 /** An absolute path: starts with `/`, no NUL, at most {@link MAX_PATH_BYTES} UTF-8 bytes. */
-export const AbsolutePathSchema = z
-  .string()
-  .max(MAX_PATH_BYTES, `must be at most ${MAX_PATH_BYTES} bytes (PATH_MAX)`)
-  .regex(/^\//, 'must be an absolute path')
-  .regex(NO_NUL, 'must not contain a NUL byte')
-  .refine(
-    (p) => utf8Length(p) <= MAX_PATH_BYTES,
-    `must be at most ${MAX_PATH_BYTES} bytes of UTF-8 (PATH_MAX)`,
-  );
+export const AbsolutePathSchema = lazySchema(() =>
+  z
+    .string()
+    .max(MAX_PATH_BYTES, `must be at most ${MAX_PATH_BYTES} bytes (PATH_MAX)`)
+    .regex(/^\//, 'must be an absolute path')
+    .regex(NO_NUL, 'must not contain a NUL byte')
+    .refine(
+      (p) => utf8Length(p) <= MAX_PATH_BYTES,
+      `must be at most ${MAX_PATH_BYTES} bytes of UTF-8 (PATH_MAX)`,
+    ),
+);
 
 /** An environment variable's name: not empty, no `=` (it would end the name early) and no NUL. */
-export const EnvKeySchema = z
-  .string()
-  .min(1, 'env variable names must not be empty')
-  .regex(/^[^=\0]+$/, 'env variable names must not contain "=" or a NUL byte');
+export const EnvKeySchema = lazySchema(() =>
+  z
+    .string()
+    .min(1, 'env variable names must not be empty')
+    .regex(/^[^=\0]+$/, 'env variable names must not contain "=" or a NUL byte'),
+);
 
 /**
  * Variables for a task: names per {@link EnvKeySchema}, values without NUL,
@@ -66,31 +73,35 @@ export const EnvKeySchema = z
  * {@link MAX_ENV_VARS} of them. The total with the command is checked by
  * {@link checkCommandEnvBytes}.
  */
-export const EnvSchema = z
-  .record(
-    EnvKeySchema,
-    z.string({ error: 'env values must be strings' }).regex(NO_NUL, 'env values must not contain a NUL byte'),
-  )
-  .superRefine((env, ctx) => {
-    const keys = Object.keys(env);
-    if (keys.length > MAX_ENV_VARS) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `must hold at most ${MAX_ENV_VARS} variables (got ${keys.length})`,
-      });
-      return;
-    }
-    for (const key of keys) {
-      const bytes = utf8Length(key) + 1 + utf8Length(env[key] as string);
-      if (bytes > MAX_ENV_ENTRY_BYTES) {
+export const EnvSchema = lazySchema(() =>
+  z
+    .record(
+      EnvKeySchema(),
+      z
+        .string({ error: 'env values must be strings' })
+        .regex(NO_NUL, 'env values must not contain a NUL byte'),
+    )
+    .superRefine((env, ctx) => {
+      const keys = Object.keys(env);
+      if (keys.length > MAX_ENV_VARS) {
         ctx.addIssue({
           code: 'custom',
-          path: [key],
-          message: `KEY=value is ${bytes} bytes; at most ${MAX_ENV_ENTRY_BYTES} (the kernel's limit on one variable)`,
+          message: `must hold at most ${MAX_ENV_VARS} variables (got ${keys.length})`,
         });
+        return;
       }
-    }
-  });
+      for (const key of keys) {
+        const bytes = utf8Length(key) + 1 + utf8Length(env[key] as string);
+        if (bytes > MAX_ENV_ENTRY_BYTES) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `KEY=value is ${bytes} bytes; at most ${MAX_ENV_ENTRY_BYTES} (the kernel's limit on one variable)`,
+          });
+        }
+      }
+    }),
+);
 
 /**
  * Bytes execve(2) would count for `command` and `env` (each string with its
@@ -107,6 +118,8 @@ export function checkCommandEnvBytes(command: string, env: Record<string, string
  * A umask as octal digits (`"022"`, `"0077"`, at most `"0777"`), the form
  * `umask(1)` prints; a string so that JSON cannot turn `022` into 22.
  */
-export const UmaskSchema = z
-  .string()
-  .regex(/^0?[0-7]{1,3}$/, 'must be a umask in octal digits, "000" to "0777" (as umask(1) prints it)');
+export const UmaskSchema = lazySchema(() =>
+  z
+    .string()
+    .regex(/^0?[0-7]{1,3}$/, 'must be a umask in octal digits, "000" to "0777" (as umask(1) prints it)'),
+);

@@ -12,6 +12,7 @@ export * from './config.js';
 export * from './pattern.js';
 export * from './clean-text.js';
 export * from './task.js';
+export * from './lazy-schema.js';
 export * from './method.js';
 export * from './methods.js';
 export * from './methods/daemon-initialize.js';

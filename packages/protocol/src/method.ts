@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ErrorReasonName } from './errors.js';
+import { lazySchema } from './lazy-schema.js';
 import { MAX_PARAMS_DEPTH } from './limits.js';
 import type { NotificationName, RequestName } from './method-names.js';
 
@@ -12,8 +13,10 @@ export interface RequestMethod<
   kind: 'request';
   /** `namespace/verb`, e.g. `task/run`: one of REQUEST_NAMES (method-names.ts). */
   method: N;
-  params: P;
-  result: R;
+  /** Param schema: built on first read (see {@link defineRequest}), the same instance afterwards. */
+  readonly params: P;
+  /** Result schema: built on first read, the same instance afterwards. */
+  readonly result: R;
   /** One-paragraph description, used in docs/protocol.md and `--help`. */
   summary: string;
   /** Domain errors (by `data.reason`) the method may answer with, besides invalid_params. */
@@ -25,25 +28,76 @@ export interface NotificationMethod<P extends z.ZodType = z.ZodType, N extends s
   kind: 'notification';
   /** One of NOTIFICATION_NAMES (method-names.ts). */
   method: N;
-  params: P;
+  /** Param schema: built on first read (see {@link defineNotification}), the same instance afterwards. */
+  readonly params: P;
+  summary: string;
+}
+
+/**
+ * The declaration of a request method: its schemas as builders, so that none is built at import
+ * (see {@link lazySchema}); the method object reads them on first use.
+ */
+export interface RequestDeclaration<P extends z.ZodType, R extends z.ZodType, N extends string> {
+  /** `namespace/verb`, one of REQUEST_NAMES (method-names.ts). */
+  method: N;
+  /** Builds the param schema; called once, when `params` is first read. */
+  params: () => P;
+  /** Builds the result schema; called once, when `result` is first read. */
+  result: () => R;
+  summary: string;
+  errors: readonly ErrorReasonName[];
+}
+
+/** The declaration of a notification method: its param schema as a builder (see {@link RequestDeclaration}). */
+export interface NotificationDeclaration<P extends z.ZodType, N extends string> {
+  /** One of NOTIFICATION_NAMES (method-names.ts). */
+  method: N;
+  /** Builds the param schema; called once, when `params` is first read. */
+  params: () => P;
   summary: string;
 }
 
 /**
  * Declares a request method object; the single source for types, validation and docs.
- * Its `method` must be one of REQUEST_NAMES (method-names.ts).
+ * Its `method` must be one of REQUEST_NAMES (method-names.ts). `params` and `result` are getters that
+ * build their schema on first read and return that same instance afterwards: importing the protocol builds
+ * no schema, and the daemon builds a method's on its first request.
  */
 export function defineRequest<P extends z.ZodType, R extends z.ZodType, N extends RequestName>(
-  def: Omit<RequestMethod<P, R, N>, 'kind'>,
+  def: RequestDeclaration<P, R, N>,
 ): RequestMethod<P, R, N> {
-  return { kind: 'request', ...def };
+  const params = lazySchema(def.params);
+  const result = lazySchema(def.result);
+  return {
+    kind: 'request',
+    method: def.method,
+    get params() {
+      return params();
+    },
+    get result() {
+      return result();
+    },
+    summary: def.summary,
+    errors: def.errors,
+  };
 }
 
-/** Declares a notification method object; its `method` must be one of NOTIFICATION_NAMES (method-names.ts). */
+/**
+ * Declares a notification method object; its `method` must be one of NOTIFICATION_NAMES (method-names.ts).
+ * `params` is a getter that builds its schema on first read (see {@link defineRequest}).
+ */
 export function defineNotification<P extends z.ZodType, N extends NotificationName>(
-  def: Omit<NotificationMethod<P, N>, 'kind'>,
+  def: NotificationDeclaration<P, N>,
 ): NotificationMethod<P, N> {
-  return { kind: 'notification', ...def };
+  const params = lazySchema(def.params);
+  return {
+    kind: 'notification',
+    method: def.method,
+    get params() {
+      return params();
+    },
+    summary: def.summary,
+  };
 }
 
 /** Params type of a method object. */

@@ -115,7 +115,7 @@ describe('docs/protocol.md', () => {
     const section = docSections.find((s) => s.heading === '### The task object') as Section;
     expect(section).toBeDefined();
     const [rows] = tables(section.lines, 'field');
-    const json = z.toJSONSchema(TaskSchema, { io: 'output' }) as JsonSchemaNode;
+    const json = z.toJSONSchema(TaskSchema(), { io: 'output' }) as JsonSchemaNode;
     expect(rows?.map((r) => unquote(r.field as string))).toEqual(Object.keys(json.properties ?? {}));
     for (const row of rows ?? []) {
       const field = unquote(row.field as string);

@@ -6,11 +6,11 @@ import { ToolInputError } from './errors.js';
  * (UntilFields: pattern size, port range, URL form and length), described for a model.
  */
 export const conditionShape = {
-  output: UntilFields.shape.output.describe(
+  output: UntilFields().shape.output.describe(
     'regular expression (RE2 syntax: no backreferences or lookaround); holds once a line of the output matches (earlier lines count too), e.g. "ready|listening on"',
   ),
-  port: UntilFields.shape.port.describe("holds once the task's processes listen on this TCP port"),
-  http: UntilFields.shape.http.describe(
+  port: UntilFields().shape.port.describe("holds once the task's processes listen on this TCP port"),
+  http: UntilFields().shape.http.describe(
     'holds once this URL answers an HTTP request (any status), e.g. "http://localhost:3000/"',
   ),
 };

@@ -26,7 +26,7 @@ export type WaitReport = z.infer<typeof WaitReportSchema>;
 
 /** start_task: the task as started (or reused), and how the optional wait ended. */
 export const TaskRunOutputSchema = z.object({
-  task: TaskSchema.describe('the task as task/run returned it (state right after the start)'),
+  task: TaskSchema().describe('the task as task/run returned it (state right after the start)'),
   reused: z.boolean().describe('true when a live task of that name running the same command was returned'),
   wait: WaitReportSchema.optional().describe('with wait_until: how the wait ended'),
   waitError: z
@@ -39,7 +39,7 @@ export const TaskRunOutputSchema = z.object({
 export const TaskListOutputSchema = z.object({
   session: z.string().optional().describe('the session whose tasks are listed; absent with all_sessions'),
   tasks: z.array(
-    TaskSchema.extend({
+    TaskSchema().extend({
       ports: z
         .array(z.number().int())
         .optional()
@@ -50,17 +50,17 @@ export const TaskListOutputSchema = z.object({
 
 /** read_output: the task after the read, and the task/output result (`data` is the text quoted to the model). */
 export const TaskOutputOutputSchema = TaskOutput.result.extend({
-  task: TaskSchema.describe('the task after the read'),
+  task: TaskSchema().describe('the task after the read'),
 });
 
 /** wait_task: how the wait ended, and the task then. */
 export const TaskWaitOutputSchema = WaitReportSchema.extend({
-  task: TaskSchema.describe('the task when the wait ended'),
+  task: TaskSchema().describe('the task when the wait ended'),
 });
 
 /** stop_task: what was sent, and the task afterwards. */
 export const TaskKillOutputSchema = z.object({
-  task: TaskSchema.describe('the task after the stop (or as it was, when nothing was sent)'),
+  task: TaskSchema().describe('the task after the stop (or as it was, when nothing was sent)'),
   sent: z
     .boolean()
     .describe('a signal was sent (false: the task had already ended and nothing of it ran any more)'),
@@ -70,7 +70,7 @@ export const TaskKillOutputSchema = z.object({
     .boolean()
     .optional()
     .describe('true when the signal went to processes an ended task had left running'),
-  stop: StopProofSchema.optional().describe("the daemon's proof of the stop: processes signalled and left"),
+  stop: StopProofSchema().optional().describe("the daemon's proof of the stop: processes signalled and left"),
   lastLines: z.string().optional().describe('when the task has ended: its last lines of output'),
 });
 
@@ -78,7 +78,7 @@ export const TaskKillOutputSchema = z.object({
 export const TaskCompletionsOutputSchema = z.object({
   session: z.string().describe('the session whose inbox was read'),
   acknowledged: z.boolean().describe('the ends returned are now marked as seen'),
-  completions: z.array(CompletionSchema),
+  completions: z.array(CompletionSchema()),
   more: z.boolean().describe('as many ends as `limit` came back: there may be more'),
 });
 

@@ -9,11 +9,12 @@ export const ProjectDidProgress = defineNotification({
   summary:
     'Sent to the connection that asked project/up, each time one of its tasks changes state: waiting (for its ' +
     'dependencies), started or reused, ready or succeeded, failed, timed_out or skipped.',
-  params: z.object({
-    project: z.string(),
-    name: z.string(),
-    state: z.enum(PROJECT_TASK_STATES),
-    task: TaskSchema.optional(),
-    detail: z.string().optional().describe('what it waits for, or why it failed'),
-  }),
+  params: () =>
+    z.object({
+      project: z.string(),
+      name: z.string(),
+      state: z.enum(PROJECT_TASK_STATES),
+      task: TaskSchema().optional(),
+      detail: z.string().optional().describe('what it waits for, or why it failed'),
+    }),
 });

@@ -8,5 +8,5 @@ export const TaskDidExit = defineNotification({
   summary:
     'Sent to every initialized connection when a task ends, with its completion (and seq). A client that was ' +
     'away asks task/completions with `after` set to the last seq it saw.',
-  params: z.object({ completion: CompletionSchema }),
+  params: () => z.object({ completion: CompletionSchema() }),
 });

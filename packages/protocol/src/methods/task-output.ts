@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import { defineRequest } from '../method.js';
 import { REQUEST_NAMES } from '../method-names.js';
 import {
@@ -12,48 +13,50 @@ import {
 import { TaskRefSchema } from './task-get.js';
 import { patternProblem } from '../pattern.js';
 
-const Count = z.number().int().min(0);
-const Window = z
-  .object({ bytes: Count.optional(), lines: Count.optional() })
-  .strict()
-  .refine((w) => (w.bytes === undefined) !== (w.lines === undefined), 'give exactly one of bytes or lines')
-  // The refinement, restated as JSON Schema for docs/protocol.schema.json (zod cannot export refinements).
-  .meta({
-    description: 'exactly one of bytes or lines',
-    oneOf: [{ required: ['bytes'] }, { required: ['lines'] }],
-  });
+const Count = lazySchema(() => z.number().int().min(0));
+const Window = lazySchema(() =>
+  z
+    .object({ bytes: Count().optional(), lines: Count().optional() })
+    .strict()
+    .refine((w) => (w.bytes === undefined) !== (w.lines === undefined), 'give exactly one of bytes or lines')
+    // The refinement, restated as JSON Schema for docs/protocol.schema.json (zod cannot export refinements).
+    .meta({
+      description: 'exactly one of bytes or lines',
+      oneOf: [{ required: ['bytes'] }, { required: ['lines'] }],
+    }),
+);
 
 /** A reader's name for `since: "last"`: whose cursor moves. */
-export const ReaderSchema = z
-  .string()
-  .min(1)
-  .max(100)
-  .describe('name of the reader whose cursor `since: "last"` uses');
+export const ReaderSchema = lazySchema(() =>
+  z.string().min(1).max(100).describe('name of the reader whose cursor `since: "last"` uses'),
+);
 
-export const GrepSchema = z
-  .object({
-    pattern: z
-      .string()
-      .min(1)
-      .max(MAX_PATTERN_CHARS)
-      .superRefine((p, ctx) => {
-        const problem = patternProblem(p);
-        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `refused: ${problem}` });
-      })
-      .describe(
-        'RE2 regular expression matched against each line (linear time; no backreferences or lookaround)',
-      ),
-    context: z
-      .number()
-      .int()
-      .min(0)
-      .max(MAX_GREP_CONTEXT)
-      .default(0)
-      .describe('lines of context kept before and after each match'),
-    ignoreCase: z.boolean().default(false).describe('match without regard to case'),
-  })
-  .strict()
-  .describe('keep only the lines matching pattern, with context lines around them');
+export const GrepSchema = lazySchema(() =>
+  z
+    .object({
+      pattern: z
+        .string()
+        .min(1)
+        .max(MAX_PATTERN_CHARS)
+        .superRefine((p, ctx) => {
+          const problem = patternProblem(p);
+          if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `refused: ${problem}` });
+        })
+        .describe(
+          'RE2 regular expression matched against each line (linear time; no backreferences or lookaround)',
+        ),
+      context: z
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_GREP_CONTEXT)
+        .default(0)
+        .describe('lines of context kept before and after each match'),
+      ignoreCase: z.boolean().default(false).describe('match without regard to case'),
+    })
+    .strict()
+    .describe('keep only the lines matching pattern, with context lines around them'),
+);
 
 export const TaskOutput = defineRequest({
   method: REQUEST_NAMES.TaskOutput,
@@ -71,90 +74,92 @@ export const TaskOutput = defineRequest({
     'counts it); `clean` removes ANSI escape sequences and keeps only the last state of lines redrawn with `\\r` ' +
     '(progress bars); `grep` keeps matching lines with context (RE2 syntax, matched in linear time). `waitMs` ' +
     'turns a read that finds nothing new into a long poll: it answers as soon as output arrives or the task ends.',
-  params: z
-    .object({
-      id: TaskRefSchema,
-      offset: Count.optional().describe('byte offset to read from'),
-      head: Window.optional().describe('read the first N bytes or lines'),
-      tail: Window.optional().describe('read the last N bytes or lines'),
-      since: z
-        .literal('last')
-        .optional()
-        .describe('read from where `reader` stopped last time (0 the first time)'),
-      reader: ReaderSchema.optional().describe(
-        "whose cursor: default the connection's session, else its client name",
-      ),
-      limit: z
+  params: () =>
+    z
+      .object({
+        id: TaskRefSchema(),
+        offset: Count().optional().describe('byte offset to read from'),
+        head: Window().optional().describe('read the first N bytes or lines'),
+        tail: Window().optional().describe('read the last N bytes or lines'),
+        since: z
+          .literal('last')
+          .optional()
+          .describe('read from where `reader` stopped last time (0 the first time)'),
+        reader: ReaderSchema()
+          .optional()
+          .describe("whose cursor: default the connection's session, else its client name"),
+        limit: z
+          .number()
+          .int()
+          .min(1)
+          .max(MAX_OUTPUT_LIMIT)
+          .default(DEFAULT_OUTPUT_LIMIT)
+          .describe('most bytes returned'),
+        maxBytes: z
+          .number()
+          .int()
+          .min(MIN_MAX_BYTES)
+          .max(MAX_OUTPUT_LIMIT)
+          .optional()
+          .describe(
+            'model-sized read: at most this many bytes of data, head and tail kept, the middle omitted',
+          ),
+        clean: z.boolean().default(false).describe('strip ANSI escapes and collapse \\r-redrawn lines'),
+        encoding: z
+          .enum(['utf8', 'base64'])
+          .optional()
+          .describe('how `data` carries the bytes: UTF-8 text (the default) or base64 of the exact bytes'),
+        grep: GrepSchema().optional(),
+        waitMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_OUTPUT_WAIT_MS)
+          .optional()
+          .describe('when nothing new is there yet and the task runs, wait up to this many ms for output'),
+      })
+      .strict()
+      .refine(
+        (p) => [p.offset, p.head, p.tail, p.since].filter((x) => x !== undefined).length <= 1,
+        'give at most one of offset, head, tail or since',
+      )
+      .meta({
+        not: {
+          anyOf: [
+            { required: ['offset', 'head'] },
+            { required: ['offset', 'tail'] },
+            { required: ['head', 'tail'] },
+            { required: ['since', 'offset'] },
+            { required: ['since', 'head'] },
+            { required: ['since', 'tail'] },
+          ],
+        },
+      }),
+  result: () =>
+    z.object({
+      data: z.string().describe('the bytes read: decoded as UTF-8, or base64-encoded with encoding base64'),
+      offset: z.number().int().describe('byte offset of the first byte of data'),
+      nextOffset: z.number().int().describe('byte offset just after data: pass it as offset to continue'),
+      totalBytes: z.number().int().describe('size of the log when read'),
+      skippedBytes: z
         .number()
         .int()
-        .min(1)
-        .max(MAX_OUTPUT_LIMIT)
-        .default(DEFAULT_OUTPUT_LIMIT)
-        .describe('most bytes returned'),
-      maxBytes: z
-        .number()
-        .int()
-        .min(MIN_MAX_BYTES)
-        .max(MAX_OUTPUT_LIMIT)
-        .optional()
         .describe(
-          'model-sized read: at most this many bytes of data, head and tail kept, the middle omitted',
+          'bytes of the selection that were dropped by the output cap before they could be read (0 mostly)',
         ),
-      clean: z.boolean().default(false).describe('strip ANSI escapes and collapse \\r-redrawn lines'),
-      encoding: z
-        .enum(['utf8', 'base64'])
-        .optional()
-        .describe('how `data` carries the bytes: UTF-8 text (the default) or base64 of the exact bytes'),
-      grep: GrepSchema.optional(),
-      waitMs: z
+      truncated: z
+        .boolean()
+        .describe(
+          'the selection held more than limit bytes: offset/head reads continue at nextOffset; tail reads lost their start',
+        ),
+      ended: z.boolean().describe('the task has ended: the log will not grow'),
+      omittedBytes: z
         .number()
         .int()
-        .min(0)
-        .max(MAX_OUTPUT_WAIT_MS)
-        .optional()
-        .describe('when nothing new is there yet and the task runs, wait up to this many ms for output'),
-    })
-    .strict()
-    .refine(
-      (p) => [p.offset, p.head, p.tail, p.since].filter((x) => x !== undefined).length <= 1,
-      'give at most one of offset, head, tail or since',
-    )
-    .meta({
-      not: {
-        anyOf: [
-          { required: ['offset', 'head'] },
-          { required: ['offset', 'tail'] },
-          { required: ['head', 'tail'] },
-          { required: ['since', 'offset'] },
-          { required: ['since', 'head'] },
-          { required: ['since', 'tail'] },
-        ],
-      },
+        .describe(
+          'bytes of the selection left out of data by maxBytes (or before the last 16 MiB filtered); 0 mostly',
+        ),
+      matches: z.number().int().optional().describe('with grep: number of matching lines in the selection'),
     }),
-  result: z.object({
-    data: z.string().describe('the bytes read: decoded as UTF-8, or base64-encoded with encoding base64'),
-    offset: z.number().int().describe('byte offset of the first byte of data'),
-    nextOffset: z.number().int().describe('byte offset just after data: pass it as offset to continue'),
-    totalBytes: z.number().int().describe('size of the log when read'),
-    skippedBytes: z
-      .number()
-      .int()
-      .describe(
-        'bytes of the selection that were dropped by the output cap before they could be read (0 mostly)',
-      ),
-    truncated: z
-      .boolean()
-      .describe(
-        'the selection held more than limit bytes: offset/head reads continue at nextOffset; tail reads lost their start',
-      ),
-    ended: z.boolean().describe('the task has ended: the log will not grow'),
-    omittedBytes: z
-      .number()
-      .int()
-      .describe(
-        'bytes of the selection left out of data by maxBytes (or before the last 16 MiB filtered); 0 mostly',
-      ),
-    matches: z.number().int().optional().describe('with grep: number of matching lines in the selection'),
-  }),
   errors: ['task_not_found', 'ambiguous_id'],
 });

@@ -10,7 +10,7 @@ export const TaskRemove = defineRequest({
     'Deletes an ended task with every trace of it: its row, output folder (output log, exit record), inbox ' +
     'entries and read cursors. A live task is refused with task_live unless ' +
     'force is true, which kills it first (SIGKILL to the group) and waits for its end.',
-  params: z.object({ id: TaskRefSchema, force: z.boolean().default(false) }).strict(),
-  result: z.object({ task: TaskSchema.describe('the task as it was when removed') }),
+  params: () => z.object({ id: TaskRefSchema(), force: z.boolean().default(false) }).strict(),
+  result: () => z.object({ task: TaskSchema().describe('the task as it was when removed') }),
   errors: ['task_not_found', 'ambiguous_id', 'task_live', 'signal_failed'],
 });

@@ -15,18 +15,19 @@ export const TaskRestart = defineRequest({
     '`restarting` task starts its next run at once; an ended task is live again (what is left of its leftovers is ' +
     "SIGKILLed, its TTL counts from the new start, its restart policy's window starts empty). Each run has its own " +
     'wrapper, exit record, liveness FIFO and cgroup. Its restart policy is kept.',
-  params: z
-    .object({
-      task: TaskRefSchema,
-      graceMs: z
-        .number()
-        .int()
-        .min(0)
-        .max(MAX_KILL_GRACE_MS)
-        .optional()
-        .describe("for a live task: ms between SIGTERM and SIGKILL (default: the daemon's killGraceMs)"),
-    })
-    .strict(),
-  result: TaskSchema,
+  params: () =>
+    z
+      .object({
+        task: TaskRefSchema(),
+        graceMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_KILL_GRACE_MS)
+          .optional()
+          .describe("for a live task: ms between SIGTERM and SIGKILL (default: the daemon's killGraceMs)"),
+      })
+      .strict(),
+  result: () => TaskSchema(),
   errors: ['task_not_found', 'ambiguous_id', 'name_in_use', 'limit_exceeded', 'disk_full'],
 });
