@@ -59,12 +59,13 @@ const CLI_DIST = join(ROOT, 'packages', 'cli', 'dist');
  *
  * - `tend` (dist/tend.js, the bin): bin.ts with the ps fast path's argument parser (fast-path.ts), nothing
  *   more; a plain `tend ps` imports ./cli-ps.js, every other command line ./cli-main.js.
- * - `cli-ps`: everything a plain `tend ps` runs (ps-run.ts: the task list, the table, the client,
- *   vscode-jsonrpc), code-split on its own into `cli-ps-<hash>.js` chunks: a cold `ps` loads 5 files
- *   (tend.js, cli-ps.js with the client and vscode-jsonrpc, and three small chunks it shares with the
- *   client's lazy modules; was 18, many of a few hundred bytes from splitting it with the whole CLI, and
- *   commander's 43 KB among them; then 7, while connect.ts imported the client by import(): each file is
- *   one more resolve, async read, compile and link of the ESM loader; issue 13).
+ * - `cli-ps`: everything a plain `tend ps` runs (ps-run.ts: the task list, the table, the client with its
+ *   own JSON-RPC connection), code-split on its own into `cli-ps-<hash>.js` chunks: a cold `ps` loads 4
+ *   files (tend.js, cli-ps.js with the client, 33 KB, and two small chunks it shares with the client's lazy
+ *   modules; was 18, many of a few hundred bytes from splitting it with the whole CLI, and commander's 43 KB
+ *   among them; then 7, while connect.ts imported the client by import(); then 5, cli-ps.js 79 KB, while
+ *   the client used vscode-jsonrpc, whose CommonJS helpers were a chunk of their own: each file is one
+ *   more resolve, async read, compile and link of the ESM loader; issue 13).
  *   Not one file: esbuild hoists the node: imports of modules it inlines for import() to the top of the
  *   file, so the client's daemon start and ssh modules, inlined, made every `ps` load node:child_process
  *   and node:crypto (measured: 7 files 212 ms CPU, one file 222, 18 files 277; the minimal client 162).

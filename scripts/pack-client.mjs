@@ -7,7 +7,7 @@
 // The workspace package depends on `@tend/protocol`, which is not published. Here @tend/protocol's
 // runtime is bundled into the client's JS (esbuild, one ESM file, not minified) and its types into the
 // client's one .d.ts (dts-bundle-generator, --external-inlines @tend/protocol); what stays imported
-// (vscode-jsonrpc, zod…) becomes the package's dependencies, with the version ranges the workspace
+// (zod…) becomes the package's dependencies, with the version ranges the workspace
 // packages declare. Build the workspace first (`pnpm build`).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

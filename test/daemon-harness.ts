@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createMessageConnection, StreamMessageReader, type MessageConnection } from 'vscode-jsonrpc/node.js';
-import { SafeMessageWriter } from '../packages/client/dist/safe-writer.js';
+import { SafeMessageWriter } from './support/safe-writer.js';
 import { removeTestCgroup, useTestCgroupRoot } from './support/cgroup.mjs';
 import { pollUntil } from './support/poll.mjs';
 import { isAlive, type OwnedProcess, ownership, recordProcess, signalIfOurs } from './support/processes.mjs';

@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMessageConnection, StreamMessageReader, type MessageConnection } from 'vscode-jsonrpc/node.js';
-import { SafeMessageWriter } from '../packages/client/dist/safe-writer.js';
+import { SafeMessageWriter } from './support/safe-writer.js';
 import { DAEMON_BIN } from './daemon-harness.js';
 import { PidNamespace, SIGKILL_BIT, type NsProcess } from './pid-namespace.js';
 import type { WireJson } from './support/wire-json.js';

@@ -1,6 +1,6 @@
 // Diagnostic: A/B of cold `tend ps` builds, interleaved in one run (the machine's load drifts), against
 // the minimal client of the cliPs figure, with 100 live tasks in one daemon's store. Per variant: wall
-// ms (median) and user + system CPU ms of the child (mean; /proc/self/stat cutime + cstime, see
+// ms (median) and user + system CPU ms of the child (mean, and median; /proc/self/stat cutime + cstime, see
 // childrenCpuMs in ../lib.mjs), and both as ratios to the minimal client of the same rounds.
 // Usage: node bench/tools/ab-cli-ps.mjs [rounds=20] LABEL=CLI_FILE[,NODE_FLAG...] ...
 //   e.g. node bench/tools/ab-cli-ps.mjs 30 main=/tmp/tend-stage-base/dist/tend.js new=release/stage/dist/tend.js
@@ -48,7 +48,8 @@ try {
     const wallRatios = ms.map((m, i) => m / base.ms[i]);
     console.log(
       `${label.padEnd(14)} wall p50 ${median(ms).toFixed(1).padStart(6)} ms (×${median(wallRatios).toFixed(2)} minimal)` +
-        `  cpu mean ${mean(cpu).toFixed(1).padStart(6)} ms (×${(mean(cpu) / mean(base.cpu)).toFixed(2)} minimal)`,
+        `  cpu mean ${mean(cpu).toFixed(1).padStart(6)} ms (×${(mean(cpu) / mean(base.cpu)).toFixed(2)} minimal)` +
+        `  cpu p50 ${median(cpu).toFixed(1).padStart(6)} ms`,
     );
   }
 } finally {

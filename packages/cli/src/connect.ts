@@ -62,7 +62,7 @@ export function targetHost(options: GlobalOptions): string | undefined {
  * named by `--host`/`--context`/TEND_HOST/TEND_CONTEXT over ssh (whose `tend daemon dial-stdio`
  * starts it there). `@tend/client` is imported by this module, which only the command modules import (each loaded
  * when its command runs), so that `--help` and usage errors stay fast; statically rather than by import(): a
- * dynamic import made the release bundle's cli-ps build split the client and vscode-jsonrpc off into a chunk
+ * dynamic import made the release bundle's cli-ps build split the client (then with vscode-jsonrpc) off into a chunk
  * of their own plus one re-exporting it, two more files for every cold `tend ps` (issue 13).
  * @throws the client's DaemonUnreachableError (reason `daemon_unreachable`) when
  *   no daemon answers within the connect deadline, RemoteHostError (reason `remote_host`: ssh failed,

@@ -1,6 +1,6 @@
 // The ps fast path's run (fast-path.ts decides; this runs): a module of its own, imported only for a plain
 // `tend ps`, so that the release bundle can give it and everything it loads (the task list, the table, the
-// client, vscode-jsonrpc) few files apart from the commander program's chunks (scripts/bundle.mjs, issue 13),
+// client) few files apart from the commander program's chunks (scripts/bundle.mjs, issue 13),
 // while the entry (bin.ts and fast-path.ts) stays small for every other command.
 import { reportFailure, wantsJson } from './failure.js';
 import { type ListOptions, listTasks } from './task-list.js';

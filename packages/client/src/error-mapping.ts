@@ -1,5 +1,5 @@
 import { ErrorCode, ErrorReason } from '@tend/protocol/wire';
-import { ConnectionError, ErrorCodes, ResponseError } from './jsonrpc.js';
+import { ErrorCodes } from './jsonrpc.js';
 import {
   AmbiguousIdError,
   ConnectionClosedError,
@@ -43,32 +43,42 @@ const REASON_BY_CODE = new Map<number, string>([
   [ErrorCode.InvalidRequest, 'invalid_request'],
 ]);
 
-// vscode-jsonrpc's codes for a request that died with its connection (see lib/common/messages.js).
+// vscode-jsonrpc's codes for a request that died with its connection (its lib/common/messages.js), for the
+// errors of a caller's own vscode-jsonrpc connection: the client's own channel rejects with ConnectionClosedError.
 const CONNECTION_CODES = new Set<number>([
   ErrorCodes.PendingResponseRejected,
   ErrorCodes.MessageWriteError,
   ErrorCodes.ConnectionInactive,
 ]);
 
+/** An error reply as an Error: the client's ResponseError (jsonrpc.ts), or another JSON-RPC library's (vscode-jsonrpc's). */
+interface ResponseErrorLike extends Error {
+  code: number;
+  data?: unknown;
+}
+
+function isResponseErrorLike(error: unknown): error is ResponseErrorLike {
+  // An integer code: errno errors (ECONNRESET…) carry strings.
+  return error instanceof Error && Number.isInteger((error as { code?: unknown }).code);
+}
+
 /**
- * Converts what a vscode-jsonrpc request rejected with into a {@link TendError}:
- * a `ResponseError` becomes the class of its `data.reason` (else of its code),
- * keeping the daemon's message, code and data and the original as `cause`; a
- * request that died with the connection becomes a {@link ConnectionClosedError}.
- * Anything else is returned unchanged.
+ * Converts the error of a JSON-RPC error reply into a {@link TendError}: the client's `ResponseError`
+ * (jsonrpc.ts), or any Error with an integer `code` and optional `data` (so vscode-jsonrpc's
+ * `ResponseError` too) becomes the class of its `data.reason` (else of its code), keeping the daemon's
+ * message, code and data and the original as `cause`; one of vscode-jsonrpc's codes for a request that
+ * died with its connection (-32099, -32097, -32096) becomes a {@link ConnectionClosedError}. A TendError
+ * and anything else are returned unchanged.
  * @param method the method name, quoted in connection-closed messages.
  */
 export function toTendError(error: unknown, method: string): unknown {
   if (error instanceof TendError) return error;
-  if (
-    error instanceof ConnectionError ||
-    (error instanceof ResponseError && CONNECTION_CODES.has(error.code))
-  ) {
+  if (!isResponseErrorLike(error)) return error;
+  if (CONNECTION_CODES.has(error.code)) {
     return new ConnectionClosedError(`connection to the tend daemon closed before ${method} was answered`, {
       cause: error,
     });
   }
-  if (!(error instanceof ResponseError)) return error;
   const data: unknown = error.data;
   const sentReason = (data as { reason?: unknown } | null | undefined)?.reason;
   const reason = typeof sentReason === 'string' ? sentReason : (REASON_BY_CODE.get(error.code) ?? 'unknown');

@@ -2,7 +2,7 @@ import { ErrorCode } from '@tend/protocol/wire';
 
 /** What every {@link TendError} constructor accepts besides the message. */
 export interface TendErrorInit {
-  /** The error that caused this one (a vscode-jsonrpc `ResponseError`, an errno error…). */
+  /** The error that caused this one (the daemon's error reply as a `ResponseError`, an errno error…). */
   cause?: unknown;
   /** `error.data` of the daemon's response, when there was one. */
   data?: unknown;

@@ -12,6 +12,7 @@ export type { Disposable } from './rpc-channel.js';
 export { DAEMON_LOG_TAIL_LINES } from './daemon-log-tail.js';
 export * from './errors.js';
 export { toTendError } from './error-mapping.js';
+export { ResponseError } from './jsonrpc.js';
 export { SocketPathTooLongError, type SignalName, type Task, type TaskState } from '@tend/protocol/wire';
 export { waitForPidGone } from './deadline.js';
 export { DAEMON_ENV, daemonSpawnEnv } from './daemon-spawn.js';

@@ -1,62 +1,57 @@
 /**
- * The parts of vscode-jsonrpc the client uses, taken from its runtime-neutral core
- * (`lib/common/api`) and its Node runtime (`lib/node/ril`: stream wrappers, timers, encoding)
- * rather than from its `node` entry, which also loads node:crypto, node:os and node:path for
- * the pipe, IPC and port transports tend does not use. Same classes, same framing
- * (`Content-Length`), same behaviour: the `node` entry's StreamMessageReader/Writer are exactly
- * these two readers and writers over `RIL().stream.as{Readable,Writable}Stream(stream)`.
- * Measured (cold `node` importing it, CPU time, busy 2-core VM): `vscode-jsonrpc/node.js`
- * +131 ms over `node -e 0`, these two modules +86 ms.
+ * The JSON-RPC 2.0 pieces of the client's connection (rpc-channel.ts): the error of an error reply and the
+ * codes the client uses. The client has its own small implementation rather than vscode-jsonrpc's
+ * MessageConnection, which a cold `tend ps` spent ~6.6 ms of CPU loading and ~4 ms compiling its first
+ * request through (issue 13); the daemon still uses vscode-jsonrpc.
  */
-import * as ril from 'vscode-jsonrpc/lib/node/ril.js';
-import {
-  NullLogger,
-  ReadableStreamMessageReader,
-  WriteableStreamMessageWriter,
-  createMessageConnection as createConnection,
-  type MessageConnection,
-  type MessageReader,
-  type MessageStrategy,
-  type MessageWriter,
-} from 'vscode-jsonrpc/lib/common/api.js';
 
-export {
-  ConnectionError,
-  ErrorCodes,
-  ResponseError,
-  type DataCallback,
-  type Disposable,
-  type Message,
-  type MessageConnection,
-} from 'vscode-jsonrpc/lib/common/api.js';
+/** JSON-RPC error codes the client itself uses or recognizes. */
+export const ErrorCodes = {
+  /** JSON-RPC 2.0: the method does not exist (the client's answer to any request from the daemon). */
+  MethodNotFound: -32601,
+  /** JSON-RPC 2.0: internal error; stands in for an error reply whose `code` is not a number. */
+  InternalError: -32603,
+  /** vscode-jsonrpc: a write failed (a request that died with its connection). */
+  MessageWriteError: -32099,
+  /** vscode-jsonrpc: pending request rejected because the connection was disposed. */
+  PendingResponseRejected: -32097,
+  /** vscode-jsonrpc: request sent on a connection no longer listening. */
+  ConnectionInactive: -32096,
+} as const;
 
-type Ril = typeof ril.default.default;
-// ril.js is CommonJS with `exports.default = RIL`: Node's ESM loader gives the whole exports object as
-// `default` (so RIL is `default.default`), a bundler in CommonJS-interop mode may give RIL itself.
-const imported = ril.default as unknown as Ril | { default: Ril };
-const RIL: Ril = typeof imported === 'function' ? imported : imported.default;
-// What the `node` entry does when it loads: vscode-jsonrpc's core asks RAL for streams and timers.
-RIL.install();
+/**
+ * The daemon's error reply to a request, `{code, message, data?}` (JSON-RPC 2.0 §5.1), as an Error.
+ * RpcChannel maps it to a TendError (error-mapping.ts), which keeps it as `cause`.
+ */
+export class ResponseError extends Error {
+  override name = 'ResponseError';
+  /** The reply's `error.code`: the daemon's application code (1xxx–4xxx) or a JSON-RPC code (-32xxx). */
+  readonly code: number;
+  /** The reply's `error.data` (tend's carries `reason`), if any. */
+  readonly data?: unknown;
 
-/** vscode-jsonrpc's StreamMessageReader (node entry): Content-Length framed messages from a Node readable. */
-export class StreamMessageReader extends ReadableStreamMessageReader {
-  constructor(readable: NodeJS.ReadableStream) {
-    super(RIL().stream.asReadableStream(readable));
+  constructor(code: number, message: string, data?: unknown) {
+    super(message);
+    this.code = code;
+    if (data !== undefined) this.data = data;
   }
 }
 
-/** vscode-jsonrpc's StreamMessageWriter (node entry): Content-Length framed messages to a Node writable. */
-export class StreamMessageWriter extends WriteableStreamMessageWriter {
-  constructor(writable: NodeJS.WritableStream) {
-    super(RIL().stream.asWritableStream(writable));
-  }
+/** An id of a request; the client sends numbers, the daemon echoes them (null when it could not read one). */
+export type RequestId = number | string | null;
+
+/** A response as it arrives: `result` on success, `error` on failure. */
+export interface ResponseMessage {
+  jsonrpc: '2.0';
+  id: RequestId;
+  result?: unknown;
+  error?: { code?: unknown; message?: unknown; data?: unknown } | null;
 }
 
-/** vscode-jsonrpc's createMessageConnection over a reader and writer, logging nothing. */
-export function createMessageConnection(
-  reader: MessageReader,
-  writer: MessageWriter,
-  options: { messageStrategy: MessageStrategy },
-): MessageConnection {
-  return createConnection(reader, writer, NullLogger, options);
+/** A request (with `id`) or notification (without) as it arrives. */
+export interface RequestMessage {
+  jsonrpc: '2.0';
+  id?: RequestId;
+  method: string;
+  params?: unknown;
 }

@@ -1,76 +1,58 @@
 import type { Duplex } from 'node:stream';
 import type { MethodRef, NotificationMethod, ParamsOf, RequestMethod, ResultOf } from '@tend/protocol/wire';
-import {
-  createMessageConnection,
-  StreamMessageReader,
-  type DataCallback,
-  type Disposable as JsonRpcDisposable,
-  type Message,
-  type MessageConnection,
-} from './jsonrpc.js';
 import { toTendError } from './error-mapping.js';
 import { ConnectionClosedError } from './errors.js';
-import { SafeMessageWriter } from './safe-writer.js';
+import { frame, FrameReader, type FramingError } from './framing.js';
+import { ErrorCodes, ResponseError, type RequestMessage, type ResponseMessage } from './jsonrpc.js';
 
 /** Handle returned by listener registrations; `dispose()` removes the listener. */
 export interface Disposable {
   dispose(): void;
 }
 
-/** Longest a lost connection waits for messages it already received to be handled, in ms. */
-const DRAIN_MS = 1_000;
-
-/** A StreamMessageReader that counts the messages it has handed over. */
-class CountingReader extends StreamMessageReader {
-  received = 0;
-  override listen(callback: DataCallback): JsonRpcDisposable {
-    return super.listen((message: Message) => {
-      this.received++;
-      callback(message);
-    });
-  }
+/** A request sent and not yet answered. */
+interface Pending {
+  method: string;
+  resolve(result: unknown): void;
+  reject(error: unknown): void;
 }
 
 /**
- * One JSON-RPC connection to the daemon over a connected socket (or any duplex stream: the stdio of
- * `ssh host tend daemon dial-stdio` for a remote host), with
- * vscode-jsonrpc's Content-Length framing. Requests reject with mapped
- * {@link TendError}s; when the socket closes, the messages that arrived before
- * the end (a reply sent just before the daemon closed) are still handled, then
- * pending and later requests reject with {@link ConnectionClosedError} and the
- * close listeners run once.
+ * One JSON-RPC 2.0 connection to the daemon over a connected socket (or any duplex stream: the stdio of
+ * `ssh host tend daemon dial-stdio` for a remote host), with `Content-Length` framing (framing.ts,
+ * docs/protocol.md "Framing"). Requests reject with mapped {@link TendError}s; when the socket closes,
+ * the messages that arrived before the end (a reply sent just before the daemon closed) are still handled,
+ * then pending and later requests reject with {@link ConnectionClosedError} and the close listeners run
+ * once. A message the framing cannot read (a bad header, a body that is not JSON, a body over
+ * MAX_BODY_BYTES, 256 MiB) closes the connection the same way, the errors saying what was received.
+ *
+ * Messages are handled in arrival order, one per event-loop turn (setImmediate), as vscode-jsonrpc, which
+ * the client used before, did: the code awaiting a reply runs before the next message is handled, so a
+ * listener it adds then hears a notification that came in the same chunk right after the reply.
+ * A request from the daemon (tend defines none) is answered with a -32601 error; notifications without
+ * listeners, `$/` ones included, are dropped; an exception thrown by a notification listener is dropped
+ * (the next message is still handled).
  */
 export class RpcChannel {
-  private readonly connection: MessageConnection;
-  private readonly reader: CountingReader;
+  private readonly reader = new FrameReader();
+  private readonly pending = new Map<number, Pending>();
   private readonly notificationListeners = new Map<string, Set<(params: unknown) => void>>();
   private readonly closeListeners = new Set<() => void>();
+  /** Messages read and not yet handled, oldest first. */
+  private queue: unknown[] = [];
+  private scheduled: NodeJS.Immediate | undefined;
+  private nextId = 0;
   private closed = false;
-  private handled = 0;
-  private afterDrain: (() => void) | undefined;
+  /** Lost while messages were still queued: {@link finish} runs once the queue is empty. */
+  private draining = false;
+  /** Why the channel closed the connection itself (unreadable framing), for the errors' messages. */
+  private failure: FramingError | undefined;
 
   constructor(private readonly socket: Duplex) {
     // Socket errors are always followed by 'close', which is what we act on.
     socket.on('error', () => {});
-    socket.once('close', () => this.handleClosed(false));
-    this.reader = new CountingReader(socket);
-    // vscode-jsonrpc handles queued messages one per setImmediate and drops the queue on dispose():
-    // count what it handled, so that a lost connection is disposed only once the queue is empty.
-    const messageStrategy = {
-      handleMessage: (message: Message, next: (message: Message) => void) => {
-        try {
-          next(message);
-        } finally {
-          this.handled++;
-          if (this.afterDrain && this.handled >= this.reader.received) this.afterDrain();
-        }
-      },
-    };
-    this.connection = createMessageConnection(this.reader, new SafeMessageWriter(socket), {
-      messageStrategy,
-    });
-    this.connection.onClose(() => this.handleClosed(false));
-    this.connection.listen();
+    socket.on('data', (chunk: Buffer | string) => this.received(chunk));
+    socket.once('close', () => this.lost());
   }
 
   /** True once the connection was closed by {@link close} or lost. */
@@ -82,20 +64,24 @@ export class RpcChannel {
    * Sends `method` with `params` and resolves with the daemon's result (not
    * re-validated: the daemon is the source of truth for result shapes).
    * @throws TendError subclasses for error replies (see toTendError);
-   *   ConnectionClosedError when the connection is or becomes closed.
+   *   ConnectionClosedError when the connection is or becomes closed; what JSON.stringify throws for
+   *   params it cannot serialize (nothing is sent).
    */
   async request<M extends RequestMethod>(method: MethodRef<M>, params: ParamsOf<M>): Promise<ResultOf<M>> {
-    // Fail fast on a closed connection (SafeMessageWriter covers the race after this check).
     if (this.closed || this.socket.destroyed || !this.socket.writable) {
       throw new ConnectionClosedError(
         `cannot send ${method.method}: the connection to the tend daemon is closed`,
       );
     }
-    try {
-      return (await this.connection.sendRequest(method.method, params)) as ResultOf<M>;
-    } catch (error) {
-      throw toTendError(error, method.method);
-    }
+    const id = this.nextId++;
+    const data = frame({ jsonrpc: '2.0', id, method: method.method, params });
+    const answered = new Promise<unknown>((resolve, reject) => {
+      this.pending.set(id, { method: method.method, resolve, reject });
+    });
+    // One write of header and body. A failed write is an 'error' then 'close' of the socket: the
+    // request then rejects with ConnectionClosedError like any other pending one.
+    this.socket.write(data);
+    return (await answered) as ResultOf<M>;
   }
 
   /** Calls `listener` with the params of every `method` notification; returns its remover. */
@@ -103,21 +89,15 @@ export class RpcChannel {
     method: MethodRef<N>,
     listener: (params: ParamsOf<N>) => void,
   ): Disposable {
-    let listeners = this.notificationListeners.get(method.method);
-    if (!listeners) {
-      const set = new Set<(params: unknown) => void>();
-      listeners = set;
+    let set = this.notificationListeners.get(method.method);
+    if (!set) {
+      set = new Set();
       this.notificationListeners.set(method.method, set);
-      if (!this.closed) {
-        this.connection.onNotification(method.method, (params: unknown) => {
-          for (const each of [...set]) each(params);
-        });
-      }
     }
-    const set = listeners;
+    const listeners = set;
     const wrapped = listener as (params: unknown) => void;
-    set.add(wrapped);
-    return { dispose: () => set.delete(wrapped) };
+    listeners.add(wrapped);
+    return { dispose: () => listeners.delete(wrapped) };
   }
 
   /** Calls `listener` once when the connection is lost (not after {@link close}). */
@@ -127,12 +107,20 @@ export class RpcChannel {
   }
 
   /**
-   * Closes the connection: pending requests reject with ConnectionClosedError,
-   * buffered writes are flushed, then the socket is destroyed. Idempotent.
+   * Closes the connection: pending requests reject with ConnectionClosedError, messages not yet handled
+   * are dropped, buffered writes are flushed, then the socket is destroyed. Idempotent.
    */
   async close(): Promise<void> {
     const socket = this.socket;
-    this.handleClosed(true);
+    if (this.draining) {
+      // close() while a lost connection's last messages were being handled: stop, and end as lost.
+      this.dropQueue();
+      this.finish();
+    } else if (!this.closed) {
+      this.closed = true;
+      this.dropQueue();
+      this.rejectPending();
+    }
     if (socket.destroyed) return;
     await new Promise<void>((resolve) => {
       socket.once('close', () => resolve());
@@ -140,35 +128,107 @@ export class RpcChannel {
     });
   }
 
-  private handleClosed(byUs: boolean): void {
-    if (byUs) {
-      // close() during a drain: stop waiting for the rest.
-      this.afterDrain?.();
-      if (this.closed) return;
-      this.closed = true;
-      this.connection.dispose();
+  /** A chunk from the socket: its complete messages join the queue; unreadable framing closes the connection. */
+  private received(chunk: Buffer | string): void {
+    if (this.closed) return;
+    const messages = this.reader.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+    if (this.reader.error) {
+      this.failure = this.reader.error;
+      // 'close' follows; the messages read before the bad one are still handled (see lost()).
+      this.socket.destroy();
+    }
+    for (const message of messages) this.queue.push(message);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled === undefined && this.queue.length > 0)
+      this.scheduled = setImmediate(() => this.handleNext());
+  }
+
+  /** Handles the oldest queued message, and schedules the next (or ends a lost connection once none is left). */
+  private handleNext(): void {
+    this.scheduled = undefined;
+    const message = this.queue.shift();
+    try {
+      this.dispatch(message);
+    } catch {
+      // A notification listener threw: the connection goes on.
+    }
+    if (this.queue.length > 0) this.schedule();
+    else if (this.draining) this.finish();
+  }
+
+  private dispatch(message: unknown): void {
+    if (message === null || typeof message !== 'object' || Array.isArray(message)) return;
+    const record = message as Partial<RequestMessage & ResponseMessage>;
+    if (typeof record.method === 'string') {
+      if (record.id === undefined || record.id === null) {
+        const listeners = this.notificationListeners.get(record.method);
+        if (listeners) for (const listener of [...listeners]) listener(record.params);
+        return;
+      }
+      // tend defines no requests from the daemon to a client (docs/protocol.md).
+      if (!this.closed)
+        this.socket.write(
+          frame({
+            jsonrpc: '2.0',
+            id: record.id,
+            error: { code: ErrorCodes.MethodNotFound, message: `Unhandled method ${record.method}` },
+          }),
+        );
       return;
     }
+    // A response; one whose id is null (the daemon could not read a request) or unknown answers nothing pending.
+    if (typeof record.id !== 'number') return;
+    const pending = this.pending.get(record.id);
+    if (!pending) return;
+    this.pending.delete(record.id);
+    const error = record.error;
+    if (error !== undefined && error !== null) {
+      const code = typeof error.code === 'number' ? error.code : ErrorCodes.InternalError;
+      const text = typeof error.message === 'string' ? error.message : String(error.message);
+      pending.reject(toTendError(new ResponseError(code, text, error.data), pending.method));
+    } else {
+      pending.resolve(record.result);
+    }
+  }
+
+  /** The socket closed: handle what was read before the end, then reject what is pending and tell the listeners. */
+  private lost(): void {
     if (this.closed) return;
     this.closed = true;
-    let timer: NodeJS.Timeout | undefined;
-    let finished = false;
-    const finish = (): void => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      this.afterDrain = undefined;
-      // dispose() rejects pending requests (vscode-jsonrpc does not on a mere close).
-      this.connection.dispose();
-      for (const listener of [...this.closeListeners]) listener();
-    };
-    if (this.handled >= this.reader.received) {
-      finish();
+    if (this.queue.length === 0) {
+      this.finish();
       return;
     }
-    // Messages that arrived before the end are still queued in vscode-jsonrpc: let it hand them over first.
-    this.afterDrain = finish;
-    timer = setTimeout(finish, DRAIN_MS);
-    timer.unref();
+    this.draining = true;
+  }
+
+  private finish(): void {
+    this.draining = false;
+    this.rejectPending();
+    for (const listener of [...this.closeListeners]) listener();
+  }
+
+  private dropQueue(): void {
+    this.queue = [];
+    if (this.scheduled !== undefined) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+  }
+
+  private rejectPending(): void {
+    const failure = this.failure;
+    for (const { method, reject } of this.pending.values()) {
+      const message = `connection to the tend daemon closed before ${method} was answered`;
+      reject(
+        failure
+          ? new ConnectionClosedError(`${message}: it sent ${failure.message}, so tend closed it`, {
+              cause: failure,
+            })
+          : new ConnectionClosedError(message),
+      );
+    }
+    this.pending.clear();
   }
 }

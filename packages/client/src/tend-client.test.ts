@@ -1,5 +1,6 @@
 import { ErrorCode, PROTOCOL_VERSION, type Task } from '@tend/protocol';
 import { ResponseError } from 'vscode-jsonrpc/node.js';
+import { ResponseError as ReplyError } from './jsonrpc.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   AmbiguousIdError,
@@ -143,7 +144,13 @@ describe('TendClient against an in-process fake daemon', () => {
       expect(error).toBeInstanceOf(TendError);
       expect(error).toMatchObject({ code, reason, message: `daemon says ${reason}`, data: { reason } });
       expect((error as Error).name).toBe(ErrorClass.name);
-      expect((error as Error).cause).toBeInstanceOf(ResponseError);
+      // The cause is the client's own error of the reply (the fake daemon's ResponseError is vscode-jsonrpc's).
+      expect((error as Error).cause).toBeInstanceOf(ReplyError);
+      expect((error as Error).cause).toMatchObject({
+        code,
+        message: `daemon says ${reason}`,
+        data: { reason },
+      });
     },
   );
 
