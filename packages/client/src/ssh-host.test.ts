@@ -1,6 +1,7 @@
+import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { RemoteHostError } from './errors.js';
-import { sshArgv } from './ssh-host.js';
+import { openSshStream, sshArgv } from './ssh-host.js';
 import { parseSshHost } from './ssh-url.js';
 
 describe('parseSshHost', () => {
@@ -74,5 +75,36 @@ describe('sshArgv', () => {
       'devbox',
       '/opt/tend/bin/tend daemon dial-stdio --after-pid 4242',
     ]);
+  });
+});
+
+describe('SshStream', () => {
+  // A stand-in for ssh (TEND_SSH_COMMAND), so that no network or sshd is involved.
+  const open = (fakeSsh: string) =>
+    openSshStream(parseSshHost('ssh://example.invalid'), {
+      env: { PATH: process.env.PATH, TEND_SSH_COMMAND: fakeSsh },
+      connectTimeoutMs: 1_000,
+    });
+
+  it("keeps the remote command's exit status when destroyed after ssh closed its stdout (127 stays 127)", async () => {
+    // ssh closes its stdout when the remote side is done, then exits with the remote status a moment later:
+    // a SIGTERM in between (the channel's close destroying the stream) made it 255 (test/ssh-remote.e2e flaked).
+    const stream = open(`exec sh -c 'exec >&-; sleep 1; exit 127' fake-ssh`);
+    stream.resume();
+    await once(stream, 'end');
+    stream.destroy();
+    await stream.whenExited();
+    expect(stream.exitCode).toBe(127);
+    expect(stream.failure('before the tend daemon answered').message).toMatch(
+      /^no tend on ssh:\/\/example\.invalid/,
+    );
+  });
+
+  it('ends an ssh whose stdout is still open with SIGTERM when destroyed', async () => {
+    const stream = open('exec sleep 600');
+    stream.destroy();
+    await stream.whenExited();
+    expect(stream.exitCode).toBeNull();
+    expect(stream.child.signalCode).toBe('SIGTERM');
   });
 });

@@ -52,8 +52,15 @@ export function sshArgv(host: SshHost, options: SshOptions): string[] {
 }
 
 /**
+ * How long a destroyed {@link SshStream} whose ssh already closed its stdout waits for ssh to exit on its own
+ * before ending it with SIGTERM, in ms.
+ */
+export const SSH_EXIT_GRACE_MS = 2_000;
+
+/**
  * A Duplex over an ssh child's stdin/stdout (what the JSON-RPC channel reads and writes, as it would a
- * socket). It closes when ssh exits; destroying it ends ssh (SIGTERM).
+ * socket). It closes when ssh exits; destroying it ends ssh (SIGTERM; after {@link SSH_EXIT_GRACE_MS} when ssh's
+ * stdout already ended, so that ssh reports the remote command's exit status rather than its own 255).
  */
 export class SshStream extends Duplex {
   /** ssh's stderr, its last {@link MAX_STDERR_CHARS} characters. */
@@ -63,6 +70,8 @@ export class SshStream extends Duplex {
   /** The error that kept ssh from starting (ENOENT: no ssh binary), if any. */
   spawnError: Error | undefined;
   private readonly exited: Promise<void>;
+  /** True once ssh's stdout ended: the remote command is done and ssh is about to exit with its status. */
+  private stdoutEnded = false;
 
   constructor(
     readonly host: SshHost,
@@ -79,7 +88,10 @@ export class SshStream extends Duplex {
     stdout.on('data', (chunk: Buffer) => {
       if (!this.push(chunk)) stdout.pause();
     });
-    stdout.on('end', () => this.push(null));
+    stdout.on('end', () => {
+      this.stdoutEnded = true;
+      this.push(null);
+    });
     // EPIPE once ssh is gone: the exit below closes this stream.
     stdin.on('error', () => {});
     this.exited = new Promise((resolve) => {
@@ -121,7 +133,18 @@ export class SshStream extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    const child = this.child;
+    if (child.exitCode === null && child.signalCode === null) {
+      if (this.stdoutEnded) {
+        // The remote side is done and ssh is exiting with the remote command's status (127: no tend there):
+        // a SIGTERM now would replace that status by ssh's own 255. Give it a moment first.
+        const timer = setTimeout(() => child.kill('SIGTERM'), SSH_EXIT_GRACE_MS);
+        timer.unref();
+        child.once('exit', () => clearTimeout(timer));
+      } else {
+        child.kill('SIGTERM');
+      }
+    }
     callback(error);
   }
 
