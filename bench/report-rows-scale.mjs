@@ -169,7 +169,11 @@ export function scaleRows(raw, { pm2, errors = {} }) {
       checks: [{ max: 10 * MiB }],
       error: why('throughput'),
       note: tp?.rss
-        ? `growth over the same daemon's idle RSS (${fmt(tp.rss.idle, 'MiB')}) after ${tp.rss.quietSec} s without work: ` +
+        ? `growth over the same daemon's idle RSS (${fmt(tp.rss.idle, 'MiB')}${
+            tp.rss.beforeTasks !== undefined
+              ? ` once ${tp.rss.warmUpTasks} tasks had run, the first task/run building its schemas; ${fmt(tp.rss.beforeTasks, 'MiB')} before any task`
+              : ''
+          }) after ${tp.rss.quietSec} s without work: ` +
           `${fmt(tp.rss.quiet, 'MiB')}; 3 s after the last task: ${fmt(tp.rss.after, 'MiB')} (V8 keeps its grown heap until its memory reducer runs)`
         : undefined,
     }),
