@@ -101,7 +101,7 @@ export function scaleRows(raw, { pm2, errors = {} }) {
       checks: [{ max: 1 }],
       noRatio: true,
       error: why('liveTasks', 'restart', 'pm2'),
-      note: "% of one core over 10 s; each adopted wrapper's end is the end of file on its liveness FIFO (no poll), plus a 60 s identity sweep",
+      note: "% of one core over 10 s, from 12 s after the last request (past the daemon's idle GC); each adopted wrapper's end is the end of file on its liveness FIFO (no poll), plus a 60 s identity sweep",
     }),
     row({
       id: 'cpu-idle-own',

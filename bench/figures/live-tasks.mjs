@@ -15,8 +15,14 @@ import { settledRss } from './throughput.mjs';
 /** How long idle daemon CPU is measured, in ms: 10 s gives a resolution of 0.1 % of a core (10 ms clock ticks). */
 const idleMs = (smoke) => (smoke ? 2000 : 10_000);
 
-/** Lets the daemon finish what the last requests started (GC, timers) before idle CPU is measured. */
-const settle = (smoke) => new Promise((resolve) => setTimeout(resolve, smoke ? 500 : 2000));
+/**
+ * Lets the daemon finish what the last requests started (GC, timers) before idle CPU is measured: 12 s in a
+ * full run, past the daemon's one compacting GC when it goes idle (packages/daemon/src/runtime/idle-gc.ts: 5–10 s
+ * after the last request or task change, 30–100 ms of CPU after 1,000 starts or adoptions; until 2026-12-01
+ * the wait was 2 s, so that one-time GC fell inside the 10 s window: 0.7–1.0 % measured, 0.0–0.1 % per
+ * second once it was done). A smoke run keeps 0.5 s.
+ */
+const settle = (smoke) => new Promise((resolve) => setTimeout(resolve, smoke ? 500 : 12_000));
 
 /**
  * The top level of a full run: 1,000 live tasks, or `$TEND_BENCH_LIVE_TOP` (a smaller size to try the
@@ -179,6 +185,7 @@ export async function measureLiveTasks(ctx) {
           throw new Error(`expected ${top} adopted, daemon reports ${JSON.stringify(status.tasks)}`);
         if (r === 0) {
           restart.rssAdopted = await settledRss(bench.pid, { settleMs: smoke ? 500 : 1500 });
+          await settle(smoke);
           result.cpuIdleAdopted = await cpuPercent(bench.pid, idleMs(smoke));
         }
         const victims = live.slice(0, endsPerRestart);
