@@ -5,12 +5,11 @@
  * request through (issue 13); the daemon still uses vscode-jsonrpc.
  */
 
-/** JSON-RPC error codes the client itself uses or recognizes. */
+/**
+ * vscode-jsonrpc's codes for a request that died with its connection, which toTendError still recognizes
+ * (callers may hand it vscode-jsonrpc's errors). The JSON-RPC 2.0 codes are the protocol's `ErrorCode`.
+ */
 export const ErrorCodes = {
-  /** JSON-RPC 2.0: the method does not exist (the client's answer to any request from the daemon). */
-  MethodNotFound: -32601,
-  /** JSON-RPC 2.0: internal error; stands in for an error reply whose `code` is not a number. */
-  InternalError: -32603,
   /** vscode-jsonrpc: a write failed (a request that died with its connection). */
   MessageWriteError: -32099,
   /** vscode-jsonrpc: pending request rejected because the connection was disposed. */

@@ -1,9 +1,16 @@
 import type { Duplex } from 'node:stream';
-import type { MethodRef, NotificationMethod, ParamsOf, RequestMethod, ResultOf } from '@tend/protocol/wire';
+import {
+  ErrorCode,
+  type MethodRef,
+  type NotificationMethod,
+  type ParamsOf,
+  type RequestMethod,
+  type ResultOf,
+} from '@tend/protocol/wire';
 import { toTendError } from './error-mapping.js';
 import { ConnectionClosedError } from './errors.js';
 import { frame, FrameReader, type FramingError } from './framing.js';
-import { ErrorCodes, ResponseError, type RequestMessage, type ResponseMessage } from './jsonrpc.js';
+import { ResponseError, type RequestMessage, type ResponseMessage } from './jsonrpc.js';
 
 /** Handle returned by listener registrations; `dispose()` removes the listener. */
 export interface Disposable {
@@ -174,7 +181,7 @@ export class RpcChannel {
           frame({
             jsonrpc: '2.0',
             id: record.id,
-            error: { code: ErrorCodes.MethodNotFound, message: `Unhandled method ${record.method}` },
+            error: { code: ErrorCode.MethodNotFound, message: `Unhandled method ${record.method}` },
           }),
         );
       return;
@@ -186,7 +193,7 @@ export class RpcChannel {
     this.pending.delete(record.id);
     const error = record.error;
     if (error !== undefined && error !== null) {
-      const code = typeof error.code === 'number' ? error.code : ErrorCodes.InternalError;
+      const code = typeof error.code === 'number' ? error.code : ErrorCode.InternalError;
       const text = typeof error.message === 'string' ? error.message : String(error.message);
       pending.reject(toTendError(new ResponseError(code, text, error.data), pending.method));
     } else {

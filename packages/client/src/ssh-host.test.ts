@@ -101,7 +101,8 @@ describe('SshStream', () => {
   });
 
   it('ends an ssh whose stdout is still open with SIGTERM when destroyed', async () => {
-    const stream = open('exec sleep 600');
+    // The fake takes ssh's arguments into an inner shell's $@ (sleep would refuse them and exit 1 at once).
+    const stream = open(`exec sh -c 'exec sleep 600' fake-ssh`);
     stream.destroy();
     await stream.whenExited();
     expect(stream.exitCode).toBeNull();
