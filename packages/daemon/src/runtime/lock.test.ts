@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -35,6 +35,25 @@ const holdForever = (lockPath: string) => `
   globalThis.lock = acquireDaemonLock(${JSON.stringify(lockPath)});
   console.log('held');
   setInterval(() => {}, 60_000);
+`;
+
+/**
+ * Source of a child that prints "ready", spins until `goPath` exists (both racers then try within
+ * microseconds of each other, on the two cores), tries the lock once, prints an {@link Attempt} as JSON,
+ * and holds the lock (if taken) until killed.
+ */
+const tryAndHold = (lockPath: string, goPath: string) => `
+  const { existsSync } = await import('node:fs');
+  const { acquireDaemonLock } = await import(${JSON.stringify(pathToFileURL(BUILT_LOCK).href)});
+  console.log('ready');
+  while (!existsSync(${JSON.stringify(goPath)})) {}
+  try {
+    globalThis.lock = acquireDaemonLock(${JSON.stringify(lockPath)});
+    console.log(JSON.stringify({ ok: true }));
+    setInterval(() => {}, 60_000);
+  } catch (error) {
+    console.log(JSON.stringify({ ok: false, name: error.name, message: error.message }));
+  }
 `;
 
 function runNode(source: string): ChildProcess & { output: () => string } {
@@ -137,5 +156,34 @@ describe('acquireDaemonLock', () => {
     locks.push(lock);
     // And now this process holds it: another process is refused.
     expect((await attemptInChild(lockPath)).name).toBe('DaemonLockedError');
+  });
+
+  it('lets exactly one of two processes racing for a new lock file in (without retries both could fail)', async () => {
+    for (let round = 0; round < 12; round++) {
+      const path = join(dir, `race-${round}.lock`);
+      const go = join(dir, `go-${round}`);
+      const racers = [runNode(tryAndHold(path, go)), runNode(tryAndHold(path, go))];
+      children.push(...racers);
+      await pollUntil(`both racers of round ${round} to be ready`, () =>
+        racers.every((racer) => racer.output().startsWith('ready')),
+      );
+      writeFileSync(go, '');
+      const attempts = await pollUntil(`both racers of round ${round} to answer`, () => {
+        const lines = racers.map((racer) => racer.output().split('\n')[1] ?? '');
+        return lines.every((line) => line.startsWith('{'))
+          ? lines.map((line) => JSON.parse(line) as Attempt)
+          : undefined;
+      });
+      expect(
+        attempts.filter((attempt) => attempt.ok),
+        `round ${round}: ${JSON.stringify(attempts)}`,
+      ).toHaveLength(1);
+      for (const racer of racers) {
+        if (racer.exitCode === null && racer.signalCode === null) {
+          racer.kill('SIGKILL');
+          await exited(racer);
+        }
+      }
+    }
   });
 });
