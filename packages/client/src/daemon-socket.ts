@@ -40,8 +40,11 @@ function daemonStart(): Promise<typeof import('./daemon-start.js')> {
 
 // No daemon: the socket file is missing, or left behind by a dead daemon.
 const ABSENT = new Set(['ENOENT', 'ECONNREFUSED']);
-// A daemon is there but its accept backlog is full (Linux answers EAGAIN): try again.
-const BUSY = new Set(['EAGAIN']);
+// Try again: a daemon is there but its accept backlog is full (Linux answers EAGAIN), or the daemon
+// closed its listening socket with this connection still in the backlog (ECONNRESET from connect: a
+// daemon going away — killed, restarting — whose clients reconnect at once; the next attempt finds the
+// socket absent or the next daemon).
+const BUSY = new Set(['EAGAIN', 'ECONNRESET']);
 
 /**
  * Opens a connected socket to the daemon, starting it when none answers.
