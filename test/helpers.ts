@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { pollUntil } from './support/poll.mjs';
-import { type OwnedProcess, ownership, signalIfOurs } from './support/processes.mjs';
+import { type OwnedProcess, ownership, processesWith, signalIfOurs } from './support/processes.mjs';
 
 /** Absolute path of the built CLI entry (`pnpm build` first). */
 export const CLI_BIN = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
@@ -141,7 +141,7 @@ export function daemonPid(home: string): number | undefined {
  * Ends what a test left in `home`: SIGKILL to the process group of every live task the daemon
  * lists (if the group leader still carries TEND_TASK_ID=<id>), SIGTERM to the daemon by the pid
  * in daemon.json (if it still carries TEND_HOME=<home>; SIGKILL when it is still there after 5 s),
- * then deletes `home`. See test/support/processes.mjs for the identity checks.
+ * waits for every other process carrying TEND_HOME=<home> to end (SIGKILL after 5 s), then deletes `home`. See test/support/processes.mjs for the identity checks.
  */
 export async function cleanUpTendHome(
   home: string,
@@ -165,6 +165,23 @@ export async function cleanUpTendHome(
       timeoutMs: 5_000,
     }).catch(() => false);
     if (!gone) signalIfOurs(daemon, 'SIGKILL');
+  }
+  // Any other process of this home: a daemon that lost a start race (it tries the lock for up to 500 ms, and
+  // ends without serving when the winner was stopped on purpose meanwhile), a client still running. Removing
+  // the folder under them failed with ENOTEMPTY (their files came back). They get 5 s to end, then SIGKILL.
+  const marker = `TEND_HOME=${home}`;
+  const ended = await pollUntil(
+    "this home's other processes to end",
+    () => processesWith(marker).length === 0,
+    {
+      timeoutMs: 5_000,
+    },
+  ).catch(() => false);
+  if (!ended) {
+    for (const pid of processesWith(marker)) signalIfOurs({ pid, envMarker: marker }, 'SIGKILL');
+    await pollUntil("this home's other processes to be killed", () => processesWith(marker).length === 0, {
+      timeoutMs: 5_000,
+    });
   }
   rmSync(home, { recursive: true, force: true });
 }

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { DaemonLockedError } from './runtime/lock.js';
 import { startDaemon } from './daemon.js';
+import { StoppedWhileWaitingError } from './runtime/stop-mark.js';
 import { reportStartStatus, takeDaemonOnlyEnv, takeStartStatusFd } from './start-status.js';
 
 // Hold no user directory open (a daemon started from a project folder would pin it),
@@ -33,7 +34,11 @@ try {
   if (error instanceof DaemonLockedError) {
     // Losing the start race to another daemon is no failure for the client that spawned this one.
     reportStartStatus(statusFd);
-    process.stderr.write(`tend daemon: another daemon is already running (${message})\n`);
+    process.stderr.write(
+      error instanceof StoppedWhileWaitingError
+        ? `tend daemon: not started: ${message}\n`
+        : `tend daemon: another daemon is already running (${message})\n`,
+    );
   } else {
     const line = `tend daemon: could not start: ${message}\n`;
     reportStartStatus(statusFd, line);

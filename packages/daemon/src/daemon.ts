@@ -15,6 +15,7 @@ import { chooseContainment } from './runtime/cgroup-root.js';
 import { isDiskFull } from './runtime/disk-full.js';
 import { checkPathTo, ensurePrivateDir } from './runtime/dirs.js';
 import { acquireDaemonLock, DaemonLockedError } from './runtime/lock.js';
+import { refuseIfStoppedWhileWaiting } from './runtime/stop-mark.js';
 import { RpcServer } from './server/server.js';
 import { openDatabase } from './store/db.js';
 import { CompletionStore } from './store/completion-store.js';
@@ -86,7 +87,17 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   // TEND_SOCKET may sit elsewhere; config.json is read, never created.
   checkPathTo(dirname(paths.socketPath));
   checkPathTo(paths.configDir);
+  const waitingSince = Date.now();
   const locks = acquireLocks(paths);
+  if (locks.waited) {
+    // A start race's loser that got the lock only because the winner was stopped on purpose meanwhile: stay stopped.
+    try {
+      refuseIfStoppedWhileWaiting(paths.stoppedPath, waitingSince);
+    } catch (error) {
+      locks.release();
+      throw error;
+    }
+  }
   // Whatever start-up opened, undone in reverse order when a later step throws: the locks above all,
   // so that the next start is not refused by a daemon that never served.
   const undo: (() => void | Promise<void>)[] = [() => locks.release()];
@@ -251,7 +262,7 @@ async function serve(
  * @returns both, released together.
  * @throws DaemonLockedError when another daemon holds either.
  */
-function acquireLocks(paths: TendPaths): { release(): void } {
+function acquireLocks(paths: TendPaths): { release(): void; waited: boolean } {
   const lock = acquireDaemonLock(paths.lockPath);
   // The database is what must have one owner: a second daemon whose runtime dir differs
   // (another XDG_RUNTIME_DIR) but whose state dir is the same is refused here.
@@ -262,6 +273,7 @@ function acquireLocks(paths: TendPaths): { release(): void } {
         stateLock.release();
         lock.release();
       },
+      waited: lock.waited || stateLock.waited,
     };
   } catch (error) {
     lock.release();

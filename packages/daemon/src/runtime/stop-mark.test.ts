@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DaemonLockedError } from './lock.js';
+import { readStopMark, refuseIfStoppedWhileWaiting, StoppedWhileWaitingError } from './stop-mark.js';
+
+describe('stop mark (stopped.json)', () => {
+  let dir: string;
+  let path: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tend-stopmark-'));
+    path = join(dir, 'stopped.json');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const mark = (pid: number, at: number) =>
+    writeFileSync(path, `${JSON.stringify({ pid, stoppedAt: new Date(at).toISOString() })}\n`);
+
+  it('reads the pid and time a stopping daemon wrote; none for a missing, partial or foreign file', () => {
+    expect(readStopMark(path)).toBeUndefined();
+    mark(4242, 1_700_000_000_123);
+    expect(readStopMark(path)).toStrictEqual({ pid: 4242, stoppedAtMs: 1_700_000_000_123 });
+    writeFileSync(path, '{"pid": 42');
+    expect(readStopMark(path)).toBeUndefined();
+    writeFileSync(path, '{"pid": "42", "stoppedAt": "yesterday"}');
+    expect(readStopMark(path)).toBeUndefined();
+  });
+
+  it('refuses a daemon that waited for the lock when a stop came during the wait, and only then', () => {
+    const since = 1_700_000_000_000;
+    expect(() => refuseIfStoppedWhileWaiting(path, since)).not.toThrow();
+    // A stop before the wait began (the previous daemon's, which this start follows): serve.
+    mark(4242, since - 1);
+    expect(() => refuseIfStoppedWhileWaiting(path, since)).not.toThrow();
+    // A stop during the wait, to the ms.
+    for (const at of [since, since + 250]) {
+      mark(4242, at);
+      let refused: unknown;
+      try {
+        refuseIfStoppedWhileWaiting(path, since);
+      } catch (error) {
+        refused = error;
+      }
+      expect(refused).toBeInstanceOf(StoppedWhileWaitingError);
+      // For the client that spawned it, as a lost start race.
+      expect(refused).toBeInstanceOf(DaemonLockedError);
+      expect((refused as Error).message).toContain('(pid 4242) was stopped deliberately');
+      expect((refused as Error).message).toContain(path);
+    }
+  });
+});
