@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LimitExceededError, TendClient } from '../packages/client/dist/index.js';
 import { DAEMON_BIN, DaemonHarness } from './daemon-harness.js';
 import { frame, rssBytes, WireClient } from './wire-client.js';
 import type { WireJson } from './support/wire-json.js';
@@ -176,6 +177,31 @@ describe('connections (defect 8)', () => {
       .filter((reply) => reply.error?.data?.reason === 'limit_exceeded');
     expect(refused.length).toBeGreaterThan(0);
     for (const c of idle) c.destroy();
+  });
+});
+
+describe('connections over the limit, seen by the client', () => {
+  it('tells a TendClient why it is refused (LimitExceededError naming the limit) at once, and lets it in when a slot frees', async () => {
+    await startWithFdLimit(256);
+    // At a soft RLIMIT_NOFILE of 256 the daemon serves 128 connections (docs/protocol.md, "Limits").
+    const held: WireClient[] = [];
+    for (let i = 0; i < 128; i++) held.push(await WireClient.initialized(harness.socketPath));
+    const options = { env: harness.env, autoStart: false, reconnect: false, timeoutMs: 20_000 } as const;
+
+    const refused = await TendClient.connect(options).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(LimitExceededError);
+    expect((refused as LimitExceededError).message).toBe(
+      'the daemon already serves 128 connections (the limit); close some and retry',
+    );
+    expect((refused as LimitExceededError).data).toMatchObject({ reason: 'limit_exceeded', limit: 128 });
+
+    held.pop()?.destroy();
+    const client = await pollUntil('a freed slot to be taken', () =>
+      TendClient.connect(options).catch(() => undefined),
+    );
+    expect(client.daemon.pid).toBeGreaterThan(0);
+    await client.close();
+    for (const c of held) c.destroy();
   });
 });
 

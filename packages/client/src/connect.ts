@@ -71,6 +71,7 @@ export interface Connected {
  * for its pid to go, connect again with auto-start.
  * @throws DaemonUnreachableError no daemon answered within `timeoutMs` (message ends with the daemon log's tail).
  * @throws ProtocolMismatchError the daemon refused this client as too old, or is still older after a restart.
+ * @throws LimitExceededError the daemon refused the connection: it serves as many as its limit (`data.limit`).
  * @throws SocketPathTooLongError the socket path does not fit in sockaddr_un.
  */
 export async function connectDaemon(

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { ErrorCode, Methods } from '@tend/protocol/wire';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pollUntil } from '../../../test/support/poll.mjs';
-import { ConnectionClosedError, InvalidParamsError, TaskNotFoundError, TendError } from './errors.js';
+import {
+  ConnectionClosedError,
+  InvalidParamsError,
+  LimitExceededError,
+  TaskNotFoundError,
+  TendError,
+} from './errors.js';
 import { frame, FrameReader } from './framing.js';
 import { ResponseError } from './jsonrpc.js';
 import { RpcChannel } from './rpc-channel.js';
@@ -178,6 +184,36 @@ describe('RpcChannel', () => {
       /cannot send task\/get: the connection to the tend daemon is closed/,
     );
     expect(order).toEqual(['reply', 'notification', 'close']);
+  });
+
+  it("rejects what is pending with the daemon's refusal (an id-null limit_exceeded reply, then the end), not a bare close", async () => {
+    const { channel, peer } = await open();
+    const hello = channel.request(Methods.DaemonInitialize, {} as never).catch((e: unknown) => e);
+    await requestOf(peer, 'daemon/initialize');
+    const message = 'the daemon already serves 3 connections (the limit); close some and retry';
+    peer.socket.end(
+      frame({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: ErrorCode.LimitExceeded, message, data: { reason: 'limit_exceeded', limit: 3 } },
+      }),
+    );
+    const error = await hello;
+    expect(error).toBeInstanceOf(LimitExceededError);
+    expect((error as LimitExceededError).message).toBe(message);
+    expect((error as LimitExceededError).data).toStrictEqual({ reason: 'limit_exceeded', limit: 3 });
+  });
+
+  it('keeps ConnectionClosedError for a close after any other id-null error (one unreadable request, answered)', async () => {
+    const { channel, peer } = await open();
+    const pending = channel.request(Methods.TaskWait, { id: 'b' }).catch((e: unknown) => e);
+    await requestOf(peer, 'task/wait');
+    peer.socket.end(frame({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } }));
+    const error = await pending;
+    expect(error).toBeInstanceOf(ConnectionClosedError);
+    expect((error as Error).message).toBe(
+      'connection to the tend daemon closed before task/wait was answered',
+    );
   });
 
   it('runs the code awaiting a reply before the notification that followed it in the same chunk', async () => {

@@ -54,6 +54,12 @@ export class RpcChannel {
   private draining = false;
   /** Why the channel closed the connection itself (unreadable framing), for the errors' messages. */
   private failure: FramingError | undefined;
+  /**
+   * The daemon's refusal of this connection: the error reply with id null and reason `limit_exceeded` it sends
+   * to a connection over its limit before closing it (docs/protocol.md, "Limits"). Pending requests reject with
+   * it (a LimitExceededError naming the limit) instead of a bare ConnectionClosedError.
+   */
+  private refusal: Error | undefined;
 
   constructor(private readonly socket: Duplex) {
     // Socket errors are always followed by 'close', which is what we act on.
@@ -186,7 +192,15 @@ export class RpcChannel {
         );
       return;
     }
-    // A response; one whose id is null (the daemon could not read a request) or unknown answers nothing pending.
+    // A response; one whose id is null (the daemon could not read a request, or refuses the connection) or
+    // unknown answers nothing pending.
+    if (record.id === null && isRefusal(record.error)) {
+      this.refusal = toTendError(
+        new ResponseError(record.error.code, record.error.message, record.error.data),
+        'the connection',
+      ) as Error;
+      return;
+    }
     if (typeof record.id !== 'number') return;
     const pending = this.pending.get(record.id);
     if (!pending) return;
@@ -227,6 +241,10 @@ export class RpcChannel {
   private rejectPending(): void {
     const failure = this.failure;
     for (const { method, reject } of this.pending.values()) {
+      if (this.refusal) {
+        reject(this.refusal);
+        continue;
+      }
       const message = `connection to the tend daemon closed before ${method} was answered`;
       reject(
         failure
@@ -238,4 +256,11 @@ export class RpcChannel {
     }
     this.pending.clear();
   }
+}
+
+/** Whether `error` (of a reply with id null) is the daemon's refusal of a connection over its limit. */
+function isRefusal(error: unknown): error is { code: number; message: string; data: unknown } {
+  if (error === null || typeof error !== 'object') return false;
+  const { code, message, data } = error as { code?: unknown; message?: unknown; data?: { reason?: unknown } };
+  return code === ErrorCode.LimitExceeded && typeof message === 'string' && data?.reason === 'limit_exceeded';
 }

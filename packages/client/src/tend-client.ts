@@ -74,6 +74,7 @@ export class TendClient {
    * @throws DaemonUnreachableError no daemon answered within `timeoutMs` (default 10 000 ms), autoStart is
    *   off, or daemonCommand is missing; the message ends with the daemon log's last lines.
    * @throws ProtocolMismatchError the daemon refused this client as too old, or is still older after a restart.
+   * @throws LimitExceededError the daemon refused the connection: it serves as many as its limit (`data.limit`).
    * @throws SocketPathTooLongError the socket path exceeds 103 bytes.
    */
   static async connect(options: ConnectOptions = {}): Promise<TendClient> {
