@@ -21,27 +21,27 @@ createServer().listen(socketPath, () => {
 });
 `;
 
-/** The one-letter state of /proc/<pid>/stat ('Z' for a zombie), or undefined once the pid is gone. */
-function procState(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  } catch {
-    return undefined;
-  }
+/**
+ * Whether a socket bound to `path` still exists: /proc/net/unix lists every Unix socket of this network
+ * namespace with its bound path, the listener and the connections waiting in its backlog (which carry its
+ * address) included.
+ */
+function socketsBoundTo(path: string): boolean {
+  return readFileSync('/proc/net/unix', 'utf8')
+    .split('\n')
+    .some((line) => line.endsWith(` ${path}`));
 }
 
 /**
- * Blocks this thread (no event-loop turn) until `pid` has exited — a zombie or gone, its sockets closed
- * by the kernel — or throws after 5 s.
+ * Blocks this thread (no event-loop turn) until no socket is bound to `path` any more — the killed listener's
+ * and its backlog's are closed by the kernel — or throws after 5 s. (Waiting for the process to be a zombie is
+ * not enough: its other threads may still be exiting, and the last one closes the descriptors.)
  */
-function waitExitedSync(pid: number): void {
+function waitSocketsClosedSync(path: string): void {
   const deadline = Date.now() + 5_000;
   const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (;;) {
-    const state = procState(pid);
-    if (state === undefined || state === 'Z') return;
-    if (Date.now() > deadline) throw new Error(`pid ${pid} did not exit within 5 s (state ${state})`);
+  while (socketsBoundTo(path)) {
+    if (Date.now() > deadline) throw new Error(`sockets bound to ${path} still open after 5 s`);
     Atomics.wait(pause, 0, 0, 1);
   }
 }
@@ -87,8 +87,9 @@ describe('openDaemonSocket', () => {
     const opening = openDaemonSocket(options(), Date.now() + 5_000);
     // Before this process's next event-loop turn (where the connect's outcome is read): the listener dies
     // with the connection unaccepted, and the next daemon binds the path.
+    expect(socketsBoundTo(home.paths.socketPath)).toBe(true);
     process.kill(listener.pid as number, 'SIGKILL');
-    waitExitedSync(listener.pid as number);
+    waitSocketsClosedSync(home.paths.socketPath);
     rmSync(home.paths.socketPath, { force: true });
     const accepted: Socket[] = [];
     server = createServer((socket) => {
@@ -98,9 +99,12 @@ describe('openDaemonSocket', () => {
 
     const socket = await opening;
     sockets.push(socket);
+    const errors: Error[] = [];
+    socket.on('error', (error) => errors.push(error));
     await pollUntil('the next daemon to accept the connection', () => accepted.length === 1, {
       timeoutMs: 5_000,
     });
     expect(socket.destroyed).toBe(false);
+    expect(errors).toStrictEqual([]);
   });
 });
