@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { DaemonLockedError } from './runtime/lock.js';
 import { startDaemon } from './daemon.js';
-import { StoppedWhileWaitingError } from './runtime/stop-mark.js';
+import { StoppedMeanwhileError } from './runtime/stop-mark.js';
 import { reportStartStatus, takeDaemonOnlyEnv, takeStartStatusFd } from './start-status.js';
 
 // Hold no user directory open (a daemon started from a project folder would pin it),
@@ -20,7 +20,8 @@ const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 const statusFd = takeStartStatusFd();
 takeDaemonOnlyEnv();
 try {
-  const daemon = await startDaemon();
+  // The process's start: a deliberate stop of another daemon while this one was loading counts (stop-mark.ts).
+  const daemon = await startDaemon({ startedAtMs: performance.timeOrigin });
   reportStartStatus(statusFd);
   for (const signal of SHUTDOWN_SIGNALS) process.on(signal, () => void daemon.shutdown());
   // No terminal to hang up on: a HUP must not end the daemon.
@@ -35,7 +36,7 @@ try {
     // Losing the start race to another daemon is no failure for the client that spawned this one.
     reportStartStatus(statusFd);
     process.stderr.write(
-      error instanceof StoppedWhileWaitingError
+      error instanceof StoppedMeanwhileError
         ? `tend daemon: not started: ${message}\n`
         : `tend daemon: another daemon is already running (${message})\n`,
     );

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolvePaths } from '@tend/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDaemon } from './daemon.js';
 import { acquireDaemonLock } from './runtime/lock.js';
+import { StoppedMeanwhileError } from './runtime/stop-mark.js';
 
 describe('startDaemon failing half-way', () => {
   let home: string;
@@ -52,5 +53,29 @@ describe('startDaemon failing half-way', () => {
     const daemon = await startDaemon({ env });
     await daemon.shutdown({ restart: true });
     await daemon.closed;
+  });
+
+  it('does not serve when a daemon was stopped deliberately after this start began (a start race loser), and releases the locks', async () => {
+    // This start began, then another daemon was stopped on purpose: daemon/shutdown without restart.
+    const startedAtMs = Date.now();
+    const first = await startDaemon({ env });
+    await first.shutdown();
+    await first.closed;
+
+    let refused: unknown;
+    try {
+      await startDaemon({ env, startedAtMs });
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(StoppedMeanwhileError);
+    expect((refused as Error).message).toContain(`(pid ${process.pid}) was stopped deliberately`);
+    expectLocksFree();
+
+    // A start after the stop serves (and clears the mark, so that clients reconnect to it).
+    const next = await startDaemon({ env });
+    expect(existsSync(resolvePaths({ env }).stoppedPath)).toBe(false);
+    await next.shutdown({ restart: true });
+    await next.closed;
   });
 });

@@ -15,7 +15,7 @@ import { chooseContainment } from './runtime/cgroup-root.js';
 import { isDiskFull } from './runtime/disk-full.js';
 import { checkPathTo, ensurePrivateDir } from './runtime/dirs.js';
 import { acquireDaemonLock, DaemonLockedError } from './runtime/lock.js';
-import { refuseIfStoppedWhileWaiting } from './runtime/stop-mark.js';
+import { refuseIfStoppedSince } from './runtime/stop-mark.js';
 import { RpcServer } from './server/server.js';
 import { openDatabase } from './store/db.js';
 import { CompletionStore } from './store/completion-store.js';
@@ -38,6 +38,12 @@ const REPLY_BEFORE_SHUTDOWN_MS = 10;
 /** Options of {@link startDaemon}; defaults come from the process environment. */
 export interface DaemonOptions {
   env?: Record<string, string | undefined>;
+  /**
+   * When this start began, epoch ms: a daemon stopped deliberately at or after it (its stopped.json) makes
+   * this start refuse with StoppedMeanwhileError. bin.ts passes its process's start (`performance.timeOrigin`),
+   * so that a daemon still loading when the stop came counts; default the time of the call.
+   */
+  startedAtMs?: number;
 }
 
 /** How a shutdown was asked for; see {@link RunningDaemon.shutdown}. */
@@ -73,12 +79,14 @@ export interface RunningDaemon {
  * "Recovery at start-up") BEFORE it listens, and finally writes
  * daemon.json. When a step after the locks throws, everything opened so far is
  * closed and the locks are released before the error is rethrown.
- * @throws DaemonLockedError when another daemon runs; SocketInUseError when
+ * @throws DaemonLockedError when another daemon runs (StoppedMeanwhileError, a kind of it, when one was
+ *   stopped deliberately since `startedAtMs`); SocketInUseError when
  *   something else answers on the socket; SocketPathTooLongError; UnsafeDirectoryError;
  *   ConfigError when config.json is invalid; the database's error when it cannot be opened or migrated.
  */
 export async function startDaemon(options: DaemonOptions = {}): Promise<RunningDaemon> {
   const env = options.env ?? process.env;
+  const startedAtMs = options.startedAtMs ?? Date.now();
   const paths = resolvePaths({ env });
   checkSocketPath(paths.socketPath);
   ensurePrivateDir(paths.runtimeDir);
@@ -87,16 +95,14 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   // TEND_SOCKET may sit elsewhere; config.json is read, never created.
   checkPathTo(dirname(paths.socketPath));
   checkPathTo(paths.configDir);
-  const waitingSince = Date.now();
   const locks = acquireLocks(paths);
-  if (locks.waited) {
-    // A start race's loser that got the lock only because the winner was stopped on purpose meanwhile: stay stopped.
-    try {
-      refuseIfStoppedWhileWaiting(paths.stoppedPath, waitingSince);
-    } catch (error) {
-      locks.release();
-      throw error;
-    }
+  // A start race's loser that got the lock only because the winner was stopped on purpose meanwhile (or a
+  // daemon still loading when the stop came): stay stopped.
+  try {
+    refuseIfStoppedSince(paths.stoppedPath, startedAtMs);
+  } catch (error) {
+    locks.release();
+    throw error;
   }
   // Whatever start-up opened, undone in reverse order when a later step throws: the locks above all,
   // so that the next start is not refused by a daemon that never served.
@@ -262,7 +268,7 @@ async function serve(
  * @returns both, released together.
  * @throws DaemonLockedError when another daemon holds either.
  */
-function acquireLocks(paths: TendPaths): { release(): void; waited: boolean } {
+function acquireLocks(paths: TendPaths): { release(): void } {
   const lock = acquireDaemonLock(paths.lockPath);
   // The database is what must have one owner: a second daemon whose runtime dir differs
   // (another XDG_RUNTIME_DIR) but whose state dir is the same is refused here.
@@ -273,7 +279,6 @@ function acquireLocks(paths: TendPaths): { release(): void; waited: boolean } {
         stateLock.release();
         lock.release();
       },
-      waited: lock.waited || stateLock.waited,
     };
   } catch (error) {
     lock.release();

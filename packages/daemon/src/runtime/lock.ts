@@ -21,8 +21,6 @@ export const LOCK_RETRY_MS = 500;
 /** The single-instance lock; release it by closing. */
 export interface DaemonLock {
   release(): void;
-  /** True when the lock was busy at the first try and taken on a later one (see {@link LOCK_RETRY_MS}). */
-  waited: boolean;
 }
 
 /**
@@ -31,21 +29,15 @@ export interface DaemonLock {
  * `kill -9`ed daemon never leaves a stale lock); `locking_mode=EXCLUSIVE` keeps
  * it held after `BEGIN EXCLUSIVE` until the handle is closed (sqlite.org/pragma.html#pragma_locking_mode).
  * @param retryMs how long to keep trying a busy lock (see {@link LOCK_RETRY_MS}), in ms.
- * @param onBusy called after each try that found the lock busy, before the pause (tests release it there).
  * @throws DaemonLockedError when another process holds it.
  */
-export function acquireDaemonLock(
-  lockPath: string,
-  retryMs = LOCK_RETRY_MS,
-  onBusy: () => void = () => undefined,
-): DaemonLock {
+export function acquireDaemonLock(lockPath: string, retryMs = LOCK_RETRY_MS): DaemonLock {
   const giveUpAt = Date.now() + retryMs;
-  for (let waited = false; ; waited = true) {
+  for (;;) {
     try {
-      return { ...tryDaemonLock(lockPath), waited };
+      return tryDaemonLock(lockPath);
     } catch (error) {
       if (!(error instanceof DaemonLockedError) || Date.now() >= giveUpAt) throw error;
-      onBusy();
       // A synchronous pause: the daemon takes its lock before it serves anything.
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5 + Math.random() * 20);
     }
@@ -53,7 +45,7 @@ export function acquireDaemonLock(
 }
 
 /** One try at the lock. @throws DaemonLockedError when it is busy. */
-function tryDaemonLock(lockPath: string): Omit<DaemonLock, 'waited'> {
+function tryDaemonLock(lockPath: string): DaemonLock {
   const db = new Database(lockPath, { timeout: 0, ...sqliteBinding() });
   try {
     db.pragma('locking_mode = EXCLUSIVE');

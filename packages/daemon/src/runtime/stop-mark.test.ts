@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DaemonLockedError } from './lock.js';
-import { readStopMark, refuseIfStoppedWhileWaiting, StoppedWhileWaitingError } from './stop-mark.js';
+import { readStopMark, refuseIfStoppedSince, StoppedMeanwhileError } from './stop-mark.js';
 
 describe('stop mark (stopped.json)', () => {
   let dir: string;
@@ -28,22 +28,23 @@ describe('stop mark (stopped.json)', () => {
     expect(readStopMark(path)).toBeUndefined();
   });
 
-  it('refuses a daemon that waited for the lock when a stop came during the wait, and only then', () => {
-    const since = 1_700_000_000_000;
-    expect(() => refuseIfStoppedWhileWaiting(path, since)).not.toThrow();
-    // A stop before the wait began (the previous daemon's, which this start follows): serve.
-    mark(4242, since - 1);
-    expect(() => refuseIfStoppedWhileWaiting(path, since)).not.toThrow();
-    // A stop during the wait, to the ms.
-    for (const at of [since, since + 250]) {
+  it('refuses a start that began before a deliberate stop, and only such a start', () => {
+    // performance.timeOrigin has a fraction of a ms; the mark has whole ms.
+    const started = 1_700_000_000_000.6;
+    expect(() => refuseIfStoppedSince(path, started)).not.toThrow();
+    // The stop this start follows (`tend daemon stop`, then a command): serve.
+    mark(4242, 1_700_000_000_000 - 1);
+    expect(() => refuseIfStoppedSince(path, started)).not.toThrow();
+    // A stop while this daemon loaded or waited for the lock, to the ms.
+    for (const at of [1_700_000_000_000, 1_700_000_000_250]) {
       mark(4242, at);
       let refused: unknown;
       try {
-        refuseIfStoppedWhileWaiting(path, since);
+        refuseIfStoppedSince(path, started);
       } catch (error) {
         refused = error;
       }
-      expect(refused).toBeInstanceOf(StoppedWhileWaitingError);
+      expect(refused).toBeInstanceOf(StoppedMeanwhileError);
       // For the client that spawned it, as a lost start race.
       expect(refused).toBeInstanceOf(DaemonLockedError);
       expect((refused as Error).message).toContain('(pid 4242) was stopped deliberately');

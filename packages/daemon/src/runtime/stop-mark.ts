@@ -10,12 +10,14 @@ export interface StopMark {
 }
 
 /**
- * Raised instead of serving by a daemon that waited for the lock (a start race) and got it because the daemon
- * holding it was stopped deliberately meanwhile: the stop was meant to leave no daemon, so this one does not
- * take the stopped one's place. A kind of {@link DaemonLockedError}: for the client that spawned it, as a lost race.
+ * Raised instead of serving by a daemon whose process was started before another daemon was stopped
+ * deliberately: the loser of a start race (two clients auto-starting at once), which got the lock only because
+ * the winner went, or a daemon still loading when the stop came. The stop was meant to leave no daemon, so it
+ * does not take the stopped one's place. A kind of {@link DaemonLockedError}: for the client that spawned it,
+ * as a lost race.
  */
-export class StoppedWhileWaitingError extends DaemonLockedError {
-  override name = 'StoppedWhileWaitingError';
+export class StoppedMeanwhileError extends DaemonLockedError {
+  override name = 'StoppedMeanwhileError';
 }
 
 /**
@@ -35,16 +37,16 @@ export function readStopMark(stoppedPath: string): StopMark | undefined {
 }
 
 /**
- * For a daemon that took the lock after waiting for it: refuses to serve when a daemon was stopped deliberately
- * since `waitingSinceMs` (epoch ms; its stopped.json is at least that recent). stopped.json's time has ms
- * resolution, as Date.now().
- * @throws StoppedWhileWaitingError naming the stopped daemon's pid, in that case.
+ * Refuses to serve when a daemon was stopped deliberately at or after `startedAtMs` (epoch ms; this process's
+ * start, `performance.timeOrigin`): its stopped.json is that recent. A start after a stop (`tend daemon stop`,
+ * then any command) is not refused: its process began after the mark. stopped.json's time has ms resolution.
+ * @throws StoppedMeanwhileError naming the stopped daemon's pid and the mark, in that case.
  */
-export function refuseIfStoppedWhileWaiting(stoppedPath: string, waitingSinceMs: number): void {
+export function refuseIfStoppedSince(stoppedPath: string, startedAtMs: number): void {
   const mark = readStopMark(stoppedPath);
-  if (mark === undefined || mark.stoppedAtMs < waitingSinceMs) return;
-  throw new StoppedWhileWaitingError(
-    `the tend daemon that held the lock (pid ${mark.pid}) was stopped deliberately at ` +
-      `${new Date(mark.stoppedAtMs).toISOString()} while this one waited for it (${stoppedPath}); not starting in its place`,
+  if (mark === undefined || mark.stoppedAtMs < Math.floor(startedAtMs)) return;
+  throw new StoppedMeanwhileError(
+    `the tend daemon (pid ${mark.pid}) was stopped deliberately at ${new Date(mark.stoppedAtMs).toISOString()}, ` +
+      `after this one was started (${stoppedPath}); not starting in its place`,
   );
 }
