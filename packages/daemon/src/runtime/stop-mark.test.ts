@@ -35,12 +35,16 @@ describe('stop mark (stopped.json)', () => {
     // The stop this start follows (`tend daemon stop`, then a command): serve.
     mark(4242, 1_700_000_000_000 - 1);
     expect(() => refuseIfStoppedSince(path, started)).not.toThrow();
+    const now = 1_700_000_000_300;
+    // A mark from the future: the clock was set back since; believing it would refuse every start until then.
+    mark(4242, now + 1);
+    expect(() => refuseIfStoppedSince(path, started, now)).not.toThrow();
     // A stop while this daemon loaded or waited for the lock, to the ms.
-    for (const at of [1_700_000_000_000, 1_700_000_000_250]) {
+    for (const at of [1_700_000_000_000, 1_700_000_000_250, now]) {
       mark(4242, at);
       let refused: unknown;
       try {
-        refuseIfStoppedSince(path, started);
+        refuseIfStoppedSince(path, started, now);
       } catch (error) {
         refused = error;
       }
