@@ -141,7 +141,8 @@ export function daemonPid(home: string): number | undefined {
  * Ends what a test left in `home`: SIGKILL to the process group of every live task the daemon
  * lists (if the group leader still carries TEND_TASK_ID=<id>), SIGTERM to the daemon by the pid
  * in daemon.json (if it still carries TEND_HOME=<home>; SIGKILL when it is still there after 5 s),
- * waits for every other process carrying TEND_HOME=<home> to end (SIGKILL after 5 s), then deletes `home`. See test/support/processes.mjs for the identity checks.
+ * waits for every other process carrying TEND_HOME=<home> to end (SIGKILL after 5 s), then deletes
+ * `home`. See test/support/processes.mjs for the identity checks.
  */
 export async function cleanUpTendHome(
   home: string,
@@ -166,9 +167,9 @@ export async function cleanUpTendHome(
     }).catch(() => false);
     if (!gone) signalIfOurs(daemon, 'SIGKILL');
   }
-  // Any other process of this home: a daemon that lost a start race (it tries the lock for up to 500 ms, and
-  // ends without serving when the winner was stopped on purpose meanwhile), a client still running. Removing
-  // the folder under them failed with ENOTEMPTY (their files came back). They get 5 s to end, then SIGKILL.
+  // Any other process of this home: a daemon that lost a start race (it tries the lock for up to 500 ms, then
+  // ends without serving, the winner having been stopped on purpose since it started), a client still running.
+  // Removing the folder under them failed with ENOTEMPTY (their files came back). 5 s to end, then SIGKILL.
   const marker = `TEND_HOME=${home}`;
   const ended = await pollUntil(
     "this home's other processes to end",
