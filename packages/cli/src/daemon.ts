@@ -1,6 +1,5 @@
 import type { TendClient } from '@tend/client';
-import { readFileSync } from 'node:fs';
-import { DEFAULT_KILL_GRACE_MS, resolvePaths } from '@tend/protocol/wire';
+import { DEFAULT_KILL_GRACE_MS, readStopMark, resolvePaths } from '@tend/protocol/wire';
 import {
   connect,
   daemonCommand,
@@ -182,14 +181,7 @@ const DIAL_RESTART_WAIT_MS = 10_000;
 
 /** Pid in the runtime directory's stopped.json (left by a daemon stopped on purpose), if any. */
 function stoppedPid(): number | undefined {
-  try {
-    const pid = (
-      JSON.parse(readFileSync(resolvePaths({ env: process.env }).stoppedPath, 'utf8')) as { pid?: unknown }
-    ).pid;
-    return typeof pid === 'number' ? pid : undefined;
-  } catch {
-    return undefined;
-  }
+  return readStopMark(resolvePaths({ env: process.env }).stoppedPath)?.pid;
 }
 
 /**

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import {
+  readStopMark,
   resolvePaths,
   type MethodRef,
   type NotificationMethod,
@@ -306,13 +307,7 @@ export class ReconnectingChannel {
 
 /** Pid recorded in `<runtime>/stopped.json` by a daemon stopped deliberately, if any. */
 function stoppedPid(options: ConnectOptions): number | undefined {
-  try {
-    const path = resolvePaths({ env: options.env ?? process.env }).stoppedPath;
-    const pid = (JSON.parse(readFileSync(path, 'utf8')) as { pid?: unknown }).pid;
-    return typeof pid === 'number' ? pid : undefined;
-  } catch {
-    return undefined;
-  }
+  return readStopMark(resolvePaths({ env: options.env ?? process.env }).stoppedPath)?.pid;
 }
 
 /** The daemon ended and its task store went with it: no new daemon is started in its place. */

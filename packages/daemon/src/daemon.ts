@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import {
   checkSocketPath,
+  formatStopMark,
   PROTOCOL_VERSION,
   resolvePaths,
   TEND_VERSION,
@@ -296,10 +297,7 @@ function acquireLocks(paths: TendPaths): { release(): void } {
 /** Writes stopped.json, the mark of a deliberate stop; a failure is only logged. */
 function writeStopMark(paths: TendPaths, logger: Logger): void {
   try {
-    writeFileAtomic(
-      paths.stoppedPath,
-      `${JSON.stringify({ pid: process.pid, stoppedAt: new Date().toISOString() })}\n`,
-    );
+    writeFileAtomic(paths.stoppedPath, formatStopMark({ pid: process.pid, stoppedAtMs: Date.now() }));
   } catch (error) {
     // Without the mark clients reconnect (and auto-start a daemon): worse, but no reason not to stop.
     logger.warn({ err: error, path: paths.stoppedPath }, 'could not write the stop mark');

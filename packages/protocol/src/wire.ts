@@ -11,6 +11,7 @@ export * from './version.js';
 export * from './errors.js';
 export * from './signals.js';
 export * from './paths.js';
+export * from './stop-mark.js';
 export * from './states.js';
 export * from './lifetimes.js';
 export * from './restart-policy.js';

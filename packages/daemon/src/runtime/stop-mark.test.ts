@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatStopMark } from '@tend/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DaemonLockedError } from './lock.js';
-import { readStopMark, refuseIfStoppedSince, StoppedMeanwhileError } from './stop-mark.js';
+import { refuseIfStoppedSince, StoppedMeanwhileError } from './stop-mark.js';
 
 describe('stop mark (stopped.json)', () => {
   let dir: string;
@@ -15,18 +16,7 @@ describe('stop mark (stopped.json)', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const mark = (pid: number, at: number) =>
-    writeFileSync(path, `${JSON.stringify({ pid, stoppedAt: new Date(at).toISOString() })}\n`);
-
-  it('reads the pid and time a stopping daemon wrote; none for a missing, partial or foreign file', () => {
-    expect(readStopMark(path)).toBeUndefined();
-    mark(4242, 1_700_000_000_123);
-    expect(readStopMark(path)).toStrictEqual({ pid: 4242, stoppedAtMs: 1_700_000_000_123 });
-    writeFileSync(path, '{"pid": 42');
-    expect(readStopMark(path)).toBeUndefined();
-    writeFileSync(path, '{"pid": "42", "stoppedAt": "yesterday"}');
-    expect(readStopMark(path)).toBeUndefined();
-  });
+  const mark = (pid: number, at: number) => writeFileSync(path, formatStopMark({ pid, stoppedAtMs: at }));
 
   it('refuses a start that began before a deliberate stop, and only such a start', () => {
     // performance.timeOrigin has a fraction of a ms; the mark has whole ms.

@@ -1,13 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readStopMark } from '@tend/protocol';
 import { DaemonLockedError } from './lock.js';
-
-/** stopped.json: left in the runtime directory by a daemon stopped deliberately (daemon/shutdown without restart, SIGTERM). */
-export interface StopMark {
-  /** Pid of the daemon that stopped. */
-  pid: number;
-  /** When it began to stop, epoch ms. */
-  stoppedAtMs: number;
-}
 
 /**
  * Raised instead of serving by a daemon whose process was started before another daemon was stopped
@@ -18,22 +10,6 @@ export interface StopMark {
  */
 export class StoppedMeanwhileError extends DaemonLockedError {
   override name = 'StoppedMeanwhileError';
-}
-
-/**
- * Reads stopped.json at `stoppedPath`.
- * @returns the mark, or undefined when there is none or it is unreadable (a partial write, an older format).
- */
-export function readStopMark(stoppedPath: string): StopMark | undefined {
-  let parsed: { pid?: unknown; stoppedAt?: unknown };
-  try {
-    parsed = JSON.parse(readFileSync(stoppedPath, 'utf8')) as typeof parsed;
-  } catch {
-    return undefined;
-  }
-  const stoppedAtMs = typeof parsed.stoppedAt === 'string' ? Date.parse(parsed.stoppedAt) : Number.NaN;
-  if (typeof parsed.pid !== 'number' || Number.isNaN(stoppedAtMs)) return undefined;
-  return { pid: parsed.pid, stoppedAtMs };
 }
 
 /**
